@@ -1,0 +1,54 @@
+// One build script, several entry points: extension (cjs, vscode external), CLI, worker, webview.
+import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+
+const common = {
+  bundle: true,
+  sourcemap: !production,
+  minify: production,
+  logLevel: 'info',
+};
+
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' },
+  {
+    ...common,
+    platform: 'browser',
+    target: 'chrome120',
+    format: 'iife',
+    entryPoints: { webview: 'webview/src/main.tsx' },
+    outdir: 'dist/webview',
+    loader: { '.css': 'css' },
+  },
+];
+
+// The wasm files the engine loads at run time live beside the bundles.
+function copyWasm() {
+  mkdirSync('dist', { recursive: true });
+  const files = [
+    require.resolve('sql.js/dist/sql-wasm.wasm'),
+    join(dirname(require.resolve('web-tree-sitter')), 'web-tree-sitter.wasm'),
+    require.resolve('tree-sitter-python/tree-sitter-python.wasm'),
+  ];
+  for (const f of files) {
+    if (existsSync(f)) copyFileSync(f, join('dist', f.split('/').pop()));
+    else throw new Error(`wasm file missing: ${f}`);
+  }
+}
+
+copyWasm();
+if (watch) {
+  for (const b of builds) (await esbuild.context(b)).watch();
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

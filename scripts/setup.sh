@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Installs everything Sysight, its demo and its tests need on a fresh Debian machine:
+# Debian packages (git, python3-torch for the demo workload, chromium for browser tests) and npm packages.
+# Safe to run again: it installs only what is missing. Not root: it says what is missing instead.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v git >/dev/null 2>&1 || need_apt+=(git)
+PY="${SYSIGHT_PYTHON:-/usr/bin/python3}"
+if ! "$PY" -c 'import torch' >/dev/null 2>&1; then need_apt+=(python3-torch); fi
+[ -x /usr/bin/chromium ] || need_apt+=(chromium)
+
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup: installing Debian packages: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${need_apt[@]}" >/dev/null
+  else
+    echo "setup: missing Debian packages: ${need_apt[*]} (run as root: apt-get install -y ${need_apt[*]})" >&2
+  fi
+fi
+
+if "$PY" -c 'import torch' >/dev/null 2>&1; then
+  echo "setup: PyTorch $("$PY" -c 'import torch; print(torch.__version__)') at $PY"
+else
+  echo "setup: no PyTorch for $PY: the demo workload cannot run (set SYSIGHT_PYTHON to an interpreter that has torch)" >&2
+fi
+
+echo "setup: npm ci"
+npm ci --no-audit --no-fund --loglevel=error
+npm run build --silent

@@ -1,0 +1,6 @@
+// Every CLI command, registered in this order. Add one line per command module.
+import type { Command } from 'commander';
+
+export type Register = (program: Command) => void;
+
+export const COMMANDS: Register[] = [];

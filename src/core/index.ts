@@ -1,0 +1,5 @@
+export * from './profile.js';
+export * from './tables.js';
+export * from './errors.js';
+export * from './findings.js';
+export * from './run.js';

@@ -1,0 +1,237 @@
+// The one profile model every reader produces and every query consumes.
+// Columnar (typed arrays) so a profile with millions of events stays compact and one pass can feed
+// several metrics. Times are nanoseconds on the profile's own clock. No I/O here.
+
+/** Interned strings: every *NameId / textId column indexes into ProfileModel.strings. */
+export type StringTable = string[];
+
+export type ProfileFormat = 'nsys-sqlite' | 'kineto-json' | 'autograd-legacy-json';
+
+export interface GpuInfo {
+  deviceId: number;
+  name: string;
+  /** e.g. "9.0" */
+  computeCapability?: string;
+  smCount?: number;
+  memoryBytes?: number;
+  busLocation?: string;
+}
+
+export interface ProcessInfo {
+  pid: number;
+  name: string;
+  /** distributed rank when the profile says so (Kineto distributedInfo, env, process name) */
+  rank?: number;
+}
+
+export interface ThreadInfo {
+  pid: number;
+  tid: number;
+  name: string;
+}
+
+/** Memory copy direction, normalized across nsys (ENUM_CUDA_MEMCPY_OPER) and Kineto names. */
+export enum CopyKind {
+  Unknown = 0,
+  HtoD = 1,
+  DtoH = 2,
+  DtoD = 3,
+  HtoH = 4,
+  PtoP = 5,
+}
+
+/** Host memory kind of a copy endpoint, normalized (nsys ENUM_CUDA_MEM_KIND). */
+export enum MemKind {
+  Unknown = 0,
+  Pageable = 1,
+  Pinned = 2,
+  Device = 3,
+  Array = 4,
+  Managed = 5,
+}
+
+export enum SyncKind {
+  Unknown = 0,
+  Event = 1,
+  StreamWaitEvent = 2,
+  Stream = 3,
+  Context = 4,
+  Device = 5,
+}
+
+/** Kernels and other GPU work (one row per kernel launch). */
+export interface KernelTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  deviceId: Int32Array;
+  streamId: Int32Array;
+  pid: Int32Array;
+  /** short (demangled, no args) name */
+  nameId: Int32Array;
+  /** full demangled name when known, else same as nameId */
+  fullNameId: Int32Array;
+  /** runtime correlation id (links to ApiTable.correlationId), -1 when unknown */
+  correlationId: Float64Array;
+  gridX: Int32Array; gridY: Int32Array; gridZ: Int32Array;
+  blockX: Int32Array; blockY: Int32Array; blockZ: Int32Array;
+  registersPerThread: Int32Array;
+  sharedMemoryBytes: Int32Array;
+}
+
+/** CPU-side API calls: CUDA runtime/driver calls (nsys RUNTIME, Kineto cuda_runtime). */
+export interface ApiTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  nameId: Int32Array;
+  correlationId: Float64Array;
+  /** CUDA_CALLCHAINS id / OSRT callchain id, -1 when none */
+  callchainId: Float64Array;
+  /** return value / status, 0 when unknown */
+  returnValue: Int32Array;
+}
+
+export interface MemcpyTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  deviceId: Int32Array;
+  streamId: Int32Array;
+  pid: Int32Array;
+  copyKind: Uint8Array; // CopyKind
+  srcKind: Uint8Array; // MemKind
+  dstKind: Uint8Array; // MemKind
+  bytes: Float64Array;
+  correlationId: Float64Array;
+}
+
+export interface MemsetTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  deviceId: Int32Array;
+  streamId: Int32Array;
+  pid: Int32Array;
+  bytes: Float64Array;
+  correlationId: Float64Array;
+}
+
+export interface SyncTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  deviceId: Int32Array;
+  streamId: Int32Array;
+  syncKind: Uint8Array; // SyncKind
+  correlationId: Float64Array;
+}
+
+/** NVTX ranges and marks; for Kineto, user annotations (ProfilerStep#N, record_function). */
+export interface RangeTable {
+  length: number;
+  start: Float64Array;
+  /** end === start for marks */
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  textId: Int32Array;
+  /** nesting depth on its thread when known (0 = top), -1 unknown */
+  depth: Int32Array;
+  /** NVTX domain name id, -1 none */
+  domainId: Int32Array;
+}
+
+/** CPU operator / Python frames (Kineto cpu_op, python_function; legacy autograd events). */
+export interface CpuEventTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  nameId: Int32Array;
+  /** for python_function: the file (string id) and line; -1 / 0 otherwise */
+  fileId: Int32Array;
+  line: Int32Array;
+  /** 0 = cpu_op/operator, 1 = python_function, 2 = user annotation, 3 = other */
+  kind: Uint8Array;
+  correlationId: Float64Array;
+}
+
+/** OS runtime calls (nsys OSRT_API): read, poll, futex, pthread_mutex_lock, … */
+export interface OsCallTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+  nameId: Int32Array;
+  callchainId: Float64Array;
+}
+
+export interface StackFrame {
+  symbol: string;
+  module?: string;
+  /** source file and line when the frame has them (Python frames, resolved symbols) */
+  file?: string;
+  line?: number;
+}
+
+/** What a reader found in (and missing from) the profile. */
+export interface ProfileCapabilities {
+  kernels: boolean;
+  runtime: boolean;
+  memcpy: boolean;
+  memset: boolean;
+  sync: boolean;
+  nvtx: boolean;
+  osrt: boolean;
+  cudaCallchains: boolean;
+  osrtCallchains: boolean;
+  cpuSampling: boolean;
+  pythonStacks: boolean;
+  cpuOps: boolean;
+}
+
+export interface ProfileMeta {
+  format: ProfileFormat;
+  /** path as given by the user */
+  source: string;
+  /** e.g. nsys "2024.6.2.25", torch "2.1.0" */
+  toolVersion?: string;
+  schemaVersion?: string;
+  /** recorded command line when the capture has it */
+  commandLine?: string;
+  /** first and last timestamp over all events (ns) */
+  startNs: number;
+  endNs: number;
+  gpus: GpuInfo[];
+  processes: ProcessInfo[];
+  threads: ThreadInfo[];
+  capabilities: ProfileCapabilities;
+  /** tables found, with row counts (nsys) or event categories (Kineto) */
+  tables: Record<string, number>;
+  /** human-readable notes on what is missing and what follows, e.g. "no callchains: localization will be static" */
+  notes: string[];
+  /** distributed info when present */
+  distributed?: { rank: number; worldSize: number; backend?: string };
+}
+
+export interface ProfileModel {
+  meta: ProfileMeta;
+  strings: StringTable;
+  kernels: KernelTable;
+  runtime: ApiTable;
+  memcpy: MemcpyTable;
+  memset: MemsetTable;
+  sync: SyncTable;
+  nvtx: RangeTable;
+  cpu: CpuEventTable;
+  osrt: OsCallTable;
+  /** callchain id → frames, innermost first (CUDA_CALLCHAINS, OSRT_CALLCHAINS) */
+  callchains: Map<number, StackFrame[]>;
+}

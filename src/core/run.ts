@@ -1,0 +1,96 @@
+// Run records, patches, measurements: the data contracts of .sysight/runs/<run-id>/.
+import type { Category, Finding } from './findings.js';
+
+export interface RepoSetup {
+  schemaVersion: 1;
+  repo: string;
+  /** the workload command, argv form, run from the repo root */
+  entryCommand: string[] | null;
+  entrySource: string | null;
+  /** functions on the hot path, qualified "file:function" */
+  hotFunctions: string[];
+  loops: Array<{ file: string; function: string; line: number; endLine: number; kind: 'train' | 'inference' | 'data' }>;
+  pythonFiles: number;
+  notes: string[];
+}
+
+export interface PatchPlan {
+  id: string;
+  findingId: string;
+  category: Category;
+  pattern: string;
+  file: string;
+  /** sha256 of the file the patch was made against: stale anchors are refused */
+  baseHash: string;
+  /** unified diff, repo-relative paths */
+  diff: string;
+  linesChanged: number;
+  rationale: string;
+  source: 'codemod' | 'llm';
+}
+
+export interface JudgeVerdict {
+  findingId: string;
+  real: boolean;
+  safe: boolean;
+  reason: string;
+}
+
+export interface Interval { low: number; high: number; level: number }
+
+export interface Measurement {
+  /** ms per iteration samples for each side (one per run, warm-up dropped) */
+  baselineMs: number[];
+  candidateMs: number[];
+  baselineMedianMs: number;
+  candidateMedianMs: number;
+  /** relative speed-up (baseline/candidate - 1), with bootstrap interval */
+  speedup: number;
+  speedupInterval: Interval;
+  source: 'shim' | 'stdout' | 'wall';
+  runs: number;
+}
+
+export type TrialVerdict = 'accepted' | 'rejected' | 'error' | 'skipped';
+
+export interface TrialRecord {
+  patchId: string;
+  findingId: string;
+  pattern: string;
+  verdict: TrialVerdict;
+  reason: string;
+  smokeOk: boolean;
+  numericsOk: boolean | null;
+  measurement: Measurement | null;
+}
+
+export interface RoundRecord {
+  index: number;
+  profile: string;
+  iterationMs: number | null;
+  iterationInterval: Interval | null;
+  findings: number;
+  trials: TrialRecord[];
+}
+
+export interface RunRecord {
+  schemaVersion: 1;
+  id: string;
+  repo: string;
+  createdAt: string;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  command: string[] | null;
+  python: string | null;
+  rounds: RoundRecord[];
+  error?: string;
+}
+
+/** Progress events from long work; every long operation takes an AbortSignal too. */
+export interface ProgressEvent {
+  stage: 'warmup' | 'profile' | 'analyze' | 'optimize' | 'execute' | 'learn' | 'report';
+  message: string;
+  /** 0..1 when known */
+  fraction?: number;
+}
+
+export type ProgressSink = (e: ProgressEvent) => void;

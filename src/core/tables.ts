@@ -1,0 +1,129 @@
+// Growable columnar tables: readers append rows, then freeze into the typed-array tables of profile.ts.
+import type {
+  ApiTable, CpuEventTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileModel,
+  RangeTable, StringTable, SyncTable,
+} from './profile.js';
+
+type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+type ColumnSpec = Record<string, ArrayCtor>;
+type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]> };
+export type Table<S extends ColumnSpec> = Columns<S> & { length: number };
+
+export const KERNEL_COLUMNS = {
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
+  nameId: Int32Array, fullNameId: Int32Array, correlationId: Float64Array,
+  gridX: Int32Array, gridY: Int32Array, gridZ: Int32Array, blockX: Int32Array, blockY: Int32Array, blockZ: Int32Array,
+  registersPerThread: Int32Array, sharedMemoryBytes: Int32Array,
+} satisfies ColumnSpec;
+export const API_COLUMNS = {
+  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
+  correlationId: Float64Array, callchainId: Float64Array, returnValue: Int32Array,
+} satisfies ColumnSpec;
+export const MEMCPY_COLUMNS = {
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
+  copyKind: Uint8Array, srcKind: Uint8Array, dstKind: Uint8Array, bytes: Float64Array, correlationId: Float64Array,
+} satisfies ColumnSpec;
+export const MEMSET_COLUMNS = {
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
+  bytes: Float64Array, correlationId: Float64Array,
+} satisfies ColumnSpec;
+export const SYNC_COLUMNS = {
+  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, deviceId: Int32Array,
+  streamId: Int32Array, syncKind: Uint8Array, correlationId: Float64Array,
+} satisfies ColumnSpec;
+export const RANGE_COLUMNS = {
+  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, textId: Int32Array,
+  depth: Int32Array, domainId: Int32Array,
+} satisfies ColumnSpec;
+export const CPU_COLUMNS = {
+  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
+  fileId: Int32Array, line: Int32Array, kind: Uint8Array, correlationId: Float64Array,
+} satisfies ColumnSpec;
+export const OSCALL_COLUMNS = {
+  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
+  callchainId: Float64Array,
+} satisfies ColumnSpec;
+
+/** Appends rows column by column, doubling capacity as needed. */
+export class TableBuilder<S extends ColumnSpec> {
+  private cols: Columns<S>;
+  private capacity: number;
+  length = 0;
+
+  constructor(private readonly spec: S, initialCapacity = 1024) {
+    this.capacity = Math.max(16, initialCapacity);
+    this.cols = this.alloc(this.capacity);
+  }
+
+  private alloc(n: number): Columns<S> {
+    const out = {} as Record<string, Float64Array | Int32Array | Uint8Array>;
+    for (const [k, C] of Object.entries(this.spec)) out[k] = new C(n);
+    return out as Columns<S>;
+  }
+
+  /** Append one row; missing columns get 0 (or -1 for *Id / correlation / callchain columns). */
+  push(row: Partial<Record<keyof S, number>>): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length++;
+    for (const k of Object.keys(this.spec) as (keyof S & string)[]) {
+      const v = row[k];
+      (this.cols[k] as Float64Array)[i] = v === undefined ? defaultFor(k) : v;
+    }
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const next = this.alloc(this.capacity);
+    for (const k of Object.keys(this.spec) as (keyof S)[]) {
+      (next[k] as Float64Array).set(this.cols[k] as Float64Array);
+    }
+    this.cols = next;
+  }
+
+  /** Trim to length and return the frozen table. */
+  build(): Table<S> {
+    const out = { length: this.length } as Record<string, unknown>;
+    for (const k of Object.keys(this.spec)) {
+      out[k] = (this.cols[k as keyof S] as Float64Array).slice(0, this.length);
+    }
+    return out as Table<S>;
+  }
+}
+
+function defaultFor(column: string): number {
+  return column === 'correlationId' || column === 'callchainId' || column === 'domainId' ||
+    column === 'fileId' || column === 'depth' ? -1 : 0;
+}
+
+export function emptyTable<S extends ColumnSpec>(spec: S): Table<S> {
+  return new TableBuilder(spec, 16).build();
+}
+
+/** Interns strings into a StringTable; id 0 is always the empty string. */
+export class StringInterner {
+  readonly strings: StringTable = [''];
+  private readonly ids = new Map<string, number>([['', 0]]);
+  intern(s: string | null | undefined): number {
+    if (s === null || s === undefined) return 0;
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(s);
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+}
+
+export function emptyTables(): Pick<ProfileModel, 'kernels' | 'runtime' | 'memcpy' | 'memset' | 'sync' | 'nvtx' | 'cpu' | 'osrt'> {
+  return {
+    kernels: emptyTable(KERNEL_COLUMNS) as KernelTable,
+    runtime: emptyTable(API_COLUMNS) as ApiTable,
+    memcpy: emptyTable(MEMCPY_COLUMNS) as MemcpyTable,
+    memset: emptyTable(MEMSET_COLUMNS) as MemsetTable,
+    sync: emptyTable(SYNC_COLUMNS) as SyncTable,
+    nvtx: emptyTable(RANGE_COLUMNS) as RangeTable,
+    cpu: emptyTable(CPU_COLUMNS) as CpuEventTable,
+    osrt: emptyTable(OSCALL_COLUMNS) as OsCallTable,
+  };
+}
