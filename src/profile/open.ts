@@ -1,0 +1,49 @@
+// Opens any supported profile: sniffs the first bytes and hands the file to the matching reader.
+// Readers register in ./readers.ts (one line each).
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { UserError } from '../core/errors.js';
+import type { ProfileModel } from '../core/profile.js';
+import { READERS } from './readers.js';
+
+export interface OpenOptions {
+  signal?: AbortSignal;
+  /** 0..1 progress with a short message */
+  onProgress?: (fraction: number, message: string) => void;
+}
+
+export interface ProfileReader {
+  name: string;
+  /** true when this reader handles a file starting with `head` (up to 4 KiB) at `path` */
+  sniff(head: Uint8Array, path: string): boolean;
+  read(path: string, opts: OpenOptions): Promise<ProfileModel>;
+}
+
+export function readHead(path: string, bytes = 4096): Uint8Array {
+  let st;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UserError(`no such file: ${path}`);
+  }
+  if (st.isDirectory()) throw new UserError(`${path} is a directory, not a profile`);
+  if (st.size === 0) throw new UserError(`${path} is empty (0 bytes): not a profile`);
+  const fd = openSync(path, 'r');
+  try {
+    const buf = new Uint8Array(Math.min(bytes, st.size));
+    readSync(fd, buf, 0, buf.length, 0);
+    return buf;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export async function openProfile(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+  const head = readHead(path);
+  const reader = READERS.find((r) => r.sniff(head, path));
+  if (!reader) {
+    throw new UserError(
+      `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or a PyTorch profiler .json/.json.gz trace)`,
+    );
+  }
+  return reader.read(path, opts);
+}

@@ -1,0 +1,4 @@
+// The profile readers, tried in order by openProfile. One line per reader.
+import type { ProfileReader } from './open.js';
+
+export const READERS: ProfileReader[] = [];
