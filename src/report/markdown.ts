@@ -1,0 +1,51 @@
+import { CATEGORIES, categoryLabel, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
+
+function esc(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+}
+
+export function renderMarkdown(r: ReportData): string {
+  const out: string[] = [];
+  out.push(`# Sysight report — run ${r.runId}`, '');
+  out.push(`- Repository: \`${r.repo}\``);
+  if (r.command) out.push(`- Workload: \`${r.command}\``);
+  out.push(`- Status: ${r.status}${r.error ? ` (${r.error})` : ''}`);
+  if (r.baselineMs !== null) {
+    out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up` : 'not measured'})`);
+  }
+  out.push('');
+  out.push('## Rounds', '', '| round | ms/iter | interval | findings | accepted | rejected |', '|---:|---:|---|---:|---:|---:|');
+  for (const rd of r.rounds) {
+    const iv = rd.iterationInterval ? `${fmtMs(rd.iterationInterval.low)} – ${fmtMs(rd.iterationInterval.high)}` : '';
+    out.push(`| ${rd.index} | ${fmtMs(rd.iterationMs)} | ${iv} | ${rd.findings.length} | ${rd.accepted.length} | ${rd.rejected.length} |`);
+  }
+  out.push('');
+  for (const rd of r.rounds) {
+    out.push(`## Round ${rd.index}`, '');
+    if (rd.findings.length) {
+      out.push('| category | location | impact | confidence | finding |', '|---|---|---:|---:|---|');
+      for (const f of rd.findings) {
+        out.push(`| ${categoryLabel(f.category)} | [${f.file}:${f.line}](${f.file}#L${f.line}) \`${esc(f.function)}\` | ${fmtMs(f.impact.msPerIter)}/iter (${f.impact.pctOfIter.toFixed(1)}%) | ${f.confidence.toFixed(2)} | ${esc(f.title)} |`);
+      }
+      out.push('');
+    } else out.push('No findings.', '');
+    const trials = [...rd.accepted, ...rd.rejected];
+    if (trials.length) {
+      out.push('| patch | pattern | verdict | speed-up | interval | reason |', '|---|---|---|---:|---|---|');
+      for (const t of trials) {
+        out.push(`| ${t.patchId} | ${t.pattern} | ${t.verdict} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ${esc(t.reason)} |`);
+      }
+      out.push('');
+    }
+    const cats = CATEGORIES.filter((c) => rd.timeByCategoryMs[c]);
+    if (cats.length) {
+      out.push('Time by category (sum of finding impacts): ' + cats.map((c) => `${c} ${fmtMs(rd.timeByCategoryMs[c])}`).join(', '), '');
+    }
+  }
+  const accepted = r.patches.filter((p) => p.verdict === 'accepted');
+  if (accepted.length) {
+    out.push('## Accepted patches', '');
+    for (const p of accepted) out.push(`### ${p.id} — ${p.pattern} in \`${p.file}\``, '', p.rationale, '', '```diff', p.diff.trimEnd(), '```', '');
+  }
+  return out.join('\n') + '\n';
+}

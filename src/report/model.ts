@@ -1,0 +1,92 @@
+// The report's data: everything the Markdown, JSON and HTML renderings show, built once from a run.
+import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
+import type { Interval, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+
+export interface ReportRound {
+  index: number;
+  iterationMs: number | null;
+  iterationInterval: Interval | null;
+  accepted: TrialRecord[];
+  rejected: TrialRecord[];
+  findings: Finding[];
+  timeByCategoryMs: Partial<Record<Category, number>>;
+}
+
+export interface ReportData {
+  schemaVersion: 1;
+  runId: string;
+  repo: string;
+  createdAt: string;
+  status: RunRecord['status'];
+  command: string | null;
+  baselineMs: number | null;
+  finalMs: number | null;
+  /** baseline/final - 1 */
+  totalSpeedup: number | null;
+  rounds: ReportRound[];
+  patches: Array<Pick<PatchPlan, 'id' | 'file' | 'pattern' | 'diff' | 'linesChanged' | 'rationale'> & { verdict: string; reason: string }>;
+  error?: string;
+}
+
+export function buildReport(run: RunRecord, findingsByRound: Map<number, LocalizedFindingSet>, patches: PatchPlan[]): ReportData {
+  const rounds: ReportRound[] = run.rounds.map((r) => {
+    const set = findingsByRound.get(r.index);
+    const findings = set?.findings ?? [];
+    const timeByCategoryMs: Partial<Record<Category, number>> = {};
+    for (const f of findings) timeByCategoryMs[f.category] = (timeByCategoryMs[f.category] ?? 0) + f.impact.msPerIter;
+    return {
+      index: r.index,
+      iterationMs: r.iterationMs,
+      iterationInterval: r.iterationInterval,
+      accepted: r.trials.filter((t) => t.verdict === 'accepted'),
+      rejected: r.trials.filter((t) => t.verdict !== 'accepted'),
+      findings,
+      timeByCategoryMs,
+    };
+  });
+  const measured = rounds.filter((r) => r.iterationMs !== null);
+  const baselineMs = measured[0]?.iterationMs ?? null;
+  const finalMs = measured.length ? measured[measured.length - 1]!.iterationMs : null;
+  const verdictOf = new Map<string, TrialRecord>();
+  for (const r of run.rounds) for (const t of r.trials) verdictOf.set(t.patchId, t);
+  return {
+    schemaVersion: 1,
+    runId: run.id,
+    repo: run.repo,
+    createdAt: run.createdAt,
+    status: run.status,
+    command: run.command ? run.command.join(' ') : null,
+    baselineMs,
+    finalMs,
+    totalSpeedup: baselineMs !== null && finalMs ? baselineMs / finalMs - 1 : null,
+    rounds,
+    patches: patches.map((p) => ({
+      id: p.id, file: p.file, pattern: p.pattern, diff: p.diff, linesChanged: p.linesChanged, rationale: p.rationale,
+      verdict: verdictOf.get(p.id)?.verdict ?? 'not tried',
+      reason: verdictOf.get(p.id)?.reason ?? '',
+    })),
+    ...(run.error ? { error: run.error } : {}),
+  };
+}
+
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;
+}
+
+export function fmtPct(x: number | null | undefined, signed = true): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  const s = (x * 100).toFixed(1);
+  return `${signed && x > 0 ? '+' : ''}${s}%`;
+}
+
+export function fmtInterval(i: Interval | null | undefined): string {
+  if (!i) return '';
+  return `[${fmtPct(i.low)}, ${fmtPct(i.high)}]`;
+}
+
+export function categoryLabel(c: Category): string {
+  return `${c} ${CATEGORY_NAMES[c]}`;
+}
+
+export { CATEGORIES };
