@@ -3,3 +3,4 @@ export * from './tables.js';
 export * from './errors.js';
 export * from './findings.js';
 export * from './run.js';
+export * from './hash.js';

@@ -1,0 +1,161 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../core/findings.js';
+import { planPatch } from './plan.js';
+import { applyPatch } from 'diff';
+
+const PY = '/usr/bin/python3';
+const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+function finding(file: string, line: number, text: string, pattern: string, extra: Partial<Finding> = {}): Finding {
+  return {
+    id: `${pattern}:${file}:${line}`, category: pattern.slice(0, 2) as Finding['category'], pattern, title: 't', file, function: 'f', line,
+    severity: 'high', impact: { msPerIter: 5, pctOfIter: 10 }, confidence: 0.9, localizedBy: 'catalogue',
+    evidence: [{ kind: 'source', file, line, text, why: 'w' }, { kind: 'profile', query: 'q', summary: 's' }], ...extra,
+  };
+}
+
+/** `line` and its text are taken from `original` (the code the finding was made on), as in the loop. */
+function plan(src: string, line: number, pattern: string, gpu = false, original = src) {
+  const f = finding('m.py', line, original.split('\n')[line - 1]!, pattern);
+  return planPatch('/nonexistent', f, { gpu, readFile: () => src });
+}
+
+function applied(src: string, line: number, pattern: string, gpu = false, original = src): string {
+  const out = plan(src, line, pattern, gpu, original);
+  if (out.kind !== 'patch') throw new Error(out.reason);
+  const next = applyPatch(src, out.plan.diff);
+  if (next === false) throw new Error('patch does not apply');
+  return next;
+}
+
+function runPy(code: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sysight-cm-'));
+  try {
+    writeFileSync(join(dir, 'm.py'), code);
+    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const FORWARD = `import torch
+
+
+class M(torch.nn.Module):
+    def forward(self, idx):
+        b, t = idx.shape
+        pos = torch.arange(0, t, dtype=torch.long, device=idx.device)
+        mask = torch.tril(torch.ones(t, t)).view(1, 1, t, t)
+        return pos.sum() + mask.sum()
+
+
+m = M()
+print(float(m(torch.zeros(2, 5))), float(m(torch.zeros(2, 7))), float(m(torch.zeros(2, 5))))
+`;
+
+describe('hoist-constant', () => {
+  it('caches torch.arange keyed by its free values', () => {
+    const out = applied(FORWARD, 7, 'C5.recomputed-constant');
+    expect(out).toContain('_sysight_const(("m.py:7", t, idx.device), lambda: torch.arange(0, t, dtype=torch.long, device=idx.device))');
+    expect(out).toContain('_sysight_const_cache = {}');
+  });
+  it('caches tril(ones(...)).view(...) as one expression', () => {
+    const out = applied(FORWARD, 8, 'C5.recomputed-constant');
+    expect(out).toContain('lambda: torch.tril(torch.ones(t, t)).view(1, 1, t, t))');
+  });
+  it.skipIf(!hasTorch)('keeps the results identical in Python', () => {
+    const once = applied(FORWARD, 7, 'C5.recomputed-constant');
+    const twice = applied(once, 8, 'C5.recomputed-constant', false, FORWARD);
+    expect(runPy(twice)).toBe(runPy(FORWARD));
+  });
+});
+
+const BATCH = `import numpy as np
+import torch
+
+data = np.arange(1000, dtype=np.uint16)
+
+
+def get_batch(block_size=8):
+    g = torch.Generator().manual_seed(0)
+    ix = torch.randint(len(data) - block_size - 1, (4,), generator=g)
+    x = torch.stack([torch.from_numpy((data[i:i+block_size]).astype(np.int64)) for i in ix])
+    y = torch.stack([torch.from_numpy((data[i+1:i+1+block_size]).astype(np.int64)) for i in ix])
+    return x, y
+
+
+x, y = get_batch()
+print(x.tolist(), y.tolist(), x.dtype, y.shape)
+`;
+
+describe('vectorize-batch', () => {
+  it('replaces the per-sample comprehension with one fancy index', () => {
+    const out = applied(BATCH, 10, 'C7.per-sample-batch');
+    expect(out).toContain('x = torch.from_numpy((data[_sysight_rows(ix, 0, block_size)]).astype(np.int64))');
+  });
+  it('refuses when the loop variable is used elsewhere', () => {
+    const src = BATCH.replace('for i in ix])\n    y', 'for i in ix if i > 3])\n    y');
+    expect(plan(src, 10, 'C7.per-sample-batch').kind).toBe('skipped');
+  });
+  it.skipIf(!hasTorch)('keeps the batch identical in Python', () => {
+    const out = applied(applied(BATCH, 10, 'C7.per-sample-batch'), 11, 'C7.per-sample-batch', false, BATCH);
+    expect(runPy(out)).toBe(runPy(BATCH));
+  });
+});
+
+const MEMMAP = `import os
+import numpy as np
+
+
+def get_batch(split):
+    data = np.memmap(os.path.join('.', 'x.bin'), dtype=np.uint16, mode='r')
+    return data[:4]
+`;
+
+describe('cache-memmap', () => {
+  it('opens a read-only memmap once', () => {
+    const out = applied(MEMMAP, 6, 'C7.memmap-reopen');
+    expect(out).toContain("data = _sysight_memmap(os.path.join('.', 'x.bin'), dtype=np.uint16, mode='r')");
+    expect(out).toMatch(/@_sysight_functools\.lru_cache\(maxsize=None\)\ndef _sysight_memmap/);
+  });
+  it('refuses a writable memmap', () => {
+    const out = plan(MEMMAP.replace("mode='r'", "mode='r+'"), 6, 'C7.memmap-reopen');
+    expect(out.kind).toBe('skipped');
+    if (out.kind === 'skipped') expect(out.reason).toMatch(/writable/);
+  });
+});
+
+describe('judge', () => {
+  const LOOP = `def train(model, opt):
+    for step in range(100):
+        loss = model()
+        lossf = loss.item()
+        if lossf < 0.1:
+            break
+        opt.step()
+`;
+  it('refuses to defer an .item() that drives control flow', () => {
+    const out = plan(LOOP, 4, 'C3.item-sync', true);
+    expect(out.kind).toBe('skipped');
+    if (out.kind === 'skipped') expect(out.reason).toMatch(/drives control flow/);
+  });
+  it('keeps a synchronize that brackets timing', () => {
+    const src = 'import time, torch\nt0 = time.time()\ntorch.cuda.synchronize()\nprint(time.time() - t0)\n';
+    const out = plan(src, 3, 'C3.cuda-synchronize', true);
+    expect(out.kind).toBe('skipped');
+    if (out.kind === 'skipped') expect(out.reason).toMatch(/timing/);
+  });
+  it('removes a synchronize in the loop', () => {
+    const src = 'import torch\nfor i in range(3):\n    y = i * 2\n    torch.cuda.synchronize()\n    z = y\n';
+    expect(applied(src, 4, 'C3.cuda-synchronize', true)).toBe('import torch\nfor i in range(3):\n    y = i * 2\n    z = y\n');
+  });
+  it('refuses a stale finding whose line moved away', () => {
+    const f = finding('m.py', 2, 'x = np.memmap("a")', 'C7.memmap-reopen');
+    const out = planPatch('/x', f, { gpu: false, readFile: () => 'print(1)\n' });
+    expect(out.kind).toBe('skipped');
+  });
+});

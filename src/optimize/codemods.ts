@@ -1,0 +1,233 @@
+// Deterministic codemods, one per catalogue pattern family. Each works on the finding's line (found again
+// by its text), makes the smallest change that removes the cost, and says why; or refuses with a reason.
+import type { Finding } from '../core/findings.js';
+import { ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
+
+export interface CodemodInput {
+  /** repo-relative file */
+  file: string;
+  lines: string[];
+  /** 0-based index of the finding's line in `lines` */
+  index: number;
+  finding: Finding;
+}
+
+export type CodemodOutput = { lines: string[]; rationale: string } | { refused: string };
+
+export interface Codemod {
+  id: string;
+  /** catalogue pattern ids (prefixes) this codemod fixes */
+  patterns: string[];
+  /** true when the line is something this codemod knows how to change */
+  matches(line: string): boolean;
+  apply(input: CodemodInput): CodemodOutput;
+}
+
+const CONST_MARK = '_sysight_const(';
+const CONST_BLOCK = [
+  '_sysight_const_cache = {}',
+  '',
+  '',
+  'def _sysight_const(key, make):',
+  '    # Sysight: tensors built from the same constant arguments are made once and reused.',
+  '    value = _sysight_const_cache.get(key)',
+  '    if value is None:',
+  '        value = _sysight_const_cache[key] = make()',
+  '    return value',
+];
+
+const CONST_FACTORIES = /\btorch\.(arange|ones|zeros|tril|triu|eye|full|linspace|ones_like_never)\s*\(/;
+
+/** A tensor built from constant arguments inside forward/per-step code: build it once per distinct key. */
+const hoistConstant: Codemod = {
+  id: 'hoist-constant',
+  patterns: ['C5.'],
+  matches: (l) => CONST_FACTORIES.test(l) && !l.includes(CONST_MARK),
+  apply({ lines, index, file }) {
+    const line = lines[index]!;
+    const span = findCall(line, /\btorch\.(arange|ones|zeros|tril|triu|eye|full|linspace)\s*\(/);
+    if (!span) return { refused: 'no constant tensor factory call on the line' };
+    let [s, e] = span;
+    // widen to an enclosing torch.tril/triu(...) wrapping the factory, e.g. torch.tril(torch.ones(t, t))
+    const outer = /torch\.(tril|triu)\s*\(\s*$/.exec(line.slice(0, s));
+    if (outer) {
+      const os = outer.index;
+      const close = matchParen(line, line.indexOf('(', os));
+      if (close > 0) [s, e] = [os, close + 1];
+    }
+    // extend over trailing method chains such as .view(1, 1, t, t) or .unsqueeze(0)
+    for (;;) {
+      const m = /^\s*\.\s*(view|reshape|unsqueeze|expand|to|long|float|bool|int)\s*\(/.exec(line.slice(e));
+      if (!m) break;
+      const close = matchParen(line, e + m[0].length - 1);
+      if (close < 0) break;
+      e = close + 1;
+    }
+    const expr = line.slice(s, e);
+    if (/\b(requires_grad\s*=\s*True|out\s*=)/.test(expr)) return { refused: 'the tensor is written to or needs grad: caching it is unsafe' };
+    const names = freeNames(expr, ['torch', 'np', 'numpy', 'math']);
+    const key = [`"${file}:${index + 1}"`, ...names].join(', ');
+    const next = lines.slice();
+    next[index] = `${line.slice(0, s)}_sysight_const((${key}${names.length ? '' : ','}), lambda: ${expr})${line.slice(e)}`;
+    return {
+      lines: ensureModuleBlock(next, '_sysight_const_cache = {}', CONST_BLOCK),
+      rationale: `\`${expr}\` depends only on ${names.length ? names.map((n) => `\`${n}\``).join(', ') : 'constants'}; it is rebuilt on every call. Build it once per distinct value and reuse it (same values, no new allocation or kernel per step).`,
+    };
+  },
+};
+
+const MEMMAP_BLOCK = (np: string) => [
+  'import functools as _sysight_functools',
+  '',
+  '',
+  '@_sysight_functools.lru_cache(maxsize=None)',
+  'def _sysight_memmap(*args, **kwargs):',
+  '    # Sysight: open each read-only memory map once instead of on every batch.',
+  `    return ${np}.memmap(*args, **kwargs)`,
+];
+
+/** np.memmap(...) re-opened per batch: open once (read-only maps only). */
+const cacheMemmap: Codemod = {
+  id: 'cache-memmap',
+  patterns: ['C7.'],
+  matches: (l) => /\b(np|numpy)\.memmap\s*\(/.test(l),
+  apply({ lines, index }) {
+    const line = lines[index]!;
+    const span = findCall(line, /\b(np|numpy)\.memmap\s*\(/);
+    if (!span) return { refused: 'no np.memmap call on the line' };
+    const call = line.slice(span[0], span[1]);
+    if (/mode\s*=\s*['"](w\+|r\+|readwrite|write|c|copyonwrite)['"]/.test(call)) return { refused: 'the memory map is writable: reopening it is part of the semantics' };
+    if (!/mode\s*=\s*['"](r|readonly)['"]/.test(call) && /,\s*['"](w\+|r\+|c)['"]/.test(call)) return { refused: 'the memory map is writable' };
+    const np = call.startsWith('numpy') ? 'numpy' : (moduleAlias(lines, 'numpy') ?? 'np');
+    const next = lines.slice();
+    next[index] = line.slice(0, span[0]) + '_sysight_memmap' + call.slice(call.indexOf('(')) + line.slice(span[1]);
+    return {
+      lines: ensureModuleBlock(next, 'def _sysight_memmap(', MEMMAP_BLOCK(np)),
+      rationale: 'The read-only memory map is opened again on every call (a file open + mmap per batch). Open it once per path and reuse it; the data read is the same.',
+    };
+  },
+};
+
+/**
+ * torch.stack([f(data[i:i+n]) for i in ix]) assembles a batch sample by sample in Python: index all rows
+ * at once with a 2-D fancy index, then apply f once. f must be row-wise (astype, from_numpy, dtype casts).
+ */
+const vectorizeBatch: Codemod = {
+  id: 'vectorize-batch',
+  patterns: ['C7.'],
+  matches: (l) => /torch\.stack\s*\(\s*\[.*\bfor\s+\w+\s+in\b/.test(l),
+  apply({ lines, index }) {
+    const line = lines[index]!;
+    const span = findCall(line, /torch\.stack\s*\(/);
+    if (!span) return { refused: 'no torch.stack call on the line' };
+    const call = line.slice(span[0], span[1]);
+    const m = /^torch\.stack\s*\(\s*\[\s*(.*)\s+for\s+(\w+)\s+in\s+(.+?)\s*\]\s*\)$/.exec(call);
+    if (!m) return { refused: 'the stacked list is not a single comprehension' };
+    const [, body, v, iter] = m as unknown as [string, string, string, string];
+    // every use of the loop variable must be a slice data[v+K : v+K+N]
+    const sliceRe = new RegExp(`\\[\\s*${v}\\s*(?:\\+\\s*(\\d+)\\s*)?:\\s*${v}\\s*(?:\\+\\s*(\\d+)\\s*)?\\+\\s*([\\w.]+)\\s*\\]`, 'g');
+    let ok = true;
+    const rewritten = body.replace(sliceRe, (_all, k1?: string, k2?: string, n?: string) => {
+      if ((k1 ?? '0') !== (k2 ?? '0')) ok = false;
+      const off = k1 ?? '0';
+      return `[_sysight_rows(${iter}, ${off}, ${n})]`;
+    });
+    if (!ok) return { refused: 'the slice bounds do not have the same offset' };
+    if (new RegExp(`\\b${v}\\b`).test(rewritten)) return { refused: `the loop variable ${v} is used outside a row slice` };
+    const outside = rewritten.replace(/\[_sysight_rows\([^\]]*\)\]/g, '');
+    if (!/^[\s\w.()=,]*$/.test(outside) || /\b(sum|mean|max|min|len|reshape|view|flip|T)\b/.test(outside)) {
+      return { refused: 'the per-sample expression is not a row-wise conversion' };
+    }
+    const next = lines.slice();
+    next[index] = line.slice(0, span[0]) + rewritten + line.slice(span[1]);
+    const block = [
+      'def _sysight_rows(starts, offset, length):',
+      '    # Sysight: row indices of all samples at once (a 2-D fancy index instead of a Python loop).',
+      '    import numpy as _np',
+      '    return _np.asarray(starts)[:, None] + _np.arange(offset, offset + length)',
+    ];
+    return {
+      lines: ensureModuleBlock(next, 'def _sysight_rows(', block),
+      rationale: `The batch is assembled sample by sample in Python (${iter} → one slice, one conversion and one tensor per sample, then a stack). Index all rows at once and convert once: the same values in one vectorized call.`,
+    };
+  },
+};
+
+/** torch.cuda.synchronize() in the loop, not used for timing: drop it (the stream already orders the work). */
+const removeSync: Codemod = {
+  id: 'remove-sync',
+  patterns: ['C3.'],
+  matches: (l) => /^\s*torch\.cuda\.synchronize\s*\(\s*\)\s*(#.*)?$/.test(l),
+  apply({ lines, index }) {
+    const near = lines.slice(Math.max(0, index - 3), index + 4).join('\n');
+    if (/\b(time\.(time|perf_counter|monotonic)|Event\(|elapsed_time)\b/.test(near)) return { refused: 'the synchronize call brackets a timing measurement: it is needed' };
+    const next = lines.slice();
+    const ind = indentOf(lines[index]!);
+    // keep the block non-empty
+    const prev = index > 0 ? lines[index - 1]! : '';
+    const nextLine = index + 1 < lines.length ? lines[index + 1]! : '';
+    const alone = /:\s*(#.*)?$/.test(prev) && indentOf(nextLine).length < ind.length;
+    if (alone) next[index] = `${ind}pass`;
+    else next.splice(index, 1);
+    return { lines: next, rationale: 'An explicit device-wide synchronize in the loop stalls the CPU until the GPU drains and leaves the GPU idle while the next step is launched; CUDA stream order already guarantees correctness.' };
+  },
+};
+
+/** host→device copies in the loop: make them asynchronous (non_blocking) when the target is a device. */
+const nonBlockingCopy: Codemod = {
+  id: 'non-blocking-copy',
+  patterns: ['C4.'],
+  matches: (l) => /\.(to\s*\(\s*[^)]*\)|cuda\s*\(\s*\))/.test(l) && !/non_blocking/.test(l),
+  apply({ lines, index }) {
+    const line = lines[index]!;
+    const span = findCall(line, /\.to\s*\(/) ?? findCall(line, /\.cuda\s*\(/);
+    if (!span) return { refused: 'no .to()/.cuda() call on the line' };
+    const call = line.slice(span[0], span[1]);
+    if (/['"]cpu['"]|\bcpu\b/.test(call)) return { refused: 'a copy to the host must stay synchronous (its value is read right after)' };
+    const inner = call.slice(call.indexOf('(') + 1, -1).trim();
+    const replaced = call.startsWith('.cuda') ? `.cuda(${inner ? `${inner}, ` : ''}non_blocking=True)` : `.to(${inner}, non_blocking=True)`;
+    const next = lines.slice();
+    next[index] = line.slice(0, span[0]) + replaced + line.slice(span[1]);
+    return { lines: next, rationale: 'The host→device copy blocks the CPU until it finishes; with non_blocking=True it is queued on the stream (asynchronous from pinned memory), so the CPU keeps launching work.' };
+  },
+};
+
+/** DataLoader without worker processes: load batches in background workers. */
+const dataloaderWorkers: Codemod = {
+  id: 'dataloader-workers',
+  patterns: ['C1.'],
+  matches: (l) => /\bDataLoader\s*\(/.test(l),
+  apply({ lines, index }) {
+    const line = lines[index]!;
+    const span = findCall(line, /\bDataLoader\s*\(/);
+    if (!span) return { refused: 'the DataLoader call spans several lines' };
+    const call = line.slice(span[0], span[1]);
+    let args = call.slice(call.indexOf('(') + 1, -1);
+    if (/num_workers\s*=\s*(?!0\b)\w+/.test(args)) return { refused: 'the DataLoader already uses worker processes' };
+    args = args.replace(/,?\s*num_workers\s*=\s*0\b/, '');
+    const extra = ['num_workers=2', 'persistent_workers=True'];
+    if (!/pin_memory\s*=/.test(args)) extra.push('pin_memory=torch.cuda.is_available()');
+    const next = lines.slice();
+    next[index] = line.slice(0, span[0]) + call.slice(0, call.indexOf('(') + 1) + `${args.trim()}${args.trim() ? ', ' : ''}${extra.join(', ')})` + line.slice(span[1]);
+    return { lines: next, rationale: 'Batches are loaded in the training process between steps, so the GPU waits for the data. Worker processes prepare the next batches while the current step runs.' };
+  },
+};
+
+/** DDP(find_unused_parameters=True) traverses the autograd graph every step. */
+const ddpUnused: Codemod = {
+  id: 'ddp-find-unused',
+  patterns: ['C6.'],
+  matches: (l) => /find_unused_parameters\s*=\s*True/.test(l),
+  apply({ lines, index }) {
+    const next = lines.slice();
+    next[index] = lines[index]!.replace(/find_unused_parameters\s*=\s*True/, 'find_unused_parameters=False');
+    return { lines: next, rationale: 'find_unused_parameters=True walks the autograd graph after every forward and delays the gradient all-reduce; every parameter gets a gradient here, so it is not needed (the smoke test checks it).' };
+  },
+};
+
+export const CODEMODS: Codemod[] = [hoistConstant, cacheMemmap, vectorizeBatch, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+
+/** The codemod for a finding: its pattern family and the line must both fit. */
+export function codemodFor(finding: Finding, line: string): Codemod | undefined {
+  return CODEMODS.find((c) => c.patterns.some((p) => finding.pattern.startsWith(p)) && c.matches(line));
+}
