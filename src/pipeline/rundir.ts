@@ -1,11 +1,14 @@
 // The run directory: .sysight/runs/<run-id>/ inside the target repo (DESIGN.md "Data contracts").
 // run.json (RunRecord), findings.json (per round), patches/<id>.diff, measurements.json, report.*.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
 import type { PatchPlan, RunRecord } from '../core/run.js';
+import { writeAtomic } from '../memory/fsutil.js';
+
+export { writeAtomic };
 
 export const SYSIGHT_DIR = '.sysight';
 
@@ -18,12 +21,6 @@ export function newRunId(now = new Date()): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-/** Writes a file atomically (tmp + rename) so a crash never leaves half a JSON. */
-export function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
-}
 
 export class RunDir {
   readonly path: string;

@@ -1,0 +1,3 @@
+export * from './ledger.js';
+export * from './wiki.js';
+export { writeAtomic } from './fsutil.js';

@@ -1,0 +1,90 @@
+// .sysight/ledger.jsonl: one line per trial (finding fingerprint, patch hash, measured delta with its
+// interval, verdict, reason). Append-only; a torn last line (crash mid-write) is skipped on read.
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Category } from '../core/findings.js';
+import type { Interval, TrialVerdict } from '../core/run.js';
+
+export interface LedgerEntry {
+  ts: string;
+  runId: string;
+  round: number;
+  /** Finding.id: category + file + function + pattern */
+  fingerprint: string;
+  category: Category;
+  pattern: string;
+  file: string;
+  /** sha256 of the file the patch was made against */
+  codeHash: string;
+  /** sha256 of the diff */
+  patchHash: string;
+  verdict: TrialVerdict | 'rejected-by-user' | 'accepted-by-user';
+  reason: string;
+  speedup: number | null;
+  interval: Interval | null;
+}
+
+export function ledgerPath(repo: string): string {
+  return join(repo, '.sysight', 'ledger.jsonl');
+}
+
+/** Fields that may carry secrets are never part of an entry; reasons are scrubbed of key-like strings. */
+export function scrubSecrets(s: string): string {
+  return s
+    .replace(/\b(sk|pk|rk)-[A-Za-z0-9_-]{12,}\b/g, '[redacted]')
+    .replace(/\b(api[_-]?key|token|secret|password)\s*[=:]\s*\S+/gi, '$1=[redacted]')
+    .replace(/\bBearer\s+[A-Za-z0-9._-]{8,}/g, 'Bearer [redacted]');
+}
+
+export function appendLedger(repo: string, e: LedgerEntry): void {
+  const path = ledgerPath(repo);
+  mkdirSync(dirname(path), { recursive: true });
+  appendFileSync(path, JSON.stringify({ ...e, reason: scrubSecrets(e.reason) }) + '\n');
+}
+
+export function readLedger(repo: string): LedgerEntry[] {
+  const path = ledgerPath(repo);
+  if (!existsSync(path)) return [];
+  const out: LedgerEntry[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const e = JSON.parse(line) as LedgerEntry;
+      if (e && typeof e.fingerprint === 'string') out.push(e);
+    } catch {
+      // a torn line from an interrupted write: ignore it
+    }
+  }
+  return out;
+}
+
+/** What earlier trials say about a planned patch. */
+export interface PriorVerdict {
+  /** the same finding on the same code failed before: skip it */
+  skip: boolean;
+  reason: string;
+  entries: LedgerEntry[];
+}
+
+export function priorVerdict(entries: readonly LedgerEntry[], fingerprint: string, codeHash: string): PriorVerdict {
+  const same = entries.filter((e) => e.fingerprint === fingerprint && e.codeHash === codeHash);
+  const failed = same.filter((e) => e.verdict === 'rejected' || e.verdict === 'error' || e.verdict === 'rejected-by-user');
+  if (failed.length) {
+    const last = failed[failed.length - 1]!;
+    return { skip: true, reason: `tried before on the same code (run ${last.runId}): ${last.verdict} — ${last.reason}`, entries: same };
+  }
+  return { skip: false, reason: '', entries: same };
+}
+
+/** Patterns ranked by how often they won before (accepted trials), best first: the planner tries them first. */
+export function knownWins(entries: readonly LedgerEntry[]): Map<string, { wins: number; meanSpeedup: number }> {
+  const acc = new Map<string, { wins: number; total: number }>();
+  for (const e of entries) {
+    if (e.verdict !== 'accepted' && e.verdict !== 'accepted-by-user') continue;
+    const a = acc.get(e.pattern) ?? { wins: 0, total: 0 };
+    a.wins++;
+    a.total += e.speedup ?? 0;
+    acc.set(e.pattern, a);
+  }
+  return new Map([...acc].map(([k, v]) => [k, { wins: v.wins, meanSpeedup: v.total / v.wins }]));
+}
