@@ -82,6 +82,19 @@ export interface RunRecord {
   command: string[] | null;
   python: string | null;
   rounds: RoundRecord[];
+  /** the stack of accepted patches re-measured against the starting code */
+  final?: {
+    baselineMs: number;
+    finalMs: number;
+    speedup: number;
+    interval: Interval;
+    baselineInterval: Interval | null;
+    finalInterval: Interval | null;
+    verdict: TrialVerdict;
+    reason: string;
+    patches: string[];
+  };
+  stopReason?: string;
   error?: string;
 }
 

@@ -51,6 +51,12 @@ export class RunDir {
     return join(this.path, name);
   }
 
+  writeText(name: string, text: string): string {
+    const path = this.file(name);
+    writeAtomic(path, text);
+    return path;
+  }
+
   readRecord(): RunRecord {
     return readJson<RunRecord>(this.file('run.json'));
   }

@@ -1,0 +1,57 @@
+// Checks and choices made once before the loop: the repo, the workload command, the interpreter, the run dir.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import type { ProgressSink } from '../core/run.js';
+import { resolvePython } from '../sandbox/python.js';
+import { dirtyMessage, inspectRepo } from '../sandbox/index.js';
+import { warmup } from '../source/index.js';
+import { RunDir } from './rundir.js';
+
+export interface LoopOptions {
+  repo: string;
+  profile?: string;
+  command?: string[];
+  python?: string;
+  rounds?: number;
+  apply?: boolean;
+  runs?: number;
+  minGain?: number;
+  /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
+  steps?: number;
+  env?: Record<string, string>;
+  signal?: AbortSignal;
+  onProgress?: ProgressSink;
+}
+
+export interface PreparedLoop {
+  repo: string;
+  command: string[];
+  python: string;
+  dir: RunDir;
+  signal?: AbortSignal;
+}
+
+export async function prepareLoop(o: LoopOptions): Promise<PreparedLoop> {
+  const repo = resolve(o.repo);
+  let st;
+  try { st = statSync(repo); } catch { throw new UserError(`no such directory: ${o.repo}`); }
+  if (!st.isDirectory()) throw new UserError(`${o.repo} is not a directory`);
+  const info = await inspectRepo(repo, { ...(o.signal ? { signal: o.signal } : {}) });
+  if (info.changed.length) throw new UserError(dirtyMessage(repo, info.changed));
+  if (o.profile) {
+    try { statSync(o.profile); } catch { throw new UserError(`no such file: ${o.profile}`); }
+  }
+  o.onProgress?.({ stage: 'warmup', message: `scanning ${repo}` });
+  let command = o.command;
+  if (!command?.length) {
+    const setup = await warmup(repo, { ...(o.signal ? { signal: o.signal } : {}) });
+    if (!setup.entryCommand?.length) {
+      throw new UserError(`could not find how to run the workload in ${repo}: pass --command "python train.py …"`);
+    }
+    command = setup.entryCommand;
+  }
+  const py = await resolvePython({ ...(o.python ? { configured: o.python } : {}) });
+  const dir = RunDir.create(repo, { repo, status: 'running', command, python: py.path, rounds: [] });
+  return { repo, command, python: py.path, dir, ...(o.signal ? { signal: o.signal } : {}) };
+}
