@@ -32,7 +32,7 @@ export function roundsChartSvg(r: ReportData, width = 560, height = 220): string
       parts.push(`<line x1="${x(i) - 6}" x2="${x(i) + 6}" y1="${lo}" y2="${lo}" class="err"/><line x1="${x(i) - 6}" x2="${x(i) + 6}" y1="${hi}" y2="${hi}" class="err"/>`);
     }
     parts.push(`<text x="${x(i)}" y="${y(v) - 6}" text-anchor="middle" class="val">${fmtMs(v)}</text>`);
-    parts.push(`<text x="${x(i)}" y="${height - 14}" text-anchor="middle" class="axis">round ${p.index}${p.accepted.length ? ` (+${p.accepted.length})` : ''}</text>`);
+    parts.push(`<text x="${x(i)}" y="${height - 14}" text-anchor="middle" class="axis">${p.final ? 'after' : `round ${p.index}`}${p.accepted.length ? ` (+${p.accepted.length})` : ''}</text>`);
   });
   parts.push(`<text x="14" y="${pad.t + h / 2}" transform="rotate(-90 14 ${pad.t + h / 2})" text-anchor="middle" class="axis">ms / iteration</text>`);
   return `<svg role="img" aria-label="Iteration time per round" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`;
@@ -79,7 +79,7 @@ export function renderHtml(r: ReportData): string {
     return `<a href="vscode://file${encodeURI(abs)}:${line}" title="open in VS Code">${escapeHtml(file)}:${line}</a> ` +
       `<a class="muted" href="file://${encodeURI(abs)}">(file)</a>`;
   };
-  const rounds = r.rounds.map((rd) => {
+  const rounds = r.rounds.filter((rd) => !rd.final).map((rd) => {
     const findings = rd.findings.map((f) => `<tr><td>${escapeHtml(categoryLabel(f.category))}</td><td>${link(f.file, f.line)}<br><code>${escapeHtml(f.function)}</code></td>` +
       `<td class="num">${fmtMs(f.impact.msPerIter)} (${f.impact.pctOfIter.toFixed(1)}%)</td><td class="num">${f.confidence.toFixed(2)}</td>` +
       `<td>${escapeHtml(f.title)}<details><summary>evidence</summary><ul>${f.evidence.map((e) => `<li>${escapeHtml(
@@ -99,7 +99,7 @@ export function renderHtml(r: ReportData): string {
 <body><h1>Sysight report</h1><p class="muted">run ${escapeHtml(r.runId)} · ${escapeHtml(r.createdAt)} · ${escapeHtml(r.repo)}${r.command ? ` · <code>${escapeHtml(r.command)}</code>` : ''}</p>
 ${r.error ? `<p class="error">${escapeHtml(r.error)}</p>` : ''}
 <div class="kpis"><div class="kpi">baseline<b>${fmtMs(r.baselineMs)}</b></div><div class="kpi">final<b>${fmtMs(r.finalMs)}</b></div>
-<div class="kpi">speed-up<b>${fmtPct(r.totalSpeedup)}</b></div><div class="kpi">accepted patches<b>${r.patches.filter((p) => p.verdict === 'accepted').length}</b></div><div class="kpi">status<b>${r.status}</b></div></div>
+<div class="kpi">speed-up<b>${fmtPct(r.totalSpeedup)}</b>${r.totalSpeedupInterval ? `<span class="muted">95% CI ${escapeHtml(fmtInterval(r.totalSpeedupInterval))}</span>` : ''}</div><div class="kpi">accepted patches<b>${r.patches.filter((p) => p.verdict === 'accepted').length}</b></div><div class="kpi">status<b>${r.status}</b></div></div>
 <h2>Iteration time per round</h2>${roundsChartSvg(r)}
 <h2>Time by category (round ${r.rounds[0]?.index ?? 0})</h2>${categoryChartSvg(r)}
 ${rounds}

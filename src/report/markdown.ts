@@ -11,16 +11,20 @@ export function renderMarkdown(r: ReportData): string {
   if (r.command) out.push(`- Workload: \`${r.command}\``);
   out.push(`- Status: ${r.status}${r.error ? ` (${r.error})` : ''}`);
   if (r.baselineMs !== null) {
-    out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up` : 'not measured'})`);
+    out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up${r.totalSpeedupInterval ? `, 95% CI ${fmtInterval(r.totalSpeedupInterval)}` : ''}` : 'not measured'})`);
   }
   out.push('');
   out.push('## Rounds', '', '| round | ms/iter | interval | findings | accepted | rejected |', '|---:|---:|---|---:|---:|---:|');
   for (const rd of r.rounds) {
+    if (rd.final) {
+      out.push(`| after | ${fmtMs(rd.iterationMs)} | ${rd.iterationInterval ? `${fmtMs(rd.iterationInterval.low)} – ${fmtMs(rd.iterationInterval.high)}` : ''} | | | |`);
+      continue;
+    }
     const iv = rd.iterationInterval ? `${fmtMs(rd.iterationInterval.low)} – ${fmtMs(rd.iterationInterval.high)}` : '';
     out.push(`| ${rd.index} | ${fmtMs(rd.iterationMs)} | ${iv} | ${rd.findings.length} | ${rd.accepted.length} | ${rd.rejected.length} |`);
   }
   out.push('');
-  for (const rd of r.rounds) {
+  for (const rd of r.rounds.filter((x) => !x.final)) {
     out.push(`## Round ${rd.index}`, '');
     if (rd.findings.length) {
       out.push('| category | location | impact | confidence | finding |', '|---|---|---:|---:|---|');

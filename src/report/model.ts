@@ -10,6 +10,8 @@ export interface ReportRound {
   rejected: TrialRecord[];
   findings: Finding[];
   timeByCategoryMs: Partial<Record<Category, number>>;
+  /** the accepted stack re-measured after the last round */
+  final?: boolean;
 }
 
 export interface ReportData {
@@ -23,6 +25,10 @@ export interface ReportData {
   finalMs: number | null;
   /** baseline/final - 1 */
   totalSpeedup: number | null;
+  /** bootstrap interval of the total speed-up when the accepted stack was re-measured */
+  totalSpeedupInterval: Interval | null;
+  baselineInterval: Interval | null;
+  finalInterval: Interval | null;
   rounds: ReportRound[];
   patches: Array<Pick<PatchPlan, 'id' | 'file' | 'pattern' | 'diff' | 'linesChanged' | 'rationale'> & { verdict: string; reason: string }>;
   error?: string;
@@ -45,8 +51,15 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
     };
   });
   const measured = rounds.filter((r) => r.iterationMs !== null);
-  const baselineMs = measured[0]?.iterationMs ?? null;
-  const finalMs = measured.length ? measured[measured.length - 1]!.iterationMs : null;
+  const baselineMs = run.final?.baselineMs ?? measured[0]?.iterationMs ?? null;
+  const finalMs = run.final?.finalMs ?? (measured.length ? measured[measured.length - 1]!.iterationMs : null);
+  if (run.final) {
+    // the re-measured stack is the last point of the chart
+    rounds.push({
+      index: rounds.length + 1, iterationMs: run.final.finalMs, iterationInterval: run.final.finalInterval,
+      accepted: [], rejected: [], findings: [], timeByCategoryMs: {}, final: true,
+    });
+  }
   const verdictOf = new Map<string, TrialRecord>();
   for (const r of run.rounds) for (const t of r.trials) verdictOf.set(t.patchId, t);
   return {
@@ -58,7 +71,10 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
     command: run.command ? run.command.join(' ') : null,
     baselineMs,
     finalMs,
-    totalSpeedup: baselineMs !== null && finalMs ? baselineMs / finalMs - 1 : null,
+    totalSpeedup: run.final?.speedup ?? (baselineMs !== null && finalMs ? baselineMs / finalMs - 1 : null),
+    totalSpeedupInterval: run.final?.interval ?? null,
+    baselineInterval: run.final?.baselineInterval ?? null,
+    finalInterval: run.final?.finalInterval ?? null,
     rounds,
     patches: patches.map((p) => ({
       id: p.id, file: p.file, pattern: p.pattern, diff: p.diff, linesChanged: p.linesChanged, rationale: p.rationale,
