@@ -159,3 +159,41 @@ describe('judge', () => {
     expect(out.kind).toBe('skipped');
   });
 });
+
+const ELEMENTS = `import numpy as np
+import torch
+
+tokens = np.arange(500, dtype=np.uint16)
+block_size = 6
+
+
+def get_batch():
+    starts = torch.randint(len(tokens) - block_size - 1, (3,), generator=torch.Generator().manual_seed(1))
+    x = torch.zeros((3, block_size), dtype=torch.long)
+    y = torch.zeros((3, block_size), dtype=torch.long)
+    for b, start in enumerate(starts):
+        for t in range(block_size):
+            x[b, t] = int(tokens[start + t])
+            y[b, t] = int(tokens[start + t + 1])
+    return x, y
+
+
+x, y = get_batch()
+print(x.tolist(), y.tolist(), x.dtype)
+`;
+
+describe('vectorize-element-loop', () => {
+  it('rewrites the double loop into one gather per tensor', () => {
+    const out = applied(ELEMENTS, 14, 'C7.per-sample-batch');
+    expect(out).toContain('    x[:len(starts), :block_size] = _sysight_gather(tokens, starts, 0, block_size, int)');
+    expect(out).toContain('    y[:len(starts), :block_size] = _sysight_gather(tokens, starts, 1, block_size, int)');
+    expect(out).not.toContain('for b, start in enumerate(starts)');
+  });
+  it('refuses a loop body that does more than copy', () => {
+    const src = ELEMENTS.replace('            y[b, t] = int(tokens[start + t + 1])', '            y[b, t] = int(tokens[start + t + 1]) * 2');
+    expect(plan(src, 14, 'C7.per-sample-batch').kind).toBe('skipped');
+  });
+  it.skipIf(!hasTorch)('keeps the batch identical in Python', () => {
+    expect(runPy(applied(ELEMENTS, 14, 'C7.per-sample-batch'))).toBe(runPy(ELEMENTS));
+  });
+});

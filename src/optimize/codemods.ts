@@ -153,6 +153,61 @@ const vectorizeBatch: Codemod = {
   },
 };
 
+const GATHER_BLOCK = [
+  'def _sysight_gather(source, starts, offset, length, cast):',
+  '    # Sysight: copy every sample\'s window at once (one fancy index) instead of element by element.',
+  '    import numpy as _np',
+  '    import torch as _torch',
+  '    rows = _np.asarray(starts)[:, None] + _np.arange(offset, offset + length)',
+  '    return _torch.from_numpy(_np.asarray(source[rows], dtype=_np.int64 if cast is int else _np.float64))',
+];
+
+/**
+ * A batch filled element by element:
+ *   for b, start in enumerate(starts):
+ *       for t in range(N):
+ *           x[b, t] = int(data[start + t (+ k)])
+ * becomes one vectorized copy per target tensor. Only that exact shape is rewritten.
+ */
+const vectorizeElementLoop: Codemod = {
+  id: 'vectorize-element-loop',
+  patterns: ['C7.', 'C2.'],
+  matches: (l) => /^\s*for\s+\w+\s*,\s*\w+\s+in\s+enumerate\(|^\s*for\s+\w+\s+in\s+range\(|^\s*\w+\[\s*\w+\s*,\s*\w+\s*\]\s*=/.test(l),
+  apply({ lines, index }) {
+    let head = -1;
+    for (let i = index; i >= Math.max(0, index - 4); i--) {
+      if (/^\s*for\s+\w+\s*,\s*\w+\s+in\s+enumerate\(.*\):\s*$/.test(lines[i]!)) { head = i; break; }
+    }
+    if (head < 0) return { refused: 'no `for b, start in enumerate(...)` loop around the line' };
+    const outer = /^(\s*)for\s+(\w+)\s*,\s*(\w+)\s+in\s+enumerate\((.*)\):\s*$/.exec(lines[head]!)!;
+    const [, ind, bVar, sVar, startsExpr] = outer as unknown as [string, string, string, string, string];
+    const inner = /^(\s*)for\s+(\w+)\s+in\s+range\((.+)\):\s*$/.exec(lines[head + 1] ?? '');
+    if (!inner || inner[1]!.length <= ind.length) return { refused: 'the loop body is not a single `for t in range(N)` loop' };
+    const [, ind2, tVar, n] = inner as unknown as [string, string, string, string];
+    const body: string[] = [];
+    let i = head + 2;
+    while (i < lines.length && (lines[i]!.trim() === '' || indentOf(lines[i]!).length > ind2.length)) {
+      if (lines[i]!.trim()) body.push(lines[i]!);
+      i++;
+    }
+    if (!body.length) return { refused: 'empty loop' };
+    const stmt = new RegExp(`^\\s*(\\w+)\\[\\s*${bVar}\\s*,\\s*${tVar}\\s*\\]\\s*=\\s*(int|float)?\\(?\\s*(\\w+)\\[\\s*(?:${sVar}\\s*\\+\\s*${tVar}|${tVar}\\s*\\+\\s*${sVar})\\s*(?:\\+\\s*(\\d+)\\s*)?\\]\\s*\\)?\\s*(#.*)?$`);
+    const out: string[] = [];
+    for (const l of body) {
+      const m = stmt.exec(l);
+      if (!m) return { refused: `the loop body does more than copy elements: \`${l.trim()}\`` };
+      const [, target, cast, src, off] = m as unknown as [string, string, string | undefined, string, string | undefined];
+      out.push(`${ind}${target}[:len(${startsExpr}), :${n}] = _sysight_gather(${src}, ${startsExpr}, ${off ?? '0'}, ${n}, ${cast === 'float' ? 'float' : 'int'})`);
+    }
+    if (/\(/.test(startsExpr)) return { refused: 'the iterated expression is a call: evaluating it again could differ' };
+    const next = [...lines.slice(0, head), ...out, ...lines.slice(i)];
+    return {
+      lines: ensureModuleBlock(next, 'def _sysight_gather(', GATHER_BLOCK),
+      rationale: `The batch is filled one element at a time in a Python double loop (${body.length} assignment(s) × len(${startsExpr}) × ${n} iterations per batch). One vectorized gather per tensor copies the same values.`,
+    };
+  },
+};
+
 /** torch.cuda.synchronize() in the loop, not used for timing: drop it (the stream already orders the work). */
 const removeSync: Codemod = {
   id: 'remove-sync',
@@ -225,7 +280,7 @@ const ddpUnused: Codemod = {
   },
 };
 
-export const CODEMODS: Codemod[] = [hoistConstant, cacheMemmap, vectorizeBatch, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+export const CODEMODS: Codemod[] = [hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
 
 /** The codemod for a finding: its pattern family and the line must both fit. */
 export function codemodFor(finding: Finding, line: string): Codemod | undefined {
