@@ -1,0 +1,179 @@
+// Attribution: which source line is each costly event on? Runtime calls and CPU operators are walked up
+// their stack (nsys callchains, or the Python frames that enclose them on the same thread in Kineto
+// traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
+import type { ProfileModel, StackFrame } from '../core/profile.js';
+import { innermostRepoFrame, matchRepoFile } from './stacks.js';
+
+export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';
+
+export interface SiteCost {
+  file: string;
+  line: number;
+  func: string;
+  via: 'callchain' | 'python-stack';
+  /** total ns by kind over the whole profile */
+  ns: Record<CostKind, number>;
+  count: Record<CostKind, number>;
+  /** names of the events attributed (most costly first, capped) */
+  names: Map<string, number>;
+  /** one example stack, innermost first */
+  example: string[];
+}
+
+export function siteKey(file: string, line: number): string {
+  return `${file}:${line}`;
+}
+
+export function stripApiVersion(name: string): string {
+  return name.replace(/_v\d+$/, '').replace(/_ptsz$|_ptds$/, '');
+}
+
+export function classifyApi(rawName: string): CostKind {
+  const n = stripApiVersion(rawName);
+  if (/Synchronize$|StreamWaitEvent|^cudaStreamQuery$/.test(n)) return 'sync';
+  if (/^cu(da)?Memcpy(?!.*Async)/.test(n) && !/Async/.test(n)) return 'sync';
+  if (/^cu(da)?Mem(cpy|set)/.test(n)) return 'memcpy';
+  if (/Launch|GraphLaunch/.test(n)) return 'launch';
+  if (/^cu(da)?(Malloc|Free|MemAlloc|MemFree)/.test(n)) return 'alloc';
+  return 'runtime';
+}
+
+export function frameText(f: StackFrame): string {
+  if (f.file && f.line) return `${f.file}(${f.line}): ${f.symbol}`;
+  return f.symbol;
+}
+
+const ZERO = (): Record<CostKind, number> => ({ sync: 0, memcpy: 0, launch: 0, alloc: 0, runtime: 0, op: 0, python: 0 });
+
+export interface Attribution {
+  sites: Map<string, SiteCost>;
+  /** how events were walked to the source: at least one stack source present */
+  hasStacks: boolean;
+  via: Set<'callchain' | 'python-stack'>;
+}
+
+class Sites {
+  readonly map = new Map<string, SiteCost>();
+  add(file: string, line: number, func: string, via: SiteCost['via'], kind: CostKind, ns: number, name: string, example: () => string[]): void {
+    const k = siteKey(file, line);
+    let s = this.map.get(k);
+    if (!s) {
+      s = { file, line, func, via, ns: ZERO(), count: ZERO(), names: new Map(), example: example() };
+      this.map.set(k, s);
+    }
+    s.ns[kind] += ns;
+    s.count[kind] += 1;
+    if (s.names.size < 64 || s.names.has(name)) s.names.set(name, (s.names.get(name) ?? 0) + ns);
+  }
+}
+
+/** Python frames (cpu events of kind 1) per thread, sorted by start, for containment queries. */
+interface PyIndex {
+  byTid: Map<string, number[]>;
+}
+
+function pyIndex(m: ProfileModel): PyIndex {
+  const byTid = new Map<string, number[]>();
+  const c = m.cpu;
+  for (let i = 0; i < c.length; i++) {
+    if (c.kind[i] !== 1) continue;
+    const k = `${c.pid[i]}:${c.tid[i]}`;
+    let a = byTid.get(k);
+    if (!a) byTid.set(k, (a = []));
+    a.push(i);
+  }
+  for (const a of byTid.values()) a.sort((x, y) => c.start[x]! - c.start[y]! || c.end[y]! - c.end[x]!);
+  return { byTid };
+}
+
+/** Python frames enclosing [t0, t1] on a thread, innermost first. */
+function enclosing(m: ProfileModel, idx: number[], t0: number, t1: number): number[] {
+  const c = m.cpu;
+  // binary search: last frame starting at or before t0
+  let lo = 0, hi = idx.length - 1, last = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (c.start[idx[mid]!]! <= t0) { last = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  const out: number[] = [];
+  // walk back: frames nest, so an enclosing frame starts before and ends after; stop after a bounded scan
+  for (let j = last, scanned = 0; j >= 0 && scanned < 4096; j--, scanned++) {
+    const i = idx[j]!;
+    if (c.end[i]! >= t1) out.push(i);
+  }
+  // innermost first = latest start first (already in that order)
+  return out;
+}
+
+export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): Attribution {
+  const sites = new Sites();
+  const via = new Set<'callchain' | 'python-stack'>();
+  const S = m.strings;
+  const fileCache = new Map<number, string | null>();
+  const repoFileOf = (fileId: number): string | null => {
+    let r = fileCache.get(fileId);
+    if (r === undefined) fileCache.set(fileId, (r = matchRepoFile(repoFiles, S[fileId] ?? '')));
+    return r;
+  };
+  const py = pyIndex(m);
+  const pyFramesText = (frames: number[]) => frames.map((i) => `${S[m.cpu.fileId[i]!] ?? '?'}(${m.cpu.line[i]}): ${S[m.cpu.nameId[i]!] ?? ''}`);
+  const funcOf = (i: number) => {
+    const name = S[m.cpu.nameId[i]!] ?? '';
+    const mm = /\):\s*(.+)$/.exec(name);
+    return mm ? mm[1]! : name;
+  };
+  /** walk the enclosing Python frames to the innermost repo frame */
+  const viaPython = (pid: number, tid: number, t0: number, t1: number, kind: CostKind, ns: number, name: string): boolean => {
+    const idx = py.byTid.get(`${pid}:${tid}`);
+    if (!idx) return false;
+    const frames = enclosing(m, idx, t0, t1);
+    for (const i of frames) {
+      const rf = repoFileOf(m.cpu.fileId[i]!);
+      if (rf && m.cpu.line[i]! > 0) {
+        sites.add(rf, m.cpu.line[i]!, funcOf(i), 'python-stack', kind, ns, name, () => pyFramesText(frames.slice(0, 12)));
+        via.add('python-stack');
+        return true;
+      }
+    }
+    return false;
+  };
+  const chainCache = new Map<number, string[]>();
+  const viaChain = (chainId: number, kind: CostKind, ns: number, name: string): boolean => {
+    if (chainId < 0) return false;
+    const frames = m.callchains.get(chainId);
+    if (!frames) return false;
+    let texts = chainCache.get(chainId);
+    if (!texts) chainCache.set(chainId, (texts = frames.map(frameText)));
+    const hit = innermostRepoFrame(texts, repoFiles);
+    if (!hit) return false;
+    sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12));
+    via.add('callchain');
+    return true;
+  };
+
+  const r = m.runtime;
+  for (let i = 0; i < r.length; i++) {
+    const name = S[r.nameId[i]!] ?? '';
+    const kind = classifyApi(name);
+    const ns = r.end[i]! - r.start[i]!;
+    if (!viaChain(r.callchainId[i]!, kind, ns, stripApiVersion(name))) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, stripApiVersion(name));
+  }
+  const o = m.osrt;
+  for (let i = 0; i < o.length; i++) {
+    viaChain(o.callchainId[i]!, 'runtime', o.end[i]! - o.start[i]!, S[o.nameId[i]!] ?? '');
+  }
+  const c = m.cpu;
+  for (let i = 0; i < c.length; i++) {
+    const ns = c.end[i]! - c.start[i]!;
+    if (c.kind[i] === 0) {
+      viaPython(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, 'op', ns, S[c.nameId[i]!] ?? '');
+    } else if (c.kind[i] === 1) {
+      const rf = repoFileOf(c.fileId[i]!);
+      if (rf && c.line[i]! > 0) {
+        sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', ns, funcOf(i), () => [pyFramesText([i])[0]!]);
+        via.add('python-stack');
+      }
+    }
+  }
+  return { sites: sites.map, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };
+}
