@@ -1,0 +1,125 @@
+// `sysight agent-loop`, `sysight analyze`, `sysight optimize`: the closed loop and its stages.
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { CATEGORY_NAMES, type LocalizedFindingSet } from '../../core/findings.js';
+import type { ProgressEvent } from '../../core/run.js';
+import { analyzeRepoProfile } from '../../analyze/index.js';
+import { agentLoop } from '../../pipeline/loop.js';
+import { optimizeRun } from '../../pipeline/optimize.js';
+import { cliSignal } from '../main.js';
+
+function progressPrinter(json: boolean): (e: ProgressEvent) => void {
+  return (e) => {
+    if (!json) process.stderr.write(`[${e.stage}] ${e.message}\n`);
+  };
+}
+
+function intOpt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UserError(`--${name} must be a positive integer, got ${v}`);
+  return n;
+}
+
+export function findingsTable(set: LocalizedFindingSet): string {
+  const rows = set.findings.map((f, i) => `${String(i + 1).padStart(2)}. ${f.category} ${CATEGORY_NAMES[f.category].padEnd(22)} ${`${f.file}:${f.line}`.padEnd(28)} ${f.function.padEnd(22)} ${f.impact.msPerIter.toFixed(2).padStart(8)} ms/iter ${f.impact.pctOfIter.toFixed(1).padStart(5)}%  ${f.pattern} (${f.localizedBy}, conf ${f.confidence.toFixed(2)})`);
+  const head = `Iteration: ${set.iterationMs !== null ? `${set.iterationMs.toFixed(2)} ms` : 'not detected'} over ${set.iterations} iteration(s)`;
+  return [head, '', rows.length ? rows.join('\n') : 'No findings supported by the profile.', '',
+    set.unconfirmed.length ? `${set.unconfirmed.length} source pattern(s) without profile support (unconfirmed; see findings.json).` : '',
+    ...set.notes.map((n) => `note: ${n}`)].filter((l, i, a) => l !== '' || a[i - 1] !== '').join('\n');
+}
+
+export function register(program: Command): void {
+  program
+    .command('analyze')
+    .description('find C1–C7 bottlenecks in a profile and localize them to file:function:line in the repo')
+    .argument('<profile>', 'nsys .sqlite export or PyTorch profiler .json/.json.gz trace')
+    .requiredOption('--repo <dir>', 'the repository that produced the profile')
+    .option('--json', 'print the LocalizedFindingSet as JSON')
+    .action(async (profile: string, o: { repo: string; json?: boolean }) => {
+      const { set, runDir } = await analyzeRepoProfile(resolve(profile), resolve(o.repo), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+      if (o.json) process.stdout.write(JSON.stringify(set, null, 2) + '\n');
+      else process.stdout.write(`${findingsTable(set)}\n\nRun: ${runDir}\n`);
+    });
+
+  program
+    .command('optimize')
+    .description('plan patches for the findings of a run and verify each in a git-worktree sandbox')
+    .argument('<run-id>', 'a run made by `sysight analyze` (see .sysight/runs/)')
+    .requiredOption('--repo <dir>', 'the repository')
+    .option('--command <cmd>', 'the workload command (default: found by WARMUP)')
+    .option('--python <path>', 'Python interpreter with PyTorch')
+    .option('--runs <n>', 'measured runs per side', (v) => intOpt(v, 'runs'))
+    .option('--json', 'print the run record as JSON')
+    .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; json?: boolean }) => {
+      const r = await optimizeRun({ repo: resolve(o.repo), runId, ...(o.command ? { command: splitCommand(o.command) } : {}), ...(o.python ? { python: o.python } : {}),
+        ...(o.runs ? { runs: o.runs } : {}), signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+      process.stdout.write(o.json ? JSON.stringify(r.run, null, 2) + '\n' : `${r.summary}\nReport: ${r.reports.html}\n`);
+    });
+
+  program
+    .command('agent-loop')
+    .description('the closed loop: profile → analyze → patch → verify in a sandbox → learn, for several rounds')
+    .requiredOption('--repo <dir>', 'the repository (a git work tree with no uncommitted changes)')
+    .option('--profile <file>', 'start from this profile instead of recording one')
+    .option('--command <cmd>', 'the workload command (default: found by WARMUP)')
+    .option('--python <path>', 'Python interpreter with PyTorch (default: SYSIGHT_PYTHON, /usr/bin/python3, python3)')
+    .option('--rounds <n>', 'maximum rounds', (v) => intOpt(v, 'rounds'), 2)
+    .option('--runs <n>', 'measured runs per side of each A/B trial', (v) => intOpt(v, 'runs'))
+    .option('--min-gain <x>', 'minimum speed-up (lower bound of its 95% interval), e.g. 0.01', (v) => Number(v))
+    .option('--steps <n>', 'optimizer steps per measured run', (v) => intOpt(v, 'steps'))
+    .option('--apply', 'apply the accepted patches to the working tree at the end')
+    .option('--json', 'print the run record as JSON')
+    .action(async (o: { repo: string; profile?: string; command?: string; python?: string; rounds: number; runs?: number; minGain?: number; steps?: number; apply?: boolean; json?: boolean }) => {
+      if (o.minGain !== undefined && !(o.minGain >= 0 && o.minGain < 1)) throw new UserError('--min-gain must be a fraction in [0, 1), e.g. 0.01');
+      const r = await agentLoop({
+        repo: resolve(o.repo), rounds: o.rounds, signal: cliSignal(), onProgress: progressPrinter(!!o.json),
+        ...(o.profile ? { profile: resolve(o.profile) } : {}), ...(o.command ? { command: splitCommand(o.command) } : {}),
+        ...(o.python ? { python: o.python } : {}), ...(o.runs ? { runs: o.runs } : {}), ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
+        ...(o.steps ? { steps: o.steps } : {}), ...(o.apply ? { apply: true } : {}),
+      });
+      if (o.json) {
+        process.stdout.write(JSON.stringify(r.run, null, 2) + '\n');
+        return;
+      }
+      process.stdout.write(loopSummary(r.run) + `\nReport: ${r.reports.html}\n` + (r.applied ? 'Applied the accepted patches to the working tree.\n' : r.accepted.length ? `Accepted patches (not applied; rerun with --apply or apply ${r.dir.path}/patches/stack-*.diff):\n${r.accepted.map((p) => `  ${p.file}`).join('\n')}\n` : ''));
+    });
+}
+
+export function loopSummary(run: import('../../core/run.js').RunRecord): string {
+  const lines = [`Run ${run.id} (${run.status})`];
+  for (const r of run.rounds) {
+    const acc = r.trials.filter((t) => t.verdict === 'accepted');
+    lines.push(`  round ${r.index}: ${r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter` : 'iteration time not measured'}${r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(2)}, ${r.iterationInterval.high.toFixed(2)}]` : ''}, ${r.findings} finding(s), ${acc.length} accepted, ${r.trials.length - acc.length} not`);
+    for (const t of r.trials) lines.push(`    ${t.verdict.padEnd(8)} ${t.pattern.padEnd(26)} ${t.reason}`);
+  }
+  if (run.final) {
+    const f = run.final;
+    lines.push(`  total: ${f.baselineMs.toFixed(2)} → ${f.finalMs.toFixed(2)} ms/iter, speed-up ${(f.speedup * 100).toFixed(1)}% [95% CI ${(f.interval.low * 100).toFixed(1)}%, ${(f.interval.high * 100).toFixed(1)}%] (${f.verdict})`);
+  }
+  if (run.stopReason) lines.push(`  stopped: ${run.stopReason}`);
+  return lines.join('\n');
+}
+
+/** Splits a command line like a POSIX shell would for simple cases (quotes, no expansions). */
+export function splitCommand(s: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let q: string | null = null;
+  let any = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i]!;
+    if (q) {
+      if (c === q) q = null;
+      else if (c === '\\' && q === '"' && i + 1 < s.length) cur += s[++i];
+      else cur += c;
+    } else if (c === '"' || c === "'") { q = c; any = true; }
+    else if (/\s/.test(c)) { if (cur || any) out.push(cur); cur = ''; any = false; }
+    else if (c === '\\' && i + 1 < s.length) cur += s[++i];
+    else cur += c;
+  }
+  if (q) throw new UserError(`unbalanced quote in --command: ${s}`);
+  if (cur || any) out.push(cur);
+  if (!out.length) throw new UserError('--command is empty');
+  return out;
+}
