@@ -6,15 +6,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { CancelledError, UserError, isCancelled, oneLine, throwIfAborted } from '../core/errors.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
-import { sha256Hex } from '../core/hash.js';
 import type { Interval, PatchPlan, ProgressSink, RoundRecord, RunRecord, TrialRecord } from '../core/run.js';
-import { appendLedger, knownWins, priorVerdict, readLedger, writeLesson } from '../memory/index.js';
-import { planPatch, type PlanOutcome } from '../optimize/plan.js';
 import { openProfile } from '../profile/open.js';
 import { renderReports } from '../report/index.js';
 import { bootstrapMedianInterval, runTrial, type TrialResult } from '../sandbox/index.js';
+import { runRound, trialOptions } from './round.js';
 import { analyzeProfile } from '../analyze/index.js';
-import { commitPatch, combinedPatches, readAt, resolveHead } from './stack.js';
+import { combinedPatches, readAt, resolveHead } from './stack.js';
 import { recordProfile } from './record.js';
 import { RunDir } from './rundir.js';
 import { prepareLoop, type LoopOptions, type PreparedLoop } from './prepare.js';
@@ -55,61 +53,11 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
       dir.writeFindings(round, set);
       findingsByRound.set(round, set);
 
-      const ledger = readLedger(repo);
-      const wins = knownWins(ledger);
-      const ordered = [...set.findings].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
       const gpu = model.kernels.length > 0 || model.memcpy.length > 0;
-      const trials: TrialRecord[] = [];
-      let baselineSamples: number[] | null = null;
-      let accepted = 0;
-      for (const f of ordered) {
-        throwIfAborted(signal);
-        const outcome: PlanOutcome = await readAt(repo, stackRef, (tree) => planPatch(tree, f, { gpu }));
-        if (outcome.kind === 'skipped') {
-          trials.push(skipped(f.id, f.pattern, outcome.reason));
-          continue;
-        }
-        const plan = outcome.plan;
-        const prior = priorVerdict(ledger, f.id, plan.baseHash);
-        if (prior.skip) {
-          trials.push(skipped(f.id, f.pattern, prior.reason, plan.id));
-          continue;
-        }
-        dir.writePatch(plan);
-        allPatches.push(plan);
-        note(progress, 'execute', `round ${round}: trying ${plan.id} (${f.pattern} at ${f.file}:${f.line})`);
-        const t = await runTrial({
-          repo, baseRef: stackRef, patches: [plan], command, python,
-          ...(o.runs !== undefined ? { runs: o.runs } : {}),
-          ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
-          ...(o.steps !== undefined ? { steps: o.steps } : {}),
-          ...(o.env ? { env: o.env } : {}),
-          ...(signal ? { signal } : {}),
-          ...(progress ? { onProgress: progress } : {}),
-        });
-        trials.push(stripTrial(t));
-        if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
-        appendLedger(repo, {
-          ts: new Date().toISOString(), runId: dir.id, round, fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file,
-          codeHash: plan.baseHash, patchHash: sha256Hex(plan.diff), verdict: t.verdict, reason: t.reason,
-          speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null,
-        });
-        writeLesson(repo, {
-          fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file, function: f.function, verdict: t.verdict,
-          speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null, reason: t.reason, runId: dir.id,
-          patch: plan.diff, lesson: t.verdict === 'accepted' ? plan.rationale : `Not kept: ${t.reason}`,
-        });
-        if (t.verdict === 'accepted') {
-          stackRef = await commitPatch(repo, stackRef, plan, signal);
-          accepted++;
-        }
-      }
-      const rec: RoundRecord = {
-        index: round, profile: profilePath, findings: set.findings.length, trials,
-        iterationMs: baselineSamples ? median(baselineSamples) : set.iterationMs,
-        iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,
-      };
-      dir.updateRecord((r) => { r.rounds.push(rec); });
+      const res = await runRound(prep, round, set, { ...o, gpu }, stackRef, profilePath);
+      allPatches.push(...res.patches);
+      stackRef = res.stackRef;
+      const accepted = res.accepted;
       if (accepted === 0) {
         stopReason = `round ${round} accepted no patch`;
         break;
@@ -119,15 +67,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
     const combined = stackRef !== startRef ? await combinedPatches(repo, startRef, stackRef) : [];
     if (combined.length) {
       note(progress, 'execute', `re-measuring the ${combined.length}-file stack of accepted patches against the original code`);
-      final = await runTrial({
-        repo, baseRef: startRef, patches: combined, command, python,
-        ...(o.runs !== undefined ? { runs: o.runs } : {}),
-        ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
-        ...(o.steps !== undefined ? { steps: o.steps } : {}),
-        ...(o.env ? { env: o.env } : {}),
-        ...(signal ? { signal } : {}),
-        ...(progress ? { onProgress: progress } : {}),
-      });
+      final = await runTrial({ ...trialOptions(prep, o, progress), baseRef: startRef, patches: combined });
       for (const p of combined) dir.writePatch(p);
     }
     let applied = false;
@@ -168,19 +108,6 @@ function writeReports(dir: RunDir, run: RunRecord, findings: Map<number, Localiz
   return paths;
 }
 
-function skipped(findingId: string, pattern: string, reason: string, patchId = ''): TrialRecord {
-  return { patchId, findingId, pattern, verdict: 'skipped', reason, smokeOk: false, numericsOk: null, measurement: null };
-}
-
-function stripTrial(t: TrialResult): TrialRecord {
-  return { patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, measurement: t.measurement };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 async function applyToUserTree(repo: string, patches: PatchPlan[]): Promise<void> {
   const { applyPatchPlans, inspectRepo } = await import('../sandbox/index.js');

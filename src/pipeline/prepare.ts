@@ -20,6 +20,8 @@ export interface LoopOptions {
   /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
   steps?: number;
   env?: Record<string, string>;
+  /** continue this run instead of creating one */
+  runDir?: RunDir;
   signal?: AbortSignal;
   onProgress?: ProgressSink;
 }
@@ -52,6 +54,7 @@ export async function prepareLoop(o: LoopOptions): Promise<PreparedLoop> {
     command = setup.entryCommand;
   }
   const py = await resolvePython({ ...(o.python ? { configured: o.python } : {}) });
-  const dir = RunDir.create(repo, { repo, status: 'running', command, python: py.path, rounds: [] });
+  const dir = o.runDir ?? RunDir.create(repo, { repo, status: 'running', command, python: py.path, rounds: [] });
+  if (o.runDir) dir.updateRecord((r) => { r.status = 'running'; r.command = command!; r.python = py.path; });
   return { repo, command, python: py.path, dir, ...(o.signal ? { signal: o.signal } : {}) };
 }

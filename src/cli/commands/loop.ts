@@ -7,6 +7,7 @@ import type { ProgressEvent } from '../../core/run.js';
 import { analyzeRepoProfile } from '../../analyze/index.js';
 import { agentLoop } from '../../pipeline/loop.js';
 import { optimizeRun } from '../../pipeline/optimize.js';
+import { loopSummary } from '../../pipeline/summary.js';
 import { cliSignal } from '../main.js';
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
@@ -54,7 +55,7 @@ export function register(program: Command): void {
     .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; json?: boolean }) => {
       const r = await optimizeRun({ repo: resolve(o.repo), runId, ...(o.command ? { command: splitCommand(o.command) } : {}), ...(o.python ? { python: o.python } : {}),
         ...(o.runs ? { runs: o.runs } : {}), signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
-      process.stdout.write(o.json ? JSON.stringify(r.run, null, 2) + '\n' : `${r.summary}\nReport: ${r.reports.html}\n`);
+      process.stdout.write(o.json ? JSON.stringify(r.run, null, 2) + '\n' : `${loopSummary(r.run)}\nReport: ${r.reports.html}\n`);
     });
 
   program
@@ -84,21 +85,6 @@ export function register(program: Command): void {
       }
       process.stdout.write(loopSummary(r.run) + `\nReport: ${r.reports.html}\n` + (r.applied ? 'Applied the accepted patches to the working tree.\n' : r.accepted.length ? `Accepted patches (not applied; rerun with --apply or apply ${r.dir.path}/patches/stack-*.diff):\n${r.accepted.map((p) => `  ${p.file}`).join('\n')}\n` : ''));
     });
-}
-
-export function loopSummary(run: import('../../core/run.js').RunRecord): string {
-  const lines = [`Run ${run.id} (${run.status})`];
-  for (const r of run.rounds) {
-    const acc = r.trials.filter((t) => t.verdict === 'accepted');
-    lines.push(`  round ${r.index}: ${r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter` : 'iteration time not measured'}${r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(2)}, ${r.iterationInterval.high.toFixed(2)}]` : ''}, ${r.findings} finding(s), ${acc.length} accepted, ${r.trials.length - acc.length} not`);
-    for (const t of r.trials) lines.push(`    ${t.verdict.padEnd(8)} ${t.pattern.padEnd(26)} ${t.reason}`);
-  }
-  if (run.final) {
-    const f = run.final;
-    lines.push(`  total: ${f.baselineMs.toFixed(2)} → ${f.finalMs.toFixed(2)} ms/iter, speed-up ${(f.speedup * 100).toFixed(1)}% [95% CI ${(f.interval.low * 100).toFixed(1)}%, ${(f.interval.high * 100).toFixed(1)}%] (${f.verdict})`);
-  }
-  if (run.stopReason) lines.push(`  stopped: ${run.stopReason}`);
-  return lines.join('\n');
 }
 
 /** Splits a command line like a POSIX shell would for simple cases (quotes, no expansions). */

@@ -1,0 +1,93 @@
+// One round of OPTIMIZE → EXECUTE → LEARN over a set of findings: plan a patch per finding (known wins
+// first), skip what already failed on the same code, verify each in the sandbox against the current
+// stack, and stack the accepted ones.
+import type { LocalizedFindingSet } from '../core/findings.js';
+import { throwIfAborted } from '../core/errors.js';
+import { sha256Hex } from '../core/hash.js';
+import type { PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/run.js';
+import { appendLedger, knownWins, priorVerdict, readLedger, writeLesson } from '../memory/index.js';
+import { planPatch } from '../optimize/plan.js';
+import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
+import type { LoopOptions, PreparedLoop } from './prepare.js';
+import { commitPatch, readAt } from './stack.js';
+
+export interface RoundResult {
+  record: RoundRecord;
+  stackRef: string;
+  accepted: number;
+  patches: PatchPlan[];
+}
+
+export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: ProgressSink): Omit<TrialOptions, 'patches' | 'baseRef'> {
+  return {
+    repo: prep.repo, command: prep.command, python: prep.python,
+    ...(o.runs !== undefined ? { runs: o.runs } : {}),
+    ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
+    ...(o.steps !== undefined ? { steps: o.steps } : {}),
+    ...(o.env ? { env: o.env } : {}),
+    ...(prep.signal ? { signal: prep.signal } : {}),
+    ...(progress ? { onProgress: progress } : {}),
+  };
+}
+
+export function stripTrial(t: TrialResult): TrialRecord {
+  return { patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, measurement: t.measurement };
+}
+
+function skipped(findingId: string, pattern: string, reason: string, patchId = ''): TrialRecord {
+  return { patchId, findingId, pattern, verdict: 'skipped', reason, smokeOk: false, numericsOk: null, measurement: null };
+}
+
+export async function runRound(prep: PreparedLoop, round: number, set: LocalizedFindingSet, o: LoopOptions & { gpu?: boolean }, startRef: string, profilePath: string): Promise<RoundResult> {
+  const { repo, dir, signal } = prep;
+  const progress = o.onProgress;
+  const ledger = readLedger(repo);
+  const wins = knownWins(ledger);
+  const ordered = [...set.findings].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
+  const trials: TrialRecord[] = [];
+  const patches: PatchPlan[] = [];
+  let stackRef = startRef;
+  let baselineSamples: number[] | null = null;
+  let accepted = 0;
+  for (const f of ordered) {
+    throwIfAborted(signal);
+    const outcome = await readAt(repo, stackRef, (tree) => planPatch(tree, f, { gpu: o.gpu ?? false }));
+    if (outcome.kind === 'skipped') {
+      trials.push(skipped(f.id, f.pattern, outcome.reason));
+      continue;
+    }
+    const plan = outcome.plan;
+    const prior = priorVerdict(ledger, f.id, plan.baseHash);
+    if (prior.skip) {
+      trials.push(skipped(f.id, f.pattern, prior.reason, plan.id));
+      continue;
+    }
+    dir.writePatch(plan);
+    patches.push(plan);
+    progress?.({ stage: 'execute', message: `round ${round}: trying ${plan.id} (${f.pattern} at ${f.file}:${f.line})` });
+    const t = await runTrial({ ...trialOptions(prep, o, progress), baseRef: stackRef, patches: [plan] });
+    trials.push(stripTrial(t));
+    if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
+    appendLedger(repo, {
+      ts: new Date().toISOString(), runId: dir.id, round, fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file,
+      codeHash: plan.baseHash, patchHash: sha256Hex(plan.diff), verdict: t.verdict, reason: t.reason,
+      speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null,
+    });
+    writeLesson(repo, {
+      fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file, function: f.function, verdict: t.verdict,
+      speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null, reason: t.reason, runId: dir.id,
+      patch: plan.diff, lesson: t.verdict === 'accepted' ? plan.rationale : `Not kept: ${t.reason}`,
+    });
+    if (t.verdict === 'accepted') {
+      stackRef = await commitPatch(repo, stackRef, plan, signal);
+      accepted++;
+    }
+  }
+  const record: RoundRecord = {
+    index: round, profile: profilePath, findings: set.findings.length, trials,
+    iterationMs: baselineSamples ? median(baselineSamples) : set.iterationMs,
+    iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,
+  };
+  dir.updateRecord((r) => { r.rounds.push(record); });
+  return { record, stackRef, accepted, patches };
+}
