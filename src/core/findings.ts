@@ -70,6 +70,8 @@ export interface LocalizedFindingSet {
   /** iteration time used for percentages, ms; null when iterations could not be detected */
   iterationMs: number | null;
   iterations: number;
+  /** the profile has GPU activity (kernels or copies); CPU-only profiles rule out GPU-side fixes */
+  gpu: boolean;
   findings: Finding[];
   /** source patterns with no profile support: never findings */
   unconfirmed: Finding[];

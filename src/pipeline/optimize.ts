@@ -17,8 +17,7 @@ export async function optimizeRun(o: OptimizeOptions) {
   const prep = await prepareLoop({ ...o, runDir: existing });
   const round = existing.readRecord().rounds.length + 1;
   const head = await resolveHead(prep.repo);
-  const gpu = set.findings.some((f) => f.category === 'C2' || f.category === 'C4' || f.category === 'C6') || /\.sqlite$/.test(set.profile);
-  const res = await runRound(prep, round, set, { ...o, gpu }, head, set.profile);
+  const res = await runRound(prep, round, set, { ...o, gpu: set.gpu }, head, set.profile);
   const run = prep.dir.updateRecord((r) => { r.status = 'done'; });
   const r = renderReports(run, new Map([[round, set]]), res.patches);
   prep.dir.writeText('report.md', r.md);

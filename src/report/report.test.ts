@@ -15,7 +15,7 @@ const run: RunRecord = {
   ],
 };
 const set: LocalizedFindingSet = {
-  schemaVersion: 1, profile: 'p1.json', repo: '/w/demo', iterationMs: 100, iterations: 5, notes: [], unconfirmed: [],
+  schemaVersion: 1, profile: 'p1.json', repo: '/w/demo', iterationMs: 100, iterations: 5, gpu: false, notes: [], unconfirmed: [],
   findings: [{ id: 'f1', category: 'C7', pattern: 'C7.memmap-reopen', title: 'memmap reopened per batch', file: 'train.py', function: 'get_batch', line: 12,
     severity: 'high', impact: { msPerIter: 20, pctOfIter: 20 }, confidence: 0.9, localizedBy: 'python-stack',
     evidence: [{ kind: 'profile', query: 'python-lines', summary: '20 ms/iter on this line' }] }],
