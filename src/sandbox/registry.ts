@@ -1,0 +1,113 @@
+// Process-level registry of what a crash or a signal must not leave behind: live child process groups
+// and live trial worktrees. Exit handlers are installed while anything is registered and removed when
+// the registry empties. Cleanup here is synchronous (it runs from 'exit' and signal handlers).
+import { execFileSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+
+export interface LiveWorktree {
+  /** main repository root (where `git worktree` commands run) */
+  root: string;
+  /** the worktree checkout */
+  path: string;
+  /** the temp directory that holds it (removed entirely) */
+  tmpDir: string;
+}
+
+const groups = new Set<number>();
+const worktrees = new Map<string, LiveWorktree>();
+let installed = false;
+
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function onSignal(sig: NodeJS.Signals): void {
+  cleanupAllSync();
+  // If nobody else handles this signal, behave as if we had not been here: die of it.
+  if (process.listenerCount(sig) <= 1) {
+    uninstall();
+    process.kill(process.pid, sig);
+  }
+}
+
+const onExit = (): void => cleanupAllSync();
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('exit', onExit);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function uninstall(): void {
+  if (!installed) return;
+  installed = false;
+  process.off('exit', onExit);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+function maybeUninstall(): void {
+  if (groups.size === 0 && worktrees.size === 0) uninstall();
+}
+
+export function registerGroup(pgid: number): void {
+  groups.add(pgid);
+  install();
+}
+
+export function unregisterGroup(pgid: number): void {
+  groups.delete(pgid);
+  maybeUninstall();
+}
+
+export function registerWorktree(w: LiveWorktree): void {
+  worktrees.set(w.path, w);
+  install();
+}
+
+export function unregisterWorktree(path: string): void {
+  worktrees.delete(path);
+  maybeUninstall();
+}
+
+export function liveWorktrees(): LiveWorktree[] {
+  return [...worktrees.values()];
+}
+
+export function liveGroups(): number[] {
+  return [...groups];
+}
+
+/** SIGKILL a process group; false when it no longer exists. */
+export function killGroup(pgid: number, sig: NodeJS.Signals = 'SIGKILL'): boolean {
+  try {
+    process.kill(-pgid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Removes one worktree synchronously: git worktree remove --force, rm -rf, prune. Never throws. */
+export function removeWorktreeSync(w: LiveWorktree): void {
+  const git = (args: string[]): void => {
+    try {
+      execFileSync('git', args, { cwd: w.root, stdio: 'ignore', timeout: 30_000 });
+    } catch {
+      /* best effort: the rm and prune below finish the job */
+    }
+  };
+  git(['worktree', 'remove', '--force', '--force', w.path]);
+  try {
+    rmSync(w.tmpDir, { recursive: true, force: true });
+  } catch {
+    /* ignore */
+  }
+  git(['worktree', 'prune']);
+}
+
+/** Kills every registered process group and removes every live worktree. */
+export function cleanupAllSync(): void {
+  for (const g of groups) killGroup(g);
+  groups.clear();
+  for (const w of worktrees.values()) removeWorktreeSync(w);
+  worktrees.clear();
+}
