@@ -34,7 +34,7 @@ export const DEFAULT_TIME_PATTERNS: RegExp[] = [
   /\bstep\s+\d+\b.*?\b(?:time|dt)\s*[=:]?\s*([0-9.]+(?:e[-+]?\d+)?)\s*ms\b/i,
 ];
 export const DEFAULT_LOSS_PATTERNS: RegExp[] = [
-  /\b(?:iter|step)\s+\d+\s*:?.*?\bloss\s*[=:]?\s*(-?[0-9.]+(?:e[-+]?\d+)?|nan|inf)\b/i,
+  /\b(?:iter|step)\s+\d+\b[^a-z]*\bloss\s*[=:]?\s*(-?[0-9.]+(?:e[-+]?\d+)?|nan|inf)\b/i,
   /['"]loss['"]\s*:\s*(-?[0-9.]+(?:e[-+]?\d+)?)/i,
 ];
 
