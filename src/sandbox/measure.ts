@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Measurement, ProgressSink } from '../core/index.js';
 import { throwIfAborted } from '../core/index.js';
 import { basicInstrumentation, type Instrumentation } from './instrument.js';
+import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
 import { bootstrapSpeedup, median, speedup, type BootstrapOptions } from './stats.js';
 
@@ -44,6 +45,7 @@ export async function runInstrumented(
 ): Promise<RunSample> {
   const inst = spec.instrumentation ?? basicInstrumentation();
   const dir = mkdtempSync(join(tmpdir(), 'sysight-run-'));
+  registerTempDir(dir);
   try {
     const files = {
       timingFile: join(dir, 'timing.txt'),
@@ -69,6 +71,7 @@ export async function runInstrumented(
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    unregisterTempDir(dir);
   }
 }
 

@@ -15,6 +15,7 @@ export interface LiveWorktree {
 
 const groups = new Set<number>();
 const worktrees = new Map<string, LiveWorktree>();
+const tempDirs = new Set<string>();
 let installed = false;
 
 const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
@@ -45,7 +46,7 @@ function uninstall(): void {
 }
 
 function maybeUninstall(): void {
-  if (groups.size === 0 && worktrees.size === 0) uninstall();
+  if (groups.size === 0 && worktrees.size === 0 && tempDirs.size === 0) uninstall();
 }
 
 export function registerGroup(pgid: number): void {
@@ -65,6 +66,17 @@ export function registerWorktree(w: LiveWorktree): void {
 
 export function unregisterWorktree(path: string): void {
   worktrees.delete(path);
+  maybeUninstall();
+}
+
+/** A temp directory (run files) removed on exit or signal if still registered. */
+export function registerTempDir(path: string): void {
+  tempDirs.add(path);
+  install();
+}
+
+export function unregisterTempDir(path: string): void {
+  tempDirs.delete(path);
   maybeUninstall();
 }
 
@@ -104,10 +116,18 @@ export function removeWorktreeSync(w: LiveWorktree): void {
   git(['worktree', 'prune']);
 }
 
-/** Kills every registered process group and removes every live worktree. */
+/** Kills every registered process group, removes every live worktree and temp directory. */
 export function cleanupAllSync(): void {
   for (const g of groups) killGroup(g);
   groups.clear();
   for (const w of worktrees.values()) removeWorktreeSync(w);
   worktrees.clear();
+  for (const d of tempDirs) {
+    try {
+      rmSync(d, { recursive: true, force: true });
+    } catch {
+      /* ignore */
+    }
+  }
+  tempDirs.clear();
 }
