@@ -2,7 +2,8 @@
 // and live trial worktrees. Exit handlers are installed while anything is registered and removed when
 // the registry empties. Cleanup here is synchronous (it runs from 'exit' and signal handlers).
 import { execFileSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { sep } from 'node:path';
 
 export interface LiveWorktree {
   /** main repository root (where `git worktree` commands run) */
@@ -130,4 +131,52 @@ export function cleanupAllSync(): void {
     }
   }
   tempDirs.clear();
+}
+
+/**
+ * Processes whose working directory is inside `dir` (Linux /proc; [] elsewhere). Used to find the
+ * workload processes a hard-killed run left running in its worktrees.
+ */
+export function processesUnder(dir: string): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const out: number[] = [];
+  for (const e of entries) {
+    if (!/^\d+$/.test(e)) continue;
+    const pid = Number(e);
+    if (pid === process.pid) continue;
+    try {
+      const cwd = readlinkSync(`/proc/${e}/cwd`);
+      if (cwd === dir || cwd.startsWith(dir + sep)) out.push(pid);
+    } catch {
+      /* gone, or not ours to read */
+    }
+  }
+  return out;
+}
+
+/** SIGKILLs the processes working inside `dir` and their process groups. */
+export function killProcessesUnder(dir: string): number[] {
+  const pids = processesUnder(dir);
+  for (const pid of pids) {
+    let pgid = pid;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+    } catch {
+      /* use the pid */
+    }
+    // Only whole groups led by a workload (our runner's groups); never the caller's own group.
+    if (pgid > 1 && pgid !== process.pid && pgid === pid) killGroup(pgid);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }
+  return pids;
 }

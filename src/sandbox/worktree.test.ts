@@ -1,12 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../core/index.js';
-import { git, hashTree, makeRepo, toyRepo, worktreeList, write, type ToyRepo } from '../../test/helpers/sandbox-fixtures.js';
+import { git, hashTree, makeRepo, processAlive, toyRepo, waitFor, worktreeList, write, type ToyRepo } from '../../test/helpers/sandbox-fixtures.js';
 import { inspectRepo, parsePorcelainZ } from './repo.js';
-import { liveWorktrees } from './registry.js';
+import { liveWorktrees, processesUnder } from './registry.js';
 import { cleanupStale, createTrialWorktree, WORKTREE_PREFIX } from './worktree.js';
 
 const repos: ToyRepo[] = [];
@@ -155,6 +155,10 @@ describe('createTrialWorktree', () => {
     const tmpDir = mkdtempSync(join(realpathSync(tmpdir()), WORKTREE_PREFIX));
     writeFileSync(join(tmpDir, 'owner.json'), JSON.stringify({ pid: dead, root: realpathSync(r.dir), createdAt: '' }));
     execFileSync('git', ['worktree', 'add', '--detach', join(tmpDir, 'wt'), 'HEAD'], { cwd: r.dir, stdio: 'ignore' });
+    // ... with its workload still running there in its own process group.
+    const orphan = spawn('sh', ['-c', 'sleep 300'], { cwd: join(tmpDir, 'wt'), detached: true, stdio: 'ignore' });
+    orphan.unref();
+    await waitFor(() => processesUnder(tmpDir).length > 0);
     // And a git record whose directory vanished.
     const gone = mkdtempSync(join(realpathSync(tmpdir()), 'sysight-gone-'));
     execFileSync('git', ['worktree', 'add', '--detach', join(gone, 'wt'), 'HEAD'], { cwd: r.dir, stdio: 'ignore' });
@@ -163,6 +167,7 @@ describe('createTrialWorktree', () => {
     const removed = await cleanupStale(r.dir);
     expect(removed).toEqual([join(tmpDir, 'wt')]);
     expect(existsSync(tmpDir)).toBe(false);
+    expect(await waitFor(() => !processAlive(orphan.pid!))).toBe(true);
     expect(worktreeList(r.dir)).toEqual([realpathSync(r.dir), live.path]);
     await live.dispose();
   });

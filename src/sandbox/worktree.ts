@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { CancelledError, UserError } from '../core/index.js';
 import { dirtyMessage, gitAt, inspectRepo, type RepoInfo } from './repo.js';
-import { liveWorktrees, registerWorktree, removeWorktreeSync, unregisterWorktree, type LiveWorktree } from './registry.js';
+import { killProcessesUnder, liveWorktrees, registerWorktree, removeWorktreeSync, unregisterWorktree, type LiveWorktree } from './registry.js';
 import { safeTarget } from './apply.js';
 
 export const WORKTREE_PREFIX = 'sysight-wt-';
@@ -142,7 +142,8 @@ function readOwner(tmpDir: string): Owner | null {
 }
 
 /**
- * Removes trial worktrees of `repo` left by a crashed run (their owning process is gone) and prunes
+ * Removes trial worktrees of `repo` left by a crashed run (their owning process is gone), killing any
+ * workload still running inside them (Linux), and prunes
  * git's records of worktrees whose directory no longer exists. Returns the removed paths.
  */
 export async function cleanupStale(repo: string): Promise<string[]> {
@@ -167,6 +168,7 @@ export async function cleanupStale(repo: string): Promise<string[]> {
     if (owner && owner.root !== info.root) continue;
     if (owner && owner.pid !== process.pid && pidAlive(owner.pid)) continue;
     if (!owner && !paths.includes(path)) continue; // not ours to judge
+    killProcessesUnder(tmpDir); // workloads a hard-killed run left behind
     removeWorktreeSync({ root: info.root, path, tmpDir });
     removed.push(path);
   }
