@@ -5,7 +5,7 @@ import {
   PYTHON, hashTree, processAlive, replacePlan, toyRepo, waitFor, worktreeList, write, git, type ToyRepo,
 } from '../../test/helpers/sandbox-fixtures.js';
 import { liveWorktrees } from './registry.js';
-import { runTrial, withPython, type TrialOptions } from './trial.js';
+import { remeasureStack, runTrial, withPython, type TrialOptions } from './trial.js';
 
 const repos: ToyRepo[] = [];
 afterEach(() => {
@@ -138,6 +138,21 @@ describe('runTrial', () => {
       },
     }));
     await expect(p).rejects.toBeInstanceOf(CancelledError);
+    expectClean(dir, seen, before);
+  });
+
+  it('re-measures a stack of accepted patches against the baseline', async () => {
+    const { dir, seen, opts } = setup();
+    const before = hashTree(dir);
+    const p1 = replacePlan(dir, 'train.py', 'SLEEP = 0.004', 'SLEEP = 0.002', 'p1');
+    // Hunks whose context does not overlap stack; overlapping ones must be re-planned on top.
+    const p2 = replacePlan(dir, 'train.py', 'for i in range(steps):', 'for i in range(0, steps):', 'p2');
+    const { patches: _unused, ...base } = opts();
+    const r = await remeasureStack(base, [p1, p2]);
+    expect(r.patchId).toBe('p1+p2');
+    expect(r.verdict, r.reason).toBe('accepted');
+    expect(r.measurement!.speedup).toBeGreaterThan(0.2);
+    await expect(remeasureStack(base, [])).rejects.toBeInstanceOf(UserError);
     expectClean(dir, seen, before);
   });
 

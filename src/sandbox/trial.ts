@@ -153,8 +153,12 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
   }
 }
 
-/** Re-measures the stack of accepted patches together against the baseline (same options). */
-export function remeasureStack(o: Omit<TrialOptions, 'patches'>, accepted: readonly PatchPlan[]): Promise<TrialResult> {
+/**
+ * Re-measures the stack of accepted patches together against the baseline (same options). Patches are
+ * applied in order with zero fuzz: hunks of different patches whose context overlaps conflict, and
+ * such a patch must be re-planned on top of the accepted ones (its baseHash then names the patched file).
+ */
+export async function remeasureStack(o: Omit<TrialOptions, 'patches'>, accepted: readonly PatchPlan[]): Promise<TrialResult> {
   if (accepted.length === 0) throw new UserError('no accepted patches to re-measure');
   return runTrial({ ...o, patches: accepted });
 }
