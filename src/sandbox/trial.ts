@@ -106,7 +106,9 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
     const sb = await runInstrumented('baseline', -1, baseline.repoPath, spec, smokeSteps);
     if (!succeeded(sb.result)) throw new UserError(`the workload fails without any patch: ${describeFailure(sb.result)}`);
     progress(`smoke test: candidate, ${smokeSteps} steps`);
-    const sc = await runInstrumented('candidate', -1, candidate.repoPath, spec, smokeSteps);
+    // A candidate far slower than the baseline in the smoke test is broken, not worth the full timeout.
+    const smokeLimit = Math.min(spec.timeoutMs ?? 600_000, Math.max(30_000, 10 * sb.result.wallMs));
+    const sc = await runInstrumented('candidate', -1, candidate.repoPath, { ...spec, timeoutMs: smokeLimit }, smokeSteps);
     if (!succeeded(sc.result)) {
       return record({ verdict: 'rejected', reason: `smoke test failed: ${describeFailure(sc.result)}`, notes });
     }

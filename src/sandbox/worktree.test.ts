@@ -90,6 +90,19 @@ describe('createTrialWorktree', () => {
     expect(hashTree(r.dir)).toEqual(before);
   });
 
+  it('baseRef checks out another commit; a bad ref is a UserError', async () => {
+    const r = track(toyRepo());
+    write(r.dir, 'README.md', 'second\n');
+    git(r.dir, 'commit', '-qam', 'second');
+    const wt = await createTrialWorktree(r.dir, { baseRef: 'HEAD~1' });
+    try {
+      expect(readFileSync(join(wt.path, 'README.md'), 'utf8')).toBe('toy\n');
+    } finally {
+      await wt.dispose();
+    }
+    expect(await userError(createTrialWorktree(r.dir, { baseRef: 'no-such-ref' }))).toBe(`${r.dir}: no-such-ref is not a commit`);
+  });
+
   it('carry copies named ignored paths', async () => {
     const r = track(toyRepo());
     const wt = await createTrialWorktree(r.dir, { carry: ['data'] });

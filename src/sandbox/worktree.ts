@@ -120,7 +120,9 @@ export async function createTrialWorktree(repo: string, opts: WorktreeOptions = 
   } catch (e) {
     await dispose();
     if (signal?.aborted) throw new CancelledError();
-    throw e;
+    if (e instanceof UserError) throw e;
+    const msg = (e instanceof Error ? e.message : String(e)).split('\n').map((l) => l.trim()).find((l) => l) ?? 'unknown error';
+    throw new UserError(`could not create a sandbox worktree of ${repo}: ${msg}`);
   }
 }
 
