@@ -1,8 +1,10 @@
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../core/index.js';
 import {
-  PYTHON, hashTree, processAlive, replacePlan, toyRepo, waitFor, worktreeList, write, git, type ToyRepo,
+  PYTHON, TOY_TRAIN, hashTree, processAlive, replacePlan, toyRepo, waitFor, worktreeList, write, git, type ToyRepo,
 } from '../../test/helpers/sandbox-fixtures.js';
 import { liveWorktrees } from './registry.js';
 import { remeasureStack, runTrial, withPython, type TrialOptions } from './trial.js';
@@ -107,6 +109,37 @@ describe('runTrial', () => {
     expect(err).toBeInstanceOf(UserError);
     expect((err as Error).message).toMatch(/^the workload fails without any patch: exit 2: .*missing\.py.*No such file/);
     expectClean(dir, seen, before);
+  });
+
+  it('a dirty repo is refused (or snapshotted on request) and stays byte-identical', async () => {
+    const { dir, opts } = setup();
+    write(dir, 'train.py', TOY_TRAIN.replace('SLEEP = 0.004', 'SLEEP = 0.003'));
+    const before = hashTree(dir);
+    const plan = replacePlan(dir, 'train.py', 'SLEEP = 0.003', 'SLEEP = 0.001');
+    const err = await runTrial(opts({ patches: [plan] })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UserError);
+    expect((err as Error).message).toBe(`${dir} has uncommitted changes to tracked files (train.py): Sysight measures patches against the last commit; commit or stash them first`);
+    expect(hashTree(dir)).toEqual(before);
+    expect(worktreeList(dir)).toHaveLength(1);
+    // The snapshot mode measures the working copy, where the patch's anchor is.
+    const r = await runTrial(opts({ patches: [plan], dirty: 'snapshot' }));
+    expect(r.verdict, r.reason).toBe('accepted');
+    expect(hashTree(dir)).toEqual(before);
+    expect(worktreeList(dir)).toHaveLength(1);
+  });
+
+  it('a directory that is not a git repository is refused before anything runs', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'sysight-nogit-'));
+    try {
+      write(d, 'train.py', TOY_TRAIN);
+      const before = hashTree(d);
+      const err = await runTrial({ repo: d, patches: [], command: ['python3', 'train.py'] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UserError);
+      expect((err as Error).message).toMatch(/is not a git repository: Sysight sandboxes patches in git worktrees; run git init && git commit first$/);
+      expect(hashTree(d)).toEqual(before);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
   });
 
   it('a run past its timeout is rejected and its process group is gone', async () => {
