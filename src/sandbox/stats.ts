@@ -1,0 +1,82 @@
+// Pure statistics for A/B measurement: medians, percentiles, a seeded PRNG and the bootstrap interval
+// of the speed-up (ratio of medians). No I/O; every function is deterministic for a given seed.
+import type { Interval } from '../core/index.js';
+
+/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) throw new Error('median of an empty sample');
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Percentile of an ascending-sorted sample, p in [0, 1], linear interpolation between closest ranks. */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) throw new Error('percentile of an empty sample');
+  if (p <= 0) return sorted[0]!;
+  if (p >= 1) return sorted[sorted.length - 1]!;
+  const rank = p * (sorted.length - 1);
+  const lo = Math.floor(rank);
+  const hi = Math.ceil(rank);
+  return sorted[lo]! + (sorted[hi]! - sorted[lo]!) * (rank - lo);
+}
+
+/** Relative speed-up of the candidate over the baseline: median(baseline) / median(candidate) - 1. */
+export function speedup(baselineMs: readonly number[], candidateMs: readonly number[]): number {
+  return median(baselineMs) / median(candidateMs) - 1;
+}
+
+export interface BootstrapOptions {
+  resamples?: number;
+  /** confidence level, default 0.95 */
+  level?: number;
+  seed?: number;
+}
+
+/**
+ * Percentile bootstrap interval of the speed-up (ratio of medians minus one): both samples are
+ * resampled independently with replacement, `resamples` times, with a seeded PRNG.
+ */
+export function bootstrapSpeedup(
+  baselineMs: readonly number[],
+  candidateMs: readonly number[],
+  opts: BootstrapOptions = {},
+): Interval {
+  const resamples = opts.resamples ?? 2000;
+  const level = opts.level ?? 0.95;
+  if (baselineMs.length === 0 || candidateMs.length === 0) throw new Error('bootstrap of an empty sample');
+  const rand = mulberry32(opts.seed ?? 0x5eed);
+  const draw = (xs: readonly number[]): number[] => {
+    const out = new Array<number>(xs.length);
+    for (let i = 0; i < xs.length; i++) out[i] = xs[Math.floor(rand() * xs.length)]!;
+    return out;
+  };
+  const stats = new Array<number>(resamples);
+  for (let r = 0; r < resamples; r++) stats[r] = median(draw(baselineMs)) / median(draw(candidateMs)) - 1;
+  stats.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { low: percentile(stats, tail), high: percentile(stats, 1 - tail), level };
+}
+
+/** "+12.3%" / "−0.4%" (true minus sign), for reason strings. */
+export function formatPercent(x: number, digits = 1): string {
+  const v = (x * 100).toFixed(digits);
+  if (Number(v) === 0) return `${(0).toFixed(digits)}%`;
+  return x > 0 ? `+${v}%` : `\u2212${v.slice(1)}%`;
+}
+
+/** "+12.3% [+10.1%, +14.0%]" */
+export function formatSpeedup(s: number, i: Interval): string {
+  return `${formatPercent(s)} [${formatPercent(i.low)}, ${formatPercent(i.high)}]`;
+}
