@@ -50,13 +50,14 @@ export function callchainOf(model: ProfileModel, row: number, frameLimit = 64): 
   const pid = rt.pid[row]!;
   const tid = rt.tid[row]!;
   const c = model.cpu;
+  const { start: cStart, end: cEnd, pid: cPid, tid: cTid, kind: cKind, nameId: cName, fileId: cFile, line: cLine } = c;
   const python: PyFrame[] = [];
   for (let i = 0; i < c.length; i++) {
-    if (c.tid[i] !== tid || c.pid[i] !== pid || c.start[i]! > s || c.end[i]! < e) continue;
-    const kind = c.kind[i] === 1 ? 'python' : c.kind[i] === 0 ? 'cpu_op' : null;
+    if (cTid[i] !== tid || cPid[i] !== pid || cStart[i]! > s || cEnd[i]! < e) continue;
+    const kind = cKind[i] === 1 ? 'python' : cKind[i] === 0 ? 'cpu_op' : null;
     if (!kind) continue;
-    const f: PyFrame = { kind, name: nameOf(model, c.nameId[i]!), startNs: c.start[i]!, endNs: c.end[i]! };
-    if (c.fileId[i]! >= 0 && nameOf(model, c.fileId[i]!)) Object.assign(f, { file: nameOf(model, c.fileId[i]!), line: c.line[i]! });
+    const f: PyFrame = { kind, name: nameOf(model, cName[i]!), startNs: cStart[i]!, endNs: cEnd[i]! };
+    if (cFile[i]! >= 0 && nameOf(model, cFile[i]!)) Object.assign(f, { file: nameOf(model, cFile[i]!), line: cLine[i]! });
     python.push(f);
   }
   // innermost first: latest start, then shortest
@@ -73,8 +74,9 @@ export function callchains(
   opts: { correlationId?: number; row?: number; name?: string; limit?: number } = {},
 ): CallchainResult {
   const rt = model.runtime;
+  const { start, end, nameId, callchainId } = rt;
   let withChain = 0;
-  for (let i = 0; i < rt.length; i++) if (rt.callchainId[i]! >= 0) withChain++;
+  for (let i = 0, n = rt.length; i < n; i++) if (callchainId[i]! >= 0) withChain++;
   const base = {
     runtimeCalls: rt.length, callsWithCallchain: withChain, callchains: model.callchains.size,
     hasPythonFrames: model.meta.capabilities.pythonStacks,
@@ -89,11 +91,12 @@ export function callchains(
     return { ...base, calls: [callchainOf(model, r)] };
   }
   const top = new TopN<number>(opts.limit ?? 10);
-  for (let i = 0; i < rt.length; i++) {
-    if (opts.name && apiName(model, rt.nameId[i]!) !== opts.name) continue;
-    const d = rt.end[i]! - rt.start[i]!;
+  for (let i = 0, n = rt.length; i < n; i++) {
+    if (opts.name && apiName(model, nameId[i]!) !== opts.name) continue;
+    const d = end[i]! - start[i]!;
     // calls with a callchain first, then by duration
-    top.add((rt.callchainId[i]! >= 0 ? 1e18 : 0) + d, i);
+    const score = (callchainId[i]! >= 0 ? 1e18 : 0) + d;
+    if (top.wants(score)) top.add(score, i);
   }
   return { ...base, calls: top.values().map((r) => callchainOf(model, r, 16)) };
 }

@@ -78,16 +78,25 @@ export function cpuDuring(model: ProfileModel, windows: Window[], perWindow = 8)
     }
   };
 
-  const rt = model.runtime;
-  for (let i = 0; i < rt.length; i++) visit(rt.start[i]!, rt.end[i]!, rt.pid[i]!, rt.tid[i]!, 'runtime', () => apiName(model, rt.nameId[i]!));
-  const os = model.osrt;
-  for (let i = 0; i < os.length; i++) visit(os.start[i]!, os.end[i]!, os.pid[i]!, os.tid[i]!, 'osrt', () => apiName(model, os.nameId[i]!));
-  const nv = model.nvtx;
-  for (let i = 0; i < nv.length; i++) visit(nv.start[i]!, nv.end[i]!, nv.pid[i]!, nv.tid[i]!, 'nvtx', () => nameOf(model, nv.textId[i]!));
-  const c = model.cpu;
-  for (let i = 0; i < c.length; i++) {
-    visit(c.start[i]!, c.end[i]!, c.pid[i]!, c.tid[i]!, CPU_KINDS[c.kind[i]!] ?? 'cpu_op', () => nameOf(model, c.nameId[i]!),
-      () => [nameOf(model, c.fileId[i]!), c.line[i]!]);
+  for (const [t, kind] of [[model.runtime, 'runtime'], [model.osrt, 'osrt']] as const) {
+    const { start, end, pid, tid, nameId, length } = t;
+    for (let i = 0; i < length; i++) {
+      if (end[i]! > lo && start[i]! < hi) visit(start[i]!, end[i]!, pid[i]!, tid[i]!, kind, () => apiName(model, nameId[i]!));
+    }
+  }
+  {
+    const { start, end, pid, tid, textId, length } = model.nvtx;
+    for (let i = 0; i < length; i++) {
+      if (end[i]! >= lo && start[i]! < hi) visit(start[i]!, end[i]!, pid[i]!, tid[i]!, 'nvtx', () => nameOf(model, textId[i]!));
+    }
+  }
+  {
+    const { start, end, pid, tid, nameId, kind, fileId, line, length } = model.cpu;
+    for (let i = 0; i < length; i++) {
+      if (end[i]! < lo || start[i]! >= hi) continue;
+      visit(start[i]!, end[i]!, pid[i]!, tid[i]!, CPU_KINDS[kind[i]!] ?? 'cpu_op', () => nameOf(model, nameId[i]!),
+        () => [nameOf(model, fileId[i]!), line[i]!]);
+    }
   }
   return acc.map((m) => [...m.values()].sort((x, y) => y.overlapNs - x.overlapNs || y.count - x.count).slice(0, perWindow));
 }

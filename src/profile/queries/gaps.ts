@@ -5,7 +5,7 @@ import { type CpuActivity, cpuDuring, describeActivity } from './cpuActivity.js'
 import { ms, pct, table } from './format.js';
 import type { QueryDef } from './registry.js';
 import {
-  LIMIT_PARAM, NS_PER_US, TopN, deviceBusy, gpuOpsInOrder, intArg, numArg, opName, requireGpu,
+  DenseIndex, LIMIT_PARAM, NS_PER_US, TopN, deviceBusy, gpuOpsInOrder, intArg, numArg, opName, requireGpu,
   round, strArg, totalLength,
 } from './util.js';
 import { UserError } from '../../core/errors.js';
@@ -83,9 +83,14 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
   const onlyDev = opts.deviceId ?? null;
   const ops = gpuOpsInOrder(model);
   const dev = new Map<number, Open>();
-  const str = new Map<string, Open>();
+  const streamIdx = new DenseIndex();
+  const str: Open[] = [];
   const top = new TopN<Omit<Gap, 'cpu' | 'before' | 'after'> & { bt: number; br: number; at: number; ar: number }>(limit);
   const tables = [model.kernels, model.memcpy, model.memset];
+  const starts = tables.map((t) => t.start);
+  const ends = tables.map((t) => t.end);
+  const devs = tables.map((t) => t.deviceId);
+  const strs = tables.map((t) => t.streamId);
 
   const step = (st: Open, t: number, r: number, s: number, e: number, gapScope: GapScope) => {
     if (st.end > -Infinity && s - st.end >= minGapNs) {
@@ -105,20 +110,21 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
   const fresh = (deviceId: number, streamId: number | null): Open =>
     ({ end: -Infinity, endTable: 0, endRow: 0, count: 0, total: 0, largest: 0, deviceId, streamId });
 
-  for (let i = 0; i < ops.length; i++) {
-    const t = ops.table[i]!;
-    const r = ops.row[i]!;
-    const tb = tables[t]!;
-    const d = tb.deviceId[r]!;
+  const opTable = ops.table;
+  const opRow = ops.row;
+  for (let i = 0, n = ops.length; i < n; i++) {
+    const t = opTable[i]!;
+    const r = opRow[i]!;
+    const d = devs[t]![r]!;
     if (onlyDev !== null && d !== onlyDev) continue;
-    const s = tb.start[r]!;
-    const e = tb.end[r]!;
+    const s = starts[t]![r]!;
+    const e = ends[t]![r]!;
+    const stream = strs[t]![r]!;
     let ds = dev.get(d);
     if (!ds) dev.set(d, (ds = fresh(d, null)));
     step(ds, t, r, s, e, 'device');
-    const sk = `${d}:${tb.streamId[r]!}`;
-    let ss = str.get(sk);
-    if (!ss) str.set(sk, (ss = fresh(d, tb.streamId[r]!)));
+    const sk = streamIdx.of(d * 2 ** 32 + stream);
+    const ss = (str[sk] ??= fresh(d, stream));
     step(ss, t, r, s, e, 'stream');
   }
 
@@ -132,7 +138,7 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
       gapCount: st.count, gapTotalNs: st.total, largestGapNs: st.largest,
     };
   });
-  const streams: GapStreamStats[] = [...str.values()]
+  const streams: GapStreamStats[] = str
     .filter((st) => st.count > 0)
     .sort((a, b) => b.total - a.total || a.deviceId - b.deviceId || a.streamId! - b.streamId!)
     .slice(0, limit)
@@ -141,14 +147,18 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
   // CPU activity during the listed gaps: threads of processes that used this device, or that used no GPU
   const gpuPids = new Map<number, Set<number>>();
   const anyGpuPid = new Set<number>();
-  for (const [tb] of [[model.kernels], [model.memcpy], [model.memset]] as const) {
-    for (let r = 0; r < tb.length; r++) {
-      const d = tb.deviceId[r]!;
-      let set = gpuPids.get(d);
-      if (!set) gpuPids.set(d, (set = new Set()));
-      set.add(tb.pid[r]!);
-      anyGpuPid.add(tb.pid[r]!);
-    }
+  const pairs = new DenseIndex();
+  for (const tb of tables) {
+    const { deviceId, pid } = tb;
+    for (let r = 0, n = tb.length; r < n; r++) pairs.of(pid[r]! * 65536 + deviceId[r]! + 32768);
+  }
+  for (const key of pairs.keys) {
+    const p = Math.floor(key / 65536);
+    const d = key - p * 65536 - 32768;
+    let set = gpuPids.get(d);
+    if (!set) gpuPids.set(d, (set = new Set()));
+    set.add(p);
+    anyGpuPid.add(p);
   }
   const listed = top.values();
   const cpu = cpuDuring(model, listed.map((g) => ({

@@ -96,10 +96,14 @@ function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | 
     if (!l) byThread.set(k, (l = []));
     l.push([s, e, id]);
   };
-  const r = model.nvtx;
-  for (let i = 0; i < r.length; i++) add(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, r.textId[i]!);
-  const c = model.cpu;
-  for (let i = 0; i < c.length; i++) if (c.kind[i] === 2) add(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, c.nameId[i]!);
+  {
+    const { pid, tid, start, end, textId, length } = model.nvtx;
+    for (let i = 0; i < length; i++) if (matches(textId[i]!)) add(pid[i]!, tid[i]!, start[i]!, end[i]!, textId[i]!);
+  }
+  {
+    const { pid, tid, start, end, nameId, kind, length } = model.cpu;
+    for (let i = 0; i < length; i++) if (kind[i] === 2 && matches(nameId[i]!)) add(pid[i]!, tid[i]!, start[i]!, end[i]!, nameId[i]!);
+  }
   let best: [string, Array<[number, number, number]>] | undefined;
   for (const e of byThread) if (!best || e[1].length > best[1].length) best = e;
   if (!best) return undefined;
@@ -128,7 +132,8 @@ function kernelPeriod(model: ProfileModel, deviceId?: number): IterationDetectio
   const order = sortedOrder(k.start, rows);
   const n = order.length;
   const seq = new Int32Array(n);
-  for (let i = 0; i < n; i++) seq[i] = k.nameId[order[i]!]!;
+  const nameId = k.nameId;
+  for (let i = 0; i < n; i++) seq[i] = nameId[order[i]!]!;
   // bucket the positions of each name (counting sort by name id)
   const S = model.strings.length;
   const offset = new Int32Array(S + 1);

@@ -53,14 +53,15 @@ export const LAUNCH_API = /^(cuda|cu)(LaunchKernel|LaunchKernelEx|LaunchKernelEx
 export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?: number } = {}): LaunchResult {
   const tinyNs = (opts.tinyUs ?? 10) * NS_PER_US;
   const rt = model.runtime;
+  const { start: rtStart, end: rtEnd, nameId: rtName } = rt;
   const isLaunch = nameFlags(model, (s) => LAUNCH_API.test(stripApiSuffix(s)));
   const perApi = new Map<number, { count: number; total: number }>();
   let launchCalls = 0;
   let launchApiNs = 0;
-  for (let i = 0; i < rt.length; i++) {
-    const id = rt.nameId[i]!;
+  for (let i = 0, n = rt.length; i < n; i++) {
+    const id = rtName[i]!;
     if (!isLaunch(id)) continue;
-    const d = rt.end[i]! - rt.start[i]!;
+    const d = rtEnd[i]! - rtStart[i]!;
     launchCalls++;
     launchApiNs += d;
     let a = perApi.get(id);
@@ -70,6 +71,7 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   }
 
   const k = model.kernels;
+  const { start: kStart, end: kEnd, correlationId: kCorr, deviceId: kDev } = k;
   const corr = correlationIndex(rt.correlationId, rt.length);
   const busy = new Map(deviceBusy(model).map((b) => [b.deviceId, { iv: b.busy, seen: new Uint8Array(b.busy.length) }]));
   const delays = new Float64Array(k.length);
@@ -78,19 +80,19 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   let tiny = 0;
   let tinyNs2 = 0;
   let starvedNs = 0;
-  for (let i = 0; i < k.length; i++) {
-    const s = k.start[i]!;
-    const d = k.end[i]! - s;
+  for (let i = 0, n = k.length; i < n; i++) {
+    const s = kStart[i]!;
+    const d = kEnd[i]! - s;
     kernelNs += d;
     if (d < tinyNs) {
       tiny++;
       tinyNs2 += d;
     }
-    const r = lookupCorrelation(corr, k.correlationId[i]!);
-    if (r < 0 || !isLaunch(rt.nameId[r]!)) continue;
-    const launchStart = rt.start[r]!;
+    const r = lookupCorrelation(corr, kCorr[i]!);
+    if (r < 0 || !isLaunch(rtName[r]!)) continue;
+    const launchStart = rtStart[r]!;
     delays[matched++] = s - launchStart;
-    const b = busy.get(k.deviceId[i]!);
+    const b = busy.get(kDev[i]!);
     if (!b) continue;
     const j = lastAtOrBefore(b.iv.start, s, b.iv.length);
     if (j > 0 && b.iv.start[j] === s && !b.seen[j]) {
@@ -108,7 +110,7 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   const it = detectIterations(model);
   let perIter = { mean: 0, median: 0 };
   if (it.iterations.length > 0) {
-    perIter = spread(sumByIteration(it.iterations, rt.start, rt.length, () => 1, (i) => isLaunch(rt.nameId[i]!)));
+    perIter = spread(sumByIteration(it.iterations, rt.start, rt.length, () => 1, (i) => isLaunch(rtName[i]!)));
   }
   const apis = [...perApi].sort((a, b) => b[1].total - a[1].total).slice(0, opts.limit ?? 20)
     .map(([id, a]) => ({ name: apiName(model, id), count: a.count, totalNs: a.total, meanNs: round(a.total / a.count, 1) }));

@@ -57,7 +57,9 @@ export function hostMemKind(copyKind: number, src: number, dst: number): number 
 export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; limit?: number } = {}): MemcpyResult {
   const tinyBytes = opts.tinyBytes ?? 64 * 1024;
   const m = model.memcpy;
+  const { start, end, bytes, copyKind, srcKind, dstKind, correlationId } = m;
   const rt = model.runtime;
+  const rtName = rt.nameId;
   const corr = correlationIndex(rt.correlationId, rt.length);
   const isSyncApi = new Map<number, boolean>();
   const groups = new Map<number, MemcpyGroup>();
@@ -70,8 +72,8 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
   let pinned = 0;
   let syncCount = 0;
   for (let i = 0; i < m.length; i++) {
-    const kind = m.copyKind[i]!;
-    const host = hostMemKind(kind, m.srcKind[i]!, m.dstKind[i]!);
+    const kind = copyKind[i]!;
+    const host = hostMemKind(kind, srcKind[i]!, dstKind[i]!);
     const key = kind * 16 + host;
     let g = groups.get(key);
     if (!g) {
@@ -80,8 +82,8 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
         count: 0, bytes: 0, totalNs: 0, bandwidthGBps: 0, tinyCount: 0, syncCount: 0,
       }));
     }
-    const d = m.end[i]! - m.start[i]!;
-    const b = m.bytes[i]!;
+    const d = end[i]! - start[i]!;
+    const b = bytes[i]!;
     g.count++;
     g.bytes += b;
     g.totalNs += d;
@@ -94,9 +96,9 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
     }
     if (host === MemKind.Pageable) pageable++;
     if (host === MemKind.Pinned) pinned++;
-    const r = lookupCorrelation(corr, m.correlationId[i]!);
+    const r = lookupCorrelation(corr, correlationId[i]!);
     if (r >= 0) {
-      const id = rt.nameId[r]!;
+      const id = rtName[r]!;
       let s = isSyncApi.get(id);
       if (s === undefined) {
         const n = apiName(model, id);
@@ -115,7 +117,7 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
   const ms = model.memset;
   let memsetBytes = 0;
   let memsetNs = 0;
-  for (let i = 0; i < ms.length; i++) {
+  for (let i = 0, n = ms.length; i < n; i++) {
     memsetBytes += ms.bytes[i]!;
     memsetNs += ms.end[i]! - ms.start[i]!;
   }
@@ -128,8 +130,8 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
     iterationMethod: it.method,
     iterationCount: it.iterations.length,
     copiesPerIterationMean: round(per(() => 1), 2),
-    bytesPerIterationMean: round(per((i) => m.bytes[i]!), 0),
-    msPerIterationMean: round(per((i) => m.end[i]! - m.start[i]!) / 1e6, 3),
+    bytesPerIterationMean: round(per((i) => bytes[i]!), 0),
+    msPerIterationMean: round(per((i) => end[i]! - start[i]!) / 1e6, 3),
     memsetCount: ms.length, memsetBytes, memsetNs,
   };
 }

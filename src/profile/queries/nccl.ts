@@ -4,7 +4,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, pct, table } from './format.js';
 import type { QueryDef } from './registry.js';
 import {
-  type Intervals, LIMIT_PARAM, intArg, mergeIntervals, nameFlags, overlapLength, requireGpu, round, rowsByDevice, sortedOrder,
+  type Intervals, LIMIT_PARAM, intArg, mergeByDevice, nameFlags, overlapLength, requireGpu, round, startOrder, totalLength,
 } from './util.js';
 
 export interface NcclCollective {
@@ -55,47 +55,41 @@ export const isNcclName = (name: string): boolean => /nccl/i.test(name);
 
 export function ncclStats(model: ProfileModel, opts: { limit?: number } = {}): NcclResult {
   const k = model.kernels;
+  const { start, end, nameId, deviceId } = k;
   const isNccl = nameFlags(model, isNcclName);
-  const byDev = rowsByDevice(k.deviceId, k.length);
+  const order = startOrder(start);
+  // compute (non-NCCL) busy intervals per device, one pass
+  const compute = mergeByDevice(start, end, deviceId, order, (r) => isNccl(nameId[r]!));
   const coll = new Map<string, NcclCollective>();
-  const devices: NcclDevice[] = [];
+  const byDevice = new Map<number, NcclDevice>();
+  const none: Intervals = { length: 0, start: new Float64Array(0), end: new Float64Array(0) };
   let allKernelNs = 0;
-  for (const [deviceId, rows] of [...byDev].sort((a, b) => a[0] - b[0])) {
-    let nc = 0;
-    for (let j = 0; j < rows.length; j++) if (isNccl(k.nameId[rows[j]!]!)) nc++;
-    const ncclRows = new Int32Array(nc);
-    const computeRows = new Int32Array(rows.length - nc);
-    let a = 0;
-    let b = 0;
-    for (let j = 0; j < rows.length; j++) {
-      const r = rows[j]!;
-      allKernelNs += k.end[r]! - k.start[r]!;
-      if (isNccl(k.nameId[r]!)) ncclRows[a++] = r;
-      else computeRows[b++] = r;
+  for (let r = 0, n = k.length; r < n; r++) {
+    const s = start[r]!;
+    const e = end[r]!;
+    const d = e - s;
+    allKernelNs += d;
+    if (!isNccl(nameId[r]!)) continue;
+    const dev = deviceId[r]!;
+    // compute kernels on the NCCL kernel's own stream cannot run concurrently with it: any overlap is with other streams
+    const ov = overlapLength(compute.get(dev) ?? none, s, e);
+    const name = collectiveOf(model.strings[nameId[r]!] ?? '');
+    let c = coll.get(name);
+    if (!c) coll.set(name, (c = { collective: name, count: 0, totalNs: 0, meanNs: 0, overlappedNs: 0, exposedNs: 0, overlapPct: 0 }));
+    c.count++;
+    c.totalNs += d;
+    c.overlappedNs += ov;
+    c.exposedNs += d - ov;
+    let x = byDevice.get(dev);
+    if (!x) {
+      byDevice.set(dev, (x = { deviceId: dev, count: 0, totalNs: 0, overlappedNs: 0, exposedNs: 0, computeNs: totalLength(compute.get(dev) ?? none) }));
     }
-    if (nc === 0) continue;
-    const compute: Intervals = mergeIntervals(k.start, k.end, sortedOrder(k.start, computeRows));
-    const dev: NcclDevice = { deviceId, count: 0, totalNs: 0, overlappedNs: 0, exposedNs: 0, computeNs: 0 };
-    for (let i = 0; i < compute.length; i++) dev.computeNs += compute.end[i]! - compute.start[i]!;
-    for (let j = 0; j < ncclRows.length; j++) {
-      const r = ncclRows[j]!;
-      const d = k.end[r]! - k.start[r]!;
-      // compute kernels on the same stream cannot run concurrently, so any overlap is with other streams
-      const ov = overlapLength(compute, k.start[r]!, k.end[r]!);
-      const name = collectiveOf(model.strings[k.nameId[r]!] ?? '');
-      let c = coll.get(name);
-      if (!c) coll.set(name, (c = { collective: name, count: 0, totalNs: 0, meanNs: 0, overlappedNs: 0, exposedNs: 0, overlapPct: 0 }));
-      c.count++;
-      c.totalNs += d;
-      c.overlappedNs += ov;
-      c.exposedNs += d - ov;
-      dev.count++;
-      dev.totalNs += d;
-      dev.overlappedNs += ov;
-      dev.exposedNs += d - ov;
-    }
-    devices.push(dev);
+    x.count++;
+    x.totalNs += d;
+    x.overlappedNs += ov;
+    x.exposedNs += d - ov;
   }
+  const devices = [...byDevice.values()].sort((a, b) => a.deviceId - b.deviceId);
   const collectives = [...coll.values()].sort((x, y) => y.totalNs - x.totalNs).slice(0, opts.limit ?? 20);
   for (const c of collectives) {
     c.meanNs = round(c.totalNs / c.count, 1);

@@ -49,14 +49,15 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
   const limit = opts.limit ?? 20;
   const maxDepth = opts.maxDepth ?? 3;
   const r = model.nvtx;
+  const { start, end, textId, pid, tid } = r;
   const threads = new Map<string, number[]>();
   let marks = 0;
   for (let i = 0; i < r.length; i++) {
-    if (r.end[i]! <= r.start[i]!) {
+    if (end[i]! <= start[i]!) {
       marks++;
       continue;
     }
-    const k = `${r.pid[i]}:${r.tid[i]}`;
+    const k = `${pid[i]}:${tid[i]}`;
     let l = threads.get(k);
     if (!l) threads.set(k, (l = []));
     l.push(i);
@@ -70,9 +71,9 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
     const sorted = Array.from(order);
     for (let a = 0; a < sorted.length;) {
       let b = a + 1;
-      while (b < sorted.length && r.start[sorted[b]!] === r.start[sorted[a]!]) b++;
+      while (b < sorted.length && start[sorted[b]!] === start[sorted[a]!]) b++;
       if (b - a > 1) {
-        const tie = sorted.slice(a, b).sort((x, y) => r.end[y]! - r.end[x]!);
+        const tie = sorted.slice(a, b).sort((x, y) => end[y]! - end[x]!);
         sorted.splice(a, b - a, ...tie);
       }
       a = b;
@@ -80,11 +81,11 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
     const root: Build = { name: '', count: 0, totalNs: 0, children: new Map() };
     const stack: Array<{ end: number; node: Build | null }> = [];
     for (const i of sorted) {
-      const s = r.start[i]!;
-      const e = r.end[i]!;
+      const s = start[i]!;
+      const e = end[i]!;
       while (stack.length && !(stack[stack.length - 1]!.end >= e && s < stack[stack.length - 1]!.end)) stack.pop();
       const depth = stack.length;
-      const name = nameOf(model, r.textId[i]!);
+      const name = nameOf(model, textId[i]!);
       const parent = depth === 0 ? root : stack[depth - 1]!.node;
       let node: Build | null = null;
       if (parent && depth < maxDepth) {

@@ -9,7 +9,7 @@ import { isNcclName, ncclStats } from './nccl.js';
 import type { QueryDef } from './registry.js';
 import { syncCalls } from './sync.js';
 import { type KernelTotals, type TopKernelRow, kernelRows, topNameIds } from './topKernels.js';
-import { NS_PER_US, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';
+import { DenseIndex, NS_PER_US, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';
 
 export interface SummaryDevice {
   deviceId: number;
@@ -53,22 +53,25 @@ export function profileSummary(model: ProfileModel): ProfileSummary {
   const totals: KernelTotals = {
     count: new Float64Array(model.strings.length), totalNs: new Float64Array(model.strings.length), kernelCount: k.length, kernelTimeNs: 0,
   };
-  const perDevice = new Map<number, number>();
+  const dense = new DenseIndex();
+  const devCounts: number[] = [];
   const isNccl = nameFlags(model, isNcclName);
   const tinyNs = 10 * NS_PER_US;
   let tiny = 0;
   let ncclKernels = 0;
-  for (let i = 0; i < k.length; i++) {
-    const d = k.end[i]! - k.start[i]!;
-    const id = k.nameId[i]!;
+  const { start, end, nameId, deviceId } = k;
+  for (let i = 0, n = k.length; i < n; i++) {
+    const d = end[i]! - start[i]!;
+    const id = nameId[i]!;
     totals.count[id]!++;
     totals.totalNs[id]! += d;
     totals.kernelTimeNs += d;
     if (d < tinyNs) tiny++;
     if (isNccl(id)) ncclKernels++;
-    const dev = k.deviceId[i]!;
-    perDevice.set(dev, (perDevice.get(dev) ?? 0) + 1);
+    const j = dense.of(deviceId[i]!);
+    devCounts[j] = (devCounts[j] ?? 0) + 1;
   }
+  const perDevice = new Map(dense.keys.map((d, j) => [d, devCounts[j]!]));
   const gpuNames = new Map(meta.gpus.map((g) => [g.deviceId, g.name]));
   const devices = deviceBusy(model).map((b): SummaryDevice => {
     const busyNs = totalLength(b.busy);

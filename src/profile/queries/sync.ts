@@ -8,7 +8,7 @@ import { detectIterations, sumByIteration } from './iterations.js';
 import type { QueryDef } from './registry.js';
 import {
   type Intervals, LIMIT_PARAM, TopN, apiName, correlationIndex, covers, deviceBusy, intArg, lookupCorrelation,
-  nextStartAfter, overlapLength, primaryDeviceByPid, round, spread,
+  nameFlags, nextStartAfter, overlapLength, primaryDeviceByPid, round, spread, stripApiSuffix,
 } from './util.js';
 
 export type SyncCallKind = 'device' | 'stream' | 'event' | 'stream-wait-event' | 'context' | 'sync-memcpy' | 'unknown';
@@ -82,10 +82,10 @@ const SYNC_TABLE_KIND: Record<number, SyncCallKind> = {
 /** Every synchronization call, in table order (runtime rows first, then unmatched sync-table rows). */
 export function syncCalls(model: ProfileModel): SyncCall[] {
   const busy = new Map<number, Intervals>(deviceBusy(model).map((b) => [b.deviceId, b.busy]));
-  const devOf = primaryDeviceByPid(model);
+  let devOf: Map<number, number> | undefined; // computed on the first call that needs it
   const out: SyncCall[] = [];
   const add = (name: string, kind: SyncCallKind, pid: number, tid: number, dev: number, corr: number, s: number, e: number) => {
-    const deviceId = dev >= 0 && busy.has(dev) ? dev : devOf.get(pid) ?? -1;
+    const deviceId = dev >= 0 && busy.has(dev) ? dev : (devOf ??= primaryDeviceByPid(model)).get(pid) ?? -1;
     const iv = busy.get(deviceId);
     let idleWhileNs = 0;
     let idleAfterNs = 0;
@@ -99,20 +99,21 @@ export function syncCalls(model: ProfileModel): SyncCall[] {
     out.push({ name, kind, pid, tid, deviceId, correlationId: corr, startNs: s, endNs: e, durationNs: e - s, idleWhileNs, idleAfterNs });
   };
   const rt = model.runtime;
-  const kindOf = new Map<number, SyncCallKind | null>();
+  const { start: rtStart, end: rtEnd, nameId: rtName, pid: rtPid, tid: rtTid, correlationId: rtCorr } = rt;
+  const isSyncApi = nameFlags(model, (s) => Object.hasOwn(RUNTIME_SYNC, stripApiSuffix(s)));
   for (let i = 0; i < rt.length; i++) {
-    const id = rt.nameId[i]!;
-    let kind = kindOf.get(id);
-    if (kind === undefined) kindOf.set(id, (kind = RUNTIME_SYNC[apiName(model, id)] ?? null));
-    if (kind) add(apiName(model, id), kind, rt.pid[i]!, rt.tid[i]!, -1, rt.correlationId[i]!, rt.start[i]!, rt.end[i]!);
+    const id = rtName[i]!;
+    if (!isSyncApi(id)) continue;
+    const name = apiName(model, id);
+    add(name, RUNTIME_SYNC[name]!, rtPid[i]!, rtTid[i]!, -1, rtCorr[i]!, rtStart[i]!, rtEnd[i]!);
   }
   const sy = model.sync;
-  const corr = correlationIndex(rt.correlationId, rt.length);
+  const corr = sy.length ? correlationIndex(rt.correlationId, rt.length) : undefined;
   for (let i = 0; i < sy.length; i++) {
-    const r = lookupCorrelation(corr, sy.correlationId[i]!);
-    if (r >= 0 && kindOf.get(rt.nameId[r]!)) continue; // already counted as its runtime call
+    const r = lookupCorrelation(corr!, sy.correlationId[i]!);
+    if (r >= 0 && isSyncApi(rtName[r]!)) continue; // already counted as its runtime call
     const kind = SYNC_TABLE_KIND[sy.syncKind[i]!] ?? 'unknown';
-    const name = r >= 0 ? apiName(model, rt.nameId[r]!) : `sync:${kind}`;
+    const name = r >= 0 ? apiName(model, rtName[r]!) : `sync:${kind}`;
     add(name, kind, sy.pid[i]!, sy.tid[i]!, sy.deviceId[i]!, sy.correlationId[i]!, sy.start[i]!, sy.end[i]!);
   }
   return out;

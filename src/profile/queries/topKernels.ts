@@ -40,10 +40,11 @@ export function kernelTotals(model: ProfileModel, deviceId: number | null = null
   const totalNs = new Float64Array(model.strings.length);
   let kernelCount = 0;
   let kernelTimeNs = 0;
-  for (let i = 0; i < k.length; i++) {
-    if (deviceId !== null && k.deviceId[i] !== deviceId) continue;
-    const d = k.end[i]! - k.start[i]!;
-    const id = k.nameId[i]!;
+  const { start, end, nameId, deviceId: dev } = k;
+  for (let i = 0, n = k.length; i < n; i++) {
+    if (deviceId !== null && dev[i] !== deviceId) continue;
+    const d = end[i]! - start[i]!;
+    const id = nameId[i]!;
     count[id]!++;
     totalNs[id]! += d;
     kernelCount++;
@@ -62,16 +63,18 @@ export function topNameIds(totals: KernelTotals, limit: number): number[] {
 
 /** Rows for the given name ids, with percentiles from one more scan over the kernels of those names. */
 export function kernelRows(model: ProfileModel, totals: KernelTotals, ids: number[], deviceId: number | null = null): TopKernelRow[] {
-  const slot = new Map<number, number>(ids.map((id, i) => [id, i]));
+  const slot = new Int32Array(model.strings.length).fill(-1);
+  ids.forEach((id, i) => (slot[id] = i));
   const durs = ids.map((id) => new Float64Array(totals.count[id]!));
   const fill = new Int32Array(ids.length);
   const k = model.kernels;
   if (ids.length > 0) {
-    for (let i = 0; i < k.length; i++) {
-      if (deviceId !== null && k.deviceId[i] !== deviceId) continue;
-      const s = slot.get(k.nameId[i]!);
-      if (s === undefined) continue;
-      durs[s]![fill[s]!++] = k.end[i]! - k.start[i]!;
+    const { start, end, nameId, deviceId: dev } = k;
+    for (let i = 0, n = k.length; i < n; i++) {
+      if (deviceId !== null && dev[i] !== deviceId) continue;
+      const s = slot[nameId[i]!]!;
+      if (s < 0) continue;
+      durs[s]![fill[s]!++] = end[i]! - start[i]!;
     }
   }
   return ids.map((id, s) => {

@@ -116,7 +116,7 @@ export function isSorted(key: Float64Array, rows?: Int32Array): boolean {
  */
 export function sortedOrder(key: Float64Array, rows?: Int32Array): Int32Array {
   const n = rows ? rows.length : key.length;
-  const idx = rows ? Int32Array.from(rows) : new Int32Array(n);
+  const idx = rows ? rows.slice() : new Int32Array(n);
   if (!rows) for (let i = 0; i < n; i++) idx[i] = i;
   if (isSorted(key, idx)) return idx;
   let min = Infinity;
@@ -155,23 +155,46 @@ export function sortedOrder(key: Float64Array, rows?: Int32Array): Int32Array {
   return src;
 }
 
-/** Rows of a table grouped by device id: deviceId → row indices (ascending row order). */
+/** Maps a few distinct integer keys (devices, streams, pids) to dense indices 0..n-1; fast on runs of one key. */
+export class DenseIndex {
+  readonly keys: number[] = [];
+  private readonly map = new Map<number, number>();
+  private lastKey = NaN;
+  private lastIdx = -1;
+  of(key: number): number {
+    if (key === this.lastKey) return this.lastIdx;
+    let i = this.map.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.keys.push(key);
+      this.map.set(key, i);
+    }
+    this.lastKey = key;
+    this.lastIdx = i;
+    return i;
+  }
+  get size(): number {
+    return this.keys.length;
+  }
+}
+
+/** Rows of a table grouped by device id: deviceId → row indices (ascending row order). Two passes, no per-row allocation. */
 export function rowsByDevice(deviceId: Int32Array, length: number): Map<number, Int32Array> {
-  const counts = new Map<number, number>();
-  for (let i = 0; i < length; i++) counts.set(deviceId[i]!, (counts.get(deviceId[i]!) ?? 0) + 1);
-  const out = new Map<number, Int32Array>();
-  const fill = new Map<number, number>();
-  for (const [d, c] of counts) {
-    out.set(d, new Int32Array(c));
-    fill.set(d, 0);
-  }
+  const dense = new DenseIndex();
+  const slot = new Int32Array(length);
+  const counts: number[] = [];
   for (let i = 0; i < length; i++) {
-    const d = deviceId[i]!;
-    const k = fill.get(d)!;
-    out.get(d)![k] = i;
-    fill.set(d, k + 1);
+    const k = dense.of(deviceId[i]!);
+    slot[i] = k;
+    counts[k] = (counts[k] ?? 0) + 1;
   }
-  return out;
+  const lists = counts.map((c) => new Int32Array(c));
+  const fill = new Int32Array(counts.length);
+  for (let i = 0; i < length; i++) {
+    const k = slot[i]!;
+    lists[k]![fill[k]!++] = i;
+  }
+  return new Map(dense.keys.map((d, k) => [d, lists[k]!]));
 }
 
 /** Index of the last element of ascending `a` that is <= x (-1 when none). */
@@ -311,7 +334,6 @@ export interface DeviceBusy {
   busy: Intervals;
   /** union of kernels only */
   kernels: Intervals;
-  kernelCount: number;
 }
 
 const busyCache = new WeakMap<ProfileModel['kernels'], DeviceBusy[]>();
@@ -320,36 +342,95 @@ const busyCache = new WeakMap<ProfileModel['kernels'], DeviceBusy[]>();
 export function deviceBusy(model: ProfileModel): DeviceBusy[] {
   const cached = busyCache.get(model.kernels);
   if (cached) return cached;
-  const k = rowsByDevice(model.kernels.deviceId, model.kernels.length);
-  const c = rowsByDevice(model.memcpy.deviceId, model.memcpy.length);
-  const s = rowsByDevice(model.memset.deviceId, model.memset.length);
+  const { kernels: kt, memcpy: ct, memset: st } = model;
+  const k = mergeByDevice(kt.start, kt.end, kt.deviceId, startOrder(kt.start));
+  const c = mergeByDevice(ct.start, ct.end, ct.deviceId, startOrder(ct.start));
+  const s = mergeByDevice(st.start, st.end, st.deviceId, startOrder(st.start));
   const devices = [...new Set([...k.keys(), ...c.keys(), ...s.keys()])].sort((a, b) => a - b);
+  const none: Intervals = { length: 0, start: new Float64Array(0), end: new Float64Array(0) };
   const out = devices.map((deviceId): DeviceBusy => {
-    const kr = k.get(deviceId) ?? new Int32Array(0);
-    const kernels = mergeIntervals(model.kernels.start, model.kernels.end, sortedOrder(model.kernels.start, kr));
-    const cr = c.get(deviceId);
-    const sr = s.get(deviceId);
-    let busy = kernels;
-    if (cr) busy = unionIntervals(busy, mergeIntervals(model.memcpy.start, model.memcpy.end, sortedOrder(model.memcpy.start, cr)));
-    if (sr) busy = unionIntervals(busy, mergeIntervals(model.memset.start, model.memset.end, sortedOrder(model.memset.start, sr)));
-    return { deviceId, busy, kernels, kernelCount: kr.length };
+    const kernels = k.get(deviceId) ?? none;
+    const busy = unionIntervals(unionIntervals(kernels, c.get(deviceId) ?? none), s.get(deviceId) ?? none);
+    return { deviceId, busy, kernels };
   });
   busyCache.set(model.kernels, out);
   return out;
 }
 
-/** For each pid that issued GPU work: the device where it ran the most kernels (or copies). */
-export function primaryDeviceByPid(model: ProfileModel): Map<number, number> {
-  const counts = new Map<string, number>();
-  const add = (pid: number, dev: number) => counts.set(`${pid}:${dev}`, (counts.get(`${pid}:${dev}`) ?? 0) + 1);
-  for (let i = 0; i < model.kernels.length; i++) add(model.kernels.pid[i]!, model.kernels.deviceId[i]!);
-  for (let i = 0; i < model.memcpy.length; i++) add(model.memcpy.pid[i]!, model.memcpy.deviceId[i]!);
-  const best = new Map<number, [number, number]>();
-  for (const [key, n] of counts) {
-    const [pid, dev] = key.split(':').map(Number) as [number, number];
-    const b = best.get(pid);
-    if (!b || n > b[1]) best.set(pid, [dev, n]);
+const orderCache = new WeakMap<Float64Array, Int32Array>();
+
+/** All rows of a table ascending by start (cached per column; identity when the table is sorted). */
+export function startOrder(start: Float64Array): Int32Array {
+  let o = orderCache.get(start);
+  if (!o) orderCache.set(start, (o = sortedOrder(start)));
+  return o;
+}
+
+/** Grows two parallel Float64Arrays of [start, end) pairs, merging overlaps as they come in start order. */
+class IntervalBuilder {
+  start = new Float64Array(64);
+  end = new Float64Array(64);
+  length = 0;
+  add(a: number, b: number): void {
+    const n = this.length;
+    if (n > 0 && a <= this.end[n - 1]!) {
+      if (b > this.end[n - 1]!) this.end[n - 1] = b;
+      return;
+    }
+    if (n === this.start.length) {
+      const s = new Float64Array(n * 2);
+      const e = new Float64Array(n * 2);
+      s.set(this.start);
+      e.set(this.end);
+      this.start = s;
+      this.end = e;
+    }
+    this.start[n] = a;
+    this.end[n] = Math.max(a, b);
+    this.length = n + 1;
   }
+  build(): Intervals {
+    return { length: this.length, start: this.start.subarray(0, this.length), end: this.end.subarray(0, this.length) };
+  }
+}
+
+/**
+ * Per-device union of [start, end) over `order` (rows ascending by start), in one pass; rows for which
+ * `skip(row)` is true are left out.
+ */
+export function mergeByDevice(
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, order: Int32Array, skip?: (row: number) => boolean,
+): Map<number, Intervals> {
+  const dense = new DenseIndex();
+  const builders: IntervalBuilder[] = [];
+  for (let i = 0, n = order.length; i < n; i++) {
+    const r = order[i]!;
+    if (skip && skip(r)) continue;
+    const d = dense.of(deviceId[r]!);
+    (builders[d] ??= new IntervalBuilder()).add(start[r]!, end[r]!);
+  }
+  return new Map(dense.keys.map((dev, j) => [dev, (builders[j] ?? new IntervalBuilder()).build()]));
+}
+
+/** For each pid that issued GPU work: the device where it ran the most kernels and copies. */
+export function primaryDeviceByPid(model: ProfileModel): Map<number, number> {
+  const pairs = new DenseIndex();
+  const counts: number[] = [];
+  for (const t of [model.kernels, model.memcpy]) {
+    const pid = t.pid;
+    const dev = t.deviceId;
+    for (let i = 0, n = t.length; i < n; i++) {
+      const k = pairs.of(pid[i]! * 65536 + dev[i]! + 32768);
+      counts[k] = (counts[k] ?? 0) + 1;
+    }
+  }
+  const best = new Map<number, [number, number]>();
+  pairs.keys.forEach((key, k) => {
+    const pid = Math.floor(key / 65536);
+    const dev = key - pid * 65536 - 32768;
+    const b = best.get(pid);
+    if (!b || counts[k]! > b[1]) best.set(pid, [dev, counts[k]!]);
+  });
   return new Map([...best].map(([pid, [dev]]) => [pid, dev]));
 }
 
@@ -435,22 +516,23 @@ export function gpuOpsInOrder(model: ProfileModel): GpuOps {
   const cached = opsCache.get(model.kernels);
   if (cached) return cached;
   const tables = [model.kernels, model.memcpy, model.memset];
-  const orders = tables.map((t) => sortedOrder(t.start, undefined).subarray(0, t.length));
-  const n = tables.reduce((a, t) => a + t.length, 0);
+  const starts = tables.map((t) => t.start);
+  const orders = tables.map((t) => startOrder(t.start));
+  const lens = tables.map((t) => t.length);
+  const n = lens[0]! + lens[1]! + lens[2]!;
   const table = new Uint8Array(n);
   const row = new Int32Array(n);
   const at = [0, 0, 0];
+  // next start of each table (Infinity when exhausted)
+  const head = [0, 1, 2].map((t) => (lens[t]! > 0 ? starts[t]![orders[t]![0]!]! : Infinity));
   for (let i = 0; i < n; i++) {
-    let best = -1;
-    let bestStart = Infinity;
-    for (let t = 0; t < 3; t++) {
-      if (at[t]! < tables[t]!.length) {
-        const s = tables[t]!.start[orders[t]![at[t]!]!]!;
-        if (s < bestStart) [best, bestStart] = [t, s];
-      }
-    }
+    const best = head[0]! <= head[1]! ? (head[0]! <= head[2]! ? 0 : 2) : head[1]! <= head[2]! ? 1 : 2;
+    const o = orders[best]!;
+    const a = at[best]!;
     table[i] = best;
-    row[i] = orders[best]![at[best]!++]!;
+    row[i] = o[a]!;
+    at[best] = a + 1;
+    head[best] = a + 1 < lens[best]! ? starts[best]![o[a + 1]!]! : Infinity;
   }
   const ops = { length: n, table, row };
   opsCache.set(model.kernels, ops);
