@@ -87,6 +87,12 @@ describe('nvtx', () => {
     expect(t1.roots[0]!.children[1]!.children).toEqual([]);
     expect(nvtxTree(model(), { maxDepth: 1 }).threads.find((t) => t.tid === 1)!.roots[0]!.children).toEqual([]);
   });
+
+  it('keeps at most maxNodes nodes per thread, shallow levels first', () => {
+    const roots = nvtxTree(model(), { maxNodes: 3 }).threads.find((t) => t.tid === 1)!.roots;
+    expect(roots.map((n) => [n.name, n.children.map((c) => c.name)])).toEqual([['step 0', ['backward']], ['step 1', []]]);
+    expect(roots[0]!.children[0]!.children).toEqual([]);
+  });
 });
 
 describe('callchain', () => {

@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, table } from './format.js';
 import type { QueryDef } from './registry.js';
-import { LIMIT_PARAM, intArg, lastAtOrBefore, nameOf, nsToMs, numArg, percentile, rowsByDevice, sortedOrder, spread, strArg } from './util.js';
+import { LIMIT_PARAM, intArg, lastAtOrBefore, nameFlags, nameOf, nsToMs, numArg, percentile, rowsByDevice, sortedOrder, spread, strArg } from './util.js';
 
 export interface Iteration {
   index: number;
@@ -81,16 +81,11 @@ function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | 
   } catch {
     throw new UserError(`--pattern is not a valid regular expression: ${pattern}`);
   }
-  const flags = new Int8Array(model.strings.length);
-  const matches = (id: number) => {
-    if (id < 0 || id >= flags.length) return false;
-    if (flags[id] === 0) flags[id] = re.test(model.strings[id]!.trim()) ? 1 : 2;
-    return flags[id] === 1;
-  };
+  const matches = nameFlags(model, (name) => re.test(name.trim()));
   // candidate ranges per thread, from NVTX and from CPU user annotations (Kineto)
   const byThread = new Map<string, Array<[number, number, number]>>();
   const add = (pid: number, tid: number, s: number, e: number, id: number) => {
-    if (e <= s || !matches(id)) return;
+    if (e <= s) return;
     const k = `${pid}:${tid}`;
     let l = byThread.get(k);
     if (!l) byThread.set(k, (l = []));

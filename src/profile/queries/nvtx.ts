@@ -45,9 +45,10 @@ interface Build {
   children: Map<string, Build>;
 }
 
-export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?: number } = {}): NvtxResult {
+export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?: number; maxNodes?: number } = {}): NvtxResult {
   const limit = opts.limit ?? 20;
   const maxDepth = opts.maxDepth ?? 3;
+  const maxNodes = opts.maxNodes ?? 200;
   const r = model.nvtx;
   const { start, end, textId, pid, tid } = r;
   const threads = new Map<string, number[]>();
@@ -102,7 +103,7 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
       f.minDepth = Math.min(f.minDepth, depth);
     }
     const [pid, tid] = key.split(':').map(Number) as [number, number];
-    out.push({ pid, tid, threadName: threadNames.get(key) ?? '', ranges: rows.length, roots: finish(root, limit) });
+    out.push({ pid, tid, threadName: threadNames.get(key) ?? '', ranges: rows.length, roots: prune(finish(root, limit), maxNodes) });
   }
   for (const f of flat.values()) f.meanNs = round(f.totalNs / f.count, 1);
   return {
@@ -112,6 +113,22 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
     byName: [...flat.values()].sort((a, b) => b.totalNs - a.totalNs).slice(0, limit),
     threads: out.sort((a, b) => b.ranges - a.ranges).slice(0, limit),
   };
+}
+
+/** Keeps at most `budget` nodes, breadth first (shallow levels are kept before deep ones). */
+function prune(roots: NvtxNode[], budget: number): NvtxNode[] {
+  let left = budget;
+  let level: NvtxNode[][] = [roots];
+  while (level.length) {
+    const next: NvtxNode[][] = [];
+    for (const list of level) {
+      if (list.length > left) list.length = Math.max(0, left);
+      left -= list.length;
+      for (const n of list) next.push(n.children);
+    }
+    level = next;
+  }
+  return roots;
 }
 
 function finish(b: Build, limit: number): NvtxNode[] {
@@ -140,7 +157,13 @@ export function formatNvtx(r: NvtxResult): string {
 export const nvtxQuery: QueryDef<NvtxResult> = {
   name: 'nvtx',
   description: 'NVTX range tree per thread (nesting by time containment), aggregated by name: count, total, mean; depth-limited',
-  params: [LIMIT_PARAM, { name: 'maxDepth', type: 'number', description: 'deepest tree level shown (1 = top level only)', default: 3 }],
-  run: (model, args) => nvtxTree(model, { limit: intArg(args, 'limit', 20, 1), maxDepth: intArg(args, 'maxDepth', 3, 1) }),
+  params: [
+    LIMIT_PARAM,
+    { name: 'maxDepth', type: 'number', description: 'deepest tree level shown (1 = top level only)', default: 3 },
+    { name: 'maxNodes', type: 'number', description: 'tree nodes kept per thread, shallow levels first', default: 200 },
+  ],
+  run: (model, args) => nvtxTree(model, {
+    limit: intArg(args, 'limit', 20, 1), maxDepth: intArg(args, 'maxDepth', 3, 1), maxNodes: intArg(args, 'maxNodes', 200, 1),
+  }),
   format: (r) => formatNvtx(r),
 };

@@ -43,8 +43,11 @@ export function binIntervals(iv: Intervals, start: number, binNs: number, bins: 
   return out;
 }
 
+/** Upper bound on bins, so the result stays small. */
+export const MAX_BINS = 2000;
+
 export function utilization(model: ProfileModel, opts: { bins?: number; deviceId?: number | null } = {}): UtilizationResult {
-  const bins = Math.max(1, opts.bins ?? 50);
+  const bins = Math.min(MAX_BINS, Math.max(1, opts.bins ?? 50));
   const all = deviceBusy(model).filter((d) => opts.deviceId == null || d.deviceId === opts.deviceId);
   let startNs = Infinity;
   let endNs = -Infinity;
@@ -86,7 +89,7 @@ export const utilizationQuery: QueryDef<UtilizationResult> = {
   name: 'utilization',
   description: 'GPU busy fraction over time per device (kernels, copies, memsets) in N bins, plus overall',
   params: [
-    { name: 'bins', type: 'number', description: 'number of time bins', default: 50 },
+    { name: 'bins', type: 'number', description: 'number of time bins (at most 2000)', default: 50 },
     { name: 'deviceId', type: 'number', description: 'only this GPU (default: all)' },
     { name: 'limit', type: 'number', description: 'maximum devices listed', default: 64 },
   ],
