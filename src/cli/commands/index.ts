@@ -1,6 +1,8 @@
 // Every CLI command, registered in this order. Add one line per command module.
 import type { Command } from 'commander';
+import { register as profile } from './profile.js';
+import { register as tool } from './tool.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [];
+export const COMMANDS: Register[] = [tool, profile];

@@ -1,6 +1,17 @@
 // Every profile query, usable on its own: the analyzer, the CLI (`sysight tool`), the worker and the
 // LLM tool registry all go through this list. One entry per query module.
 import type { ProfileModel } from '../../core/profile.js';
+import { callchainQuery } from './callchain.js';
+import { gapsQuery } from './gaps.js';
+import { iterationsQuery } from './iterations.js';
+import { launchQuery } from './launch.js';
+import { memcpyQuery } from './memcpy.js';
+import { ncclQuery } from './nccl.js';
+import { nvtxQuery } from './nvtx.js';
+import { summaryQuery } from './summary.js';
+import { syncQuery } from './sync.js';
+import { topKernelsQuery } from './topKernels.js';
+import { utilizationQuery } from './utilization.js';
 
 export interface QueryParam {
   name: string;
@@ -19,7 +30,10 @@ export interface QueryDef<R = unknown> {
   format(result: R, model: ProfileModel): string;
 }
 
-export const QUERIES: QueryDef[] = [];
+export const QUERIES: QueryDef[] = [
+  summaryQuery, topKernelsQuery, gapsQuery, utilizationQuery, launchQuery, syncQuery, memcpyQuery, ncclQuery,
+  nvtxQuery, iterationsQuery, callchainQuery,
+] as QueryDef[];
 
 export function findQuery(name: string): QueryDef | undefined {
   return QUERIES.find((q) => q.name === name);

@@ -1,0 +1,61 @@
+// `sysight tool <query> <profile> [--limit N] [--<param> value] [--json]`: every registered profile query,
+// one subcommand each, built from the query registry (name, description, params).
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { openProfile } from '../../profile/open.js';
+import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
+import { kebab } from '../../profile/queries/util.js';
+import { cliSignal } from '../main.js';
+
+/** Opens the profile, runs the query and prints a readable table, or JSON with `json`. */
+export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean): Promise<void> {
+  const model = await openProfile(profile, { signal: cliSignal() });
+  const result = q.run(model, args);
+  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${q.format(result, model)}\n`);
+}
+
+export function register(program: Command): void {
+  const tool = program
+    .command('tool')
+    .description('run one profile query on a profile (see `sysight tool list`)')
+    .addHelpText('after', '\nExample: sysight tool top-kernels report.sqlite --limit 10 --json\nParameters of every query: sysight tool list');
+
+  tool
+    .command('list')
+    .description('list the profile queries and their parameters')
+    .option('--json', 'machine-readable output')
+    .action((opts: { json?: boolean }) => {
+      if (opts.json) {
+        const list = QUERIES.map((q) => ({ name: q.name, description: q.description, params: q.params }));
+        process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
+        return;
+      }
+      const lines = QUERIES.map((q) => {
+        const flags = q.params.map((p) => `--${kebab(p.name)} <${p.type}>`);
+        const w = Math.max(0, ...flags.map((f) => f.length));
+        const params = q.params.map((p, i) => `    ${flags[i]!.padEnd(w)}  ${p.description}${p.default !== undefined ? ` (default ${p.default})` : ''}`);
+        return [`${q.name}: ${q.description}`, ...params].join('\n');
+      });
+      process.stdout.write(`${lines.join('\n\n')}\n`);
+    });
+
+  for (const q of QUERIES) {
+    const c = tool
+      .command(q.name)
+      .description(q.description)
+      .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
+      .option('--json', 'machine-readable output');
+    for (const p of q.params) {
+      const flag = p.type === 'boolean' ? `--${kebab(p.name)}` : `--${kebab(p.name)} <${p.type === 'number' ? 'n' : 'value'}>`;
+      c.option(flag, p.description + (p.default !== undefined && p.type !== 'boolean' ? ` (default ${p.default})` : ''));
+    }
+    c.action(async (profile: string, opts: Record<string, unknown>) => {
+      const { json, ...args } = opts;
+      await runQuery(q, profile, args, Boolean(json));
+    });
+  }
+
+  tool.on('command:*', (operands: string[]) => {
+    throw new UserError(`unknown query "${operands[0]}": valid queries are ${QUERIES.map((q) => q.name).join(', ')}`);
+  });
+}

@@ -1,0 +1,164 @@
+// launch: kernel launch statistics — launch API time vs kernel time, queue delay (kernel start − launch
+// call start, joined on correlationId), share of tiny kernels, launches per iteration, and the share of
+// GPU time the device sat idle waiting for the CPU to launch its next kernel (GPU-starved).
+import type { ProfileModel } from '../../core/profile.js';
+import { keyValues, pct, table } from './format.js';
+import { detectIterations, sumByIteration } from './iterations.js';
+import type { QueryDef } from './registry.js';
+import {
+  LIMIT_PARAM, NS_PER_US, apiName, correlationIndex, deviceBusy, intArg, lastAtOrBefore, lookupCorrelation,
+  nameFlags, numArg, percentile, requireGpu, round, spread, stripApiSuffix,
+} from './util.js';
+
+export interface LaunchApiRow {
+  name: string;
+  count: number;
+  totalNs: number;
+  meanNs: number;
+}
+
+export interface LaunchResult {
+  launchCalls: number;
+  launchApiNs: number;
+  kernelCount: number;
+  kernelNs: number;
+  /** launch API time / kernel time: ≥ 1 means the CPU spends longer launching than the GPU computing */
+  launchToKernelRatio: number;
+  meanLaunchNs: number;
+  meanKernelNs: number;
+  /** kernels joined to their launch call by correlationId */
+  matchedKernels: number;
+  queueDelayMeanNs: number;
+  queueDelayP50Ns: number;
+  queueDelayP99Ns: number;
+  tinyThresholdNs: number;
+  tinyKernelCount: number;
+  tinyKernelPct: number;
+  tinyKernelTimePct: number;
+  iterationMethod: string;
+  iterationCount: number;
+  launchesPerIterationMean: number;
+  launchesPerIterationMedian: number;
+  /** GPU idle time ending in a kernel whose launch call began after the GPU went idle */
+  launchBoundIdleNs: number;
+  /** GPU-active span summed over devices */
+  spanNs: number;
+  /** launchBoundIdleNs / spanNs */
+  gpuStarvedPct: number;
+  apis: LaunchApiRow[];
+}
+
+export const LAUNCH_API = /^(cuda|cu)(LaunchKernel|LaunchKernelEx|LaunchKernelExC|LaunchCooperativeKernel|LaunchCooperativeKernelMultiDevice|GraphLaunch|ModuleLaunchKernel)$/;
+
+export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?: number } = {}): LaunchResult {
+  const tinyNs = (opts.tinyUs ?? 10) * NS_PER_US;
+  const rt = model.runtime;
+  const { start: rtStart, end: rtEnd, nameId: rtName } = rt;
+  const isLaunch = nameFlags(model, (s) => LAUNCH_API.test(stripApiSuffix(s)));
+  const perApi = new Map<number, { count: number; total: number }>();
+  let launchCalls = 0;
+  let launchApiNs = 0;
+  for (let i = 0, n = rt.length; i < n; i++) {
+    const id = rtName[i]!;
+    if (!isLaunch(id)) continue;
+    const d = rtEnd[i]! - rtStart[i]!;
+    launchCalls++;
+    launchApiNs += d;
+    let a = perApi.get(id);
+    if (!a) perApi.set(id, (a = { count: 0, total: 0 }));
+    a.count++;
+    a.total += d;
+  }
+
+  const k = model.kernels;
+  const { start: kStart, end: kEnd, correlationId: kCorr, deviceId: kDev } = k;
+  const corr = correlationIndex(rt.correlationId, rt.length);
+  const busy = new Map(deviceBusy(model).map((b) => [b.deviceId, { iv: b.busy, seen: new Uint8Array(b.busy.length) }]));
+  const delays = new Float64Array(k.length);
+  let matched = 0;
+  let kernelNs = 0;
+  let tiny = 0;
+  let tinyNs2 = 0;
+  let starvedNs = 0;
+  for (let i = 0, n = k.length; i < n; i++) {
+    const s = kStart[i]!;
+    const d = kEnd[i]! - s;
+    kernelNs += d;
+    if (d < tinyNs) {
+      tiny++;
+      tinyNs2 += d;
+    }
+    const r = lookupCorrelation(corr, kCorr[i]!);
+    if (r < 0 || !isLaunch(rtName[r]!)) continue;
+    const launchStart = rtStart[r]!;
+    delays[matched++] = s - launchStart;
+    const b = busy.get(kDev[i]!);
+    if (!b) continue;
+    const j = lastAtOrBefore(b.iv.start, s, b.iv.length);
+    if (j > 0 && b.iv.start[j] === s && !b.seen[j]) {
+      b.seen[j] = 1;
+      const idleFrom = b.iv.end[j - 1]!;
+      if (launchStart >= idleFrom) starvedNs += s - idleFrom;
+    }
+  }
+  const q = delays.subarray(0, matched).sort();
+  let qsum = 0;
+  for (let i = 0; i < q.length; i++) qsum += q[i]!;
+  let spanNs = 0;
+  for (const { iv } of busy.values()) if (iv.length) spanNs += iv.end[iv.length - 1]! - iv.start[0]!;
+
+  const it = detectIterations(model);
+  let perIter = { mean: 0, median: 0 };
+  if (it.iterations.length > 0) {
+    perIter = spread(sumByIteration(it.iterations, rt.start, rt.length, () => 1, (i) => isLaunch(rtName[i]!)));
+  }
+  const apis = [...perApi].sort((a, b) => b[1].total - a[1].total).slice(0, opts.limit ?? 20)
+    .map(([id, a]) => ({ name: apiName(model, id), count: a.count, totalNs: a.total, meanNs: round(a.total / a.count, 1) }));
+  return {
+    launchCalls, launchApiNs, kernelCount: k.length, kernelNs,
+    launchToKernelRatio: kernelNs > 0 ? round(launchApiNs / kernelNs, 3) : 0,
+    meanLaunchNs: launchCalls ? round(launchApiNs / launchCalls, 1) : 0,
+    meanKernelNs: k.length ? round(kernelNs / k.length, 1) : 0,
+    matchedKernels: matched,
+    queueDelayMeanNs: matched ? round(qsum / matched, 1) : 0,
+    queueDelayP50Ns: round(percentile(q, 50), 1),
+    queueDelayP99Ns: round(percentile(q, 99), 1),
+    tinyThresholdNs: tinyNs,
+    tinyKernelCount: tiny,
+    tinyKernelPct: k.length ? round((100 * tiny) / k.length, 2) : 0,
+    tinyKernelTimePct: kernelNs > 0 ? round((100 * tinyNs2) / kernelNs, 2) : 0,
+    iterationMethod: it.method,
+    iterationCount: it.iterations.length,
+    launchesPerIterationMean: round(perIter.mean, 1),
+    launchesPerIterationMedian: round(perIter.median, 1),
+    launchBoundIdleNs: starvedNs,
+    spanNs,
+    gpuStarvedPct: spanNs > 0 ? round((100 * starvedNs) / spanNs, 2) : 0,
+    apis,
+  };
+}
+
+export function formatLaunch(r: LaunchResult): string {
+  const head = keyValues([
+    ['launch calls', r.launchCalls],
+    ['launch API time', `${round(r.launchApiNs / 1e6, 3)} ms (mean ${round(r.meanLaunchNs / 1e3, 2)} µs)`],
+    ['kernel time', `${round(r.kernelNs / 1e6, 3)} ms over ${r.kernelCount} kernels (mean ${round(r.meanKernelNs / 1e3, 2)} µs)`],
+    ['launch / kernel time', r.launchToKernelRatio],
+    ['queue delay', `p50 ${round(r.queueDelayP50Ns / 1e3, 2)} µs, p99 ${round(r.queueDelayP99Ns / 1e3, 2)} µs (${r.matchedKernels} kernels joined)`],
+    [`tiny kernels (< ${r.tinyThresholdNs / 1e3} µs)`, `${r.tinyKernelCount} = ${pct(r.tinyKernelPct)} of kernels, ${pct(r.tinyKernelTimePct)} of kernel time`],
+    ['launches / iteration', r.iterationCount ? `${r.launchesPerIterationMean} mean, ${r.launchesPerIterationMedian} median (${r.iterationCount} iterations, ${r.iterationMethod})` : 'no iterations detected'],
+    ['GPU starved by launches', `${pct(r.gpuStarvedPct)} of GPU span (${round(r.launchBoundIdleNs / 1e6, 3)} ms idle waiting for a launch)`],
+  ]);
+  return `${head}\n\n${table(['launch API', 'count', 'total ms', 'mean µs'], r.apis.map((a) => [a.name, a.count, round(a.totalNs / 1e6, 3), round(a.meanNs / 1e3, 2)]))}`;
+}
+
+export const launchQuery: QueryDef<LaunchResult> = {
+  name: 'launch',
+  description: 'Kernel launch statistics: launch API vs kernel time, queue delay, tiny kernels, launches per iteration, GPU starved by launches',
+  params: [LIMIT_PARAM, { name: 'tinyUs', type: 'number', description: 'kernels shorter than this are tiny, µs', default: 10 }],
+  run(model, args) {
+    requireGpu(model, 'launch');
+    return launchStats(model, { tinyUs: numArg(args, 'tinyUs', 10), limit: intArg(args, 'limit', 20, 1) });
+  },
+  format: (r) => formatLaunch(r),
+};
