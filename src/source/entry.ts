@@ -203,6 +203,11 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
       score -= 4;
       why.push(`${named} is not a Python file of this repo`);
     } else score -= 2;
+    // a command that runs on one machine as written beats a multi-node launch
+    if (c.argv.some((w) => /^--(master_addr|node_rank|hostfile)\b/.test(w) || /^--nnodes=([2-9]|\d\d)/.test(w))) {
+      score -= 1.5;
+      why.push('multi-node launch');
+    } else if (/^python/.test(c.argv[0]!)) score += 0.3;
     const name = (named ?? '').split('/').pop() ?? '';
     if (/train|finetune|pretrain|main|run|bench/i.test(name)) score += 1;
     if (/prepare|download|setup|install|convert|export|plot|lint|format|^test_|_test\.py$|conftest/i.test(name)) score -= 1.5;
@@ -214,5 +219,6 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
     }
     byCommand.set(key, { command: c.argv, source: c.source, script: file, env: c.env, score, reason: why.join('; ') });
   }
-  return [...byCommand.values()].sort((a, b) => b.score - a.score || a.source.localeCompare(b.source));
+  // ties: the first mention wins (READMEs show the quick start first)
+  return [...byCommand.values()].sort((a, b) => b.score - a.score);
 }

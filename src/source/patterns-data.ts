@@ -110,7 +110,7 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     id: 'C7.reopen-per-call', category: 'C7', title: 'file or memmap reopened on every call',
     description: 'Opening a file, np.memmap or np.load inside a per-step function re-does the open/mmap (and page-cache work) each batch.',
     evidence: [...PY_EVIDENCE, { query: 'osrt', signal: 'open/mmap/read OS calls per iteration', confirmsWhen: 'file-system calls repeat every iteration' }],
-    scope: 'loop-or-hot',
+    scope: 'hot',
     match: (ctx) =>
       ctx.calls
         .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn))

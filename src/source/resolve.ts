@@ -265,13 +265,31 @@ export class Resolver {
     return this.hierarchyTest(classId, this.datasetMemo, (b) => /(^|\.)(Iterable)?Dataset$/.test(b));
   }
 
-  /** nn.Module classes not instantiated inside another repo nn.Module: the models a script builds. */
+  /**
+   * The models a script builds: nn.Module classes instantiated outside any nn.Module class (in scripts,
+   * trainers); when none is, those neither built inside another repo nn.Module nor used as a base class.
+   */
   rootModelClasses(): string[] {
     if (this.rootModelsMemo) return this.rootModelsMemo;
     const mods = [...this.classes.keys()].filter((id) => this.isModuleClass(id));
-    const inner = new Set<string>();
-    for (const id of mods) for (const sub of this.submodules(id)) if (sub !== id) inner.add(sub);
-    const roots = mods.filter((id) => !inner.has(id));
+    const built = new Set<string>();
+    for (const m of this.modules) {
+      for (const call of m.calls) {
+        const owner = this.enclosingClass(m, call.function);
+        if (owner && this.isModuleClass(owner.id)) continue;
+        const v = this.resolveExpr(m, call.function, call.callee, 2, call.line);
+        if (v?.kind === 'class' && this.isModuleClass(v.id)) built.add(v.id);
+      }
+    }
+    let roots = mods.filter((id) => built.has(id));
+    if (!roots.length) {
+      const inner = new Set<string>();
+      for (const id of mods) {
+        for (const sub of this.submodules(id)) if (sub !== id) inner.add(sub);
+        for (const b of this.baseClasses(id)) inner.add(b.id);
+      }
+      roots = mods.filter((id) => !inner.has(id));
+    }
     this.rootModelsMemo = roots.length ? roots : mods;
     return this.rootModelsMemo;
   }
