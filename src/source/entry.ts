@@ -40,6 +40,7 @@ export function shellWords(line: string): string[] {
       cur = '';
       has = false;
     } else if (c === '|' || c === ';' || c === '&' || c === '>' || c === '<' || (c === '#' && !has)) {
+      if ((c === '>' || c === '<') && /^\d$/.test(cur)) has = false; // `2>&1`: the fd number is no word
       break;
     } else {
       cur += c;
@@ -52,7 +53,7 @@ export function shellWords(line: string): string[] {
 
 /** The argv of a launcher command in a line, or null. */
 export function parseLaunch(text: string): { argv: string[]; env: Record<string, string> } | null {
-  const line = text.replace(/^\s*(\$|>>>|>|#)\s+/, '').trim();
+  const line = text.replace(/^\s*(\$|>)\s+/, '').trim();
   let words = shellWords(line);
   const env: Record<string, string> = {};
   while (words.length && /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[0]!)) {
@@ -172,6 +173,13 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
       const pkg = m.module.replace(/\.__main__$/, '');
       raw.push({ argv: ['python', '-m', pkg], env: {}, source: `${m.file}:1`, weight: 1, kind: 'package __main__' });
     }
+  }
+  // a script whose top-level code runs the loop, with no __main__ guard
+  const scripts = new Set(raw.map((r) => r.source.split(':')[0]));
+  for (const l of loops) {
+    if (l.function !== '<module>' || l.kind === 'data' || scripts.has(l.file)) continue;
+    scripts.add(l.file);
+    raw.push({ argv: ['python', l.file], env: {}, source: `${l.file}:${l.line}`, weight: 1, kind: 'top-level loop' });
   }
   const loopFiles = new Map<string, HotLoop[]>();
   const runs = (file: string): HotLoop[] => {
