@@ -15,7 +15,15 @@ const common = {
   logLevel: 'info',
 };
 
-const node = { ...common, platform: 'node', target: 'node20', format: 'cjs' };
+// ESM dependencies (web-tree-sitter) read import.meta.url, which a cjs bundle lacks: give them the bundle's own URL.
+const node = {
+  ...common,
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  define: { 'import.meta.url': '__sysightImportMetaUrl' },
+  banner: { js: "const __sysightImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
+};
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },

@@ -7,11 +7,28 @@ export interface RepoSetup {
   /** the workload command, argv form, run from the repo root */
   entryCommand: string[] | null;
   entrySource: string | null;
-  /** functions on the hot path, qualified "file:function" */
+  /** functions on the hot path, qualified "file:function" (reached from the hot loops' bodies) */
   hotFunctions: string[];
-  loops: Array<{ file: string; function: string; line: number; endLine: number; kind: 'train' | 'inference' | 'data' }>;
+  /**
+   * training/inference/data loops found; the body (bodyLine..endLine) of a loop with `hot: true` runs once
+   * per iteration too, though the function that holds it is not in hotFunctions unless reached otherwise
+   */
+  loops: Array<{
+    file: string; function: string; line: number; endLine: number; kind: 'train' | 'inference' | 'data';
+    bodyLine?: number; hot?: boolean; iter?: string; signals?: string[];
+  }>;
   pythonFiles: number;
   notes: string[];
+  /** why the entry command was picked (source, what it runs) */
+  entryReason?: string;
+  /** every entry candidate, best first */
+  entryCandidates?: Array<{ command: string[]; source: string; score: number; reason: string }>;
+  /** why each hot function is hot, by "file:function" */
+  hotReasons?: Record<string, string>;
+  /** DataLoader constructions, with the dataset item access and collate functions they run */
+  dataLoaders?: Array<{ file: string; function: string; line: number; datasetFns: string[]; collateFns: string[] }>;
+  /** syntax errors (the rest of each file is still indexed) */
+  parseErrors?: Array<{ file: string; line: number; endLine: number }>;
 }
 
 export interface PatchPlan {

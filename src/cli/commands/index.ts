@@ -2,7 +2,8 @@
 import type { Command } from 'commander';
 import { register as profile } from './profile.js';
 import { register as tool } from './tool.js';
+import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile];
+export const COMMANDS: Register[] = [tool, profile, warmup];

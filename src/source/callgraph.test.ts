@@ -1,0 +1,108 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { indexRepo, type RepoIndex } from './repo-index.js';
+import { makeRepo, py, removeRepo } from './testing.js';
+
+describe('call graph', () => {
+  const repo = makeRepo({
+    'models/__init__.py': '',
+    'models/blocks.py': py`
+      import torch.nn as nn
+
+      class Base(nn.Module):
+          def helper(self, x):
+              return x
+
+      class Attention(Base):
+          def __init__(self, d):
+              super().__init__()
+              self.proj = nn.Linear(d, d)
+
+          def forward(self, x):
+              return self.helper(self.proj(x))
+
+      class Net(nn.Module):
+          def __init__(self, d):
+              super().__init__()
+              self.attn = Attention(d)
+
+          def forward(self, x):
+              return self.attn(x)
+
+          def generate(self, x):
+              return self(x)
+    `,
+    'utils/io.py': py`
+      def load(path):
+          return open(path).read()
+
+      def batches(n):
+          return [load(str(i)) for i in range(n)]
+    `,
+    'train.py': py`
+      import torch
+      import utils.io as uio
+      from utils import io
+      from models.blocks import Net
+      from models import blocks
+
+      def make(d):
+          return blocks.Net(d)
+
+      def step(model, x):
+          return model(x)
+
+      def main():
+          net = Net(4)
+          net = torch.compile(net)
+          data = uio.batches(3)
+          other = io.load('x')
+          for x in data:
+              y = net(x)
+              step(net, x)
+          net.generate(y)
+
+      if __name__ == '__main__':
+          main()
+    `,
+  });
+  let ix: RepoIndex;
+  afterAll(() => {
+    ix?.dispose();
+    removeRepo(repo);
+  });
+  const targets = (from: string) => ix.graph.callees(from).map((e) => `${e.to}${e.via === 'direct' ? '' : ' (' + e.via + ')'}`).sort();
+
+  it('resolves module aliases, from-imports, class instantiation, instance calls through torch.compile, self.method and inheritance', async () => {
+    ix = await indexRepo(repo);
+    expect(targets('main')).toEqual([
+      'models/blocks.py:Net.__init__',
+      'models/blocks.py:Net.forward (instance)',
+      'models/blocks.py:Net.generate',
+      'train.py:step',
+      'utils/io.py:batches',
+      'utils/io.py:load',
+    ]);
+    expect(targets('train.py:make')).toEqual(['models/blocks.py:Net.__init__']);
+    expect(targets('Net.__init__')).toEqual(['models/blocks.py:Attention.__init__']);
+    expect(targets('Net.forward')).toEqual(['models/blocks.py:Attention.forward (instance)']);
+    expect(targets('Attention.forward')).toEqual(['models/blocks.py:Base.helper']);
+    expect(targets('Net.generate')).toEqual(['models/blocks.py:Net.forward (instance)']);
+    expect(targets('batches')).toEqual(['utils/io.py:load']);
+    expect(targets('train.py:<module>')).toEqual(['train.py:main']);
+  });
+
+  it('falls back to the root model classes for an untyped `model(...)` (heuristic edge)', () => {
+    expect(targets('step')).toEqual(['models/blocks.py:Net.forward (heuristic)']);
+    expect(ix.resolver.rootModelClasses()).toEqual(['models/blocks.py:Net']);
+    expect(ix.resolver.submodules('models/blocks.py:Net')).toEqual(['models/blocks.py:Attention']);
+  });
+
+  it('answers callers, callees and reachability', () => {
+    expect(ix.graph.callers('load').map((e) => `${e.from}:${e.line}`).sort()).toEqual(['train.py:main:17', 'utils/io.py:batches:5']);
+    expect(ix.graph.callers('utils/io.py:load')).toHaveLength(2);
+    expect(ix.graph.reachableFrom(['train.py:step'])).toEqual([
+      'models/blocks.py:Attention.forward', 'models/blocks.py:Base.helper', 'models/blocks.py:Net.forward', 'train.py:step',
+    ]);
+    expect(ix.graph.reachableFrom(['no_such_function'])).toEqual([]);
+  });
+});

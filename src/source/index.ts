@@ -1,0 +1,23 @@
+// The source layer: repo files, Python symbols and call graph, WARMUP, the anti-pattern catalogue.
+export { toPosix, repoRoot, resolveInRepo, repoRelative } from './paths.js';
+export { listFiles, searchRepo, readLines, readRepoFile, ALWAYS_SKIP } from './walk.js';
+export type { ListOptions, SearchHit, SearchOptions, NumberedLines } from './walk.js';
+export { compileGlob } from './glob.js';
+export { locateWasm, pythonParser, parsePython, errorLines } from './parser.js';
+export type { SyntaxNode, SyntaxTree } from './parser.js';
+export { extractSymbols, enclosingFunction, moduleNameOf, MODULE_SCOPE } from './symbols.js';
+export type { ModuleSymbols, FunctionSym, ClassSym, ImportSym, CallSym, LoopSym, AssignSym, WithSym } from './symbols.js';
+export { indexRepo } from './repo-index.js';
+export type { RepoIndex, ParsedModule, IndexOptions } from './repo-index.js';
+export { Resolver, MODEL_NAME_RE } from './resolve.js';
+export type { Value } from './resolve.js';
+export { CallGraph } from './callgraph.js';
+export type { CallEdge } from './callgraph.js';
+export { findLoops, findHotPath, isHotLine } from './hotpath.js';
+export type { HotLoop, HotPath, DataLoaderSite, LoopKind } from './hotpath.js';
+export { entryCandidates, parseLaunch, shellWords } from './entry.js';
+export type { EntryCandidate } from './entry.js';
+export { scanRepo, warmup, writeSetup, setupIsHot } from './warmup.js';
+export type { SourceScan, WarmupOptions } from './warmup.js';
+export { CATALOGUE, PATTERN_IDS, catalogueEntry, describeCatalogue, runCatalogue } from './catalogue.js';
+export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope, CatalogueOptions } from './catalogue.js';

@@ -1,0 +1,135 @@
+// C1 (host scheduling: DataLoader settings) and C7 (Python pipeline) patterns.
+import type { CatalogueEntry, RawMatch } from './catalogue-types.js';
+import { COMPREHENSION_TYPES, LOOP_TYPES, type CallInfo, type ModuleContext } from './context.js';
+import type { SyntaxNode } from './parser.js';
+
+const DATALOADER = /(^|\.)DataLoader$/;
+
+const HOST_EVIDENCE = [
+  { query: 'gaps' as const, signal: 'GPU idle between iterations while the main thread is busy', confirmsWhen: 'the GPU idles at the start of each iteration waiting for the next batch' },
+  { query: 'osrt' as const, signal: 'DataLoader worker threads/processes and main-thread time in data loading', confirmsWhen: 'no worker activity, or the main thread loads batches itself' },
+];
+
+/** Whether the DataLoader built by this call is the one a hot loop iterates. */
+function loaderIsHot(ctx: ModuleContext, c: CallInfo): boolean {
+  const line = c.node.startPosition.row + 1;
+  const target = ctx.symbols.assignments.find((a) => a.line === line && a.valueCallee === c.callee)?.target;
+  const hotLoops = ctx.hot.loops.filter((l) => l.hot);
+  if (target && hotLoops.some((l) => new RegExp(`(^|[^\\w.])${target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+  const sites = ctx.hot.dataLoaders.length;
+  return sites === 1 && hotLoops.some((l) => /loader|_dl\b/i.test(l.iter));
+}
+
+function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {
+  return { node: c.node, fn: c.fn, why, loops: c.loops, hot: loaderIsHot(ctx, c) };
+}
+
+const kw = (c: CallInfo, k: string) => c.keywords.get(k)?.text;
+
+export const LOADER_PATTERNS: CatalogueEntry[] = [
+  {
+    id: 'C1.dataloader-workers', category: 'C1', title: 'DataLoader loads batches on the main thread (num_workers=0)',
+    description: 'With num_workers=0 (the default) every batch is read, decoded and collated on the training thread while the GPU waits.',
+    evidence: HOST_EVIDENCE, scope: 'anywhere',
+    match: (ctx) =>
+      ctx.calls
+        .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, 'num_workers') === undefined || kw(c, 'num_workers') === '0'))
+        .map((c) => loaderMatch(ctx, c, kw(c, 'num_workers') === '0' ? 'num_workers=0: batches are built on the main thread' : 'num_workers not set (default 0): batches are built on the main thread')),
+  },
+  {
+    id: 'C1.dataloader-pin-memory', category: 'C1', title: 'DataLoader without pin_memory',
+    description: 'Without pin_memory=True, batches sit in pageable memory: host→device copies are staged and cannot overlap compute.',
+    evidence: [...HOST_EVIDENCE, { query: 'memcpy', signal: 'pageable H2D copies per iteration', confirmsWhen: 'H2D copies come from pageable memory' }],
+    scope: 'anywhere',
+    match: (ctx) =>
+      ctx.calls
+        .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, 'pin_memory') === undefined || kw(c, 'pin_memory') === 'False'))
+        .map((c) => loaderMatch(ctx, c, kw(c, 'pin_memory') === 'False' ? 'pin_memory=False: batches are copied from pageable memory' : 'pin_memory not set (default False): batches are copied from pageable memory')),
+  },
+  {
+    id: 'C1.dataloader-prefetch', category: 'C1', title: 'DataLoader workers without persistent_workers/prefetch_factor',
+    description: 'Workers are re-created every epoch and prefetch only the default 2 batches each.',
+    evidence: HOST_EVIDENCE, scope: 'anywhere',
+    match: (ctx) =>
+      ctx.calls
+        .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat)
+        .filter((c) => {
+          const w = kw(c, 'num_workers');
+          return w !== undefined && w !== '0' && kw(c, 'prefetch_factor') === undefined && (kw(c, 'persistent_workers') === undefined || kw(c, 'persistent_workers') === 'False');
+        })
+        .map((c) => loaderMatch(ctx, c, 'workers are not persistent and prefetch_factor is the default')),
+  },
+];
+
+const PY_EVIDENCE = [
+  { query: 'python' as const, signal: 'CPU time in Python between kernel launches (or in data loading) per iteration', confirmsWhen: 'the main thread is busy in Python while the GPU idles' },
+  { query: 'gaps' as const, signal: 'GPU idle gaps per iteration', confirmsWhen: 'gaps line up with the Python work' },
+];
+
+const BUILDS_TENSOR = /^(torch\.(tensor|as_tensor|from_numpy|stack|cat|Tensor|LongTensor|FloatTensor|zeros|ones|empty|full)|numpy\.(array|asarray|stack|concatenate|zeros|ones))$/;
+
+/** Dataset item access and collate functions of this module. */
+function itemFunctions(ctx: ModuleContext): Set<string> {
+  const out = new Set<string>();
+  const r = ctx.index.resolver;
+  for (const f of ctx.symbols.functions) {
+    if ((f.name === '__getitem__' || f.name === '__getitems__') && f.className && r.isDatasetClass(`${ctx.file}:${f.className}`)) out.add(f.qualname);
+    if (/collate/i.test(f.name)) out.add(f.qualname);
+  }
+  for (const d of ctx.hot.dataLoaders) for (const id of [...d.datasetFns, ...d.collateFns]) if (id.startsWith(`${ctx.file}:`) && !id.endsWith('.__iter__') && !id.endsWith('.__next__')) out.add(id.slice(ctx.file.length + 1));
+  return out;
+}
+
+function callsWithin(ctx: ModuleContext, node: SyntaxNode): CallInfo[] {
+  return ctx.calls.filter((c) => c.node.startIndex >= node.startIndex && c.node.endIndex <= node.endIndex);
+}
+
+const FILE_OPENERS = /^(numpy\.(memmap|load|fromfile|loadtxt)|open|io\.open|h5py\.File|torch\.load|pandas\.read_\w+|zarr\.open|safetensors\.\w+\.load_file|lmdb\.open)$/;
+const SERIALIZERS = /^(json|pickle|cPickle|yaml|msgpack|orjson|ujson|marshal)\.(loads?|dumps?|safe_load|safe_dump|unpackb|packb)$/;
+const STACKERS = /^(torch\.(stack|cat|tensor|as_tensor|LongTensor|FloatTensor)|numpy\.(stack|array|asarray|concatenate|vstack))$/;
+
+export const PIPELINE_PATTERNS: CatalogueEntry[] = [
+  {
+    id: 'C7.per-sample-getitem', category: 'C7', title: 'per-element Python loop in __getitem__/collate',
+    description: 'A Python loop or comprehension in dataset item access or collate that builds tensors element by element runs for every sample of every batch.',
+    evidence: PY_EVIDENCE, scope: 'anywhere',
+    match: (ctx) => {
+      const fns = itemFunctions(ctx);
+      const out: RawMatch[] = [];
+      for (const l of [...ctx.loops, ...ctx.comprehensions]) {
+        if (!fns.has(l.fn) || l.loops.length) continue; // outermost loop only
+        const builds = callsWithin(ctx, l.node).find((c) => BUILDS_TENSOR.test(c.canonical));
+        if (!builds) continue;
+        const kind = LOOP_TYPES.has(l.node.type) ? `${l.node.type === 'for_statement' ? 'for' : 'while'} loop` : 'comprehension';
+        out.push({ node: l.node, fn: l.fn, loops: [l.node], why: `${kind} in ${l.fn} calls ${builds.callee}() per element, for every sample` });
+      }
+      return out;
+    },
+  },
+  {
+    id: 'C7.reopen-per-call', category: 'C7', title: 'file or memmap reopened on every call',
+    description: 'Opening a file, np.memmap or np.load inside a per-step function re-does the open/mmap (and page-cache work) each batch.',
+    evidence: [...PY_EVIDENCE, { query: 'osrt', signal: 'open/mmap/read OS calls per iteration', confirmsWhen: 'file-system calls repeat every iteration' }],
+    scope: 'hot',
+    match: (ctx) =>
+      ctx.calls
+        .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn))
+        .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}(…) reopens the file on every call instead of once` })),
+  },
+  {
+    id: 'C7.serialization-hot', category: 'C7', title: 'JSON/pickle (de)serialization in the hot path',
+    description: 'Serializing or parsing in the step path is pure-Python CPU time the GPU waits on.',
+    evidence: PY_EVIDENCE, scope: 'loop-or-hot',
+    match: (ctx) =>
+      ctx.calls.filter((c) => SERIALIZERS.test(c.canonical)).map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() serializes in Python on the per-step path` })),
+  },
+  {
+    id: 'C7.sample-by-sample-batch', category: 'C7', title: 'batch assembled sample by sample',
+    description: '`torch.stack([... for i in ix])` builds a batch from per-sample tensors in Python instead of one indexed gather.',
+    evidence: PY_EVIDENCE, scope: 'anywhere',
+    match: (ctx) =>
+      ctx.calls
+        .filter((c) => STACKERS.test(c.canonical) && c.args[0] && COMPREHENSION_TYPES.has(c.args[0].type))
+        .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() over a comprehension assembles the batch one sample at a time` })),
+  },
+];

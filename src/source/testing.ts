@@ -1,0 +1,26 @@
+// Test support: throw-away repos in os.tmpdir() built from a { path: content } map.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export function makeRepo(files: Record<string, string>): string {
+  const root = mkdtempSync(join(tmpdir(), 'sysight-src-'));
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = join(root, rel);
+    mkdirSync(dirname(abs), { recursive: true });
+    writeFileSync(abs, content);
+  }
+  return root;
+}
+
+export function removeRepo(root: string): void {
+  rmSync(root, { recursive: true, force: true });
+}
+
+/** Strips a common leading indentation so Python snippets can be written indented in tests. */
+export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');
+  const lines = raw.replace(/^\n/, '').split('\n');
+  const indent = Math.min(...lines.filter((l) => l.trim()).map((l) => l.match(/^ */)![0].length));
+  return lines.map((l) => l.slice(indent)).join('\n');
+}

@@ -1,0 +1,192 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseLaunch, shellWords } from './entry.js';
+import { makeRepo, py, removeRepo } from './testing.js';
+import { scanRepo, setupIsHot, warmup, writeSetup } from './warmup.js';
+
+const MODEL = py`
+  import torch
+  import torch.nn as nn
+
+  class Block(nn.Module):
+      def __init__(self):
+          super().__init__()
+          self.fc = nn.Linear(4, 4)
+      def forward(self, x):
+          return self.fc(x)
+
+  class Model(nn.Module):
+      def __init__(self):
+          super().__init__()
+          self.blocks = nn.ModuleList([Block() for _ in range(2)])
+      def forward(self, x):
+          for b in self.blocks:
+              x = b(x)
+          return x
+`;
+
+describe('warmup', () => {
+  const repo = makeRepo({
+    'README.md': py`
+      # Demo
+      Prepare the data, then train:
+      \`\`\`bash
+      python prepare.py --out data
+      CUDA_VISIBLE_DEVICES=0 python train.py \\
+          --epochs 3 2>&1 | tee log.txt
+      \`\`\`
+      And sample with \`python sample.py\`.
+    `,
+    'prepare.py': 'import json\nif __name__ == "__main__":\n    print(json.dumps({}))\n',
+    'model.py': MODEL,
+    'data.py': py`
+      import torch
+      from torch.utils.data import Dataset
+
+      class Tokens(Dataset):
+          def __len__(self):
+              return 10
+          def __getitem__(self, i):
+              return torch.tensor([i])
+
+      class Unused(Dataset):
+          def __getitem__(self, i):
+              return i
+
+      def collate(batch):
+          return torch.stack(batch)
+    `,
+    'train.py': py`
+      import torch
+      from torch.utils.data import DataLoader
+      from model import Model
+      from data import Tokens, collate
+
+      def log(loss):
+          print(loss.item())
+
+      def train_step(model, opt, x):
+          loss = model(x).sum()
+          loss.backward()
+          opt.step()
+          return loss
+
+      def main():
+          model = Model()
+          optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+          loader = DataLoader(Tokens(), batch_size=2, collate_fn=collate)
+          for epoch in range(3):
+              for x in loader:
+                  loss = train_step(model, optimizer, x)
+                  log(loss)
+              print('epoch', epoch)
+
+      if __name__ == "__main__":
+          main()
+    `,
+    'scripts/run.sh': '#!/bin/sh\nset -e\ntorchrun --nproc_per_node=2 train.py --epochs 1\n',
+    'Makefile': 'bench:\n\tpython -m pytest -q\ntrain:\n\t@python train.py\n',
+  });
+  afterAll(() => removeRepo(repo));
+
+  it('picks the README command that runs the training loop, and says why', async () => {
+    const s = await warmup(repo);
+    expect(s.entryCommand).toEqual(['python', 'train.py', '--epochs', '3']);
+    expect(s.entrySource).toBe('README.md:5');
+    expect(s.entryReason).toMatch(/runs the training loop at train\.py:20/);
+    const cmds = s.entryCandidates!.map((c) => c.command.join(' '));
+    expect(cmds).toContain('torchrun --nproc_per_node=2 train.py --epochs 1');
+    expect(cmds).toContain('python train.py');
+    expect(cmds).toContain('python prepare.py --out data');
+    expect(cmds).not.toContain('python -m pytest -q');
+    expect(cmds.indexOf('python prepare.py --out data')).toBeGreaterThan(cmds.indexOf('python train.py'));
+    expect(s.pythonFiles).toBe(4);
+  });
+
+  it('finds the innermost training loop and the hot path through the call graph', async () => {
+    const s = await warmup(repo);
+    const hot = s.loops.filter((l) => l.hot);
+    expect(hot.map((l) => [l.file, l.function, l.line, l.kind])).toEqual([['train.py', 'main', 20, 'train']]);
+    expect(hot[0]!.signals!.join(' ')).toMatch(/backward via train_step/);
+    expect(s.loops.some((l) => l.line === 19)).toBe(false); // the epoch loop adds nothing of its own
+    expect(s.hotFunctions).toEqual([
+      'data.py:Tokens.__getitem__',
+      'data.py:collate',
+      'model.py:Block.forward',
+      'model.py:Model.forward',
+      'train.py:log',
+      'train.py:train_step',
+    ]);
+    expect(s.hotReasons!['model.py:Block.forward']).toMatch(/submodule of Model/);
+    expect(s.hotReasons!['data.py:collate']).toMatch(/collate_fn of the DataLoader at train\.py:18/);
+    expect(s.dataLoaders).toEqual([{ file: 'train.py', function: 'main', line: 18, datasetFns: ['data.py:Tokens.__getitem__'], collateFns: ['data.py:collate'] }]);
+    expect(setupIsHot(s, 'train.py', 'main', 21)).toBe(true);
+    expect(setupIsHot(s, 'train.py', 'main', 16)).toBe(false);
+    expect(setupIsHot(s, 'model.py', 'Model.__init__', 14)).toBe(false);
+  });
+
+  it('writes .sysight/setup.json and nothing else', async () => {
+    const scan = await scanRepo(repo);
+    scan.index.dispose();
+    const path = writeSetup(repo, scan.setup);
+    expect(path.endsWith(join('.sysight', 'setup.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(path, 'utf8')).entryCommand).toEqual(scan.setup.entryCommand);
+  });
+
+  it('says clearly when a repo has no Python, and when nothing looks like an entry or a loop', async () => {
+    const empty = makeRepo({ 'README.md': '# nothing\n', 'main.c': 'int main(){}' });
+    const lib = makeRepo({ 'lib.py': 'def f(x):\n    return x\n' });
+    try {
+      const s = await warmup(empty);
+      expect(s.pythonFiles).toBe(0);
+      expect(s.entryCommand).toBeNull();
+      expect(s.notes[0]).toMatch(/^no Python files found in /);
+      expect(existsSync(join(empty, '.sysight'))).toBe(false);
+      const l = await warmup(lib);
+      expect(l.entryCommand).toBeNull();
+      expect(l.notes.join('\n')).toMatch(/no entry command found/);
+      expect(l.notes.join('\n')).toMatch(/no training or inference loop found/);
+    } finally {
+      removeRepo(empty);
+      removeRepo(lib);
+    }
+  });
+
+  it('classifies an inference-only workload', async () => {
+    const r = makeRepo({
+      'model.py': MODEL,
+      'serve.py': py`
+        import torch
+        from model import Model
+        model = Model().eval()
+        with torch.no_grad():
+            for req in range(100):
+                out = model(torch.randn(1, 4))
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.entryCommand).toEqual(['python', 'serve.py']);
+      expect(s.loops.map((l) => [l.file, l.line, l.kind, l.hot])).toEqual([['serve.py', 5, 'inference', true]]);
+      expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
+    } finally {
+      removeRepo(r);
+    }
+  });
+});
+
+describe('launch command parsing', () => {
+  it('splits shell words and drops redirections, pipes and env assignments', () => {
+    expect(shellWords(`python "my script.py" --x='a b' | tee x`)).toEqual(['python', 'my script.py', '--x=a b']);
+    expect(parseLaunch('$ OMP_NUM_THREADS=1 accelerate launch --multi_gpu train.py 2>&1')).toEqual({
+      argv: ['accelerate', 'launch', '--multi_gpu', 'train.py'], env: { OMP_NUM_THREADS: '1' },
+    });
+    expect(parseLaunch('deepspeed --num_gpus 8 train.py --deepspeed ds.json')!.argv[0]).toBe('deepspeed');
+    expect(parseLaunch('python -m pkg.train --lr 3e-4')!.argv).toEqual(['python', '-m', 'pkg.train', '--lr', '3e-4']);
+    expect(parseLaunch('pip install torch')).toBeNull();
+    expect(parseLaunch('python -m pip install x')).toBeNull();
+    expect(parseLaunch('accelerate config')).toBeNull();
+    expect(parseLaunch('# python train.py is how')).toBeNull();
+  });
+});
