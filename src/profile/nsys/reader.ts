@@ -1,6 +1,8 @@
 // The Nsight Systems SQLite reader: probes the schema, loads every present table in one pass each into the
 // columnar ProfileModel, and turns every SQLite complaint into one clear line for the user.
+import { statSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
+import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
 import { CPU_COLUMNS, emptyTable, StringInterner } from '../../core/tables.js';
 import type { CpuEventTable } from '../../core/profile.js';
@@ -52,7 +54,7 @@ export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Prom
 }
 
 function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileModel {
-  const schema = probeSchema(db);
+  const schema = probeSchema(db, Math.ceil(statSync(path).size / 4));
   if (!schema.isNsys) {
     throw new UserError(`${path} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
   }
@@ -89,7 +91,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   tables.callchainCount.osrt = step('reading OS runtime callchains',
     () => loadCallchains(ctx, T.osrtCallchains, OSRT_CALLCHAIN_BASE, callchains));
   checkAbort(opts.signal);
-  linkByCorrelation(tables, schema);
+  linkByCorrelation(tables, schema, interner.strings);
   report('reading metadata');
   const gpus = readGpus(ctx, tables.kernels);
   const { processes, threads } = readProcessesAndThreads(ctx, tables);
@@ -148,37 +150,53 @@ function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInter
 }
 
 /**
- * Fills what the GPU-side tables lack from the runtime call with the same correlation id: the thread of a
- * synchronization (SYNCHRONIZATION rows carry only globalPid) and the process of kernels in exports without
- * globalPid. One pass over the runtime table, only when something needs filling.
+ * Fills what the GPU-side tables lack from the runtime call with the same correlation id, in one pass over the
+ * runtime table: the thread of each synchronization (SYNCHRONIZATION rows carry only globalPid), its kind
+ * from the API name (the numeric syncType disagrees with ENUM_CUPTI_SYNC_TYPE across nsys versions: 2024.6 and
+ * 2026.1 write 2 for cudaStreamSynchronize, 2026.2 writes 3), and the process of kernels in exports without
+ * globalPid.
  */
-function linkByCorrelation(t: LoadedTables, schema: NsysSchema): void {
-  const syncNeedsTid = t.sync.length > 0 && !schema.col(T.sync, 'globalTid');
+function linkByCorrelation(t: LoadedTables, schema: NsysSchema, strings: string[]): void {
   const kernelNeedsPid = t.kernels.length > 0 && !schema.col(T.kernel, 'globalPid');
-  if (!syncNeedsTid && !kernelNeedsPid) return;
-  const want = new Map<number, number>();
-  if (syncNeedsTid) for (let i = 0; i < t.sync.length; i++) if (t.sync.correlationId[i]! >= 0) want.set(t.sync.correlationId[i]!, i);
-  const kernelWant = new Map<number, number[]>();
+  if (t.sync.length === 0 && !kernelNeedsPid) return;
+  const syncRows = new Map<number, number>();
+  for (let i = 0; i < t.sync.length; i++) if (t.sync.correlationId[i]! >= 0) syncRows.set(t.sync.correlationId[i]!, i);
+  const kernelRows = new Map<number, number[]>();
   if (kernelNeedsPid) {
     for (let i = 0; i < t.kernels.length; i++) {
       const c = t.kernels.correlationId[i]!;
       if (c < 0) continue;
-      const list = kernelWant.get(c);
+      const list = kernelRows.get(c);
       if (list) list.push(i);
-      else kernelWant.set(c, [i]);
+      else kernelRows.set(c, [i]);
     }
   }
+  const kindByName = new Map<number, SyncKind | undefined>();
   const r = t.runtime;
   for (let j = 0; j < r.length; j++) {
     const c = r.correlationId[j]!;
-    const si = want.get(c);
+    const si = syncRows.get(c);
     if (si !== undefined) {
       t.sync.tid[si] = r.tid[j]!;
       if (t.sync.pid[si] === -1) t.sync.pid[si] = r.pid[j]!;
+      const nameId = r.nameId[j]!;
+      if (!kindByName.has(nameId)) kindByName.set(nameId, syncKindOfApi(strings[nameId] ?? ''));
+      const kind = kindByName.get(nameId);
+      if (kind !== undefined) t.sync.syncKind[si] = kind;
     }
-    const ks = kernelWant.get(c);
+    const ks = kernelRows.get(c);
     if (ks) for (const k of ks) t.kernels.pid[k] = r.pid[j]!;
   }
+}
+
+/** The synchronization kind a CUDA API call performs, from its name (version suffix ignored). */
+export function syncKindOfApi(name: string): SyncKind | undefined {
+  if (/^cu(da)?StreamSynchronize/.test(name)) return SyncKind.Stream;
+  if (/^cuda(Device|Thread)Synchronize/.test(name)) return SyncKind.Device;
+  if (/^cu(da)?CtxSynchronize/.test(name)) return SyncKind.Context;
+  if (/^cu(da)?Event(Synchronize|Query)/.test(name)) return SyncKind.Event;
+  if (/^cu(da)?StreamWaitEvent/.test(name)) return SyncKind.StreamWaitEvent;
+  return undefined;
 }
 
 export const nsysReader: ProfileReader = {

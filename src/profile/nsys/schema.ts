@@ -56,7 +56,11 @@ function quote(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export function probeSchema(db: SqliteSource): NsysSchema {
+/**
+ * @param maxRows upper bound for row estimates (e.g. file size / 4: no row is smaller than that), so a corrupt
+ *   rowid cannot make a loader allocate more than the file could hold
+ */
+export function probeSchema(db: SqliteSource, maxRows = Number.MAX_SAFE_INTEGER): NsysSchema {
   const allTables = db
     .all("SELECT name FROM sqlite_master WHERE type = 'table'")
     .map((r) => String(r[0]));
@@ -66,7 +70,7 @@ export function probeSchema(db: SqliteSource): NsysSchema {
   for (const name of wanted) {
     if (!present.has(name)) continue;
     const columns = new Set(db.all(`PRAGMA table_info(${quote(name)})`).map((r) => String(r[1])));
-    tables.set(name, { name, columns, rows: estimateRows(db, name) });
+    tables.set(name, { name, columns, rows: Math.min(maxRows, estimateRows(db, name)) });
   }
   const exportTable = tables.has(T.exportMeta) ? T.exportMeta : tables.has(T.exportMetaOld) ? T.exportMetaOld : undefined;
   const exportMeta = new Map<string, string>();
