@@ -1,6 +1,6 @@
 // The Nsight Systems SQLite reader: probes the schema, loads every present table in one pass each into the
 // columnar ProfileModel, and turns every SQLite complaint into one clear line for the user.
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
@@ -36,8 +36,42 @@ function userErrorFor(path: string, e: SqliteError): UserError {
   return new UserError(`${path}: cannot read the SQLite export (${msg})`);
 }
 
+/**
+ * A truncated SQLite file can still answer some queries (pages past the end read as zeros), so check the
+ * header's own size first: page size × page count (valid when the version-valid-for number matches the change
+ * counter), and a size that is a whole number of pages.
+ */
+export function checkSqliteSize(path: string): void {
+  const head = new Uint8Array(100);
+  const fd = openSync(path, 'r');
+  try {
+    readSync(fd, head, 0, 100, 0);
+  } finally {
+    closeSync(fd);
+  }
+  if (statSync(path).size < 100 || !isSqliteHeader(head)) {
+    throw new UserError(`${path} is damaged or truncated: the SQLite header is incomplete`);
+  }
+  const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const raw = dv.getUint16(16);
+  const pageSize = raw === 1 ? 65536 : raw;
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
+    throw new UserError(`${path} is damaged: the SQLite header gives an invalid page size (${raw})`);
+  }
+  const size = statSync(path).size;
+  const pages = dv.getUint32(28);
+  const headerValid = pages > 0 && dv.getUint32(92) === dv.getUint32(24);
+  if (headerValid && pages * pageSize > size) {
+    throw new UserError(`${path} is truncated: the SQLite header says ${pages * pageSize} bytes, the file has ${size}`);
+  }
+  if (size % pageSize !== 0) {
+    throw new UserError(`${path} is damaged or truncated: ${size} bytes is not a whole number of ${pageSize}-byte pages`);
+  }
+}
+
 export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
   checkAbort(opts.signal);
+  checkSqliteSize(path);
   let db: SqliteSource | undefined;
   try {
     db = await openSqlite(path);
