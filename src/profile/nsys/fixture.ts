@@ -56,19 +56,17 @@ export async function buildNsysFixture(opts: FixtureOptions = {}): Promise<Uint8
     CREATE TABLE CUDA_CALLCHAINS (id INTEGER NOT NULL, symbol INTEGER NOT NULL, module INTEGER NOT NULL,
       unresolved INTEGER, originalIP INTEGER, stackDepth INTEGER NOT NULL, PRIMARY KEY (id, stackDepth));
   `);
-  const rt = db.prepare('INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME VALUES (?, ?, 0, ?, ?, ?, 0, ?)');
-  const k = db.prepare(`INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL VALUES (?, ?, 0, 7, ?, ${gp}, 4, 3, 32, 8, 1, 1, 128, 1, 1, 1024, 512)`);
   const kernels = FIXTURE.kernels + (opts.extraKernels ?? 0);
-  for (let i = 0; i < kernels; i++) {
-    const t = 1000 + i * 100;
-    // callchainId counts from 0 for the first three launches (like nsys 2022.2); CUDA_CALLCHAINS from 1
-    rt.run([t, t + 10, null, i + 1, 1, i < 3 ? i : null]);
-    k.run([t + 20, t + 60, i + 1]);
-  }
-  rt.free();
-  k.free();
-  // globalTid exceeds 2^53: written as an SQL integer literal, never through a JS number
-  db.exec(`UPDATE CUPTI_ACTIVITY_KIND_RUNTIME SET globalTid = ${g}`);
+  // one launch per 100 ns; callchainId counts from 0 for the first three launches (like nsys 2022.2) while
+  // CUDA_CALLCHAINS counts from 1. globalTid exceeds 2^53: written as SQL integer literals, never JS numbers.
+  db.exec(`
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${kernels - 1})
+    INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME
+      SELECT 1000 + i * 100, 1010 + i * 100, 0, ${g}, i + 1, 1, 0, CASE WHEN i < 3 THEN i END FROM n;
+    WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < ${kernels - 1})
+    INSERT INTO CUPTI_ACTIVITY_KIND_KERNEL
+      SELECT 1020 + i * 100, 1060 + i * 100, 0, 7, i + 1, ${gp}, 4, 3, 32, 8, 1, 1, 128, 1, 1, 1024, 512 FROM n;
+  `);
   const base = 1000 + kernels * 100;
   db.exec(`
     INSERT INTO CUPTI_ACTIVITY_KIND_RUNTIME VALUES (${base}, ${base + 500}, 0, ${g}, 900, 2, 0, NULL),
