@@ -1,4 +1,5 @@
 // The profile readers, tried in order by openProfile. One line per reader.
 import type { ProfileReader } from './open.js';
+import { nsysReader } from './nsys/index.js';
 
-export const READERS: ProfileReader[] = [];
+export const READERS: ProfileReader[] = [nsysReader];

@@ -1,0 +1,51 @@
+// Typed columns filled in place by the table loaders: presized from the schema's row estimate, grown by
+// doubling when an estimate was short, trimmed without a copy when it was right (the usual case), so a
+// 10M-row table never exists twice in memory.
+import type { Table } from '../../core/tables.js';
+
+type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
+type Spec = Record<string, ArrayCtor>;
+type Cols<S extends Spec> = { [K in keyof S]: InstanceType<S[K]> };
+
+export class Columns<S extends Spec> {
+  c: Cols<S>;
+  length = 0;
+  private capacity: number;
+
+  constructor(private readonly spec: S, estimate: number) {
+    this.capacity = Math.max(16, estimate);
+    this.c = this.alloc(this.capacity);
+  }
+
+  private alloc(n: number): Cols<S> {
+    const out: Record<string, Float64Array | Int32Array | Uint8Array> = {};
+    for (const [k, C] of Object.entries(this.spec)) out[k] = new C(n);
+    return out as Cols<S>;
+  }
+
+  /** index of a new row; columns may have been replaced, so re-read `c` after calling */
+  next(): number {
+    if (this.length === this.capacity) this.grow(this.capacity * 2);
+    return this.length++;
+  }
+
+  private grow(n: number): void {
+    const next = this.alloc(n);
+    for (const k of Object.keys(this.spec) as (keyof S)[]) {
+      (next[k] as Float64Array).set(this.c[k] as Float64Array);
+    }
+    this.c = next;
+    this.capacity = n;
+  }
+
+  build(): Table<S> {
+    const out: Record<string, unknown> = { length: this.length };
+    const exact = this.length === this.capacity;
+    const wasteful = this.capacity - this.length > Math.max(1024, this.length >>> 4);
+    for (const k of Object.keys(this.spec)) {
+      const col = this.c[k as keyof S] as Float64Array;
+      out[k] = exact ? col : wasteful ? col.slice(0, this.length) : col.subarray(0, this.length);
+    }
+    return out as Table<S>;
+  }
+}

@@ -1,0 +1,161 @@
+// CPU-side tables: CUDA runtime (and driver) API calls, OS runtime calls, NVTX ranges and marks.
+import type { ApiTable, OsCallTable, RangeTable } from '../../core/profile.js';
+import { API_COLUMNS, emptyTable, OSCALL_COLUMNS, RANGE_COLUMNS } from '../../core/tables.js';
+import { Columns } from './columns.js';
+import { colOr, pidExpr, tidExpr } from './context.js';
+import type { LoadContext } from './context.js';
+import { scan, widenSpan } from './scan.js';
+import { T } from './schema.js';
+
+/**
+ * How a table's callchainId refers to its callchain table. Seen in real exports: nsys 2022.2 numbers RUNTIME
+ * callchainIds from 0 while CUDA_CALLCHAINS ids start at 1 (shift 1); nsys 2024.5 OSRT_API uses 0 for "no
+ * callchain" and the ids match. `base` is added to every id so CUDA and OSRT chains share one Map.
+ */
+export interface CallchainRef {
+  shift: number;
+  zeroIsNone: boolean;
+  base: number;
+}
+
+/** OSRT callchain ids live above this in model.callchains (CUDA ones below), so both fit one Map. */
+export const OSRT_CALLCHAIN_BASE = 2 ** 32;
+
+export function callchainRef(ctx: LoadContext, refTable: string, chainTable: string, base: number): CallchainRef | undefined {
+  const { schema, db } = ctx;
+  if (!schema.col(refTable, 'callchainId') || !schema.hasRows(chainTable) || !schema.col(chainTable, 'id')) return undefined;
+  const ref = db.all(`SELECT min(callchainId), max(callchainId) FROM ${refTable} WHERE callchainId IS NOT NULL`)[0] ?? [];
+  const chain = db.all(`SELECT min(id), max(id) FROM ${chainTable}`)[0] ?? [];
+  const [rMin, rMax] = ref as [number | null, number | null];
+  const [cMin, cMax] = chain as [number | null, number | null];
+  if (rMin === null || rMax === null || cMin === null || cMax === null) return { shift: 0, zeroIsNone: true, base };
+  const zeroIsNone = cMin >= 1;
+  const shift = rMin === 0 && cMin === 1 && rMax === cMax - 1 ? 1 : 0;
+  if (shift) ctx.notes.push(`${refTable}.callchainId counts from 0 and ${chainTable}.id from 1 (older nsys): ids shifted by one`);
+  return { shift, zeroIsNone: shift === 0 && zeroIsNone, base };
+}
+
+function mapCallchain(raw: number, ref: CallchainRef | undefined): number {
+  if (!ref || raw < 0) return -1;
+  if (raw === 0 && ref.zeroIsNone) return -1;
+  return ref.base + raw + ref.shift;
+}
+
+/** RUNTIME then DRIVER rows, both CUDA API calls on CPU threads. */
+export function loadRuntime(ctx: LoadContext, cudaRef: CallchainRef | undefined): ApiTable {
+  const { schema } = ctx;
+  const tables = [T.runtime, T.driver].filter((t) => schema.has(t));
+  if (tables.length === 0) return emptyTable(API_COLUMNS) as ApiTable;
+  const cols = new Columns(API_COLUMNS, tables.reduce((n, t) => n + schema.rows(t), 0));
+  const s = ctx.strings;
+  for (const t of tables) {
+    const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
+    const byId = schema.col(t, 'nameId');
+    const nameCol = byId ? c('nameId', '-1') : colOr(schema, t, 'name', 'NULL');
+    const ref = t === T.runtime ? cudaRef : undefined;
+    const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
+      ${nameCol}, ${c('correlationId', '-1')}, ${c('callchainId', '-1')}, ${c('returnValue')} FROM ${t}`;
+    scan(ctx, sql, (r) => {
+      const i = cols.next();
+      const a = cols.c;
+      a.start[i] = r.num(0);
+      a.end[i] = r.num(1);
+      a.pid[i] = r.num(2);
+      a.tid[i] = r.num(3);
+      a.nameId[i] = byId ? s.id(r.num(4)) : ctx.interner.intern(r.text(4));
+      a.correlationId[i] = r.num(5);
+      a.callchainId[i] = mapCallchain(r.num(6), ref);
+      a.returnValue[i] = r.num(7);
+    });
+  }
+  const out = cols.build() as ApiTable;
+  widenSpan(ctx, out.start, out.end, out.length);
+  return out;
+}
+
+export function loadOsrt(ctx: LoadContext, osrtRef: CallchainRef | undefined): OsCallTable {
+  const { schema } = ctx;
+  const t = T.osrt;
+  if (!schema.has(t)) return emptyTable(OSCALL_COLUMNS) as OsCallTable;
+  const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
+  const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
+    ${c('nameId', '-1')}, ${c('callchainId', '-1')} FROM ${t}`;
+  const cols = new Columns(OSCALL_COLUMNS, schema.rows(t));
+  const s = ctx.strings;
+  scan(ctx, sql, (r) => {
+    const i = cols.next();
+    const o = cols.c;
+    o.start[i] = r.num(0);
+    o.end[i] = r.num(1);
+    o.pid[i] = r.num(2);
+    o.tid[i] = r.num(3);
+    o.nameId[i] = s.id(r.num(4));
+    o.callchainId[i] = mapCallchain(r.num(5), osrtRef);
+  });
+  const out = cols.build() as OsCallTable;
+  widenSpan(ctx, out.start, out.end, out.length);
+  return out;
+}
+
+/** NVTX push/pop and start/end ranges and marks; text inline or through textId; domains by name. */
+export function loadNvtx(ctx: LoadContext): RangeTable {
+  const { schema } = ctx;
+  const t = T.nvtx;
+  if (!schema.has(t) || !schema.col(t, 'eventType')) return emptyTable(RANGE_COLUMNS) as RangeTable;
+  const { pushPop, startEnd, mark, domainCreate } = ctx.enums.nvtx;
+  const hasText = schema.col(t, 'text');
+  const hasTextId = schema.col(t, 'textId');
+  const hasDomain = schema.col(t, 'domainId');
+  const domains = new Map<number, number>();
+  if (hasDomain && hasText) {
+    for (const [id, text] of ctx.db.all(`SELECT domainId, text FROM ${t} WHERE eventType = ${domainCreate}`)) {
+      if (typeof id === 'number' && text !== null) domains.set(id, ctx.interner.intern(String(text)));
+    }
+  }
+  const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
+    ${hasTextId ? 'COALESCE(textId, -1)' : '-1'}, ${hasText ? 'text' : 'NULL'}, ${hasDomain ? 'COALESCE(domainId, 0)' : '0'},
+    eventType FROM ${t} WHERE eventType IN (${pushPop}, ${startEnd}, ${mark})`;
+  const cols = new Columns(RANGE_COLUMNS, schema.rows(t));
+  const s = ctx.strings;
+  scan(ctx, sql, (r) => {
+    const i = cols.next();
+    const n = cols.c;
+    n.start[i] = r.num(0);
+    const type = r.num(7);
+    n.end[i] = type === mark ? n.start[i]! : r.num(1);
+    n.pid[i] = r.num(2);
+    n.tid[i] = r.num(3);
+    const textId = r.num(4);
+    n.textId[i] = textId >= 0 ? s.id(textId) : ctx.interner.intern(r.text(5) ?? '');
+    const d = r.num(6);
+    n.domainId[i] = d === 0 ? -1 : (domains.get(d) ?? ctx.interner.intern(`domain ${d}`));
+    // depth: -2 marks a push/pop range whose depth computeDepths fills in; -1 stays unknown
+    n.depth[i] = type === pushPop ? -2 : -1;
+  });
+  const out = cols.build() as RangeTable;
+  computeDepths(out);
+  widenSpan(ctx, out.start, out.end, out.length);
+  return out;
+}
+
+/** Nesting depth of push/pop ranges per thread (0 = outermost), by containment after sorting by start. */
+export function computeDepths(r: RangeTable): void {
+  const byThread = new Map<string, number[]>();
+  for (let i = 0; i < r.length; i++) {
+    if (r.depth[i] !== -2) continue;
+    const key = `${r.pid[i]}:${r.tid[i]}`;
+    let list = byThread.get(key);
+    if (!list) byThread.set(key, (list = []));
+    list.push(i);
+  }
+  const { start, end, depth } = r;
+  for (const list of byThread.values()) {
+    list.sort((a, b) => start[a]! - start[b]! || end[b]! - end[a]! || a - b);
+    const stack: number[] = [];
+    for (const i of list) {
+      while (stack.length && end[stack[stack.length - 1]!]! <= start[i]!) stack.pop();
+      depth[i] = stack.length;
+      stack.push(i);
+    }
+  }
+}
