@@ -46,7 +46,14 @@ function copyWasm() {
   }
 }
 
+// The timing shim is a Python file the sandbox puts on PYTHONPATH: dist/shim/sitecustomize.py.
+function copyShim() {
+  mkdirSync(join('dist', 'shim'), { recursive: true });
+  copyFileSync(join('src', 'sandbox', 'shim', 'sitecustomize.py'), join('dist', 'shim', 'sitecustomize.py'));
+}
+
 copyWasm();
+copyShim();
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {
