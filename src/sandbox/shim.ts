@@ -73,9 +73,12 @@ export function shimEnv(opts: ShimOptions, base: NodeJS.ProcessEnv = process.env
   };
 }
 
+/** Complete lines only: the shim ends every line with \n, so an unterminated tail is a torn write. */
 function readLines(file: string): string[] {
   if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8').split('\n');
+  const lines = readFileSync(file, 'utf8').split('\n');
+  lines.pop();
+  return lines;
 }
 
 /**
@@ -127,8 +130,8 @@ export const ITER_TIME_PATTERNS: IterTimePattern[] = [
     toMs: (v) => v,
   },
   // tqdm progress bars (HF Trainer, Lightning): "12/100 [00:05<00:40, 2.15it/s]" or "3.20s/it" (smoothed rates)
-  { name: 'tqdm-it/s', regex: new RegExp(String.raw`[\d?]+/[\d?]+ \[[^\]\n]*?, ${NUM}it/s`, 'g'), toMs: (v) => 1000 / v },
-  { name: 'tqdm-s/it', regex: new RegExp(String.raw`[\d?]+/[\d?]+ \[[^\]\n]*?, ${NUM}s/it`, 'g'), toMs: (v) => v * 1000 },
+  { name: 'tqdm-it/s', regex: new RegExp(String.raw`[\d?]+/[\d?]+ \[[^\]\n]*?,\s*${NUM}it/s`, 'g'), toMs: (v) => 1000 / v },
+  { name: 'tqdm-s/it', regex: new RegExp(String.raw`[\d?]+/[\d?]+ \[[^\]\n]*?,\s*${NUM}s/it`, 'g'), toMs: (v) => v * 1000 },
 ];
 
 /**
