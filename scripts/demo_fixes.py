@@ -130,22 +130,30 @@ def measure(a):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def diffs(a):
-    os.makedirs(a.out, exist_ok=True)
-    for i, (name, fname, why, _) in enumerate(FIXES, 1):
-        tmp = tempfile.mkdtemp(prefix="sysight-demo-fix-")
-        try:
-            apply(os.path.join(tmp, "x"), [name])
+def diff_of(names, header):
+    tmp = tempfile.mkdtemp(prefix="sysight-demo-fix-")
+    try:
+        apply(os.path.join(tmp, "x"), names)
+        out = [f"# {header}\n"]
+        for fname in sorted({f[1] for f in FIXES if f[0] in names}):
             with open(os.path.join(EXAMPLE, fname), encoding="utf-8") as f:
                 before = f.readlines()
             with open(os.path.join(tmp, "x", fname), encoding="utf-8") as f:
                 after = f.readlines()
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
-        d = difflib.unified_diff(before, after, f"a/examples/nanogpt/{fname}", f"b/examples/nanogpt/{fname}")
+            out += difflib.unified_diff(before, after, f"a/examples/nanogpt/{fname}", f"b/examples/nanogpt/{fname}")
+        return "".join(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def diffs(a):
+    os.makedirs(a.out, exist_ok=True)
+    for i, (name, _, why, _) in enumerate(FIXES, 1):
         with open(os.path.join(a.out, f"{i:02d}-{name}.diff"), "w", encoding="utf-8") as f:
-            f.write(f"# {why}\n" + "".join(d))
-    print(f"wrote {len(FIXES)} diffs to {a.out}")
+            f.write(diff_of([name], why))
+    with open(os.path.join(a.out, "all-fixes.diff"), "w", encoding="utf-8") as f:
+        f.write(diff_of([n for n, *_ in FIXES], "all fixes above together"))
+    print(f"wrote {len(FIXES)} diffs and all-fixes.diff to {a.out}")
 
 
 def main():
