@@ -36,8 +36,9 @@ describe('shimEnv', () => {
 describe('readTimings / readLosses', () => {
   it('turns step timestamps into n-1 gaps in ms and skips a torn last line', () => {
     const f = join(dir, 'timing.txt');
-    writeFileSync(f, '0 1000000000000\n1 1000012500000\n2 1000037500000\n3 10000');
+    writeFileSync(f, '0 1000000000000 5000000\n1 1000012500000 15000000\n2 1000037500000 20000000\n3 10000');
     expect(readTimings(f)).toEqual([12.5, 25]);
+    expect(readTimings(f, 'cpu')).toEqual([10, 5]);
   });
 
   it('returns nothing for a missing or empty file', () => {

@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 
 export interface ShimOptions {
-  /** File the shim appends "step_index wall_ns" lines to, one per optimizer step. */
+  /** File the shim appends "step_index wall_ns cpu_ns" lines to, one per optimizer step. */
   timingFile?: string;
   /** File the shim appends the loss of each of the first lossSteps backward() calls to. */
   lossFile?: string;
@@ -84,12 +84,17 @@ function readLines(file: string): string[] {
 /**
  * Milliseconds per step from a timing file: the gaps between consecutive step timestamps (n steps give n-1
  * gaps, so the first step, which has no start mark, is never counted). A torn last line (killed run) is skipped.
+ * clock 'cpu' reads the process CPU time instead of wall time: steadier on a shared machine, but blind to
+ * time spent waiting (for a GPU, for I/O), so use it only for CPU-bound workloads.
  */
-export function readTimings(file: string): number[] {
+export function readTimings(file: string, clock: 'wall' | 'cpu' = 'wall'): number[] {
   const stamps: bigint[] = [];
   for (const line of readLines(file)) {
-    const m = /^(\d+) (\d+)$/.exec(line.trim());
-    if (m) stamps.push(BigInt(m[2]!));
+    const m = /^(\d+) (\d+)(?: (\d+))?$/.exec(line.trim());
+    if (!m) continue;
+    const v = clock === 'wall' ? m[2] : m[3];
+    if (v === undefined) continue;
+    stamps.push(BigInt(v));
   }
   const out: number[] = [];
   for (let i = 1; i < stamps.length; i++) out.push(Number(stamps[i]! - stamps[i - 1]!) / 1e6);

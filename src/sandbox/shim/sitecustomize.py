@@ -1,8 +1,9 @@
 """Sysight timing shim. Put this file's folder first on PYTHONPATH; Python imports it at start-up.
 
 Environment contract (every variable optional; with none set the shim only chains to the next sitecustomize):
-  SYSIGHT_TIMING_FILE   append "step_index wall_ns" per optimizer step (wall_ns: monotonic clock, ns, taken when
-                        the step returns). Only the first optimizer that steps is timed (GANs have two).
+  SYSIGHT_TIMING_FILE   append "step_index wall_ns cpu_ns" per optimizer step, taken when the step returns
+                        (wall_ns: monotonic clock; cpu_ns: CPU time of the whole process, all threads; both ns).
+                        Only the first optimizer that steps is timed (GANs have two).
   SYSIGHT_TIMING_FUNC   "module:qualname" (e.g. "infer:Runner.predict"): also time calls of this function, one line
                         per call, for inference workloads without an optimizer. The module must be imported
                         (not the __main__ script).
@@ -93,7 +94,8 @@ _state = {"steps": 0, "calls": 0, "losses": 0, "optimizer": None}
 _local = threading.local()
 
 
-def _now_ns():
+def _stamp():
+    """ "wall_ns cpu_ns" now."""
     if _TIMING_SYNC:
         try:
             import torch
@@ -101,7 +103,7 @@ def _now_ns():
                 torch.cuda.synchronize()
         except Exception as e:
             _warn("torch.cuda.synchronize", e)
-    return time.perf_counter_ns()
+    return f"{time.perf_counter_ns()} {time.process_time_ns()}"
 
 
 def _is_timed(optimizer):
@@ -124,7 +126,7 @@ def _after_step(optimizer):
     index = _state["steps"]
     _state["steps"] = index + 1
     if _timings is not None:
-        _timings.write(f"{index} {_now_ns()}")
+        _timings.write(f"{index} {_stamp()}")
 
 
 def _wrap_step(step):
@@ -206,7 +208,7 @@ def _patch_function(module, qualname):
         try:
             index = _state["calls"]
             _state["calls"] = index + 1
-            _timings.write(f"{index} {_now_ns()}")
+            _timings.write(f"{index} {_stamp()}")
         except Exception as e:
             _warn(f"recording a call of {qualname}", e)
         return result
