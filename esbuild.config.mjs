@@ -46,10 +46,12 @@ function copyWasm() {
   }
 }
 
-// The timing shim is a Python file the sandbox puts on PYTHONPATH: dist/shim/sitecustomize.py.
+// The timing shim is Python the sandbox puts on PYTHONPATH: dist/shim/sitecustomize.py (+ its trace helper).
 function copyShim() {
   mkdirSync(join('dist', 'shim'), { recursive: true });
-  copyFileSync(join('src', 'sandbox', 'shim', 'sitecustomize.py'), join('dist', 'shim', 'sitecustomize.py'));
+  for (const f of ['sitecustomize.py', 'sysight_trace.py']) {
+    copyFileSync(join('src', 'sandbox', 'shim', f), join('dist', 'shim', f));
+  }
 }
 
 copyWasm();

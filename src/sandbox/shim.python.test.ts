@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIterTimes, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
@@ -128,6 +129,27 @@ describe.skipIf(!hasTorch)('timing shim with a real Python', { timeout: 180_000 
     const g = files();
     expect(runPy([s], { ...g, timingFunc: 'pkg.infer:Runner.twice' }, dir).stdout.trim()).toBe('40');
     expect(readTimings(g.timingFile)).toHaveLength(4);
+  });
+
+  it('records a torch.profiler trace of whole iterations, also when the run stops early', () => {
+    type Ev = { ph: string; cat?: string; name: string; args?: Record<string, unknown> };
+    const events = (file: string): Ev[] => {
+      const doc = JSON.parse(gunzipSync(readFileSync(file)).toString('utf8')) as { traceEvents: Ev[] };
+      return doc.traceEvents;
+    };
+    const steps = (evs: Ev[]) => evs.filter((e) => e.ph === 'X' && e.name.startsWith('ProfilerStep#')).map((e) => e.name);
+    const full = join(dir, 'trace-full.json.gz');
+    const r = runPy(['train.py', ...TINY], { profileFile: full, profileSteps: 2 }, demo);
+    expect(r.status).toBe(0);
+    const evs = events(full);
+    expect(steps(evs)).toEqual(['ProfilerStep#1', 'ProfilerStep#2']);
+    expect(evs.find((e) => e.name.startsWith('ProfilerStep#'))!.cat).toBe('user_annotation');
+    const mm = evs.find((e) => e.cat === 'cpu_op' && e.name === 'aten::addmm')!;
+    expect(mm.args!['Input Dims']).toBeDefined();
+    expect(String(mm.args!['Call stack'])).toContain('model.py');
+    const early = join(dir, 'trace-early.json.gz');
+    expect(runPy(['train.py', ...TINY], { profileFile: early, profileSteps: 10, profileSkip: 2, maxSteps: 4 }, demo).status).toBe(0);
+    expect(steps(events(early))).toEqual(['ProfilerStep#2', 'ProfilerStep#3']);
   });
 
   it('chains to the sitecustomize it shadows', () => {

@@ -20,6 +20,12 @@ export interface ShimOptions {
   timingFunc?: string;
   /** torch.cuda.synchronize() before each timestamp (adds a sync per step; off by default). */
   syncCuda?: boolean;
+  /** Write a torch.profiler trace (Kineto JSON, gzip when it ends in .gz) of profileSteps iterations here. */
+  profileFile?: string;
+  /** Iterations recorded into profileFile (default in the shim: 5). */
+  profileSteps?: number;
+  /** Warm-up iterations before the recording starts (default in the shim: 1; at least 1). */
+  profileSkip?: number;
 }
 
 /** Every variable the shim reads; shimEnv sets each one, empty when unused, so inherited values cannot leak in. */
@@ -31,6 +37,9 @@ export const SHIM_VARS = [
   'SYSIGHT_MAX_STEPS',
   'SYSIGHT_TIMING_FUNC',
   'SYSIGHT_TIMING_SYNC',
+  'SYSIGHT_PROFILE_FILE',
+  'SYSIGHT_PROFILE_STEPS',
+  'SYSIGHT_PROFILE_SKIP',
 ] as const;
 
 /**
@@ -70,6 +79,9 @@ export function shimEnv(opts: ShimOptions, base: NodeJS.ProcessEnv = process.env
     SYSIGHT_MAX_STEPS: intOrEmpty('maxSteps', opts.maxSteps),
     SYSIGHT_TIMING_FUNC: opts.timingFunc ?? '',
     SYSIGHT_TIMING_SYNC: opts.syncCuda ? '1' : '',
+    SYSIGHT_PROFILE_FILE: opts.profileFile ?? '',
+    SYSIGHT_PROFILE_STEPS: intOrEmpty('profileSteps', opts.profileSteps),
+    SYSIGHT_PROFILE_SKIP: intOrEmpty('profileSkip', opts.profileSkip),
   };
 }
 

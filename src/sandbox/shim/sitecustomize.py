@@ -10,6 +10,9 @@ Environment contract (every variable optional; with none set the shim only chain
   SYSIGHT_TIMING_SYNC   "1": torch.cuda.synchronize() before each timestamp (off by default: it adds a sync).
   SYSIGHT_LOSS_FILE     append the value of every scalar tensor passed through Tensor.backward(), one per line
                         (repr of the float), for the first SYSIGHT_LOSS_STEPS calls (default 20).
+  SYSIGHT_PROFILE_FILE  record a torch.profiler trace (Kineto JSON; .gz compresses) of SYSIGHT_PROFILE_STEPS
+                        iterations (default 5) after SYSIGHT_PROFILE_SKIP warm-up iterations (default 1, at least
+                        1), each a "ProfilerStep#N" range from one optimizer step's end to the next.
   SYSIGHT_SEED          seed random at start-up, numpy and torch when they are imported.
   SYSIGHT_MAX_STEPS     exit cleanly (SystemExit(0)) when step N+1 of the timed optimizer is called, so N whole
                         iterations ran and logged (smoke tests).
@@ -65,6 +68,9 @@ _LOSS_FILE = os.environ.get("SYSIGHT_LOSS_FILE") if _RANK0 else None
 _LOSS_STEPS = _env_int("SYSIGHT_LOSS_STEPS", 20)
 _SEED = _env_int("SYSIGHT_SEED")
 _MAX_STEPS = _env_int("SYSIGHT_MAX_STEPS")
+_PROFILE_FILE = os.environ.get("SYSIGHT_PROFILE_FILE") if _RANK0 else None
+_PROFILE_STEPS = _env_int("SYSIGHT_PROFILE_STEPS", 5)
+_PROFILE_SKIP = _env_int("SYSIGHT_PROFILE_SKIP", 1)
 
 
 class _Recorder:
@@ -92,6 +98,7 @@ _timings = _Recorder(_TIMING_FILE) if _TIMING_FILE else None
 _losses = _Recorder(_LOSS_FILE) if _LOSS_FILE else None
 _state = {"steps": 0, "calls": 0, "losses": 0, "optimizer": None}
 _local = threading.local()
+_profiler = []  # the StepProfiler, made when the first step returns
 
 
 def _stamp():
@@ -127,6 +134,15 @@ def _after_step(optimizer):
     _state["steps"] = index + 1
     if _timings is not None:
         _timings.write(f"{index} {_stamp()}")
+    if _PROFILE_FILE:
+        if not _profiler:
+            sys.path.insert(0, _SHIM_DIR)
+            try:
+                import sysight_trace
+            finally:
+                sys.path.remove(_SHIM_DIR)
+            _profiler.append(sysight_trace.StepProfiler(_PROFILE_FILE, _PROFILE_STEPS, _PROFILE_SKIP, _warn))
+        _profiler[0].on_step(index)
 
 
 def _wrap_step(step):
@@ -220,7 +236,7 @@ def _patch_function(module, qualname):
 def _on_torch(torch):
     if _SEED is not None:
         torch.manual_seed(_SEED)
-    if _timings is not None or _MAX_STEPS is not None:
+    if _timings is not None or _MAX_STEPS is not None or _PROFILE_FILE:
         _patch_optimizer(torch)
     if _losses is not None:
         _patch_backward(torch)
@@ -287,7 +303,7 @@ def _install():
         import random
         random.seed(_SEED)
         add("numpy", _on_numpy)
-    if _SEED is not None or _timings is not None or _losses is not None or _MAX_STEPS is not None:
+    if _SEED is not None or _timings is not None or _losses is not None or _MAX_STEPS is not None or _PROFILE_FILE:
         add("torch", _on_torch)
     if _TIMING_FUNC and _timings is not None:
         module_name, _, qualname = _TIMING_FUNC.partition(":")
