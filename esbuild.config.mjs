@@ -54,7 +54,16 @@ function copyWasm() {
   }
 }
 
+// The timing shim is Python the sandbox puts on PYTHONPATH: dist/shim/sitecustomize.py (+ its trace helper).
+function copyShim() {
+  mkdirSync(join('dist', 'shim'), { recursive: true });
+  for (const f of ['sitecustomize.py', 'sysight_trace.py']) {
+    copyFileSync(join('src', 'sandbox', 'shim', f), join('dist', 'shim', f));
+  }
+}
+
 copyWasm();
+copyShim();
 if (watch) {
   for (const b of builds) (await esbuild.context(b)).watch();
 } else {

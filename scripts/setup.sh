@@ -10,6 +10,12 @@ command -v git >/dev/null 2>&1 || need_apt+=(git)
 PY="${SYSIGHT_PYTHON:-/usr/bin/python3}"
 if ! "$PY" -c 'import torch' >/dev/null 2>&1; then need_apt+=(python3-torch); fi
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+# Debian's python3-torch multiplies matrices with whatever libblas.so.3 is installed; with the reference BLAS
+# (the default) the demo's matrix products are ~10x slower and its timings would be nothing but matmul.
+if command -v dpkg-query >/dev/null 2>&1 \
+   && ! dpkg-query -W -f='${Status}\n' 'libopenblas0*' 2>/dev/null | grep -q 'install ok installed'; then
+  need_apt+=(libopenblas0-openmp)
+fi
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
