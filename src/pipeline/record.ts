@@ -1,10 +1,10 @@
 // Records a profile of the workload at a commit: nsys when it is on PATH (exported to SQLite), else
 // torch.profiler through the timing shim (Kineto-format JSON with sampled Python stacks).
 import { existsSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { createTrialWorktree, describeFailure, runCommand, succeeded, withPython } from '../sandbox/index.js';
-import { shimDir } from '../sandbox/shim.js';
+import { findOnPath } from '../sandbox/python.js';
+import { shimEnv } from '../sandbox/shim.js';
 
 export interface RecordOptions {
   repo: string;
@@ -21,25 +21,13 @@ export interface RecordOptions {
   signal?: AbortSignal;
 }
 
-export function findOnPath(bin: string, env: NodeJS.ProcessEnv = process.env): string | null {
-  for (const d of (env.PATH ?? '').split(delimiter)) {
-    if (d && existsSync(join(d, bin))) return join(d, bin);
-  }
-  return null;
-}
-
 export async function recordProfile(o: RecordOptions): Promise<string> {
   const skip = o.skipSteps ?? 2;
   const steps = o.steps ?? 5;
   const wt = await createTrialWorktree(o.repo, { baseRef: o.ref, ...(o.signal ? { signal: o.signal } : {}) });
   try {
     const cmd = withPython(o.command, o.python);
-    const env: Record<string, string> = {
-      ...o.env,
-      PYTHONPATH: [shimDir(), process.env.PYTHONPATH].filter(Boolean).join(delimiter),
-      SYSIGHT_MAX_STEPS: String(skip + steps + 1),
-      SYSIGHT_SEED: '1234',
-    };
+    const env: Record<string, string> = { ...o.env, ...shimEnv({ maxSteps: skip + steps + 1, seed: 1234 }) };
     const nsys = findOnPath('nsys');
     let argv = cmd;
     let out = o.out;
@@ -48,9 +36,7 @@ export async function recordProfile(o: RecordOptions): Promise<string> {
       argv = [nsys, 'profile', '--trace=cuda,nvtx,osrt', '--python-backtrace=cuda', '--force-overwrite=true', '-o', rep, ...cmd];
       out = `${rep}.sqlite`;
     } else {
-      env.SYSIGHT_PROFILE_OUT = o.out;
-      env.SYSIGHT_PROFILE_SKIP = String(skip);
-      env.SYSIGHT_PROFILE_STEPS = String(steps);
+      Object.assign(env, shimEnv({ maxSteps: skip + steps + 1, seed: 1234, profileFile: o.out, profileSkip: skip, profileSteps: steps }));
     }
     const r = await runCommand(argv, { cwd: wt.repoPath, env, timeoutMs: o.timeoutMs ?? 600_000, ...(o.signal ? { signal: o.signal } : {}) });
     if (!succeeded(r)) throw new UserError(`the workload failed while being profiled: ${describeFailure(r)}`);

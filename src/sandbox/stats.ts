@@ -80,3 +80,20 @@ export function formatPercent(x: number, digits = 1): string {
 export function formatSpeedup(s: number, i: Interval): string {
   return `${formatPercent(s)} [${formatPercent(i.low)}, ${formatPercent(i.high)}]`;
 }
+
+/** Percentile bootstrap interval of the median of one sample (seeded), e.g. ms/iter of a round. */
+export function bootstrapMedianInterval(xs: readonly number[], opts: BootstrapOptions = {}): Interval | null {
+  if (xs.length === 0) return null;
+  const resamples = opts.resamples ?? 2000;
+  const level = opts.level ?? 0.95;
+  const rand = mulberry32(opts.seed ?? 0x5eed);
+  const stats = new Array<number>(resamples);
+  const draw = new Array<number>(xs.length);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < xs.length; i++) draw[i] = xs[Math.floor(rand() * xs.length)]!;
+    stats[r] = median(draw);
+  }
+  stats.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { low: percentile(stats, tail), high: percentile(stats, 1 - tail), level };
+}

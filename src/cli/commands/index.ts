@@ -1,9 +1,10 @@
 // Every CLI command, registered in this order. Add one line per command module.
 import type { Command } from 'commander';
+import { register as loop } from './loop.js';
 import { register as profile } from './profile.js';
 import { register as tool } from './tool.js';
 import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop];

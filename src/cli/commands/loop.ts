@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { CATEGORY_NAMES, type LocalizedFindingSet } from '../../core/findings.js';
 import type { ProgressEvent } from '../../core/run.js';
-import { analyzeRepoProfile } from '../../analyze/index.js';
+import { analyzeToRun } from '../../pipeline/analyze.js';
 import { agentLoop } from '../../pipeline/loop.js';
 import { optimizeRun } from '../../pipeline/optimize.js';
 import { loopSummary } from '../../pipeline/summary.js';
@@ -38,7 +38,7 @@ export function register(program: Command): void {
     .requiredOption('--repo <dir>', 'the repository that produced the profile')
     .option('--json', 'print the LocalizedFindingSet as JSON')
     .action(async (profile: string, o: { repo: string; json?: boolean }) => {
-      const { set, runDir } = await analyzeRepoProfile(resolve(profile), resolve(o.repo), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+      const { set, runDir } = await analyzeToRun(resolve(profile), resolve(o.repo), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
       if (o.json) process.stdout.write(JSON.stringify(set, null, 2) + '\n');
       else process.stdout.write(`${findingsTable(set)}\n\nRun: ${runDir}\n`);
     });

@@ -1,0 +1,15 @@
+// `sysight analyze`: one profile + repo → a run directory with findings.json.
+import { analyzeProfile } from '../analyze/index.js';
+import type { LocalizedFindingSet } from '../core/findings.js';
+import type { ProgressSink } from '../core/run.js';
+import { openProfile } from '../profile/open.js';
+import { RunDir } from './rundir.js';
+
+export async function analyzeToRun(profile: string, repo: string, o: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<{ set: LocalizedFindingSet; runDir: string; runId: string }> {
+  o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
+  const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
+  const set = await analyzeProfile(model, repo, { profilePath: profile, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  const dir = RunDir.create(set.repo, { repo: set.repo, status: 'done', command: null, python: null, rounds: [] });
+  dir.writeFindings(1, set);
+  return { set, runDir: dir.path, runId: dir.id };
+}
