@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../../core/errors.js';
 import { openProfile } from '../open.js';
 import { CATEGORY } from './build.js';
+import { loadText } from './load.js';
 import { kinetoReader, legacyAutogradReader, readTraceFile, traceToModel } from './reader.js';
 import { TempFiles } from './testing.js';
 
@@ -79,6 +80,13 @@ describe('bad input', () => {
     expect(await userError(openProfile(resolve(__dirname)))).toMatch(/is a directory/);
     expect(await userError(openProfile(tmp.write('notes.txt', 'hello')))).toMatch(/is not a profile Sysight can read/);
     expect(await userError(readTraceFile(tmp.write('bin.json', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))))).toMatch(/not UTF-8/);
+  });
+
+  it('JSON past the parse limit, plain or inflating from gzip, is refused with a size message', async () => {
+    const big = tmp.write('big.json', KINETO_TEXT);
+    expect(await userError(loadText(big, undefined, 100))).toMatch(/big\.json holds \d+ bytes or more of JSON, more than one trace/);
+    const bomb = tmp.write('bomb.json.gz', Buffer.alloc(1 << 20, 0x20), true);
+    expect(await userError(loadText(bomb, undefined, 1 << 16))).toMatch(/bomb\.json\.gz holds 65537 bytes or more/);
   });
 
   it('cancellation is told apart from failure', async () => {

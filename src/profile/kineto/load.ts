@@ -1,6 +1,6 @@
 // Reads a trace file (plain or gzip JSON) into the value JSON.parse gives, with one-line errors for bad
 // input. Also the head sniffing shared by the Kineto and legacy readers.
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { constants, gunzip, gunzipSync } from 'node:zlib';
 import { promisify } from 'node:util';
@@ -61,11 +61,15 @@ export async function loadJson(path: string, signal?: AbortSignal): Promise<unkn
 }
 
 /** Reads a trace file as text, gunzipping when it starts with the gzip magic. */
-export async function loadText(path: string, signal?: AbortSignal): Promise<string> {
+export async function loadText(path: string, signal?: AbortSignal, maxChars = MAX_JSON_CHARS): Promise<string> {
   let buf: Buffer;
   try {
+    // Past the string limit a trace cannot be parsed (a gzip that big inflates further): say so unread.
+    const st = await stat(path);
+    if (st.isFile() && st.size > maxChars) throw tooLarge(path, st.size);
     buf = await readFile(path, { signal });
   } catch (e) {
+    if (e instanceof UserError) throw e;
     if (isAbort(e)) throw new CancelledError();
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserError(`no such file: ${path}`);
@@ -76,20 +80,23 @@ export async function loadText(path: string, signal?: AbortSignal): Promise<stri
   if (buf.length === 0) throw new UserError(`${path} is empty (0 bytes): not a profile`);
   if (isGzip(buf)) {
     try {
-      buf = await gunzipAsync(buf);
+      buf = await gunzipAsync(buf, { maxOutputLength: maxChars });
     } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge(path, maxChars + 1);
       throw new UserError(`${path} is not valid gzip (${(e as Error).message}): the file is truncated or corrupt`);
     }
     throwIfAborted(signal);
   }
-  if (buf.length > MAX_JSON_CHARS) {
-    throw new UserError(`${path} holds ${Math.round(buf.length / 2 ** 20)} MiB of JSON, more than one trace file Sysight can parse (512 MiB): record fewer steps`);
-  }
+  if (buf.length > maxChars) throw tooLarge(path, buf.length);
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {
     throw new UserError(`${path} is not UTF-8 text: not a PyTorch profiler trace`);
   }
+}
+
+function tooLarge(path: string, bytes: number): UserError {
+  return new UserError(`${path} holds ${bytes} bytes or more of JSON, more than one trace Sysight can parse (512 MiB): profile fewer steps (torch.profiler schedule active=…)`);
 }
 
 /** JSON.parse with a one-line UserError naming what went wrong. */
