@@ -77,6 +77,10 @@ export class TraceBuilder {
   /** runtime rows that are synchronizing calls, with their kind */
   readonly runtimeSyncs: { row: number; kind: SyncKind }[] = [];
   readonly cudaSyncCorrelations = new Set<number>();
+  /** per runtime row (in push order): the External id of the operator that made the call, -1 none */
+  readonly runtimeExternal: number[] = [];
+  /** operator External id → the callchain of its "Call stack" arg (2021 traces) */
+  readonly opChainByExternal = new Map<number, number>();
   readonly syntheticIds = new Map<string, number>();
   /** synthetic id → the string it stands for */
   readonly syntheticNames = new Map<number, string>();
@@ -195,6 +199,7 @@ export class TraceBuilder {
       const correlationId = int(args.correlation, -1);
       const row = this.runtime.length;
       this.runtime.push({ start, end, pid, tid, nameId: this.strings.intern(name), correlationId });
+      this.runtimeExternal.push(int(args['External id'] ?? args['external id'], -1));
       if (correlationId >= 0) this.runtimeByCorrelation.set(correlationId, row);
       const kind = runtimeSyncKind(name);
       if (kind !== undefined) this.runtimeSyncs.push({ row, kind });
@@ -207,6 +212,7 @@ export class TraceBuilder {
       const external = int(args['External id'] ?? args['external id'], -1);
       const stack = args['Call stack'];
       const callchainId = typeof stack === 'string' && stack.length > 0 ? this.callchain(stack) : -1;
+      if (callchainId >= 0 && external >= 0) this.opChainByExternal.set(external, callchainId);
       this.cpu.push({ start, end, pid, tid, nameId: this.strings.intern(name), kind: 0, correlationId: external, callchainId });
     }
   }
@@ -255,6 +261,17 @@ export class TraceBuilder {
 
   private legacyClass(e: Json): EventClass {
     return isLegacyOperatorName(typeof e.name === 'string' ? e.name : '', this.atenOps) ? 'op' : 'annotation';
+  }
+
+  /** The callchain id of a stack, keyed by its text; `frames` builds it the first time. */
+  chainId(key: string, frames: () => StackFrame[]): number {
+    let id = this.stackIds.get(key);
+    if (id === undefined) {
+      id = this.stackIds.size;
+      this.stackIds.set(key, id);
+      this.callchains.set(id, frames());
+    }
+    return id;
   }
 
   private callchain(stack: string): number {

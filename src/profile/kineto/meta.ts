@@ -124,6 +124,9 @@ export interface NoteFacts {
   displayTimeUnit?: string;
   runtimeSyncRows: number;
   cudaSyncRows: number;
+  /** runtime calls given a Python callchain, of runtimeRows */
+  runtimeChains: number;
+  runtimeRows: number;
   gpuAnnotations: number;
   skipped: number;
   distributed: { rank?: number; worldSize?: number };
@@ -142,6 +145,7 @@ export function notesOf(f: NoteFacts): string[] {
   }
   if (f.caps.kernels && !f.caps.runtime) notes.push('no CUDA runtime events: launch overhead and launch-to-kernel latency cannot be measured');
   if (!f.caps.nvtx && !f.legacy) notes.push('no user annotations (ProfilerStep#N, record_function): iterations must be found from the kernel sequence');
+  if (f.runtimeChains > 0) notes.push(`${f.runtimeChains} of ${f.runtimeRows} runtime calls have a callchain: the Python stack enclosing the call (python_function nesting or the operator's Call stack), innermost first`);
   if (f.rocm) notes.push('AMD ROCm trace (HIP runtime under the cuda_runtime category): device and stream ids are HIP ones');
   if (f.runtimeSyncRows > 0 && f.cudaSyncRows === 0) notes.push('synchronization rows derived from CUDA runtime calls (no cuda_sync events in this trace)');
   if (f.displayTimeUnit !== undefined) notes.push(`displayTimeUnit "${f.displayTimeUnit}" only sets how viewers display time: ts/dur are microseconds and were read as such`);

@@ -10,6 +10,7 @@ import type { OsCallTable } from '../../core/profile.js';
 import type { TraceBuilder } from './build.js';
 import { distributedOf, gpusOf, hostFacts, notesOf } from './meta.js';
 import { nestingDepth, sortByStart } from './order.js';
+import { chainsFromExternalIds, chainsFromPythonFrames } from './stacks.js';
 
 type Json = Record<string, unknown>;
 
@@ -48,14 +49,16 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
     sync.pid[i] = row === undefined ? host.mainPid : runtime.pid[row]!;
     sync.tid[i] = row === undefined ? -1 : runtime.tid[row]!;
   }
+  const fromCallStacks = chainsFromExternalIds(b, runtime);
   for (const t of [kernels, runtime, memcpy, memset, sync, cpu]) sortByStart(t);
+  const runtimeChains = fromCallStacks + chainsFromPythonFrames(b, cpu, runtime);
   const nvtx = sortByStart(nvtxRows);
   nvtx.depth = nestingDepth(nvtx.start, nvtx.end, nvtx.pid, nvtx.tid);
 
   const pythonRows = countKind(cpu, 1);
   const caps = {
     kernels: kernels.length > 0, runtime: runtime.length > 0, memcpy: memcpy.length > 0, memset: memset.length > 0,
-    sync: sync.length > 0, nvtx: nvtx.length > 0, osrt: false, cudaCallchains: false, osrtCallchains: false,
+    sync: sync.length > 0, nvtx: nvtx.length > 0, osrt: false, cudaCallchains: runtimeChains > 0, osrtCallchains: false,
     cpuSampling: false, pythonStacks: pythonRows > 0 || b.callStacks > 0, cpuOps: cpu.length - pythonRows > 0,
   };
   const displayTimeUnit = typeof top.displayTimeUnit === 'string' ? top.displayTimeUnit : undefined;
@@ -77,7 +80,7 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
       tables: { ...b.categories },
       notes: notesOf({
         legacy: format === 'autograd-legacy-json', caps, rocm, ...(displayTimeUnit !== undefined ? { displayTimeUnit } : {}),
-        runtimeSyncRows, cudaSyncRows: sync.length - runtimeSyncRows,
+        runtimeSyncRows, cudaSyncRows: sync.length - runtimeSyncRows, runtimeChains, runtimeRows: runtime.length,
         gpuAnnotations: b.categories.gpu_user_annotation ?? 0, skipped: b.skipped, distributed: dist,
       }),
       clockOriginUs: b.origin,

@@ -109,6 +109,13 @@ describe('Kineto reader: 2024-style trace', () => {
     ]);
     expect([m.cpu.start[1], m.cpu.end[1]]).toEqual([30_250, 80_750]);
 
+    // Calls and ops inside train.py(57) get that Python stack as their callchain; the kernel leads to it.
+    const chain = m.callchains.get(m.runtime.callchainId[0]!);
+    expect(chain).toEqual([{ symbol: 'train_step', file: 'train.py', line: 57 }]);
+    expect(m.cpu.callchainId![1]).toBe(m.runtime.callchainId[0]);
+    expect(new Set(m.runtime.callchainId)).toEqual(new Set([m.runtime.callchainId[0]])); // all five calls sit in train_step
+    expect(m.meta.capabilities.cudaCallchains).toBe(true);
+
     expect(m.meta.processes).toEqual([{ pid: PID, name: 'python3', rank: 3 }]);
     expect(m.meta.threads).toEqual([{ pid: PID, tid: TID, name: 'thread 4243 (pt_main_thread)' }]);
     expect(m.meta.gpus).toEqual([{ deviceId: 0, name: 'NVIDIA H100 80GB HBM3', computeCapability: '9.0', smCount: 132, memoryBytes: 85018279936 }]);
@@ -171,6 +178,7 @@ describe('Kineto reader: older and other variants', () => {
       { symbol: '<module>', file: 'resnet50.py', line: 54 },
     ]);
     expect(m.meta.capabilities.pythonStacks).toBe(true);
+    expect(m.runtime.callchainId[0]).toBe(m.cpu.callchainId![0]); // joined by the operator's External id
     expect(m.meta.tables).toMatchObject({ Operator: 1, Runtime: 1, Kernel: 1, Memcpy: 1, Memset: 1, async: 1 });
   });
 

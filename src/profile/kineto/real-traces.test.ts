@@ -126,13 +126,31 @@ describe.skipIf(!existsSync(TRACES))('Kineto reader on ../shared/traces', () => 
     expect(onStream14).toBe(2020);
   });
 
-  it('kineto-tb sample (2021 format): Operator "Call stack" args become callchains', async () => {
+  it('kineto-tb sample (2021 format): Operator "Call stack" args become callchains, runtime calls share them', async () => {
     const m = await openProfile(join(TRACES, 'kineto-tb-samples/worker0.1623143089861.pt.trace.json.gz'));
     const first = m.cpu.callchainId!.findIndex((c) => c >= 0);
     expect(first).toBeGreaterThanOrEqual(0);
     const frames = m.callchains.get(m.cpu.callchainId![first]!)!;
     expect(frames.at(-1)).toEqual({ symbol: '<module>', file: 'resnet50_profiler_api.py', line: 54 });
     expect(m.meta.notes.join('\n')).not.toContain('no python stacks');
+    // python3: 6582 Runtime events carry the "external id" of an Operator that has a Call stack.
+    expect(m.runtime.callchainId.filter((c) => c >= 0).length).toBe(6582);
+    expect(m.meta.capabilities.cudaCallchains).toBe(true);
+  });
+
+  it('tracelens (with_stack=True): every runtime call gets the python_function stack around it', async () => {
+    // python3 (prefix-max of python_function ends per thread, bisect on ts): every cuda_runtime/cuda_driver
+    // event of these files starts inside a python_function event of its own thread.
+    for (const rel of ['tracelens/gaunernst_bert-small-uncased__1016001.json.gz', 'tracelens/sglang_Qwen3-8B_decode.json.gz']) {
+      const m = await openProfile(join(TRACES, rel));
+      expect(m.runtime.callchainId.every((c) => c >= 0), rel).toBe(true);
+    }
+    const m = await openProfile(join(TRACES, 'tracelens/gaunernst_bert-small-uncased__1016001.json.gz'));
+    // The first kernel (an embedding lookup) leads through its launch to BertEmbeddings.forward.
+    const rt = Array.from(m.runtime.correlationId).indexOf(m.kernels.correlationId[0]!);
+    const chain = m.callchains.get(m.runtime.callchainId[rt]!)!;
+    expect(chain[0]!.symbol).toMatch(/^<built-in method embedding/);
+    expect(chain).toContainEqual({ symbol: 'forward', file: 'transformers/models/bert/modeling_bert.py', line: 181 });
   });
 
   it('critical-path fixture: cuda_sync events become sync rows with the calling thread', async () => {
