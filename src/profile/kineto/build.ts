@@ -29,6 +29,9 @@ export const CATEGORY: Record<string, EventClass> = {
 
 type Json = Record<string, unknown>;
 
+/** torch ≤1.8 legacy profiler with use_cuda=True: per-operator GPU time measured with CUDA events. */
+const LEGACY_GPU_PID = 'CUDA functions';
+
 export function num(v: unknown): number {
   if (typeof v === 'number') return v;
   if (typeof v === 'string' && v.trim() !== '') return Number(v);
@@ -88,6 +91,7 @@ export class TraceBuilder {
   minStartNs = Infinity;
   maxEndNs = -Infinity;
   callStacks = 0;
+  legacyGpuEvents = 0;
   skipped = 0;
   private readonly kernelNames = new Map<string, [number, number]>();
   private readonly pyFrames = new Map<string, [number, number, number]>();
@@ -220,7 +224,9 @@ export class TraceBuilder {
   private addKernel(e: Json, args: Json, name: string, start: number, end: number): void {
     let ids = this.kernelNames.get(name);
     if (!ids) {
-      ids = [this.strings.intern(shortKernelName(name)), this.strings.intern(name)];
+      // Legacy GPU rows are named after their operator (aten::mm), not a kernel signature.
+      const short = e.pid === LEGACY_GPU_PID ? name : shortKernelName(name);
+      ids = [this.strings.intern(short), this.strings.intern(name)];
       this.kernelNames.set(name, ids);
     }
     const grid = Array.isArray(args.grid) ? args.grid : [];
@@ -237,6 +243,13 @@ export class TraceBuilder {
 
   /** Device and stream of a GPU row: args.device/args.stream, else the event's pid/tid (Kineto draws them so). */
   private gpuPlace(e: Json, args: Json): { deviceId: number; streamId: number; pid: number } {
+    if (e.pid === LEGACY_GPU_PID) {
+      // Legacy use_cuda events: tid is the device; the stream is not recorded.
+      const deviceId = int(e.tid, -1);
+      if (deviceId >= 0) this.devicesSeen.add(deviceId);
+      this.legacyGpuEvents++;
+      return { deviceId, streamId: -1, pid: -1 };
+    }
     const deviceId = int(args.device, int(e.pid, -1));
     let streamId = int(args.stream, NaN);
     if (Number.isNaN(streamId)) {
@@ -260,6 +273,7 @@ export class TraceBuilder {
   }
 
   private legacyClass(e: Json): EventClass {
+    if (e.pid === LEGACY_GPU_PID) return 'kernel';
     return isLegacyOperatorName(typeof e.name === 'string' ? e.name : '', this.atenOps) ? 'op' : 'annotation';
   }
 

@@ -88,4 +88,20 @@ describe('legacy autograd-profiler trace (recorded fixture)', () => {
     expect(m.meta.threads).toContainEqual({ pid: 0, tid: m.nvtx.tid[0], name: 'node_id:1, thread_id:3' });
     expect(m.nvtx.tid[0]).toBeLessThan(-1);
   });
+
+  it('torch ≤1.8 with use_cuda: "CUDA functions" events become per-device GPU rows, with a note saying what they are', async () => {
+    const m = await openProfile(tmp.write('use-cuda.json', [
+      { name: 'aten::mm', ph: 'X', ts: 10, dur: 30, tid: 1, pid: 'CPU functions', args: {} },
+      { name: 'aten::mm', ph: 's', ts: 10, tid: 1, pid: 'CPU functions', id: 0, cat: 'cpu_to_cuda', args: {} },
+      { name: 'aten::mm', ph: 'f', ts: 12, tid: 0, pid: 'CUDA functions', id: 0, cat: 'cpu_to_cuda', args: {} },
+      { name: 'aten::mm', ph: 'X', ts: 12, dur: 25, tid: 0, pid: 'CUDA functions', args: {} },
+    ]));
+    expect(m.meta.format).toBe('autograd-legacy-json');
+    expect([m.kernels.length, m.kernels.deviceId[0], m.kernels.streamId[0], m.kernels.start[0], m.kernels.end[0]]).toEqual([1, 0, -1, 2000, 27_000]);
+    expect(m.strings[m.kernels.nameId[0]!]).toBe('aten::mm');
+    expect(m.cpu.length).toBe(1);
+    expect(m.meta.gpus).toEqual([{ deviceId: 0, name: 'GPU 0' }]);
+    expect(m.meta.processes).toEqual([{ pid: 0, name: 'CPU functions' }]);
+    expect(m.meta.notes[0]).toMatch(/use_cuda: its 1 "CUDA functions" events .* not individual kernels/);
+  });
 });

@@ -124,6 +124,7 @@ export interface NoteFacts {
   displayTimeUnit?: string;
   runtimeSyncRows: number;
   cudaSyncRows: number;
+  legacyGpuEvents: number;
   /** runtime calls given a Python callchain, of runtimeRows */
   runtimeChains: number;
   runtimeRows: number;
@@ -134,12 +135,14 @@ export interface NoteFacts {
 
 export function notesOf(f: NoteFacts): string[] {
   const notes: string[] = [];
-  if (f.legacy) {
+  if (f.legacy && f.legacyGpuEvents > 0) {
+    notes.push(`legacy autograd-profiler trace with use_cuda: its ${f.legacyGpuEvents} "CUDA functions" events (read as kernels) are each operator's GPU time measured with CUDA events, not individual kernels; no streams, no CUDA runtime calls, no Python stacks`);
+  } else if (f.legacy) {
     notes.push('legacy autograd-profiler trace (torch without Kineto): CPU operators and record_function ranges only — no GPU kernels, no CUDA runtime calls, no Python stacks, no process id or thread names; ranges are told from operators by name');
-    notes.push('re-record with a Kineto-enabled PyTorch (torch.profiler with ProfilerActivity.CUDA, with_stack=True) for GPU-side analysis');
   } else if (!f.caps.pythonStacks) {
     notes.push('no python stacks: record with with_stack=True for line-level localization');
   }
+  if (f.legacy) notes.push('re-record with a Kineto-enabled PyTorch (torch.profiler with ProfilerActivity.CUDA, with_stack=True) for GPU-side analysis');
   if (!f.legacy && !f.caps.kernels && !f.caps.memcpy && !f.caps.memset) {
     notes.push('no GPU activity: the trace holds CPU events only (record with ProfilerActivity.CUDA for GPU metrics)');
   }

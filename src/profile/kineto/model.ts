@@ -80,7 +80,7 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
       tables: { ...b.categories },
       notes: notesOf({
         legacy: format === 'autograd-legacy-json', caps, rocm, ...(displayTimeUnit !== undefined ? { displayTimeUnit } : {}),
-        runtimeSyncRows, cudaSyncRows: sync.length - runtimeSyncRows, runtimeChains, runtimeRows: runtime.length,
+        legacyGpuEvents: b.legacyGpuEvents, runtimeSyncRows, cudaSyncRows: sync.length - runtimeSyncRows, runtimeChains, runtimeRows: runtime.length,
         gpuAnnotations: b.categories.gpu_user_annotation ?? 0, skipped: b.skipped, distributed: dist,
       }),
       clockOriginUs: b.origin,
