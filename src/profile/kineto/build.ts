@@ -14,21 +14,23 @@ import {
 
 export type EventClass = 'op' | 'runtime' | 'kernel' | 'memcpy' | 'memset' | 'python' | 'annotation' | 'gpuAnnotation' | 'sync';
 
-/** Every category spelling seen in torch.profiler traces 2021–2025 (CUDA and ROCm). */
+/** Every category spelling seen in the real torch.profiler traces of 2021–2025 (CUDA and ROCm). */
 export const CATEGORY: Record<string, EventClass> = {
-  cpu_op: 'op', Operator: 'op', operator: 'op',
-  cuda_runtime: 'runtime', Runtime: 'runtime', cuda_driver: 'runtime', Driver: 'runtime',
+  cpu_op: 'op', Operator: 'op',
+  cuda_runtime: 'runtime', Runtime: 'runtime', cuda_driver: 'runtime',
   kernel: 'kernel', Kernel: 'kernel',
   gpu_memcpy: 'memcpy', Memcpy: 'memcpy',
   gpu_memset: 'memset', Memset: 'memset',
-  python_function: 'python', 'Python function': 'python',
-  user_annotation: 'annotation', 'User annotation': 'annotation',
+  python_function: 'python',
+  user_annotation: 'annotation',
   gpu_user_annotation: 'gpuAnnotation',
   cuda_sync: 'sync',
 };
 
 type Json = Record<string, unknown>;
 
+/** The one process of a legacy autograd-profiler trace (which records no pid). */
+const LEGACY_CPU_PID = 'CPU functions';
 /** torch ≤1.8 legacy profiler with use_cuda=True: per-operator GPU time measured with CUDA events. */
 const LEGACY_GPU_PID = 'CUDA functions';
 
@@ -100,7 +102,7 @@ export class TraceBuilder {
 
   constructor(private readonly opts: BuildOptions) {
     // Legacy traces name their one process "CPU functions" and give no pid: it becomes pid 0.
-    if (opts.legacy) this.syntheticNames.set(0, 'CPU functions');
+    if (opts.legacy) this.syntheticNames.set(0, LEGACY_CPU_PID);
   }
 
   /** A pid/tid as a number: numbers and numeric strings as they are, other strings as stable negative ids. */
@@ -195,7 +197,7 @@ export class TraceBuilder {
   }
 
   private addHost(cls: EventClass, e: Json, args: Json, name: string, start: number, end: number): void {
-    const pid = this.opts.legacy && e.pid === 'CPU functions' ? 0 : this.idOf(e.pid);
+    const pid = this.opts.legacy && e.pid === LEGACY_CPU_PID ? 0 : this.idOf(e.pid);
     const tid = this.idOf(e.tid);
     const tkey = `${pid}:${tid}`;
     if (!this.hostThreads.has(tkey)) this.hostThreads.set(tkey, { pid, tid });
@@ -290,15 +292,9 @@ export class TraceBuilder {
 
   private callchain(stack: string): number {
     this.callStacks++;
-    let id = this.stackIds.get(stack);
-    if (id === undefined) {
-      id = this.stackIds.size;
-      this.stackIds.set(stack, id);
-      this.callchains.set(id, parseCallStack(stack).map((f) => ({
-        symbol: f.function, ...(f.file !== undefined ? { file: f.file, line: f.line } : {}),
-      })));
-    }
-    return id;
+    return this.chainId(stack, () => parseCallStack(stack).map((f) => ({
+      symbol: f.function, ...(f.file !== undefined ? { file: f.file, line: f.line } : {}),
+    })));
   }
 }
 
