@@ -159,7 +159,10 @@ export interface CpuEventTable {
   line: Int32Array;
   /** 0 = cpu_op/operator, 1 = python_function, 2 = user annotation, 3 = other */
   kind: Uint8Array;
+  /** Kineto cpu_op: its "External id" (the same id sits in args of the runtime calls and kernels it launched); -1 otherwise */
   correlationId: Float64Array;
+  /** key into ProfileModel.callchains when the event carries its own Python stack (Kineto 2021 "Call stack"), -1 none */
+  callchainId?: Float64Array;
 }
 
 /** OS runtime calls (nsys OSRT_API): read, poll, futex, pthread_mutex_lock, … */
@@ -217,6 +220,11 @@ export interface ProfileMeta {
   tables: Record<string, number>;
   /** human-readable notes on what is missing and what follows, e.g. "no callchains: localization will be static" */
   notes: string[];
+  /**
+   * Kineto/legacy traces: the trace timestamp (µs, the trace's own clock) that became 0 ns here.
+   * Traces are rebased so that epoch-based microsecond timestamps keep nanosecond precision in a float64.
+   */
+  clockOriginUs?: number;
   /** distributed info when present */
   distributed?: { rank: number; worldSize: number; backend?: string };
 }

@@ -37,7 +37,7 @@ export const RANGE_COLUMNS = {
 } satisfies ColumnSpec;
 export const CPU_COLUMNS = {
   start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
-  fileId: Int32Array, line: Int32Array, kind: Uint8Array, correlationId: Float64Array,
+  fileId: Int32Array, line: Int32Array, kind: Uint8Array, correlationId: Float64Array, callchainId: Float64Array,
 } satisfies ColumnSpec;
 export const OSCALL_COLUMNS = {
   start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,

@@ -1,5 +1,6 @@
 // The profile readers, tried in order by openProfile. One line per reader.
 import type { ProfileReader } from './open.js';
+import { kinetoReader, legacyAutogradReader } from './kineto/index.js';
 import { nsysReader } from './nsys/index.js';
 
-export const READERS: ProfileReader[] = [nsysReader];
+export const READERS: ProfileReader[] = [nsysReader, kinetoReader, legacyAutogradReader];
