@@ -163,16 +163,27 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     viaChain(o.callchainId[i]!, 'runtime', o.end[i]! - o.start[i]!, S[o.nameId[i]!] ?? '');
   }
   const c = m.cpu;
-  for (let i = 0; i < c.length; i++) {
+  const chainCol = c.callchainId;
+  // operators nest (aten::zeros → aten::empty, aten::zero_): only top-level ones are counted, once
+  const topEnd = new Map<string, number>();
+  const opOrder = Array.from({ length: c.length }, (_, i) => i).filter((i) => c.kind[i] === 0)
+    .sort((a, b) => c.start[a]! - c.start[b]! || c.end[b]! - c.end[a]!);
+  for (const i of opOrder) {
+    const thread = `${c.pid[i]}:${c.tid[i]}`;
+    if (c.start[i]! < (topEnd.get(thread) ?? -Infinity)) continue;
+    topEnd.set(thread, c.end[i]!);
     const ns = c.end[i]! - c.start[i]!;
-    if (c.kind[i] === 0) {
-      viaPython(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, 'op', ns, S[c.nameId[i]!] ?? '');
-    } else if (c.kind[i] === 1) {
-      const rf = repoFileOf(c.fileId[i]!);
-      if (rf && c.line[i]! > 0) {
-        sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', ns, funcOf(i), () => [pyFramesText([i])[0]!]);
-        via.add('python-stack');
-      }
+    const name = S[c.nameId[i]!] ?? '';
+    // enclosing Python frames carry the executing line; a legacy "Call stack" may only name the function's
+    // first line, so it is the fallback
+    if (!viaPython(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, 'op', ns, name) && chainCol) viaChain(chainCol[i]!, 'op', ns, name);
+  }
+  for (let i = 0; i < c.length; i++) {
+    if (c.kind[i] !== 1) continue;
+    const rf = repoFileOf(c.fileId[i]!);
+    if (rf && c.line[i]! > 0) {
+      sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', c.end[i]! - c.start[i]!, funcOf(i), () => [pyFramesText([i])[0]!]);
+      via.add('python-stack');
     }
   }
   return { sites: sites.map, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };

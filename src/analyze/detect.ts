@@ -26,6 +26,12 @@ export interface DetectInput {
   nvtxFunctionMs: Map<string, number>;
   /** minimum share of the iteration (0..1) for a category or a site to count */
   minShare: number;
+  /** the profile has GPU activity */
+  gpu: boolean;
+  /** lines a match covers (a loop statement covers its body); default: its own line */
+  spanOf?: (m: CatalogueMatch) => [number, number];
+  /** measured cost behind one pattern when it is not its category's (e.g. fp32 GEMM time for C5.fp32-no-autocast) */
+  patternSignals?: Map<string, CategorySignal>;
 }
 
 /** Which attributed costs speak for a category's patterns. */
@@ -39,8 +45,15 @@ const KINDS: Record<Category, CostKind[]> = {
   C7: ['python', 'runtime', 'op'],
 };
 
-/** Patterns whose line runs once (construction) while their cost shows up every iteration elsewhere. */
-const CONSTRUCTION = /^C1\.|^C6\.(ddp|fsdp|bucket|find-unused)/;
+/**
+ * Patterns whose line is not where the time goes: construction (a DataLoader or DDP built once, paid every
+ * iteration elsewhere) and whole-model choices (no autocast, no compile). Their category's measured cost
+ * decides, with or without stacks.
+ */
+const GLOBAL = /^C1\.|^C6\.(ddp-find-unused|small-bucket|no-sync-misuse)|^C2\.no-compile|^C5\.fp32-no-autocast/;
+
+/** Patterns that only a GPU can make costly: on a CPU-only profile there is nothing to measure. */
+const NEEDS_GPU = /^C2\.|^C3\.|^C4\.|^C6\.|^C5\.fp32-no-autocast|^C1\.dataloader-pin-memory/;
 
 function severityOf(share: number): Severity {
   return share >= 0.2 ? 'critical' : share >= 0.08 ? 'high' : share >= 0.02 ? 'medium' : 'low';
@@ -50,11 +63,25 @@ export function fingerprint(category: Category, file: string, fn: string, patter
   return `${category}|${file}|${fn}|${pattern}`;
 }
 
-function siteMs(site: SiteCost, kinds: CostKind[], divisor: number): number {
+function siteMs(sites: SiteCost[], kinds: CostKind[], divisor: number): number {
   // Python frame time already contains the operators and runtime calls made on the line: never add both.
-  const nonPy = kinds.filter((k) => k !== 'python').reduce((a, k) => a + site.ns[k], 0);
-  const py = kinds.includes('python') ? site.ns.python : 0;
+  let nonPy = 0, py = 0;
+  for (const site of sites) {
+    nonPy += kinds.filter((k) => k !== 'python').reduce((a, k) => a + site.ns[k], 0);
+    if (kinds.includes('python')) py += site.ns.python;
+  }
   return Math.max(nonPy, py) / 1e6 / divisor;
+}
+
+/** The attributed sites on the lines [a, b] of a file. */
+function sitesIn(attribution: Attribution, file: string, a: number, b: number): SiteCost[] {
+  const out: SiteCost[] = [];
+  if (b - a > 400) b = a + 400;
+  for (let l = a; l <= b; l++) {
+    const s = attribution.sites.get(siteKey(file, l));
+    if (s) out.push(s);
+  }
+  return out;
 }
 
 function topNames(site: SiteCost, n = 4): string {
@@ -83,21 +110,33 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
     evidence: [...evidence, { kind: 'source', file: m.file, line: m.line, text: m.text, why: m.why }],
   });
 
-  // 1. With stacks: the cost measured on the match's own line decides.
-  const byCategoryNoStack = new Map<Category, CatalogueMatch[]>();
+  // 0. A CPU-only profile cannot support GPU-side patterns.
+  const matches: CatalogueMatch[] = [];
   for (const m of input.matches) {
-    const site = attribution.sites.get(siteKey(m.file, m.line));
-    if (attribution.hasStacks && !CONSTRUCTION.test(m.patternId)) {
-      const ms = site ? siteMs(site, KINDS[m.category], perIterDivisor) : 0;
+    if (!input.gpu && NEEDS_GPU.test(m.patternId)) {
+      unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'summary', summary: 'the profile has no GPU activity: this pattern costs nothing measurable without a GPU' }]));
+    } else matches.push(m);
+  }
+
+  // 1. With stacks: the cost measured on the match's own line (a loop: its body) decides.
+  const byCategoryNoStack = new Map<Category, CatalogueMatch[]>();
+  for (const m of matches) {
+    const [a, b] = input.spanOf?.(m) ?? [m.line, m.line];
+    const lineSites = sitesIn(attribution, m.file, a, b);
+    const site = lineSites.slice().sort((x, y) => Object.values(y.ns).reduce((p, q) => p + q, 0) - Object.values(x.ns).reduce((p, q) => p + q, 0))[0];
+    if (attribution.hasStacks && !GLOBAL.test(m.patternId)) {
+      const ms = site ? siteMs(lineSites, KINDS[m.category], perIterDivisor) : 0;
       const ev: Evidence[] = site
         ? [
-            { kind: 'profile', query: site.via === 'callchain' ? 'callchain' : 'python-stack', summary: `${ms.toFixed(3)} ms/iter measured on this line (${topNames(site)})`, values: { msPerIter: round(ms), events: Object.values(site.count).reduce((a, b) => a + b, 0) } },
+            { kind: 'profile', query: site.via === 'callchain' ? 'callchain' : 'python-stack', summary: `${ms.toFixed(3)} ms/iter measured on ${b > a ? `lines ${a}–${b}` : 'this line'} (${topNames(site)})`, values: { msPerIter: round(ms), events: lineSites.reduce((t, x) => t + Object.values(x.count).reduce((p, q) => p + q, 0), 0) } },
             { kind: 'stack', via: site.via, frames: site.example },
           ]
         : [{ kind: 'profile', query: 'python-stack', summary: 'no measured time on this line in the profiled window' }];
       const sig = signals.get(m.category);
       if (sig && site) ev.push(...sig.evidence.slice(0, 2));
-      if (site && enough(ms) && (m.category !== 'C3' || site.ns.sync > 0) && (m.category !== 'C4' || site.ns.memcpy + site.ns.sync > 0)) {
+      const syncNs = lineSites.reduce((t, x) => t + x.ns.sync, 0);
+      const copyNs = lineSites.reduce((t, x) => t + x.ns.memcpy, 0);
+      if (site && enough(ms) && (m.category !== 'C3' || syncNs > 0) && (m.category !== 'C4' || copyNs + syncNs > 0)) {
         findings.push(make(m, ms, 0.9, site.via, ev));
       } else {
         unconfirmed.push(make(m, ms, 0.2, site?.via ?? 'catalogue', ev));
@@ -110,9 +149,19 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   }
 
   // 2. Without stacks (or construction-site patterns): the category's measured cost, split over its hot matches.
+  // patterns with their own signal are split from their category's
+  const groups = new Map<string, { sig: CategorySignal | undefined; cat: Category; list: CatalogueMatch[] }>();
   for (const [cat, list] of byCategoryNoStack) {
-    const sig = signals.get(cat);
-    const hot = list.filter((m) => m.inHotPath || CONSTRUCTION.test(m.patternId));
+    for (const m of list) {
+      const own = input.patternSignals?.get(m.patternId);
+      const key = own ? m.patternId : cat;
+      const g = groups.get(key) ?? { sig: own ?? signals.get(cat), cat, list: [] };
+      g.list.push(m);
+      groups.set(key, g);
+    }
+  }
+  for (const { sig, cat, list } of groups.values()) {
+    const hot = list.filter((m) => m.inHotPath || GLOBAL.test(m.patternId));
     const cold = list.filter((m) => !hot.includes(m));
     for (const m of cold) unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
     if (!sig || !enough(sig.msPerIter)) {

@@ -9,7 +9,7 @@ import { hasGpuActivity } from '../profile/queries/util.js';
 import { runCatalogue, scanRepo } from '../source/index.js';
 import { attributeCosts } from './attribution.js';
 import { detect } from './detect.js';
-import { categorySignals, iterationFrame, nvtxFunctionTimes } from './signals.js';
+import { categorySignals, iterationFrame, nvtxFunctionTimes, patternSignals } from './signals.js';
 
 export interface AnalyzeOptions {
   profilePath?: string;
@@ -34,9 +34,14 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
     const signals = categorySignals(model, frame);
     const attribution = attributeCosts(model, files);
     const nvtxFunctionMs = nvtxFunctionTimes(model, frame, new Set(matches.map((m) => m.function)));
+    const loops = new Map<string, number>();
+    for (const mod of scan.index.modules) for (const l of mod.symbols.loops) loops.set(`${mod.file}:${l.line}`, l.endLine);
+    const gpu = hasGpuActivity(model);
     const { findings, unconfirmed } = detect({
       matches, attribution, signals, iterMs: frame.iterMs, iterations: frame.detection.iterations.length,
-      perIterDivisor: frame.divisor, nvtxFunctionMs, minShare: o.minShare ?? 0.01,
+      perIterDivisor: frame.divisor, nvtxFunctionMs, minShare: o.minShare ?? 0.01, gpu,
+      spanOf: (m) => [m.line, loops.get(`${m.file}:${m.line}`) ?? m.line],
+      patternSignals: patternSignals(model, frame),
     });
     const notes = [...model.meta.notes, ...scan.setup.notes];
     if (!attribution.hasStacks) notes.push('no call stacks in this profile: findings are localized by the source catalogue on the hot path, ranked by measured category cost');
@@ -45,7 +50,7 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
     return {
       schemaVersion: 1, profile: o.profilePath ?? model.meta.source, repo: resolve(repo),
       iterationMs: frame.iterMs === null ? null : Math.round(frame.iterMs * 1000) / 1000,
-      iterations: frame.detection.iterations.length, gpu: hasGpuActivity(model), findings, unconfirmed, notes,
+      iterations: frame.detection.iterations.length, gpu, findings, unconfirmed, notes,
     };
   } finally {
     scan.index.dispose();
