@@ -146,6 +146,8 @@ describe.skipIf(!existsSync(TRACES))('Kineto reader on ../shared/traces', () => 
       expect(m.runtime.callchainId.every((c) => c >= 0), rel).toBe(true);
     }
     const m = await openProfile(join(TRACES, 'tracelens/gaunernst_bert-small-uncased__1016001.json.gz'));
+    // Top-level keys: cupti_version 22, cuda_runtime_version 12040, cuda_driver_version 12090.
+    expect(m.meta.toolVersion).toBe('CUPTI 22, CUDA runtime 12.4, CUDA driver 12.9');
     // The first kernel (an embedding lookup) leads through its launch to BertEmbeddings.forward.
     const rt = Array.from(m.runtime.correlationId).indexOf(m.kernels.correlationId[0]!);
     const chain = m.callchains.get(m.runtime.callchainId[rt]!)!;
