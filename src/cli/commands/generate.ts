@@ -1,7 +1,8 @@
 // `sysight generate <scenario.json|yaml> --out F` or `sysight generate --preset NAME --out F`: writes a synthetic
 // Nsight Systems SQLite export (same tables, columns and types as a real one) from a scenario.
 import type { Command } from 'commander';
-import { UserError } from '../../core/errors.js';
+import { UserError, isCancelled } from '../../core/errors.js';
+import { cliSignal } from '../main.js';
 import {
   PRESET_NAMES, type Scenario, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile,
 } from '../../profile/generator/index.js';
@@ -40,9 +41,9 @@ export function register(program: Command): void {
       const t0 = Date.now();
       let stats;
       try {
-        stats = writeNsysProfile(sc, opts.out);
+        stats = writeNsysProfile(sc, opts.out, { signal: cliSignal() });
       } catch (e) {
-        if (e instanceof UserError) throw e;
+        if (e instanceof UserError || isCancelled(e)) throw e;
         const code = (e as NodeJS.ErrnoException).code;
         if (code) throw new UserError(`cannot write ${opts.out}: ${code}`);
         throw e;

@@ -145,3 +145,14 @@ describe('buildNsysDatabase', () => {
     expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'kernel', name: 'k', durationUs: 1, at: 'nowhere' }] })).toThrow(/bad frame/);
   });
 });
+
+describe('example-scenario.yaml', () => {
+  it('loads and generates two ranks on two devices', async () => {
+    const { loadScenarioFile } = await import('./scenario.js');
+    const sc = loadScenarioFile(new URL('./example-scenario.yaml', import.meta.url).pathname);
+    const db = await open(buildNsysDatabase(sc));
+    expect(all(db, 'SELECT pid FROM PROCESSES WHERE name = \'python\' ORDER BY pid')).toEqual([[5000], [5100]]);
+    expect(one(db, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')).toBe(2 * 10 * (12 + 12 + 12 + 1));
+    db.close();
+  });
+});

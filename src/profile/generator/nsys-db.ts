@@ -67,11 +67,6 @@ export class NsysDb {
     return h.tree.insert(buf);
   }
 
-  /** Creates a table with no rows (present but empty, as real exports have some). */
-  ensure(table: string): void {
-    this.handle(table);
-  }
-
   get rows(): number {
     return this.rowCount;
   }

@@ -1,6 +1,7 @@
 // Plays a scenario forward in time: each rank's main thread issues CUDA runtime calls (with their cost), GPU
 // streams execute the work in order (a launch queue of 1024 per stream), syncs block the thread until the GPU
 // drains, NCCL collectives finish when the last rank arrives. Every event becomes rows of the nsys tables.
+import { throwIfAborted } from '../../core/errors.js';
 import { Callchains } from './callchains.js';
 import { type NsysDb, globalPid, globalTid } from './nsys-db.js';
 import {
@@ -343,7 +344,7 @@ export class Simulator {
     const stepText = typeof sr === 'object' ? sr.text ?? 'step {i}' : 'step {i}';
     const stepDomain = typeof sr === 'object' ? sr.domain : undefined;
     for (let i = 0; i < it.count; i++) {
-      if (signal?.aborted) throw new Error('cancelled');
+      throwIfAborted(signal);
       for (const p of this.procs) {
         if (it.periodUs) p.cpu = Math.max(p.cpu, t0 + i * it.periodUs * 1000);
         if (sr) this.push(p, stepText.replace('{i}', String(i)), stepDomain);
