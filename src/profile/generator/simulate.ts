@@ -241,7 +241,7 @@ export class Simulator {
     const name = e.api === 'device' ? 'cudaDeviceSynchronize_v3020' : e.api === 'stream' ? 'cudaStreamSynchronize_v3020' : 'cudaEventSynchronize_v3020';
     this.api(p, name, apiStart, apiEnd, corr, e.at);
     this.db.insert('CUPTI_ACTIVITY_KIND_SYNCHRONIZATION', {
-      start: apiStart + 300, end: apiEnd - 300, deviceId: p.device, contextId: 1, greenContextId: null,
+      start: apiStart + 300, end: Math.max(apiStart + 300, apiEnd - 300), deviceId: p.device, contextId: 1, greenContextId: null,
       streamId: e.api === 'device' ? INVALID : stream, correlationId: corr, globalPid: p.gpid,
       syncType: e.api === 'device' ? 4 : e.api === 'stream' ? 3 : 1, eventId, eventSyncId: eventId,
     });
