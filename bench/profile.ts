@@ -7,7 +7,7 @@
 // bench/results/profile.json and prints a table.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { presetScenario, writeNsysProfile } from '../src/profile/generator/index.js';
 import { QUERIES } from './profile-queries.js';
@@ -160,6 +160,7 @@ function main(): void {
   const report = {
     benchmark: 'profile', date: new Date().toISOString(), command: `npm run bench:profile -- --sizes ${sizes.join(',')} --repeat ${repeat}`,
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model, memory_gb: totalmem() / 2 ** 30, node: process.version,
+      load_average_1_5_15_at_end: loadavg(), // other work on the machine inflates times: compare ratios within one run
       python: spawnSync('python3', ['-c', 'import sys, sqlite3; print(sys.version.split()[0], sqlite3.sqlite_version)'], { encoding: 'utf8' }).stdout.trim() },
     queries: Object.keys(QUERIES), results, linearity_cost_per_row_largest_over_smallest: linearity,
   };
