@@ -151,14 +151,27 @@ export class Simulator {
     });
   }
 
+  private names = new Map<string, [number, number, number]>();
+
+  /** StringIds of a kernel's demangled, short and mangled names (cached per name). */
+  private kernelNames(name: string): [number, number, number] {
+    let ids = this.names.get(name);
+    if (!ids) {
+      const short = shortKernelName(name);
+      ids = [this.db.str(name), this.db.str(short), this.db.str(`_Z${short.length}${short}v`)];
+      this.names.set(name, ids);
+    }
+    return ids;
+  }
+
   private kernelRow(p: Proc, k: { name: string; start: number; end: number; stream: number; corr: number }, e?: KernelEvent): void {
-    const short = shortKernelName(k.name);
+    const [demangled, short, mangled] = this.kernelNames(k.name);
     const grid = e?.grid ?? [Math.max(1, Math.round((e?.durationUs ?? 10) * 8)), 1, 1];
     const block = e?.block ?? [256, 1, 1];
     this.db.insert('CUPTI_ACTIVITY_KIND_KERNEL', {
       start: k.start, end: k.end, deviceId: p.device, contextId: 1, greenContextId: 0, streamId: k.stream,
-      correlationId: k.corr, globalPid: p.gpid, demangledName: this.db.str(k.name), shortName: this.db.str(short),
-      mangledName: this.db.str(`_Z${short.length}${short}v`), launchType: 1, cacheConfig: 1,
+      correlationId: k.corr, globalPid: p.gpid, demangledName: demangled, shortName: short, mangledName: mangled,
+      launchType: 1, cacheConfig: 1,
       registersPerThread: e?.registers ?? 32, gridX: grid[0], gridY: grid[1], gridZ: grid[2], blockX: block[0],
       blockY: block[1], blockZ: block[2], staticSharedMemory: e?.staticSharedMemory ?? 0,
       dynamicSharedMemory: e?.sharedMemory ?? 0, localMemoryPerThread: 0, localMemoryTotal: 95813632,

@@ -40,6 +40,7 @@ export function putVarint(buf: Uint8Array, off: number, v: number): number {
 /** Growable scratch buffer that records are encoded into. */
 export class RecordEncoder {
   buf = new Uint8Array(1 << 16);
+  private dv = new DataView(this.buf.buffer);
   private types: number[] = [];
   private texts: (Uint8Array | null)[] = [];
 
@@ -47,8 +48,10 @@ export class RecordEncoder {
   encode(values: readonly SqlValue[]): number {
     const types = this.types;
     const texts = this.texts;
-    types.length = values.length;
-    texts.length = values.length;
+    if (types.length !== values.length) {
+      types.length = values.length;
+      texts.length = values.length;
+    }
     let headerLen = 0;
     let bodyLen = 0;
     for (let i = 0; i < values.length; i++) {
@@ -77,11 +80,15 @@ export class RecordEncoder {
     let hdr = headerLen + 1;
     while (headerLen + varintLength(hdr) !== hdr) hdr = headerLen + varintLength(hdr);
     const total = hdr + bodyLen;
-    if (total > this.buf.length) this.buf = new Uint8Array(Math.max(total, this.buf.length * 2));
+    if (total > this.buf.length) {
+      this.buf = new Uint8Array(Math.max(total, this.buf.length * 2));
+      this.dv = new DataView(this.buf.buffer);
+    }
     const buf = this.buf;
+    const dv = this.dv;
     let off = putVarint(buf, 0, hdr);
     for (let i = 0; i < types.length; i++) off = putVarint(buf, off, types[i]!);
-    for (let i = 0; i < values.length; i++) off = writeValue(buf, off, values[i] ?? null, types[i]!, texts[i]!);
+    for (let i = 0; i < values.length; i++) off = writeValue(buf, dv, off, values[i] ?? null, types[i]!, texts[i]!);
     return off;
   }
 }
@@ -99,18 +106,18 @@ function intType(v: number): number {
   return 6;
 }
 
-function writeValue(buf: Uint8Array, off: number, v: SqlValue, t: number, text: Uint8Array | null): number {
+function writeValue(buf: Uint8Array, dv: DataView, off: number, v: SqlValue, t: number, text: Uint8Array | null): number {
   if (t === 0 || t === 8 || t === 9) return off;
   if (text) {
     buf.set(text, off);
     return off + text.length;
   }
   if (t === 7) {
-    new DataView(buf.buffer, buf.byteOffset).setFloat64(off, v as number);
+    dv.setFloat64(off, v as number);
     return off + 8;
   }
   if (typeof v === 'bigint') {
-    new DataView(buf.buffer, buf.byteOffset).setBigInt64(off, v);
+    dv.setBigInt64(off, v);
     return off + 8;
   }
   const n = INT_BYTES[t]!;
@@ -125,12 +132,11 @@ function writeValue(buf: Uint8Array, off: number, v: SqlValue, t: number, text: 
   // 6 or 8 bytes: split into high and low 32-bit halves (two's complement for negatives)
   if (x < 0) x += n === 6 ? 281474976710656 : 0;
   if (x < 0) {
-    new DataView(buf.buffer, buf.byteOffset).setBigInt64(off, BigInt(v as number));
+    dv.setBigInt64(off, BigInt(v as number));
     return off + 8;
   }
   const hi = Math.floor(x / TWO32);
   const lo = x - hi * TWO32;
-  const dv = new DataView(buf.buffer, buf.byteOffset);
   if (n === 6) {
     dv.setUint16(off, hi & 0xffff);
     dv.setUint32(off + 2, lo);
