@@ -1,5 +1,6 @@
 // Every CLI command, registered in this order. Add one line per command module.
 import type { Command } from 'commander';
+import { register as generate } from './generate.js';
 import { register as loop } from './loop.js';
 import { register as profile } from './profile.js';
 import { register as tool } from './tool.js';
@@ -7,4 +8,4 @@ import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup, loop];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate];

@@ -79,7 +79,7 @@ describe('bad input', () => {
     expect(await userError(openProfile(tmp.path('nope.json')))).toMatch(/no such file/);
     expect(await userError(openProfile(resolve(__dirname)))).toMatch(/is a directory/);
     expect(await userError(openProfile(tmp.write('notes.txt', 'hello')))).toMatch(/is not a profile Sysight can read/);
-    expect(await userError(readTraceFile(tmp.write('bin.json', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))))).toMatch(/not UTF-8/);
+    expect(await userError(readTraceFile(tmp.write('bin.json', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))))).toMatch(/bin\.json is not valid JSON/);
   });
 
   it('JSON past the parse limit, plain or inflating from gzip, is refused with a size message', async () => {
@@ -87,6 +87,13 @@ describe('bad input', () => {
     expect(await userError(loadText(big, undefined, 100))).toMatch(/big\.json holds \d+ bytes or more of JSON, more than one trace/);
     const bomb = tmp.write('bomb.json.gz', Buffer.alloc(1 << 20, 0x20), true);
     expect(await userError(loadText(bomb, undefined, 1 << 16))).toMatch(/bomb\.json\.gz holds 65537 bytes or more/);
+  });
+
+  it('a stray invalid UTF-8 byte in a name costs that character, not the trace', async () => {
+    const text = Buffer.from(KINETO_TEXT.replace('void k<1>(int)', 'void k<1>(int)@'));
+    text[text.indexOf('@')] = 0xff;
+    const m = await openProfile(tmp.write('badbyte.json', text));
+    expect(m.strings).toContain('void k<1>(int)\ufffd');
   });
 
   it('cancellation is told apart from failure', async () => {

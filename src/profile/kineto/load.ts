@@ -88,11 +88,9 @@ export async function loadText(path: string, signal?: AbortSignal, maxChars = MA
     throwIfAborted(signal);
   }
   if (buf.length > maxChars) throw tooLarge(path, buf.length);
-  try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw new UserError(`${path} is not UTF-8 text: not a PyTorch profiler trace`);
-  }
+  // Not fatal: profilers write names as they get them, and one bad byte in a kernel name should not
+  // cost the whole trace (it becomes U+FFFD); binary junk still fails in JSON.parse.
+  return new TextDecoder('utf-8').decode(buf);
 }
 
 function tooLarge(path: string, bytes: number): UserError {

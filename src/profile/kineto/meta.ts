@@ -117,6 +117,23 @@ export function distributedOf(top: Json): { rank?: number; worldSize?: number; b
   };
 }
 
+/** What recorded the trace, from the version keys newer Kineto writes: "CUPTI 22, CUDA runtime 12.4". */
+export function toolVersionOf(top: Json): string | undefined {
+  const parts: string[] = [];
+  const cuda = (v: number): string => `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 10)}`;
+  const cupti = finite(top.cupti_version);
+  const rt = finite(top.cuda_runtime_version);
+  const drv = finite(top.cuda_driver_version);
+  const roc = top.roctracer_version;
+  const hip = finite(top.hip_runtime_version);
+  if (cupti !== undefined) parts.push(`CUPTI ${cupti}`);
+  if (rt !== undefined) parts.push(`CUDA runtime ${cuda(rt)}`);
+  if (drv !== undefined) parts.push(`CUDA driver ${cuda(drv)}`);
+  if (typeof roc === 'number' || typeof roc === 'string') parts.push(`roctracer ${roc}`);
+  if (hip !== undefined) parts.push(`HIP runtime ${hip}`);
+  return parts.length > 0 ? parts.join(', ') : undefined;
+}
+
 export interface NoteFacts {
   legacy: boolean;
   caps: ProfileCapabilities;

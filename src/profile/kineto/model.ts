@@ -8,7 +8,7 @@ import type {
 import { emptyTable, OSCALL_COLUMNS } from '../../core/tables.js';
 import type { OsCallTable } from '../../core/profile.js';
 import type { TraceBuilder } from './build.js';
-import { distributedOf, gpusOf, hostFacts, notesOf } from './meta.js';
+import { distributedOf, gpusOf, hostFacts, notesOf, toolVersionOf } from './meta.js';
 import { nestingDepth, sortByStart } from './order.js';
 import { chainsFromExternalIds, chainsFromPythonFrames } from './stacks.js';
 
@@ -66,10 +66,12 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
   const rocm = [...runtimeNames].some((id) => b.strings.strings[id]!.startsWith('hip'));
   const schema = top.schemaVersion;
   const empty = !Number.isFinite(b.minStartNs);
+  const toolVersion = toolVersionOf(top);
   return {
     meta: {
       format,
       source,
+      ...(toolVersion !== undefined ? { toolVersion } : {}),
       ...(schema !== undefined && schema !== null ? { schemaVersion: String(schema) } : {}),
       startNs: empty ? 0 : b.minStartNs,
       endNs: empty ? 0 : b.maxEndNs,
