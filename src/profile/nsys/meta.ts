@@ -134,6 +134,11 @@ export function notesFor(ctx: LoadContext, caps: ProfileCapabilities): string[] 
   if (caps.cpuSampling) {
     notes.push(`CPU sampling present (${schema.rows(T.composite)} samples in COMPOSITE_EVENTS) but not loaded into the model`);
   }
+  const window = schema.exportMeta.get('DERIVED_WINDOW_NS');
+  if (window) {
+    const from = schema.exportMeta.get('DERIVED_FROM');
+    notes.push(`cut to the time window ${window} ns${from ? ` of ${from}` : ''}: ranges crossing its edges may be missing`);
+  }
   if (!schema.has(T.exportMeta) && !schema.has(T.exportMetaOld)) notes.push('no export metadata table: nsys version unknown');
   return notes;
 }
