@@ -27,7 +27,12 @@ export function readHead(path: string, bytes = 4096): Uint8Array {
   }
   if (st.isDirectory()) throw new UserError(`${path} is a directory, not a profile`);
   if (st.size === 0) throw new UserError(`${path} is empty (0 bytes): not a profile`);
-  const fd = openSync(path, 'r');
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (e) {
+    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
   try {
     const buf = new Uint8Array(Math.min(bytes, st.size));
     readSync(fd, buf, 0, buf.length, 0);

@@ -11,8 +11,8 @@ let file: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sysight-sqljs-'));
   file = join(dir, 'big.sqlite');
-  // several MiB: more than the paged reader's 1 MiB read-ahead window
-  writeFileSync(file, await buildNsysFixture({ extraKernels: 25_000 }));
+  // several MiB: more than the paged reader's four 1 MiB read-ahead windows
+  writeFileSync(file, await buildNsysFixture({ extraKernels: 120_000 }));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -25,7 +25,7 @@ describe('sql.js helper', () => {
 
   it('a paged database answers exactly like one loaded whole', async () => {
     const SQL = await loadSqlJs();
-    expect(readFileSync(file).length).toBeGreaterThan(1 << 20);
+    expect(readFileSync(file).length).toBeGreaterThan(5 << 20);
     const sql = 'SELECT count(*), sum("end" - start), sum(correlationId * 7 % 13), max(start) FROM CUPTI_ACTIVITY_KIND_KERNEL';
     const whole = new SQL.Database(readFileSync(file));
     const expected = whole.exec(sql)[0]!.values;
@@ -33,7 +33,7 @@ describe('sql.js helper', () => {
     const paged = openPagedDatabase(SQL, file);
     try {
       expect(paged.db.exec(sql)[0]!.values).toEqual(expected);
-      expect(expected[0]![0]).toBe(25_006);
+      expect(expected[0]![0]).toBe(120_006);
     } finally {
       paged.close();
     }

@@ -61,17 +61,18 @@ export function resetSqlJs(): void {
 }
 
 const CHUNK = 1 << 20;
+const WINDOWS = 4;
 
 /**
  * A read-only stand-in for the byte array that sql.js's in-memory file system keeps per file.
  * Emscripten's MEMFS stores `contents` and serves reads with `contents.subarray(a, b)`; this object answers
- * those calls from the file on disk through a 1 MiB read-ahead window instead of holding the file.
+ * those calls from the file on disk through a few 1 MiB read-ahead windows instead of holding the file.
  */
 class PagedFile {
   readonly length: number;
   readonly buffer = null;
-  private window = new Uint8Array(0);
-  private windowStart = 0;
+  /** most recently used first; several windows so b-tree interior pages do not evict the leaf run being read */
+  private windows: { start: number; data: Uint8Array }[] = [];
   closed = false;
 
   constructor(private readonly fd: number, size: number) {
@@ -87,20 +88,26 @@ class PagedFile {
     if (this.closed) throw new Error('paged database file was closed');
     end = Math.min(end, this.length);
     const n = Math.max(0, end - begin);
-    if (begin >= this.windowStart && end <= this.windowStart + this.window.length) {
-      return this.window.subarray(begin - this.windowStart, end - this.windowStart);
+    for (let i = 0; i < this.windows.length; i++) {
+      const w = this.windows[i]!;
+      if (begin >= w.start && end <= w.start + w.data.length) {
+        if (i > 0) {
+          this.windows.splice(i, 1);
+          this.windows.unshift(w);
+        }
+        return w.data.subarray(begin - w.start, end - w.start);
+      }
     }
     if (n > CHUNK) {
       const out = new Uint8Array(n);
       readFully(this.fd, out, begin);
       return out;
     }
-    const size = Math.min(CHUNK, this.length - begin);
-    const win = new Uint8Array(size);
-    readFully(this.fd, win, begin);
-    this.window = win;
-    this.windowStart = begin;
-    return win.subarray(0, n);
+    const data = new Uint8Array(Math.min(CHUNK, this.length - begin));
+    readFully(this.fd, data, begin);
+    this.windows.unshift({ start: begin, data });
+    if (this.windows.length > WINDOWS) this.windows.pop();
+    return data.subarray(0, n);
   }
 
   set(): void {

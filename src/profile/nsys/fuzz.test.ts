@@ -1,6 +1,6 @@
 // Property: whatever bytes an nsys-like SQLite file is corrupted or truncated into, openProfile either returns
 // a model or rejects with a UserError (one line) — never another error, never a crash of the process.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -12,6 +12,11 @@ import { buildNsysFixture } from './fixture.js';
 // SYSIGHT_FUZZ_RUNS=5000 SYSIGHT_FUZZ_SEED=… for a longer hunt; the default run is fixed and quick
 const RUNS = Number(process.env['SYSIGHT_FUZZ_RUNS'] ?? 150);
 const SEED = process.env['SYSIGHT_FUZZ_SEED'] ? Number(process.env['SYSIGHT_FUZZ_SEED']) : undefined;
+
+// a real export when ../shared is present (the synthetic fixture above is the test that always runs)
+const REAL = [join(process.cwd(), '..', 'shared'), join(process.cwd(), '..', '..', 'shared')]
+  .map((d) => join(d, 'profiles', 'GindaChen+nsys-ai__mock.sqlite'))
+  .find((p) => existsSync(p)) ?? '';
 
 let dir: string;
 let base: Uint8Array;
@@ -88,6 +93,17 @@ describe('nsys reader fuzzing', () => {
         await outcome(apply(base, muts), n++);
       }),
       { numRuns: RUNS, seed: SEED ?? 7 },
+    );
+  });
+
+  it.skipIf(!existsSync(REAL))('a real 45-table export (nsys 2026.1), corrupted: a model or a UserError', async () => {
+    const real = new Uint8Array(readFileSync(REAL));
+    let n = 2000;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 4 }), async (muts) => {
+        await outcome(apply(real, muts), n++);
+      }),
+      { numRuns: Math.ceil(RUNS / 3), seed: SEED ?? 45 },
     );
   });
 

@@ -138,12 +138,17 @@ export function loadNvtx(ctx: LoadContext): RangeTable {
   return out;
 }
 
+/** pid and tid are 24-bit after decoding (pid may be -1): one exact number per thread */
+export function threadKey(pid: number, tid: number): number {
+  return (pid + 1) * 0x1000000 + (tid & 0xffffff);
+}
+
 /** Nesting depth of push/pop ranges per thread (0 = outermost), by containment after sorting by start. */
 export function computeDepths(r: RangeTable): void {
-  const byThread = new Map<string, number[]>();
+  const byThread = new Map<number, number[]>();
   for (let i = 0; i < r.length; i++) {
     if (r.depth[i] !== -2) continue;
-    const key = `${r.pid[i]}:${r.tid[i]}`;
+    const key = threadKey(r.pid[i]!, r.tid[i]!);
     let list = byThread.get(key);
     if (!list) byThread.set(key, (list = []));
     list.push(i);

@@ -5,6 +5,7 @@ import type {
   RangeTable, SyncTable, ThreadInfo,
 } from '../../core/profile.js';
 import type { LoadContext } from './context.js';
+import { threadKey } from './load-cpu.js';
 import { T } from './schema.js';
 
 export interface LoadedTables {
@@ -68,11 +69,11 @@ export function readProcessesAndThreads(ctx: LoadContext, t: LoadedTables): { pr
   }
   const processes = [...pids].sort((a, b) => a - b).map((pid) => ({ pid, name: names.get(pid) ?? '' }));
 
-  const seen = new Map<string, ThreadInfo>();
+  const seen = new Map<number, ThreadInfo>();
   for (const tab of [t.runtime, t.sync, t.nvtx, t.osrt]) {
-    let last = '';
+    let last = -1;
     for (let i = 0; i < tab.length; i++) {
-      const key = `${tab.pid[i]}:${tab.tid[i]}`;
+      const key = threadKey(tab.pid[i]!, tab.tid[i]!);
       if (key === last) continue;
       last = key;
       if (!seen.has(key) && tab.pid[i] !== -1) seen.set(key, { pid: tab.pid[i]!, tid: tab.tid[i]!, name: '' });
@@ -82,7 +83,7 @@ export function readProcessesAndThreads(ctx: LoadContext, t: LoadedTables): { pr
     const rows = db.all(`SELECT ((globalTid >> 24) & 16777215), (globalTid & 16777215), nameId FROM ${T.threadNames}`);
     for (const [pid, tid, nameId] of rows) {
       if (typeof pid !== 'number' || typeof tid !== 'number' || !pids.has(pid)) continue;
-      const key = `${pid}:${tid}`;
+      const key = threadKey(pid, tid);
       const name = typeof nameId === 'number' ? ctx.strings.text(nameId) : '';
       const th = seen.get(key);
       if (th) th.name ||= name;
@@ -132,6 +133,11 @@ export function notesFor(ctx: LoadContext, caps: ProfileCapabilities): string[] 
   if (caps.kernels && !caps.nvtx) notes.push('no NVTX ranges: iterations will be inferred from the repeating kernel sequence');
   if (caps.cpuSampling) {
     notes.push(`CPU sampling present (${schema.rows(T.composite)} samples in COMPOSITE_EVENTS) but not loaded into the model`);
+  }
+  const window = schema.exportMeta.get('DERIVED_WINDOW_NS');
+  if (window) {
+    const from = schema.exportMeta.get('DERIVED_FROM');
+    notes.push(`cut to the time window ${window} ns${from ? ` of ${from}` : ''}: ranges crossing its edges may be missing`);
   }
   if (!schema.has(T.exportMeta) && !schema.has(T.exportMetaOld)) notes.push('no export metadata table: nsys version unknown');
   return notes;

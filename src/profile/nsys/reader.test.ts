@@ -8,7 +8,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { openProfile } from '../open.js';
 import { loadSqlJs } from '../sqljs.js';
 import { buildNsysFixture, FIXTURE } from './fixture.js';
-import { isSqliteHeader, nsysReader, syncKindOfApi } from './reader.js';
+import { isSqliteHeader, nsysReader, readNsysSqlite, syncKindOfApi } from './reader.js';
 
 let dir: string;
 let fixturePath: string;
@@ -182,6 +182,12 @@ describe('nsys reader on bad input', () => {
     const d = join(dir, 'adir.sqlite');
     mkdirSync(d);
     expect((await userError(d)).message).toMatch(/is a directory/);
+  });
+
+  it('called directly (not through openProfile), a missing file is a UserError too', async () => {
+    const e = await readNsysSqlite(join(dir, 'gone.sqlite')).catch((err: unknown) => err);
+    expect(e).toBeInstanceOf(UserError);
+    expect((e as UserError).message).toMatch(/cannot read .*gone\.sqlite: ENOENT/);
   });
 
   it('rejects a truncated export with one line', async () => {

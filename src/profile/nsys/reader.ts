@@ -43,13 +43,19 @@ function userErrorFor(path: string, e: SqliteError): UserError {
  */
 export function checkSqliteSize(path: string): void {
   const head = new Uint8Array(100);
-  const fd = openSync(path, 'r');
+  let size: number;
   try {
-    readSync(fd, head, 0, 100, 0);
-  } finally {
-    closeSync(fd);
+    size = statSync(path).size;
+    const fd = openSync(path, 'r');
+    try {
+      readSync(fd, head, 0, 100, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw new UserError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  if (statSync(path).size < 100 || !isSqliteHeader(head)) {
+  if (size < 100 || !isSqliteHeader(head)) {
     throw new UserError(`${path} is damaged or truncated: the SQLite header is incomplete`);
   }
   const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
@@ -58,7 +64,6 @@ export function checkSqliteSize(path: string): void {
   if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
     throw new UserError(`${path} is damaged: the SQLite header gives an invalid page size (${raw})`);
   }
-  const size = statSync(path).size;
   const pages = dv.getUint32(28);
   const headerValid = pages > 0 && dv.getUint32(92) === dv.getUint32(24);
   if (headerValid && pages * pageSize > size) {

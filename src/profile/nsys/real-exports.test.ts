@@ -40,6 +40,8 @@ describe.skipIf(!has)('nsys reader on real exports', () => {
     // no TARGET_INFO_GPU in this export: devices named by id from KERNEL.deviceId
     expect(m.meta.gpus.map((g) => g.deviceId)).toEqual([0, 1]);
     expect(m.meta.notes.join('\n')).toMatch(/no TARGET_INFO_GPU/);
+    // META_DATA_EXPORT: DERIVED_FROM perf_h100_sp2_fa3.sqlite, DERIVED_WINDOW_NS 155330248986-156330248986
+    expect(m.meta.notes.join('\n')).toContain('time window 155330248986-156330248986 ns of perf_h100_sp2_fa3.sqlite');
     // copyKind/srcKind/dstKind: (1,0,2)×4 (1,1,2)×446 (2,2,1)×4 (8,2,2)×450
     const pinnedHtoD = [...m.memcpy.copyKind].filter((k, i) => k === CopyKind.HtoD && m.memcpy.srcKind[i] === MemKind.Pinned);
     expect(pinnedHtoD.length).toBe(446);
