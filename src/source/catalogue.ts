@@ -6,6 +6,7 @@ import type { CatalogueEntry, CatalogueMatch, RepoFacts } from './catalogue-type
 import { ModuleContext } from './context.js';
 import type { HotPath } from './hotpath.js';
 import { LOADER_PATTERNS, PIPELINE_PATTERNS } from './patterns-data.js';
+import { LOOP_PATTERNS } from './patterns-loops.js';
 import { COMM_PATTERNS, COMPUTE_PATTERNS } from './patterns-compute.js';
 import { COPY_PATTERNS, SYNC_PATTERNS } from './patterns-sync.js';
 import type { RepoIndex } from './repo-index.js';
@@ -20,6 +21,7 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...COMPUTE_PATTERNS.filter((p) => p.category === 'C5'),
   ...COMM_PATTERNS,
   ...PIPELINE_PATTERNS,
+  ...LOOP_PATTERNS,
 ];
 
 export const PATTERN_IDS: readonly string[] = CATALOGUE.map((p) => p.id);
