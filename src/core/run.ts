@@ -112,6 +112,8 @@ export interface RunRecord {
     patches: string[];
   };
   stopReason?: string;
+  /** the clock iteration times were measured on: process CPU time for CPU-only workloads, else wall time */
+  clock?: 'wall' | 'cpu';
   error?: string;
 }
 

@@ -39,6 +39,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
   const startRef = await resolveHead(repo);
   let stackRef = startRef;
   let stopReason = '';
+  let anyGpu = false;
   try {
     for (let round = 1; round <= (o.rounds ?? 2); round++) {
       throwIfAborted(signal);
@@ -53,7 +54,9 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
       dir.writeFindings(round, set);
       findingsByRound.set(round, set);
 
-      const gpu = model.kernels.length > 0 || model.memcpy.length > 0;
+      const gpu = set.gpu;
+      anyGpu ||= gpu;
+      dir.updateRecord((r) => { r.clock = gpu ? 'wall' : 'cpu'; });
       const res = await runRound(prep, round, set, { ...o, gpu }, stackRef, profilePath);
       allPatches.push(...res.patches);
       stackRef = res.stackRef;
@@ -67,7 +70,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
     const combined = stackRef !== startRef ? await combinedPatches(repo, startRef, stackRef) : [];
     if (combined.length) {
       note(progress, 'execute', `re-measuring the ${combined.length}-file stack of accepted patches against the original code`);
-      final = await runTrial({ ...trialOptions(prep, o, progress), baseRef: startRef, patches: combined });
+      final = await runTrial({ ...trialOptions(prep, o, progress, anyGpu ? 'wall' : 'cpu'), baseRef: startRef, patches: combined });
       for (const p of combined) dir.writePatch(p);
     }
     let applied = false;

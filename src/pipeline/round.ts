@@ -10,6 +10,7 @@ import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, readAt } from './stack.js';
+import { shimInstrumentation, type StepClock } from './instrumentation.js';
 
 export interface RoundResult {
   record: RoundRecord;
@@ -18,9 +19,9 @@ export interface RoundResult {
   patches: PatchPlan[];
 }
 
-export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: ProgressSink): Omit<TrialOptions, 'patches' | 'baseRef'> {
+export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: ProgressSink, clock: StepClock = 'wall'): Omit<TrialOptions, 'patches' | 'baseRef'> {
   return {
-    repo: prep.repo, command: prep.command, python: prep.python,
+    repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation(clock),
     ...(o.runs !== undefined ? { runs: o.runs } : {}),
     ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
@@ -65,7 +66,7 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     dir.writePatch(plan);
     patches.push(plan);
     progress?.({ stage: 'execute', message: `round ${round}: trying ${plan.id} (${f.pattern} at ${f.file}:${f.line})` });
-    const t = await runTrial({ ...trialOptions(prep, o, progress), baseRef: stackRef, patches: [plan] });
+    const t = await runTrial({ ...trialOptions(prep, o, progress, o.gpu ? 'wall' : 'cpu'), baseRef: stackRef, patches: [plan] });
     trials.push(stripTrial(t));
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     appendLedger(repo, {

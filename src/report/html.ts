@@ -100,7 +100,7 @@ export function renderHtml(r: ReportData): string {
 ${r.error ? `<p class="error">${escapeHtml(r.error)}</p>` : ''}
 <div class="kpis"><div class="kpi">baseline<b>${fmtMs(r.baselineMs)}</b></div><div class="kpi">final<b>${fmtMs(r.finalMs)}</b></div>
 <div class="kpi">speed-up<b>${fmtPct(r.totalSpeedup)}</b>${r.totalSpeedupInterval ? `<span class="muted">95% CI ${escapeHtml(fmtInterval(r.totalSpeedupInterval))}</span>` : ''}</div><div class="kpi">accepted patches<b>${r.patches.filter((p) => p.verdict === 'accepted').length}</b></div><div class="kpi">status<b>${r.status}</b></div></div>
-<h2>Iteration time per round</h2>${roundsChartSvg(r)}
+<h2>Iteration time per round</h2><p class="muted">${r.clock === 'cpu' ? 'Process CPU time per optimizer step (CPU-only workload)' : 'Wall time per optimizer step'}; median of interleaved A/B runs with 95% bootstrap intervals.</p>${roundsChartSvg(r)}
 <h2>Time by category (round ${r.rounds[0]?.index ?? 0})</h2>${categoryChartSvg(r)}
 ${rounds}
 ${accepted ? `<h2>Accepted patches</h2>${accepted}` : ''}

@@ -10,6 +10,7 @@ export function renderMarkdown(r: ReportData): string {
   out.push(`- Repository: \`${r.repo}\``);
   if (r.command) out.push(`- Workload: \`${r.command}\``);
   out.push(`- Status: ${r.status}${r.error ? ` (${r.error})` : ''}`);
+  out.push(`- Iteration times: ${r.clock === 'cpu' ? 'process CPU time per optimizer step (CPU-only workload: steadier than wall time on a busy machine)' : 'wall time per optimizer step'}, median of interleaved runs, 95% bootstrap intervals`);
   if (r.baselineMs !== null) {
     out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up${r.totalSpeedupInterval ? `, 95% CI ${fmtInterval(r.totalSpeedupInterval)}` : ''}` : 'not measured'})`);
   }

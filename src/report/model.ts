@@ -20,6 +20,8 @@ export interface ReportData {
   repo: string;
   createdAt: string;
   status: RunRecord['status'];
+  /** 'cpu': iteration times are process CPU time (CPU-only workload); 'wall' otherwise */
+  clock: 'wall' | 'cpu';
   command: string | null;
   baselineMs: number | null;
   finalMs: number | null;
@@ -68,6 +70,7 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
     repo: run.repo,
     createdAt: run.createdAt,
     status: run.status,
+    clock: run.clock ?? 'wall',
     command: run.command ? run.command.join(' ') : null,
     baselineMs,
     finalMs,
