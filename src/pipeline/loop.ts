@@ -80,6 +80,12 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
     }
     const run = dir.updateRecord((r) => {
       r.status = 'done';
+      const last = r.rounds[r.rounds.length - 1];
+      if (last && last.iterationMs === null && final?.measurement) {
+        // the last round started from the full stack: the re-measurement's candidate side is its time
+        last.iterationMs = final.measurement.candidateMedianMs;
+        last.iterationInterval = bootstrapMedianInterval(final.measurement.candidateMs);
+      }
       if (final?.measurement) {
         r.final = {
           baselineMs: final.measurement.baselineMedianMs, finalMs: final.measurement.candidateMedianMs,

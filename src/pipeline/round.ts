@@ -86,7 +86,8 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   }
   const record: RoundRecord = {
     index: round, profile: profilePath, findings: set.findings.length, trials,
-    iterationMs: baselineSamples ? median(baselineSamples) : set.iterationMs,
+    // measured A/B runs only: a profiled run is slowed by the profiler itself
+    iterationMs: baselineSamples ? median(baselineSamples) : null,
     iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,
   };
   dir.updateRecord((r) => { r.rounds.push(record); });

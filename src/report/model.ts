@@ -55,7 +55,7 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
   const measured = rounds.filter((r) => r.iterationMs !== null);
   const baselineMs = run.final?.baselineMs ?? measured[0]?.iterationMs ?? null;
   const finalMs = run.final?.finalMs ?? (measured.length ? measured[measured.length - 1]!.iterationMs : null);
-  if (run.final) {
+  if (run.final && rounds[rounds.length - 1]?.iterationMs !== run.final.finalMs) {
     // the re-measured stack is the last point of the chart
     rounds.push({
       index: rounds.length + 1, iterationMs: run.final.finalMs, iterationInterval: run.final.finalInterval,
