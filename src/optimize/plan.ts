@@ -19,6 +19,11 @@ export interface PlanOptions {
   minImpactMs?: number;
 }
 
+/** A git-style unified diff of one file (a/ and b/ prefixes, no separator line), for patches and review. */
+export function unifiedDiff(file: string, before: string, after: string): string {
+  return createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 }).replace(/^=+\n/, '');
+}
+
 /** Lines changed in a unified diff (added + removed). */
 export function countChangedLines(diff: string): number {
   return diff.split('\n').filter((l) => (l.startsWith('+') || l.startsWith('-')) && !l.startsWith('+++') && !l.startsWith('---')).length;
@@ -46,7 +51,7 @@ export function planPatch(repo: string, f: Finding, opts: PlanOptions): PlanOutc
   if ('refused' in out) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `${mod.id}: ${out.refused}`, verdict };
   const newText = out.lines.join('\n');
   if (newText === text) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `${mod.id}: nothing to change`, verdict };
-  const diff = createTwoFilesPatch(`a/${f.file}`, `b/${f.file}`, text, newText, '', '', { context: 3 });
+  const diff = unifiedDiff(f.file, text, newText);
   const baseHash = sha256Hex(text);
   return {
     kind: 'patch',

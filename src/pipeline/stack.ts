@@ -1,10 +1,9 @@
 // The stack of accepted patches, kept as commits made in throwaway worktrees (detached, unreferenced):
 // the user's branches, index and working tree are never touched.
-import { createTwoFilesPatch } from 'diff';
 import { simpleGit } from 'simple-git';
 import { sha256Hex } from '../core/hash.js';
 import type { PatchPlan } from '../core/run.js';
-import { countChangedLines } from '../optimize/plan.js';
+import { countChangedLines, unifiedDiff } from '../optimize/plan.js';
 import { applyPatchPlans, createTrialWorktree, inspectRepo } from '../sandbox/index.js';
 
 const IDENTITY = ['-c', 'user.name=Sysight', '-c', 'user.email=sysight@localhost', '-c', 'commit.gpgsign=false'];
@@ -51,7 +50,7 @@ export async function combinedPatches(repo: string, from: string, to: string): P
     const show = async (ref: string) => { try { return await git.show([`${ref}:${rootPath}`]); } catch { return ''; } };
     const before = await show(from);
     const after = await show(to);
-    const diff = createTwoFilesPatch(`a/${file}`, `b/${file}`, before, after, '', '', { context: 3 });
+    const diff = unifiedDiff(file, before, after);
     out.push({
       id: `stack-${sha256Hex(from + to + file).slice(0, 8)}`, findingId: 'stack', category: 'C7', pattern: 'stack', file,
       baseHash: sha256Hex(before), diff, linesChanged: countChangedLines(diff),
