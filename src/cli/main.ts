@@ -16,9 +16,15 @@ export function buildProgram(): Command {
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
   const ac = new AbortController();
-  const onSignal = () => ac.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // first signal: cancel (every stage cleans up and the command exits 130); a second one: exit at once.
+  // A persistent listener, so other handlers (the sandbox's cleanup) see that the signal is handled.
+  let signals = 0;
+  const onSignal = () => {
+    if (++signals === 1) ac.abort();
+    else process.exit(130);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   (globalThis as { __sysightAbort?: AbortSignal }).__sysightAbort = ac.signal;
   try {
     await program.parseAsync(argv, { from: 'user' });

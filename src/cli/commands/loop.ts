@@ -72,7 +72,7 @@ export function register(program: Command): void {
     .option('--apply', 'apply the accepted patches to the working tree at the end')
     .option('--json', 'print the run record as JSON')
     .action(async (o: { repo: string; profile?: string; command?: string; python?: string; rounds: number; runs?: number; minGain?: number; steps?: number; apply?: boolean; json?: boolean }) => {
-      if (o.minGain !== undefined && !(o.minGain >= 0 && o.minGain < 1)) throw new UserError('--min-gain must be a fraction in [0, 1), e.g. 0.01');
+      if (o.minGain !== undefined && !(o.minGain >= 0)) throw new UserError('--min-gain must be a non-negative fraction, e.g. 0.01 for 1%');
       const r = await agentLoop({
         repo: resolve(o.repo), rounds: o.rounds, signal: cliSignal(), onProgress: progressPrinter(!!o.json),
         ...(o.profile ? { profile: resolve(o.profile) } : {}), ...(o.command ? { command: splitCommand(o.command) } : {}),
