@@ -164,11 +164,16 @@ describe.skipIf(!hasTorch)('timing shim with a real Python', { timeout: 180_000 
 
   it('never breaks the workload: an unwritable timing file and a bad function are reported once, and it runs on', () => {
     const s = script('train_tiny.py', 'import torch\nw = torch.nn.Parameter(torch.ones(1))\no = torch.optim.SGD([w], lr=0.1)\nfor _ in range(3):\n    (w * w).sum().backward(); o.step()\nprint("ok")\n');
-    const r = runPy([s], { timingFile: join(dir, 'no', 'such', 'dir', 't.txt'), timingFunc: 'torch:no_such_function' }, dir);
+    const nowhere = join(dir, 'no', 'such', 'dir');
+    const r = runPy([s], { timingFile: join(nowhere, 't.txt'), lossFile: join(nowhere, 'l.txt') }, dir);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('ok');
     const warnings = r.stderr.trim().split('\n');
     expect(warnings).toHaveLength(2);
+    const f = runPy([s], { timingFile: join(dir, 'func.txt'), timingFunc: 'torch:no_such_function' }, dir);
+    expect(f.status).toBe(0);
+    expect(f.stdout.trim()).toBe('ok');
+    expect(f.stderr).toMatch(/^sysight shim: the shim's hook on torch failed \(AttributeError: .*\); the workload goes on\n$/);
     expect(warnings[0]).toMatch(/^sysight shim: .* failed \(.*\); the workload goes on$/);
   });
 });
