@@ -110,7 +110,7 @@ def run(workdir, iters, python, extra, clock):
 
 def measure(a):
     names = [f[0] for f in FIXES if f[0] not in a.skip]
-    variants = [("baseline", [])] + [(n, [n]) for n in names] + [("all fixes", names)]
+    variants = [("baseline", [])] + ([] if a.all_only else [(n, [n]) for n in names]) + [("all fixes", names)]
     tmp = tempfile.mkdtemp(prefix="sysight-demo-fixes-")
     try:
         dirs = {}
@@ -180,6 +180,7 @@ def main():
     m.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                    help="wall: the time each iteration logs; cpu: process CPU time per step, from the timing shim")
     m.add_argument("--python", default=os.environ.get("SYSIGHT_PYTHON", "/usr/bin/python3"))
+    m.add_argument("--all-only", action="store_true", help="measure only the baseline and all fixes together")
     m.add_argument("--skip", nargs="*", default=["pinned-async-copy"], help="fixes left out (default: the CUDA-only one)")
     m.add_argument("extra", nargs="*", help="more train.py options, after --")
     d = sub.add_parser("diffs", help="write one unified diff per fix")

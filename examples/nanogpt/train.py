@@ -12,6 +12,7 @@ import json
 import math
 import os
 import time
+
 import numpy as np
 import torch
 
@@ -36,7 +37,7 @@ OPTIONS = [
     ("seed", int, 1337, "random seed"),
     ("device", str, "auto", "auto, cpu, cuda or cuda:N"),
     ("out_dir", str, "", "write ckpt.pt here at the end (empty: no checkpoint)"),
-    ("profile", str, "", "write a torch.profiler Chrome trace of the first --profile-steps steps to this file"),
+    ("profile", str, "", "write a torch.profiler trace (Kineto JSON; .gz compresses) of --profile-steps steps to this file"),
     ("profile_steps", int, 6, "steps recorded by --profile (after one warm-up step)"),
 ]
 

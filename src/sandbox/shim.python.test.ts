@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIterTimes, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
+import { shimInstrumentation } from './shim-instrumentation.js';
 
 const PY = '/usr/bin/python3';
 const hasTorch = existsSync(PY) && spawnSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }).status === 0;
@@ -60,6 +61,19 @@ describe.skipIf(!hasTorch)('timing shim with a real Python', { timeout: 180_000 
     expect(losses).toHaveLength(4);
     const printed = [...r.stdout.matchAll(/^iter \d+: loss ([\d.]+)/gm)].map((m) => Number(m[1]));
     expect(losses.map((l) => l.toFixed(4))).toEqual(printed.slice(0, 4).map((l) => l.toFixed(4)));
+  });
+
+  it('works as the measurement\'s Instrumentation: env in, step times, losses and log times out', () => {
+    const f = files();
+    const inst = shimInstrumentation();
+    const env = { ...process.env, ...inst.env({ ...f, lossSteps: 3, seed: 5, maxSteps: 4 }) };
+    const r = spawnSync(PY, ['train.py', ...TINY], { cwd: demo, env, encoding: 'utf8', timeout: 120_000 });
+    expect(r.status).toBe(0);
+    expect(inst.stepMsFromStdout(r.stdout)).toHaveLength(4);
+    expect(inst.stepMsFromFile(f.timingFile)).toHaveLength(3);
+    expect(shimInstrumentation({ clock: 'cpu' }).stepMsFromFile(f.timingFile)).toHaveLength(3);
+    expect(inst.lossesFromFile(f.lossFile)).toHaveLength(3);
+    expect(inst.lossesFromStdout(r.stdout)).toHaveLength(4);
   });
 
   it('gives identical losses for two runs of the demo with the same seed', () => {
@@ -164,11 +178,16 @@ describe.skipIf(!hasTorch)('timing shim with a real Python', { timeout: 180_000 
 
   it('never breaks the workload: an unwritable timing file and a bad function are reported once, and it runs on', () => {
     const s = script('train_tiny.py', 'import torch\nw = torch.nn.Parameter(torch.ones(1))\no = torch.optim.SGD([w], lr=0.1)\nfor _ in range(3):\n    (w * w).sum().backward(); o.step()\nprint("ok")\n');
-    const r = runPy([s], { timingFile: join(dir, 'no', 'such', 'dir', 't.txt'), timingFunc: 'torch:no_such_function' }, dir);
+    const nowhere = join(dir, 'no', 'such', 'dir');
+    const r = runPy([s], { timingFile: join(nowhere, 't.txt'), lossFile: join(nowhere, 'l.txt') }, dir);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe('ok');
     const warnings = r.stderr.trim().split('\n');
     expect(warnings).toHaveLength(2);
+    const f = runPy([s], { timingFile: join(dir, 'func.txt'), timingFunc: 'torch:no_such_function' }, dir);
+    expect(f.status).toBe(0);
+    expect(f.stdout.trim()).toBe('ok');
+    expect(f.stderr).toMatch(/^sysight shim: the shim's hook on torch failed \(AttributeError: .*\); the workload goes on\n$/);
     expect(warnings[0]).toMatch(/^sysight shim: .* failed \(.*\); the workload goes on$/);
   });
 });

@@ -16,7 +16,7 @@ export interface ShimOptions {
   seed?: number;
   /** Exit cleanly once this many optimizer steps ran (smoke tests). */
   maxSteps?: number;
-  /** "module:qualname" of a function to time per call (inference workloads). */
+  /** "module:qualname" of a function to time per call instead of optimizer steps (inference workloads). */
   timingFunc?: string;
   /** torch.cuda.synchronize() before each timestamp (adds a sync per step; off by default). */
   syncCuda?: boolean;

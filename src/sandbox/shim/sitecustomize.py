@@ -4,8 +4,8 @@ Environment contract (every variable optional; with none set the shim only chain
   SYSIGHT_TIMING_FILE   append "step_index wall_ns cpu_ns" per optimizer step, taken when the step returns
                         (wall_ns: monotonic clock; cpu_ns: CPU time of the whole process, all threads; both ns).
                         Only the first optimizer that steps is timed (GANs have two).
-  SYSIGHT_TIMING_FUNC   "module:qualname" (e.g. "infer:Runner.predict"): also time calls of this function, one line
-                        per call, for inference workloads without an optimizer. The module must be imported
+  SYSIGHT_TIMING_FUNC   "module:qualname" (e.g. "infer:Runner.predict"): time calls of this function instead of
+                        optimizer steps, one line per call (inference workloads). The module must be imported
                         (not the __main__ script).
   SYSIGHT_TIMING_SYNC   "1": torch.cuda.synchronize() before each timestamp (off by default: it adds a sync).
   SYSIGHT_LOSS_FILE     append the value of every scalar tensor passed through Tensor.backward(), one per line
@@ -132,7 +132,7 @@ def _after_step(optimizer):
         return
     index = _state["steps"]
     _state["steps"] = index + 1
-    if _timings is not None:
+    if _timings is not None and not _TIMING_FUNC:
         _timings.write(f"{index} {_stamp()}")
     if _PROFILE_FILE:
         if not _profiler:

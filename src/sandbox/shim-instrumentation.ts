@@ -1,0 +1,39 @@
+// The timing shim as the measurement's Instrumentation (see instrument.ts): the shim on PYTHONPATH, its
+// files read back with readTimings/readLosses, stdout read with parseIterTimes' loggers.
+import { basicInstrumentation, type Instrumentation } from './instrument.js';
+import { parseIterTimes, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
+
+export interface ShimInstrumentationOptions {
+  /** 'cpu': per-step process CPU time instead of wall time (steadier on a busy machine; CPU-bound workloads only). */
+  clock?: 'wall' | 'cpu';
+  /** stdout regex for iteration times (see parseIterTimes); default: the common loggers. */
+  timeRegex?: RegExp | string;
+  /** time this function per call instead of optimizer steps ("module:qualname"). */
+  timingFunc?: string;
+  /** torch.cuda.synchronize() before each timestamp. */
+  syncCuda?: boolean;
+  /** environment the run starts from (for PYTHONPATH); default process.env. */
+  base?: NodeJS.ProcessEnv;
+}
+
+export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrumentation {
+  const basic = basicInstrumentation();
+  return {
+    env(files) {
+      const opts: ShimOptions = {
+        timingFile: files.timingFile,
+        lossFile: files.lossFile,
+        lossSteps: files.lossSteps,
+        seed: files.seed,
+        maxSteps: files.maxSteps,
+        timingFunc: o.timingFunc,
+        syncCuda: o.syncCuda,
+      };
+      return { ...shimEnv(opts, o.base ?? process.env), PYTHONHASHSEED: String(files.seed) };
+    },
+    stepMsFromFile: (f) => readTimings(f, o.clock ?? 'wall'),
+    lossesFromFile: (f) => readLosses(f),
+    stepMsFromStdout: (s) => parseIterTimes(s, o.timeRegex),
+    lossesFromStdout: (s) => basic.lossesFromStdout(s),
+  };
+}
