@@ -10,7 +10,9 @@ import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, readAt } from './stack.js';
-import { shimInstrumentation, type StepClock } from './instrumentation.js';
+import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
+
+export type StepClock = 'wall' | 'cpu';
 
 export interface RoundResult {
   record: RoundRecord;
@@ -21,7 +23,7 @@ export interface RoundResult {
 
 export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: ProgressSink, clock: StepClock = 'wall'): Omit<TrialOptions, 'patches' | 'baseRef'> {
   return {
-    repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation(clock),
+    repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation({ clock }),
     ...(o.runs !== undefined ? { runs: o.runs } : {}),
     ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
