@@ -85,7 +85,7 @@ function loop(repo: string, extra: string[] = []) {
   });
 }
 
-describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', () => {
+describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_000 }, () => {
   let repo: string;
   let before: Map<string, string>;
   const leftovers = sandboxLeftovers();
@@ -102,7 +102,8 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', () => {
     expect(run.status).toBe('done');
     const trials = run.rounds.flatMap((x: { trials: Array<{ pattern: string; verdict: string }> }) => x.trials);
     expect(trials.find((t: { pattern: string }) => t.pattern === 'C7.element-loop')?.verdict).toBe('accepted');
-    expect(run.final.verdict).toBe('accepted');
+    expect(run.final, r.stderr).toBeDefined();
+    expect(run.final.verdict, run.final.reason).toBe('accepted');
     expect(run.final.speedup).toBeGreaterThan(0.01);
     const dir = join(repo, '.sysight', 'runs', run.id);
     for (const f of ['run.json', 'findings.json', 'report.md', 'report.json', 'report.html']) expect(existsSync(join(dir, f))).toBe(true);
