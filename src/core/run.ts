@@ -101,10 +101,10 @@ export interface RunRecord {
   rounds: RoundRecord[];
   /** the stack of accepted patches re-measured against the starting code */
   final?: {
-    baselineMs: number;
-    finalMs: number;
-    speedup: number;
-    interval: Interval;
+    baselineMs: number | null;
+    finalMs: number | null;
+    speedup: number | null;
+    interval: Interval | null;
     baselineInterval: Interval | null;
     finalInterval: Interval | null;
     verdict: TrialVerdict;

@@ -86,12 +86,13 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
         last.iterationMs = final.measurement.candidateMedianMs;
         last.iterationInterval = bootstrapMedianInterval(final.measurement.candidateMs);
       }
-      if (final?.measurement) {
+      if (final) {
+        const m = final.measurement;
         r.final = {
-          baselineMs: final.measurement.baselineMedianMs, finalMs: final.measurement.candidateMedianMs,
-          speedup: final.measurement.speedup, interval: final.measurement.speedupInterval,
-          baselineInterval: bootstrapMedianInterval(final.measurement.baselineMs),
-          finalInterval: bootstrapMedianInterval(final.measurement.candidateMs),
+          baselineMs: m?.baselineMedianMs ?? null, finalMs: m?.candidateMedianMs ?? null,
+          speedup: m?.speedup ?? null, interval: m?.speedupInterval ?? null,
+          baselineInterval: m ? bootstrapMedianInterval(m.baselineMs) : null,
+          finalInterval: m ? bootstrapMedianInterval(m.candidateMs) : null,
           verdict: final.verdict, reason: final.reason, patches: combined.map((p) => p.id),
         };
       }

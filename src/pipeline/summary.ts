@@ -10,7 +10,9 @@ export function loopSummary(run: RunRecord): string {
   }
   if (run.final) {
     const f = run.final;
-    lines.push(`  total: ${f.baselineMs.toFixed(2)} → ${f.finalMs.toFixed(2)} ms/iter, speed-up ${(f.speedup * 100).toFixed(1)}% [95% CI ${(f.interval.low * 100).toFixed(1)}%, ${(f.interval.high * 100).toFixed(1)}%] (${f.verdict})`);
+    lines.push(f.baselineMs !== null && f.finalMs !== null && f.speedup !== null && f.interval
+      ? `  total: ${f.baselineMs.toFixed(2)} → ${f.finalMs.toFixed(2)} ms/iter, speed-up ${(f.speedup * 100).toFixed(1)}% [95% CI ${(f.interval.low * 100).toFixed(1)}%, ${(f.interval.high * 100).toFixed(1)}%] (${f.verdict})`
+      : `  total: the accepted stack could not be re-measured (${f.verdict}: ${f.reason})`);
   }
   if (run.stopReason) lines.push(`  stopped: ${run.stopReason}`);
   return lines.join('\n');
