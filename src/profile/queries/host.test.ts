@@ -82,6 +82,16 @@ describe('nvtx', () => {
     expect(r.byName.find((f) => f.name === 'attn')!.minDepth).toBe(2);
   });
 
+  it('aggregates PyTorch op ranges by op name, without their op ids', () => {
+    const b = new ModelBuilder();
+    b.range('aten::linear, op_id = 1', 0, 100).range('aten::mm, op_id = 2', 10, 90).range('aten::linear, op_id = 7', 200, 260);
+    const r = nvtxTree(b.build());
+    expect(r.threads[0]!.roots).toEqual([{
+      name: 'aten::linear', count: 2, totalNs: 160, meanNs: 80,
+      children: [{ name: 'aten::mm', count: 1, totalNs: 80, meanNs: 80, children: [] }],
+    }]);
+  });
+
   it('cuts the tree at the depth limit', () => {
     const t1 = nvtxTree(model(), { maxDepth: 2 }).threads.find((t) => t.tid === 1)!;
     expect(t1.roots[0]!.children[1]!.children).toEqual([]);

@@ -57,10 +57,10 @@ export function hostMemKind(copyKind: number, src: number, dst: number): number 
 export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; limit?: number } = {}): MemcpyResult {
   const tinyBytes = opts.tinyBytes ?? 64 * 1024;
   const m = model.memcpy;
-  const { start, end, bytes, copyKind, srcKind, dstKind, correlationId } = m;
+  const { start, end, bytes, copyKind, srcKind, dstKind, correlationId, pid } = m;
   const rt = model.runtime;
   const rtName = rt.nameId;
-  const corr = correlationIndex(rt.correlationId, rt.length);
+  const corr = correlationIndex(rt);
   const isSyncApi = new Map<number, boolean>();
   const groups = new Map<number, MemcpyGroup>();
   const isSync = new Uint8Array(m.length);
@@ -96,7 +96,7 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
     }
     if (host === MemKind.Pageable) pageable++;
     if (host === MemKind.Pinned) pinned++;
-    const r = lookupCorrelation(corr, correlationId[i]!);
+    const r = lookupCorrelation(corr, correlationId[i]!, pid[i]!);
     if (r >= 0) {
       const id = rtName[r]!;
       let s = isSyncApi.get(id);

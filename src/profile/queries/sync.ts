@@ -108,9 +108,9 @@ export function syncCalls(model: ProfileModel): SyncCall[] {
     add(name, RUNTIME_SYNC[name]!, rtPid[i]!, rtTid[i]!, -1, rtCorr[i]!, rtStart[i]!, rtEnd[i]!);
   }
   const sy = model.sync;
-  const corr = sy.length ? correlationIndex(rt.correlationId, rt.length) : undefined;
+  const corr = sy.length ? correlationIndex(rt) : undefined;
   for (let i = 0; i < sy.length; i++) {
-    const r = lookupCorrelation(corr!, sy.correlationId[i]!);
+    const r = lookupCorrelation(corr!, sy.correlationId[i]!, sy.pid[i]!);
     if (r >= 0 && isSyncApi(rtName[r]!)) continue; // already counted as its runtime call
     const kind = SYNC_TABLE_KIND[sy.syncKind[i]!] ?? 'unknown';
     const name = r >= 0 ? apiName(model, rtName[r]!) : `sync:${kind}`;

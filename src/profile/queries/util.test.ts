@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  TopN, intersectLength, mergeIntervals, nextStartAfter, overlapLength, percentile, sortedOrder, stripApiSuffix,
+  TopN, intersectLength, stripRangeArgs, mergeIntervals, nextStartAfter, overlapLength, percentile, sortedOrder, stripApiSuffix,
   unionIntervals, covers,
 } from './util.js';
 
@@ -15,6 +15,13 @@ describe('util', () => {
     expect(stripApiSuffix('cudaMemcpyAsync_ptsz_v7000')).toBe('cudaMemcpyAsync');
     expect(stripApiSuffix('cudaStreamSynchronize')).toBe('cudaStreamSynchronize');
     expect(stripApiSuffix('my_v2_func')).toBe('my_v2_func');
+  });
+
+  it('strips PyTorch emit_nvtx arguments from range names', () => {
+    expect(stripRangeArgs('aten::linear, op_id = 314300')).toBe('aten::linear');
+    expect(stripRangeArgs('aten::add, seq = 12, op_id = 40, sizes = [[2, 3], [2, 3]]')).toBe('aten::add');
+    expect(stripRangeArgs('forward, step 3')).toBe('forward, step 3');
+    expect(stripRangeArgs('ProfilerStep#4')).toBe('ProfilerStep#4');
   });
 
   it('percentile interpolates linearly like numpy', () => {

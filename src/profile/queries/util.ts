@@ -82,6 +82,22 @@ export function apiName(model: ProfileModel, id: number): string {
   return s;
 }
 
+/** PyTorch's emit_nvtx appends ", seq = N, op_id = N, sizes = [...]" to op names: the op name alone. */
+export function stripRangeArgs(text: string): string {
+  const m = /^(.+?), (?:seq|op_id|sizes|input_op_ids|stream|stack)\s*=/.exec(text);
+  return m ? m[1]! : text;
+}
+
+const labelCache = new WeakMap<ProfileModel['strings'], Map<number, string>>();
+/** NVTX range text by string id without per-call arguments (memoized per string id), for aggregation by name. */
+export function rangeLabel(model: ProfileModel, id: number): string {
+  let m = labelCache.get(model.strings);
+  if (!m) labelCache.set(model.strings, (m = new Map()));
+  let s = m.get(id);
+  if (s === undefined) m.set(id, (s = stripRangeArgs(nameOf(model, id))));
+  return s;
+}
+
 /**
  * A per-string-id flag (1/0) for the names matching `test`, computed lazily: only the ids actually
  * looked up are tested, so a large string table costs nothing up front.
@@ -441,12 +457,15 @@ export interface CorrelationIndex {
   ids: Float64Array;
   /** row in the table for ids[i] */
   rows: Int32Array;
+  /** the table's pid column: correlation ids are unique per process only */
+  pid: Int32Array;
 }
 
 const corrCache = new WeakMap<Float64Array, CorrelationIndex>();
 
-/** Sorted index over a table's correlationId column (rows with id < 0 left out). Cached. */
-export function correlationIndex(correlationId: Float64Array, length: number): CorrelationIndex {
+/** Sorted index over a table's correlationId column (rows with id < 0 left out). Cached per column. */
+export function correlationIndex(table: { correlationId: Float64Array; pid: Int32Array; length: number }): CorrelationIndex {
+  const { correlationId, length } = table;
   const cached = corrCache.get(correlationId);
   if (cached) return cached;
   let n = 0;
@@ -457,16 +476,25 @@ export function correlationIndex(correlationId: Float64Array, length: number): C
   const order = sortedOrder(correlationId, rows);
   const ids = new Float64Array(order.length);
   for (let i = 0; i < order.length; i++) ids[i] = correlationId[order[i]!]!;
-  const idx = { ids, rows: order };
+  const idx = { ids, rows: order, pid: table.pid };
   corrCache.set(correlationId, idx);
   return idx;
 }
 
-/** Row with this correlation id, or -1. */
-export function lookupCorrelation(idx: CorrelationIndex, id: number): number {
+/**
+ * Row with this correlation id, or -1. When several processes used the same id, the row of `pid` wins
+ * (else the first); Kineto traces, whose GPU rows carry a device pid, still join on the id alone.
+ */
+export function lookupCorrelation(idx: CorrelationIndex, id: number, pid = -1): number {
   if (id < 0) return -1;
-  const k = lastAtOrBefore(idx.ids, id);
-  return k >= 0 && idx.ids[k] === id ? idx.rows[k]! : -1;
+  let k = lastAtOrBefore(idx.ids, id);
+  if (k < 0 || idx.ids[k] !== id) return -1;
+  if (pid < 0 || k === 0 || idx.ids[k - 1] !== id) return idx.rows[k]!;
+  for (let j = k; j >= 0 && idx.ids[j] === id; j--) {
+    if (idx.pid[idx.rows[j]!] === pid) return idx.rows[j]!;
+    k = j;
+  }
+  return idx.rows[k]!;
 }
 
 // ---------------------------------------------------------------- arguments
