@@ -7,7 +7,7 @@ import { keyValues, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
 import type { QueryDef } from './registry.js';
 import {
-  type Intervals, LIMIT_PARAM, TopN, apiName, correlationIndex, covers, deviceBusy, intArg, lookupCorrelation,
+  type Intervals, LIMIT_PARAM, TopN, apiName, covers, deviceBusy, intArg, runtimeRowsFor,
   nameFlags, nextStartAfter, overlapLength, primaryDeviceByPid, round, spread, stripApiSuffix,
 } from './util.js';
 
@@ -122,13 +122,11 @@ export function syncCalls(model: ProfileModel): SyncCall[] {
     add(name, RUNTIME_SYNC[name]!, rtPid[i]!, rtTid[i]!, -1, rtCorr[i]!, rtStart[i]!, rtEnd[i]!);
   }
   const sy = model.sync;
-  const corr = sy.length ? correlationIndex(rt) : undefined;
+  const counted = runtimeRowsFor(model, sy, isSyncApi);
   for (let i = 0; i < sy.length; i++) {
-    const r = lookupCorrelation(corr!, sy.correlationId[i]!, sy.pid[i]!);
-    if (r >= 0 && isSyncApi(rtName[r]!)) continue; // already counted as its runtime call
+    if (counted[i]! >= 0) continue; // already counted as its runtime call
     const kind = SYNC_TABLE_KIND[sy.syncKind[i]!] ?? 'unknown';
-    const name = r >= 0 ? apiName(model, rtName[r]!) : `sync:${kind}`;
-    add(name, kind, sy.pid[i]!, sy.tid[i]!, sy.deviceId[i]!, sy.correlationId[i]!, sy.start[i]!, sy.end[i]!);
+    add(`sync:${kind}`, kind, sy.pid[i]!, sy.tid[i]!, sy.deviceId[i]!, sy.correlationId[i]!, sy.start[i]!, sy.end[i]!);
   }
   return out;
 }

@@ -1,4 +1,5 @@
 // Ordering: stable sort of rows by a time column, dense ids, binary search, correlation-id joins.
+import type { ProfileModel } from '../../../core/profile.js';
 
 /** true when `key` is non-decreasing over `rows` (or over all rows). */
 export function isSorted(key: Float64Array, rows?: Int32Array): boolean {
@@ -168,4 +169,37 @@ export function lookupCorrelation(idx: CorrelationIndex, id: number, pid = -1): 
     k = j;
   }
   return idx.rows[k]!;
+}
+
+/**
+ * Joins a small table (copies, sync rows) to its runtime calls by correlation id, keeping only calls that pass
+ * `isApi` (a test on the call's name id): one scan over the runtime table, memory proportional to the small
+ * table. When ids repeat across processes the call of the row's own pid wins. Returns, per row of `table`, the
+ * runtime row or -1.
+ */
+export function runtimeRowsFor(
+  model: ProfileModel,
+  table: { correlationId: Float64Array; pid: Int32Array; length: number },
+  isApi: (nameId: number) => boolean,
+): Int32Array {
+  const out = new Int32Array(table.length).fill(-1);
+  const byCorr = new Map<number, number | number[]>();
+  const { correlationId: tCorr, pid: tPid } = table;
+  for (let i = 0, n = table.length; i < n; i++) {
+    const c = tCorr[i]!;
+    if (c < 0) continue;
+    const v = byCorr.get(c);
+    byCorr.set(c, v === undefined ? i : Array.isArray(v) ? [...v, i] : [v, i]);
+  }
+  if (byCorr.size === 0) return out;
+  const { correlationId: rCorr, pid: rPid, nameId } = model.runtime;
+  for (let r = 0, n = model.runtime.length; r < n; r++) {
+    const v = byCorr.get(rCorr[r]!);
+    if (v === undefined || !isApi(nameId[r]!)) continue;
+    for (const i of Array.isArray(v) ? v : [v]) {
+      const cur = out[i]!;
+      if (cur < 0 || (rPid[r] === tPid[i] && rPid[cur] !== tPid[i])) out[i] = r;
+    }
+  }
+  return out;
 }
