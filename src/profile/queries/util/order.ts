@@ -194,8 +194,9 @@ export function runtimeRowsFor(
   if (byCorr.size === 0) return out;
   const { correlationId: rCorr, pid: rPid, nameId } = model.runtime;
   for (let r = 0, n = model.runtime.length; r < n; r++) {
+    if (!isApi(nameId[r]!)) continue;
     const v = byCorr.get(rCorr[r]!);
-    if (v === undefined || !isApi(nameId[r]!)) continue;
+    if (v === undefined) continue;
     for (const i of Array.isArray(v) ? v : [v]) {
       const cur = out[i]!;
       if (cur < 0 || (rPid[r] === tPid[i] && rPid[cur] !== tPid[i])) out[i] = r;
