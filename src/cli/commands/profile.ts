@@ -12,8 +12,9 @@ export function register(program: Command): void {
     .description('duration, GPUs, event counts, GPU busy %, top kernels, iterations, sync/memcpy/NCCL headlines, notes')
     .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
     .option('--json', 'machine-readable output')
-    .action(async (path: string, opts: { json?: boolean }) => {
-      await runQuery(summaryQuery as QueryDef, path, {}, Boolean(opts.json));
+    .option('--limit <n>', 'kernel names listed (default 5)')
+    .action(async (path: string, opts: { json?: boolean; limit?: string }) => {
+      await runQuery(summaryQuery as QueryDef, path, { limit: opts.limit }, Boolean(opts.json));
     });
   profile.on('command:*', (operands: string[]) => {
     throw new UserError(`unknown profile command "${operands[0]}": valid commands are summary`);

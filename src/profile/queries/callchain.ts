@@ -86,7 +86,7 @@ export function callchains(
     return { ...base, calls: [callchainOf(model, opts.row)] };
   }
   if (opts.correlationId !== undefined) {
-    const r = lookupCorrelation(correlationIndex(rt.correlationId, rt.length), opts.correlationId);
+    const r = lookupCorrelation(correlationIndex(rt), opts.correlationId);
     if (r < 0) throw new UserError(`no runtime call with correlation id ${opts.correlationId}`);
     return { ...base, calls: [callchainOf(model, r)] };
   }

@@ -2,7 +2,7 @@
 // CPU ops and Python frames overlapping each window, aggregated by (kind, thread, name).
 // One linear pass over each CPU table for all windows together.
 import type { ProfileModel } from '../../core/profile.js';
-import { apiName, nameOf } from './util.js';
+import { apiName, nameOf, rangeLabel } from './util.js';
 
 export type CpuActivityKind = 'runtime' | 'osrt' | 'nvtx' | 'cpu_op' | 'python' | 'annotation' | 'other';
 
@@ -87,7 +87,7 @@ export function cpuDuring(model: ProfileModel, windows: Window[], perWindow = 8)
   {
     const { start, end, pid, tid, textId, length } = model.nvtx;
     for (let i = 0; i < length; i++) {
-      if (end[i]! >= lo && start[i]! < hi) visit(start[i]!, end[i]!, pid[i]!, tid[i]!, 'nvtx', () => nameOf(model, textId[i]!));
+      if (end[i]! >= lo && start[i]! < hi) visit(start[i]!, end[i]!, pid[i]!, tid[i]!, 'nvtx', () => rangeLabel(model, textId[i]!));
     }
   }
   {

@@ -92,13 +92,14 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
   const devs = tables.map((t) => t.deviceId);
   const strs = tables.map((t) => t.streamId);
 
-  const step = (st: Open, t: number, r: number, s: number, e: number, gapScope: GapScope) => {
+  const step = (st: Open, t: number, r: number, s: number, e: number, gapScope: GapScope, list: boolean) => {
+    // every gap is counted; with scope 'all', one that repeats a device gap (list=false) is not listed again
     if (st.end > -Infinity && s - st.end >= minGapNs) {
       const d = s - st.end;
       st.count++;
       st.total += d;
       if (d > st.largest) st.largest = d;
-      if ((scope === 'all' || scope === gapScope) && top.wants(d)) {
+      if ((scope === gapScope || (scope === 'all' && list)) && top.wants(d)) {
         top.add(d, {
           scope: gapScope, deviceId: st.deviceId, streamId: st.streamId, startNs: st.end, endNs: s, durationNs: d,
           bt: st.endTable, br: st.endRow, at: t, ar: r,
@@ -122,10 +123,12 @@ export function gaps(model: ProfileModel, opts: GapsOptions = {}): GapsResult {
     const stream = strs[t]![r]!;
     let ds = dev.get(d);
     if (!ds) dev.set(d, (ds = fresh(d, null)));
-    step(ds, t, r, s, e, 'device');
+    const deviceIdleFrom = ds.end;
+    step(ds, t, r, s, e, 'device', true);
     const sk = streamIdx.of(d * 2 ** 32 + stream);
     const ss = (str[sk] ??= fresh(d, stream));
-    step(ss, t, r, s, e, 'stream');
+    // a stream gap over the same window as a device gap is counted, but listed once (as the device gap)
+    step(ss, t, r, s, e, 'stream', ss.end !== deviceIdleFrom);
   }
 
   const busy = new Map(deviceBusy(model).map((b) => [b.deviceId, b.busy]));

@@ -7,7 +7,9 @@ import { ModelBuilder } from './modelBuilder.js';
 import { collectiveOf, ncclStats } from './nccl.js';
 import { findQuery } from './registry.js';
 import { topKernels } from './topKernels.js';
-import { utilization } from './utilization.js';
+import { binIntervals, utilization } from './utilization.js';
+import { mergeIntervals, sortedOrder } from './util.js';
+import fc from 'fast-check';
 
 const U = 1000;
 
@@ -65,6 +67,14 @@ describe('gaps', () => {
     expect(g.cpu[0]!.overlapNs).toBe(300 * U);
   });
 
+  it('lists a stream gap that is also a device gap once, as the device gap', () => {
+    const m = new ModelBuilder().kernel('a', 0, 100 * U, { streamId: 3 }).kernel('b', 300 * U, 400 * U, { streamId: 3 }).build();
+    const all = gaps(m, { minGapNs: 100 * U });
+    expect(all.gaps.map((g) => [g.scope, g.startNs, g.endNs])).toEqual([['device', 100 * U, 300 * U]]);
+    expect(all.streams).toEqual([{ deviceId: 0, streamId: 3, gapCount: 1, gapTotalNs: 200 * U, largestGapNs: 200 * U }]);
+    expect(gaps(m, { minGapNs: 100 * U, scope: 'stream' }).gaps.map((g) => [g.scope, g.streamId])).toEqual([['stream', 3]]);
+  });
+
   it('honours scope, threshold and limit', () => {
     expect(gaps(model(), { minGapNs: 100 * U, scope: 'device' }).gaps.map((g) => g.scope)).toEqual(['device']);
     expect(gaps(model(), { minGapNs: 350 * U }).gaps.map((g) => g.durationNs)).toEqual([400 * U]);
@@ -83,6 +93,27 @@ describe('utilization', () => {
     expect(r).toMatchObject({ startNs: 0, endNs: 400, binNs: 100, bins: 4, overallBusyPct: 75 });
     expect(r.devices[0]).toMatchObject({ deviceId: 0, busyNs: 200, busyPct: 50, kernelBusyPct: 25, binBusyFraction: [1, 0, 0, 1] });
     expect(r.devices[1]!.binBusyFraction).toEqual([1, 1, 1, 1]);
+  });
+
+  it('bins conserve busy time and never exceed the bin width (any offsets, no endless loop)', () => {
+    fc.assert(fc.property(
+      fc.double({ min: 0, max: 2e12, noNaN: true }),
+      fc.array(fc.tuple(fc.double({ min: 0, max: 1e7, noNaN: true }), fc.double({ min: 0, max: 1e6, noNaN: true })), { minLength: 1, maxLength: 40 }),
+      fc.integer({ min: 1, max: 97 }),
+      (offset, raw, bins) => {
+        const start = Float64Array.from(raw, ([a]) => offset + a);
+        const end = Float64Array.from(raw, ([a, d]) => offset + a + d);
+        const iv = mergeIntervals(start, end, sortedOrder(start));
+        const lo = iv.start[0]!;
+        const binNs = (iv.end[iv.length - 1]! - lo) / bins;
+        const out = binIntervals(iv, lo, binNs, bins);
+        let total = 0;
+        for (let i = 0; i < iv.length; i++) total += iv.end[i]! - iv.start[i]!;
+        const sum = out.reduce((x, y) => x + y, 0);
+        expect(Math.abs(sum - (binNs > 0 ? total : 0))).toBeLessThanOrEqual(1e-6 * Math.max(1, total));
+        for (const x of out) expect(x).toBeLessThanOrEqual(binNs * (1 + 1e-9) + 1e-3);
+      },
+    ));
   });
 });
 
@@ -104,6 +135,22 @@ describe('launch', () => {
     });
     expect(r.queueDelayP99Ns).toBeCloseTo(23.72 * U, 1);
     expect(r.apis.map((a) => [a.name, a.count])).toEqual([['cudaLaunchKernel', 2], ['cuLaunchKernel', 1]]);
+  });
+
+  it('joins kernels to the launch call of their own process when correlation ids repeat across processes', () => {
+    const b = new ModelBuilder();
+    b.api('cudaLaunchKernel', 50 * U, 51 * U, { pid: 2, correlationId: 5 }).api('cudaLaunchKernel', 0, 1 * U, { pid: 1, correlationId: 5 });
+    b.kernel('k', 60 * U, 70 * U, { pid: 2, correlationId: 5 });
+    expect(launchStats(b.build()).queueDelayP50Ns).toBe(10 * U);
+  });
+
+  it('counts launches per iteration as kernels when iterations come from the kernel sequence', () => {
+    const b = new ModelBuilder();
+    for (let i = 0; i < 12; i++) {
+      b.api('cudaLaunchKernel', i * 10 * U, i * 10 * U + 1 * U, { correlationId: i + 1 });
+      b.kernel(['A', 'B', 'C'][i % 3]!, 500 * U + i * 10 * U, 500 * U + i * 10 * U + 5 * U, { correlationId: i + 1 });
+    }
+    expect(launchStats(b.build())).toMatchObject({ iterationMethod: 'kernel-period', iterationCount: 3, launchesPerIterationMean: 3 });
   });
 
   it('does not count idle as launch-bound when the launch was issued before the GPU went idle', () => {

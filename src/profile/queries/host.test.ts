@@ -19,13 +19,27 @@ describe('sync', () => {
     b.syncRow(50 * U, 150 * U, { pid: 1, tid: 1, correlationId: 7, syncKind: SyncKind.Device });
     b.syncRow(120 * U, 130 * U, { pid: 1, tid: 2, deviceId: 0, syncKind: SyncKind.Event });
     const r = syncStats(b.build());
-    expect(r).toMatchObject({ calls: 2, totalNs: 110 * U, idleWhileNs: 60 * U, idleAfterNs: 320 * U });
+    // both calls return inside the idle stretch [100, 300): it is charged once, to the event sync that returned first
+    expect(r).toMatchObject({ calls: 2, totalNs: 110 * U, idleWhileNs: 60 * U, idleAfterNs: 170 * U });
     expect(r.byName).toEqual([
-      { name: 'cudaDeviceSynchronize', kind: 'device', count: 1, totalNs: 100 * U, meanNs: 100 * U, idleWhileNs: 50 * U, idleAfterNs: 150 * U },
       { name: 'sync:event', kind: 'event', count: 1, totalNs: 10 * U, meanNs: 10 * U, idleWhileNs: 10 * U, idleAfterNs: 170 * U },
+      { name: 'cudaDeviceSynchronize', kind: 'device', count: 1, totalNs: 100 * U, meanNs: 100 * U, idleWhileNs: 50 * U, idleAfterNs: 0 },
     ]);
     expect(r.byThread.map((t) => [t.tid, t.count, t.threadName])).toEqual([[1, 1, 'thread1'], [2, 1, 'thread2']]);
-    expect(r.top[0]).toMatchObject({ name: 'cudaDeviceSynchronize', startNs: 50 * U, correlationId: 7, deviceId: 0 });
+    expect(r.top[1]).toMatchObject({ name: 'cudaDeviceSynchronize', startNs: 50 * U, correlationId: 7, deviceId: 0 });
+  });
+
+  it('charges one idle stretch once and never to cudaStreamWaitEvent', () => {
+    const b = new ModelBuilder();
+    b.kernel('k', 0, 100 * U).kernel('k', 500 * U, 600 * U);
+    b.api('cudaStreamSynchronize', 90 * U, 110 * U, { tid: 1 }); // returns at 110: idle until 500
+    b.api('cudaEventSynchronize', 105 * U, 200 * U, { tid: 2 }); // same idle stretch: not charged again
+    b.api('cudaStreamWaitEvent', 300 * U, 301 * U, { tid: 1 });
+    const r = syncStats(b.build());
+    expect(r.idleAfterNs).toBe(390 * U);
+    expect(Object.fromEntries(r.byName.map((g) => [g.name, [g.idleWhileNs, g.idleAfterNs]]))).toEqual({
+      cudaStreamSynchronize: [10 * U, 390 * U], cudaEventSynchronize: [95 * U, 0], cudaStreamWaitEvent: [0, 0],
+    });
   });
 
   it('counts calls per iteration', () => {
@@ -80,6 +94,16 @@ describe('nvtx', () => {
     expect(step0.children[1]!.children).toEqual([{ name: 'attn', count: 2, totalNs: 200, meanNs: 100, children: [] }]);
     expect(r.byName.find((f) => f.name === 'forward')).toEqual({ name: 'forward', count: 2, totalNs: 900, meanNs: 450, minDepth: 1 });
     expect(r.byName.find((f) => f.name === 'attn')!.minDepth).toBe(2);
+  });
+
+  it('aggregates PyTorch op ranges by op name, without their op ids', () => {
+    const b = new ModelBuilder();
+    b.range('aten::linear, op_id = 1', 0, 100).range('aten::mm, op_id = 2', 10, 90).range('aten::linear, op_id = 7', 200, 260);
+    const r = nvtxTree(b.build());
+    expect(r.threads[0]!.roots).toEqual([{
+      name: 'aten::linear', count: 2, totalNs: 160, meanNs: 80,
+      children: [{ name: 'aten::mm', count: 1, totalNs: 80, meanNs: 80, children: [] }],
+    }]);
   });
 
   it('cuts the tree at the depth limit', () => {

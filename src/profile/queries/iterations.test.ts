@@ -42,7 +42,8 @@ describe('iterations', () => {
 
   it('reads Kineto ProfilerStep annotations from the cpu table', () => {
     const b = new ModelBuilder();
-    b.cpuEvent('ProfilerStep#5', 0, 100, { kind: 2 }).cpuEvent('ProfilerStep#6', 100, 180, { kind: 2 }).cpuEvent('aten::mm', 0, 50, { kind: 0 });
+    b.cpuEvent('ProfilerStep#5', 0, 100, { kind: 2 }).cpuEvent('ProfilerStep#6', 100, 180, { kind: 0 }).cpuEvent('aten::mm', 0, 50, { kind: 0 });
+    b.cpuEvent('step', 200, 300, { kind: 1 }); // a Python frame named step is not a step range
     expect(detectIterations(b.build()).iterations).toHaveLength(2);
   });
 

@@ -82,7 +82,8 @@ function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | 
     throw new UserError(`--pattern is not a valid regular expression: ${pattern}`);
   }
   const matches = nameFlags(model, (name) => re.test(name.trim()));
-  // candidate ranges per thread, from NVTX and from CPU user annotations (Kineto)
+  // candidate ranges per thread, from NVTX and from CPU annotations/ops (Kineto; older traces file
+  // ProfilerStep#N as a cpu_op), never from Python frames
   const byThread = new Map<string, Array<[number, number, number]>>();
   const add = (pid: number, tid: number, s: number, e: number, id: number) => {
     if (e <= s) return;
@@ -97,7 +98,7 @@ function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | 
   }
   {
     const { pid, tid, start, end, nameId, kind, length } = model.cpu;
-    for (let i = 0; i < length; i++) if (kind[i] === 2 && matches(nameId[i]!)) add(pid[i]!, tid[i]!, start[i]!, end[i]!, nameId[i]!);
+    for (let i = 0; i < length; i++) if (kind[i] !== 1 && matches(nameId[i]!)) add(pid[i]!, tid[i]!, start[i]!, end[i]!, nameId[i]!);
   }
   let best: [string, Array<[number, number, number]>] | undefined;
   for (const e of byThread) if (!best || e[1].length > best[1].length) best = e;

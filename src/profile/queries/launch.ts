@@ -71,8 +71,8 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   }
 
   const k = model.kernels;
-  const { start: kStart, end: kEnd, correlationId: kCorr, deviceId: kDev } = k;
-  const corr = correlationIndex(rt.correlationId, rt.length);
+  const { start: kStart, end: kEnd, correlationId: kCorr, deviceId: kDev, pid: kPid } = k;
+  const corr = correlationIndex(rt);
   const busy = new Map(deviceBusy(model).map((b) => [b.deviceId, { iv: b.busy, seen: new Uint8Array(b.busy.length) }]));
   const delays = new Float64Array(k.length);
   let matched = 0;
@@ -88,7 +88,7 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
       tiny++;
       tinyNs2 += d;
     }
-    const r = lookupCorrelation(corr, kCorr[i]!);
+    const r = lookupCorrelation(corr, kCorr[i]!, kPid[i]!);
     if (r < 0 || !isLaunch(rtName[r]!)) continue;
     const launchStart = rtStart[r]!;
     delays[matched++] = s - launchStart;
@@ -110,7 +110,11 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   const it = detectIterations(model);
   let perIter = { mean: 0, median: 0 };
   if (it.iterations.length > 0) {
-    perIter = spread(sumByIteration(it.iterations, rt.start, rt.length, () => 1, (i) => isLaunch(rtName[i]!)));
+    // iterations found on the GPU timeline count the kernels they hold (one launch each); CPU-side
+    // (NVTX) iterations count the launch calls made inside them
+    perIter = spread(it.method === 'kernel-period'
+      ? sumByIteration(it.iterations, kStart, k.length, () => 1, (i) => kDev[i] === it.deviceId)
+      : sumByIteration(it.iterations, rtStart, rt.length, () => 1, (i) => isLaunch(rtName[i]!)));
   }
   const apis = [...perApi].sort((a, b) => b[1].total - a[1].total).slice(0, opts.limit ?? 20)
     .map(([id, a]) => ({ name: apiName(model, id), count: a.count, totalNs: a.total, meanNs: round(a.total / a.count, 1) }));

@@ -6,7 +6,7 @@ import { bytes as fmtBytes, keyValues, pct, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
 import type { QueryDef } from './registry.js';
 import {
-  COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, apiName, correlationIndex, intArg, lookupCorrelation, numArg, round, spread,
+  COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, intArg, nameFlags, numArg, round, runtimeRowsFor, spread,
 } from './util.js';
 
 export interface MemcpyGroup {
@@ -57,13 +57,10 @@ export function hostMemKind(copyKind: number, src: number, dst: number): number 
 export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; limit?: number } = {}): MemcpyResult {
   const tinyBytes = opts.tinyBytes ?? 64 * 1024;
   const m = model.memcpy;
-  const { start, end, bytes, copyKind, srcKind, dstKind, correlationId } = m;
-  const rt = model.runtime;
-  const rtName = rt.nameId;
-  const corr = correlationIndex(rt.correlationId, rt.length);
-  const isSyncApi = new Map<number, boolean>();
+  const { start, end, bytes, copyKind, srcKind, dstKind } = m;
+  // copies issued by a synchronous API (cudaMemcpy, cuMemcpyHtoD…, not …Async)
+  const syncCall = runtimeRowsFor(model, m, nameFlags(model, (n) => /memcpy/i.test(n) && !/Async/.test(n)));
   const groups = new Map<number, MemcpyGroup>();
-  const isSync = new Uint8Array(m.length);
   let count = 0;
   let totalBytes = 0;
   let totalNs = 0;
@@ -96,19 +93,9 @@ export function memcpyStats(model: ProfileModel, opts: { tinyBytes?: number; lim
     }
     if (host === MemKind.Pageable) pageable++;
     if (host === MemKind.Pinned) pinned++;
-    const r = lookupCorrelation(corr, correlationId[i]!);
-    if (r >= 0) {
-      const id = rtName[r]!;
-      let s = isSyncApi.get(id);
-      if (s === undefined) {
-        const n = apiName(model, id);
-        isSyncApi.set(id, (s = /memcpy/i.test(n) && !/Async/.test(n)));
-      }
-      if (s) {
-        isSync[i] = 1;
-        g.syncCount++;
-        syncCount++;
-      }
+    if (syncCall[i]! >= 0) {
+      g.syncCount++;
+      syncCount++;
     }
   }
   for (const g of groups.values()) g.bandwidthGBps = g.totalNs > 0 ? round(g.bytes / g.totalNs, 3) : 0;

@@ -3,7 +3,7 @@
 import type { ProfileModel } from '../../core/profile.js';
 import { table } from './format.js';
 import type { QueryDef } from './registry.js';
-import { LIMIT_PARAM, intArg, nameOf, round, sortedOrder } from './util.js';
+import { LIMIT_PARAM, intArg, rangeLabel, round, sortedOrder } from './util.js';
 
 export interface NvtxNode {
   name: string;
@@ -86,7 +86,7 @@ export function nvtxTree(model: ProfileModel, opts: { limit?: number; maxDepth?:
       const e = end[i]!;
       while (stack.length && !(stack[stack.length - 1]!.end >= e && s < stack[stack.length - 1]!.end)) stack.pop();
       const depth = stack.length;
-      const name = nameOf(model, textId[i]!);
+      const name = rangeLabel(model, textId[i]!);
       const parent = depth === 0 ? root : stack[depth - 1]!.node;
       let node: Build | null = null;
       if (parent && depth < maxDepth) {

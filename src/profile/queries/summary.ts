@@ -9,7 +9,7 @@ import { isNcclName, ncclStats } from './nccl.js';
 import type { QueryDef } from './registry.js';
 import { syncCalls } from './sync.js';
 import { type KernelTotals, type TopKernelRow, kernelRows, topNameIds } from './topKernels.js';
-import { DenseIndex, NS_PER_US, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';
+import { DenseIndex, LIMIT_PARAM, NS_PER_US, intArg, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';
 
 export interface SummaryDevice {
   deviceId: number;
@@ -46,7 +46,8 @@ export interface ProfileSummary {
   notes: string[];
 }
 
-export function profileSummary(model: ProfileModel): ProfileSummary {
+/** `topKernels`: how many kernel names to list (default 5). */
+export function profileSummary(model: ProfileModel, opts: { topKernels?: number } = {}): ProfileSummary {
   const { meta } = model;
   const k = model.kernels;
   // one scan over the kernels
@@ -108,7 +109,7 @@ export function profileSummary(model: ProfileModel): ProfileSummary {
     gpuBusyPct: devices.length ? round(devices.reduce((s, d) => s + d.busyPct, 0) / devices.length, 2) : 0,
     devices,
     tinyKernelPct: k.length ? round((100 * tiny) / k.length, 2) : 0,
-    topKernels: kernelRows(model, totals, topNameIds(totals, 5)),
+    topKernels: kernelRows(model, totals, topNameIds(totals, opts.topKernels ?? 5)),
     iterations: { method: it.method, count: it.count, meanMs: it.meanMs, medianMs: it.medianMs, p90Ms: it.p90Ms },
     sync: {
       calls: calls.length,
@@ -160,7 +161,7 @@ export function formatSummary(s: ProfileSummary): string {
 export const summaryQuery: QueryDef<ProfileSummary> = {
   name: 'summary',
   description: 'Profile summary: duration, GPUs, processes, event counts, GPU busy %, top 5 kernels, iterations, sync/memcpy/NCCL headlines, notes',
-  params: [],
-  run: (model) => profileSummary(model),
+  params: [{ ...LIMIT_PARAM, default: 5, description: 'kernel names listed' }],
+  run: (model, args) => profileSummary(model, { topKernels: intArg(args, 'limit', 5, 1) }),
   format: (r) => formatSummary(r),
 };

@@ -7,7 +7,7 @@ import { keyValues, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
 import type { QueryDef } from './registry.js';
 import {
-  type Intervals, LIMIT_PARAM, TopN, apiName, correlationIndex, covers, deviceBusy, intArg, lookupCorrelation,
+  type Intervals, LIMIT_PARAM, TopN, apiName, covers, deviceBusy, intArg, runtimeRowsFor,
   nameFlags, nextStartAfter, overlapLength, primaryDeviceByPid, round, spread, stripApiSuffix,
 } from './util.js';
 
@@ -25,7 +25,8 @@ export interface SyncCall {
   durationNs: number;
   /** part of the call during which its device ran nothing */
   idleWhileNs: number;
-  /** device idle from the call's return until the next GPU work */
+  /** device idle from the call's return until the next GPU work; charged once per idle stretch (to the first
+   * sync call that returned in it); 0 for cudaStreamWaitEvent, which does not block the host */
   idleAfterNs: number;
 }
 
@@ -84,16 +85,29 @@ export function syncCalls(model: ProfileModel): SyncCall[] {
   const busy = new Map<number, Intervals>(deviceBusy(model).map((b) => [b.deviceId, b.busy]));
   let devOf: Map<number, number> | undefined; // computed on the first call that needs it
   const out: SyncCall[] = [];
+  const firstInGap = new Map<string, number>();
   const add = (name: string, kind: SyncCallKind, pid: number, tid: number, dev: number, corr: number, s: number, e: number) => {
     const deviceId = dev >= 0 && busy.has(dev) ? dev : (devOf ??= primaryDeviceByPid(model)).get(pid) ?? -1;
     const iv = busy.get(deviceId);
     let idleWhileNs = 0;
     let idleAfterNs = 0;
-    if (iv && iv.length) {
+    // cudaStreamWaitEvent makes the GPU wait, not the host: no host-side wait, no idle of its own
+    if (iv && iv.length && kind !== 'stream-wait-event') {
       idleWhileNs = e - s - overlapLength(iv, s, e);
       if (!covers(iv, e)) {
         const next = nextStartAfter(iv, e);
-        if (Number.isFinite(next)) idleAfterNs = next - e;
+        if (Number.isFinite(next)) {
+          idleAfterNs = next - e;
+          // one idle stretch is charged once: to the first sync call that returned in it
+          const key = `${deviceId}:${next}`;
+          const prev = firstInGap.get(key);
+          if (prev === undefined) firstInGap.set(key, out.length);
+          else if (out[prev]!.endNs <= e) idleAfterNs = 0;
+          else {
+            out[prev]!.idleAfterNs = 0;
+            firstInGap.set(key, out.length);
+          }
+        }
       }
     }
     out.push({ name, kind, pid, tid, deviceId, correlationId: corr, startNs: s, endNs: e, durationNs: e - s, idleWhileNs, idleAfterNs });
@@ -108,13 +122,11 @@ export function syncCalls(model: ProfileModel): SyncCall[] {
     add(name, RUNTIME_SYNC[name]!, rtPid[i]!, rtTid[i]!, -1, rtCorr[i]!, rtStart[i]!, rtEnd[i]!);
   }
   const sy = model.sync;
-  const corr = sy.length ? correlationIndex(rt.correlationId, rt.length) : undefined;
+  const counted = runtimeRowsFor(model, sy, isSyncApi);
   for (let i = 0; i < sy.length; i++) {
-    const r = lookupCorrelation(corr!, sy.correlationId[i]!);
-    if (r >= 0 && isSyncApi(rtName[r]!)) continue; // already counted as its runtime call
+    if (counted[i]! >= 0) continue; // already counted as its runtime call
     const kind = SYNC_TABLE_KIND[sy.syncKind[i]!] ?? 'unknown';
-    const name = r >= 0 ? apiName(model, rtName[r]!) : `sync:${kind}`;
-    add(name, kind, sy.pid[i]!, sy.tid[i]!, sy.deviceId[i]!, sy.correlationId[i]!, sy.start[i]!, sy.end[i]!);
+    add(`sync:${kind}`, kind, sy.pid[i]!, sy.tid[i]!, sy.deviceId[i]!, sy.correlationId[i]!, sy.start[i]!, sy.end[i]!);
   }
   return out;
 }

@@ -1,8 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ModelBuilder } from './modelBuilder.js';
 import {
-  TopN, intersectLength, mergeIntervals, nextStartAfter, overlapLength, percentile, sortedOrder, stripApiSuffix,
-  unionIntervals, covers,
+  TopN, intersectLength, stripRangeArgs, mergeIntervals, nextStartAfter, overlapLength, percentile, sortedOrder, stripApiSuffix,
+  unionIntervals, covers, nameFlags, runtimeRowsFor,
 } from './util.js';
 
 const iv = (pairs: Array<[number, number]>) => ({
@@ -15,6 +16,13 @@ describe('util', () => {
     expect(stripApiSuffix('cudaMemcpyAsync_ptsz_v7000')).toBe('cudaMemcpyAsync');
     expect(stripApiSuffix('cudaStreamSynchronize')).toBe('cudaStreamSynchronize');
     expect(stripApiSuffix('my_v2_func')).toBe('my_v2_func');
+  });
+
+  it('strips PyTorch emit_nvtx arguments from range names', () => {
+    expect(stripRangeArgs('aten::linear, op_id = 314300')).toBe('aten::linear');
+    expect(stripRangeArgs('aten::add, seq = 12, op_id = 40, sizes = [[2, 3], [2, 3]]')).toBe('aten::add');
+    expect(stripRangeArgs('forward, step 3')).toBe('forward, step 3');
+    expect(stripRangeArgs('ProfilerStep#4')).toBe('ProfilerStep#4');
   });
 
   it('percentile interpolates linearly like numpy', () => {
@@ -49,6 +57,16 @@ describe('util', () => {
     }));
     const key = Float64Array.from([5, 1, 4, 1, 3]);
     expect(Array.from(sortedOrder(key, Int32Array.from([0, 2, 3])))).toEqual([3, 2, 0]);
+  });
+
+  it('joins a small table to its runtime calls, preferring the row\'s own process', () => {
+    const b = new ModelBuilder();
+    b.api('cudaMemcpy', 0, 1, { pid: 2, correlationId: 5 }).api('cudaMemcpy', 0, 1, { pid: 1, correlationId: 5 });
+    b.api('cudaMemcpyAsync', 0, 1, { pid: 1, correlationId: 6 }).api('cudaLaunchKernel', 0, 1, { pid: 1, correlationId: 7 });
+    b.copy(0, 1, { pid: 1, correlationId: 5 }).copy(0, 1, { pid: 1, correlationId: 6 }).copy(0, 1, { pid: 1, correlationId: 8 });
+    const m = b.build();
+    expect(Array.from(runtimeRowsFor(m, m.memcpy, nameFlags(m, (n) => n === 'cudaMemcpy')))).toEqual([1, -1, -1]);
+    expect(Array.from(runtimeRowsFor(m, m.memcpy, () => true))).toEqual([1, 2, -1]);
   });
 
   it('TopN keeps the largest scores in order', () => {

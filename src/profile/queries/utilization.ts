@@ -30,14 +30,16 @@ export interface UtilizationResult {
 export function binIntervals(iv: Intervals, start: number, binNs: number, bins: number): Float64Array {
   const out = new Float64Array(bins);
   if (binNs <= 0) return out;
+  const binOf = (t: number) => Math.min(bins - 1, Math.max(0, Math.floor((t - start) / binNs)));
   for (let i = 0; i < iv.length; i++) {
-    let a = iv.start[i]!;
+    const a = iv.start[i]!;
     const b = iv.end[i]!;
-    while (a < b) {
-      const k = Math.min(bins - 1, Math.max(0, Math.floor((a - start) / binNs)));
-      const binEnd = k === bins - 1 ? b : Math.min(b, start + (k + 1) * binNs);
-      out[k]! += binEnd - a;
-      a = binEnd;
+    // the first bin reaches back to -∞ and the last on to +∞, so every instant lands in exactly one bin
+    for (let k = binOf(a), last = binOf(b); k <= last; k++) {
+      const lo = k === 0 ? -Infinity : start + k * binNs;
+      const hi = k === bins - 1 ? Infinity : start + (k + 1) * binNs;
+      const ov = Math.min(b, hi) - Math.max(a, lo);
+      if (ov > 0) out[k]! += ov;
     }
   }
   return out;
