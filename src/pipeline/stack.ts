@@ -17,8 +17,9 @@ export async function commitPatch(repo: string, ref: string, plan: PatchPlan, si
   const wt = await createTrialWorktree(repo, { baseRef: ref, ...(signal ? { signal } : {}) });
   try {
     applyPatchPlans(wt.repoPath, [plan]);
-    const git = simpleGit(wt.path);
-    await git.raw(['add', '-A', '--', '.']);
+    // only the patched file: the sandbox may have copied the user's untracked files into the worktree
+    const git = simpleGit(wt.repoPath);
+    await git.raw(['add', '--', plan.file]);
     await git.raw([...IDENTITY, 'commit', '-q', '--no-verify', '-m', `sysight: ${plan.id} (${plan.pattern} in ${plan.file})`]);
     return (await git.revparse(['HEAD'])).trim();
   } finally {
