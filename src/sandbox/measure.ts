@@ -106,6 +106,12 @@ export interface MeasureOptions extends RunSpec {
   steps?: number;
   bootstrap?: BootstrapOptions;
   onProgress?: ProgressSink;
+  /**
+   * One extension: when `extendIf` says the first `runs` pairs are inconclusive, run more pairs up to
+   * `maxRuns` a side and decide on all of them (a single second look; default: no extension).
+   */
+  maxRuns?: number;
+  extendIf?: (m: Measurement) => boolean;
 }
 
 export interface MeasureResult {
@@ -117,21 +123,39 @@ export interface MeasureResult {
 
 export async function measureInterleaved(o: MeasureOptions): Promise<MeasureResult> {
   const runs = Math.max(1, o.runs ?? 5);
+  const maxRuns = Math.max(runs, o.maxRuns ?? runs);
   const warmup = Math.max(0, o.warmup ?? 2);
   const samples: RunSample[] = [];
-  for (let i = 0; i < runs; i++) {
-    for (const side of ['baseline', 'candidate'] as const) {
-      throwIfAborted(o.signal);
-      o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${i + 1}/${runs}`, fraction: (2 * i + (side === 'baseline' ? 0 : 1)) / (2 * runs) });
-      const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
-      if (!succeeded(s.result)) throw new RunFailedError(s);
-      samples.push(s);
+  const runPairs = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      for (const side of ['baseline', 'candidate'] as const) {
+        throwIfAborted(o.signal);
+        o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${i + 1}/${to}`, fraction: (2 * i + (side === 'baseline' ? 0 : 1)) / (2 * to) });
+        const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
+        if (!succeeded(s.result)) throw new RunFailedError(s);
+        samples.push(s);
+      }
     }
+  };
+  await runPairs(0, runs);
+  let measurement = summarize(samples, warmup, o);
+  if (maxRuns > runs && o.extendIf?.(measurement)) {
+    await runPairs(runs, maxRuns);
+    measurement = summarize(samples, warmup, o);
   }
+  return {
+    measurement,
+    samples,
+    baselineLosses: samples.filter((s) => s.side === 'baseline').map((s) => s.losses),
+    candidateLosses: samples.filter((s) => s.side === 'candidate').map((s) => s.losses),
+  };
+}
+
+function summarize(samples: readonly RunSample[], warmup: number, o: MeasureOptions): Measurement {
   const { source, values } = perRunStatistics(samples, warmup, o.steps);
   const baselineMs = values.filter((_, i) => samples[i]!.side === 'baseline');
   const candidateMs = values.filter((_, i) => samples[i]!.side === 'candidate');
-  const measurement: Measurement = {
+  return {
     baselineMs,
     candidateMs,
     baselineMedianMs: median(baselineMs),
@@ -139,12 +163,6 @@ export async function measureInterleaved(o: MeasureOptions): Promise<MeasureResu
     speedup: speedup(baselineMs, candidateMs),
     speedupInterval: bootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
     source,
-    runs,
-  };
-  return {
-    measurement,
-    samples,
-    baselineLosses: samples.filter((s) => s.side === 'baseline').map((s) => s.losses),
-    candidateLosses: samples.filter((s) => s.side === 'candidate').map((s) => s.losses),
+    runs: baselineMs.length,
   };
 }
