@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Measurement, ProgressSink } from '../core/index.js';
 import { throwIfAborted } from '../core/index.js';
-import { basicInstrumentation, type Instrumentation } from './instrument.js';
+import { defaultInstrumentation, type Instrumentation } from './instrument.js';
 import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
 import { bootstrapSpeedup, median, speedup, type BootstrapOptions } from './stats.js';
@@ -43,7 +43,7 @@ export const DEFAULT_LOSS_STEPS = 10;
 export async function runInstrumented(
   side: Side, index: number, cwd: string, spec: RunSpec, maxSteps?: number,
 ): Promise<RunSample> {
-  const inst = spec.instrumentation ?? basicInstrumentation();
+  const inst = spec.instrumentation ?? defaultInstrumentation();
   const dir = mkdtempSync(join(tmpdir(), 'sysight-run-'));
   registerTempDir(dir);
   try {
