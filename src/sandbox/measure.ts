@@ -1,6 +1,7 @@
 // Interleaved A/B measurement: baseline and candidate run alternately (A B A B …) with the same seed;
 // each run yields one statistic (the median ms/iter after the warm-up steps), read from the timing
-// file, else the stdout regex, else wall time / steps; the speed-up gets a bootstrap interval.
+// file, else the stdout regex, else wall time / steps; the speed-up (median of the per-pair ratios)
+// gets a paired bootstrap interval.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,7 @@ import { throwIfAborted } from '../core/index.js';
 import { defaultInstrumentation, type Instrumentation } from './instrument.js';
 import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
-import { bootstrapSpeedup, median, speedup, type BootstrapOptions } from './stats.js';
+import { median, pairedBootstrapSpeedup, pairedSpeedup, type BootstrapOptions } from './stats.js';
 
 export type Side = 'baseline' | 'candidate';
 
@@ -160,8 +161,10 @@ function summarize(samples: readonly RunSample[], warmup: number, o: MeasureOpti
     candidateMs,
     baselineMedianMs: median(baselineMs),
     candidateMedianMs: median(candidateMs),
-    speedup: speedup(baselineMs, candidateMs),
-    speedupInterval: bootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
+    // Runs i of both sides ran back to back: the speed-up is the median of the per-pair ratios and its
+    // interval resamples whole pairs, so load drift on a shared machine cancels within each pair.
+    speedup: pairedSpeedup(baselineMs, candidateMs),
+    speedupInterval: pairedBootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
     source,
     runs: baselineMs.length,
   };
