@@ -13,9 +13,10 @@ describe('timing and loss parsing', () => {
     expect(ms.map((x) => Math.round(x))).toEqual([10, 12, 9]);
   });
 
-  it('reads small values as per-step durations', () => {
-    expect(parseTimingText('0 5000000\n1 6000000\n2 4000000\n')).toEqual([5, 6, 4]);
+  it('reads any clock (small monotonic readings too), a third cpu column, and skips a torn last line', () => {
+    expect(parseTimingText('0 5000000 1\n1 6000000 2\n2 9000000 3\n3 90')).toEqual([1, 3]);
     expect(parseTimingText('')).toEqual([]);
+    expect(parseTimingText('0 100\n')).toEqual([]);
   });
 
   it('losses: one per line', () => {

@@ -1,11 +1,12 @@
 // How a run is instrumented and read back. The env contract (shared with the timing shim,
 // src/sandbox/shim): PYTHONPATH=<shim dir>; SYSIGHT_TIMING_FILE gets lines "step wall_ns";
 // SYSIGHT_LOSS_FILE one loss per line for the first SYSIGHT_LOSS_STEPS steps; SYSIGHT_SEED;
-// SYSIGHT_MAX_STEPS. `Instrumentation` is the seam: the shim module can provide its own; the default
-// here implements the file formats and the stdout regexes, and works for any workload that honours the
-// variables itself (tests use plain Python scripts that do).
+// SYSIGHT_MAX_STEPS. `Instrumentation` is the seam: `shimInstrumentation` drives the shim (the default
+// when its sitecustomize.py is found); `basicInstrumentation` only sets the variables and reads the
+// files, for workloads that honour them themselves (tests use plain Python scripts that do).
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
+import { parseIterTimes, readLosses, readTimings, shimDir, shimEnv } from './shim.js';
 
 export interface RunFiles {
   timingFile: string;
@@ -54,28 +55,25 @@ function firstMatchPerLine(text: string, patterns: readonly RegExp[]): number[] 
 }
 
 /**
- * Timing file lines "step wall_ns". wall_ns are read as end-of-step timestamps when they increase
- * and look like clock readings (> 1e12 ns); per-step durations are then consecutive differences.
- * Otherwise each value is the step's own duration.
+ * Timing file lines "step wall_ns [cpu_ns]": wall_ns is the clock reading when the step returned (any
+ * clock, e.g. the shim's perf_counter_ns); per-step durations are the gaps between consecutive lines
+ * (n lines give n-1 gaps). A last line without its newline is a torn write of a killed run: skipped.
  */
 export function parseTimingText(text: string): number[] {
-  const rows: Array<{ step: number; ns: number }> = [];
-  for (const line of text.split('\n')) {
-    const parts = line.trim().split(/\s+/);
-    if (parts.length < 2) continue;
-    const step = Number(parts[0]);
-    const ns = Number(parts[1]);
-    if (Number.isFinite(step) && Number.isFinite(ns)) rows.push({ step, ns });
+  const lines = text.split('\n');
+  lines.pop(); // '' after the final newline, or the torn tail
+  const rows: Array<{ step: number; ns: bigint }> = [];
+  for (const line of lines) {
+    const m = /^\s*(\d+)\s+(\d+)(?:\s+\d+)?\s*$/.exec(line);
+    if (m) rows.push({ step: Number(m[1]), ns: BigInt(m[2]!) });
   }
   rows.sort((a, b) => a.step - b.step);
-  if (rows.length === 0) return [];
-  const increasing = rows.every((r, i) => i === 0 || r.ns > rows[i - 1]!.ns);
-  if (increasing && rows[0]!.ns > 1e12) {
-    const out: number[] = [];
-    for (let i = 1; i < rows.length; i++) out.push((rows[i]!.ns - rows[i - 1]!.ns) / ((rows[i]!.step - rows[i - 1]!.step) || 1) / 1e6);
-    return out;
+  const out: number[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const steps = rows[i]!.step - rows[i - 1]!.step || 1;
+    out.push(Number(rows[i]!.ns - rows[i - 1]!.ns) / 1e6 / steps);
   }
-  return rows.map((r) => r.ns / 1e6);
+  return out;
 }
 
 export function parseLossText(text: string): number[] {
@@ -87,6 +85,37 @@ export interface BasicInstrumentationOptions {
   shimDir?: string;
   timePatterns?: RegExp[];
   lossPatterns?: RegExp[];
+}
+
+/**
+ * The timing shim (src/sandbox/shim): sitecustomize on PYTHONPATH times Optimizer.step and records the
+ * losses passed to backward(); stdout times come from the shim module's logger patterns.
+ */
+export function shimInstrumentation(): Instrumentation {
+  const basic = basicInstrumentation();
+  shimDir(); // throws when sitecustomize.py cannot be found
+  return {
+    env: (f) => ({
+      ...shimEnv({ timingFile: f.timingFile, lossFile: f.lossFile, lossSteps: f.lossSteps, seed: f.seed, ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}) }),
+      PYTHONHASHSEED: String(f.seed),
+    }),
+    stepMsFromFile: (f) => readTimings(f),
+    lossesFromFile: (f) => readLosses(f),
+    stepMsFromStdout: (s) => {
+      const t = parseIterTimes(s);
+      return t.length > 0 ? t : basic.stepMsFromStdout(s);
+    },
+    lossesFromStdout: basic.lossesFromStdout,
+  };
+}
+
+/** The shim when its sitecustomize.py is found (bundled or source), else the env-only instrumentation. */
+export function defaultInstrumentation(): Instrumentation {
+  try {
+    return shimInstrumentation();
+  } catch {
+    return basicInstrumentation();
+  }
 }
 
 export function basicInstrumentation(o: BasicInstrumentationOptions = {}): Instrumentation {

@@ -1,15 +1,16 @@
 // Interleaved A/B measurement: baseline and candidate run alternately (A B A B …) with the same seed;
 // each run yields one statistic (the median ms/iter after the warm-up steps), read from the timing
-// file, else the stdout regex, else wall time / steps; the speed-up gets a bootstrap interval.
+// file, else the stdout regex, else wall time / steps; the speed-up (median of the per-pair ratios)
+// gets a paired bootstrap interval.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Measurement, ProgressSink } from '../core/index.js';
 import { throwIfAborted } from '../core/index.js';
-import { basicInstrumentation, type Instrumentation } from './instrument.js';
+import { defaultInstrumentation, type Instrumentation } from './instrument.js';
 import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
-import { bootstrapSpeedup, median, speedup, type BootstrapOptions } from './stats.js';
+import { median, pairedBootstrapSpeedup, pairedSpeedup, type BootstrapOptions } from './stats.js';
 
 export type Side = 'baseline' | 'candidate';
 
@@ -43,7 +44,7 @@ export const DEFAULT_LOSS_STEPS = 10;
 export async function runInstrumented(
   side: Side, index: number, cwd: string, spec: RunSpec, maxSteps?: number,
 ): Promise<RunSample> {
-  const inst = spec.instrumentation ?? basicInstrumentation();
+  const inst = spec.instrumentation ?? defaultInstrumentation();
   const dir = mkdtempSync(join(tmpdir(), 'sysight-run-'));
   registerTempDir(dir);
   try {
@@ -106,6 +107,12 @@ export interface MeasureOptions extends RunSpec {
   steps?: number;
   bootstrap?: BootstrapOptions;
   onProgress?: ProgressSink;
+  /**
+   * One extension: when `extendIf` says the first `runs` pairs are inconclusive, run more pairs up to
+   * `maxRuns` a side and decide on all of them (a single second look; default: no extension).
+   */
+  maxRuns?: number;
+  extendIf?: (m: Measurement) => boolean;
 }
 
 export interface MeasureResult {
@@ -117,34 +124,48 @@ export interface MeasureResult {
 
 export async function measureInterleaved(o: MeasureOptions): Promise<MeasureResult> {
   const runs = Math.max(1, o.runs ?? 5);
+  const maxRuns = Math.max(runs, o.maxRuns ?? runs);
   const warmup = Math.max(0, o.warmup ?? 2);
   const samples: RunSample[] = [];
-  for (let i = 0; i < runs; i++) {
-    for (const side of ['baseline', 'candidate'] as const) {
-      throwIfAborted(o.signal);
-      o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${i + 1}/${runs}`, fraction: (2 * i + (side === 'baseline' ? 0 : 1)) / (2 * runs) });
-      const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
-      if (!succeeded(s.result)) throw new RunFailedError(s);
-      samples.push(s);
+  const runPairs = async (from: number, to: number): Promise<void> => {
+    for (let i = from; i < to; i++) {
+      for (const side of ['baseline', 'candidate'] as const) {
+        throwIfAborted(o.signal);
+        o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${i + 1}/${to}`, fraction: (2 * i + (side === 'baseline' ? 0 : 1)) / (2 * to) });
+        const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
+        if (!succeeded(s.result)) throw new RunFailedError(s);
+        samples.push(s);
+      }
     }
-  }
-  const { source, values } = perRunStatistics(samples, warmup, o.steps);
-  const baselineMs = values.filter((_, i) => samples[i]!.side === 'baseline');
-  const candidateMs = values.filter((_, i) => samples[i]!.side === 'candidate');
-  const measurement: Measurement = {
-    baselineMs,
-    candidateMs,
-    baselineMedianMs: median(baselineMs),
-    candidateMedianMs: median(candidateMs),
-    speedup: speedup(baselineMs, candidateMs),
-    speedupInterval: bootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
-    source,
-    runs,
   };
+  await runPairs(0, runs);
+  let measurement = summarize(samples, warmup, o);
+  if (maxRuns > runs && o.extendIf?.(measurement)) {
+    await runPairs(runs, maxRuns);
+    measurement = summarize(samples, warmup, o);
+  }
   return {
     measurement,
     samples,
     baselineLosses: samples.filter((s) => s.side === 'baseline').map((s) => s.losses),
     candidateLosses: samples.filter((s) => s.side === 'candidate').map((s) => s.losses),
+  };
+}
+
+function summarize(samples: readonly RunSample[], warmup: number, o: MeasureOptions): Measurement {
+  const { source, values } = perRunStatistics(samples, warmup, o.steps);
+  const baselineMs = values.filter((_, i) => samples[i]!.side === 'baseline');
+  const candidateMs = values.filter((_, i) => samples[i]!.side === 'candidate');
+  return {
+    baselineMs,
+    candidateMs,
+    baselineMedianMs: median(baselineMs),
+    candidateMedianMs: median(candidateMs),
+    // Runs i of both sides ran back to back: the speed-up is the median of the per-pair ratios and its
+    // interval resamples whole pairs, so load drift on a shared machine cancels within each pair.
+    speedup: pairedSpeedup(baselineMs, candidateMs),
+    speedupInterval: pairedBootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
+    source,
+    runs: baselineMs.length,
   };
 }

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { bootstrapSpeedup, formatPercent, formatSpeedup, median, mulberry32, percentile, speedup } from './stats.js';
+import { bootstrapSpeedup, formatPercent, formatSpeedup, median, mulberry32, pairedBootstrapSpeedup, pairedSpeedup, percentile, speedup } from './stats.js';
 
 describe('stats', () => {
   it('median of odd and even samples, unsorted input untouched', () => {
@@ -71,6 +71,19 @@ describe('stats', () => {
       expect(i.low).toBeGreaterThanOrEqual(lo - 1e-9);
       expect(i.high).toBeLessThanOrEqual(hi + 1e-9);
     }), { numRuns: 100 });
+  });
+
+  it('paired: drift shared by both runs of a pair cancels', () => {
+    // The machine slows down 4x over time; the candidate is 1.5x faster within every pair.
+    const load = [1, 1.5, 4, 2, 3, 1.2, 2.5];
+    const b = load.map((f, i) => 30 * f * (1 + 0.01 * ((i % 3) - 1)));
+    const c = load.map((f) => 20 * f);
+    expect(pairedSpeedup(b, c)).toBeCloseTo(0.5, 1);
+    const paired = pairedBootstrapSpeedup(b, c);
+    expect(paired.low).toBeGreaterThan(0.45);
+    expect(paired.high).toBeLessThan(0.55);
+    expect(bootstrapSpeedup(b, c).low).toBeLessThan(0); // unpaired, the drift swamps the effect
+    expect(() => pairedSpeedup([1, 2], [1])).toThrow();
   });
 
   it('formats percentages with a true minus sign', () => {

@@ -97,3 +97,35 @@ export function bootstrapMedianInterval(xs: readonly number[], opts: BootstrapOp
   const tail = (1 - level) / 2;
   return { low: percentile(stats, tail), high: percentile(stats, 1 - tail), level };
 }
+
+/** Median of the per-pair ratios baseline[i] / candidate[i], minus one: the speed-up of paired runs. */
+export function pairedSpeedup(baselineMs: readonly number[], candidateMs: readonly number[]): number {
+  if (baselineMs.length !== candidateMs.length || baselineMs.length === 0) throw new Error('paired samples must have the same, non-zero length');
+  return median(baselineMs.map((b, i) => b / candidateMs[i]!)) - 1;
+}
+
+/**
+ * Percentile bootstrap interval of the paired speed-up: whole pairs (baseline run i, candidate run i,
+ * run back to back) are resampled, so a slow period of the machine that hits both runs of a pair
+ * cancels out instead of widening the interval.
+ */
+export function pairedBootstrapSpeedup(
+  baselineMs: readonly number[],
+  candidateMs: readonly number[],
+  opts: BootstrapOptions = {},
+): Interval {
+  if (baselineMs.length !== candidateMs.length || baselineMs.length === 0) throw new Error('paired samples must have the same, non-zero length');
+  const resamples = opts.resamples ?? 2000;
+  const level = opts.level ?? 0.95;
+  const ratios = baselineMs.map((b, i) => b / candidateMs[i]!);
+  const rand = mulberry32(opts.seed ?? 0x5eed);
+  const draw = new Array<number>(ratios.length);
+  const stats = new Array<number>(resamples);
+  for (let r = 0; r < resamples; r++) {
+    for (let i = 0; i < ratios.length; i++) draw[i] = ratios[Math.floor(rand() * ratios.length)]!;
+    stats[r] = median(draw) - 1;
+  }
+  stats.sort((a, b) => a - b);
+  const tail = (1 - level) / 2;
+  return { low: percentile(stats, tail), high: percentile(stats, 1 - tail), level };
+}
