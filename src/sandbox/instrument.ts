@@ -6,7 +6,6 @@
 // files, for workloads that honour them themselves (tests use plain Python scripts that do).
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter } from 'node:path';
-import { parseIterTimes, readLosses, readTimings, shimDir, shimEnv } from './shim.js';
 
 export interface RunFiles {
   timingFile: string;
@@ -85,37 +84,6 @@ export interface BasicInstrumentationOptions {
   shimDir?: string;
   timePatterns?: RegExp[];
   lossPatterns?: RegExp[];
-}
-
-/**
- * The timing shim (src/sandbox/shim): sitecustomize on PYTHONPATH times Optimizer.step and records the
- * losses passed to backward(); stdout times come from the shim module's logger patterns.
- */
-export function shimInstrumentation(): Instrumentation {
-  const basic = basicInstrumentation();
-  shimDir(); // throws when sitecustomize.py cannot be found
-  return {
-    env: (f) => ({
-      ...shimEnv({ timingFile: f.timingFile, lossFile: f.lossFile, lossSteps: f.lossSteps, seed: f.seed, ...(f.maxSteps !== undefined ? { maxSteps: f.maxSteps } : {}) }),
-      PYTHONHASHSEED: String(f.seed),
-    }),
-    stepMsFromFile: (f) => readTimings(f),
-    lossesFromFile: (f) => readLosses(f),
-    stepMsFromStdout: (s) => {
-      const t = parseIterTimes(s);
-      return t.length > 0 ? t : basic.stepMsFromStdout(s);
-    },
-    lossesFromStdout: basic.lossesFromStdout,
-  };
-}
-
-/** The shim when its sitecustomize.py is found (bundled or source), else the env-only instrumentation. */
-export function defaultInstrumentation(): Instrumentation {
-  try {
-    return shimInstrumentation();
-  } catch {
-    return basicInstrumentation();
-  }
 }
 
 export function basicInstrumentation(o: BasicInstrumentationOptions = {}): Instrumentation {

@@ -1,7 +1,7 @@
 // The timing shim as the measurement's Instrumentation (see instrument.ts): the shim on PYTHONPATH, its
 // files read back with readTimings/readLosses, stdout read with parseIterTimes' loggers.
 import { basicInstrumentation, type Instrumentation } from './instrument.js';
-import { parseIterTimes, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
+import { parseIterTimes, readLosses, readTimings, shimDir, shimEnv, type ShimOptions } from './shim.js';
 
 export interface ShimInstrumentationOptions {
   /** 'cpu': per-step process CPU time instead of wall time (steadier on a busy machine; CPU-bound workloads only). */
@@ -18,6 +18,7 @@ export interface ShimInstrumentationOptions {
 
 export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrumentation {
   const basic = basicInstrumentation();
+  shimDir(); // throws when sitecustomize.py cannot be found
   return {
     env(files) {
       const opts: ShimOptions = {
@@ -33,7 +34,19 @@ export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrum
     },
     stepMsFromFile: (f) => readTimings(f, o.clock ?? 'wall'),
     lossesFromFile: (f) => readLosses(f),
-    stepMsFromStdout: (s) => parseIterTimes(s, o.timeRegex),
+    stepMsFromStdout: (s) => {
+      const t = parseIterTimes(s, o.timeRegex);
+      return t.length > 0 || o.timeRegex ? t : basic.stepMsFromStdout(s);
+    },
     lossesFromStdout: (s) => basic.lossesFromStdout(s),
   };
+}
+
+/** The shim when its sitecustomize.py is found (bundled or source), else the env-only instrumentation. */
+export function defaultInstrumentation(): Instrumentation {
+  try {
+    return shimInstrumentation();
+  } catch {
+    return basicInstrumentation();
+  }
 }
