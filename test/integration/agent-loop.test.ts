@@ -75,25 +75,30 @@ function treeHash(dir: string): Map<string, string> {
   return out;
 }
 
+/** A private temp folder for the CLI (its sandboxes go there), so other tests' sandboxes never mix in. */
+const PRIVATE_TMP = mkdtempSync(join(tmpdir(), 'sysight-loop-tmp-'));
+
 function sandboxLeftovers(): string[] {
-  return readdirSync(tmpdir()).filter((n) => n.startsWith('sysight-wt-'));
+  return readdirSync(PRIVATE_TMP).filter((n) => n.startsWith('sysight-'));
 }
 
 function loop(repo: string, extra: string[] = []) {
   return spawnSync(process.execPath, [CLI, 'agent-loop', '--repo', repo, '--python', PY, '--rounds', '2', '--runs', '3', '--json', ...extra], {
-    encoding: 'utf8', timeout: 900_000, env: { ...process.env, SYSIGHT_SAMPLE_US: '300' },
+    encoding: 'utf8', timeout: 900_000, env: { ...process.env, SYSIGHT_SAMPLE_US: '300', TMPDIR: PRIVATE_TMP },
   });
 }
 
 describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_000 }, () => {
   let repo: string;
   let before: Map<string, string>;
-  const leftovers = sandboxLeftovers();
   beforeAll(() => {
     repo = makeRepo();
     before = treeHash(repo);
   });
-  afterAll(() => rmSync(repo, { recursive: true, force: true }));
+  afterAll(() => {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(PRIVATE_TMP, { recursive: true, force: true });
+  });
 
   it('finds the element-by-element batch, verifies and accepts the fix, and leaves the tree untouched', () => {
     const r = loop(repo);
@@ -111,7 +116,7 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
     expect(treeHash(repo)).toEqual(before);
     expect(git(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
-    expect(sandboxLeftovers().filter((n) => !leftovers.includes(n))).toEqual([]);
+    expect(sandboxLeftovers()).toEqual([]);
   });
 
   it('a second run reads the ledger and skips a patch that failed before on the same code', () => {
@@ -136,7 +141,7 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
     const fresh = makeRepo();
     const hash = treeHash(fresh);
     try {
-      const child = spawn(process.execPath, [CLI, 'agent-loop', '--repo', fresh, '--python', PY, '--runs', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [CLI, 'agent-loop', '--repo', fresh, '--python', PY, '--runs', '3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: PRIVATE_TMP } });
       let err = '';
       const code = await new Promise<number | null>((resolve) => {
         child.stderr.on('data', (d: Buffer) => {
@@ -149,6 +154,7 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
       expect(err).toMatch(/cancelled/);
       expect(treeHash(fresh)).toEqual(hash);
       expect(git(fresh, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
+      expect(sandboxLeftovers()).toEqual([]);
       const runs = readdirSync(join(fresh, '.sysight', 'runs'));
       expect(JSON.parse(readFileSync(join(fresh, '.sysight', 'runs', runs[0]!, 'run.json'), 'utf8')).status).toBe('cancelled');
     } finally {
