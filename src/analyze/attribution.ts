@@ -105,6 +105,29 @@ function enclosing(m: ProfileModel, idx: number[], t0: number, t1: number): numb
   return out;
 }
 
+/** memcpy rows by (pid, correlation id) of the runtime call that issued them */
+function copyByCorrelation(m: ProfileModel): Map<string, number> {
+  const out = new Map<string, number>();
+  const c = m.memcpy;
+  for (let i = 0; i < c.length; i++) if (c.correlationId[i]! >= 0) out.set(`${c.pid[i]}:${c.correlationId[i]}`, i);
+  return out;
+}
+
+/**
+ * The part of a copy call spent waiting for earlier GPU work: a call that returns only after its copy has
+ * finished (pageable or synchronous copies, `.item()`, `.cpu()`) but whose copy started later than the call
+ * waited for the stream to drain first. 0 for asynchronous calls and for calls with no matching copy row.
+ */
+export function copyWaitNs(m: ProfileModel, copies: Map<string, number>, row: number): number {
+  const r = m.runtime;
+  const j = copies.get(`${r.pid[row]}:${r.correlationId[row]}`);
+  if (j === undefined || r.correlationId[row]! < 0) return 0;
+  const apiStart = r.start[row]!, apiEnd = r.end[row]!;
+  const copyStart = m.memcpy.start[j]!, copyEnd = m.memcpy.end[j]!;
+  if (apiEnd < copyEnd) return 0; // returned before the copy finished: asynchronous
+  return Math.max(0, Math.min(copyStart, apiEnd) - apiStart);
+}
+
 export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): Attribution {
   const sites = new Sites();
   const via = new Set<'callchain' | 'python-stack'>();
@@ -152,11 +175,21 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
   };
 
   const r = m.runtime;
+  const copies = copyByCorrelation(m);
+  const put = (i: number, kind: CostKind, ns: number, name: string) => {
+    if (ns <= 0) return;
+    if (!viaChain(r.callchainId[i]!, kind, ns, name)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, name);
+  };
   for (let i = 0; i < r.length; i++) {
-    const name = S[r.nameId[i]!] ?? '';
+    const name = stripApiVersion(S[r.nameId[i]!] ?? '');
     const kind = classifyApi(name);
     const ns = r.end[i]! - r.start[i]!;
-    if (!viaChain(r.callchainId[i]!, kind, ns, stripApiVersion(name))) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, stripApiVersion(name));
+    const wait = kind === 'memcpy' || kind === 'sync' ? copyWaitNs(m, copies, i) : 0;
+    if (wait > 0) {
+      // a blocking copy first waits for the work queued before it: that wait is a synchronization
+      put(i, 'sync', wait, name);
+      put(i, kind, ns - wait, name);
+    } else put(i, kind, ns, name);
   }
   const o = m.osrt;
   for (let i = 0; i < o.length; i++) {

@@ -161,7 +161,9 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
     }
   }
   for (const { sig, cat, list } of groups.values()) {
-    const hot = list.filter((m) => m.inHotPath || GLOBAL.test(m.patternId));
+    // construction-site matchers decide their own hotness (a DataLoader is hot when a hot loop iterates it); only
+    // DDP settings, built once in setup, speak for every step whatever their line
+    const hot = list.filter((m) => m.inHotPath || /^C6\./.test(m.patternId));
     const cold = list.filter((m) => !hot.includes(m));
     for (const m of cold) unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
     if (!sig || !enough(sig.msPerIter)) {

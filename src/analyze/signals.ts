@@ -64,9 +64,11 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
     // host-bound idle: GPU gaps not explained by syncs or launches (the CPU was busy elsewhere)
     const g = gaps(model, { limit: 3, minGapNs: 20_000 });
     const idle = g.devices.reduce((a, d) => a + d.gapTotalNs, 0);
-    const host = Math.max(0, per(idle) - (out.get('C3')?.msPerIter ?? 0) - (out.get('C2')?.msPerIter ?? 0));
+    // GPU idle that follows a sync is still host time: the CPU runs Python (loading, collating) while the GPU
+    // waits, so it is not subtracted here — only the idle explained by launch overhead is.
+    const host = Math.max(0, per(idle) - (out.get('C2')?.msPerIter ?? 0));
     if (host > 0) {
-      const ev: Evidence[] = [{ kind: 'profile', query: 'gaps', summary: `GPU idle ${per(idle).toFixed(3)} ms/iter in gaps ≥ 20 µs; ${host.toFixed(3)} ms/iter not explained by syncs or launches (host-bound)`,
+      const ev: Evidence[] = [{ kind: 'profile', query: 'gaps', summary: `GPU idle ${per(idle).toFixed(3)} ms/iter in gaps ≥ 20 µs; ${host.toFixed(3)} ms/iter not explained by launch overhead (host-bound)`,
         values: { idleMsPerIter: r3(per(idle)), hostBoundMsPerIter: r3(host) } }];
       put('C1', host, ev);
       put('C7', host, ev);
