@@ -2,7 +2,7 @@
 // their stack (nsys callchains, or the Python frames that enclose them on the same thread in Kineto
 // traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
 import type { ProfileModel, StackFrame } from '../core/profile.js';
-import { innermostRepoFrame, matchRepoFile } from './stacks.js';
+import { innermostRepoFrame, matchRepoFile, parsePythonFrame } from './stacks.js';
 
 export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';
 
@@ -50,6 +50,8 @@ export interface Attribution {
   /** how events were walked to the source: at least one stack source present */
   hasStacks: boolean;
   via: Set<'callchain' | 'python-stack'>;
+  /** every repo line that appears in any stack (not only the innermost frames that carry cost): what ran */
+  seen: Set<string>;
 }
 
 class Sites {
@@ -131,6 +133,7 @@ export function copyWaitNs(m: ProfileModel, copies: Map<string, number>, row: nu
 export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): Attribution {
   const sites = new Sites();
   const via = new Set<'callchain' | 'python-stack'>();
+  const seen = new Set<string>();
   const S = m.strings;
   const fileCache = new Map<number, string | null>();
   const repoFileOf = (fileId: number): string | null => {
@@ -166,7 +169,14 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     const frames = m.callchains.get(chainId);
     if (!frames) return false;
     let texts = chainCache.get(chainId);
-    if (!texts) chainCache.set(chainId, (texts = frames.map(frameText)));
+    if (!texts) {
+      chainCache.set(chainId, (texts = frames.map(frameText)));
+      for (const t of texts) {
+        const pf = parsePythonFrame(t);
+        const rf = pf && matchRepoFile(repoFiles, pf.file);
+        if (rf) seen.add(siteKey(rf, pf.line));
+      }
+    }
     const hit = innermostRepoFrame(texts, repoFiles);
     if (!hit) return false;
     sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12));
@@ -219,5 +229,6 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
       via.add('python-stack');
     }
   }
-  return { sites: sites.map, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };
+  for (const k of sites.map.keys()) seen.add(k);
+  return { sites: sites.map, seen, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };
 }

@@ -30,6 +30,8 @@ export interface DetectInput {
   gpu: boolean;
   /** lines a match covers (a loop statement covers its body); default: its own line */
   spanOf?: (m: CatalogueMatch) => [number, number];
+  /** lines [def, end] of a function of the repo (qualified name), when known */
+  functionSpan?: (file: string, fn: string) => [number, number] | undefined;
   /** measured cost behind one pattern when it is not its category's (e.g. fp32 GEMM time for C5.fp32-no-autocast) */
   patternSignals?: Map<string, CategorySignal>;
 }
@@ -124,7 +126,7 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
     const [a, b] = input.spanOf?.(m) ?? [m.line, m.line];
     const lineSites = sitesIn(attribution, m.file, a, b);
     const site = lineSites.slice().sort((x, y) => Object.values(y.ns).reduce((p, q) => p + q, 0) - Object.values(x.ns).reduce((p, q) => p + q, 0))[0];
-    if (attribution.hasStacks && !GLOBAL.test(m.patternId)) {
+    if (attribution.hasStacks && !GLOBAL.test(m.patternId) && !(site === undefined && perSampleSeen(input, m))) {
       const ms = site ? siteMs(lineSites, KINDS[m.category], perIterDivisor) : 0;
       const ev: Evidence[] = site
         ? [
@@ -204,6 +206,22 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   }
 
   return { findings: dedupe(findings), unconfirmed: dedupe(unconfirmed) };
+}
+
+/** Per-sample functions: a Dataset's item access and collate functions run for every sample of every batch. */
+const PER_SAMPLE_FN = /(^|\.)(__getitem__|__getitems__|[A-Za-z_]*collate[A-Za-z_]*)$/;
+
+/**
+ * Pure-Python work in a per-sample function that the stacks show running, in a profile that cannot time Python
+ * lines (nsys without Python sampling: only CUDA/OS calls carry stacks). Such a match is judged like a match in a
+ * stackless profile — by its category's measured host-bound cost — instead of by its own line.
+ */
+function perSampleSeen(input: DetectInput, m: CatalogueMatch): boolean {
+  if (m.category !== 'C7' || input.attribution.via.has('python-stack') || !PER_SAMPLE_FN.test(m.function)) return false;
+  const span = input.functionSpan?.(m.file, m.function);
+  if (!span) return false;
+  for (let l = span[0]; l <= span[1]; l++) if (input.attribution.seen.has(siteKey(m.file, l))) return true;
+  return false;
 }
 
 function dedupe(fs: Finding[]): Finding[] {

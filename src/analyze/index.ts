@@ -42,6 +42,10 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
       perIterDivisor: frame.divisor, nvtxFunctionMs, minShare: o.minShare ?? 0.01, gpu,
       spanOf: (m) => [m.line, loops.get(`${m.file}:${m.line}`) ?? m.line],
       patternSignals: patternSignals(model, frame),
+      functionSpan: (file, fn) => {
+        const f = scan.index.byFile.get(file)?.symbols.functions.find((x) => x.qualname === fn);
+        return f ? [f.line, f.endLine] : undefined;
+      },
     });
     const notes = [...model.meta.notes, ...scan.setup.notes];
     if (!attribution.hasStacks) notes.push('no call stacks in this profile: findings are localized by the source catalogue on the hot path, ranked by measured category cost');
