@@ -30,6 +30,8 @@ export interface DetectInput {
   gpu: boolean;
   /** lines a match covers (a loop statement covers its body); default: its own line */
   spanOf?: (m: CatalogueMatch) => [number, number];
+  /** the match runs once every N iterations (under `if step % N == 0:`) */
+  periodic?: (m: CatalogueMatch) => boolean;
   /** lines [def, end] of a function of the repo (qualified name), when known */
   functionSpan?: (file: string, fn: string) => [number, number] | undefined;
   /** measured cost behind one pattern when it is not its category's (e.g. fp32 GEMM time for C5.fp32-no-autocast) */
@@ -166,7 +168,12 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
     // construction-site matchers decide their own hotness (a DataLoader is hot when a hot loop iterates it); only
     // DDP settings, built once in setup, speak for every step whatever their line
     const hot = list.filter((m) => m.inHotPath || /^C6\./.test(m.patternId));
-    const cold = list.filter((m) => !hot.includes(m));
+    const periodic = hot.filter((m) => !GLOBAL.test(m.patternId) && input.periodic?.(m));
+    for (const m of periodic) {
+      hot.splice(hot.indexOf(m), 1);
+      unconfirmed.push(make(m, 0, 0.15, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'runs once every N iterations (under a periodic `if … % N == 0`): not a per-iteration cost' }]));
+    }
+    const cold = list.filter((m) => !hot.includes(m) && !periodic.includes(m));
     for (const m of cold) unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
     if (!sig || !enough(sig.msPerIter)) {
       for (const m of hot) unconfirmed.push(make(m, 0, 0.2, 'catalogue', [{ kind: 'profile', query: cat, summary: `no ${CATEGORY_NAMES[cat].toLowerCase()} cost in the profile${sig ? ` (${sig.msPerIter.toFixed(3)} ms/iter)` : ''}` }]));

@@ -9,6 +9,7 @@ import { hasGpuActivity } from '../profile/queries/util.js';
 import { runCatalogue, scanRepo } from '../source/index.js';
 import { attributeCosts } from './attribution.js';
 import { detect } from './detect.js';
+import { underPeriodicCondition } from './periodic.js';
 import { categorySignals, iterationFrame, nvtxFunctionTimes, patternSignals } from './signals.js';
 
 export interface AnalyzeOptions {
@@ -42,6 +43,10 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
       perIterDivisor: frame.divisor, nvtxFunctionMs, minShare: o.minShare ?? 0.01, gpu,
       spanOf: (m) => [m.line, loops.get(`${m.file}:${m.line}`) ?? m.line],
       patternSignals: patternSignals(model, frame),
+      periodic: (m) => {
+        const pm = scan.index.byFile.get(m.file);
+        return !!pm && underPeriodicCondition(pm.tree.rootNode, m.line, m.column);
+      },
       functionSpan: (file, fn) => {
         const f = scan.index.byFile.get(file)?.symbols.functions.find((x) => x.qualname === fn);
         return f ? [f.line, f.endLine] : undefined;
