@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 /** One event of the step; `repeat` runs it this many times in a row. */
 export type KinetoEvent =
   | { py: string; events?: KinetoEvent[]; selfUs?: number; repeat?: number }
-  | { op: string; events?: KinetoEvent[]; selfUs?: number; repeat?: number }
+  | { op: string; events?: KinetoEvent[]; selfUs?: number; repeat?: number; /** run on another host thread (the autograd engine's) */ tid?: number }
   | { kernel: string; durationUs: number; repeat?: number }
   | { memcpy: 'H2D' | 'D2H'; bytes: number; pageable?: boolean; repeat?: number }
   | { sync: 'stream' | 'device'; repeat?: number }
@@ -38,7 +38,9 @@ export function buildKinetoTrace(d: KinetoDescription): Json {
   let gpuFree = 0;
   let corr = 1, ext = 1, pyId = 1;
   const abs = (frame: string) => (/^[/<]/.test(frame) || /site-packages|dist-packages/.test(frame) ? frame : `${root}/${frame}`);
-  const x = (cat: string, name: string, ts: number, dur: number, args: Json, where: Json = { pid, tid }) =>
+  let tidNow = tid;
+  const threads = new Set<number>([tid]);
+  const x = (cat: string, name: string, ts: number, dur: number, args: Json, where: Json = { pid, tid: tidNow }) =>
     events.push({ ph: 'X', cat, name, ...where, ts: +ts.toFixed(3), dur: +Math.max(0, dur).toFixed(3), args });
   const gpu = { pid: 0, tid: 7 };
   const stack: number[] = [];
@@ -57,7 +59,9 @@ export function buildKinetoTrace(d: KinetoDescription): Json {
       const id = pyId++;
       const myExt = 'op' in e ? ext++ : 0;
       const saved = currentExt;
+      const savedTid = tidNow;
       if ('op' in e) currentExt = myExt;
+      if ('op' in e && e.tid !== undefined) { tidNow = e.tid; threads.add(e.tid); }
       stack.push(id);
       for (const c of e.events ?? []) run(c);
       stack.pop();
@@ -65,6 +69,7 @@ export function buildKinetoTrace(d: KinetoDescription): Json {
       if ('py' in e) x('python_function', abs(e.py), start, t - start, { 'Python parent id': stack[stack.length - 1] ?? null, 'Python id': id, 'Python thread': 0 });
       else x('cpu_op', e.op, start, t - start, { 'External id': myExt, 'Record function id': 0, 'Sequence number': myExt, 'Fwd thread id': 0 });
       currentExt = saved;
+      tidNow = savedTid;
       t += 0.5;
       return;
     }
@@ -119,7 +124,7 @@ export function buildKinetoTrace(d: KinetoDescription): Json {
   }
   outer.forEach((f, k) => x('python_function', abs(f), outerStart + k * 0.1, t + 1 - outerStart - k * 0.2, { 'Python parent id': k ? outerIds[k - 1] : null, 'Python id': outerIds[k], 'Python thread': 0 }));
   events.push({ ph: 'M', name: 'process_name', pid, tid: 0, args: { name: 'python' } });
-  events.push({ ph: 'M', name: 'thread_name', pid, tid, args: { name: 'thread 1 (python)' } });
+  for (const th of threads) events.push({ ph: 'M', name: 'thread_name', pid, tid: th, args: { name: th === tid ? 'thread 1 (python)' : `thread ${th} (pt_autograd_0)` } });
   events.push({ ph: 'M', name: 'process_name', pid: 0, tid: 0, args: { name: 'python' } });
   events.push({ ph: 'M', name: 'process_labels', pid: 0, tid: 0, args: { labels: 'GPU 0' } });
   events.sort((a, b) => (a.ts as number ?? 0) - (b.ts as number ?? 0));
