@@ -77,6 +77,17 @@ describe('detect with Python stacks (function-level frames)', () => {
   });
 });
 
+describe('detect with Python stacks: a function header has no per-line Python time', () => {
+  it('does not hand a function\'s whole Python time to one pure-Python line of it', () => {
+    const fn: DetectInput['functionSpan'] = () => [22, 40, 0];
+    const hdr = site('train.py', 22, 'train_step', { python: 80e6 }, { train_step: 80e6 }, 'python-stack');
+    const json = match('C7.serialization-hot', 'train.py', 'train_step', 35);
+    const r = detect(input([json], attribution([hdr], true, ['python-stack']), [['C7', 3]], { functionSpan: fn }));
+    expect(r.findings).toEqual([]);
+    expect(r.unconfirmed.map(key)).toEqual(['C7 train.py:train_step:35']);
+  });
+});
+
 describe('detect without stacks (catalogue on the hot path)', () => {
   it('splits the measured category cost over hot matches; cold and periodic matches stay unconfirmed', () => {
     const perStep = match('C3.item-sync', 'train.py', 'main', 41);

@@ -256,7 +256,9 @@ function functionHeaderSite(input: DetectInput, m: CatalogueMatch): SiteCost | n
     const site = input.attribution.sites.get(siteKey(m.file, l));
     if (!site) continue;
     const want = PATTERN_EVENTS[m.patternId];
-    if (!want) return site;
+    // a frame's own Python time includes every line (and callee) of the function: only the events attributed
+    // to the function itself (launches, operators, runtime calls) can speak for one of its lines
+    if (!want) return { ...site, ns: { ...site.ns, python: 0 } };
     const names = [...site.names].filter(([n]) => want.test(n));
     if (!names.length) return null;
     // only the pattern's events count: the rest of the function's time is other lines'
