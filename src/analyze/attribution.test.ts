@@ -50,3 +50,29 @@ describe('attributeCosts', () => {
     expect(a.via.has('python-stack')).toBe(true);
   });
 });
+
+describe('blocking copies', () => {
+  const chain = [{ symbol: 'train (/w/train.py:44)', file: '/w/train.py', line: 44 }];
+  it('counts the time a blocking copy call waits for earlier GPU work as a sync, the rest as the copy', () => {
+    // cudaMemcpyAsync from 0 to 10 ms; its D2H copy only starts at 9.99 ms (the stream was busy): 9.99 ms of waiting
+    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 10_000_000, { chain, correlationId: 5 }).copy(9_990_000, 9_995_000, 5).build('nsys-sqlite');
+    const s = attributeCosts(m, FILES).sites.get(siteKey('train.py', 44))!;
+    expect(s.ns.sync).toBe(9_990_000);
+    expect(s.ns.memcpy).toBe(10_000);
+  });
+  it('leaves an asynchronous copy (returns before its copy ends) a copy', () => {
+    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 5_000, { chain, correlationId: 6 }).copy(900_000, 950_000, 6, 1).build('nsys-sqlite');
+    const s = attributeCosts(m, FILES).sites.get(siteKey('train.py', 44))!;
+    expect(s.ns.sync).toBe(0);
+    expect(s.ns.memcpy).toBe(5_000);
+  });
+  it('records every repo line of a stack as seen, not only the innermost one that carries the cost', () => {
+    const m = new ModelBuilder().api('cudaLaunchKernel_v7000', 0, 5_000, { chain: [
+      { symbol: 'forward (/w/model.py:12)', file: '/w/model.py', line: 12 },
+      { symbol: 'train (/w/train.py:39)', file: '/w/train.py', line: 39 },
+    ] }).build('nsys-sqlite');
+    const a = attributeCosts(m, FILES);
+    expect([...a.sites.keys()]).toEqual([siteKey('model.py', 12)]);
+    expect(a.seen.has(siteKey('train.py', 39))).toBe(true);
+  });
+});

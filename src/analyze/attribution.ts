@@ -2,7 +2,7 @@
 // their stack (nsys callchains, or the Python frames that enclose them on the same thread in Kineto
 // traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
 import type { ProfileModel, StackFrame } from '../core/profile.js';
-import { innermostRepoFrame, matchRepoFile } from './stacks.js';
+import { innermostRepoFrame, matchRepoFile, parsePythonFrame } from './stacks.js';
 
 export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';
 
@@ -50,6 +50,8 @@ export interface Attribution {
   /** how events were walked to the source: at least one stack source present */
   hasStacks: boolean;
   via: Set<'callchain' | 'python-stack'>;
+  /** every repo line that appears in any stack (not only the innermost frames that carry cost): what ran */
+  seen: Set<string>;
 }
 
 class Sites {
@@ -105,9 +107,33 @@ function enclosing(m: ProfileModel, idx: number[], t0: number, t1: number): numb
   return out;
 }
 
+/** memcpy rows by (pid, correlation id) of the runtime call that issued them */
+function copyByCorrelation(m: ProfileModel): Map<string, number> {
+  const out = new Map<string, number>();
+  const c = m.memcpy;
+  for (let i = 0; i < c.length; i++) if (c.correlationId[i]! >= 0) out.set(`${c.pid[i]}:${c.correlationId[i]}`, i);
+  return out;
+}
+
+/**
+ * The part of a copy call spent waiting for earlier GPU work: a call that returns only after its copy has
+ * finished (pageable or synchronous copies, `.item()`, `.cpu()`) but whose copy started later than the call
+ * waited for the stream to drain first. 0 for asynchronous calls and for calls with no matching copy row.
+ */
+export function copyWaitNs(m: ProfileModel, copies: Map<string, number>, row: number): number {
+  const r = m.runtime;
+  const j = copies.get(`${r.pid[row]}:${r.correlationId[row]}`);
+  if (j === undefined || r.correlationId[row]! < 0) return 0;
+  const apiStart = r.start[row]!, apiEnd = r.end[row]!;
+  const copyStart = m.memcpy.start[j]!, copyEnd = m.memcpy.end[j]!;
+  if (apiEnd < copyEnd) return 0; // returned before the copy finished: asynchronous
+  return Math.max(0, Math.min(copyStart, apiEnd) - apiStart);
+}
+
 export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): Attribution {
   const sites = new Sites();
   const via = new Set<'callchain' | 'python-stack'>();
+  const seen = new Set<string>();
   const S = m.strings;
   const fileCache = new Map<number, string | null>();
   const repoFileOf = (fileId: number): string | null => {
@@ -143,7 +169,14 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     const frames = m.callchains.get(chainId);
     if (!frames) return false;
     let texts = chainCache.get(chainId);
-    if (!texts) chainCache.set(chainId, (texts = frames.map(frameText)));
+    if (!texts) {
+      chainCache.set(chainId, (texts = frames.map(frameText)));
+      for (const t of texts) {
+        const pf = parsePythonFrame(t);
+        const rf = pf && matchRepoFile(repoFiles, pf.file);
+        if (rf) seen.add(siteKey(rf, pf.line));
+      }
+    }
     const hit = innermostRepoFrame(texts, repoFiles);
     if (!hit) return false;
     sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12));
@@ -152,11 +185,21 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
   };
 
   const r = m.runtime;
+  const copies = copyByCorrelation(m);
+  const put = (i: number, kind: CostKind, ns: number, name: string) => {
+    if (ns <= 0) return;
+    if (!viaChain(r.callchainId[i]!, kind, ns, name)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, name);
+  };
   for (let i = 0; i < r.length; i++) {
-    const name = S[r.nameId[i]!] ?? '';
+    const name = stripApiVersion(S[r.nameId[i]!] ?? '');
     const kind = classifyApi(name);
     const ns = r.end[i]! - r.start[i]!;
-    if (!viaChain(r.callchainId[i]!, kind, ns, stripApiVersion(name))) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, stripApiVersion(name));
+    const wait = kind === 'memcpy' || kind === 'sync' ? copyWaitNs(m, copies, i) : 0;
+    if (wait > 0) {
+      // a blocking copy first waits for the work queued before it: that wait is a synchronization
+      put(i, 'sync', wait, name);
+      put(i, kind, ns - wait, name);
+    } else put(i, kind, ns, name);
   }
   const o = m.osrt;
   for (let i = 0; i < o.length; i++) {
@@ -186,5 +229,6 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
       via.add('python-stack');
     }
   }
-  return { sites: sites.map, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };
+  for (const k of sites.map.keys()) seen.add(k);
+  return { sites: sites.map, seen, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };
 }

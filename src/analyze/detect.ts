@@ -30,6 +30,10 @@ export interface DetectInput {
   gpu: boolean;
   /** lines a match covers (a loop statement covers its body); default: its own line */
   spanOf?: (m: CatalogueMatch) => [number, number];
+  /** the match runs once every N iterations (under `if step % N == 0:`) */
+  periodic?: (m: CatalogueMatch) => boolean;
+  /** lines [def, end] of a function of the repo (qualified name), when known */
+  functionSpan?: (file: string, fn: string) => [number, number, number?] | undefined;
   /** measured cost behind one pattern when it is not its category's (e.g. fp32 GEMM time for C5.fp32-no-autocast) */
   patternSignals?: Map<string, CategorySignal>;
 }
@@ -120,11 +124,21 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
 
   // 1. With stacks: the cost measured on the match's own line (a loop: its body) decides.
   const byCategoryNoStack = new Map<Category, CatalogueMatch[]>();
+  const claimedHeaders = new Set<string>();
   for (const m of matches) {
     const [a, b] = input.spanOf?.(m) ?? [m.line, m.line];
-    const lineSites = sitesIn(attribution, m.file, a, b);
+    let lineSites = sitesIn(attribution, m.file, a, b);
+    if (!lineSites.length && attribution.hasStacks && !GLOBAL.test(m.patternId)) {
+      // Kineto python_function frames name a function's first line, not the executing one: the function's
+      // header site speaks for the match when it holds the kind of event the pattern produces
+      const header = functionHeaderSite(input, m);
+      if (header) {
+        lineSites = [header];
+        claimedHeaders.add(siteKey(header.file, header.line));
+      }
+    }
     const site = lineSites.slice().sort((x, y) => Object.values(y.ns).reduce((p, q) => p + q, 0) - Object.values(x.ns).reduce((p, q) => p + q, 0))[0];
-    if (attribution.hasStacks && !GLOBAL.test(m.patternId)) {
+    if (attribution.hasStacks && !GLOBAL.test(m.patternId) && !(site === undefined && perSampleSeen(input, m))) {
       const ms = site ? siteMs(lineSites, KINDS[m.category], perIterDivisor) : 0;
       const ev: Evidence[] = site
         ? [
@@ -161,8 +175,15 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
     }
   }
   for (const { sig, cat, list } of groups.values()) {
-    const hot = list.filter((m) => m.inHotPath || GLOBAL.test(m.patternId));
-    const cold = list.filter((m) => !hot.includes(m));
+    // construction-site matchers decide their own hotness (a DataLoader is hot when a hot loop iterates it); only
+    // DDP settings, built once in setup, speak for every step whatever their line
+    const hot = list.filter((m) => m.inHotPath || /^C6\./.test(m.patternId));
+    const periodic = hot.filter((m) => !GLOBAL.test(m.patternId) && input.periodic?.(m));
+    for (const m of periodic) {
+      hot.splice(hot.indexOf(m), 1);
+      unconfirmed.push(make(m, 0, 0.15, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'runs once every N iterations (under a periodic `if … % N == 0`): not a per-iteration cost' }]));
+    }
+    const cold = list.filter((m) => !hot.includes(m) && !periodic.includes(m));
     for (const m of cold) unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
     if (!sig || !enough(sig.msPerIter)) {
       for (const m of hot) unconfirmed.push(make(m, 0, 0.2, 'catalogue', [{ kind: 'profile', query: cat, summary: `no ${CATEGORY_NAMES[cat].toLowerCase()} cost in the profile${sig ? ` (${sig.msPerIter.toFixed(3)} ms/iter)` : ''}` }]));
@@ -183,7 +204,7 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   }
 
   // 3. Costly stack sites no pattern explains: synchronizations and copies are always worth a look.
-  const claimed = new Set(findings.map((f) => siteKey(f.file, f.line)));
+  const claimed = new Set([...findings.map((f) => siteKey(f.file, f.line)), ...claimedHeaders]);
   for (const site of attribution.sites.values()) {
     const k = siteKey(site.file, site.line);
     if (claimed.has(k)) continue;
@@ -202,6 +223,71 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   }
 
   return { findings: dedupe(findings), unconfirmed: dedupe(unconfirmed) };
+}
+
+/** Operator / runtime names a pattern's line produces: what a function-level site must show to speak for it. */
+const PATTERN_EVENTS: Record<string, RegExp> = {
+  'C3.item-sync': /^aten::(item|_local_scalar_dense)$/,
+  'C3.float-tensor': /^aten::(item|_local_scalar_dense)$/,
+  'C3.cpu-sync': /^aten::(to|_to_copy|copy_|cpu)$/,
+  'C3.numpy-sync': /^aten::(to|_to_copy|copy_|cpu|numpy)$/,
+  'C3.tolist-sync': /^aten::(tolist|item|_local_scalar_dense|to|_to_copy)$/,
+  'C3.print-tensor': /^aten::(item|_local_scalar_dense|to|_to_copy|copy_)$/,
+  'C3.cuda-synchronize': /^cuda(Device|Stream)Synchronize$/,
+  'C4.to-device-in-loop': /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
+  'C4.host-tensor-in-loop': /^aten::(to|_to_copy|copy_|tensor|lift_fresh|from_numpy)$|^cudaMemcpy/,
+  'C4.non-blocking-missing': /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
+  'C5.constant-in-forward': /^aten::(arange|ones|zeros|full|tril|triu|eye|empty|linspace|logspace)$/,
+  'C5.redundant-copy-in-loop': /^aten::(clone|contiguous|cat|copy_)$/,
+  'C6.collective-in-loop': /nccl|c10d::|record_param_comms|barrier|all_reduce|allreduce|all_gather|broadcast/i,
+};
+
+/**
+ * The site on the first line of the match's function (its `def`, or a decorator: what Python's tracer records
+ * as a frame's line at entry), restricted to the events the pattern produces. Null when the function has no
+ * such site, when the match runs only every N iterations (a function-level site cannot tell it from the
+ * per-step line), or when the site names none of the pattern's events.
+ */
+function functionHeaderSite(input: DetectInput, m: CatalogueMatch): SiteCost | null {
+  const span = input.functionSpan?.(m.file, m.function);
+  if (!span || input.periodic?.(m)) return null;
+  const [def, , decorators] = span;
+  for (let l = def - (decorators ?? 0); l <= def; l++) {
+    const site = input.attribution.sites.get(siteKey(m.file, l));
+    if (!site) continue;
+    const want = PATTERN_EVENTS[m.patternId];
+    // a frame's own Python time includes every line (and callee) of the function: only the events attributed
+    // to the function itself (launches, operators, runtime calls) can speak for one of its lines
+    if (!want) return { ...site, ns: { ...site.ns, python: 0 } };
+    const names = [...site.names].filter(([n]) => want.test(n));
+    if (!names.length) return null;
+    // only the pattern's events count: the rest of the function's time is other lines'
+    const ns = names.reduce((t, [, v]) => t + v, 0);
+    const only: SiteCost = { ...site, ns: { ...site.ns }, names: new Map(names) };
+    const k = Object.keys(only.ns) as CostKind[];
+    const total = k.reduce((t, x) => t + site.ns[x], 0) || 1;
+    for (const x of k) only.ns[x] = (site.ns[x] / total) * ns;
+    if (site.ns.sync > 0) only.ns.sync = Math.max(only.ns.sync, Math.min(site.ns.sync, ns));
+    if (site.ns.memcpy > 0) only.ns.memcpy = Math.max(only.ns.memcpy, Math.min(site.ns.memcpy, ns));
+    return only;
+  }
+  return null;
+}
+
+/** Per-sample functions: a Dataset's item access and collate functions run for every sample of every batch. */
+const PER_SAMPLE_FN = /(^|\.)(__getitem__|__getitems__|[A-Za-z_]*collate[A-Za-z_]*)$/;
+
+/**
+ * Pure-Python work in a per-sample function that the stacks show running, in a profile that cannot time Python
+ * lines (nsys without Python sampling: only CUDA/OS calls carry stacks). Such a match is judged like a match in a
+ * stackless profile — by its category's measured host-bound cost — instead of by its own line.
+ */
+function perSampleSeen(input: DetectInput, m: CatalogueMatch): boolean {
+  if (m.category !== 'C7' || input.attribution.via.has('python-stack') || !PER_SAMPLE_FN.test(m.function)) return false;
+  const span = input.functionSpan?.(m.file, m.function);
+  if (!span) return false;
+  for (let l = span[0]; l <= span[1]; l++) if (input.attribution.seen.has(siteKey(m.file, l))) return true;
+  return false;
 }
 
 function dedupe(fs: Finding[]): Finding[] {

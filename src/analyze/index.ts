@@ -6,9 +6,10 @@ import type { LocalizedFindingSet } from '../core/findings.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { ProgressSink } from '../core/run.js';
 import { hasGpuActivity } from '../profile/queries/util.js';
-import { runCatalogue, scanRepo } from '../source/index.js';
-import { attributeCosts } from './attribution.js';
+import { catalogueEntry, runCatalogue, scanRepo, type CatalogueMatch } from '../source/index.js';
+import { attributeCosts, siteKey } from './attribution.js';
 import { detect } from './detect.js';
+import { underPeriodicCondition } from './periodic.js';
 import { categorySignals, iterationFrame, nvtxFunctionTimes, patternSignals } from './signals.js';
 
 export interface AnalyzeOptions {
@@ -27,12 +28,21 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
   const scan = await scanRepo(repo, { ...(o.signal ? { signal: o.signal } : {}) });
   try {
     throwIfAborted(o.signal);
-    const matches = runCatalogue(scan, { ...(o.signal ? { signal: o.signal } : {}) });
     const files = scan.index.modules.map((m) => m.file);
+    const attribution = attributeCosts(model, files);
+    const spanOfFn = (file: string, fn: string): [number, number, number] | undefined => {
+      const f = scan.index.byFile.get(file)?.symbols.functions.find((x) => x.qualname === fn);
+      return f ? [f.line, f.endLine, f.decorators.length] : undefined;
+    };
+    // matches outside their pattern's scope (e.g. a function WARMUP could not reach through an untyped
+    // parameter) still count when the profile's stacks show their function running
+    const matches = runCatalogue(scan, { all: true, ...(o.signal ? { signal: o.signal } : {}) }).flatMap((m) => {
+      if (inScope(m)) return [m];
+      return attribution.hasStacks && functionSeen(attribution.seen, m.file, spanOfFn(m.file, m.function)) ? [{ ...m, inHotPath: true }] : [];
+    });
     o.onProgress?.({ stage: 'analyze', message: `${matches.length} source pattern(s); measuring the profile` });
     const frame = iterationFrame(model);
     const signals = categorySignals(model, frame);
-    const attribution = attributeCosts(model, files);
     const nvtxFunctionMs = nvtxFunctionTimes(model, frame, new Set(matches.map((m) => m.function)));
     const loops = new Map<string, number>();
     for (const mod of scan.index.modules) for (const l of mod.symbols.loops) loops.set(`${mod.file}:${l.line}`, l.endLine);
@@ -42,6 +52,11 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
       perIterDivisor: frame.divisor, nvtxFunctionMs, minShare: o.minShare ?? 0.01, gpu,
       spanOf: (m) => [m.line, loops.get(`${m.file}:${m.line}`) ?? m.line],
       patternSignals: patternSignals(model, frame),
+      periodic: (m) => {
+        const pm = scan.index.byFile.get(m.file);
+        return !!pm && underPeriodicCondition(pm.tree.rootNode, m.line, m.column);
+      },
+      functionSpan: spanOfFn,
     });
     const notes = [...model.meta.notes, ...scan.setup.notes];
     if (!attribution.hasStacks) notes.push('no call stacks in this profile: findings are localized by the source catalogue on the hot path, ranked by measured category cost');
@@ -55,6 +70,19 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
   } finally {
     scan.index.dispose();
   }
+}
+
+/** Whether a match is where its pattern's scope wants it (what runCatalogue keeps without `all`). */
+function inScope(m: CatalogueMatch): boolean {
+  const scope = catalogueEntry(m.patternId)?.scope ?? 'anywhere';
+  return scope === 'anywhere' || (scope === 'loop' && m.inLoop) || (scope === 'hot' && m.inHotPath) || (scope === 'loop-or-hot' && (m.inLoop || m.inHotPath));
+}
+
+/** Whether any stack in the profile names a line of the function (decorators included). */
+function functionSeen(seen: Set<string>, file: string, span: [number, number, number] | undefined): boolean {
+  if (!span) return false;
+  for (let l = span[0] - span[2]; l <= span[1]; l++) if (seen.has(siteKey(file, l))) return true;
+  return false;
 }
 
 export { attributeCosts, detect, categorySignals, iterationFrame };

@@ -64,9 +64,11 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
     // host-bound idle: GPU gaps not explained by syncs or launches (the CPU was busy elsewhere)
     const g = gaps(model, { limit: 3, minGapNs: 20_000 });
     const idle = g.devices.reduce((a, d) => a + d.gapTotalNs, 0);
-    const host = Math.max(0, per(idle) - (out.get('C3')?.msPerIter ?? 0) - (out.get('C2')?.msPerIter ?? 0));
+    // GPU idle that follows a sync is still host time: the CPU runs Python (loading, collating) while the GPU
+    // waits, so it is not subtracted here — only the idle explained by launch overhead is.
+    const host = Math.max(0, per(idle) - (out.get('C2')?.msPerIter ?? 0));
     if (host > 0) {
-      const ev: Evidence[] = [{ kind: 'profile', query: 'gaps', summary: `GPU idle ${per(idle).toFixed(3)} ms/iter in gaps ≥ 20 µs; ${host.toFixed(3)} ms/iter not explained by syncs or launches (host-bound)`,
+      const ev: Evidence[] = [{ kind: 'profile', query: 'gaps', summary: `GPU idle ${per(idle).toFixed(3)} ms/iter in gaps ≥ 20 µs; ${host.toFixed(3)} ms/iter not explained by launch overhead (host-bound)`,
         values: { idleMsPerIter: r3(per(idle)), hostBoundMsPerIter: r3(host) } }];
       put('C1', host, ev);
       put('C7', host, ev);
@@ -120,6 +122,7 @@ export function nvtxFunctionTimes(model: ProfileModel, frame: IterationFrame, fu
 }
 
 const FP32_GEMM = /sgemm|gemm.*(f32|fp32|float)(?!.*(bf16|f16|half))|cutlass.*(tf32|f32)/i;
+const TF32 = /tf32/i;
 const LOW_PRECISION = /bf16|f16|half|hmma|h\d{3,4}gemm|tensorop.*(s|h)1688|_h\d+|fp8|e4m3/i;
 
 /** Signals behind single patterns whose cost is not their category's. */
@@ -127,15 +130,22 @@ export function patternSignals(model: ProfileModel, frame: IterationFrame): Map<
   const out = new Map<string, CategorySignal>();
   const k = model.kernels;
   const S = model.strings;
-  let fp32 = 0, fp32n = 0, low = 0;
+  let fp32 = 0, fp32n = 0, low = 0, saving = 0;
   for (let i = 0; i < k.length; i++) {
     const n = S[k.nameId[i]!] ?? '';
     if (LOW_PRECISION.test(n)) low++;
-    else if (FP32_GEMM.test(n)) { fp32 += k.end[i]! - k.start[i]!; fp32n++; }
+    else if (FP32_GEMM.test(n)) {
+      const d = k.end[i]! - k.start[i]!;
+      fp32 += d;
+      fp32n++;
+      // what bf16 autocast would save: TF32 already runs on tensor cores (bf16 ~2x faster), SIMT fp32 does not (~8x)
+      saving += d * (TF32.test(n) ? 0.5 : 0.85);
+    }
   }
   if (fp32n > 0 && low === 0) {
     const ms = fp32 / 1e6 / frame.divisor;
-    out.set('C5.fp32-no-autocast', { category: 'C5', msPerIter: r3(ms), evidence: [{ kind: 'profile', query: 'top-kernels', summary: `${fp32n} fp32 GEMM kernels and no reduced-precision kernel: ${ms.toFixed(3)} ms/iter of fp32 matrix math`, values: { kernels: fp32n, msPerIter: r3(ms) } }] });
+    const save = saving / 1e6 / frame.divisor;
+    out.set('C5.fp32-no-autocast', { category: 'C5', msPerIter: r3(save), evidence: [{ kind: 'profile', query: 'top-kernels', summary: `${fp32n} fp32 GEMM kernels and no reduced-precision kernel: ${ms.toFixed(3)} ms/iter of fp32 matrix math, ~${save.toFixed(3)} ms/iter saved by bf16 autocast`, values: { kernels: fp32n, msPerIter: r3(ms), savingMsPerIter: r3(save) } }] });
   } else {
     out.set('C5.fp32-no-autocast', { category: 'C5', msPerIter: 0, evidence: [{ kind: 'profile', query: 'top-kernels', summary: low ? 'reduced-precision kernels are present' : 'no fp32 GEMM kernels' }] });
   }

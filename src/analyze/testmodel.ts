@@ -30,6 +30,11 @@ export class ModelBuilder {
     this.runtime.push({ start, end, pid: 1, tid: opts.tid ?? 1, nameId: this.s.intern(name), callchainId, correlationId: opts.correlationId ?? -1 });
     return this;
   }
+  /** a GPU copy row issued by the runtime call with this correlation id (copyKind 1 H2D, 2 D2H) */
+  copy(start: number, end: number, correlationId: number, copyKind = 2, bytes = 4): this {
+    this.memcpy.push({ start, end, deviceId: 0, streamId: 7, pid: 1, copyKind, srcKind: 2, dstKind: 0, bytes, correlationId });
+    return this;
+  }
   range(text: string, start: number, end: number, tid = 1): this {
     this.nvtx.push({ start, end, pid: 1, tid, textId: this.s.intern(text), depth: 0 });
     return this;

@@ -144,3 +144,67 @@ describe('C5 compute patterns', () => {
     expect((await matchRepo({ 'model.py': MODEL_C5, 'train.py': amp }, (id) => id === 'C5.fp32-no-autocast')).matches).toEqual([]);
   });
 });
+
+describe('C2 loops over parameters', () => {
+  const EMA = py`
+    import torch
+    from model import Net
+
+    def ema_update(shadow, model, d):
+        for p_ema, p in zip(shadow.parameters(), model.parameters()):
+            p_ema.mul_(d)
+            p_ema.add_(p.detach(), alpha=1 - d)
+
+    def copy_list(xs, ys):
+        for x, y in zip(xs, ys):
+            x.add_(y)
+
+    def main(loader):
+        model = Net()
+        shadow = Net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x in loader:
+            model(x).sum().backward()
+            opt.step()
+            ema_update(shadow, model, 0.999)
+            copy_list([x], [x])
+  `;
+  it('flags a per-parameter loop even with two ops, not a short loop over other tensors', async () => {
+    const { matches } = await matchRepo({ 'model.py': NET, 'train.py': EMA }, (id) => id === 'C2.python-loop-small-ops');
+    expect(matches.map((m) => `${m.function}:${m.line}`)).toEqual([`ema_update:${lineOf(EMA, 'for p_ema, p')}`]);
+  });
+});
+
+
+describe('C1 loaders returned by a factory', () => {
+  const DATA = py`
+    from torch.utils.data import DataLoader
+
+    def make_loader(ds):
+        return DataLoader(ds, batch_size=8, shuffle=True)
+
+    def make_val_loader(ds):
+        return DataLoader(ds, batch_size=8)
+  `;
+  const TRAIN = py`
+    import torch
+    from data import make_loader, make_val_loader
+    from model import Net
+
+    def main(ds):
+        loader = make_loader(ds)
+        val_loader = make_val_loader(ds)
+        model = Net()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for x in loader:
+            model(x).sum().backward()
+            opt.step()
+  `;
+  it('marks hot only the loader whose factory result the hot loop iterates', async () => {
+    const { matches } = await matchRepo({ 'model.py': NET, 'data.py': DATA, 'train.py': TRAIN }, (id) => id === 'C1.dataloader-workers');
+    expect(matches.map((m) => `${m.function}:${m.line}${m.inHotPath ? ' hot' : ''}`)).toEqual([
+      `make_loader:${lineOf(DATA, 'return DataLoader(ds, batch_size=8, shuffle')} hot`,
+      `make_val_loader:${lineOf(DATA, 'return DataLoader(ds, batch_size=8)')}`,
+    ]);
+  });
+});

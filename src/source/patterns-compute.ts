@@ -79,9 +79,12 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
         if (!body) continue;
         const ops = ctx.calls.filter((c) => within(body, c.node) && c.fn === l.fn && isSmallTorchOp(c));
         const writes = subscriptWrites(body);
-        if (ops.length === 0 || ops.length + writes < 3) continue;
+        // a loop over a model's parameters/buffers runs once per tensor: even one or two ops each are hundreds of
+        // launches (EMA, manual SGD, grad clipping by hand); torch._foreach_* does it in a few
+        const overParams = /\.(parameters|named_parameters|buffers|named_buffers|state_dict)\(\)|\.values\(\)/.test(l.node.childForFieldName('right')?.text ?? '');
+        if (ops.length === 0 || (ops.length + writes < 3 && !overParams)) continue;
         if (ctx.calls.some((c) => within(body, c.node) && MODEL_NAME_RE.test(c.callee.split('.').pop() ?? ''))) continue;
-        out.push({ node: l.node, fn: l.fn, loops: l.loops, why: `loop body issues ${ops.length} tensor op${ops.length > 1 ? 's' : ''}${writes ? ` and ${writes} indexed write${writes > 1 ? 's' : ''}` : ''} per element: one small kernel each` });
+        out.push({ node: l.node, fn: l.fn, loops: l.loops, why: `loop body issues ${ops.length} tensor op${ops.length > 1 ? 's' : ''}${writes ? ` and ${writes} indexed write${writes > 1 ? 's' : ''}` : ''} per ${overParams ? 'parameter' : 'element'}: one small kernel each` });
       }
       return out;
     },

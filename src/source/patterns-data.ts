@@ -16,8 +16,25 @@ function loaderIsHot(ctx: ModuleContext, c: CallInfo): boolean {
   const target = ctx.symbols.assignments.find((a) => a.line === line && a.valueCallee === c.callee)?.target;
   const hotLoops = ctx.hot.loops.filter((l) => l.hot);
   if (target && hotLoops.some((l) => new RegExp(`(^|[^\\w.])${target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+  // built and returned by a factory (`return DataLoader(...)`) whose result a hot loop iterates: `loader = make_loader(...)`
+  if (c.fn !== '<module>' && (c.node.parent?.type === 'return_statement' || (target && returnsName(ctx, c.fn, target)))) {
+    const factory = c.fn.split('.').pop()!;
+    for (const l of hotLoops) {
+      const mod = ctx.index.byFile.get(l.file);
+      const assigned = mod?.symbols.assignments.filter((a) => a.function === l.function && a.line <= l.line && a.valueCallee?.split('.').pop() === factory) ?? [];
+      if (assigned.some((a) => new RegExp(`(^|[^\\w.])${a.target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+    }
+  }
   const sites = ctx.hot.dataLoaders.length;
   return sites === 1 && hotLoops.some((l) => /loader|_dl\b/i.test(l.iter));
+}
+
+/** Whether function `fn` of this module has a `return <name>` statement. */
+function returnsName(ctx: ModuleContext, fn: string, name: string): boolean {
+  const f = ctx.symbols.functions.find((x) => x.qualname === fn);
+  if (!f) return false;
+  const lines = ctx.pm.source.split(/\r?\n/).slice(f.line - 1, f.endLine);
+  return lines.some((t) => new RegExp(`^\\s*return\\s+${name.replace(/[.]/g, '\\.')}\\s*$`).test(t));
 }
 
 function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {

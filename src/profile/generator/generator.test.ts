@@ -156,3 +156,22 @@ describe('example-scenario.yaml', () => {
     db.close();
   });
 });
+
+describe('a process driving a second GPU', () => {
+  const twoGpus: Scenario = {
+    seed: 3, iterations: { count: 2 }, devices: [{}, {}], processes: [{ pid: 77, device: 0 }],
+    step: [
+      { type: 'kernel', name: 'void stage0<1>(float*)', durationUs: 20 },
+      { type: 'memcpy', kind: 'D2D', bytes: 1 << 20, stream: 27, device: 1 },
+      { type: 'kernel', name: 'void stage1<1>(float*)', durationUs: 20, stream: 27, device: 1 },
+    ],
+  };
+  it('puts events with `device` on that GPU, the rest on the process\' device', async () => {
+    const db = await open(buildNsysDatabase(twoGpus));
+    expect(all(db, 'SELECT deviceId, COUNT(*) FROM CUPTI_ACTIVITY_KIND_KERNEL GROUP BY deviceId ORDER BY deviceId')).toEqual([[0, 2], [1, 2]]);
+    expect(all(db, 'SELECT DISTINCT deviceId FROM CUPTI_ACTIVITY_KIND_MEMCPY')).toEqual([[1]]);
+  });
+  it('rejects a device that is not in devices', () => {
+    expect(() => buildNsysDatabase({ ...twoGpus, step: [{ type: 'kernel', name: 'k', durationUs: 1, device: 2 }] })).toThrow(/device must be an index into devices/);
+  });
+});

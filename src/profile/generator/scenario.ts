@@ -34,6 +34,7 @@ export interface KernelEvent extends Common {
   durationUs: number;
   count?: number; // launched this many times in a row; default 1
   stream?: number; // default: the process' compute stream (7)
+  device?: number; // index into devices: a process driving a second GPU (model/pipeline parallel); default the process' device
   grid?: [number, number, number];
   block?: [number, number, number];
   registers?: number; // per thread; default 32
@@ -50,6 +51,7 @@ export interface MemcpyEvent extends Common {
   memory?: 'pageable' | 'pinned'; // host side; default pageable
   async?: boolean; // cudaMemcpyAsync (default) vs cudaMemcpy
   stream?: number;
+  device?: number; // index into devices (D2D across GPUs: the destination); default the process' device
   count?: number;
   gapUs?: number;
 }
@@ -150,6 +152,7 @@ function checkEvents(events: unknown, path: string): void {
     }
     if (ev.count !== undefined) checkNumber(ev.count, `${p}.count`, 1);
     if (ev.at !== undefined) parseFrame(ev.at as FrameSpec);
+    if (ev.device !== undefined) checkNumber(ev.device, `${p}.device`);
     switch (ev.type) {
       case 'kernel':
         if (typeof ev.name !== 'string' || !ev.name) throw new UserError(`scenario: ${p}.name must be a kernel name`);
@@ -192,6 +195,9 @@ export function validateScenario(s: unknown): Scenario {
     throw new UserError('scenario: devices must be a non-empty list');
   }
   checkEvents(sc.step, 'step');
+  const nDev = sc.devices?.length ?? 1;
+  const deviceOf = (es: StepEvent[]): number[] => es.flatMap((e) => (e.type === 'nvtx' ? deviceOf(e.events) : 'device' in e && e.device !== undefined ? [e.device] : []));
+  if (deviceOf(sc.step).some((d) => d >= nDev || !Number.isInteger(d))) throw new UserError(`scenario: an event's device must be an index into devices (0..${nDev - 1})`);
   if (sc.step.length === 0) throw new UserError('scenario: step must have at least one event');
   return sc;
 }

@@ -169,7 +169,7 @@ export class Simulator {
     const grid = e?.grid ?? [Math.max(1, Math.round((e?.durationUs ?? 10) * 8)), 1, 1];
     const block = e?.block ?? [256, 1, 1];
     this.db.insert('CUPTI_ACTIVITY_KIND_KERNEL', {
-      start: k.start, end: k.end, deviceId: p.device, contextId: 1, greenContextId: 0, streamId: k.stream,
+      start: k.start, end: k.end, deviceId: e?.device ?? p.device, contextId: 1, greenContextId: 0, streamId: k.stream,
       correlationId: k.corr, globalPid: p.gpid, demangledName: demangled, shortName: short, mangledName: mangled,
       launchType: 1, cacheConfig: 1,
       registersPerThread: e?.registers ?? 32, gridX: grid[0], gridY: grid[1], gridZ: grid[2], blockX: block[0],
@@ -210,7 +210,7 @@ export class Simulator {
       const apiEnd = blocking ? q.end + this.dur(p, 2, true) : apiStart + this.dur(p, 5, true);
       this.api(p, asyncApi ? 'cudaMemcpyAsync_v3020' : 'cudaMemcpy_v3020', apiStart, apiEnd, corr, e.at);
       this.db.insert('CUPTI_ACTIVITY_KIND_MEMCPY', {
-        start: q.start, end: q.end, deviceId: p.device, contextId: 1, greenContextId: 0, streamId: stream,
+        start: q.start, end: q.end, deviceId: e.device ?? p.device, contextId: 1, greenContextId: 0, streamId: stream,
         correlationId: corr, globalPid: p.gpid, bytes: e.bytes, copyKind: e.kind === 'H2D' ? 1 : e.kind === 'D2H' ? 2 : 8,
         srcKind: e.kind === 'H2D' ? host : 2, dstKind: e.kind === 'D2H' ? host : 2, copyCount: 1,
       });
