@@ -115,44 +115,78 @@ function functionSignals(index: RepoIndex): Map<string, Set<Signal>> {
 export function findLoops(index: RepoIndex): HotLoop[] {
   const { graph } = index;
   const own = functionSignals(index);
-  const reachMemo = new Map<string, string[]>();
-  const reach = (id: string) => {
-    let r = reachMemo.get(id);
-    if (!r) reachMemo.set(id, (r = graph.reachableFrom([id])));
-    return r;
-  };
-  type Cand = HotLoop & { own: Set<Signal> };
-  const cands: Cand[] = [];
-  for (const pm of index.modules) {
-    const m = pm.symbols;
-    for (const loop of m.loops) {
-      if (loop.function.endsWith('.forward') || loop.function === 'forward') continue;
-      const sig = new Set<Signal>();
-      const why: string[] = [];
-      for (const c of callsIn(m, loop.function, loop.bodyLine, loop.endLine)) {
-        for (const s of callSignals(m, c, graph)) {
-          sig.add(s);
-          why.push(`${c.callee}() at ${c.line}`);
-        }
-        for (const e of graph.targetsAt(m.file, c.line, c.column)) {
-          for (const f of reach(e.to)) {
-            for (const s of own.get(f) ?? []) {
-              if (s === 'forward' && sig.has('forward')) continue;
-              if (!sig.has(s)) why.push(`${s} via ${f.slice(f.indexOf(':') + 1)}`);
-              sig.add(s);
-            }
-          }
-        }
+  type Cand = HotLoop & { sig: Set<Signal> };
+  // owner function id → its candidate loops (line ranges); empty in the first pass
+  let owners = new Map<string, Array<{ line: number; endLine: number }>>();
+  const inLoops = (ranges: Array<{ line: number; endLine: number }>, line: number) => ranges.some((r) => line >= r.line && line <= r.endLine);
+  /** signals reachable from a call target; a function owning a candidate loop contributes only its code outside that loop */
+  const reachSignals = (start: string, self: string): Array<[Signal, string]> => {
+    const out: Array<[Signal, string]> = [];
+    const seen = new Set<string>();
+    const stack = [start];
+    while (stack.length) {
+      const f = stack.pop()!;
+      if (seen.has(f)) continue;
+      seen.add(f);
+      const ranges = f === self ? undefined : owners.get(f);
+      if (ranges) {
+        const file = f.slice(0, f.indexOf(':'));
+        const fn = f.slice(f.indexOf(':') + 1);
+        const m = index.byFile.get(file)?.symbols;
+        for (const c of m ? m.calls.filter((c) => c.function === fn && !inLoops(ranges, c.line)) : []) for (const s of callSignals(m!, c, graph)) out.push([s, f]);
+        for (const e of graph.callees(f)) if (!inLoops(ranges, e.line)) stack.push(e.to);
+      } else {
+        for (const s of own.get(f) ?? []) out.push([s, f]);
+        for (const e of graph.callees(f)) stack.push(e.to);
       }
-      if (iteratesDataLoader(m, loop)) {
-        sig.add('dataloader');
-        why.push(`iterates ${stripIterWrappers(loop.iter)}`);
-      }
-      const kind: LoopKind | null = sig.has('step') || sig.has('backward') ? 'train' : sig.has('forward') ? 'inference' : sig.has('dataloader') ? 'data' : null;
-      if (!kind) continue;
-      cands.push({ file: m.file, function: loop.function, line: loop.line, endLine: loop.endLine, bodyLine: loop.bodyLine, kind, iter: loop.iter, signals: [...new Set(why)].slice(0, 6), hot: false, own: sig });
     }
+    return out;
+  };
+  const classify = (m: ModuleSymbols, loop: LoopSym): Cand | null => {
+    const sig = new Set<Signal>();
+    const why: string[] = [];
+    const self = `${m.file}:${loop.function}`;
+    for (const c of callsIn(m, loop.function, loop.bodyLine, loop.endLine)) {
+      for (const s of callSignals(m, c, graph)) {
+        sig.add(s);
+        why.push(`${c.callee}() at ${c.line}`);
+      }
+      for (const e of graph.targetsAt(m.file, c.line, c.column)) {
+        for (const [s, f] of reachSignals(e.to, self)) {
+          if (s === 'forward' && sig.has('forward')) continue;
+          if (!sig.has(s)) why.push(`${s} via ${f.slice(f.indexOf(':') + 1)}`);
+          sig.add(s);
+        }
+      }
+    }
+    if (iteratesDataLoader(m, loop)) {
+      sig.add('dataloader');
+      why.push(`iterates ${stripIterWrappers(loop.iter)}`);
+    }
+    const kind: LoopKind | null = sig.has('step') || sig.has('backward') ? 'train' : sig.has('forward') ? 'inference' : sig.has('dataloader') ? 'data' : null;
+    if (!kind) return null;
+    return { file: m.file, function: loop.function, line: loop.line, endLine: loop.endLine, bodyLine: loop.bodyLine, kind, iter: loop.iter, signals: [...new Set(why)].slice(0, 6), hot: false, sig };
+  };
+  const pass = (): Cand[] => {
+    const out: Cand[] = [];
+    for (const pm of index.modules) {
+      for (const loop of pm.symbols.loops) {
+        if (loop.function.endsWith('.forward') || loop.function === 'forward') continue;
+        const c = classify(pm.symbols, loop);
+        if (c) out.push(c);
+      }
+    }
+    return out;
+  };
+  // first pass: every loop that reaches a signal; second pass: a loop that only drives another
+  // function's candidate loop (`for epoch: train(...)`) is not itself a training loop
+  const first = pass();
+  owners = new Map();
+  for (const c of first) {
+    const id = `${c.file}:${c.function}`;
+    owners.set(id, [...(owners.get(id) ?? []), { line: c.bodyLine, endLine: c.endLine }]);
   }
+  const cands = pass();
   // drop outer loops whose own body adds nothing beyond a nested candidate of the same kind
   const loops = cands.filter((outer) => {
     const inner = cands.filter((c) => c !== outer && c.file === outer.file && c.function === outer.function && c.line > outer.line && c.endLine <= outer.endLine);
@@ -164,7 +198,7 @@ export function findLoops(index: RepoIndex): HotLoop[] {
     if (outer.kind === 'inference') return ownSig.has('forward') && !inner.some((i) => i.kind === 'inference');
     return false;
   });
-  return loops.map(({ own: _own, ...l }) => l);
+  return loops.map(({ sig: _sig, ...l }) => l);
 }
 
 /**

@@ -96,6 +96,8 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
       const out: RawMatch[] = [];
       const roots = new Set(r.rootModelClasses());
       for (const c of ctx.calls) {
+        const owner = r.enclosingClass(ctx.symbols, c.fn);
+        if (owner && r.isModuleClass(owner.id)) continue; // a submodule built inside a model
         const v = r.resolveExpr(ctx.symbols, c.fn, c.callee, 0, c.node.startPosition.row + 1);
         if (v?.kind !== 'class' || !roots.has(v.id)) continue;
         const fwd = r.classMember(v.id, 'forward', false);

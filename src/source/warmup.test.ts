@@ -153,6 +153,44 @@ describe('warmup', () => {
     }
   });
 
+  it('does not take an epoch loop that only calls the training function for a training loop', async () => {
+    const r = makeRepo({
+      'model.py': MODEL,
+      'main.py': py`
+        import torch
+        from model import Model
+
+        def train(model, opt, data):
+            model.train()
+            for x in data:
+                model(x).sum().backward()
+                opt.step()
+
+        def test(model, data):
+            with torch.no_grad():
+                for x in data:
+                    model(x)
+
+        def main():
+            model = Model()
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(10):
+                train(model, opt, [torch.randn(2, 4)])
+                test(model, [torch.randn(2, 4)])
+
+        if __name__ == '__main__':
+            main()
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.loops.map((l) => [l.function, l.kind, l.hot])).toEqual([['train', 'train', true], ['test', 'inference', false]]);
+      expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
+    } finally {
+      removeRepo(r);
+    }
+  });
+
   it('classifies an inference-only workload', async () => {
     const r = makeRepo({
       'model.py': MODEL,
