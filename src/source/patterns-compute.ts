@@ -78,8 +78,9 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
         const body = l.node.childForFieldName('body');
         if (!body) continue;
         const ops = ctx.calls.filter((c) => within(body, c.node) && c.fn === l.fn && isSmallTorchOp(c));
+        if (ops.length === 0) continue;
         const writes = subscriptWrites(body);
-        if (ops.length === 0 || ops.length + writes < 3) continue;
+        if (ops.length + writes < 3) continue;
         if (ctx.calls.some((c) => within(body, c.node) && MODEL_NAME_RE.test(c.callee.split('.').pop() ?? ''))) continue;
         out.push({ node: l.node, fn: l.fn, loops: l.loops, why: `loop body issues ${ops.length} tensor op${ops.length > 1 ? 's' : ''}${writes ? ` and ${writes} indexed write${writes > 1 ? 's' : ''}` : ''} per element: one small kernel each` });
       }

@@ -29,6 +29,7 @@ export class Resolver {
   private datasetMemo = new Map<string, boolean>();
   private rootModelsMemo: string[] | null = null;
   private exprMemo = new Map<string, Value | null>();
+  private moduleMemo = new Map<string, ModuleSymbols | null>();
 
   constructor(readonly modules: ModuleSymbols[]) {
     for (const m of modules) {
@@ -41,6 +42,14 @@ export class Resolver {
 
   /** The repo module a dotted name refers to from `fromFile` (absolute, src-layout suffix, or relative). */
   resolveModule(fromFile: string, name: string, level = 0): ModuleSymbols | null {
+    const dir = fromFile.slice(0, Math.max(0, fromFile.lastIndexOf('/')));
+    const key = `${dir}|${name}|${level}`;
+    let hit = this.moduleMemo.get(key);
+    if (hit === undefined) this.moduleMemo.set(key, (hit = this.resolveModuleUncached(fromFile, name, level)));
+    return hit;
+  }
+
+  private resolveModuleUncached(fromFile: string, name: string, level: number): ModuleSymbols | null {
     if (level > 0) {
       const pkg = fromFile.split('/').slice(0, -1);
       for (let i = 1; i < level; i++) pkg.pop();
