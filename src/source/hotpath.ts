@@ -277,7 +277,8 @@ function dataLoaderSites(index: RepoIndex, resolver: Resolver, notes: string[]):
       const target = m.assignments.find((a) => a.line === c.line && a.valueCallee === c.callee)?.target ?? null;
       let datasetFns: string[] = [];
       const dsType = ds ? resolveValueExpr(resolver, m, c.function, ds, c.line) : null;
-      if (dsType) datasetFns = itemFns(dsType);
+      if (dsType === EXTERNAL) datasetFns = []; // a library dataset (torchvision.datasets.…): no repo code
+      else if (dsType) datasetFns = itemFns(dsType);
       else if (datasetClasses.length) {
         datasetFns = datasetClasses.flatMap(itemFns);
         notes.push(`${m.file}:${c.line}: the DataLoader's dataset (${ds ?? '?'}) is not typed statically; every Dataset class's item access is taken as hot`);
@@ -296,12 +297,15 @@ function dataLoaderSites(index: RepoIndex, resolver: Resolver, notes: string[]):
   return out;
 }
 
-/** The class of a value expression: a name/attribute typed by assignments, or a direct `Class(...)` call. */
+const EXTERNAL = '<external>';
+
+/** The class of a value expression (a name typed by assignments, or a direct `Class(...)` call), EXTERNAL for library code. */
 function resolveValueExpr(resolver: Resolver, m: ModuleSymbols, fn: string, expr: string, line: number): string | null {
   const call = /^([A-Za-z_][\w.]*)\(/.exec(expr);
   const v = resolver.resolveExpr(m, fn, call ? call[1]! : expr, 0, line);
   if (call && v?.kind === 'class') return v.id;
   if (v?.kind === 'instance') return v.classId;
+  if (v?.kind === 'external') return EXTERNAL;
   return null;
 }
 

@@ -214,6 +214,40 @@ describe('warmup', () => {
   });
 });
 
+describe('entry sources beyond READMEs', () => {
+  it('reads VS Code launch configurations and Dockerfiles, and leaves library datasets out of the hot path', async () => {
+    const r = makeRepo({
+      '.vscode/launch.json': '{\n  // debug\n  "configurations": [\n    {"type": "debugpy", "name": "Train", "program": "${workspaceFolder}/src/fit.py", "args": ["--lr", "0.1"]},\n    {"type": "python", "name": "Current", "program": "${file}"},\n  ]\n}\n',
+      Dockerfile: 'FROM python:3.11\nCMD ["python", "src/serve.py", "--port", "80"]\n',
+      'src/fit.py': py`
+        import torch
+        import torchvision
+        def main():
+            ds = torchvision.datasets.MNIST('.', download=True)
+            loader = torch.utils.data.DataLoader(ds, batch_size=4)
+            model = torch.nn.Linear(4, 4)
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            for x, y in loader:
+                model(x).sum().backward()
+                opt.step()
+        main()
+      `,
+      'src/serve.py': 'print(1)\n',
+      'src/data.py': 'from torch.utils.data import Dataset\nclass Unused(Dataset):\n    def __getitem__(self, i):\n        return i\n',
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.entryCommand).toEqual(['python', 'src/fit.py', '--lr', '0.1']);
+      expect(s.entrySource).toBe('.vscode/launch.json:Train');
+      expect(s.entryCandidates!.map((c) => c.command.join(' '))).toContain('python src/serve.py --port 80');
+      expect(s.dataLoaders).toEqual([{ file: 'src/fit.py', function: 'main', line: 5, datasetFns: [], collateFns: [] }]);
+      expect(s.hotFunctions).toEqual([]);
+    } finally {
+      removeRepo(r);
+    }
+  });
+});
+
 describe('launch command parsing', () => {
   it('splits shell words and drops redirections, pipes and env assignments', () => {
     expect(shellWords(`python "my script.py" --x='a b' | tee x`)).toEqual(['python', 'my script.py', '--x=a b']);
