@@ -36,6 +36,11 @@ export interface CatalogueMatch {
   inHotPath: boolean;
   /** inside a for/while loop or a comprehension within its function */
   inLoop: boolean;
+  /**
+   * under an if/else (or a conditional expression) inside its innermost loop or function: it may run on
+   * some iterations only (`if step % log_every == 0: print(loss.item())`)
+   */
+  conditional: boolean;
 }
 
 export interface RawMatch {
