@@ -5,7 +5,7 @@ import type { HotPath } from './hotpath.js';
 import { isHotLine } from './hotpath.js';
 import { walkCursor, type SyntaxNode } from './parser.js';
 import type { ParsedModule, RepoIndex } from './repo-index.js';
-import { MODULE_SCOPE, type ModuleSymbols } from './symbols.js';
+import { MODULE_SCOPE, canonicalName, importAliases, type ModuleSymbols } from './symbols.js';
 
 export const LOOP_TYPES = new Set(['for_statement', 'while_statement']);
 export const COMPREHENSION_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
@@ -41,15 +41,11 @@ export class ModuleContext {
   readonly loops: LoopInfo[] = [];
   readonly comprehensions: LoopInfo[] = [];
   readonly symbols: ModuleSymbols;
-  private aliases = new Map<string, string>();
+  private aliases: Map<string, string>;
 
   constructor(readonly pm: ParsedModule, readonly index: RepoIndex, readonly hot: HotPath) {
     this.symbols = pm.symbols;
-    for (const i of pm.symbols.imports) {
-      if (i.alias === '*') continue;
-      const full = i.name === null ? (i.alias === i.module.split('.')[0] ? i.alias : i.module) : i.module ? `${i.module}.${i.name}` : i.name;
-      if (i.level === 0) this.aliases.set(i.alias, full);
-    }
+    this.aliases = importAliases(pm.symbols);
     this.walk(pm.tree.rootNode);
   }
 
@@ -58,10 +54,7 @@ export class ModuleContext {
   }
 
   canonical(expr: string): string {
-    const dot = expr.indexOf('.');
-    const head = dot < 0 ? expr : expr.slice(0, dot);
-    const full = this.aliases.get(head);
-    return full ? full + (dot < 0 ? '' : expr.slice(dot)) : expr;
+    return canonicalName(this.aliases, expr);
   }
 
   private walk(root: SyntaxNode): void {

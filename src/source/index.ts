@@ -23,3 +23,5 @@ export { CATALOGUE, PATTERN_IDS, catalogueEntry, describeCatalogue, runCatalogue
 export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope, CatalogueOptions } from './catalogue.js';
 export { matchRepoPath, functionAt, locateFrame } from './locate.js';
 export type { RepoLocation } from './locate.js';
+export { findAnnotations } from './annotations.js';
+export type { Annotation } from './annotations.js';

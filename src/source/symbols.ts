@@ -321,3 +321,20 @@ export function extractSymbols(file: string, root: SyntaxNode, parseErrors: Modu
   visitChildren(root, '', MODULE_SCOPE, null);
   return sym;
 }
+
+/** Local name → full dotted name from a module's absolute imports (`np` → `numpy`, `F` → `torch.nn.functional`). */
+export function importAliases(sym: ModuleSymbols): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const i of sym.imports) {
+    if (i.alias === '*' || i.level !== 0) continue;
+    aliases.set(i.alias, i.name === null ? (i.alias === i.module.split('.')[0] ? i.alias : i.module) : i.module ? `${i.module}.${i.name}` : i.name);
+  }
+  return aliases;
+}
+
+/** A dotted expression with its head expanded through the import aliases. */
+export function canonicalName(aliases: Map<string, string>, expr: string): string {
+  const dot = expr.indexOf('.');
+  const full = aliases.get(dot < 0 ? expr : expr.slice(0, dot));
+  return full ? full + (dot < 0 ? '' : expr.slice(dot)) : expr;
+}
