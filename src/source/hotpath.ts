@@ -6,10 +6,13 @@
 // forward, or a callee named like a model); a data loop when it only iterates a DataLoader. Loops inside
 // `forward` methods belong to the model, not to the workload. Of nested candidates the outer loop is
 // dropped when its own body (outside the inner loop) does not step/backward (train) or call the model
-// (inference): `for epoch: for batch in loader: …` keeps the inner loop only.
+// (inference): `for epoch: for batch in loader: …` keeps the inner loop only. A loop whose signals come
+// only from another function's candidate loop (`for epoch: train(...)`) is not a candidate itself.
 //
 // Hot functions: everything reachable through the call graph from calls in the chosen loops' bodies
-// (train loops; else inference loops; else data loops), plus the `forward` of every nn.Module class
+// (train loops; else inference loops; else data loops; only loops the entry script runs, when it runs
+// any) — with no loop at all, the root models' forward and Lightning-style step hooks (training_step,
+// validation_step…) — plus the `forward` of every nn.Module class
 // built inside a hot module's methods (submodules: `for block in self.h: block(x)` is not resolvable
 // otherwise), plus `__getitem__`/`__getitems__`/`__iter__` of the Dataset and the collate_fn of each
 // DataLoader in the repo (all Dataset subclasses when a DataLoader's dataset cannot be typed).
@@ -249,7 +252,17 @@ export function findHotPath(index: RepoIndex, entryFile?: string | null): HotPat
   };
   const hotClasses = (): string[] =>
     [...functions.keys()].filter((f) => f.endsWith('.forward')).map((f) => f.slice(0, -'.forward'.length)).filter((c) => resolver.classes.has(c));
-  if (!chosen.length) for (const c of resolver.rootModelClasses()) { const f = resolver.classMember(c, 'forward', false); if (f) mark(f, 'forward of a model class'); }
+  if (!chosen.length) {
+    // no loop in the repo (Lightning, HF Trainer…): the framework calls forward and the step hooks
+    for (const c of resolver.rootModelClasses()) {
+      const f = resolver.classMember(c, 'forward', false);
+      if (f) mark(f, 'forward of a model class');
+      for (const hook of ['training_step', 'validation_step', 'predict_step', 'compute_loss']) {
+        const h = resolver.classMember(c, hook, false);
+        if (h) mark(h, `${hook} hook of a model class (no loop in the repo: the framework runs it)`);
+      }
+    }
+  }
   const seen = new Set<string>();
   for (let changed = true; changed; ) {
     const before = functions.size;

@@ -191,6 +191,33 @@ describe('warmup', () => {
     }
   });
 
+  it('with no loop in the repo (Lightning), takes the model forward and its step hooks as hot', async () => {
+    const r = makeRepo({
+      'lit.py': py`
+        import lightning as L
+        import torch
+        class Lit(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Linear(4, 4)
+            def forward(self, x):
+                return self.net(x)
+            def training_step(self, batch, i):
+                return self(batch).sum()
+        if __name__ == '__main__':
+            L.Trainer(max_epochs=1).fit(Lit())
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.loops).toEqual([]);
+      expect(s.hotFunctions).toEqual(['lit.py:Lit.forward', 'lit.py:Lit.training_step']);
+      expect(s.notes.join('\n')).toMatch(/no training or inference loop found/);
+    } finally {
+      removeRepo(r);
+    }
+  });
+
   it('classifies an inference-only workload', async () => {
     const r = makeRepo({
       'model.py': MODEL,
