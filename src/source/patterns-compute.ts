@@ -1,5 +1,6 @@
 // C2 (launch overhead), C5 (compute inefficiency) and C6 (communication) patterns.
 import type { CatalogueEntry, RawMatch } from './catalogue-types.js';
+import { mentions } from './patterns-data.js';
 import type { CallInfo, ModuleContext } from './context.js';
 import { MODEL_NAME_RE } from './resolve.js';
 import type { SyntaxNode } from './parser.js';
@@ -141,7 +142,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
         .map((c) => {
           const stmt = c.node.parent?.type === 'assignment' ? c.node.parent : null;
           const target = stmt?.childForFieldName('left')?.text;
-          const grows = c.canonical === 'torch.cat' && !!target && new RegExp(`(^|[^\\w.])${target.replace(/\./g, '\\.')}($|[^\\w])`).test(c.args[0]?.text ?? '');
+          const grows = c.canonical === 'torch.cat' && !!target && mentions(c.args[0]?.text ?? '', target);
           return { node: c.node, fn: c.fn, loops: c.loops, why: grows ? `${target} grows by torch.cat every iteration: quadratic copying` : `${c.method ? '.' + c.method + '()' : 'torch.cat'} copies a tensor every loop iteration` };
         }),
   },

@@ -15,9 +15,15 @@ function loaderIsHot(ctx: ModuleContext, c: CallInfo): boolean {
   const line = c.node.startPosition.row + 1;
   const target = ctx.symbols.assignments.find((a) => a.line === line && a.valueCallee === c.callee)?.target;
   const hotLoops = ctx.hot.loops.filter((l) => l.hot);
-  if (target && hotLoops.some((l) => new RegExp(`(^|[^\\w.])${target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+  if (target && hotLoops.some((l) => mentions(l.iter, target))) return true;
   const sites = ctx.hot.dataLoaders.length;
   return sites === 1 && hotLoops.some((l) => /loader|_dl\b/i.test(l.iter));
+}
+
+/** Whether `expr` mentions `name` as a whole expression part (`loader` in `enumerate(loader)`, not in `loader2`). */
+export function mentions(expr: string, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.])${esc}($|[^\\w])`).test(expr);
 }
 
 function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {
