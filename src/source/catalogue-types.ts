@@ -40,7 +40,7 @@ export interface CatalogueMatch {
    * under an if/else (or a conditional expression) inside its innermost loop or function: it may run on
    * some iterations only (`if step % log_every == 0: print(loss.item())`)
    */
-  conditional: boolean;
+  conditional?: boolean;
 }
 
 export interface RawMatch {
