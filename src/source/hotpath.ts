@@ -17,6 +17,7 @@
 // otherwise), plus `__getitem__`/`__getitems__`/`__iter__` of the Dataset and the collate_fn of each
 // DataLoader in the repo (all Dataset subclasses when a DataLoader's dataset cannot be typed).
 import type { CallGraph } from './callgraph.js';
+import type { SyntaxNode } from './parser.js';
 import type { RepoIndex } from './repo-index.js';
 import { MODEL_NAME_RE, type Resolver } from './resolve.js';
 import type { CallSym, LoopSym, ModuleSymbols } from './symbols.js';
@@ -42,6 +43,11 @@ export interface HotPath {
   loops: HotLoop[];
   /** function id → why it is hot */
   functions: Map<string, string>;
+  /**
+   * hot functions reached from the loops only through call sites under an if/else in the loop body
+   * (`if it % eval_interval == 0: estimate_loss()`): they run on some iterations, not every one
+   */
+  conditional: Set<string>;
   dataLoaders: DataLoaderSite[];
   notes: string[];
 }
@@ -233,12 +239,19 @@ export function findHotPath(index: RepoIndex, entryFile?: string | null): HotPat
   const mark = (id: string, why: string) => {
     for (const f of reach(id)) if (!functions.has(f)) functions.set(f, f === id ? why : `${why} → ${id.slice(id.indexOf(':') + 1)}`);
   };
+  const every = new Set<string>();
+  const some = new Set<string>();
   for (const l of chosen) {
-    const m = index.byFile.get(l.file)!.symbols;
-    for (const c of callsIn(m, l.function, l.bodyLine, l.endLine)) {
-      for (const e of graph.targetsAt(m.file, c.line, c.column)) mark(e.to, `called from the ${l.kind} loop at ${l.file}:${l.line}`);
+    const pm = index.byFile.get(l.file)!;
+    for (const c of callsIn(pm.symbols, l.function, l.bodyLine, l.endLine)) {
+      const cond = siteIsConditional(pm.tree.rootNode, c.line, c.column, l.line);
+      for (const e of graph.targetsAt(pm.file, c.line, c.column)) {
+        mark(e.to, `called ${cond ? 'on some iterations (under a condition) ' : ''}from the ${l.kind} loop at ${l.file}:${l.line}`);
+        for (const f of reach(e.to)) (cond ? some : every).add(f);
+      }
     }
   }
+  const conditional = new Set([...some].filter((f) => !every.has(f)));
   if (!chosen.length) notes.push('no training or inference loop found: the hot path is the model forward methods and dataset item access');
   // submodule forwards of hot nn.Modules (and, with no loop, every model forward)
   const moduleForwards = (classId: string, why: string, seen: Set<string>) => {
@@ -274,7 +287,7 @@ export function findHotPath(index: RepoIndex, entryFile?: string | null): HotPat
     for (const f of d.datasetFns) mark(f, `dataset item access for the DataLoader at ${d.file}:${d.line}`);
     for (const f of d.collateFns) mark(f, `collate_fn of the DataLoader at ${d.file}:${d.line}`);
   }
-  return { loops, functions, dataLoaders, notes };
+  return { loops, functions, conditional, dataLoaders, notes };
 }
 
 function dataLoaderSites(index: RepoIndex, resolver: Resolver, notes: string[]): DataLoaderSite[] {
@@ -326,4 +339,17 @@ function resolveValueExpr(resolver: Resolver, m: ModuleSymbols, fn: string, expr
 export function isHotLine(hot: Pick<HotPath, 'loops' | 'functions'>, file: string, fn: string, line: number): boolean {
   if (hot.functions.has(`${file}:${fn}`)) return true;
   return hot.loops.some((l) => l.hot && l.file === file && l.function === fn && line >= l.bodyLine && line <= l.endLine);
+}
+
+/** Whether the call starting at (line, column) sits under an if/else or a conditional expression inside the loop at loopLine. */
+function siteIsConditional(root: SyntaxNode, line: number, column: number, loopLine: number): boolean {
+  let n: SyntaxNode | null = root.descendantForPosition({ row: line - 1, column: column - 1 });
+  while (n && !(n.type === 'call' && n.startPosition.row === line - 1 && n.startPosition.column === column - 1)) n = n.parent;
+  let child = n;
+  for (let p = n?.parent ?? null; p && child; child = p, p = p.parent) {
+    if ((p.type === 'for_statement' || p.type === 'while_statement') && p.startPosition.row === loopLine - 1) return false;
+    if (p.type === 'elif_clause' || p.type === 'else_clause' || p.type === 'conditional_expression') return true;
+    if (p.type === 'if_statement' && p.childForFieldName('condition')?.id !== child.id) return true;
+  }
+  return false;
 }

@@ -121,6 +121,7 @@ describe('warmup', () => {
     expect(s.hotReasons!['model.py:Block.forward']).toMatch(/submodule of Model/);
     expect(s.hotReasons!['data.py:collate']).toMatch(/collate_fn of the DataLoader at train\.py:18/);
     expect(s.dataLoaders).toEqual([{ file: 'train.py', function: 'main', line: 18, datasetFns: ['data.py:Tokens.__getitem__'], collateFns: ['data.py:collate'] }]);
+    expect(s.conditionalHot).toEqual([]);
     expect(setupIsHot(s, 'train.py', 'main', 21)).toBe(true);
     expect(setupIsHot(s, 'train.py', 'main', 16)).toBe(false);
     expect(setupIsHot(s, 'model.py', 'Model.__init__', 14)).toBe(false);
@@ -213,6 +214,36 @@ describe('warmup', () => {
       expect(s.loops).toEqual([]);
       expect(s.hotFunctions).toEqual(['lit.py:Lit.forward', 'lit.py:Lit.training_step']);
       expect(s.notes.join('\n')).toMatch(/no training or inference loop found/);
+    } finally {
+      removeRepo(r);
+    }
+  });
+
+  it('tells the functions the loop calls only on some iterations', async () => {
+    const r = makeRepo({
+      'model.py': MODEL,
+      'train.py': py`
+        import torch
+        from model import Model
+        def evaluate(model):
+            return model(torch.randn(2, 4)).sum()
+        def log(v):
+            print(v)
+        model = Model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for it in range(100):
+            model(torch.randn(2, 4)).sum().backward()
+            opt.step()
+            if it % 10 == 0:
+                log(evaluate(model))
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.conditionalHot).toEqual(['train.py:evaluate', 'train.py:log']);
+      expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:9');
+      expect(s.hotFunctions).toContain('model.py:Model.forward');
+      expect(s.conditionalHot).not.toContain('model.py:Model.forward');
     } finally {
       removeRepo(r);
     }
