@@ -37,8 +37,8 @@ export interface CatalogueMatch {
   /** inside a for/while loop or a comprehension within its function */
   inLoop: boolean;
   /**
-   * under an if/else (or a conditional expression) inside its innermost loop or function: it may run on
-   * some iterations only (`if step % log_every == 0: print(loss.item())`)
+   * under an iteration-dependent condition inside its innermost loop or function: it runs on some
+   * iterations only (`if step % log_every == 0: print(loss.item())`); flag conditions do not count
    */
   conditional?: boolean;
 }

@@ -9,7 +9,7 @@ import { LOADER_PATTERNS, PIPELINE_PATTERNS } from './patterns-data.js';
 import { LOOP_PATTERNS } from './patterns-loops.js';
 import { COMM_PATTERNS, COMPUTE_PATTERNS } from './patterns-compute.js';
 import { COPY_PATTERNS, SYNC_PATTERNS } from './patterns-sync.js';
-import type { SyntaxNode } from './parser.js';
+import { underIterationCondition } from './conditions.js';
 import type { RepoIndex } from './repo-index.js';
 
 export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope } from './catalogue-types.js';
@@ -88,7 +88,7 @@ export function runCatalogue(scan: { index: RepoIndex; hot: HotPath }, opts: Cat
         seen.add(key);
         out.push({
           patternId: entry.id, category: entry.category, file: ctx.file, function: raw.fn, line, column,
-          text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop, conditional: isConditional(raw.node),
+          text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop, conditional: underIterationCondition(raw.node),
         });
       }
     }
@@ -96,14 +96,3 @@ export function runCatalogue(scan: { index: RepoIndex; hot: HotPath }, opts: Cat
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.patternId.localeCompare(b.patternId));
 }
 
-const BOUNDARY = new Set(['for_statement', 'while_statement', 'function_definition', 'module', 'list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
-
-/** Under an if/elif/else or a conditional expression before the innermost loop or function boundary. */
-function isConditional(node: SyntaxNode): boolean {
-  let child = node;
-  for (let p = node.parent; p && !BOUNDARY.has(p.type); child = p, p = p.parent) {
-    if (p.type === 'elif_clause' || p.type === 'else_clause' || p.type === 'conditional_expression') return true;
-    if (p.type === 'if_statement' && p.childForFieldName('condition')?.id !== child.id) return true;
-  }
-  return false;
-}

@@ -17,6 +17,7 @@
 // otherwise), plus `__getitem__`/`__getitems__`/`__iter__` of the Dataset and the collate_fn of each
 // DataLoader in the repo (all Dataset subclasses when a DataLoader's dataset cannot be typed).
 import type { CallGraph } from './callgraph.js';
+import { underIterationCondition } from './conditions.js';
 import type { SyntaxNode } from './parser.js';
 import type { RepoIndex } from './repo-index.js';
 import { MODEL_NAME_RE, type Resolver } from './resolve.js';
@@ -44,8 +45,8 @@ export interface HotPath {
   /** function id → why it is hot */
   functions: Map<string, string>;
   /**
-   * hot functions reached from the loops only through call sites under an if/else in the loop body
-   * (`if it % eval_interval == 0: estimate_loss()`): they run on some iterations, not every one
+   * hot functions reached from the loops only through call sites under an iteration-dependent condition
+   * (`if it % eval_interval == 0: estimate_loss()`, see conditions.ts): they run on some iterations only
    */
   conditional: Set<string>;
   dataLoaders: DataLoaderSite[];
@@ -341,15 +342,9 @@ export function isHotLine(hot: Pick<HotPath, 'loops' | 'functions'>, file: strin
   return hot.loops.some((l) => l.hot && l.file === file && l.function === fn && line >= l.bodyLine && line <= l.endLine);
 }
 
-/** Whether the call starting at (line, column) sits under an if/else or a conditional expression inside the loop at loopLine. */
+/** Whether the call starting at (line, column) runs on some iterations of the loop at loopLine only. */
 function siteIsConditional(root: SyntaxNode, line: number, column: number, loopLine: number): boolean {
   let n: SyntaxNode | null = root.descendantForPosition({ row: line - 1, column: column - 1 });
   while (n && !(n.type === 'call' && n.startPosition.row === line - 1 && n.startPosition.column === column - 1)) n = n.parent;
-  let child = n;
-  for (let p = n?.parent ?? null; p && child; child = p, p = p.parent) {
-    if ((p.type === 'for_statement' || p.type === 'while_statement') && p.startPosition.row === loopLine - 1) return false;
-    if (p.type === 'elif_clause' || p.type === 'else_clause' || p.type === 'conditional_expression') return true;
-    if (p.type === 'if_statement' && p.childForFieldName('condition')?.id !== child.id) return true;
-  }
-  return false;
+  return n ? underIterationCondition(n, loopLine) : false;
 }

@@ -229,11 +229,15 @@ describe('warmup', () => {
             return model(torch.randn(2, 4)).sum()
         def log(v):
             print(v)
+        def get_lr(it):
+            return 0.1 / (it + 1)
+        decay = True
         model = Model()
         opt = torch.optim.SGD(model.parameters(), lr=0.1)
         for it in range(100):
             model(torch.randn(2, 4)).sum().backward()
             opt.step()
+            lr = get_lr(it) if decay else 0.1
             if it % 10 == 0:
                 log(evaluate(model))
       `,
@@ -241,7 +245,8 @@ describe('warmup', () => {
     try {
       const s = await warmup(r);
       expect(s.conditionalHot).toEqual(['train.py:evaluate', 'train.py:log']);
-      expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:9');
+      expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:12');
+      expect(s.hotFunctions).toContain('train.py:get_lr'); // a flag condition: every iteration
       expect(s.hotFunctions).toContain('model.py:Model.forward');
       expect(s.conditionalHot).not.toContain('model.py:Model.forward');
     } finally {
