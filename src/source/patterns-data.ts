@@ -131,42 +131,11 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   },
   {
     id: 'C7.sample-by-sample-batch', category: 'C7', title: 'batch assembled sample by sample',
-    description:
-      '`torch.stack([... for i in ix])`, or a hot Python loop writing a tensor element by element (`x[b, t] = …`), builds a batch one sample at a time instead of one indexed gather.',
+    description: '`torch.stack([... for i in ix])` builds a batch from per-sample tensors in Python instead of one indexed gather.',
     evidence: PY_EVIDENCE, scope: 'anywhere',
-    match: (ctx) => {
-      const out: RawMatch[] = ctx.calls
+    match: (ctx) =>
+      ctx.calls
         .filter((c) => STACKERS.test(c.canonical) && c.args[0] && COMPREHENSION_TYPES.has(c.args[0].type))
-        .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() over a comprehension assembles the batch one sample at a time` }));
-      // the loop form, on the hot path only (filling a tensor in a loop once, at setup, costs nothing per step)
-      const filling = new Set<number>();
-      for (const l of ctx.loops) {
-        if (ctx.isWorkloadLoop(l.node) || !ctx.isHot(l.fn, l.node.startPosition.row + 1)) continue;
-        const t = tensorWrites(ctx, l.node, l.fn);
-        if (t) filling.add(l.node.id);
-        if (t && !l.loops.some((o) => filling.has(o.id))) {
-          out.push({ node: l.node, fn: l.fn, loops: l.loops, why: `the loop fills tensor \`${t}\` element by element in Python` });
-        }
-      }
-      return out;
-    },
+        .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() over a comprehension assembles the batch one sample at a time` })),
   },
 ];
-
-/** The name of a tensor the loop body writes element-wise (`x[b, t] = …`), or null. Nested defs excluded. */
-function tensorWrites(ctx: ModuleContext, loop: SyntaxNode, fn: string): string | null {
-  const body = loop.childForFieldName('body');
-  let found: string | null = null;
-  const walk = (x: SyntaxNode) => {
-    if (found || x.type === 'function_definition' || x.type === 'class_definition') return;
-    if (x.id !== loop.id && LOOP_TYPES.has(x.type) && ctx.isWorkloadLoop(x)) return; // an eval/train loop of its own
-    if (x.type === 'assignment' || x.type === 'augmented_assignment') {
-      const left = x.childForFieldName('left');
-      const obj = left?.type === 'subscript' ? left.childForFieldName('value') : null;
-      if (obj && ctx.tensorish(obj, fn)) found = obj.text;
-    }
-    for (const c of x.namedChildren) if (c) walk(c);
-  };
-  if (body) walk(body);
-  return found;
-}
