@@ -25,6 +25,8 @@ export interface RepoSetup {
   entryCandidates?: Array<{ command: string[]; source: string; score: number; reason: string }>;
   /** why each hot function is hot, by "file:function" */
   hotReasons?: Record<string, string>;
+  /** hot functions the loops reach only through call sites under an if (run on some iterations only) */
+  conditionalHot?: string[];
   /** DataLoader constructions, with the dataset item access and collate functions they run */
   dataLoaders?: Array<{ file: string; function: string; line: number; datasetFns: string[]; collateFns: string[] }>;
   /** syntax errors (the rest of each file is still indexed) */

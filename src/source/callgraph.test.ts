@@ -97,6 +97,43 @@ describe('call graph', () => {
     expect(ix.resolver.submodules('models/blocks.py:Net')).toEqual(['models/blocks.py:Attention']);
   });
 
+  it('takes both branches of an if/else binding, and never guesses for attributes typed outside the repo', async () => {
+    const r2 = makeRepo({
+      'nets.py': py`
+        import torch.nn as nn
+        class A(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.encoder = nn.Embedding(4, 4)
+            def forward(self, x):
+                return self.encoder(x)
+        class B(nn.Transformer):
+            def forward(self, x):
+                return x
+      `,
+      'main.py': py`
+        import torch
+        from nets import A, B
+        if torch.cuda.is_available():
+            model = A().to('cuda')
+        else:
+            model = B()
+        def run(x):
+            return model(x)
+        model = torch.load('x.pt')
+      `,
+    });
+    const ix2 = await indexRepo(r2);
+    try {
+      expect(ix2.graph.callees('run').map((e) => `${e.to} ${e.via}`).sort()).toEqual(['nets.py:A.forward instance', 'nets.py:B.forward instance']);
+      expect(ix2.graph.callees('A.forward')).toEqual([]);
+      expect(ix2.resolver.isModuleClass('nets.py:B')).toBe(true);
+    } finally {
+      ix2.dispose();
+      removeRepo(r2);
+    }
+  });
+
   it('answers callers, callees and reachability', () => {
     expect(ix.graph.callers('load').map((e) => `${e.from}:${e.line}`).sort()).toEqual(['train.py:main:17', 'utils/io.py:batches:5']);
     expect(ix.graph.callers('utils/io.py:load')).toHaveLength(2);

@@ -12,7 +12,7 @@
 // Anything else (library calls, dynamic dispatch, getattr, callbacks in containers) stays unresolved.
 import type { CallSym, ModuleSymbols } from './symbols.js';
 import { MODULE_SCOPE } from './symbols.js';
-import { MODEL_NAME_RE, Resolver } from './resolve.js';
+import { MODEL_NAME_RE, Resolver, type Value } from './resolve.js';
 
 export interface CallEdge {
   /** caller id `file:qualname` (`file:<module>` for top-level code) */
@@ -60,18 +60,10 @@ export class CallGraph {
     const r = this.resolver;
     const from = `${m.file}:${c.function}`;
     const mk = (to: string, via: CallEdge['via']): CallEdge => ({ from, to, file: m.file, line: c.line, callee: c.callee, via });
-    const v = r.resolveExpr(m, c.function, c.callee, 0, c.line);
-    if (v?.kind === 'function') return [mk(v.id, 'direct')];
-    if (v?.kind === 'class') {
-      const init = r.classMember(v.id, '__init__', false);
-      return init ? [mk(init, 'direct')] : [];
-    }
-    if (v?.kind === 'instance') {
-      const target = r.isModuleClass(v.classId) ? r.classMember(v.classId, 'forward', false) : null;
-      const call = target ?? r.classMember(v.classId, '__call__', false);
-      return call ? [mk(call, v.via === 'heuristic' ? 'heuristic' : 'instance')] : [];
-    }
-    if (v) return [];
+    const values = r.resolveAll(m, c.function, c.callee, c.line);
+    const edges = values.flatMap((v) => this.edgesFor(v, mk));
+    if (edges.length || values.length) return edges;
+    // nothing known: no binding, or a parameter
     // heuristics for values the code does not type: `model(x)`, `self.model(x)`, `model.generate(...)`
     const parts = c.callee.split('.');
     if (!parts.every((p) => /^[A-Za-z_][A-Za-z0-9_]*$/.test(p))) return [];
@@ -84,6 +76,21 @@ export class CallGraph {
       return r.rootModelClasses().map((id) => r.classMember(id, last, false)).filter((x): x is string => !!x).map((id) => mk(id, 'heuristic'));
     }
     return [];
+  }
+
+  private edgesFor(v: Value, mk: (to: string, via: CallEdge['via']) => CallEdge): CallEdge[] {
+    const r = this.resolver;
+    if (v.kind === 'function') return [mk(v.id, 'direct')];
+    if (v.kind === 'class') {
+      const init = r.classMember(v.id, '__init__', false);
+      return init ? [mk(init, 'direct')] : [];
+    }
+    if (v.kind === 'instance') {
+      const target = r.isModuleClass(v.classId) ? r.classMember(v.classId, 'forward', false) : null;
+      const call = target ?? r.classMember(v.classId, '__call__', false);
+      return call ? [mk(call, v.via === 'heuristic' ? 'heuristic' : 'instance')] : [];
+    }
+    return []; // a module, a package, or code outside the repo (`nn.Linear`, `np.load`)
   }
 
   /** Function ids a symbol names: an id (`file:qualname`), a qualname (`GPT.forward`) or a bare name. */

@@ -137,6 +137,21 @@ describe('C5 compute patterns', () => {
     expect(matches[1]!.why).toMatch(/grows by torch.cat/);
   });
 
+  it('copes with subscripted and call targets (regex metacharacters) and dtype casts', async () => {
+    const src = py`
+      import torch
+      def main(model, opt, dtype):
+          bufs = [torch.zeros(0)]
+          for step in range(3):
+              bufs[(0)] = torch.cat([bufs[(0)], torch.ones(1)])
+              x = torch.randn(2).to(dtype)
+              model(x).sum().backward()
+              opt.step()
+    `;
+    const { matches } = await matchRepo({ 'train.py': src }, (id) => id === 'C5.redundant-copy-in-loop' || id === 'C4.to-device-in-loop');
+    expect(matches.map((m) => `${m.patternId}:${m.line}:${m.why}`)).toEqual([`C5.redundant-copy-in-loop:5:bufs[(0)] grows by torch.cat every iteration: quadratic copying`]);
+  });
+
   it('flags the fp32 training forward, and nothing when autocast is used', async () => {
     const { matches } = await matchRepo({ 'model.py': MODEL_C5, 'train.py': TRAIN_C5 }, (id) => id === 'C5.fp32-no-autocast');
     expect(matches.map((m) => `${m.function}:${m.line}`)).toEqual([`main:${lineOf(TRAIN_C5, 'loss = model(x).sum()')}`]);

@@ -57,7 +57,15 @@ describe('C3 synchronization patterns', () => {
     ]);
     const item = matches.find((m) => m.patternId === 'C3.item-sync')!;
     expect(item.text).toBe('lossf = loss.item()');
+    expect(item.conditional).toBe(false);
+    expect(matches.filter((m) => m.conditional)).toEqual([]);
     expect(item.why).toMatch(/sync/);
+  });
+
+  it('says when a match runs only on some iterations (under an if in the loop)', async () => {
+    const src = TRAIN_C3.replace('        lossf = loss.item()', '        if step % 10 == 0:\n            lossf = loss.item()\n        else:\n            lossf = loss.item() if step else 0.0');
+    const { matches } = await matchRepo({ 'model.py': NET, 'train.py': src }, (id) => id === 'C3.item-sync');
+    expect(matches.map((m) => `${m.line}:${m.conditional}`)).toEqual([`${lineOf(src, 'lossf = loss.item()')}:true`, `${lineOf(src, 'lossf = loss.item() if')}:true`]);
   });
 
   it('reports out-of-scope matches only when asked (all: true)', async () => {

@@ -36,6 +36,11 @@ export interface CatalogueMatch {
   inHotPath: boolean;
   /** inside a for/while loop or a comprehension within its function */
   inLoop: boolean;
+  /**
+   * under an iteration-dependent condition inside its innermost loop or function: it runs on some
+   * iterations only (`if step % log_every == 0: print(loss.item())`); flag conditions do not count
+   */
+  conditional?: boolean;
 }
 
 export interface RawMatch {

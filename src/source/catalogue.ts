@@ -9,6 +9,7 @@ import { LOADER_PATTERNS, PIPELINE_PATTERNS } from './patterns-data.js';
 import { LOOP_PATTERNS } from './patterns-loops.js';
 import { COMM_PATTERNS, COMPUTE_PATTERNS } from './patterns-compute.js';
 import { COPY_PATTERNS, SYNC_PATTERNS } from './patterns-sync.js';
+import { underIterationCondition } from './conditions.js';
 import type { RepoIndex } from './repo-index.js';
 
 export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope } from './catalogue-types.js';
@@ -87,10 +88,11 @@ export function runCatalogue(scan: { index: RepoIndex; hot: HotPath }, opts: Cat
         seen.add(key);
         out.push({
           patternId: entry.id, category: entry.category, file: ctx.file, function: raw.fn, line, column,
-          text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop,
+          text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop, conditional: underIterationCondition(raw.node),
         });
       }
     }
   }
   return out.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.patternId.localeCompare(b.patternId));
 }
+

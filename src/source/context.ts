@@ -3,9 +3,9 @@
 // tensor-valued expression and to canonicalise callees through the module's imports.
 import type { HotPath } from './hotpath.js';
 import { isHotLine } from './hotpath.js';
-import type { SyntaxNode } from './parser.js';
+import { walkCursor, type SyntaxNode } from './parser.js';
 import type { ParsedModule, RepoIndex } from './repo-index.js';
-import { MODULE_SCOPE, type ModuleSymbols } from './symbols.js';
+import { MODULE_SCOPE, canonicalName, importAliases, type ModuleSymbols } from './symbols.js';
 
 export const LOOP_TYPES = new Set(['for_statement', 'while_statement']);
 export const COMPREHENSION_TYPES = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension']);
@@ -41,16 +41,12 @@ export class ModuleContext {
   readonly loops: LoopInfo[] = [];
   readonly comprehensions: LoopInfo[] = [];
   readonly symbols: ModuleSymbols;
-  private aliases = new Map<string, string>();
+  private aliases: Map<string, string>;
 
   constructor(readonly pm: ParsedModule, readonly index: RepoIndex, readonly hot: HotPath) {
     this.symbols = pm.symbols;
-    for (const i of pm.symbols.imports) {
-      if (i.alias === '*') continue;
-      const full = i.name === null ? (i.alias === i.module.split('.')[0] ? i.alias : i.module) : i.module ? `${i.module}.${i.name}` : i.name;
-      if (i.level === 0) this.aliases.set(i.alias, full);
-    }
-    this.walk(pm.tree.rootNode, MODULE_SCOPE, [], []);
+    this.aliases = importAliases(pm.symbols);
+    this.walk(pm.tree.rootNode);
   }
 
   get file(): string {
@@ -58,28 +54,63 @@ export class ModuleContext {
   }
 
   canonical(expr: string): string {
-    const dot = expr.indexOf('.');
-    const head = dot < 0 ? expr : expr.slice(0, dot);
-    const full = this.aliases.get(head);
-    return full ? full + (dot < 0 ? '' : expr.slice(dot)) : expr;
+    return canonicalName(this.aliases, expr);
   }
 
-  private walk(n: SyntaxNode, fn: string, loops: SyntaxNode[], withs: string[]): void {
-    if (n.type === 'function_definition') {
-      const name = n.childForFieldName('name')?.text ?? '?';
-      const inner = qualnameOf(n) ?? (fn === MODULE_SCOPE ? name : `${fn}.${name}`);
-      for (const c of n.namedChildren) if (c) this.walk(c, c.type === 'block' ? inner : fn, c.type === 'block' ? [] : loops, c.type === 'block' ? [] : withs);
-      return;
-    }
-    if (n.type === 'call') {
-      const f = n.childForFieldName('function');
-      const callee = f?.text ?? '';
-      const argList = n.childForFieldName('arguments');
-      const args: SyntaxNode[] = [];
-      const keywords = new Map<string, SyntaxNode>();
-      let hasSplat = false;
-      if (argList?.type === 'generator_expression') args.push(argList);
-      else for (const a of argList?.namedChildren ?? []) {
+  private walk(root: SyntaxNode): void {
+    type Ctx = { fn: string; loops: SyntaxNode[]; withs: string[] };
+    type Frame = { type: string; inner: Ctx; outer: Ctx };
+    const frames: Frame[] = [];
+    const top: Ctx = { fn: MODULE_SCOPE, loops: [], withs: [] };
+    walkCursor(
+      root,
+      (cur) => {
+        const parent = frames[frames.length - 1];
+        const type = cur.nodeType;
+        let ctx = top;
+        if (parent) {
+          const field = cur.currentFieldName;
+          if (parent.type === 'function_definition') ctx = type === 'block' ? parent.inner : parent.outer;
+          else if (parent.type === 'for_statement' && field === 'right') ctx = parent.outer; // evaluated once
+          else if (parent.type === 'with_statement' && type === 'with_clause') ctx = parent.outer;
+          else ctx = parent.inner;
+        }
+        if (!cur.nodeIsNamed) {
+          frames.push({ type, inner: ctx, outer: ctx });
+          return 'skip';
+        }
+        let inner = ctx;
+        if (type === 'function_definition') {
+          const n = cur.currentNode;
+          const name = n.childForFieldName('name')?.text ?? '?';
+          inner = { fn: qualnameOf(n) ?? (ctx.fn === MODULE_SCOPE ? name : `${ctx.fn}.${name}`), loops: [], withs: [] };
+        } else if (type === 'call') this.addCall(cur.currentNode, ctx);
+        else if (LOOP_TYPES.has(type) || COMPREHENSION_TYPES.has(type)) {
+          const n = cur.currentNode;
+          (LOOP_TYPES.has(type) ? this.loops : this.comprehensions).push({ node: n, fn: ctx.fn, loops: ctx.loops });
+          inner = { ...ctx, loops: [...ctx.loops, n] };
+        } else if (type === 'with_statement') {
+          const clause = cur.currentNode.namedChildren.find((c) => c?.type === 'with_clause');
+          inner = { ...ctx, withs: [...ctx.withs, ...(clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text)] };
+        }
+        frames.push({ type, inner, outer: ctx });
+      },
+      () => {
+        frames.pop();
+      },
+    );
+  }
+
+  private addCall(n: SyntaxNode, ctx: { fn: string; loops: SyntaxNode[]; withs: string[] }): void {
+    const f = n.childForFieldName('function');
+    const callee = f?.text ?? '';
+    const argList = n.childForFieldName('arguments');
+    const args: SyntaxNode[] = [];
+    const keywords = new Map<string, SyntaxNode>();
+    let hasSplat = false;
+    if (argList?.type === 'generator_expression') args.push(argList);
+    else {
+      for (const a of argList?.namedChildren ?? []) {
         if (!a || a.type === 'comment') continue;
         if (a.type === 'keyword_argument') {
           const k = a.childForFieldName('name')?.text;
@@ -88,31 +119,12 @@ export class ModuleContext {
         } else if (a.type === 'dictionary_splat' || a.type === 'list_splat') hasSplat = true;
         else args.push(a);
       }
-      const isAttr = f?.type === 'attribute';
-      this.calls.push({
-        node: n, callee, canonical: this.canonical(callee), method: isAttr ? f!.childForFieldName('attribute')?.text ?? null : null,
-        receiver: isAttr ? f!.childForFieldName('object') : null, fn, loops, withItems: withs, args, keywords, hasSplat,
-      });
     }
-    let nextLoops = loops;
-    let nextWiths = withs;
-    if (LOOP_TYPES.has(n.type)) {
-      this.loops.push({ node: n, fn, loops });
-      nextLoops = [...loops, n];
-    } else if (COMPREHENSION_TYPES.has(n.type)) {
-      this.comprehensions.push({ node: n, fn, loops });
-      nextLoops = [...loops, n];
-    } else if (n.type === 'with_statement') {
-      const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
-      nextWiths = [...withs, ...(clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text)];
-    }
-    for (const c of n.namedChildren) {
-      if (!c) continue;
-      // the iterable of a for loop is evaluated once, outside the loop
-      const loopsHere = n.type === 'for_statement' && c.id === n.childForFieldName('right')?.id ? loops : nextLoops;
-      const withsHere = n.type === 'with_statement' && c.type === 'with_clause' ? withs : nextWiths;
-      this.walk(c, fn, loopsHere, withsHere);
-    }
+    const isAttr = f?.type === 'attribute';
+    this.calls.push({
+      node: n, callee, canonical: this.canonical(callee), method: isAttr ? f!.childForFieldName('attribute')?.text ?? null : null,
+      receiver: isAttr ? f!.childForFieldName('object') : null, fn: ctx.fn, loops: ctx.loops, withItems: ctx.withs, args, keywords, hasSplat,
+    });
   }
 
   isHot(fn: string, line: number): boolean {
@@ -139,24 +151,33 @@ export class ModuleContext {
   private assignmentNodes() {
     if (this.assignCache) return this.assignCache;
     const out: Array<{ fn: string; line: number; targets: string[]; value: SyntaxNode }> = [];
-    const walk = (n: SyntaxNode, fn: string) => {
-      if (n.type === 'function_definition') {
-        const q = qualnameOf(n) ?? fn;
-        for (const c of n.namedChildren) if (c) walk(c, c.type === 'block' ? q : fn);
-        return;
-      }
-      if (n.type === 'assignment' || n.type === 'augmented_assignment') {
-        const left = n.childForFieldName('left');
-        const right = n.childForFieldName('right');
-        if (left && right) {
-          const targets = left.type === 'identifier' ? [left.text] : left.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text);
-          // `x += t` keeps x's kind: record the right side only when it says something (tensor or not)
-          out.push({ fn, line: n.startPosition.row + 1, targets, value: right });
+    const fns: string[] = [MODULE_SCOPE];
+    const pushed: boolean[] = [];
+    walkCursor(
+      this.pm.tree.rootNode,
+      (cur) => {
+        const type = cur.nodeType;
+        if (type === 'function_definition') {
+          fns.push(qualnameOf(cur.currentNode) ?? fns[fns.length - 1]!);
+          pushed.push(true);
+          return;
         }
-      }
-      for (const c of n.namedChildren) if (c) walk(c, fn);
-    };
-    walk(this.pm.tree.rootNode, MODULE_SCOPE);
+        pushed.push(false);
+        if (type === 'assignment' || type === 'augmented_assignment') {
+          const n = cur.currentNode;
+          const left = n.childForFieldName('left');
+          const right = n.childForFieldName('right');
+          if (left && right) {
+            const targets = left.type === 'identifier' ? [left.text] : left.namedChildren.filter((c) => c?.type === 'identifier').map((c) => c!.text);
+            out.push({ fn: fns[fns.length - 1]!, line: n.startPosition.row + 1, targets, value: right });
+          }
+        }
+        if (!cur.nodeIsNamed) return 'skip';
+      },
+      () => {
+        if (pushed.pop()) fns.pop();
+      },
+    );
     return (this.assignCache = out);
   }
 

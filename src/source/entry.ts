@@ -149,6 +149,24 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
       lines = read(f).split(/\r?\n/).map((t, i) => ({ line: i + 1, text: t }));
       weight = 2.5;
       kind = 'script';
+    } else if (f === '.vscode/launch.json') {
+      for (const c of launchConfigs(read(f))) raw.push({ ...c, source: `${f}:${c.name}`, weight: 2.5, kind: `VS Code launch configuration "${c.name}"` });
+      continue;
+    } else if (/^Dockerfile(\..+)?$/.test(base)) {
+      read(f).split(/\r?\n/).forEach((t, i) => {
+        const m = /^\s*(CMD|ENTRYPOINT)\s+(.*)$/.exec(t);
+        if (!m) return;
+        let line = m[2]!;
+        try {
+          const arr = JSON.parse(line);
+          if (Array.isArray(arr)) line = arr.map((w) => (/\s/.test(String(w)) ? `'${w}'` : String(w))).join(' ');
+        } catch {
+          // shell form
+        }
+        const p = parseLaunch(line);
+        if (p) raw.push({ ...p, source: `${f}:${i + 1}`, weight: 1.5, kind: 'Dockerfile' });
+      });
+      continue;
     } else if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') {
       let target = '';
       read(f).split(/\r?\n/).forEach((t, i) => {
@@ -229,4 +247,30 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
   }
   // ties: the first mention wins (READMEs show the quick start first)
   return [...byCommand.values()].sort((a, b) => b.score - a.score);
+}
+
+/** Python launch configurations of a VS Code launch.json (comments and trailing commas tolerated). */
+export function launchConfigs(text: string): Array<{ name: string; argv: string[]; env: Record<string, string> }> {
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\s*\/\/.*$/gm, '').replace(/,(\s*[}\]])/g, '$1'));
+  } catch {
+    return [];
+  }
+  const out: Array<{ name: string; argv: string[]; env: Record<string, string> }> = [];
+  const configs = (data as { configurations?: unknown[] })?.configurations;
+  for (const c of Array.isArray(configs) ? configs : []) {
+    const o = c as { type?: string; name?: string; program?: string; module?: string; args?: unknown; env?: Record<string, unknown> };
+    if (o.type !== 'python' && o.type !== 'debugpy') continue;
+    const clean = (v: string) => v.replace(/^\$\{workspaceFolder\}\/?/, '').replace(/^\.\//, '');
+    const args = Array.isArray(o.args) ? o.args.map(String) : typeof o.args === 'string' ? shellWords(o.args) : [];
+    let argv: string[] | null = null;
+    if (o.module) argv = ['python', '-m', o.module, ...args];
+    else if (o.program && !o.program.includes('${file}')) argv = ['python', clean(o.program), ...args];
+    if (!argv || argv.some((a) => a.includes('${'))) continue;
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.env ?? {})) env[k] = String(v);
+    out.push({ name: o.name ?? 'python', argv, env });
+  }
+  return out;
 }

@@ -21,3 +21,7 @@ export { scanRepo, warmup, writeSetup, setupIsHot } from './warmup.js';
 export type { SourceScan, WarmupOptions } from './warmup.js';
 export { CATALOGUE, PATTERN_IDS, catalogueEntry, describeCatalogue, runCatalogue } from './catalogue.js';
 export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope, CatalogueOptions } from './catalogue.js';
+export { matchRepoPath, functionAt, locateFrame } from './locate.js';
+export type { RepoLocation } from './locate.js';
+export { findAnnotations } from './annotations.js';
+export type { Annotation } from './annotations.js';

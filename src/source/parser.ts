@@ -70,3 +70,28 @@ export function errorLines(tree: Tree): Array<{ line: number; endLine: number }>
   walk(tree.rootNode);
   return out;
 }
+
+/**
+ * Depth-first walk with a TreeCursor (much cheaper than materialising every node): `enter` sees each
+ * node (named or not) and may return 'skip' to not descend; `leave` runs after its subtree, for every
+ * node entered (skipped ones included).
+ */
+export function walkCursor(
+  root: Node,
+  enter: (c: import('web-tree-sitter').TreeCursor) => 'skip' | void,
+  leave: (c: import('web-tree-sitter').TreeCursor) => void,
+): void {
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      if (enter(cursor) !== 'skip' && cursor.gotoFirstChild()) continue;
+      leave(cursor);
+      while (!cursor.gotoNextSibling()) {
+        if (!cursor.gotoParent()) return;
+        leave(cursor);
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}

@@ -1,5 +1,6 @@
 // C2 (launch overhead), C5 (compute inefficiency) and C6 (communication) patterns.
 import type { CatalogueEntry, RawMatch } from './catalogue-types.js';
+import { mentions } from './patterns-data.js';
 import type { CallInfo, ModuleContext } from './context.js';
 import { MODEL_NAME_RE } from './resolve.js';
 import type { SyntaxNode } from './parser.js';
@@ -78,6 +79,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
         const body = l.node.childForFieldName('body');
         if (!body) continue;
         const ops = ctx.calls.filter((c) => within(body, c.node) && c.fn === l.fn && isSmallTorchOp(c));
+        if (ops.length === 0) continue;
         const writes = subscriptWrites(body);
         // a loop over a model's parameters/buffers runs once per tensor: even one or two ops each are hundreds of
         // launches (EMA, manual SGD, grad clipping by hand); torch._foreach_* does it in a few
@@ -99,6 +101,8 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
       const out: RawMatch[] = [];
       const roots = new Set(r.rootModelClasses());
       for (const c of ctx.calls) {
+        const owner = r.enclosingClass(ctx.symbols, c.fn);
+        if (owner && r.isModuleClass(owner.id)) continue; // a submodule built inside a model
         const v = r.resolveExpr(ctx.symbols, c.fn, c.callee, 0, c.node.startPosition.row + 1);
         if (v?.kind !== 'class' || !roots.has(v.id)) continue;
         const fwd = r.classMember(v.id, 'forward', false);
@@ -141,7 +145,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
         .map((c) => {
           const stmt = c.node.parent?.type === 'assignment' ? c.node.parent : null;
           const target = stmt?.childForFieldName('left')?.text;
-          const grows = c.canonical === 'torch.cat' && !!target && new RegExp(`(^|[^\\w.])${target.replace(/\./g, '\\.')}($|[^\\w])`).test(c.args[0]?.text ?? '');
+          const grows = c.canonical === 'torch.cat' && !!target && mentions(c.args[0]?.text ?? '', target);
           return { node: c.node, fn: c.fn, loops: c.loops, why: grows ? `${target} grows by torch.cat every iteration: quadratic copying` : `${c.method ? '.' + c.method + '()' : 'torch.cat'} copies a tensor every loop iteration` };
         }),
   },

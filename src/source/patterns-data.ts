@@ -15,14 +15,14 @@ function loaderIsHot(ctx: ModuleContext, c: CallInfo): boolean {
   const line = c.node.startPosition.row + 1;
   const target = ctx.symbols.assignments.find((a) => a.line === line && a.valueCallee === c.callee)?.target;
   const hotLoops = ctx.hot.loops.filter((l) => l.hot);
-  if (target && hotLoops.some((l) => new RegExp(`(^|[^\\w.])${target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+  if (target && hotLoops.some((l) => mentions(l.iter, target))) return true;
   // built and returned by a factory (`return DataLoader(...)`) whose result a hot loop iterates: `loader = make_loader(...)`
   if (c.fn !== '<module>' && (c.node.parent?.type === 'return_statement' || (target && returnsName(ctx, c.fn, target)))) {
     const factory = c.fn.split('.').pop()!;
     for (const l of hotLoops) {
       const mod = ctx.index.byFile.get(l.file);
       const assigned = mod?.symbols.assignments.filter((a) => a.function === l.function && a.line <= l.line && a.valueCallee?.split('.').pop() === factory) ?? [];
-      if (assigned.some((a) => new RegExp(`(^|[^\\w.])${a.target.replace(/[.]/g, '\\.')}($|[^\\w])`).test(l.iter))) return true;
+      if (assigned.some((a) => mentions(l.iter, a.target))) return true;
     }
   }
   const sites = ctx.hot.dataLoaders.length;
@@ -35,6 +35,12 @@ function returnsName(ctx: ModuleContext, fn: string, name: string): boolean {
   if (!f) return false;
   const lines = ctx.pm.source.split(/\r?\n/).slice(f.line - 1, f.endLine);
   return lines.some((t) => new RegExp(`^\\s*return\\s+${name.replace(/[.]/g, '\\.')}\\s*$`).test(t));
+}
+
+/** Whether `expr` mentions `name` as a whole expression part (`loader` in `enumerate(loader)`, not in `loader2`). */
+export function mentions(expr: string, name: string): boolean {
+  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return new RegExp(`(^|[^\\w.])${esc}($|[^\\w])`).test(expr);
 }
 
 function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {

@@ -104,7 +104,7 @@ export function isDeviceMove(c: CallInfo): boolean {
   if (c.keywords.has('device')) return !DEVICE_TO_CPU.test(c.keywords.get('device')!.text);
   const a = c.args[0];
   if (!a) return false;
-  if (DEVICE_TO_CPU.test(a.text) || DTYPE_ARG.test(a.text)) return false;
+  if (DEVICE_TO_CPU.test(a.text) || DTYPE_ARG.test(a.text) || /dtype|precision/i.test(a.text)) return false;
   if (a.type === 'string') return /cuda|mps|xpu/.test(a.text);
   return a.type === 'identifier' || a.type === 'attribute' || a.type === 'call';
 }

@@ -54,7 +54,13 @@ export async function indexRepo(repo: string, opts: IndexOptions = {}): Promise<
       notes.push(`${file}: skipped (unreadable)`);
       continue;
     }
-    const tree = await parsePython(source);
+    let tree: SyntaxTree;
+    try {
+      tree = await parsePython(source);
+    } catch (e) {
+      notes.push(`${file}: not parsed (${e instanceof Error ? e.message.split('\n')[0] : String(e)}); skipped`);
+      continue;
+    }
     const errs = errorLines(tree);
     if (errs.length) {
       const lines = errs.slice(0, 5).map((e) => (e.line === e.endLine ? `${e.line}` : `${e.line}-${e.endLine}`)).join(', ');

@@ -9,7 +9,9 @@ export type Value =
   | { kind: 'instance'; classId: string; via: 'assigned' | 'heuristic' }
   | { kind: 'module'; file: string }
   /** a dotted package prefix with no module file of its own (`import a.b` binds `a`) */
-  | { kind: 'package'; name: string; fromFile: string };
+  | { kind: 'package'; name: string; fromFile: string }
+  /** something from outside the repo (`nn.Linear`, `np`): known not to be repo code */
+  | { kind: 'external'; name: string };
 
 /** Variable names taken to hold the model when nothing else tells (see reachability notes). */
 export const MODEL_NAME_RE = /^(model|raw_model|unwrapped_model|ddp_model|net|network|module|encoder|decoder|backbone|policy|generator|discriminator|critic|actor|teacher|student)$|_model$|^model_/i;
@@ -27,6 +29,7 @@ export class Resolver {
   private datasetMemo = new Map<string, boolean>();
   private rootModelsMemo: string[] | null = null;
   private exprMemo = new Map<string, Value | null>();
+  private moduleMemo = new Map<string, ModuleSymbols | null>();
 
   constructor(readonly modules: ModuleSymbols[]) {
     for (const m of modules) {
@@ -39,6 +42,14 @@ export class Resolver {
 
   /** The repo module a dotted name refers to from `fromFile` (absolute, src-layout suffix, or relative). */
   resolveModule(fromFile: string, name: string, level = 0): ModuleSymbols | null {
+    const dir = fromFile.slice(0, Math.max(0, fromFile.lastIndexOf('/')));
+    const key = `${dir}|${name}|${level}`;
+    let hit = this.moduleMemo.get(key);
+    if (hit === undefined) this.moduleMemo.set(key, (hit = this.resolveModuleUncached(fromFile, name, level)));
+    return hit;
+  }
+
+  private resolveModuleUncached(fromFile: string, name: string, level: number): ModuleSymbols | null {
     if (level > 0) {
       const pkg = fromFile.split('/').slice(0, -1);
       for (let i = 1; i < level; i++) pkg.pop();
@@ -55,67 +66,90 @@ export class Resolver {
     return null;
   }
 
-  /** What a top-level name of a module denotes. */
+  /** What a top-level name of a module denotes: the latest binding before `atLine` that resolves. */
   lookupTop(mod: ModuleSymbols, name: string, depth = 0, atLine?: number): Value | null {
-    if (depth > MAX_DEPTH) return null;
-    const fn = mod.functions.find((f) => f.qualname === name);
-    if (fn) return { kind: 'function', id: fn.id };
-    const cls = mod.classes.find((c) => c.qualname === name);
-    if (cls) return { kind: 'class', id: cls.id };
-    const v = this.lookupImport(mod, MODULE_SCOPE, name, depth);
-    if (v) return v;
-    const asg = pickAssignment(mod, MODULE_SCOPE, name, atLine);
-    if (asg) return this.valueOfAssignment(mod, MODULE_SCOPE, asg.valueCallee, asg.valueFirstArg, depth + 1, asg.line);
-    // a sub-module of a package: `import pkg` then `pkg.mod`
-    const sub = this.byModule.get(mod.module ? `${mod.module}.${name}` : name);
-    if (sub && mod.file.endsWith('__init__.py')) return { kind: 'module', file: sub.file };
+    for (const get of this.topCandidates(mod, name, depth, atLine)) {
+      const v = get();
+      if (v) return v;
+    }
     return null;
   }
 
-  private lookupImport(mod: ModuleSymbols, fnQual: string, name: string, depth: number): Value | null {
-    const imps = mod.imports.filter((i) => (i.function === MODULE_SCOPE || i.function === fnQual) && (i.alias === name || i.alias === '*'));
-    for (const imp of imps.reverse()) {
-      if (imp.name === null) {
-        const aliased = imp.alias !== imp.module.split('.')[0];
-        const target = aliased ? imp.module : imp.alias;
-        const m = this.resolveModule(mod.file, target, 0);
-        if (m) return { kind: 'module', file: m.file };
-        if (!aliased && imp.module.includes('.')) return { kind: 'package', name: target, fromFile: mod.file };
-        continue;
-      }
+  /** Bindings of a module-level name, latest first (then wildcard imports and sub-modules). */
+  private topCandidates(mod: ModuleSymbols, name: string, depth: number, atLine?: number): Array<() => Value | null> {
+    if (depth > MAX_DEPTH) return [];
+    const out = this.bindings(mod, MODULE_SCOPE, name, atLine, depth);
+    if (out.length) return out;
+    for (const imp of mod.imports) {
+      if (imp.alias !== '*' || imp.function !== MODULE_SCOPE) continue;
       const src = this.resolveModule(mod.file, imp.module, imp.level);
-      if (imp.name === '*') {
-        if (src && src !== mod) {
-          const v = this.lookupTop(src, name, depth + 1);
-          if (v) return v;
-        }
-        continue;
-      }
-      if (src) {
-        const v = src === mod ? null : this.lookupTop(src, imp.name, depth + 1);
-        if (v) return v;
-      }
-      // `from pkg import mod` where mod is a module
-      const sub = this.resolveModule(mod.file, imp.module ? `${imp.module}.${imp.name}` : imp.name, imp.level);
-      if (sub) return { kind: 'module', file: sub.file };
+      if (src && src !== mod) out.push(() => this.lookupTop(src, name, depth + 1));
     }
+    // a sub-module of a package: `import pkg` then `pkg.mod`
+    const sub = this.byModule.get(mod.module ? `${mod.module}.${name}` : name);
+    if (sub && mod.file.endsWith('__init__.py')) out.push(() => ({ kind: 'module', file: sub.file }));
+    return out;
+  }
+
+  /**
+   * The bindings of `name` in one scope (`<module>` or a function qualname) before `atLine` (all of them
+   * without atLine), latest first, as lazily computed values. Code is read flow-insensitively: the
+   * branches of an if/else are both bindings, and the caller takes the latest one that makes sense.
+   */
+  private bindings(mod: ModuleSymbols, scope: string, name: string, atLine: number | undefined, depth: number): Array<() => Value | null> {
+    const found: Array<{ line: number; value: () => Value | null }> = [];
+    const offer = (line: number, value: () => Value | null) => {
+      if (atLine === undefined || line < atLine) found.push({ line, value });
+    };
+    const qual = scope === MODULE_SCOPE ? name : `${scope}.${name}`;
+    const fn = this.functions.get(`${mod.file}:${qual}`);
+    if (fn) offer(fn.line, () => ({ kind: 'function', id: fn.id }));
+    const cls = this.classes.get(`${mod.file}:${qual}`);
+    if (cls) offer(cls.line, () => ({ kind: 'class', id: cls.id }));
+    for (const imp of mod.imports) if (imp.function === scope && imp.alias === name) offer(imp.line, () => this.importValue(mod, imp, depth + 1));
+    for (const a of mod.assignments) {
+      if (a.function === scope && a.target === name) offer(a.line, () => this.valueOfAssignment(mod, scope, a.valueCallee, a.valueFirstArg, depth + 1, a.line));
+    }
+    return found.sort((a, b) => b.line - a.line).slice(0, 6).map((f) => f.value);
+  }
+
+  private importValue(mod: ModuleSymbols, imp: ModuleSymbols['imports'][number], depth: number): Value | null {
+    if (imp.name === null) {
+      const aliased = imp.alias !== imp.module.split('.')[0];
+      const target = aliased ? imp.module : imp.alias;
+      const m = this.resolveModule(mod.file, target, 0);
+      if (m) return { kind: 'module', file: m.file };
+      if (!aliased && imp.module.includes('.') && this.resolveModule(mod.file, imp.module, 0)) return { kind: 'package', name: target, fromFile: mod.file };
+      return { kind: 'external', name: imp.module };
+    }
+    const src = this.resolveModule(mod.file, imp.module, imp.level);
+    if (src && src !== mod) {
+      const v = this.lookupTop(src, imp.name, depth + 1);
+      if (v) return v;
+    }
+    // `from pkg import mod` where mod is a module
+    const sub = this.resolveModule(mod.file, imp.module ? `${imp.module}.${imp.name}` : imp.name, imp.level);
+    if (sub) return { kind: 'module', file: sub.file };
+    if (!src && imp.level === 0) return { kind: 'external', name: `${imp.module}.${imp.name}` };
     return null;
   }
 
   private valueOfAssignment(mod: ModuleSymbols, fnQual: string, callee: string | null, firstArg: string | null, depth: number, line?: number): Value | null {
     if (!callee || depth > MAX_DEPTH) return null;
     if (WRAPPERS.test(callee)) {
-      // torch.compile(model), DDP(model), model.to(device): the wrapped object
+      // torch.compile(model), DDP(model), model.to(device): the wrapped object, unknown when that is
       const dot = callee.lastIndexOf('.');
       const receiver = dot > 0 ? callee.slice(0, dot) : null;
+      // `Net(cfg).to(device)`: the receiver is itself a construction
+      const built = receiver ? /^([A-Za-z_][\w.]*)\(/.exec(receiver) : null;
+      if (built && receiver!.endsWith(')')) return this.valueOfAssignment(mod, fnQual, built[1]!, null, depth + 1, line);
       const inner = receiver && !/^(torch|nn|torch\.nn\.parallel|torch\.jit)$/.test(receiver) && !/DataParallel|DDP|FSDP|compile/.test(callee) ? receiver : firstArg;
-      if (inner && IDENT_PATH.test(inner)) {
-        const v = this.resolveExpr(mod, fnQual, inner, depth + 1, line);
-        if (v?.kind === 'instance') return v;
-      }
+      if (inner && IDENT_PATH.test(inner)) return this.resolveExpr(mod, fnQual, inner, depth + 1, line);
+      return null;
     }
-    const v = this.resolveExpr(mod, fnQual, callee, depth + 1);
+    const v = this.resolveExpr(mod, fnQual, callee, depth + 1, line);
     if (v?.kind === 'class') return { kind: 'instance', classId: v.id, via: 'assigned' };
+    if (v?.kind === 'external') return v;
     return null;
   }
 
@@ -128,6 +162,23 @@ export class Resolver {
     const v = this.resolveExprUncached(mod, fnQual, expr, depth, atLine);
     this.exprMemo.set(key, v);
     return v;
+  }
+
+  /**
+   * Every repo value a dotted expression may denote when its head has several bindings (if/else
+   * branches: `model = A(...)` / `model = B(...)`); falls back to resolveExpr's single answer.
+   */
+  resolveAll(mod: ModuleSymbols, fnQual: string, expr: string, atLine?: number): Value[] {
+    const one = this.resolveExpr(mod, fnQual, expr, 0, atLine);
+    if (!IDENT_PATH.test(expr) || /^(self|cls)\b/.test(expr) || !one || one.kind === 'external') return one ? [one] : [];
+    const parts = expr.split('.');
+    const out = new Map<string, Value>();
+    for (const get of this.headCandidates(mod, fnQual, parts[0]!, 0, atLine)) {
+      let cur = get();
+      for (let i = 1; i < parts.length && cur; i++) cur = this.member(cur, parts[i]!, 0);
+      if (cur && cur.kind !== 'external') out.set(JSON.stringify(cur), cur);
+    }
+    return out.size ? [...out.values()] : [one];
   }
 
   private resolveExprUncached(mod: ModuleSymbols, fnQual: string, expr: string, depth: number, atLine?: number): Value | null {
@@ -146,31 +197,36 @@ export class Resolver {
     if (head === 'self' || head === 'cls') {
       const cls = this.enclosingClass(mod, fnQual);
       cur = cls ? (head === 'self' ? { kind: 'instance', classId: cls.id, via: 'assigned' } : { kind: 'class', id: cls.id }) : null;
-    } else cur = this.lookupLocal(mod, fnQual, head, depth, atLine);
-    for (let i = 1; i < parts.length && cur; i++) cur = this.member(cur, parts[i]!, depth);
-    return cur;
+      for (let i = 1; i < parts.length && cur; i++) cur = this.member(cur, parts[i]!, depth);
+      return cur;
+    }
+    // the latest binding of the head for which the whole dotted expression resolves to repo code;
+    // else the latest that resolves at all (code outside the repo)
+    let outside: Value | null = null;
+    for (const get of this.headCandidates(mod, fnQual, head, depth, atLine)) {
+      cur = get();
+      for (let i = 1; i < parts.length && cur; i++) cur = this.member(cur, parts[i]!, depth);
+      if (cur && cur.kind !== 'external') return cur;
+      outside ??= cur;
+    }
+    return outside;
   }
 
-  private lookupLocal(mod: ModuleSymbols, fnQual: string, name: string, depth: number, atLine?: number): Value | null {
-    // enclosing function chain: nested defs and local assignments, innermost first
+  /** Candidate values of a bare name used in `fnQual`: the innermost scope that binds it, latest binding first. */
+  private headCandidates(mod: ModuleSymbols, fnQual: string, name: string, depth: number, atLine?: number): Array<() => Value | null> {
+    // enclosing function chain, innermost first; a parameter is a binding of unknown value
     for (let scope = fnQual; scope && scope !== MODULE_SCOPE; scope = scope.includes('.') ? scope.slice(0, scope.lastIndexOf('.')) : '') {
-      const nested = this.functions.get(`${mod.file}:${scope}.${name}`);
-      if (nested) return { kind: 'function', id: nested.id };
-      const cls = this.classes.get(`${mod.file}:${scope}.${name}`);
-      if (cls) return { kind: 'class', id: cls.id };
-      if (!this.functions.has(`${mod.file}:${scope}`)) continue; // a class scope
-      const asg = pickAssignment(mod, scope, name, scope === fnQual ? atLine : undefined);
-      if (asg) {
-        const v = this.valueOfAssignment(mod, scope, asg.valueCallee, asg.valueFirstArg, depth + 1, asg.line);
-        if (v) return v;
-      }
-      const imp = this.lookupImport(mod, scope, name, depth + 1);
-      if (imp) return imp;
+      const f = this.functions.get(`${mod.file}:${scope}`);
+      if (!f) continue; // a class scope: not visible from its methods
+      const b = this.bindings(mod, scope, name, scope === fnQual ? atLine : undefined, depth);
+      if (b.length) return b;
+      if (f.params.includes(name)) return [];
     }
-    return this.lookupTop(mod, name, depth + 1, fnQual === MODULE_SCOPE ? atLine : undefined);
+    return this.topCandidates(mod, name, depth + 1, fnQual === MODULE_SCOPE ? atLine : undefined);
   }
 
   private member(v: Value, attr: string, depth: number): Value | null {
+    if (v.kind === 'external') return { kind: 'external', name: `${v.name}.${attr}` };
     if (v.kind === 'module') {
       const m = this.byFile.get(v.file);
       return m ? this.lookupTop(m, attr, depth + 1) : null;
@@ -258,7 +314,8 @@ export class Resolver {
 
   /** nn.Module subclass (directly or through repo classes); LightningModule counts. */
   isModuleClass(classId: string): boolean {
-    return this.hierarchyTest(classId, this.moduleClassMemo, (b) => /^(torch\.)?nn\.Module$|^Module$|(^|\.)LightningModule$/.test(b));
+    // any capitalised torch.nn class (nn.Module, nn.Sequential, nn.Transformer, nn.LSTM…) except Parameter
+    return this.hierarchyTest(classId, this.moduleClassMemo, (b) => (/^(torch\.)?nn\.[A-Z]\w*$/.test(b) && !/Parameter\w*$/.test(b)) || /^Module$|(^|\.)LightningModule$/.test(b));
   }
 
   isDatasetClass(classId: string): boolean {
@@ -309,13 +366,3 @@ export class Resolver {
   }
 }
 
-/** The assignment to `name` in `scope` in force at `atLine` (the last one before it), else the last one. */
-function pickAssignment(mod: ModuleSymbols, scope: string, name: string, atLine?: number) {
-  let best: ModuleSymbols['assignments'][number] | undefined;
-  for (const a of mod.assignments) {
-    if (a.function !== scope || a.target !== name) continue;
-    if (atLine !== undefined && a.line >= atLine) continue;
-    best = a;
-  }
-  return best;
-}

@@ -3,7 +3,7 @@
 //
 // Qualified names: `Class.method`; a function nested in a function is `outer.inner` (no `<locals>`);
 // a class nested in a function is `outer.Inner`; code outside any function is `<module>`.
-import type { SyntaxNode } from './parser.js';
+import { walkCursor, type SyntaxNode } from './parser.js';
 
 export const MODULE_SCOPE = '<module>';
 
@@ -193,131 +193,175 @@ function isMainGuard(cond: SyntaxNode | null): boolean {
   return t === `__name__=="__main__"` || t === `__name__=='__main__'` || t === `"__main__"==__name__` || t === `'__main__'==__name__`;
 }
 
-/** Builds the symbol table of one parsed module. */
+/** Builds the symbol table of one parsed module (one cursor walk over the tree). */
 export function extractSymbols(file: string, root: SyntaxNode, parseErrors: ModuleSymbols['parseErrors'] = []): ModuleSymbols {
   const sym: ModuleSymbols = {
     file, module: moduleNameOf(file), classes: [], functions: [], imports: [], calls: [], loops: [],
     assignments: [], withs: [], mainBlock: null, parseErrors,
   };
-  // scope: qualname prefix; fn: enclosing function qualname; cls: class qualname when directly in a class body
-  const visit = (n: SyntaxNode, prefix: string, fn: string, cls: string | null) => {
-    switch (n.type) {
-      case 'function_definition': {
-        const name = n.childForFieldName('name')?.text ?? '?';
-        const qual = prefix ? `${prefix}.${name}` : name;
-        sym.functions.push({
-          id: `${file}:${qual}`, file, name, qualname: qual, line: line(n), endLine: endLine(n), className: cls,
-          parent: prefix || null, decorators: decoratorsOf(n), params: paramNames(n.childForFieldName('parameters')),
-          isAsync: n.children.some((c) => c?.type === 'async'),
-        });
-        const cs = sym.classes.find((c) => c.qualname === cls);
-        if (cs) cs.methods.push(name);
-        // default values and decorators run in the enclosing scope; the body in the function
-        for (const c of n.namedChildren) {
-          if (!c) continue;
-          if (c.type === 'block') visitChildren(c, qual, qual, null);
-          else if (c.type === 'parameters') visitChildren(c, prefix, fn, cls);
-        }
-        return;
+  // prefix: qualname prefix; fn: enclosing function qualname; cls: class qualname when directly in a class body
+  type Ctx = { prefix: string; fn: string; cls: string | null };
+  type Frame = { type: string; ctx: Ctx; inner: Ctx | null };
+  const top: Ctx = { prefix: '', fn: MODULE_SCOPE, cls: null };
+  const frames: Frame[] = [];
+  walkCursor(
+    root,
+    (cur) => {
+      const parent = frames[frames.length - 1];
+      const type = cur.nodeType;
+      let ctx = top;
+      if (parent) {
+        // a function's parameters, decorators and name belong to the enclosing scope, its block to itself;
+        // a class's bases to the enclosing scope, its body to the class
+        if (parent.type === 'function_definition') ctx = type === 'block' ? parent.inner! : parent.ctx;
+        else if (parent.type === 'class_definition') ctx = cur.currentFieldName === 'body' ? parent.inner! : parent.ctx;
+        else ctx = parent.inner ?? parent.ctx;
       }
-      case 'class_definition': {
-        const name = n.childForFieldName('name')?.text ?? '?';
-        const qual = prefix ? `${prefix}.${name}` : name;
-        const sup = n.childForFieldName('superclasses');
-        sym.classes.push({
-          id: `${file}:${qual}`, file, name, qualname: qual, line: line(n), endLine: endLine(n),
-          bases: sup ? sup.namedChildren.filter((c) => c && c.type !== 'keyword_argument' && c.type !== 'comment').map((c) => c!.text) : [],
-          decorators: decoratorsOf(n), methods: [],
-        });
-        if (sup) visitChildren(sup, prefix, fn, cls);
-        const body = n.childForFieldName('body');
-        if (body) visitChildren(body, qual, fn, qual);
-        return;
+      if (!cur.nodeIsNamed) {
+        frames.push({ type, ctx, inner: null });
+        return 'skip';
       }
-      case 'import_statement':
-        for (const c of n.namedChildren) {
-          if (!c) continue;
-          if (c.type === 'dotted_name') {
-            sym.imports.push({ module: c.text, name: null, alias: c.text.split('.')[0]!, level: 0, line: line(n), function: fn });
-          } else if (c.type === 'aliased_import') {
-            const mod = c.childForFieldName('name')?.text ?? '';
-            sym.imports.push({ module: mod, name: null, alias: c.childForFieldName('alias')?.text ?? mod, level: 0, line: line(n), function: fn });
-          }
-        }
-        return;
-      case 'import_from_statement': {
-        const modNode = n.childForFieldName('module_name');
-        let module = modNode?.text ?? '';
-        let level = 0;
-        if (modNode?.type === 'relative_import') {
-          const prefixNode = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
-          level = prefixNode ? prefixNode.text.length : 0;
-          module = modNode.namedChildren.find((c) => c?.type === 'dotted_name')?.text ?? '';
-        }
-        for (const c of n.namedChildren) {
-          if (!c || c === modNode || c.id === modNode?.id) continue;
-          if (c.type === 'wildcard_import') sym.imports.push({ module, name: '*', alias: '*', level, line: line(n), function: fn });
-          else if (c.type === 'dotted_name') sym.imports.push({ module, name: c.text, alias: c.text, level, line: line(n), function: fn });
-          else if (c.type === 'aliased_import') {
-            const nm = c.childForFieldName('name')?.text ?? '';
-            sym.imports.push({ module, name: nm, alias: c.childForFieldName('alias')?.text ?? nm, level, line: line(n), function: fn });
-          }
-        }
-        return;
-      }
-      case 'call': {
-        const f = n.childForFieldName('function');
-        const { args, keywords } = callArgs(n);
-        sym.calls.push({ callee: f?.text ?? '', line: line(n), column: n.startPosition.column + 1, endLine: endLine(n), function: fn, args, keywords });
-        break;
-      }
-      case 'for_statement':
-      case 'while_statement': {
-        const body = n.childForFieldName('body');
-        const isFor = n.type === 'for_statement';
-        sym.loops.push({
-          kind: isFor ? 'for' : 'while', line: line(n), endLine: endLine(n), bodyLine: body ? line(body) : line(n), function: fn,
-          iter: (isFor ? n.childForFieldName('right') : n.childForFieldName('condition'))?.text ?? '',
-          target: isFor ? (n.childForFieldName('left')?.text ?? null) : null,
-        });
-        break;
-      }
-      case 'assignment': {
-        const left = n.childForFieldName('left');
-        let right = n.childForFieldName('right');
-        while (right?.type === 'assignment') right = right.childForFieldName('right');
-        if (left && right) {
-          const isCall = right.type === 'call';
-          const first = isCall ? callArgs(right).args[0] ?? null : null;
-          sym.assignments.push({
-            target: left.text, value: right.text, valueCallee: isCall ? right.childForFieldName('function')?.text ?? null : null,
-            valueFirstArg: first, line: line(n), function: fn,
+      let inner: Ctx | null = null;
+      let skip = false;
+      switch (type) {
+        case 'function_definition': {
+          const n = cur.currentNode;
+          const name = n.childForFieldName('name')?.text ?? '?';
+          const qual = ctx.prefix ? `${ctx.prefix}.${name}` : name;
+          sym.functions.push({
+            id: `${file}:${qual}`, file, name, qualname: qual, line: line(n), endLine: endLine(n), className: ctx.cls,
+            parent: ctx.prefix || null, decorators: decoratorsOf(n), params: paramNames(n.childForFieldName('parameters')),
+            isAsync: n.children.some((c) => c?.type === 'async'),
           });
+          const cs = ctx.cls === null ? undefined : sym.classes.find((c) => c.qualname === ctx.cls);
+          if (cs) cs.methods.push(name);
+          inner = { prefix: qual, fn: qual, cls: null };
+          break;
         }
-        break;
-      }
-      case 'with_statement': {
-        const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
-        const items = (clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text);
-        sym.withs.push({ line: line(n), endLine: endLine(n), function: fn, items });
-        break;
-      }
-      case 'if_statement':
-        if (fn === MODULE_SCOPE && !cls && isMainGuard(n.childForFieldName('condition'))) {
-          sym.mainBlock = { line: line(n), endLine: endLine(n) };
+        case 'class_definition': {
+          const n = cur.currentNode;
+          const name = n.childForFieldName('name')?.text ?? '?';
+          const qual = ctx.prefix ? `${ctx.prefix}.${name}` : name;
+          const sup = n.childForFieldName('superclasses');
+          sym.classes.push({
+            id: `${file}:${qual}`, file, name, qualname: qual, line: line(n), endLine: endLine(n),
+            bases: sup ? sup.namedChildren.filter((c) => c && c.type !== 'keyword_argument' && c.type !== 'comment').map((c) => c!.text) : [],
+            decorators: decoratorsOf(n), methods: [],
+          });
+          inner = { prefix: qual, fn: ctx.fn, cls: qual };
+          break;
         }
-        break;
-      case 'decorated_definition':
-        for (const c of n.namedChildren) if (c && c.type === 'decorator') visitChildren(c, prefix, fn, cls);
-        const def = n.childForFieldName('definition');
-        if (def) visit(def, prefix, fn, cls);
-        return;
-    }
-    visitChildren(n, prefix, fn, cls);
-  };
-  const visitChildren = (n: SyntaxNode, prefix: string, fn: string, cls: string | null) => {
-    for (const c of n.namedChildren) if (c) visit(c, prefix, fn, cls);
-  };
-  visitChildren(root, '', MODULE_SCOPE, null);
+        case 'import_statement':
+          addImport(sym, cur.currentNode, ctx.fn);
+          skip = true;
+          break;
+        case 'import_from_statement':
+          addFromImport(sym, cur.currentNode, ctx.fn);
+          skip = true;
+          break;
+        case 'call': {
+          const n = cur.currentNode;
+          const f = n.childForFieldName('function');
+          const { args, keywords } = callArgs(n);
+          sym.calls.push({ callee: f?.text ?? '', line: line(n), column: n.startPosition.column + 1, endLine: endLine(n), function: ctx.fn, args, keywords });
+          break;
+        }
+        case 'for_statement':
+        case 'while_statement': {
+          const n = cur.currentNode;
+          const body = n.childForFieldName('body');
+          const isFor = type === 'for_statement';
+          sym.loops.push({
+            kind: isFor ? 'for' : 'while', line: line(n), endLine: endLine(n), bodyLine: body ? line(body) : line(n), function: ctx.fn,
+            iter: (isFor ? n.childForFieldName('right') : n.childForFieldName('condition'))?.text ?? '',
+            target: isFor ? (n.childForFieldName('left')?.text ?? null) : null,
+          });
+          break;
+        }
+        case 'assignment': {
+          const n = cur.currentNode;
+          const left = n.childForFieldName('left');
+          let right = n.childForFieldName('right');
+          while (right?.type === 'assignment') right = right.childForFieldName('right');
+          if (left && right) {
+            const isCall = right.type === 'call';
+            const first = isCall ? callArgs(right).args[0] ?? null : null;
+            sym.assignments.push({
+              target: left.text, value: right.text, valueCallee: isCall ? right.childForFieldName('function')?.text ?? null : null,
+              valueFirstArg: first, line: line(n), function: ctx.fn,
+            });
+          }
+          break;
+        }
+        case 'with_statement': {
+          const n = cur.currentNode;
+          const clause = n.namedChildren.find((c) => c?.type === 'with_clause');
+          const items = (clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text);
+          sym.withs.push({ line: line(n), endLine: endLine(n), function: ctx.fn, items });
+          break;
+        }
+        case 'if_statement':
+          if (ctx.fn === MODULE_SCOPE && !ctx.cls && !sym.mainBlock) {
+            const n = cur.currentNode;
+            if (isMainGuard(n.childForFieldName('condition'))) sym.mainBlock = { line: line(n), endLine: endLine(n) };
+          }
+          break;
+      }
+      frames.push({ type, ctx, inner });
+      return skip ? 'skip' : undefined;
+    },
+    () => {
+      frames.pop();
+    },
+  );
   return sym;
+}
+
+function addImport(sym: ModuleSymbols, n: SyntaxNode, fn: string): void {
+  for (const c of n.namedChildren) {
+    if (!c) continue;
+    if (c.type === 'dotted_name') {
+      sym.imports.push({ module: c.text, name: null, alias: c.text.split('.')[0]!, level: 0, line: line(n), function: fn });
+    } else if (c.type === 'aliased_import') {
+      const mod = c.childForFieldName('name')?.text ?? '';
+      sym.imports.push({ module: mod, name: null, alias: c.childForFieldName('alias')?.text ?? mod, level: 0, line: line(n), function: fn });
+    }
+  }
+}
+
+function addFromImport(sym: ModuleSymbols, n: SyntaxNode, fn: string): void {
+  const modNode = n.childForFieldName('module_name');
+  let module = modNode?.text ?? '';
+  let level = 0;
+  if (modNode?.type === 'relative_import') {
+    const prefixNode = modNode.namedChildren.find((c) => c?.type === 'import_prefix');
+    level = prefixNode ? prefixNode.text.length : 0;
+    module = modNode.namedChildren.find((c) => c?.type === 'dotted_name')?.text ?? '';
+  }
+  for (const c of n.namedChildren) {
+    if (!c || c.id === modNode?.id) continue;
+    if (c.type === 'wildcard_import') sym.imports.push({ module, name: '*', alias: '*', level, line: line(n), function: fn });
+    else if (c.type === 'dotted_name') sym.imports.push({ module, name: c.text, alias: c.text, level, line: line(n), function: fn });
+    else if (c.type === 'aliased_import') {
+      const nm = c.childForFieldName('name')?.text ?? '';
+      sym.imports.push({ module, name: nm, alias: c.childForFieldName('alias')?.text ?? nm, level, line: line(n), function: fn });
+    }
+  }
+}
+
+/** Local name → full dotted name from a module's absolute imports (`np` → `numpy`, `F` → `torch.nn.functional`). */
+export function importAliases(sym: ModuleSymbols): Map<string, string> {
+  const aliases = new Map<string, string>();
+  for (const i of sym.imports) {
+    if (i.alias === '*' || i.level !== 0) continue;
+    aliases.set(i.alias, i.name === null ? (i.alias === i.module.split('.')[0] ? i.alias : i.module) : i.module ? `${i.module}.${i.name}` : i.name);
+  }
+  return aliases;
+}
+
+/** A dotted expression with its head expanded through the import aliases. */
+export function canonicalName(aliases: Map<string, string>, expr: string): string {
+  const dot = expr.indexOf('.');
+  const full = aliases.get(dot < 0 ? expr : expr.slice(0, dot));
+  return full ? full + (dot < 0 ? '' : expr.slice(dot)) : expr;
 }

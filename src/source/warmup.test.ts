@@ -121,6 +121,7 @@ describe('warmup', () => {
     expect(s.hotReasons!['model.py:Block.forward']).toMatch(/submodule of Model/);
     expect(s.hotReasons!['data.py:collate']).toMatch(/collate_fn of the DataLoader at train\.py:18/);
     expect(s.dataLoaders).toEqual([{ file: 'train.py', function: 'main', line: 18, datasetFns: ['data.py:Tokens.__getitem__'], collateFns: ['data.py:collate'] }]);
+    expect(s.conditionalHot).toEqual([]);
     expect(setupIsHot(s, 'train.py', 'main', 21)).toBe(true);
     expect(setupIsHot(s, 'train.py', 'main', 16)).toBe(false);
     expect(setupIsHot(s, 'model.py', 'Model.__init__', 14)).toBe(false);
@@ -153,6 +154,106 @@ describe('warmup', () => {
     }
   });
 
+  it('does not take an epoch loop that only calls the training function for a training loop', async () => {
+    const r = makeRepo({
+      'model.py': MODEL,
+      'main.py': py`
+        import torch
+        from model import Model
+
+        def train(model, opt, data):
+            model.train()
+            for x in data:
+                model(x).sum().backward()
+                opt.step()
+
+        def test(model, data):
+            with torch.no_grad():
+                for x in data:
+                    model(x)
+
+        def main():
+            model = Model()
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            for epoch in range(10):
+                train(model, opt, [torch.randn(2, 4)])
+                test(model, [torch.randn(2, 4)])
+
+        if __name__ == '__main__':
+            main()
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.loops.map((l) => [l.function, l.kind, l.hot])).toEqual([['train', 'train', true], ['test', 'inference', false]]);
+      expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
+    } finally {
+      removeRepo(r);
+    }
+  });
+
+  it('with no loop in the repo (Lightning), takes the model forward and its step hooks as hot', async () => {
+    const r = makeRepo({
+      'lit.py': py`
+        import lightning as L
+        import torch
+        class Lit(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.net = torch.nn.Linear(4, 4)
+            def forward(self, x):
+                return self.net(x)
+            def training_step(self, batch, i):
+                return self(batch).sum()
+        if __name__ == '__main__':
+            L.Trainer(max_epochs=1).fit(Lit())
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.loops).toEqual([]);
+      expect(s.hotFunctions).toEqual(['lit.py:Lit.forward', 'lit.py:Lit.training_step']);
+      expect(s.notes.join('\n')).toMatch(/no training or inference loop found/);
+    } finally {
+      removeRepo(r);
+    }
+  });
+
+  it('tells the functions the loop calls only on some iterations', async () => {
+    const r = makeRepo({
+      'model.py': MODEL,
+      'train.py': py`
+        import torch
+        from model import Model
+        def evaluate(model):
+            return model(torch.randn(2, 4)).sum()
+        def log(v):
+            print(v)
+        def get_lr(it):
+            return 0.1 / (it + 1)
+        decay = True
+        model = Model()
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+        for it in range(100):
+            model(torch.randn(2, 4)).sum().backward()
+            opt.step()
+            lr = get_lr(it) if decay else 0.1
+            if it % 10 == 0:
+                log(evaluate(model))
+      `,
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.conditionalHot).toEqual(['train.py:evaluate', 'train.py:log']);
+      expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:12');
+      expect(s.hotFunctions).toContain('train.py:get_lr'); // a flag condition: every iteration
+      expect(s.hotFunctions).toContain('model.py:Model.forward');
+      expect(s.conditionalHot).not.toContain('model.py:Model.forward');
+    } finally {
+      removeRepo(r);
+    }
+  });
+
   it('classifies an inference-only workload', async () => {
     const r = makeRepo({
       'model.py': MODEL,
@@ -170,6 +271,40 @@ describe('warmup', () => {
       expect(s.entryCommand).toEqual(['python', 'serve.py']);
       expect(s.loops.map((l) => [l.file, l.line, l.kind, l.hot])).toEqual([['serve.py', 5, 'inference', true]]);
       expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
+    } finally {
+      removeRepo(r);
+    }
+  });
+});
+
+describe('entry sources beyond READMEs', () => {
+  it('reads VS Code launch configurations and Dockerfiles, and leaves library datasets out of the hot path', async () => {
+    const r = makeRepo({
+      '.vscode/launch.json': '{\n  // debug\n  "configurations": [\n    {"type": "debugpy", "name": "Train", "program": "${workspaceFolder}/src/fit.py", "args": ["--lr", "0.1"]},\n    {"type": "python", "name": "Current", "program": "${file}"},\n  ]\n}\n',
+      Dockerfile: 'FROM python:3.11\nCMD ["python", "src/serve.py", "--port", "80"]\n',
+      'src/fit.py': py`
+        import torch
+        import torchvision
+        def main():
+            ds = torchvision.datasets.MNIST('.', download=True)
+            loader = torch.utils.data.DataLoader(ds, batch_size=4)
+            model = torch.nn.Linear(4, 4)
+            opt = torch.optim.SGD(model.parameters(), lr=0.1)
+            for x, y in loader:
+                model(x).sum().backward()
+                opt.step()
+        main()
+      `,
+      'src/serve.py': 'print(1)\n',
+      'src/data.py': 'from torch.utils.data import Dataset\nclass Unused(Dataset):\n    def __getitem__(self, i):\n        return i\n',
+    });
+    try {
+      const s = await warmup(r);
+      expect(s.entryCommand).toEqual(['python', 'src/fit.py', '--lr', '0.1']);
+      expect(s.entrySource).toBe('.vscode/launch.json:Train');
+      expect(s.entryCandidates!.map((c) => c.command.join(' '))).toContain('python src/serve.py --port 80');
+      expect(s.dataLoaders).toEqual([{ file: 'src/fit.py', function: 'main', line: 5, datasetFns: [], collateFns: [] }]);
+      expect(s.hotFunctions).toEqual([]);
     } finally {
       removeRepo(r);
     }

@@ -48,6 +48,7 @@ export async function scanRepo(repo: string, opts: WarmupOptions = {}): Promise<
       entryCandidates: entry.slice(0, 10).map((c) => ({ command: c.command, source: c.source, score: Math.round(c.score * 10) / 10, reason: c.reason })),
       hotFunctions: [...hot.functions.keys()].sort(),
       hotReasons: Object.fromEntries([...hot.functions.entries()].sort()),
+      conditionalHot: [...hot.conditional].sort(),
       loops: hot.loops.map((l) => ({
         file: l.file, function: l.function, line: l.line, endLine: l.endLine, kind: l.kind, bodyLine: l.bodyLine, hot: l.hot, iter: l.iter, signals: l.signals,
       })),
