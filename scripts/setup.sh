@@ -37,3 +37,6 @@ fi
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
+
+# A real VS Code (code-server + Node 24, from the npm registry) for the editor tests; cached.
+bash scripts/setup-editor.sh
