@@ -18,7 +18,8 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
   const style = webview.asWebviewUri(vscode.Uri.joinPath(root, 'webview.css'));
   const csp = [
     "default-src 'none'",
-    `style-src ${webview.cspSource}`,
+    // the toolkit (FAST) probes :focus-visible with one <style> element carrying the csp-nonce meta's nonce
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
     `img-src ${webview.cspSource} data:`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,
@@ -29,6 +30,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <head>
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link rel="stylesheet" href="${style}">
 <title>${esc(title)}</title>
