@@ -132,7 +132,7 @@ export function parseProgressLine(line: string): ProgressEvent | null {
       }
     } catch { /* plain text */ }
   }
-  return { stage: 'analyze', message: t.replace(/^sysight:\s*/, '') };
+  return { stage: 'analyze', message: t.replace(/^sysight:\s*(error:\s*)?/, '') };
 }
 
 function runCli(extensionPath: string, args: string[], s: LoopSettings, opts: WorkOptions, log: (l: string) => void): Promise<void> {
