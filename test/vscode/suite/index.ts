@@ -11,7 +11,7 @@ import type { SysightApi } from '../../../src/extension/extension.js';
 
 type Case = [name: string, fn: () => Promise<void>];
 
-async function until<T>(what: string, fn: () => T | Promise<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
+async function until<T>(what: string, fn: () => T | Thenable<T>, ok: (v: T) => boolean, ms = 15_000): Promise<T> {
   const end = Date.now() + ms;
   let last: T;
   for (;;) {
