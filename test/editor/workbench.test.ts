@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, packageVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
+import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
@@ -36,7 +36,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
   beforeAll(async () => {
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
     original = readFileSync(join(sb.workspace, 'train.py'), 'utf8');
-    const vsix = packageVsix(sb.dir);
+    const vsix = sharedVsix();
     expect(statSync(vsix).size).toBeGreaterThan(100_000);
     expect(installVsix(sb, vsix)).toMatch(/sysight\.sysight.*installed|successfully installed/i);
     server = await startCodeServer(sb);
@@ -134,4 +134,42 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     expect(await page.locator('.notification-toast', { hasText: 'changed since patch p1' }).locator('a, .monaco-button', { hasText: 'View Logs' }).count()).toBe(1);
     expect(readFileSync(file, 'utf8')).toMatch(/^# edited by the user/);
   }, 60_000);
+});
+
+describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in an untrusted workspace (restricted mode)', () => {
+  let sb: Sandbox;
+  let server: Running;
+  let browser: Awaited<ReturnType<typeof launch>>;
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    sb?.cleanup();
+  });
+
+  it('shows the dashboard and findings read-only, with Analyze disabled and workload commands hidden', async () => {
+    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false });
+    installVsix(sb, sharedVsix());
+    server = await startCodeServer(sb, [], { trust: false });
+    browser = await launch({ width: 1400, height: 900 });
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('train.pt.trace.json');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'train.pt.trace.json' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const dash = dashboard(page);
+    await dash.locator('[data-testid=untrusted]').waitFor({ timeout: 60_000 });
+    expect(await dash.locator('tr.finding').count()).toBe(3);
+    expect(await dash.locator('[data-testid=analyze]').getAttribute('disabled')).not.toBeNull();
+    await page.screenshot({ path: join(artifactsDir(), 'editor-restricted.png') });
+    // the workload commands are not offered in the palette of an untrusted workspace
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>Sysight: ');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sysight: Set API Key' }).first().waitFor();
+    const titles = await page.locator('.quick-input-list .monaco-list-row').allTextContents();
+    expect(titles.join('\n')).not.toMatch(/Run Closed Loop|Analyze Profile|Optimize Findings/);
+    await page.keyboard.press('Escape');
+  }, 120_000);
 });

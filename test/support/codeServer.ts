@@ -108,3 +108,14 @@ export async function startCodeServer(sb: Sandbox, extraFlags: string[] = [], op
     }),
   };
 }
+
+let shared: { dir: string; vsix: string } | undefined;
+/** One .vsix per test file, packaged on first use and removed when the process exits. */
+export function sharedVsix(): string {
+  if (!shared) {
+    const dir = mkdtempSync(join(tmpdir(), 'sysight-vsix-'));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    shared = { dir, vsix: packageVsix(dir) };
+  }
+  return shared.vsix;
+}
