@@ -78,7 +78,7 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
       }
       case ItemKind.Round: {
         const r = node.round;
-        const item = new vscode.TreeItem(`Round ${r.index}`, C.Expanded);
+        const item = new vscode.TreeItem(`Round ${r.index}`, roundFindings(node.run, r).length ? C.Expanded : C.None);
         const ci = r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(1)}, ${r.iterationInterval.high.toFixed(1)}]` : '';
         item.description = r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter${ci} · ${r.findings} findings` : `${r.findings} findings`;
         item.iconPath = new vscode.ThemeIcon('history');

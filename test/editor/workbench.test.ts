@@ -81,6 +81,22 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     await page.screenshot({ path: join(artifactsDir(), 'editor-finding.png') });
   }, 60_000);
 
+  it('lists Runs → Rounds → Findings → Patches in the Sysight view; a finding there reveals its line', async () => {
+    await page.locator('.activitybar .action-item a[aria-label^="Sysight"]').click();
+    const rows = page.locator('.pane-body .monaco-list-row');
+    await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(8);
+    const labels = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
+    const order = ['Run r1-demo', 'Round 1', 'C3 loss.item()', 'Patch p1', 'C1 DataLoader', 'Patch p2', 'C4 Pageable', 'Round 2'];
+    const at = order.map((o) => labels.findIndex((l) => l.startsWith(o)));
+    expect(at.every((i) => i >= 0), labels.join(' | ')).toBe(true);
+    expect([...at].sort((a, b) => a - b)).toEqual(at);
+    expect(labels[at[3]!]).toContain('accepted · +13.8% [+11.2%, +16.1%] 95% CI');
+    await page.screenshot({ path: join(artifactsDir(), 'editor-runs-view.png') });
+    await rows.filter({ hasText: 'C4 Pageable' }).click();
+    await expect.poll(() => page.locator('#status\\.editor\\.selection').textContent(), { timeout: 20_000 }).toMatch(/Ln 18, Col 9/);
+    await page.locator('.activitybar .action-item a[aria-label^="Explorer"]').click();
+  }, 60_000);
+
   it('opens a verified patch as a diff, accepts it as one edit, and Undo restores the file', async () => {
     await page.locator('.tabs-container .tab', { hasText: 'train.pt.trace.json' }).click();
     await dashboard(page).locator('tr.finding[data-category=C3] [data-testid=open-patch]').click();
