@@ -19,6 +19,7 @@ import { WorkRunner } from './work.js';
 export class Container implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   readonly services: Services;
+  readonly keys: ApiKeys;
 
   constructor(context: vscode.ExtensionContext, log: Log, engine?: Engine) {
     const own = <T extends vscode.Disposable>(d: T): T => { this.disposables.push(d); return d; };
@@ -35,7 +36,7 @@ export class Container implements vscode.Disposable {
       reveal: async (repo, file, line) => { await revealLocation(repo, file, line); },
       reportError: (what, e) => reportError(log, what, e),
     };
-    const keys = own(new ApiKeys(context.secrets));
+    const keys = (this.keys = own(new ApiKeys(context.secrets)));
     own(new FindingDiagnostics(store));
     own(new FindingDecorations(store));
     own(new FindingCodeLens(store));

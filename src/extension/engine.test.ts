@@ -16,7 +16,8 @@ const settings: LoopSettings = {
 const STAND_IN = `
 const fs = require('node:fs');
 const out = process.env.SYSIGHT_TEST_OUT;
-fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: process.env.SYSIGHT_LLM_API_KEY, provider: process.env.SYSIGHT_LLM_PROVIDER }));
+const e = process.env;
+fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, runs: e.SYSIGHT_RUNS, minGain: e.SYSIGHT_MIN_GAIN, findings: e.SYSIGHT_FINDINGS, progress: e.SYSIGHT_PROGRESS }));
 const mode = process.argv[2];
 process.stderr.write(JSON.stringify({ stage: 'analyze', message: 'reading profile', fraction: 0.5 }) + '\\n');
 process.stderr.write('plain text line\\n');
@@ -46,7 +47,10 @@ describe('engine adapter', () => {
     const logs: string[] = [];
     const engine = createEngine(dir, (l) => logs.push(l));
     await engine.analyze({ repo: '/r', profile: '/r/p.sqlite', settings }, { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
-    expect(out()).toEqual({ argv: ['analyze', '/r/p.sqlite', '--repo', '/r', '--json'], key: 'sk-secret', provider: 'anthropic' });
+    expect(out()).toEqual({
+      argv: ['analyze', '/r/p.sqlite', '--repo', '/r', '--json'], key: 'sk-secret', provider: 'anthropic',
+      python: '/usr/bin/python3', runs: '5', minGain: '0.01', progress: 'jsonl',
+    });
     expect(events).toEqual([
       { stage: 'analyze', message: 'reading profile', fraction: 0.5 },
       { stage: 'analyze', message: 'plain text line' },
@@ -59,7 +63,8 @@ describe('engine adapter', () => {
     const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--findings', 'a,b', '--python', '/usr/bin/python3', '--runs', '5', '--min-gain', '0.01', '--json']);
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--json']);
+    expect(out().findings).toBe('a,b');
   });
 
   it('cancels the closed loop through the AbortSignal (SIGTERM) and reports CancelledError', async () => {
@@ -71,7 +76,7 @@ describe('engine adapter', () => {
     await ready;
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(CancelledError);
-    expect(out().argv.slice(0, 5)).toEqual(['agent-loop', '--repo', '/r', '--rounds', '2']);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--json']);
   });
 
   it('parses progress lines and builds the LLM environment', () => {

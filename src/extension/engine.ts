@@ -49,19 +49,41 @@ export interface Engine {
   optimize(req: { repo: string; runId: string; findingIds?: string[]; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
 }
 
-/** The real engine: `dist/profile-session.js` for profiles, `bin/sysight.js` for the rest. */
+/**
+ * The real engine: `dist/profile-session.js` (a worker thread running openProfile + buildOverview) for
+ * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest, with only the flags
+ * DESIGN.md documents on its command line:
+ *   sysight analyze <profile> --repo <repo> --json
+ *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --json
+ *   sysight optimize <run-id> --repo <repo> --json
+ * and the rest in its environment: SYSIGHT_PYTHON, SYSIGHT_RUNS, SYSIGHT_MIN_GAIN, SYSIGHT_FINDINGS
+ * (comma-separated finding ids for optimize), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY, and
+ * SYSIGHT_PROGRESS=jsonl (the CLI may then print ProgressEvent JSON lines on stderr; any other stderr
+ * line is shown as a message). The CLI writes its results under <repo>/.sysight/runs/<id>/ (run.json,
+ * findings.json, patches/<id>.diff + patches/<id>.json = PatchPlan, optionally overview.json), which
+ * the extension reads back when the command ends. Exit 0 = done, 130 = cancelled, else the last stderr
+ * line is the error shown.
+ */
 export function createEngine(extensionPath: string, log: (line: string) => void): Engine {
-  const cli = (args: string[], s: LoopSettings, opts: WorkOptions) => runCli(extensionPath, args, s, opts, log);
-  const common = (s: LoopSettings) => ['--python', s.python, '--runs', String(s.runs), '--min-gain', String(s.minGain)];
+  const cli = (args: string[], s: LoopSettings, opts: WorkOptions, extra: Record<string, string> = {}) =>
+    runCli(extensionPath, args, { ...loopEnv(s), ...extra }, opts, log);
   return {
     openProfile: (path, opts) => openSession(join(extensionPath, 'dist', 'profile-session.js'), path, opts),
     analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo, '--json'], r.settings, o),
     closedLoop: (r, o) => cli(
-      ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--rounds', String(r.settings.rounds), ...common(r.settings), '--json'],
+      ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.settings.python,
+        '--rounds', String(r.settings.rounds), '--json'],
       r.settings, o),
-    optimize: (r, o) => cli(
-      ['optimize', r.runId, '--repo', r.repo, ...(r.findingIds?.length ? ['--findings', r.findingIds.join(',')] : []), ...common(r.settings), '--json'],
-      r.settings, o),
+    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--json'], r.settings, o,
+      r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
+  };
+}
+
+/** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
+export function loopEnv(s: LoopSettings): Record<string, string> {
+  return {
+    SYSIGHT_PYTHON: s.python, SYSIGHT_RUNS: String(s.runs), SYSIGHT_MIN_GAIN: String(s.minGain),
+    SYSIGHT_PROGRESS: 'jsonl', ...llmEnv(s.llm),
   };
 }
 
@@ -135,14 +157,14 @@ export function parseProgressLine(line: string): ProgressEvent | null {
   return { stage: 'analyze', message: t.replace(/^sysight:\s*(error:\s*)?/, '') };
 }
 
-function runCli(extensionPath: string, args: string[], s: LoopSettings, opts: WorkOptions, log: (l: string) => void): Promise<void> {
+function runCli(extensionPath: string, args: string[], env: Record<string, string>, opts: WorkOptions, log: (l: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     if (opts.signal.aborted) return reject(new CancelledError());
     const bin = join(extensionPath, 'bin', 'sysight.js');
     log(`run: sysight ${args.join(' ')}`);
     // In VS Code desktop process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
     const child = spawn(process.execPath, [bin, ...args], {
-      env: { ...process.env, ...llmEnv(s.llm), ELECTRON_RUN_AS_NODE: '1', SYSIGHT_PROGRESS: 'jsonl' },
+      env: { ...process.env, ...env, ELECTRON_RUN_AS_NODE: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let lastErr = '';

@@ -42,7 +42,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('extension-host suite 
     const results = existsSync(resultFile) ? JSON.parse(readFileSync(resultFile, 'utf8')) as Array<{ name: string; ok: boolean; error?: string }> : [];
     const failed = results.filter((r) => !r.ok);
     expect(failed, JSON.stringify(failed, null, 2)).toEqual([]);
-    expect(results.length).toBe(8);
+    expect(results.length).toBe(11);
     expect(code).toBe(0);
   }, 180_000);
 });

@@ -47,7 +47,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('dashboard webview in Chrom
     await harness?.close();
   });
 
-  async function open(theme: 'light' | 'dark'): Promise<Page> {
+  async function open(theme: 'light' | 'dark' | 'hc'): Promise<Page> {
     const page = await browser.context.newPage();
     await page.goto(harness.url(theme));
     await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
@@ -127,19 +127,20 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('dashboard webview in Chrom
     await page.close();
   });
 
-  it('follows the theme: light and dark screenshots differ in background and text colour', async () => {
+  it('follows the theme: light, dark and high-contrast screenshots differ in background, text and borders', async () => {
     const colours: Record<string, string[]> = {};
-    for (const theme of ['light', 'dark'] as const) {
+    for (const theme of ['light', 'dark', 'hc'] as const) {
       const page = await open(theme);
       colours[theme] = await page.evaluate(() => {
         const s = getComputedStyle(document.body);
-        return [s.backgroundColor, s.color];
+        return [s.backgroundColor, s.color, getComputedStyle(document.querySelector('.card')!).borderTopColor];
       });
       await page.screenshot({ path: join(artifactsDir(), `dashboard-${theme}.png`), fullPage: true });
       await page.close();
     }
-    expect(colours.light).toEqual(['rgb(255, 255, 255)', 'rgb(59, 59, 59)']);
-    expect(colours.dark).toEqual(['rgb(31, 31, 31)', 'rgb(204, 204, 204)']);
+    expect(colours.light).toEqual(['rgb(255, 255, 255)', 'rgb(59, 59, 59)', 'rgb(229, 229, 229)']);
+    expect(colours.dark).toEqual(['rgb(31, 31, 31)', 'rgb(204, 204, 204)', 'rgb(43, 43, 43)']);
+    expect(colours.hc).toEqual(['rgb(0, 0, 0)', 'rgb(255, 255, 255)', 'rgb(111, 195, 223)']);
   });
 
   it('shows an untrusted workspace as view-only and a profile error with the saved summary', async () => {

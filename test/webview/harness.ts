@@ -22,7 +22,7 @@ const FAKE_API = `
   document.addEventListener('DOMContentLoaded', () => document.body.classList.add(theme.bodyClass || 'vscode-dark'));
 })();`;
 
-export interface Harness { url(theme: 'light' | 'dark'): string; close(): Promise<void> }
+export interface Harness { url(theme: 'light' | 'dark' | 'hc'): string; close(): Promise<void> }
 
 export async function startHarness(distWebview: string): Promise<Harness> {
   const nonce = 'dGVzdG5vbmNlMTIzNDU2';

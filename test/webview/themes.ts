@@ -1,5 +1,5 @@
 // A few of the CSS variables VS Code injects into webviews, for a light and a dark theme.
-export const THEMES: Record<'light' | 'dark', { bodyClass: string; vars: Record<string, string> }> = {
+export const THEMES: Record<'light' | 'dark' | 'hc', { bodyClass: string; vars: Record<string, string> }> = {
   light: {
     bodyClass: 'vscode-light',
     vars: {
@@ -24,6 +24,18 @@ export const THEMES: Record<'light' | 'dark', { bodyClass: string; vars: Record<
       '--vscode-textLink-foreground': '#4daafc', '--vscode-list-hoverBackground': '#2a2d2e',
       '--vscode-badge-background': '#616161', '--vscode-badge-foreground': '#f8f8f8', '--vscode-focusBorder': '#0078d4',
       '--vscode-progressBar-background': '#0078d4',
+    },
+  },
+  hc: {
+    bodyClass: 'vscode-high-contrast',
+    vars: {
+      '--vscode-font-family': 'system-ui, sans-serif', '--vscode-font-size': '13px',
+      '--vscode-foreground': '#ffffff', '--vscode-editor-foreground': '#ffffff', '--vscode-editor-background': '#000000',
+      '--vscode-descriptionForeground': '#ffffff', '--vscode-contrastBorder': '#6fc3df', '--vscode-panel-border': '#6fc3df',
+      '--vscode-charts-blue': '#3794ff', '--vscode-charts-yellow': '#ffd700', '--vscode-charts-purple': '#b180d7',
+      '--vscode-charts-green': '#89d185', '--vscode-charts-orange': '#d18616', '--vscode-charts-red': '#f48771',
+      '--vscode-textLink-foreground': '#21a6ff', '--vscode-badge-background': '#000000', '--vscode-badge-foreground': '#ffffff',
+      '--vscode-focusBorder': '#f38518', '--vscode-progressBar-background': '#0f4a85',
     },
   },
 };

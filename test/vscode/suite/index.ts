@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { SysightApi } from '../../../src/extension/extension.js';
+import { readConfig } from '../../../src/extension/config.js';
 
 type Case = [name: string, fn: () => Promise<void>];
 
@@ -98,6 +99,43 @@ export async function run(): Promise<void> {
       await assert.rejects(api.container!.services.patches.accept({ runId: 'r1-demo', patchId: 'p1' }), /train\.py changed since patch p1 was verified/);
       assert.ok(doc.getText().startsWith('# local change\n'));
       await vscode.commands.executeCommand('workbench.action.files.revert');
+    }],
+    ['keeps API keys in SecretStorage and reports their change', async () => {
+      const c = ext!.exports.container!;
+      const seen: string[] = [];
+      const sub = c.keys.onDidChange((p) => seen.push(p));
+      try {
+        await c.keys.set('anthropic', 'sk-test-123');
+        assert.equal(await c.keys.get('anthropic'), 'sk-test-123');
+        await until('a change event', () => seen, (s) => s.includes('anthropic'));
+        assert.equal(JSON.stringify(vscode.workspace.getConfiguration('sysight')).includes('sk-test-123'), false);
+        await c.keys.set('anthropic', '');
+        assert.equal(await c.keys.get('anthropic'), undefined);
+        assert.equal(await c.keys.get('none'), undefined);
+      } finally {
+        sub.dispose();
+      }
+    }],
+    ['reads settings fresh and clamps bad values', async () => {
+      const cfg = vscode.workspace.getConfiguration('sysight');
+      await cfg.update('runs', 999, vscode.ConfigurationTarget.Workspace);
+      await cfg.update('provider', 'bogus', vscode.ConfigurationTarget.Workspace);
+      try {
+        const c = readConfig();
+        assert.equal(c.runs, 50);
+        assert.equal(c.provider, 'none');
+        assert.equal(c.minGain, 0.01);
+      } finally {
+        await cfg.update('runs', undefined, vscode.ConfigurationTarget.Workspace);
+        await cfg.update('provider', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    }],
+    ['Show Report opens the run dashboard in its own panel when the run has no report.md', async () => {
+      await vscode.commands.executeCommand('sysight.showReport', 'r1-demo');
+      const tab = await until('dashboard panel',
+        () => vscode.window.tabGroups.all.flatMap((g) => g.tabs).find((t) => t.input instanceof vscode.TabInputWebview && t.label === 'Sysight: train.pt.trace.json'),
+        (t) => t !== undefined);
+      assert.match((tab!.input as vscode.TabInputWebview).viewType, /sysight\.dashboard$/);
     }],
   ];
 
