@@ -68,6 +68,9 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     await dash.locator('[data-testid=timeline]').waitFor({ timeout: 30_000 });
     expect(await dash.locator('[data-testid=round]').count()).toBe(2);
     await page.screenshot({ path: join(artifactsDir(), 'editor-dashboard.png') });
+    // the dashboard's strict CSP holds in the real webview: nothing refused
+    expect(consoleErrors.filter((e) => /Content Security Policy|Refused to/i.test(e))).toEqual([]);
+    if (process.env.SYSIGHT_DEBUG) console.log(consoleErrors.join('\n'));
   }, 120_000);
 
   it('reveals file:line when a finding is clicked, with its CodeLens and decoration', async () => {
