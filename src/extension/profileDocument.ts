@@ -34,7 +34,7 @@ export class ProfileDocument implements vscode.CustomDocument {
       this.emitter.fire();
     }, (e: unknown) => {
       if (this.ac.signal.aborted) return;
-      this.status = { state: 'error', message: `Cannot read ${basename(path)}: ${oneLine(e)}` };
+      this.status = { state: 'error', message: `Cannot read ${basename(path)}: ${oneLine(e).split(path).join(basename(path))}` };
       log.error(`opening ${path}`, e);
       this.emitter.fire();
     });

@@ -192,3 +192,45 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in an untrust
     await page.keyboard.press('Escape');
   }, 120_000);
 });
+
+describe.skipIf(!hasCodeServer || !hasChromium || !built)('the first minute in a fresh workspace', () => {
+  let sb: Sandbox;
+  let server: Running;
+  let browser: Awaited<ReturnType<typeof launch>>;
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    sb?.cleanup();
+  });
+
+  it('offers the walkthrough and the closed loop, and explains a profile it cannot read in one line', async () => {
+    sb = makeSandbox(join(root, 'test', 'fixtures', 'fresh'));
+    installVsix(sb, sharedVsix());
+    server = await startCodeServer(sb);
+    browser = await launch({ width: 1400, height: 900 });
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.activitybar .action-item a[aria-label^="Sysight"]').click();
+    const welcome = page.locator('.welcome-view-content');
+    await welcome.waitFor({ timeout: 30_000 });
+    expect(await welcome.textContent()).toContain('No Sysight runs in this workspace yet.');
+    expect(await welcome.locator('a, .monaco-button', { hasText: 'Run Closed Loop' }).count()).toBe(1);
+    expect(await welcome.locator('a, .monaco-button', { hasText: 'Open Walkthrough' }).count()).toBe(1);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-first-run.png') });
+
+    await page.keyboard.press('Control+P');
+    await page.locator('.quick-input-widget input').fill('capture.sqlite');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'capture.sqlite' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    const dash = dashboard(page);
+    await dash.locator('[data-testid=overview-error]').waitFor({ timeout: 60_000 });
+    const msg = (await dash.locator('[data-testid=overview-error]').textContent()) ?? '';
+    expect(msg).toMatch(/^Cannot read capture\.sqlite: /);
+    expect(msg).not.toMatch(/\n\s+at /); // a message, not a stack
+    expect(await dash.locator('[data-testid=no-findings]').textContent()).toContain('No findings yet');
+    expect(await dash.locator('[data-testid=timeline]').count()).toBe(0);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-unreadable-profile.png') });
+  }, 120_000);
+});
