@@ -34,13 +34,23 @@ export class PatchService implements vscode.TextDocumentContentProvider, vscode.
   constructor(private readonly store: RunStore, private readonly log: Log) {
     this.disposables.push(
       vscode.workspace.registerTextDocumentContentProvider(PATCH_SCHEME, this),
-      vscode.window.onDidChangeActiveTextEditor((e) => this.updateContext(e)),
+      vscode.window.onDidChangeActiveTextEditor(() => this.updateContext()),
+      vscode.window.tabGroups.onDidChangeTabs(() => this.updateContext()),
+      vscode.window.tabGroups.onDidChangeTabGroups(() => this.updateContext()),
     );
-    this.updateContext(vscode.window.activeTextEditor);
+    this.updateContext();
   }
 
-  private updateContext(editor: vscode.TextEditor | undefined): void {
-    void vscode.commands.executeCommand('setContext', 'sysight.patchDiffActive', editor?.document.uri.scheme === PATCH_SCHEME);
+  /** The patch of the active tab: a diff whose right side is a patch, whichever side has the focus. */
+  private activePatch(): PatchRef | undefined {
+    const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (input instanceof vscode.TabInputTextDiff) return refOf(input.modified);
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    return uri ? refOf(uri) : undefined;
+  }
+
+  private updateContext(): void {
+    void vscode.commands.executeCommand('setContext', 'sysight.patchDiffActive', this.activePatch() !== undefined);
   }
 
   private resolve(ref: PatchRef): { run: LoadedRun; plan: PatchPlan; file: vscode.Uri } {
@@ -71,8 +81,7 @@ export class PatchService implements vscode.TextDocumentContentProvider, vscode.
   private target(arg: unknown): PatchRef {
     if (arg instanceof vscode.Uri) { const r = refOf(arg); if (r) return r; }
     if (typeof arg === 'object' && arg !== null && 'runId' in arg && 'patchId' in arg) return arg as PatchRef;
-    const active = vscode.window.activeTextEditor?.document.uri;
-    const r = active && refOf(active);
+    const r = this.activePatch();
     if (r) return r;
     throw new UserError('open a Sysight patch diff first');
   }

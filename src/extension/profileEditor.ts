@@ -27,6 +27,8 @@ class PanelCollection {
 
 export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvider<ProfileDocument>, vscode.WebviewPanelSerializer, vscode.Disposable {
   private readonly panels = new PanelCollection();
+  /** standalone dashboard panels (Show Report), apart from the custom editors of the same file */
+  private readonly standalone = new PanelCollection();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly s: Services) {
@@ -51,7 +53,7 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   /** A dashboard in its own panel (from Show Report), restored after a reload by deserializeWebviewPanel. */
   openPanel(profile: vscode.Uri): void {
-    const existing = this.panels.get(profile)[0];
+    const existing = this.standalone.get(profile)[0];
     if (existing) return existing.reveal();
     const panel = vscode.window.createWebviewPanel(PANEL_TYPE, `Sysight: ${basename(profile.fsPath)}`, vscode.ViewColumn.Active,
       webviewOptions(this.s.extensionUri));
@@ -70,7 +72,7 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
   private attach(panel: vscode.WebviewPanel, profile: vscode.Uri): void {
     const doc = new ProfileDocument(profile, this.s.engine, this.s.log);
     panel.onDidDispose(() => doc.dispose());
-    this.panels.add(profile, panel);
+    this.standalone.add(profile, panel);
     new Dashboard(panel, doc, this.s);
   }
 
