@@ -3,7 +3,7 @@
 // CodeLens); open a patch diff → Accept → the file changed on disk, Undo restores it; Reject → the
 // ledger records it. Skips when scripts/setup-editor.sh has not installed code-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
@@ -184,10 +184,22 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
   }, 60_000);
 });
 
-describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in an untrusted workspace (restricted mode)', () => {
+describe.skipIf(!hasCodeServer || !hasChromium || !built)('first use, in an untrusted workspace (restricted mode)', () => {
   let sb: Sandbox;
   let server: Running;
   let browser: Awaited<ReturnType<typeof launch>>;
+  let page: Page;
+
+  beforeAll(async () => {
+    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false });
+    cpSync(join(root, 'test', 'fixtures', 'fresh', 'capture.sqlite'), join(sb.workspace, 'capture.sqlite'));
+    installVsix(sb, sharedVsix());
+    server = await startCodeServer(sb, [], { trust: false });
+    browser = await launch({ width: 1400, height: 900 });
+    page = await browser.context.newPage();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }, 180_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -196,20 +208,12 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in an untrust
   });
 
   it('shows the dashboard and findings read-only, with Analyze disabled and workload commands hidden', async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false });
-    installVsix(sb, sharedVsix());
-    server = await startCodeServer(sb, [], { trust: false });
-    browser = await launch({ width: 1400, height: 900 });
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
     await quickOpen(page, 'train.pt.trace.json');
     const dash = dashboard(page);
     await dash.locator('[data-testid=untrusted]').waitFor({ timeout: 60_000 });
     expect(await dash.locator('tr.finding').count()).toBe(3);
     expect(await dash.locator('[data-testid=analyze]').getAttribute('disabled')).not.toBeNull();
     await page.screenshot({ path: join(artifactsDir(), 'editor-restricted.png') });
-    // the workload commands are not offered in the palette of an untrusted workspace
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').fill('>Sysight: ');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Sysight: Set API Key' }).first().waitFor();
@@ -217,43 +221,28 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in an untrust
     expect(titles.join('\n')).not.toMatch(/Run Closed Loop|Analyze Profile|Optimize Findings/);
     await page.keyboard.press('Escape');
   }, 120_000);
-});
 
-describe.skipIf(!hasCodeServer || !hasChromium || !built)('the first minute in a fresh workspace', () => {
-  let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  it('explains a profile it cannot read in one line', async () => {
+    await quickOpen(page, 'capture.sqlite');
+    const dash = dashboard(page);
+    await dash.locator('[data-testid=overview-error]').waitFor({ timeout: 60_000 });
+    const msg = (await dash.locator('[data-testid=overview-error]').textContent()) ?? '';
+    expect(msg).toMatch(/^Cannot read capture\.sqlite: capture\.sqlite is not a profile Sysight can read/);
+    expect(msg).not.toMatch(/\n\s+at /); // a message, not a stack
+    expect(await dash.locator('[data-testid=no-findings]').textContent()).toContain('No findings yet');
+    expect(await dash.locator('[data-testid=timeline]').count()).toBe(0);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-unreadable-profile.png') });
+  }, 60_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    sb?.cleanup();
-  });
-
-  it('offers the walkthrough and the closed loop, and explains a profile it cannot read in one line', async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'fresh'));
-    installVsix(sb, sharedVsix());
-    server = await startCodeServer(sb);
-    browser = await launch({ width: 1400, height: 900 });
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  it('follows the runs on disk: with none left, the Sysight view offers the closed loop and the walkthrough', async () => {
     await page.locator('.activitybar .action-item a[aria-label^="Sysight"]').click();
+    await expect.poll(() => page.locator('.pane-body .monaco-list-row').count(), { timeout: 20_000 }).toBe(8);
+    rmSync(join(sb.workspace, '.sysight', 'runs'), { recursive: true, force: true });
     const welcome = page.locator('.welcome-view-content');
     await welcome.waitFor({ timeout: 30_000 });
     expect(await welcome.textContent()).toContain('No Sysight runs in this workspace yet.');
     expect(await welcome.locator('a, .monaco-button', { hasText: 'Run Closed Loop' }).count()).toBe(1);
     expect(await welcome.locator('a, .monaco-button', { hasText: 'Open Walkthrough' }).count()).toBe(1);
     await page.screenshot({ path: join(artifactsDir(), 'editor-first-run.png') });
-
-    await quickOpen(page, 'capture.sqlite');
-    const dash = dashboard(page);
-    await dash.locator('[data-testid=overview-error]').waitFor({ timeout: 60_000 });
-    const msg = (await dash.locator('[data-testid=overview-error]').textContent()) ?? '';
-    expect(msg).toMatch(/^Cannot read capture\.sqlite: /);
-    expect(msg).not.toMatch(/\n\s+at /); // a message, not a stack
-    expect(await dash.locator('[data-testid=no-findings]').textContent()).toContain('No findings yet');
-    expect(await dash.locator('[data-testid=timeline]').count()).toBe(0);
-    await page.screenshot({ path: join(artifactsDir(), 'editor-unreadable-profile.png') });
-  }, 120_000);
+  }, 60_000);
 });

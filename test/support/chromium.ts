@@ -21,7 +21,7 @@ export async function launch(viewport = { width: 1280, height: 900 }): Promise<{
     context,
     close: async () => {
       await context.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
     },
   };
 }

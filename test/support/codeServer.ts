@@ -52,7 +52,7 @@ export function makeSandbox(fixtureWorkspace: string, settings: Record<string, u
   delete env.VSCODE_IPC_HOOK_CLI;
   const flags = ['--auth', 'none', '--disable-telemetry', '--disable-update-check',
     '--user-data-dir', join(dir, 'ud'), '--extensions-dir', join(dir, 'exts')];
-  return { dir, workspace, env, flags, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir, workspace, env, flags, cleanup: () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }) };
 }
 
 /** Packages the current build (dist/) into a .vsix with @vscode/vsce; returns its path. */
@@ -114,7 +114,7 @@ let shared: { dir: string; vsix: string } | undefined;
 export function sharedVsix(): string {
   if (!shared) {
     const dir = mkdtempSync(join(tmpdir(), 'sysight-vsix-'));
-    process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
+    process.once('exit', () => rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
     shared = { dir, vsix: packageVsix(dir) };
   }
   return shared.vsix;
