@@ -17,9 +17,10 @@ const STAND_IN = `
 const fs = require('node:fs');
 const out = process.env.SYSIGHT_TEST_OUT;
 const e = process.env;
-fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, runs: e.SYSIGHT_RUNS, minGain: e.SYSIGHT_MIN_GAIN, findings: e.SYSIGHT_FINDINGS, progress: e.SYSIGHT_PROGRESS }));
+fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, findings: e.SYSIGHT_FINDINGS }));
 const mode = process.argv[2];
 process.stderr.write(JSON.stringify({ stage: 'analyze', message: 'reading profile', fraction: 0.5 }) + '\\n');
+process.stderr.write('[execute] measuring p1\\n');
 process.stderr.write('plain text line\\n');
 if (mode === 'analyze') process.exit(0);
 if (mode === 'optimize') { process.stderr.write('sysight: error: run r9 not found\\n'); process.exit(2); }
@@ -48,11 +49,11 @@ describe('engine adapter', () => {
     const engine = createEngine(dir, (l) => logs.push(l));
     await engine.analyze({ repo: '/r', profile: '/r/p.sqlite', settings }, { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
     expect(out()).toEqual({
-      argv: ['analyze', '/r/p.sqlite', '--repo', '/r', '--json'], key: 'sk-secret', provider: 'anthropic',
-      python: '/usr/bin/python3', runs: '5', minGain: '0.01', progress: 'jsonl',
+      argv: ['analyze', '/r/p.sqlite', '--repo', '/r'], key: 'sk-secret', provider: 'anthropic', python: '/usr/bin/python3',
     });
     expect(events).toEqual([
       { stage: 'analyze', message: 'reading profile', fraction: 0.5 },
+      { stage: 'execute', message: 'measuring p1' },
       { stage: 'analyze', message: 'plain text line' },
     ]);
     expect(logs.join('\n')).not.toContain('sk-secret');
@@ -63,7 +64,7 @@ describe('engine adapter', () => {
     const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--json']);
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5']);
     expect(out().findings).toBe('a,b');
   });
 
@@ -76,7 +77,7 @@ describe('engine adapter', () => {
     await ready;
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(CancelledError);
-    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--json']);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--min-gain', '0.01']);
   });
 
   it('parses progress lines and builds the LLM environment', () => {

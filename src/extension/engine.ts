@@ -51,40 +51,35 @@ export interface Engine {
 
 /**
  * The real engine: `dist/profile-session.js` (a worker thread running openProfile + buildOverview) for
- * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest, with only the flags
- * DESIGN.md documents on its command line:
- *   sysight analyze <profile> --repo <repo> --json
- *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --json
- *   sysight optimize <run-id> --repo <repo> --json
- * and the rest in its environment: SYSIGHT_PYTHON, SYSIGHT_RUNS, SYSIGHT_MIN_GAIN, SYSIGHT_FINDINGS
- * (comma-separated finding ids for optimize), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY, and
- * SYSIGHT_PROGRESS=jsonl (the CLI may then print ProgressEvent JSON lines on stderr; any other stderr
- * line is shown as a message). The CLI writes its results under <repo>/.sysight/runs/<id>/ (run.json,
- * findings.json, patches/<id>.diff + patches/<id>.json = PatchPlan, optionally overview.json), which
- * the extension reads back when the command ends. Exit 0 = done, 130 = cancelled, else the last stderr
- * line is the error shown.
+ * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest:
+ *   sysight analyze <profile> --repo <repo>
+ *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --runs <n> --min-gain <x>
+ *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n>
+ * Its stderr lines `[stage] message` (or ProgressEvent JSON lines) drive the progress bar; stdout goes to
+ * the log. The environment carries SYSIGHT_PYTHON, SYSIGHT_FINDINGS (optimize: comma-separated finding
+ * ids, for a CLI that filters by them), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY (the key never on a
+ * command line or in a log). Results are read back from <repo>/.sysight/runs/<id>/ (run.json,
+ * findings.json, patches/<id>.diff + patches/<id>.json = PatchPlan, optionally overview.json) when the
+ * command ends. Exit 0 = done, 130 = cancelled (SIGTERM on Cancel), else the last stderr line is the error.
  */
 export function createEngine(extensionPath: string, log: (line: string) => void): Engine {
   const cli = (args: string[], s: LoopSettings, opts: WorkOptions, extra: Record<string, string> = {}) =>
     runCli(extensionPath, args, { ...loopEnv(s), ...extra }, opts, log);
   return {
     openProfile: (path, opts) => openSession(join(extensionPath, 'dist', 'profile-session.js'), path, opts),
-    analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo, '--json'], r.settings, o),
+    analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo], r.settings, o),
     closedLoop: (r, o) => cli(
       ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.settings.python,
-        '--rounds', String(r.settings.rounds), '--json'],
+        '--rounds', String(r.settings.rounds), '--runs', String(r.settings.runs), '--min-gain', String(r.settings.minGain)],
       r.settings, o),
-    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--json'], r.settings, o,
-      r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
+    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs)],
+      r.settings, o, r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
   };
 }
 
 /** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
 export function loopEnv(s: LoopSettings): Record<string, string> {
-  return {
-    SYSIGHT_PYTHON: s.python, SYSIGHT_RUNS: String(s.runs), SYSIGHT_MIN_GAIN: String(s.minGain),
-    SYSIGHT_PROGRESS: 'jsonl', ...llmEnv(s.llm),
-  };
+  return { SYSIGHT_PYTHON: s.python, ...llmEnv(s.llm) };
 }
 
 function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
@@ -154,6 +149,8 @@ export function parseProgressLine(line: string): ProgressEvent | null {
       }
     } catch { /* plain text */ }
   }
+  const staged = /^\[(warmup|profile|analyze|optimize|execute|learn|report)\]\s*(.*)$/.exec(t);
+  if (staged) return { stage: staged[1] as ProgressEvent['stage'], message: staged[2]! };
   return { stage: 'analyze', message: t.replace(/^sysight:\s*(error:\s*)?/, '') };
 }
 
