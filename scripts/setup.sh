@@ -16,6 +16,10 @@ if command -v dpkg-query >/dev/null 2>&1 \
    && ! dpkg-query -W -f='${Status}\n' 'libopenblas0*' 2>/dev/null | grep -q 'install ok installed'; then
   need_apt+=(libopenblas0-openmp)
 fi
+# code-server (editor tests) builds native modules: a C++ toolchain, and libkrb5-dev for one of them
+dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
+command -v make >/dev/null 2>&1 || need_apt+=(make)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
@@ -37,3 +41,6 @@ fi
 echo "setup: npm ci"
 npm ci --no-audit --no-fund --loglevel=error
 npm run build --silent
+
+# A real VS Code (code-server + Node 24, from the npm registry) for the editor tests; cached.
+bash scripts/setup-editor.sh

@@ -4,3 +4,4 @@ export * from './errors.js';
 export * from './findings.js';
 export * from './run.js';
 export * from './hash.js';
+export * from './overview.js';

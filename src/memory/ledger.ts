@@ -18,7 +18,9 @@ export interface LedgerEntry {
   codeHash: string;
   /** sha256 of the diff */
   patchHash: string;
-  verdict: TrialVerdict | 'rejected-by-user' | 'accepted-by-user';
+  verdict: TrialVerdict | 'user-rejected' | 'user-accepted';
+  /** the patch tried, when there was one */
+  patchId?: string;
   reason: string;
   speedup: number | null;
   interval: Interval | null;
@@ -36,10 +38,12 @@ export function scrubSecrets(s: string): string {
     .replace(/\bBearer\s+[A-Za-z0-9._-]{8,}/g, 'Bearer [redacted]');
 }
 
-export function appendLedger(repo: string, e: LedgerEntry): void {
+/** Appends one line to <repo>/.sysight/ledger.jsonl; returns the file's path. */
+export function appendLedger(repo: string, e: LedgerEntry): string {
   const path = ledgerPath(repo);
   mkdirSync(dirname(path), { recursive: true });
   appendFileSync(path, JSON.stringify({ ...e, reason: scrubSecrets(e.reason) }) + '\n');
+  return path;
 }
 
 export function readLedger(repo: string): LedgerEntry[] {
@@ -68,7 +72,7 @@ export interface PriorVerdict {
 
 export function priorVerdict(entries: readonly LedgerEntry[], fingerprint: string, codeHash: string): PriorVerdict {
   const same = entries.filter((e) => e.fingerprint === fingerprint && e.codeHash === codeHash);
-  const failed = same.filter((e) => e.verdict === 'rejected' || e.verdict === 'error' || e.verdict === 'rejected-by-user');
+  const failed = same.filter((e) => e.verdict === 'rejected' || e.verdict === 'error' || e.verdict === 'user-rejected');
   if (failed.length) {
     const last = failed[failed.length - 1]!;
     return { skip: true, reason: `tried before on the same code (run ${last.runId}): ${last.verdict} — ${last.reason}`, entries: same };
@@ -80,7 +84,7 @@ export function priorVerdict(entries: readonly LedgerEntry[], fingerprint: strin
 export function knownWins(entries: readonly LedgerEntry[]): Map<string, { wins: number; meanSpeedup: number }> {
   const acc = new Map<string, { wins: number; total: number }>();
   for (const e of entries) {
-    if (e.verdict !== 'accepted' && e.verdict !== 'accepted-by-user') continue;
+    if (e.verdict !== 'accepted' && e.verdict !== 'user-accepted') continue;
     const a = acc.get(e.pattern) ?? { wins: 0, total: 0 };
     a.wins++;
     a.total += e.speedup ?? 0;

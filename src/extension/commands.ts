@@ -1,0 +1,175 @@
+// Every `sysight.*` command. Long work goes through the WorkRunner (cancellable progress); workloads
+// run only in trusted workspaces.
+import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { readConfig } from './config.js';
+import type { LoopSettings } from './engine.js';
+import type { LoadedRun } from './model.js';
+import type { ProfileEditorProvider } from './profileEditor.js';
+import { resolvePython } from './python.js';
+import type { ApiKeys, KeyedProvider } from './secrets.js';
+import type { Services } from './services.js';
+import { ItemKind, type Node } from './tree.js';
+
+const PROFILE_RE = /\.(sqlite|json|json\.gz)$/i;
+
+export function registerCommands(s: Services, keys: ApiKeys, editor: ProfileEditorProvider): vscode.Disposable[] {
+  const reg = (id: string, fn: (...args: unknown[]) => unknown) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        await fn(...args);
+      } catch (e) {
+        await s.reportError(id.replace('sysight.', ''), e);
+      }
+    });
+
+  const requireTrust = (what: string) => {
+    if (!vscode.workspace.isTrusted) {
+      throw new UserError(`${what} runs code from this workspace; trust the workspace first (Workspaces: Manage Workspace Trust)`);
+    }
+  };
+
+  const settings = async (resource: vscode.Uri | undefined): Promise<LoopSettings> => {
+    const c = readConfig(resource);
+    return {
+      python: await resolvePython(c.pythonPath, resource, s.log),
+      rounds: c.rounds, runs: c.runs, minGain: c.minGain,
+      llm: { provider: c.provider, model: c.model, baseUrl: c.baseUrl, apiKey: await keys.get(c.provider) },
+    };
+  };
+
+  const activeProfile = (arg: unknown): vscode.Uri | undefined => {
+    if (arg instanceof vscode.Uri) return arg;
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+    if (tab instanceof vscode.TabInputCustom && tab.viewType.startsWith('sysight.')) return tab.uri;
+    return undefined;
+  };
+
+  const repoOrThrow = (uri?: vscode.Uri): string => {
+    const repo = uri ? s.store.repoFor(uri) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    if (!repo) throw new UserError('open the folder of your code first (File: Open Folder)');
+    return repo;
+  };
+
+  const runArg = (arg: unknown): LoadedRun => {
+    const node = arg as Node | undefined;
+    const id = typeof arg === 'string' ? arg : node && 'run' in node ? node.run.id : undefined;
+    const run = id ? s.store.run(id) : s.store.runs[0];
+    if (!run) throw new UserError(id ? `no run ${id} in this workspace` : 'no Sysight runs in this workspace yet: run Analyze Profile or Run Closed Loop');
+    return run;
+  };
+
+  const patchArg = (a: unknown, b: unknown): { runId: string; patchId: string } | unknown => {
+    if (typeof a === 'string' && typeof b === 'string') return { runId: a, patchId: b };
+    const n = a as Node | undefined;
+    if (n && typeof n === 'object' && 'trial' in n) return { runId: n.run.id, patchId: n.trial.patchId };
+    return a;
+  };
+
+  const findingOf = (runId: unknown, findingId: unknown) => {
+    const run = runArg(runId);
+    const f = run.findings?.findings.find((x) => x.id === findingId);
+    if (!f) throw new UserError(`run ${run.id} has no finding ${String(findingId)}`);
+    return { run, f };
+  };
+
+  return [
+    reg('sysight.analyzeProfile', async (arg) => {
+      requireTrust('Analyze Profile');
+      let profile = activeProfile(arg);
+      if (!profile) {
+        const picked = await vscode.window.showOpenDialog({
+          title: 'Profile to analyze', canSelectMany: false,
+          filters: { Profiles: ['sqlite', 'json', 'gz'] },
+        });
+        profile = picked?.[0];
+        if (!profile) return;
+      }
+      if (!PROFILE_RE.test(profile.fsPath)) throw new UserError(`${profile.fsPath} is not a .sqlite, .json or .json.gz profile`);
+      const repo = repoOrThrow(profile);
+      const cfg = await settings(profile);
+      const ok = await s.work.run('Analyze Profile', (signal, onProgress) =>
+        s.engine.analyze({ repo, profile: profile.fsPath, settings: cfg }, { signal, onProgress }));
+      if (ok) s.store.reload();
+    }),
+    reg('sysight.runClosedLoop', async (arg) => {
+      requireTrust('Run Closed Loop');
+      const profile = activeProfile(arg);
+      const repo = repoOrThrow(profile);
+      const cfg = await settings(profile);
+      const ok = await s.work.run('Run Closed Loop', (signal, onProgress) =>
+        s.engine.closedLoop({ repo, profile: profile?.fsPath, settings: cfg }, { signal, onProgress }));
+      s.store.reload();
+      if (ok) void vscode.commands.executeCommand('workbench.view.extension.sysight');
+    }),
+    reg('sysight.optimizeFindings', async (a, b) => {
+      requireTrust('Optimize Findings');
+      const node = a as Node | undefined;
+      const run = runArg(node && typeof node === 'object' && 'run' in node ? node.run.id : a);
+      const findingIds = typeof b === 'string' ? [b] : node && typeof node === 'object' && node.kind === ItemKind.Finding ? [node.finding.id] : undefined;
+      const cfg = await settings(vscode.Uri.file(run.repo));
+      await s.work.run('Optimize Findings', (signal, onProgress) =>
+        s.engine.optimize({ repo: run.repo, runId: run.id, findingIds, settings: cfg }, { signal, onProgress }));
+      s.store.reload();
+    }),
+    reg('sysight.openPatchDiff', (a, b) => {
+      const r = patchArg(a, b) as { runId: string; patchId: string };
+      return s.patches.openDiff(r.runId, r.patchId);
+    }),
+    reg('sysight.acceptPatch', (a, b) => s.patches.accept(patchArg(a, b))),
+    reg('sysight.rejectPatch', (a, b) => s.patches.reject(patchArg(a, b))),
+    reg('sysight.revealFinding', (runId, findingId) => {
+      const { run, f } = findingOf(runId, findingId);
+      return s.reveal(run.repo, f.file, f.line);
+    }),
+    reg('sysight.showEvidence', async (runId, findingId) => {
+      const { run, f } = findingOf(runId, findingId);
+      const items = f.evidence.map((e) => e.kind === 'source'
+        ? { label: `$(file-code) ${e.file}:${e.line}`, detail: `${e.text.trim()} — ${e.why}`, file: e.file, line: e.line }
+        : e.kind === 'profile'
+          ? { label: `$(pulse) ${e.query}`, detail: e.summary }
+          : { label: `$(list-tree) ${e.via}`, detail: e.frames.join(' ← ') });
+      const pick = await vscode.window.showQuickPick(items, { title: `${f.category} ${f.title} — evidence`, matchOnDetail: true });
+      if (pick && 'file' in pick && pick.file) await s.reveal(run.repo, pick.file, pick.line);
+    }),
+    reg('sysight.showReport', async (arg) => {
+      const run = runArg(arg);
+      const md = join(run.dir, 'report.md');
+      if (existsSync(md)) {
+        await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(md));
+        return;
+      }
+      const profile = run.findings?.profile ?? run.record.rounds[0]?.profile;
+      if (!profile) throw new UserError(`run ${run.id} has no report and no profile yet`);
+      editor.openPanel(vscode.Uri.file(join(run.repo, profile)));
+    }),
+    reg('sysight.openKnowledgeBase', async () => {
+      const repo = repoOrThrow();
+      const wiki = join(repo, '.sysight', 'wiki');
+      const index = join(wiki, 'index.md');
+      if (existsSync(index)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(index));
+      else if (existsSync(wiki)) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(wiki));
+      else throw new UserError('no knowledge base yet: it is written by the closed loop into .sysight/wiki');
+    }),
+    reg('sysight.setApiKey', async () => {
+      const pick = await vscode.window.showQuickPick(
+        [{ label: 'OpenAI-compatible', id: 'openai_compatible' as KeyedProvider }, { label: 'Anthropic', id: 'anthropic' as KeyedProvider }],
+        { title: 'Sysight: API key for which provider?' });
+      if (!pick) return;
+      const key = await vscode.window.showInputBox({
+        title: `${pick.label} API key`, password: true, ignoreFocusOut: true,
+        prompt: 'Stored in the editor\'s secret storage. Leave empty to remove the key.',
+      });
+      if (key === undefined) return;
+      await keys.set(pick.id, key.trim());
+      const c = vscode.workspace.getConfiguration('sysight');
+      if (key.trim() && c.get('provider') === 'none') await c.update('provider', pick.id, vscode.ConfigurationTarget.Global);
+      void vscode.window.showInformationMessage(key.trim() ? `Sysight: ${pick.label} key saved.` : `Sysight: ${pick.label} key removed.`);
+    }),
+    reg('sysight.cancel', () => s.work.cancel()),
+    reg('sysight.refreshRuns', () => s.store.reload()),
+    reg('sysight.showLogs', () => s.log.show()),
+  ];
+}

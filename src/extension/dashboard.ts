@@ -1,0 +1,88 @@
+// One dashboard webview (custom editor or restored panel): answers the webview's messages and pushes
+// the state — the binned overview, the findings of the run made from this profile, rounds, progress.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { oneLine } from '../core/errors.js';
+import {
+  ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
+  StateNotification, ZoomRequest,
+} from '../../webview/src/protocol.js';
+import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
+import type { ProfileDocument } from './profileDocument.js';
+import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import type { Services } from './services.js';
+
+export class Dashboard implements vscode.Disposable {
+  private readonly disposables: vscode.Disposable[] = [];
+  private ready = false;
+
+  constructor(private readonly panel: vscode.WebviewPanel, private readonly doc: ProfileDocument, private readonly s: Services) {
+    const webview = panel.webview;
+    webview.options = webviewOptions(s.extensionUri);
+    webview.html = dashboardHtml(webview, s.extensionUri, basename(doc.uri.fsPath));
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => this.onMessage(m)),
+      doc.onDidChange(() => this.push()),
+      s.store.onDidChange(() => this.push()),
+      s.work.onProgress((p) => { if (this.ready) void webview.postMessage(ProgressNotification.make(p)); }),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.push()),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  state(): DashboardState {
+    const run = runForProfile(this.s.store.runs, this.doc.uri.fsPath);
+    let overview = this.doc.overview;
+    if (!overview && run && this.doc.status.state === 'error') overview = savedOverview(run);
+    return {
+      profile: { path: this.doc.uri.fsPath, name: basename(this.doc.uri.fsPath) },
+      overview,
+      overviewStatus: this.doc.status,
+      findings: run?.findings ? run.findings.findings.map((f) => toFindingView(run, f)) : [],
+      run: run ? toRunView(run) : null,
+      progress: this.s.work.last,
+      trusted: vscode.workspace.isTrusted,
+    };
+  }
+
+  private push(): void {
+    if (this.ready) void this.panel.webview.postMessage(StateNotification.make(this.state()));
+  }
+
+  private async onMessage(m: unknown): Promise<void> {
+    try {
+      if (ReadyCommand.is(m)) {
+        this.ready = true;
+        this.push();
+      } else if (RevealCommand.is(m)) {
+        const repo = this.s.store.repoFor(this.doc.uri);
+        if (repo) await this.s.reveal(repo, m.params.file, m.params.line);
+      } else if (OpenPatchCommand.is(m)) {
+        await this.s.patches.openDiff(m.params.runId, m.params.patchId);
+      } else if (ActionCommand.is(m)) {
+        const a = m.params.action;
+        if (a === 'cancel') this.s.work.cancel();
+        else if (a === 'showLogs') this.s.log.show();
+        else if (a === 'analyze') await vscode.commands.executeCommand('sysight.analyzeProfile', this.doc.uri);
+        else if (a === 'closedLoop') await vscode.commands.executeCommand('sysight.runClosedLoop', this.doc.uri);
+        else if (a === 'optimize') await vscode.commands.executeCommand('sysight.optimizeFindings');
+      } else if (ZoomRequest.is(m)) {
+        const id = m.id;
+        try {
+          const o = await this.doc.zoom([m.params.startNs, m.params.endNs], m.params.bins);
+          void this.panel.webview.postMessage(Response.make({ ok: true, result: o }, id));
+        } catch (e) {
+          void this.panel.webview.postMessage(Response.make({ ok: false, error: oneLine(e) }, id));
+        }
+      } else {
+        this.s.log.warn(`dashboard: unknown message ${JSON.stringify(m).slice(0, 200)}`);
+      }
+    } catch (e) {
+      await this.s.reportError('Dashboard', e);
+    }
+  }
+
+  dispose(): void {
+    while (this.disposables.length) this.disposables.pop()!.dispose();
+  }
+}

@@ -1,0 +1,105 @@
+// The engine seam with real processes: a stand-in `bin/sysight.js` (a small Node script, run as a child
+// process exactly like the real CLI) and the real profile worker bundle (dist/profile-session.js).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CancelledError, UserError } from '../core/errors.js';
+import type { ProgressEvent } from '../core/run.js';
+import { createEngine, llmEnv, parseProgressLine, type LoopSettings } from './engine.js';
+
+const settings: LoopSettings = {
+  python: '/usr/bin/python3', rounds: 2, runs: 5, minGain: 0.01,
+  llm: { provider: 'anthropic', model: 'claude-x', baseUrl: '', apiKey: 'sk-secret' },
+};
+
+const STAND_IN = `
+const fs = require('node:fs');
+const out = process.env.SYSIGHT_TEST_OUT;
+const e = process.env;
+fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, findings: e.SYSIGHT_FINDINGS }));
+const mode = process.argv[2];
+process.stderr.write(JSON.stringify({ stage: 'analyze', message: 'reading profile', fraction: 0.5 }) + '\\n');
+process.stderr.write('[execute] measuring p1\\n');
+process.stderr.write('plain text line\\n');
+if (mode === 'analyze') process.exit(0);
+if (mode === 'optimize') { process.stderr.write('sysight: error: run r9 not found\\n'); process.exit(2); }
+process.on('SIGTERM', () => process.exit(130));
+setInterval(() => {}, 1000);
+`;
+
+describe('engine adapter', () => {
+  let dir: string;
+  const out = () => JSON.parse(readFileSync(join(dir, 'out.json'), 'utf8'));
+
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'sysight-engine-'));
+    mkdirSync(join(dir, 'bin'));
+    writeFileSync(join(dir, 'bin', 'sysight.js'), STAND_IN);
+    process.env.SYSIGHT_TEST_OUT = join(dir, 'out.json');
+  });
+  afterAll(() => {
+    delete process.env.SYSIGHT_TEST_OUT;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('runs `sysight analyze` as a child process, streams progress, passes the key only in the environment', async () => {
+    const events: ProgressEvent[] = [];
+    const logs: string[] = [];
+    const engine = createEngine(dir, (l) => logs.push(l));
+    await engine.analyze({ repo: '/r', profile: '/r/p.sqlite', settings }, { signal: new AbortController().signal, onProgress: (e) => events.push(e) });
+    expect(out()).toEqual({
+      argv: ['analyze', '/r/p.sqlite', '--repo', '/r'], key: 'sk-secret', provider: 'anthropic', python: '/usr/bin/python3',
+    });
+    expect(events).toEqual([
+      { stage: 'analyze', message: 'reading profile', fraction: 0.5 },
+      { stage: 'execute', message: 'measuring p1' },
+      { stage: 'analyze', message: 'plain text line' },
+    ]);
+    expect(logs.join('\n')).not.toContain('sk-secret');
+  });
+
+  it('turns a failing command into a one-line UserError from its last stderr line', async () => {
+    const engine = createEngine(dir, () => undefined);
+    const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
+    await expect(p).rejects.toThrow(UserError);
+    await expect(p).rejects.toThrow(/^run r9 not found$/);
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5']);
+    expect(out().findings).toBe('a,b');
+  });
+
+  it('cancels the closed loop through the AbortSignal (SIGTERM) and reports CancelledError', async () => {
+    const engine = createEngine(dir, () => undefined);
+    const ac = new AbortController();
+    let started!: () => void;
+    const ready = new Promise<void>((r) => { started = r; });
+    const p = engine.closedLoop({ repo: '/r', settings }, { signal: ac.signal, onProgress: () => started() });
+    await ready;
+    ac.abort();
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--min-gain', '0.01']);
+  });
+
+  it('parses progress lines and builds the LLM environment', () => {
+    expect(parseProgressLine('{"stage":"execute","message":"measuring","fraction":0.25}')).toEqual({ stage: 'execute', message: 'measuring', fraction: 0.25 });
+    expect(parseProgressLine('{not json')).toEqual({ stage: 'analyze', message: '{not json' });
+    expect(parseProgressLine('   ')).toBeNull();
+    expect(llmEnv({ provider: 'none', model: '', baseUrl: '', apiKey: undefined })).toEqual({ SYSIGHT_LLM_PROVIDER: 'none' });
+    expect(llmEnv({ provider: 'openai_compatible', model: 'm', baseUrl: 'http://h', apiKey: 'k' })).toEqual({
+      SYSIGHT_LLM_PROVIDER: 'openai_compatible', SYSIGHT_LLM_MODEL: 'm', SYSIGHT_LLM_BASE_URL: 'http://h', SYSIGHT_LLM_API_KEY: 'k',
+    });
+  });
+
+  const worker = join(process.cwd(), 'dist', 'profile-session.js');
+  it.skipIf(!existsSync(worker))('opens profiles in a worker thread and reports bad input as a one-line UserError', async () => {
+    const engine = createEngine(process.cwd(), () => undefined);
+    const opts = { signal: new AbortController().signal, onProgress: () => undefined };
+    await expect(engine.openProfile(join(dir, 'missing.sqlite'), opts)).rejects.toThrow(new UserError(`no such file: ${join(dir, 'missing.sqlite')}`));
+    const junk = join(dir, 'junk.sqlite');
+    writeFileSync(junk, 'this is not a profile');
+    await expect(engine.openProfile(junk, opts)).rejects.toThrow(/is not a profile Sysight can read/);
+    const ac = new AbortController();
+    ac.abort();
+    await expect(engine.openProfile(junk, { signal: ac.signal, onProgress: () => undefined })).rejects.toBeInstanceOf(CancelledError);
+  });
+});

@@ -1,0 +1,190 @@
+// The engine as the extension sees it: the one seam between the editor and src/. Everything here runs
+// off the extension host's main thread (a worker thread for profiles, the `sysight` CLI as a child
+// process for analysis and the closed loop) and takes an AbortSignal. No `vscode` import: the
+// container hands in the paths and settings.
+import { spawn } from 'node:child_process';
+import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import { CancelledError, UserError } from '../core/errors.js';
+import type { ProgressEvent } from '../core/run.js';
+import type { ProfileOverview } from '../core/overview.js';
+import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
+
+export interface WorkOptions {
+  signal: AbortSignal;
+  onProgress: (e: ProgressEvent) => void;
+}
+
+export interface LlmSettings {
+  provider: 'none' | 'openai_compatible' | 'anthropic';
+  model: string;
+  baseUrl: string;
+  /** from SecretStorage; handed to the child process in its environment only */
+  apiKey: string | undefined;
+}
+
+export interface LoopSettings {
+  python: string;
+  rounds: number;
+  runs: number;
+  minGain: number;
+  llm: LlmSettings;
+}
+
+/** An opened profile, held off the main thread until disposed. */
+export interface ProfileSession {
+  readonly overview: ProfileOverview;
+  /** re-bin the timeline over a range (zoom) */
+  zoom(range: [number, number], bins: number): Promise<ProfileOverview>;
+  dispose(): void;
+}
+
+export interface Engine {
+  openProfile(path: string, opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<ProfileSession>;
+  /** `sysight analyze <profile> --repo <repo>`: writes a run with findings.json under <repo>/.sysight/runs */
+  analyze(req: { repo: string; profile: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+  /** `sysight agent-loop --repo <repo> [--profile P]`: the closed loop, rounds written to run.json as they end */
+  closedLoop(req: { repo: string; profile?: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+  /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
+  optimize(req: { repo: string; runId: string; findingIds?: string[]; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+}
+
+/**
+ * The real engine: `dist/profile-session.js` (a worker thread running openProfile + buildOverview) for
+ * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest:
+ *   sysight analyze <profile> --repo <repo>
+ *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --runs <n> --min-gain <x>
+ *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n>
+ * Its stderr lines `[stage] message` (or ProgressEvent JSON lines) drive the progress bar; stdout goes to
+ * the log. The environment carries SYSIGHT_PYTHON, SYSIGHT_FINDINGS (optimize: comma-separated finding
+ * ids, for a CLI that filters by them), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY (the key never on a
+ * command line or in a log). Results are read back from <repo>/.sysight/runs/<id>/ (run.json,
+ * findings.json, patches/<id>.diff + patches/<id>.json = PatchPlan, optionally overview.json) when the
+ * command ends. Exit 0 = done, 130 = cancelled (SIGTERM on Cancel), else the last stderr line is the error.
+ */
+export function createEngine(extensionPath: string, log: (line: string) => void): Engine {
+  const cli = (args: string[], s: LoopSettings, opts: WorkOptions, extra: Record<string, string> = {}) =>
+    runCli(extensionPath, args, { ...loopEnv(s), ...extra }, opts, log);
+  return {
+    openProfile: (path, opts) => openSession(join(extensionPath, 'dist', 'profile-session.js'), path, opts),
+    analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo], r.settings, o),
+    closedLoop: (r, o) => cli(
+      ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.settings.python,
+        '--rounds', String(r.settings.rounds), '--runs', String(r.settings.runs), '--min-gain', String(r.settings.minGain)],
+      r.settings, o),
+    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs)],
+      r.settings, o, r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
+  };
+}
+
+/** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
+export function loopEnv(s: LoopSettings): Record<string, string> {
+  return { SYSIGHT_PYTHON: s.python, ...llmEnv(s.llm) };
+}
+
+function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
+  const worker = new Worker(workerFile);
+  let nextId = 1;
+  const pending = new Map<number, { resolve: (o: ProfileOverview) => void; reject: (e: Error) => void }>();
+  const toError = (r: Extract<SessionReply, { type: 'error' }>) =>
+    r.cancelled ? new CancelledError() : r.user ? new UserError(r.message) : new Error(r.message);
+  return new Promise<ProfileSession>((resolve, reject) => {
+    let opened = false;
+    const onAbort = () => {
+      worker.postMessage({ type: 'cancel' } satisfies SessionRequest);
+      if (!opened) { void worker.terminate(); reject(new CancelledError()); }
+    };
+    if (opts.signal.aborted) return onAbort();
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('error', (e) => { if (!opened) reject(e); for (const p of pending.values()) p.reject(e); pending.clear(); });
+    worker.on('exit', (code) => {
+      if (!opened) reject(new Error(`the profile worker exited (code ${code}) before the profile was read`));
+      for (const p of pending.values()) p.reject(new Error('the profile was closed'));
+      pending.clear();
+    });
+    worker.on('message', (r: SessionReply) => {
+      if (r.type === 'progress') opts.onProgress(r.fraction, r.message);
+      else if (r.type === 'opened') {
+        opened = true;
+        opts.signal.removeEventListener('abort', onAbort);
+        resolve({
+          overview: r.overview,
+          zoom: (range, bins) => new Promise((res, rej) => {
+            const id = nextId++;
+            pending.set(id, { resolve: res, reject: rej });
+            worker.postMessage({ type: 'overview', id, bins, range } satisfies SessionRequest);
+          }),
+          dispose: () => void worker.terminate(),
+        });
+      } else if (r.type === 'overview') {
+        pending.get(r.id)?.resolve(r.overview);
+        pending.delete(r.id);
+      } else if (r.type === 'error') {
+        if (r.id !== undefined) { pending.get(r.id)?.reject(toError(r)); pending.delete(r.id); }
+        else if (!opened) { void worker.terminate(); reject(toError(r)); }
+      }
+    });
+    worker.postMessage({ type: 'open', path } satisfies SessionRequest);
+  });
+}
+
+/** Environment for the child: LLM settings and key (never on the command line, never logged). */
+export function llmEnv(s: LlmSettings): Record<string, string> {
+  const env: Record<string, string> = { SYSIGHT_LLM_PROVIDER: s.provider };
+  if (s.model) env.SYSIGHT_LLM_MODEL = s.model;
+  if (s.baseUrl) env.SYSIGHT_LLM_BASE_URL = s.baseUrl;
+  if (s.apiKey) env.SYSIGHT_LLM_API_KEY = s.apiKey;
+  return env;
+}
+
+/** A stderr line of the CLI as a progress event: JSON ProgressEvent lines, else the text itself. */
+export function parseProgressLine(line: string): ProgressEvent | null {
+  const t = line.trim();
+  if (!t) return null;
+  if (t.startsWith('{')) {
+    try {
+      const e = JSON.parse(t) as Partial<ProgressEvent>;
+      if (typeof e.stage === 'string' && typeof e.message === 'string') {
+        return { stage: e.stage, message: e.message, ...(typeof e.fraction === 'number' ? { fraction: e.fraction } : {}) };
+      }
+    } catch { /* plain text */ }
+  }
+  const staged = /^\[(warmup|profile|analyze|optimize|execute|learn|report)\]\s*(.*)$/.exec(t);
+  if (staged) return { stage: staged[1] as ProgressEvent['stage'], message: staged[2]! };
+  return { stage: 'analyze', message: t.replace(/^sysight:\s*(error:\s*)?/, '') };
+}
+
+function runCli(extensionPath: string, args: string[], env: Record<string, string>, opts: WorkOptions, log: (l: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (opts.signal.aborted) return reject(new CancelledError());
+    const bin = join(extensionPath, 'bin', 'sysight.js');
+    log(`run: sysight ${args.join(' ')}`);
+    // In VS Code desktop process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it plain Node.
+    const child = spawn(process.execPath, [bin, ...args], {
+      env: { ...process.env, ...env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let lastErr = '';
+    let buf = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      buf += chunk;
+      const lines = buf.split('\n');
+      buf = lines.pop() ?? '';
+      for (const l of lines) {
+        log(`sysight: ${l}`);
+        const e = parseProgressLine(l);
+        if (e) { opts.onProgress(e); lastErr = e.message; }
+      }
+    });
+    child.stdout.setEncoding('utf8').on('data', (c: string) => log(c.trimEnd()));
+    const onAbort = () => child.kill('SIGTERM');
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    child.on('error', (e) => reject(new UserError(`cannot start the sysight engine: ${e.message}`)));
+    child.on('close', (code, sig) => {
+      opts.signal.removeEventListener('abort', onAbort);
+      if (opts.signal.aborted || code === 130) reject(new CancelledError());
+      else if (code === 0) resolve();
+      else reject(new UserError(lastErr || `sysight ${args[0]} failed (exit ${code ?? sig})`));
+    });
+  });
+}

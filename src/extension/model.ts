@@ -1,0 +1,186 @@
+// Reading and checking the run directory contracts (.sysight/runs/<id>/) and turning them into the views
+// the tree, the editor features and the dashboard show. Plain Node: no `vscode` import, unit-tested.
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve, basename } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
+import type { PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+import type { ProfileOverview } from '../core/overview.js';
+import type { FindingView, RunView } from '../../webview/src/protocol.js';
+
+export interface LoadedRun {
+  id: string;
+  dir: string;
+  /** the repository the run belongs to (the folder holding .sysight) */
+  repo: string;
+  record: RunRecord;
+  findings: LocalizedFindingSet | null;
+  /** problems reading the run's files, one line each */
+  problems: string[];
+}
+
+function readJson(path: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UserError(`cannot read ${path}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new UserError(`${path} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+export function checkRunRecord(x: unknown, where: string): RunRecord {
+  if (!isObj(x)) throw new UserError(`${where}: not a run record (expected an object)`);
+  if (x.schemaVersion !== 1) throw new UserError(`${where}: unsupported run schemaVersion ${String(x.schemaVersion)} (expected 1)`);
+  if (typeof x.id !== 'string' || !Array.isArray(x.rounds)) throw new UserError(`${where}: run record without id or rounds`);
+  for (const r of x.rounds as unknown[]) {
+    if (!isObj(r) || typeof r.index !== 'number' || !Array.isArray(r.trials)) throw new UserError(`${where}: a round without index or trials`);
+  }
+  return x as unknown as RunRecord;
+}
+
+const CATS = new Set(Object.keys(CATEGORY_NAMES));
+
+export function checkFindingSet(x: unknown, where: string): LocalizedFindingSet {
+  if (!isObj(x)) throw new UserError(`${where}: not a finding set (expected an object)`);
+  if (x.schemaVersion !== 1) throw new UserError(`${where}: unsupported findings schemaVersion ${String(x.schemaVersion)} (expected 1)`);
+  if (!Array.isArray(x.findings)) throw new UserError(`${where}: no findings array`);
+  x.findings.forEach((f: unknown, i: number) => {
+    if (!isObj(f) || typeof f.id !== 'string' || !CATS.has(f.category as string) || typeof f.file !== 'string' ||
+      typeof f.line !== 'number' || f.line < 1 || !isObj(f.impact)) {
+      throw new UserError(`${where}: finding ${i} lacks id, category C1–C7, file, line ≥ 1 or impact`);
+    }
+  });
+  return x as unknown as LocalizedFindingSet;
+}
+
+export function checkPatchPlan(x: unknown, where: string): PatchPlan {
+  if (!isObj(x) || typeof x.id !== 'string' || typeof x.file !== 'string' || typeof x.diff !== 'string') {
+    throw new UserError(`${where}: not a patch plan (needs id, file and diff)`);
+  }
+  return x as unknown as PatchPlan;
+}
+
+/** Every run under <repo>/.sysight/runs, newest first; unreadable runs are reported, not thrown. */
+export function loadRuns(repo: string): { runs: LoadedRun[]; problems: string[] } {
+  const root = join(repo, '.sysight', 'runs');
+  const problems: string[] = [];
+  if (!existsSync(root)) return { runs: [], problems };
+  const runs: LoadedRun[] = [];
+  for (const name of readdirSync(root)) {
+    const dir = join(root, name);
+    if (!statSync(dir).isDirectory()) continue;
+    const runFile = join(dir, 'run.json');
+    if (!existsSync(runFile)) continue;
+    try {
+      const record = checkRunRecord(readJson(runFile), runFile);
+      const run: LoadedRun = { id: record.id, dir, repo, record, findings: null, problems: [] };
+      const ff = join(dir, 'findings.json');
+      if (existsSync(ff)) {
+        try {
+          run.findings = checkFindingSet(readJson(ff), ff);
+        } catch (e) {
+          run.problems.push((e as Error).message);
+        }
+      }
+      runs.push(run);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  }
+  runs.sort((a, b) => b.record.createdAt.localeCompare(a.record.createdAt) || b.id.localeCompare(a.id));
+  return { runs, problems };
+}
+
+export function loadPatch(run: LoadedRun, patchId: string): PatchPlan {
+  if (!/^[\w.-]+$/.test(patchId)) throw new UserError(`bad patch id: ${patchId}`);
+  const json = join(run.dir, 'patches', `${patchId}.json`);
+  if (existsSync(json)) return checkPatchPlan(readJson(json), json);
+  const diffFile = join(run.dir, 'patches', `${patchId}.diff`);
+  if (!existsSync(diffFile)) throw new UserError(`run ${run.id} has no patch ${patchId}`);
+  const diff = readFileSync(diffFile, 'utf8');
+  const trial = findTrial(run.record, patchId);
+  const m = /^\+\+\+ (?:b\/)?(\S+)/m.exec(diff);
+  if (!m) throw new UserError(`${diffFile}: not a unified diff (no +++ line)`);
+  return {
+    id: patchId, findingId: trial?.findingId ?? '', category: (trial?.pattern.slice(0, 2) ?? 'C1') as Category,
+    pattern: trial?.pattern ?? '', file: m[1]!, baseHash: '', diff, linesChanged: 0, rationale: '', source: 'codemod',
+  };
+}
+
+export function findTrial(record: RunRecord, patchId: string): (TrialRecord & { round: number }) | undefined {
+  for (const r of record.rounds) {
+    const t = r.trials.find((x) => x.patchId === patchId);
+    if (t) return { ...t, round: r.index };
+  }
+  return undefined;
+}
+
+/** The best sandbox trial of a finding (accepted first, then by speed-up). */
+export function bestTrial(record: RunRecord, findingId: string): TrialRecord | undefined {
+  const trials = record.rounds.flatMap((r) => r.trials).filter((t) => t.findingId === findingId);
+  const score = (t: TrialRecord) => (t.verdict === 'accepted' ? 1e6 : 0) + (t.measurement?.speedup ?? -1);
+  return trials.sort((a, b) => score(b) - score(a))[0];
+}
+
+export function evidenceLine(e: Finding['evidence'][number]): string {
+  switch (e.kind) {
+    case 'profile': return `profile (${e.query}): ${e.summary}`;
+    case 'source': return `source ${e.file}:${e.line}: ${e.text.trim()} — ${e.why}`;
+    case 'stack': return `${e.via}: ${e.frames.slice(0, 4).join(' ← ')}`;
+  }
+}
+
+export function toFindingView(run: LoadedRun, f: Finding): FindingView {
+  const t = bestTrial(run.record, f.id);
+  return {
+    id: f.id, runId: run.id, category: f.category, categoryName: CATEGORY_NAMES[f.category] ?? f.category,
+    title: f.title, file: f.file, function: f.function, line: f.line, severity: f.severity,
+    msPerIter: f.impact.msPerIter, pctOfIter: f.impact.pctOfIter, confidence: f.confidence,
+    evidence: f.evidence.map(evidenceLine),
+    patch: t ? {
+      id: t.patchId, verdict: t.verdict, speedup: t.measurement?.speedup ?? null,
+      low: t.measurement?.speedupInterval.low ?? null, high: t.measurement?.speedupInterval.high ?? null,
+    } : undefined,
+  };
+}
+
+export function toRunView(run: LoadedRun): RunView {
+  return {
+    id: run.id, status: run.record.status, createdAt: run.record.createdAt,
+    rounds: run.record.rounds.map((r) => ({
+      index: r.index, iterationMs: r.iterationMs, low: r.iterationInterval?.low ?? null, high: r.iterationInterval?.high ?? null,
+      accepted: r.trials.filter((t) => t.verdict === 'accepted').map((t) => ({
+        patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, speedup: t.measurement?.speedup ?? null,
+      })),
+    })),
+  };
+}
+
+/** The newest run whose findings were made from this profile (same resolved path, else same file name). */
+export function runForProfile(runs: LoadedRun[], profilePath: string): LoadedRun | undefined {
+  const abs = resolve(profilePath);
+  const byPath = runs.find((r) => r.findings && resolve(r.repo, r.findings.profile) === abs);
+  return byPath ?? runs.find((r) => r.findings && basename(r.findings.profile) === basename(abs));
+}
+
+/** The overview saved with a run (overview.json), if any. */
+export function savedOverview(run: LoadedRun): ProfileOverview | null {
+  const p = join(run.dir, 'overview.json');
+  if (!existsSync(p)) return null;
+  const x = readJson(p);
+  return isObj(x) && x.schemaVersion === 1 && Array.isArray(x.lanes) ? (x as unknown as ProfileOverview) : null;
+}
+
+export function fmtSpeedup(t: TrialRecord | undefined): string {
+  const m = t?.measurement;
+  if (!m) return 'not measured';
+  const p = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
+  return `${p(m.speedup)} [${p(m.speedupInterval.low)}, ${p(m.speedupInterval.high)}] ${Math.round(m.speedupInterval.level * 100)}% CI`;
+}

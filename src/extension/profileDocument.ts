@@ -1,0 +1,53 @@
+// A profile opened by the dashboard: owns the off-main-thread session and its state, disposed with it.
+import * as vscode from 'vscode';
+import { basename } from 'node:path';
+import { oneLine } from '../core/errors.js';
+import type { ProfileOverview } from '../core/overview.js';
+import type { DashboardState } from '../../webview/src/protocol.js';
+import type { Engine, ProfileSession } from './engine.js';
+import type { Log } from './log.js';
+
+export class ProfileDocument implements vscode.CustomDocument {
+  private session: ProfileSession | undefined;
+  private readonly ac = new AbortController();
+  private readonly emitter = new vscode.EventEmitter<void>();
+  readonly onDidChange = this.emitter.event;
+  overview: ProfileOverview | null = null;
+  status: DashboardState['overviewStatus'] = { state: 'loading' };
+
+  constructor(readonly uri: vscode.Uri, engine: Engine, log: Log) {
+    const path = uri.fsPath;
+    const started = Date.now();
+    let lastFire = 0;
+    engine.openProfile(path, {
+      signal: this.ac.signal,
+      onProgress: (fraction, message) => {
+        this.status = { state: 'loading', fraction, message };
+        if (Date.now() - lastFire > 100) { lastFire = Date.now(); this.emitter.fire(); }
+      },
+    }).then((s) => {
+      if (this.ac.signal.aborted) return s.dispose();
+      this.session = s;
+      this.overview = s.overview;
+      this.status = { state: 'ready' };
+      log.info(`opened ${path} in ${Date.now() - started} ms: ${s.overview.counts.kernels} kernels, ${s.overview.lanes.length} lanes`);
+      this.emitter.fire();
+    }, (e: unknown) => {
+      if (this.ac.signal.aborted) return;
+      this.status = { state: 'error', message: `Cannot read ${basename(path)}: ${oneLine(e).split(path).join(basename(path))}` };
+      log.error(`opening ${path}`, e);
+      this.emitter.fire();
+    });
+  }
+
+  zoom(range: [number, number], bins: number): Promise<ProfileOverview> {
+    if (!this.session) return Promise.reject(new Error('the profile is not open'));
+    return this.session.zoom(range, bins);
+  }
+
+  dispose(): void {
+    this.ac.abort();
+    this.session?.dispose();
+    this.emitter.dispose();
+  }
+}

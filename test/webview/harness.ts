@@ -1,0 +1,57 @@
+// Serves the built dashboard (dist/webview) in a page like the one the extension makes: the same strict
+// CSP, a stand-in for acquireVsCodeApi that records posted messages and keeps state across reloads,
+// and VS Code theme variables set the way the editor sets them (CSSOM, not inline styles).
+import { createServer, type Server } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { THEMES } from './themes.js';
+
+const FAKE_API = `
+(() => {
+  window.__posted = [];
+  window.acquireVsCodeApi = () => ({
+    postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+    getState: () => { const s = sessionStorage.getItem('state'); return s ? JSON.parse(s) : undefined; },
+    setState: (s) => sessionStorage.setItem('state', JSON.stringify(s)),
+  });
+  window.__violations = [];
+  document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI + ' ' + e.sourceFile + ':' + e.lineNumber + ':' + e.columnNumber + ' ' + e.sample + ' ' + (e.target && e.target.outerHTML ? e.target.outerHTML.slice(0, 200) : '')));
+  const theme = JSON.parse(decodeURIComponent(location.hash.slice(1) || '%7B%7D'));
+  for (const [k, v] of Object.entries(theme.vars || {})) document.documentElement.style.setProperty(k, v);
+  document.addEventListener('DOMContentLoaded', () => document.body.classList.add(theme.bodyClass || 'vscode-dark'));
+})();`;
+
+export interface Harness { url(theme: 'light' | 'dark' | 'hc'): string; close(): Promise<void> }
+
+export async function startHarness(distWebview: string): Promise<Harness> {
+  const nonce = 'dGVzdG5vbmNlMTIzNDU2';
+  let origin = '';
+  const server: Server = createServer((req, res) => {
+    const path = (req.url ?? '/').split(/[?#]/)[0];
+    if (path === '/') {
+      const csp = `default-src 'none'; style-src ${origin} 'nonce-${nonce}' 'report-sample'; img-src ${origin} data:; font-src ${origin}; script-src 'nonce-${nonce}'`;
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(`<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
+<script nonce="${nonce}" src="/fake-api.js"></script>
+<link rel="stylesheet" href="/webview.css"><title>dashboard test</title></head>
+<body><div id="root"></div><script nonce="${nonce}" src="/webview.js"></script></body></html>`);
+    } else if (path === '/fake-api.js') {
+      res.writeHead(200, { 'content-type': 'text/javascript' });
+      res.end(FAKE_API);
+    } else if (path === '/webview.js' || path === '/webview.css') {
+      res.writeHead(200, { 'content-type': path.endsWith('.js') ? 'text/javascript' : 'text/css' });
+      res.end(readFileSync(join(distWebview, path.slice(1))));
+    } else {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    url: (theme) => `${origin}/#${encodeURIComponent(JSON.stringify(THEMES[theme]))}`,
+    close: () => new Promise((r) => server.close(() => r())),
+  };
+}

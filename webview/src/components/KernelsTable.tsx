@@ -1,0 +1,25 @@
+import type { OverviewKernel } from '../protocol.js';
+import { ns, pct } from '../format.js';
+
+export function KernelsTable(props: { kernels: OverviewKernel[] }) {
+  if (props.kernels.length === 0) return null;
+  return (
+    <section className="card" aria-label="Top kernels">
+      <div className="card-head"><h2>Top kernels</h2></div>
+      <table className="grid" data-testid="kernels">
+        <thead><tr><th>Kernel</th><th className="num">Count</th><th className="num">Total</th><th className="num">Mean</th><th>Share</th></tr></thead>
+        <tbody>
+          {props.kernels.map((k) => (
+            <tr key={k.name}>
+              <td className="mono ellipsis" title={k.name}>{k.name}</td>
+              <td className="num">{k.count.toLocaleString()}</td>
+              <td className="num">{ns(k.totalNs)}</td>
+              <td className="num">{ns(k.meanNs)}</td>
+              <td><div className="share"><div style={{ width: `${k.share * 100}%` }} /></div> {pct(k.share, 1)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,124 @@
+// The one message protocol between the extension host and the dashboard webview. Both sides import this
+// file; it has no runtime dependency (types from src/core are erased). Commands go webview → host,
+// notifications host → webview, requests carry an id and are answered by a response with the same id.
+import type { OverviewKernel, OverviewLane, ProfileOverview } from '../../src/core/overview.js';
+
+export type { OverviewKernel, OverviewLane, ProfileOverview };
+
+export interface FindingView {
+  id: string;
+  runId: string;
+  category: string;
+  categoryName: string;
+  title: string;
+  file: string;
+  function: string;
+  line: number;
+  severity: 'critical' | 'high' | 'medium' | 'low';
+  msPerIter: number;
+  pctOfIter: number;
+  confidence: number;
+  /** one line per evidence item */
+  evidence: string[];
+  /** the best verified patch for this finding, if any */
+  patch?: { id: string; verdict: string; speedup: number | null; low: number | null; high: number | null };
+}
+
+export interface RoundView {
+  index: number;
+  iterationMs: number | null;
+  low: number | null;
+  high: number | null;
+  accepted: Array<{ patchId: string; findingId: string; pattern: string; speedup: number | null }>;
+}
+
+export interface RunView {
+  id: string;
+  status: string;
+  createdAt: string;
+  rounds: RoundView[];
+}
+
+export interface ProgressView {
+  active: boolean;
+  title?: string;
+  stage?: string;
+  message?: string;
+  /** 0..1 when known */
+  fraction?: number;
+}
+
+export interface DashboardState {
+  profile: { path: string; name: string };
+  overview: ProfileOverview | null;
+  overviewStatus: { state: 'loading' | 'ready' | 'error'; message?: string; fraction?: number };
+  findings: FindingView[];
+  run: RunView | null;
+  progress: ProgressView;
+  trusted: boolean;
+}
+
+/** State the webview keeps across hide/reload with getState/setState. */
+export interface ViewState {
+  profilePath: string;
+  sort: { key: FindingSortKey; dir: 'asc' | 'desc' };
+  category: string | 'all';
+}
+
+export type FindingSortKey = 'category' | 'msPerIter' | 'pctOfIter' | 'file' | 'confidence';
+
+// ---- message plumbing ----------------------------------------------------------------------------
+
+export interface IpcMessage<P = unknown> {
+  method: string;
+  params: P;
+  /** present on requests and their responses */
+  id?: number;
+}
+
+type Check<P> = (p: unknown) => p is P;
+
+function isObject(x: unknown): x is Record<string, unknown> {
+  return typeof x === 'object' && x !== null;
+}
+
+export class IpcType<P> {
+  constructor(readonly method: string, private readonly check: Check<P>) {}
+  is(msg: unknown): msg is IpcMessage<P> {
+    return isObject(msg) && msg.method === this.method && this.check(msg.params);
+  }
+  make(params: P, id?: number): IpcMessage<P> {
+    return id === undefined ? { method: this.method, params } : { method: this.method, params, id };
+  }
+}
+
+export class RequestType<P, R> extends IpcType<P> {
+  /** phantom: the response type */
+  declare readonly response?: R;
+}
+
+const any = (_: unknown): _ is unknown => true;
+const obj = <P>(keys: Record<string, 'string' | 'number' | 'boolean' | 'object'>): Check<P> =>
+  ((p: unknown) => isObject(p) && Object.entries(keys).every(([k, t]) => typeof p[k] === t && p[k] !== null)) as Check<P>;
+
+// webview → host
+export const ReadyCommand = new IpcType<Record<string, never>>('ready', any as Check<Record<string, never>>);
+export const RevealCommand = new IpcType<{ file: string; line: number }>('reveal', obj({ file: 'string', line: 'number' }));
+export const OpenPatchCommand = new IpcType<{ runId: string; patchId: string }>('openPatch', obj({ runId: 'string', patchId: 'string' }));
+export type HostAction = 'analyze' | 'closedLoop' | 'optimize' | 'cancel' | 'showLogs';
+const ACTIONS: HostAction[] = ['analyze', 'closedLoop', 'optimize', 'cancel', 'showLogs'];
+export const ActionCommand = new IpcType<{ action: HostAction }>(
+  'action',
+  (p: unknown): p is { action: HostAction } => isObject(p) && ACTIONS.includes(p.action as HostAction),
+);
+/** Re-bin the timeline over a range (zoom); answered with a ProfileOverview. */
+export const ZoomRequest = new RequestType<{ startNs: number; endNs: number; bins: number }, ProfileOverview>(
+  'zoom',
+  obj({ startNs: 'number', endNs: 'number', bins: 'number' }),
+);
+
+// host → webview
+export const StateNotification = new IpcType<DashboardState>('state', obj({ profile: 'object', progress: 'object' }));
+export const ProgressNotification = new IpcType<ProgressView>('progress', obj({ active: 'boolean' }));
+export interface ResponseParams { ok: boolean; result?: unknown; error?: string }
+export const Response = new IpcType<ResponseParams>('response', obj({ ok: 'boolean' }));
