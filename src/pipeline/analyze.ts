@@ -8,10 +8,10 @@ import { openProfile } from '../profile/open.js';
 import { RunDir } from './rundir.js';
 
 export async function analyzeToRun(profile: string, repo: string, o: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<{ set: LocalizedFindingSet; runDir: string; runId: string }> {
+  // the LLM config (.sysight/config.yaml, SYSIGHT_LLM_*) is read and validated first: a bad one fails fast
+  const llm = loadAgentConfig(repo).analyze;
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
   const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
-  // the LLM config is read (and validated) before the work, so a bad config fails fast
-  const llm = loadAgentConfig(repo).analyze;
   let set = await analyzeProfile(model, repo, { profilePath: profile, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
   if (llm.provider !== 'none') {
     o.onProgress?.({ stage: 'analyze', message: `LLM review: ${describeStage(llm)}` });

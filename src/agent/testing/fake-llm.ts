@@ -192,3 +192,17 @@ export function errorBody(dialect: Dialect, status: number, message: string): un
   const type = status === 401 ? 'authentication_error' : status === 429 ? 'rate_limit_error' : status >= 500 ? 'api_error' : 'invalid_request_error';
   return dialect === 'openai' ? { error: { message, type, param: null, code: null } } : { type: 'error', error: { type, message } };
 }
+
+/** The conversation a request carries, dialect-neutral: the first user text and how many assistant turns came before. */
+export function conversationOf(body: Record<string, unknown>): { task: string; turn: number; lastUser: string; toolResults: string[] } {
+  const msgs = (body.messages ?? []) as Array<{ role: string; content: unknown }>;
+  const text = (c: unknown): string =>
+    typeof c === 'string' ? c : Array.isArray(c) ? c.map((b: { type?: string; text?: string; content?: unknown }) => (b.type === 'text' ? b.text ?? '' : b.type === 'tool_result' ? text(b.content) : '')).join('') : '';
+  const users = msgs.filter((m) => m.role === 'user');
+  const toolResults: string[] = [];
+  for (const m of msgs) {
+    if (m.role === 'tool') toolResults.push(text(m.content));
+    if (m.role === 'user' && Array.isArray(m.content)) for (const b of m.content as Array<{ type?: string; content?: unknown }>) if (b.type === 'tool_result') toolResults.push(text(b.content));
+  }
+  return { task: text(users[0]?.content), turn: msgs.filter((m) => m.role === 'assistant').length, lastUser: text(users[users.length - 1]?.content), toolResults };
+}
