@@ -78,10 +78,10 @@ export class ReplayProvider implements LlmProvider {
     return m;
   }
 
-  chat(req: ChatRequest): Promise<ChatResponse> {
+  async chat(req: ChatRequest): Promise<ChatResponse> {
     const hash = requestHash(req);
     const r = this.load().get(hash);
-    if (!r) return Promise.reject(new UserError(`replay: no recorded ${this.stage} response for request ${hash} in ${this.dir} (the prompt, tools or inputs changed since recording; record again)`));
-    return Promise.resolve({ ...r, costUsd: 0 });
+    if (!r) throw (new UserError(`replay: no recorded ${this.stage} response for request ${hash} in ${this.dir} (the prompt, tools or inputs changed since recording; record again)`));
+    return { ...r, costUsd: 0 };
   }
 }
