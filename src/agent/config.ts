@@ -113,7 +113,7 @@ function parseStage(repo: string, stage: Stage, raw: unknown, env: NodeJS.Proces
   if (r.record !== undefined) c.record = dir(repo, r.record, `${stage}.record`);
   if (c.provider === 'replay') {
     c.path = dir(repo, r.path ?? '.sysight/transcripts', `${stage}.path`);
-    c.model = typeof r.model === 'string' ? r.model : 'replay';
+    c.model = typeof r.model === 'string' && r.model.trim() ? r.model.trim() : 'replay';
     return c;
   }
   c.model = str(`${stage}.model`, r.model);

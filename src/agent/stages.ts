@@ -165,7 +165,7 @@ export async function verifyProposal(p: ProposedFinding, set: LocalizedFindingSe
   if (!(cost > 0)) return { discarded: `${q.name} shows no cost for ${p.metric}${values.length ? '' : ' (no such value in its result)'}` };
   const pattern = `llm.${p.category}`;
   const id = fingerprint(p.category, file, p.function, pattern);
-  if ([...set.findings, ...set.unconfirmed].some((f) => f.file === file && f.function === p.function && f.category === p.category)) return { discarded: `already found: ${p.category} in ${file}:${p.function}` };
+  if (set.findings.some((f) => f.file === file && f.function === p.function && f.category === p.category)) return { discarded: `already found: ${p.category} in ${file}:${p.function}` };
   const iters = Math.max(1, set.iterations);
   const ms = /ns$/i.test(p.metric) ? cost / 1e6 / iters : /ms$/i.test(p.metric) ? cost / iters : /us$/i.test(p.metric) ? cost / 1e3 / iters : 0;
   const pct = set.iterationMs ? (ms / set.iterationMs) * 100 : 0;

@@ -12,7 +12,7 @@ export { costOf, priceLabel, PRICES, type HttpProviderOptions } from './common.j
 
 export function createProvider(c: StageConfig): LlmProvider | null {
   if (c.provider === 'none') return null;
-  if (c.provider === 'replay') return new ReplayProvider(c.path!, c.stage, c.model);
+  if (c.provider === 'replay') return new ReplayProvider(c.path!, c.stage, c.model === 'replay' ? undefined : c.model);
   const o = { model: c.model, timeoutS: c.timeoutS, maxRetries: c.maxRetries, ...(c.apiKey ? { apiKey: c.apiKey } : {}), ...(c.baseUrl ? { baseUrl: c.baseUrl } : {}) };
   const p: LlmProvider = c.provider === 'anthropic' ? new AnthropicProvider(o) : new OpenAiCompatibleProvider(o);
   return c.record ? new RecordingProvider(p, c.record, c.stage) : p;

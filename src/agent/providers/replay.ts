@@ -53,10 +53,19 @@ export class RecordingProvider implements LlmProvider {
 
 export class ReplayProvider implements LlmProvider {
   readonly name = 'replay';
-  readonly model: string;
   private byHash: Map<string, ChatResponse> | null = null;
-  constructor(private dir: string, private stage: string, model = 'replay') {
-    this.model = model;
+  private recordedModel: string | null = null;
+  /** `model` given in the config, else the model the transcripts were recorded with */
+  constructor(private dir: string, private stage: string, private configuredModel?: string) {}
+
+  get model(): string {
+    if (this.configuredModel) return this.configuredModel;
+    try {
+      this.load();
+    } catch {
+      /* reported by chat() */
+    }
+    return this.recordedModel ?? 'replay';
   }
 
   private load(): Map<string, ChatResponse> {
@@ -69,6 +78,7 @@ export class ReplayProvider implements LlmProvider {
         try {
           const l = JSON.parse(raw) as TranscriptLine;
           if (typeof l.hash === 'string' && l.response && typeof l.response.content === 'string') m.set(l.hash, l.response);
+          if (typeof l.model === 'string') this.recordedModel ??= l.model;
         } catch {
           // a torn line from an interrupted run: skip it
         }
