@@ -76,11 +76,11 @@ export class AnthropicProvider implements LlmProvider {
       ...(req.tools?.length ? { tools: req.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.parameters })) } : {}),
       ...(req.tools?.length && req.toolChoice ? { tool_choice: toChoice(req.toolChoice) } : {}),
     };
-    const opts = req.signal ? { signal: req.signal } : {};
     // The SDK's typed overloads do not accept a dynamic body; the wire format is what matters here.
     const create = this.client.messages.create.bind(this.client.messages) as unknown as (b: Record<string, unknown>, o: object) => Promise<unknown>;
-    return withRetries(NAME, this.o, req.signal, async () => {
-      if (req.stream) return this.assemble((await create({ ...body, stream: true }, opts)) as AsyncIterable<StreamEvent>, req.signal);
+    return withRetries(NAME, this.o, req.signal, async (signal) => {
+      const opts = { signal };
+      if (req.stream) return this.assemble((await create({ ...body, stream: true }, opts)) as AsyncIterable<StreamEvent>, signal);
       const r = (await create(body, opts)) as { content?: unknown; usage?: { input_tokens?: number; output_tokens?: number }; model?: string; stop_reason?: string };
       if (!r || !Array.isArray(r.content)) throw malformed(NAME, 'no content array');
       let text = '';
@@ -146,7 +146,7 @@ export class AnthropicProvider implements LlmProvider {
           break; // ping, content_block_stop, future events
       }
     }
-    if (signal?.aborted) throw new CancelledError(`${NAME}: request cancelled`);
+    if (signal?.aborted) throw new CancelledError(`${NAME}: stream interrupted`);
     if (!stopped) throw malformed(NAME, 'the stream ended before message_stop');
     const toolCalls: ToolCall[] = [...blocks.entries()]
       .filter(([, b]) => b.kind === 'tool')

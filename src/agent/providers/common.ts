@@ -144,18 +144,40 @@ export function backoffDelay(attempt: number, e: unknown, o: HttpProviderOptions
   return Math.min(30_000, base / 2 + rand() * (base / 2));
 }
 
-/** Runs `call` with retries on 429 / 5xx / timeouts / connection errors; no retry on other 4xx. */
-export async function withRetries<T>(provider: string, o: HttpProviderOptions, signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+/** Thrown when the whole-request deadline (which also covers a stalled stream) passes. */
+class RequestDeadline extends Error {
+  override readonly name = 'APIConnectionTimeoutError';
+}
+
+/**
+ * Runs `call` with retries on 429 / 5xx / timeouts / connection errors; no retry on other 4xx. Each attempt
+ * gets its own signal that fires on the caller's abort or when `timeoutS` passes (so a stream that stops
+ * sending mid-way times out too).
+ */
+export async function withRetries<T>(provider: string, o: HttpProviderOptions, signal: AbortSignal | undefined, call: (attempt: AbortSignal) => Promise<T>): Promise<T> {
   const retries = o.maxRetries ?? 4;
+  const timeoutMs = (o.timeoutS ?? 120) * 1000;
   for (let attempt = 0; ; attempt++) {
     if (signal?.aborted) throw new CancelledError(`${provider}: request cancelled`);
+    const ac = new AbortController();
+    let timedOut = false;
+    const onAbort = () => ac.abort();
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      ac.abort();
+    }, timeoutMs);
     try {
-      return await call();
-    } catch (e) {
+      return await call(ac.signal);
+    } catch (e0) {
+      const e = timedOut && !signal?.aborted ? new RequestDeadline() : e0;
       const c = classify(e);
-      if (c.kind === 'abort' || signal?.aborted) throw new CancelledError(`${provider}: request cancelled`);
+      if (signal?.aborted || (c.kind === 'abort' && !timedOut)) throw new CancelledError(`${provider}: request cancelled`);
       if (attempt >= retries || !retryable(c)) throw toUserError(provider, e, o.apiKey, o.timeoutS ?? 120);
       await sleep(backoffDelay(attempt, e, o), signal);
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', onAbort);
     }
   }
 }

@@ -59,11 +59,11 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       ...(tools ? { tools } : {}),
       ...(tools && req.toolChoice ? { tool_choice: toChoice(req.toolChoice) } : {}),
     };
-    const opts = req.signal ? { signal: req.signal } : {};
-    return withRetries(NAME, this.o, req.signal, async () => {
+    return withRetries(NAME, this.o, req.signal, async (signal) => {
+      const opts = { signal };
       if (req.stream) {
         const stream = await this.client.chat.completions.create({ ...body, stream: true, stream_options: { include_usage: true } }, opts);
-        return this.assemble(stream, req.signal);
+        return this.assemble(stream, signal);
       }
       const r = await this.client.chat.completions.create({ ...body, stream: false }, opts);
       const choice = r.choices?.[0];
@@ -107,7 +107,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         if (choice.finish_reason) stop = choice.finish_reason;
       }
     }
-    if (signal?.aborted) throw new CancelledError(`${NAME}: request cancelled`);
+    if (signal?.aborted) throw new CancelledError(`${NAME}: stream interrupted`);
     if (chunks === 0) throw malformed(NAME, 'empty stream');
     const toolCalls = [...calls.entries()].sort((a, b) => a[0] - b[0]).map(([i, c]) => {
       if (!c.name) throw malformed(NAME, `tool call ${i} has no name`);

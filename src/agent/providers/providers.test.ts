@@ -107,6 +107,11 @@ describe.each(['openai', 'anthropic'] as const)('%s wire format', (dialect) => {
     expect(server!.requests).toHaveLength(2);
   });
 
+  it('a stream that stalls mid-way times out too', async () => {
+    const p = await setup(dialect, () => ({ partialStream: { content: 'this stream stops sending' } }), { timeoutS: 0.5, maxRetries: 0 });
+    await expect(p.chat(req({ stream: true }))).rejects.toThrow(/request timed out after 0.5 s$/);
+  });
+
   it('a malformed JSON body is a one-line error, not a crash', async () => {
     const p = await setup(dialect, () => ({ raw: '{"choices": [ this is not json' }), { maxRetries: 0 });
     const err = await p.chat(req()).catch((e: unknown) => e);
