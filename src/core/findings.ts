@@ -60,7 +60,9 @@ export interface Finding {
   confidence: number; // 0..1
   evidence: Evidence[];
   /** how the location was found */
-  localizedBy: 'callchain' | 'python-stack' | 'nvtx' | 'catalogue';
+  localizedBy: 'callchain' | 'python-stack' | 'nvtx' | 'catalogue' | 'llm';
+  /** an LLM's review of a deterministic finding (src/agent llmJudge); absent when no LLM ran */
+  review?: { by: 'llm'; model: string; verdict: 'confirmed' | 'rejected'; reason: string };
 }
 
 export interface LocalizedFindingSet {

@@ -31,10 +31,21 @@ export function ledgerPath(repo: string): string {
 }
 
 /** Fields that may carry secrets are never part of an entry; reasons are scrubbed of key-like strings. */
+const registeredSecrets = new Set<string>();
+
+/** Registers a secret value (an API key read from the environment) so every scrubSecrets call removes it. */
+export function registerSecret(value: string | undefined | null): void {
+  if (value && value.length >= 8) registeredSecrets.add(value);
+}
+
+/** The one redaction helper: applied to everything written (ledger, wiki, transcripts, LLM text in runs). */
 export function scrubSecrets(s: string): string {
+  for (const v of registeredSecrets) if (s.includes(v)) s = s.split(v).join('[redacted]');
   return s
     .replace(/\b(sk|pk|rk)-[A-Za-z0-9_-]{12,}\b/g, '[redacted]')
-    .replace(/\b(api[_-]?key|token|secret|password)\s*[=:]\s*\S+/gi, '$1=[redacted]')
+    .replace(/\b(gsk|xai|hf)_[A-Za-z0-9]{16,}\b/g, '[redacted]')
+    .replace(/\bAIza[0-9A-Za-z_-]{30,}\b/g, '[redacted]')
+    .replace(/\b(api[_-]?key|x-api-key|token|secret|password)(["']?\s*[=:]\s*)("?)[^\s"',}]+/gi, '$1$2$3[redacted]')
     .replace(/\bBearer\s+[A-Za-z0-9._-]{8,}/g, 'Bearer [redacted]');
 }
 

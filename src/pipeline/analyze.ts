@@ -1,4 +1,6 @@
 // `sysight analyze`: one profile + repo → a run directory with findings.json.
+import { loadAgentConfig, describeStage } from '../agent/config.js';
+import { refineFindings } from '../agent/stages.js';
 import { analyzeProfile } from '../analyze/index.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
 import type { ProgressSink } from '../core/run.js';
@@ -6,9 +8,16 @@ import { openProfile } from '../profile/open.js';
 import { RunDir } from './rundir.js';
 
 export async function analyzeToRun(profile: string, repo: string, o: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<{ set: LocalizedFindingSet; runDir: string; runId: string }> {
+  // the LLM config (.sysight/config.yaml, SYSIGHT_LLM_*) is read and validated first: a bad one fails fast
+  const llm = loadAgentConfig(repo).analyze;
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
   const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
-  const set = await analyzeProfile(model, repo, { profilePath: profile, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  let set = await analyzeProfile(model, repo, { profilePath: profile, ...(o.signal ? { signal: o.signal } : {}), ...(o.onProgress ? { onProgress: o.onProgress } : {}) });
+  if (llm.provider !== 'none') {
+    o.onProgress?.({ stage: 'analyze', message: `LLM review: ${describeStage(llm)}` });
+    const refined = await refineFindings(set, model, repo, llm, o.signal ? { signal: o.signal } : {});
+    if (refined) set = refined.set;
+  }
   const dir = RunDir.create(set.repo, { repo: set.repo, status: 'done', command: null, python: null, rounds: [] });
   dir.writeFindings(1, set);
   return { set, runDir: dir.path, runId: dir.id };

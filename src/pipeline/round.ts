@@ -5,6 +5,9 @@ import type { LocalizedFindingSet } from '../core/findings.js';
 import { throwIfAborted } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
 import type { PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/run.js';
+import { loadAgentConfig } from '../agent/config.js';
+import { createProvider } from '../agent/providers/index.js';
+import { llmPlanPatch } from '../agent/stages.js';
 import { appendLedger, knownWins, priorVerdict, readLedger, writeLesson } from '../memory/index.js';
 import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
@@ -52,14 +55,26 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   let stackRef = startRef;
   let baselineSamples: number[] | null = null;
   let accepted = 0;
+  // optional: an LLM plans patches for findings the judge accepts but no codemod covers (.sysight/config.yaml optimize:)
+  const llm = loadAgentConfig(repo).optimize;
+  const provider = createProvider(llm);
   for (const f of ordered) {
     throwIfAborted(signal);
     const outcome = await readAt(repo, stackRef, (tree) => planPatch(tree, f, { gpu: o.gpu ?? false }));
+    let plan: PatchPlan;
     if (outcome.kind === 'skipped') {
-      trials.push(skipped(f.id, f.pattern, outcome.reason));
-      continue;
-    }
-    const plan = outcome.plan;
+      if (!provider || !outcome.verdict?.real || !outcome.verdict.safe) {
+        trials.push(skipped(f.id, f.pattern, outcome.reason));
+        continue;
+      }
+      progress?.({ stage: 'optimize', message: `round ${round}: asking ${provider.name} ${provider.model} for a patch (${f.pattern} at ${f.file}:${f.line})` });
+      const r = await readAt(repo, stackRef, (tree) => llmPlanPatch(f, { provider, config: llm, repo: tree, gpu: o.gpu ?? false, ...(signal ? { signal } : {}) }));
+      if (!('plan' in r)) {
+        trials.push(skipped(f.id, f.pattern, `${outcome.reason}; LLM: ${r.skipped}`));
+        continue;
+      }
+      plan = r.plan;
+    } else plan = outcome.plan;
     const prior = priorVerdict(ledger, f.id, plan.baseHash);
     if (prior.skip) {
       trials.push(skipped(f.id, f.pattern, prior.reason, plan.id));
