@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as generate } from './generate.js';
 import { register as loop } from './loop.js';
+import { register as mcp } from './mcp.js';
 import { register as profile } from './profile.js';
 import { register as python } from './python.js';
 import { register as tool } from './tool.js';
@@ -9,4 +10,4 @@ import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, python];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python];
