@@ -12,6 +12,7 @@ import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
 import { loadKernels, loadMemcpy, loadMemset, loadSync } from './load-gpu.js';
 import { callchainRef, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAIN_BASE } from './load-cpu.js';
+import type { RawCallchainRange } from './load-cpu.js';
 import { capabilitiesOf, notesFor, readGpus, readProcessesAndThreads } from './meta.js';
 import type { LoadedTables } from './meta.js';
 import { commandLineOf, probeSchema, T } from './schema.js';
@@ -113,8 +114,18 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   };
 
   step('reading string table', () => ctx.strings.load(db, schema, opts.signal));
-  const cudaRef = callchainRef(ctx, T.runtime, T.cudaCallchains, 0);
-  const osrtRef = callchainRef(ctx, T.osrt, T.osrtCallchains, OSRT_CALLCHAIN_BASE);
+  // the callchain-id notes go where they always went (right after the string table), though they are found
+  // only once the runtime and OS runtime rows are loaded
+  const refNotes: string[] = [];
+  const notesAt = ctx.notes.length;
+  const resolver = (refTable: string, chainTable: string, base: number) => (raw: RawCallchainRange) => {
+    const before = ctx.notes.length;
+    const ref = callchainRef(ctx, refTable, chainTable, base, raw);
+    refNotes.push(...ctx.notes.splice(before));
+    return ref;
+  };
+  const cudaRef = resolver(T.runtime, T.cudaCallchains, 0);
+  const osrtRef = resolver(T.osrt, T.osrtCallchains, OSRT_CALLCHAIN_BASE);
   const tables: LoadedTables = {
     kernels: step('reading kernels', () => loadKernels(ctx)),
     runtime: step('reading CUDA API calls', () => loadRuntime(ctx, cudaRef)),
@@ -125,6 +136,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
     osrt: step('reading OS runtime calls', () => loadOsrt(ctx, osrtRef)),
     callchainCount: { cuda: 0, osrt: 0 },
   };
+  ctx.notes.splice(notesAt, 0, ...refNotes);
   const callchains = new Map<number, StackFrame[]>();
   tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, callchains));
   tables.callchainCount.osrt = step('reading OS runtime callchains',
