@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { openProfile } from '../../profile/open.js';
+import type { OpenOptions } from '../../profile/open.js';
 import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
 import { cliSignal } from '../main.js';
@@ -12,9 +13,9 @@ import { cliSignal } from '../main.js';
  * object also carries `timings: {openMs, summaryMs}` (reading the profile, running the query).
  */
 export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean,
-  opts: { timings?: boolean } = {}): Promise<void> {
+  opts: { timings?: boolean; countOnly?: OpenOptions['countOnly'] } = {}): Promise<void> {
   const t0 = performance.now();
-  const model = await openProfile(profile, { signal: cliSignal() });
+  const model = await openProfile(profile, { signal: cliSignal(), ...(opts.countOnly ? { countOnly: opts.countOnly } : {}) });
   const t1 = performance.now();
   const result = q.run(model, args);
   const t2 = performance.now();

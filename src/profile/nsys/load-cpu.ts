@@ -141,6 +141,46 @@ export function loadOsrt(ctx: LoadContext, osrtRef: CallchainResolver): OsCallTa
   return out;
 }
 
+/**
+ * OS runtime calls counted, not loaded: one pass reading four columns, no per-row storage. Gives the row count,
+ * the time span, and a stand-in table with one row per (process, thread) so metadata (processes, threads,
+ * capabilities) comes out as with the full table.
+ */
+export function countOsrt(ctx: LoadContext): { rows: number; threads: OsCallTable } {
+  const { schema } = ctx;
+  const t = T.osrt;
+  if (!schema.has(t)) return { rows: 0, threads: emptyTable(OSCALL_COLUMNS) as OsCallTable };
+  const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)} FROM ${t}`;
+  const seen = new Map<number, [number, number]>();
+  let last = Number.NaN;
+  let lo = ctx.span.min;
+  let hi = ctx.span.max;
+  const rows = scan(ctx, sql, (r) => {
+    const s = r.num(0);
+    const e = r.num(1);
+    if (s < lo) lo = s;
+    if (e > hi) hi = e;
+    const pid = r.num(2);
+    const tid = r.num(3);
+    const key = threadKey(pid, tid);
+    if (key !== last) {
+      last = key;
+      if (!seen.has(key)) seen.set(key, [pid, tid]);
+    }
+  });
+  ctx.span.min = lo;
+  ctx.span.max = hi;
+  const cols = new Columns(OSCALL_COLUMNS, Math.max(1, seen.size));
+  for (const [pid, tid] of seen.values()) {
+    const i = cols.next();
+    cols.c.pid[i] = pid;
+    cols.c.tid[i] = tid;
+    cols.c.nameId[i] = -1;
+    cols.c.callchainId[i] = -1;
+  }
+  return { rows, threads: cols.build() as OsCallTable };
+}
+
 /** NVTX push/pop and start/end ranges and marks; text inline or through textId; domains by name. */
 export function loadNvtx(ctx: LoadContext): RangeTable {
   const { schema } = ctx;
