@@ -36,13 +36,16 @@ function measure(cmd: string[]): Measured {
   return JSON.parse(r.stdout) as Measured;
 }
 
+/** The JSON object the command printed: the whole output (pretty-printed, as the CLI's --json), else its last line. */
 function lastJson(s: string): Record<string, unknown> | null {
-  const line = s.trim().split('\n').pop();
-  try {
-    return line ? (JSON.parse(line) as Record<string, unknown>) : null;
-  } catch {
-    return null;
+  for (const text of [s.trim(), s.trim().split('\n').pop()]) {
+    try {
+      if (text) return JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      /* try the next form */
+    }
   }
+  return null;
 }
 
 function generateMode(file: string, iterations: number): void {

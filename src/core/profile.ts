@@ -200,6 +200,9 @@ export interface ProfileCapabilities {
   cpuOps: boolean;
 }
 
+/** Model tables a reader can open count-only (rows counted, not loaded). */
+export type CountOnlyTable = 'osrt';
+
 export interface ProfileMeta {
   format: ProfileFormat;
   /** path as given by the user */
@@ -218,6 +221,11 @@ export interface ProfileMeta {
   capabilities: ProfileCapabilities;
   /** tables found, with row counts (nsys) or event categories (Kineto) */
   tables: Record<string, number>;
+  /**
+   * Model tables opened count-only (OpenOptions.countOnly): their rows were not loaded (the model table is
+   * empty) and this is how many there are. Span, processes, threads and capabilities still include them.
+   */
+  countOnly?: Partial<Record<CountOnlyTable, number>>;
   /** human-readable notes on what is missing and what follows, e.g. "no callchains: localization will be static" */
   notes: string[];
   /**

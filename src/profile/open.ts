@@ -2,13 +2,19 @@
 // Readers register in ./readers.ts (one line each).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
-import type { ProfileModel } from '../core/profile.js';
+import type { CountOnlyTable, ProfileModel } from '../core/profile.js';
 import { READERS } from './readers.js';
 
 export interface OpenOptions {
   signal?: AbortSignal;
   /** 0..1 progress with a short message */
   onProgress?: (fraction: number, message: string) => void;
+  /**
+   * Tables to count but not load (default: load everything). For callers that need only their row counts
+   * (the summary): the model table stays empty and meta.countOnly gives its rows. Readers whose format has
+   * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
+   */
+  countOnly?: readonly CountOnlyTable[];
 }
 
 export interface ProfileReader {

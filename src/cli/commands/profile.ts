@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .option('--limit <n>', 'kernel names listed (default 5)')
     .action(async (path: string, opts: { json?: boolean; limit?: string }) => {
-      await runQuery(summaryQuery as QueryDef, path, { limit: opts.limit }, Boolean(opts.json));
+      await runQuery(summaryQuery as QueryDef, path, { limit: opts.limit }, Boolean(opts.json), { timings: true, countOnly: ['osrt'] });
     });
   profile.on('command:*', (operands: string[]) => {
     throw new UserError(`unknown profile command "${operands[0]}": valid commands are summary`);

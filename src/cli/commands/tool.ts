@@ -3,15 +3,26 @@
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { openProfile } from '../../profile/open.js';
+import type { OpenOptions } from '../../profile/open.js';
 import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
 import { cliSignal } from '../main.js';
 
-/** Opens the profile, runs the query and prints a readable table, or JSON with `json`. */
-export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean): Promise<void> {
-  const model = await openProfile(profile, { signal: cliSignal() });
+/**
+ * Opens the profile, runs the query and prints a readable table, or JSON with `json`. With `timings`, the JSON
+ * object also carries `timings: {openMs, summaryMs}` (reading the profile, running the query).
+ */
+export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean,
+  opts: { timings?: boolean; countOnly?: OpenOptions['countOnly'] } = {}): Promise<void> {
+  const t0 = performance.now();
+  const model = await openProfile(profile, { signal: cliSignal(), ...(opts.countOnly ? { countOnly: opts.countOnly } : {}) });
+  const t1 = performance.now();
   const result = q.run(model, args);
-  process.stdout.write(json ? `${JSON.stringify(result, null, 2)}\n` : `${q.format(result, model)}\n`);
+  const t2 = performance.now();
+  const out = opts.timings && result !== null && typeof result === 'object' && !Array.isArray(result)
+    ? { ...(result as object), timings: { openMs: Math.round(t1 - t0), summaryMs: Math.round(t2 - t1) } }
+    : result;
+  process.stdout.write(json ? `${JSON.stringify(out, null, 2)}\n` : `${q.format(result, model)}\n`);
 }
 
 export function register(program: Command): void {

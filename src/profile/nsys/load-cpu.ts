@@ -21,16 +21,32 @@ export interface CallchainRef {
 /** OSRT callchain ids live above this in model.callchains (CUDA ones below), so both fit one Map. */
 export const OSRT_CALLCHAIN_BASE = 2 ** 32;
 
-export function callchainRef(ctx: LoadContext, refTable: string, chainTable: string, base: number): CallchainRef | undefined {
+/** What a loader scan saw of a table's raw callchainId column: the range of its non-NULL values. */
+export interface RawCallchainRange {
+  min: number;
+  max: number;
+}
+
+/** Read for NULL callchainIds: below any id nsys writes, so the scan can tell NULL apart without isNull(). */
+const NULL_CALLCHAIN = -(2 ** 52);
+
+function callchainSql(ctx: LoadContext, table: string): string {
+  return ctx.schema.col(table, 'callchainId') ? `COALESCE(callchainId, ${NULL_CALLCHAIN})` : String(NULL_CALLCHAIN);
+}
+
+/**
+ * How `refTable`'s callchainIds refer to `chainTable`, from the raw id range the loader's own scan saw (no extra
+ * pass over the big table; the chain table's min/max id is one small query).
+ */
+export function callchainRef(ctx: LoadContext, refTable: string, chainTable: string, base: number,
+  raw: RawCallchainRange): CallchainRef | undefined {
   const { schema, db } = ctx;
   if (!schema.col(refTable, 'callchainId') || !schema.hasRows(chainTable) || !schema.col(chainTable, 'id')) return undefined;
-  const ref = db.all(`SELECT min(callchainId), max(callchainId) FROM ${refTable} WHERE callchainId IS NOT NULL`)[0] ?? [];
   const chain = db.all(`SELECT min(id), max(id) FROM ${chainTable}`)[0] ?? [];
-  const [rMin, rMax] = ref as [number | null, number | null];
   const [cMin, cMax] = chain as [number | null, number | null];
-  if (rMin === null || rMax === null || cMin === null || cMax === null) return { shift: 0, zeroIsNone: true, base };
+  if (raw.min > raw.max || cMin === null || cMax === null) return { shift: 0, zeroIsNone: true, base };
   const zeroIsNone = cMin >= 1;
-  const shift = rMin === 0 && cMin === 1 && rMax === cMax - 1 ? 1 : 0;
+  const shift = raw.min === 0 && cMin === 1 && raw.max === cMax - 1 ? 1 : 0;
   if (shift) ctx.notes.push(`${refTable}.callchainId counts from 0 and ${chainTable}.id from 1 (older nsys): ids shifted by one`);
   return { shift, zeroIsNone: shift === 0 && zeroIsNone, base };
 }
@@ -41,20 +57,42 @@ function mapCallchain(raw: number, ref: CallchainRef | undefined): number {
   return ref.base + raw + ref.shift;
 }
 
+/** Range of the non-NULL raw ids in ids[from, to). */
+function rawRange(ids: Float64Array, from: number, to: number): RawCallchainRange {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = from; i < to; i++) {
+    const v = ids[i]!;
+    if (v === NULL_CALLCHAIN) continue;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { min, max };
+}
+
+/** Maps raw ids in ids[from, to) in place through `ref` (-1 where there is none). */
+function mapCallchains(ids: Float64Array, from: number, to: number, ref: CallchainRef | undefined): void {
+  for (let i = from; i < to; i++) ids[i] = mapCallchain(ids[i]!, ref);
+}
+
+/** Resolves a table's callchain reference once its rows are loaded (raw ids in place), then maps the ids. */
+export type CallchainResolver = (raw: RawCallchainRange) => CallchainRef | undefined;
+
 /** RUNTIME then DRIVER rows, both CUDA API calls on CPU threads. */
-export function loadRuntime(ctx: LoadContext, cudaRef: CallchainRef | undefined): ApiTable {
+export function loadRuntime(ctx: LoadContext, cudaRef: CallchainResolver): ApiTable {
   const { schema } = ctx;
   const tables = [T.runtime, T.driver].filter((t) => schema.has(t));
   if (tables.length === 0) return emptyTable(API_COLUMNS) as ApiTable;
   const cols = new Columns(API_COLUMNS, tables.reduce((n, t) => n + schema.rows(t), 0));
   const s = ctx.strings;
+  let runtimeRows: [number, number] = [0, 0];
   for (const t of tables) {
     const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
     const byId = schema.col(t, 'nameId');
     const nameCol = byId ? c('nameId', '-1') : colOr(schema, t, 'name', 'NULL');
-    const ref = t === T.runtime ? cudaRef : undefined;
     const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
-      ${nameCol}, ${c('correlationId', '-1')}, ${c('callchainId', '-1')}, ${c('returnValue')} FROM ${t}`;
+      ${nameCol}, ${c('correlationId', '-1')}, ${callchainSql(ctx, t)}, ${c('returnValue')} FROM ${t}`;
+    const first = cols.length;
     scan(ctx, sql, (r) => {
       const i = cols.next();
       const a = cols.c;
@@ -64,22 +102,27 @@ export function loadRuntime(ctx: LoadContext, cudaRef: CallchainRef | undefined)
       a.tid[i] = r.num(3);
       a.nameId[i] = byId ? s.id(r.num(4)) : ctx.interner.intern(r.text(4));
       a.correlationId[i] = r.num(5);
-      a.callchainId[i] = mapCallchain(r.num(6), ref);
+      a.callchainId[i] = r.num(6);
       a.returnValue[i] = r.num(7);
     });
+    if (t === T.runtime) runtimeRows = [first, cols.length];
   }
   const out = cols.build() as ApiTable;
+  // runtime rows map through CUDA_CALLCHAINS; driver rows have no callchain table
+  const ref = cudaRef(rawRange(out.callchainId, runtimeRows[0], runtimeRows[1]));
+  mapCallchains(out.callchainId, runtimeRows[0], runtimeRows[1], ref);
+  mapCallchains(out.callchainId, runtimeRows[1], out.length, undefined);
   widenSpan(ctx, out.start, out.end, out.length);
   return out;
 }
 
-export function loadOsrt(ctx: LoadContext, osrtRef: CallchainRef | undefined): OsCallTable {
+export function loadOsrt(ctx: LoadContext, osrtRef: CallchainResolver): OsCallTable {
   const { schema } = ctx;
   const t = T.osrt;
   if (!schema.has(t)) return emptyTable(OSCALL_COLUMNS) as OsCallTable;
   const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
   const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
-    ${c('nameId', '-1')}, ${c('callchainId', '-1')} FROM ${t}`;
+    ${c('nameId', '-1')}, ${callchainSql(ctx, t)} FROM ${t}`;
   const cols = new Columns(OSCALL_COLUMNS, schema.rows(t));
   const s = ctx.strings;
   scan(ctx, sql, (r) => {
@@ -90,11 +133,52 @@ export function loadOsrt(ctx: LoadContext, osrtRef: CallchainRef | undefined): O
     o.pid[i] = r.num(2);
     o.tid[i] = r.num(3);
     o.nameId[i] = s.id(r.num(4));
-    o.callchainId[i] = mapCallchain(r.num(5), osrtRef);
+    o.callchainId[i] = r.num(5);
   });
   const out = cols.build() as OsCallTable;
+  mapCallchains(out.callchainId, 0, out.length, osrtRef(rawRange(out.callchainId, 0, out.length)));
   widenSpan(ctx, out.start, out.end, out.length);
   return out;
+}
+
+/**
+ * OS runtime calls counted, not loaded: one pass reading four columns, no per-row storage. Gives the row count,
+ * the time span, and a stand-in table with one row per (process, thread) so metadata (processes, threads,
+ * capabilities) comes out as with the full table.
+ */
+export function countOsrt(ctx: LoadContext): { rows: number; threads: OsCallTable } {
+  const { schema } = ctx;
+  const t = T.osrt;
+  if (!schema.has(t)) return { rows: 0, threads: emptyTable(OSCALL_COLUMNS) as OsCallTable };
+  const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)} FROM ${t}`;
+  const seen = new Map<number, [number, number]>();
+  let last = Number.NaN;
+  let lo = ctx.span.min;
+  let hi = ctx.span.max;
+  const rows = scan(ctx, sql, (r) => {
+    const s = r.num(0);
+    const e = r.num(1);
+    if (s < lo) lo = s;
+    if (e > hi) hi = e;
+    const pid = r.num(2);
+    const tid = r.num(3);
+    const key = threadKey(pid, tid);
+    if (key !== last) {
+      last = key;
+      if (!seen.has(key)) seen.set(key, [pid, tid]);
+    }
+  });
+  ctx.span.min = lo;
+  ctx.span.max = hi;
+  const cols = new Columns(OSCALL_COLUMNS, Math.max(1, seen.size));
+  for (const [pid, tid] of seen.values()) {
+    const i = cols.next();
+    cols.c.pid[i] = pid;
+    cols.c.tid[i] = tid;
+    cols.c.nameId[i] = -1;
+    cols.c.callchainId[i] = -1;
+  }
+  return { rows, threads: cols.build() as OsCallTable };
 }
 
 /** NVTX push/pop and start/end ranges and marks; text inline or through textId; domains by name. */

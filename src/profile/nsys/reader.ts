@@ -4,14 +4,15 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
-import { CPU_COLUMNS, emptyTable, StringInterner } from '../../core/tables.js';
-import type { CpuEventTable } from '../../core/profile.js';
+import { CPU_COLUMNS, emptyTable, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
+import type { CpuEventTable, OsCallTable } from '../../core/profile.js';
 import type { OpenOptions, ProfileReader } from '../open.js';
 import { loadCallchains } from './callchains.js';
 import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
 import { loadKernels, loadMemcpy, loadMemset, loadSync } from './load-gpu.js';
-import { callchainRef, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAIN_BASE } from './load-cpu.js';
+import { callchainRef, countOsrt, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAIN_BASE } from './load-cpu.js';
+import type { RawCallchainRange } from './load-cpu.js';
 import { capabilitiesOf, notesFor, readGpus, readProcessesAndThreads } from './meta.js';
 import type { LoadedTables } from './meta.js';
 import { commandLineOf, probeSchema, T } from './schema.js';
@@ -113,8 +114,18 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   };
 
   step('reading string table', () => ctx.strings.load(db, schema, opts.signal));
-  const cudaRef = callchainRef(ctx, T.runtime, T.cudaCallchains, 0);
-  const osrtRef = callchainRef(ctx, T.osrt, T.osrtCallchains, OSRT_CALLCHAIN_BASE);
+  // the callchain-id notes go where they always went (right after the string table), though they are found
+  // only once the runtime and OS runtime rows are loaded
+  const refNotes: string[] = [];
+  const notesAt = ctx.notes.length;
+  const resolver = (refTable: string, chainTable: string, base: number) => (raw: RawCallchainRange) => {
+    const before = ctx.notes.length;
+    const ref = callchainRef(ctx, refTable, chainTable, base, raw);
+    refNotes.push(...ctx.notes.splice(before));
+    return ref;
+  };
+  const cudaRef = resolver(T.runtime, T.cudaCallchains, 0);
+  const osrtRef = resolver(T.osrt, T.osrtCallchains, OSRT_CALLCHAIN_BASE);
   const tables: LoadedTables = {
     kernels: step('reading kernels', () => loadKernels(ctx)),
     runtime: step('reading CUDA API calls', () => loadRuntime(ctx, cudaRef)),
@@ -122,9 +133,13 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
     memset: step('reading memsets', () => loadMemset(ctx)),
     sync: step('reading synchronizations', () => loadSync(ctx)),
     nvtx: step('reading NVTX ranges', () => loadNvtx(ctx)),
-    osrt: step('reading OS runtime calls', () => loadOsrt(ctx, osrtRef)),
+    osrt: emptyTable(OSCALL_COLUMNS) as OsCallTable,
     callchainCount: { cuda: 0, osrt: 0 },
   };
+  // count-only OSRT: `tables.osrt` is a one-row-per-thread stand-in for the metadata, the model's stays empty
+  const osrtCounted = opts.countOnly?.includes('osrt') ? step('counting OS runtime calls', () => countOsrt(ctx)) : undefined;
+  tables.osrt = osrtCounted?.threads ?? step('reading OS runtime calls', () => loadOsrt(ctx, osrtRef));
+  ctx.notes.splice(notesAt, 0, ...refNotes);
   const callchains = new Map<number, StackFrame[]>();
   tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, callchains));
   tables.callchainCount.osrt = step('reading OS runtime callchains',
@@ -139,7 +154,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   const tableCounts: Record<string, number> = {};
   for (const [name, info] of schema.tables) tableCounts[name] = info.rows;
   const loaded: [string, number][] = [[T.kernel, tables.kernels.length], [T.memcpy, tables.memcpy.length],
-    [T.memset, tables.memset.length], [T.sync, tables.sync.length], [T.osrt, tables.osrt.length]];
+    [T.memset, tables.memset.length], [T.sync, tables.sync.length], [T.osrt, osrtCounted?.rows ?? tables.osrt.length]];
   for (const [name, n] of loaded) if (schema.has(name)) tableCounts[name] = n;
   opts.onProgress?.(1, 'done');
   const version = schema.exportMeta.get('EXPORT_PRODUCT_VERSION');
@@ -160,6 +175,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
       capabilities,
       tables: tableCounts,
       notes,
+      ...(osrtCounted ? { countOnly: { osrt: osrtCounted.rows } } : {}),
     },
     strings: interner.strings,
     kernels: tables.kernels,
@@ -169,7 +185,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
     sync: tables.sync,
     nvtx: tables.nvtx,
     cpu: emptyTable(CPU_COLUMNS) as CpuEventTable,
-    osrt: tables.osrt,
+    osrt: osrtCounted ? (emptyTable(OSCALL_COLUMNS) as OsCallTable) : tables.osrt,
     callchains,
   };
 }

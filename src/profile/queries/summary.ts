@@ -88,7 +88,7 @@ export function profileSummary(model: ProfileModel, opts: { topKernels?: number 
   const nc = ncclKernels > 0 ? ncclStats(model) : undefined;
   const counts: Record<string, number> = {
     kernels: k.length, runtime: model.runtime.length, memcpy: model.memcpy.length, memset: model.memset.length,
-    sync: model.sync.length, nvtx: model.nvtx.length, cpu: model.cpu.length, osrt: model.osrt.length,
+    sync: model.sync.length, nvtx: model.nvtx.length, cpu: model.cpu.length, osrt: meta.countOnly?.osrt ?? model.osrt.length,
     callchains: model.callchains.size,
   };
   const notes = [...meta.notes];
