@@ -1,0 +1,198 @@
+// timeline-tiles: the level-of-detail view of a time window for the dashboard's timeline. One lane per GPU
+// stream (kernels, copies, memsets) and one per CPU thread with CUDA runtime calls; in each lane the events in
+// the window are merged so that consecutive merged slices start at least one pixel apart — at most
+// pixels slices per lane whatever the zoom, each with its event count and busy time. A slice of one event
+// keeps its table and row so the UI can ask for its details.
+import { UserError } from '../../core/errors.js';
+import type { ProfileModel } from '../../core/profile.js';
+import { table as fmtTable } from './format.js';
+import type { QueryDef } from './registry.js';
+import { DenseIndex, OP_KERNEL, OP_MEMCPY, OP_MEMSET, intArg, numArg, opName, strArg } from './util.js';
+
+export const OP_RUNTIME = 3;
+
+export interface TileSlice {
+  startNs: number;
+  endNs: number;
+  /** events merged into this slice */
+  count: number;
+  /** sum of the events' durations */
+  busyNs: number;
+  /** name of the longest event in the slice */
+  name: string;
+  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime) and row */
+  table?: number;
+  row?: number;
+}
+
+export interface TileLane {
+  /** "gpu0/stream7" or "cpu1234/5678" */
+  id: string;
+  kind: 'gpu-stream' | 'cpu-thread';
+  deviceId?: number;
+  streamId?: number;
+  pid?: number;
+  tid?: number;
+  /** events overlapping the window */
+  events: number;
+  slices: TileSlice[];
+}
+
+export interface TimelineTiles {
+  startNs: number;
+  endNs: number;
+  pixels: number;
+  nsPerPixel: number;
+  lanes: TileLane[];
+}
+
+interface LaneIndex {
+  id: string;
+  kind: TileLane['kind'];
+  key: [number, number];
+  /** packed (table << 28 | row) is not enough for big tables: parallel arrays instead, ascending start */
+  table: Uint8Array;
+  row: Int32Array;
+  start: Float64Array;
+  end: Float64Array;
+  maxDur: number;
+}
+
+const laneCache = new WeakMap<ProfileModel['kernels'], LaneIndex[]>();
+
+function buildLanes(model: ProfileModel): LaneIndex[] {
+  const cached = laneCache.get(model.kernels);
+  if (cached) return cached;
+  const dense = new DenseIndex();
+  const members: Array<{ kind: TileLane['kind']; key: [number, number]; t: number[]; r: number[] }> = [];
+  const add = (kind: TileLane['kind'], a: number, b: number, t: number, r: number) => {
+    const j = dense.of((kind === 'gpu-stream' ? 0 : 1) * 2 ** 52 + a * 2 ** 24 + b);
+    (members[j] ??= { kind, key: [a, b], t: [], r: [] });
+    members[j].t.push(t);
+    members[j].r.push(r);
+  };
+  const gpu: Array<[number, { length: number; deviceId: Int32Array; streamId: Int32Array }]> = [
+    [OP_KERNEL, model.kernels], [OP_MEMCPY, model.memcpy], [OP_MEMSET, model.memset],
+  ];
+  for (const [t, tb] of gpu) for (let r = 0; r < tb.length; r++) add('gpu-stream', tb.deviceId[r]!, tb.streamId[r]! & 0xffffff, t, r);
+  const rt = model.runtime;
+  for (let r = 0; r < rt.length; r++) add('cpu-thread', rt.pid[r]!, rt.tid[r]! & 0xffffff, OP_RUNTIME, r);
+  const starts = [model.kernels.start, model.memcpy.start, model.memset.start, rt.start];
+  const ends = [model.kernels.end, model.memcpy.end, model.memset.end, rt.end];
+  const lanes = members.map((mb): LaneIndex => {
+    const n = mb.t.length;
+    const order = Array.from({ length: n }, (_, i) => i);
+    const st = Float64Array.from(order, (i) => starts[mb.t[i]!]![mb.r[i]!]!);
+    order.sort((a, b) => st[a]! - st[b]!);
+    const lane: LaneIndex = {
+      id: mb.kind === 'gpu-stream' ? `gpu${mb.key[0]}/stream${mb.key[1]}` : `cpu${mb.key[0]}/${mb.key[1]}`,
+      kind: mb.kind, key: mb.key,
+      table: new Uint8Array(n), row: new Int32Array(n), start: new Float64Array(n), end: new Float64Array(n), maxDur: 0,
+    };
+    order.forEach((i, p) => {
+      const t = mb.t[i]!;
+      const r = mb.r[i]!;
+      lane.table[p] = t;
+      lane.row[p] = r;
+      lane.start[p] = starts[t]![r]!;
+      lane.end[p] = ends[t]![r]!;
+      lane.maxDur = Math.max(lane.maxDur, lane.end[p]! - lane.start[p]!);
+    });
+    return lane;
+  }).sort((a, b) => (a.kind === b.kind ? a.key[0] - b.key[0] || a.key[1] - b.key[1] : a.kind === 'gpu-stream' ? -1 : 1));
+  laneCache.set(model.kernels, lanes);
+  return lanes;
+}
+
+/** First index with start >= x. */
+function lowerBound(a: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function eventName(model: ProfileModel, t: number, r: number): string {
+  return t === OP_RUNTIME ? model.strings[model.runtime.nameId[r]!] ?? '' : opName(model, t, r);
+}
+
+export interface TileOptions {
+  startNs: number;
+  endNs: number;
+  pixels: number;
+  /** lane ids to include (default all) */
+  lanes?: string[];
+}
+
+export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineTiles {
+  const { startNs, endNs, pixels } = opts;
+  if (!(endNs > startNs)) throw new UserError(`the window end (${endNs}) must be after its start (${startNs})`);
+  if (!Number.isInteger(pixels) || pixels < 1) throw new UserError(`pixels must be a positive integer, got ${pixels}`);
+  const w = (endNs - startNs) / pixels;
+  const want = opts.lanes ? new Set(opts.lanes) : undefined;
+  const lanes: TileLane[] = [];
+  for (const L of buildLanes(model)) {
+    if (want && !want.has(L.id)) continue;
+    const slices: TileSlice[] = [];
+    let events = 0;
+    let cur: (TileSlice & { anchor: number; longest: number; lt: number; lr: number }) | undefined;
+    const flush = () => {
+      if (!cur) return;
+      const { anchor: _a, longest: _l, lt, lr, ...s } = cur;
+      s.name = eventName(model, lt, lr);
+      if (s.count === 1) [s.table, s.row] = [lt, lr];
+      slices.push(s);
+      cur = undefined;
+    };
+    for (let i = lowerBound(L.start, startNs - L.maxDur), n = L.start.length; i < n; i++) {
+      const s = L.start[i]!;
+      if (s >= endNs) break;
+      const e = L.end[i]!;
+      if (e <= startNs && !(e === s && s >= startNs)) continue;
+      events++;
+      const d = e - s;
+      // a new slice only when this event starts a pixel or more after the current slice's start (clamped to
+      // the window, so that events begun before it cannot add slices): slice anchors are >= w apart
+      const anchor = Math.max(s, startNs);
+      if (cur && anchor - cur.anchor < w) {
+        cur.count++;
+        cur.busyNs += d;
+        if (e > cur.endNs) cur.endNs = e;
+        if (d > cur.longest) [cur.longest, cur.lt, cur.lr] = [d, L.table[i]!, L.row[i]!];
+        continue;
+      }
+      flush();
+      cur = { anchor, startNs: s, endNs: e, count: 1, busyNs: d, name: '', longest: d, lt: L.table[i]!, lr: L.row[i]! };
+    }
+    flush();
+    if (events === 0) continue;
+    lanes.push({
+      id: L.id, kind: L.kind, events, slices,
+      ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
+    });
+  }
+  return { startNs, endNs, pixels, nsPerPixel: w, lanes };
+}
+
+export const timelineTilesQuery: QueryDef<TimelineTiles> = {
+  name: 'timeline-tiles',
+  description: 'Level-of-detail timeline tiles for a window: per GPU stream / CPU thread lane, events merged to at most ~1 slice per pixel, with counts',
+  params: [
+    { name: 'startNs', type: 'number', description: 'window start, ns (default: profile start)' },
+    { name: 'endNs', type: 'number', description: 'window end, ns (default: profile end)' },
+    { name: 'pixels', type: 'number', description: 'width of the view in pixels', default: 1000 },
+    { name: 'lanes', type: 'string', description: 'comma-separated lane ids (default: all)' },
+  ],
+  run(model, args) {
+    const startNs = numArg(args, 'startNs', model.meta.startNs);
+    const endNs = numArg(args, 'endNs', Math.max(model.meta.endNs, startNs + 1));
+    const lanes = strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
+    return timelineTiles(model, { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) });
+  },
+  format: (r) => `window ${r.startNs}–${r.endNs} ns, ${r.pixels} px (${r.nsPerPixel.toFixed(1)} ns/px)\n\n` +
+    fmtTable(['lane', 'events', 'slices', 'first slice'], r.lanes.map((l) => [l.id, l.events, l.slices.length, l.slices[0]?.name ?? ''])),
+};
