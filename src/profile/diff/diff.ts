@@ -180,7 +180,8 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   });
   const sign = stepTime.delta > 0 ? '+' : '';
   const headline = verdict === 'neutral'
-    ? `neutral: median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms), within the noise (±${stepTime.noise} ms) or below the ${aligned ? minEffectPct : Math.max(5, minEffectPct)}% minimum effect`
+    ? `neutral: median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms), within the noise (±${stepTime.noise} ms) or below the ${aligned ? minEffectPct : Math.max(5, minEffectPct)}% minimum effect` +
+      (drivers.length ? `; changed without moving step time: ${drivers.join(', ')}` : '')
     : `${verdict}: median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms, ${sign}${stepTime.deltaPct}%; noise ±${stepTime.noise} ms)${drivers.length ? `; changed: ${drivers.join(', ')}` : ''}`;
   return { verdict, headline, reasons, ...base, stepTime, categories, changedCategories, kernels, copies, syncs, nccl };
 }
