@@ -11,7 +11,7 @@ import { isNcclName } from './nccl.js';
 import type { QueryDef } from './registry.js';
 import { median } from './robust.js';
 import { stepMetrics } from './stepMetrics.js';
-import { deviceBusy, nameFlags, nsToMs, numArg, round, strArg } from './util.js';
+import { LIMIT_PARAM, deviceBusy, intArg, nameFlags, nsToMs, numArg, round, strArg } from './util.js';
 
 export const KERNEL_CLASSES = ['gemm', 'conv', 'attention', 'elementwise', 'reduction', 'communication', 'memcpy', 'other'] as const;
 export type KernelClass = (typeof KERNEL_CLASSES)[number];
@@ -196,6 +196,7 @@ export const mfuQuery: QueryDef<MfuResult> = {
   name: 'mfu',
   description: 'Kernel time by class (GEMM/conv/attention/elementwise/reduction/communication/memcpy/other), GPU peak, MFU per step from --model-params and --tokens-per-step',
   params: [
+    { ...LIMIT_PARAM, default: 100, description: 'maximum kernel classes and per-step MFU values listed' },
     { name: 'modelParams', type: 'number', description: 'model parameters N (FLOPs per step = 6·N·T)' },
     { name: 'tokensPerStep', type: 'number', description: 'tokens T processed per step by the GPUs in this profile' },
     { name: 'precision', type: 'string', description: 'fp32 | tf32 | bf16 | fp16 | fp8 (default: from kernel names)' },
@@ -212,7 +213,9 @@ export const mfuQuery: QueryDef<MfuResult> = {
     const modelParams = num('modelParams');
     const tokensPerStep = num('tokensPerStep');
     if ((modelParams === undefined) !== (tokensPerStep === undefined)) throw new UserError('give both --model-params and --tokens-per-step (or neither)');
-    return mfu(model, { modelParams, tokensPerStep, precision: p as Precision | undefined });
+    const r = mfu(model, { modelParams, tokensPerStep, precision: p as Precision | undefined });
+    const limit = intArg(args, 'limit', 100, 1);
+    return { ...r, classes: r.classes.slice(0, limit), mfuPerStep: r.mfuPerStep.slice(0, limit) };
   },
   format: (r) => formatMfu(r),
 };

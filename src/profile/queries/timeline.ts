@@ -7,7 +7,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
-import { DenseIndex, OP_KERNEL, OP_MEMCPY, OP_MEMSET, intArg, numArg, opName, strArg } from './util.js';
+import { DenseIndex, LIMIT_PARAM, OP_KERNEL, OP_MEMCPY, OP_MEMSET, intArg, numArg, opName, strArg } from './util.js';
 
 export const OP_RUNTIME = 3;
 
@@ -182,6 +182,7 @@ export const timelineTilesQuery: QueryDef<TimelineTiles> = {
   name: 'timeline-tiles',
   description: 'Level-of-detail timeline tiles for a window: per GPU stream / CPU thread lane, events merged to at most ~1 slice per pixel, with counts',
   params: [
+    { ...LIMIT_PARAM, default: 256, description: 'maximum lanes returned (GPU streams first)' },
     { name: 'startNs', type: 'number', description: 'window start, ns (default: profile start)' },
     { name: 'endNs', type: 'number', description: 'window end, ns (default: profile end)' },
     { name: 'pixels', type: 'number', description: 'width of the view in pixels', default: 1000 },
@@ -191,7 +192,8 @@ export const timelineTilesQuery: QueryDef<TimelineTiles> = {
     const startNs = numArg(args, 'startNs', model.meta.startNs);
     const endNs = numArg(args, 'endNs', Math.max(model.meta.endNs, startNs + 1));
     const lanes = strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
-    return timelineTiles(model, { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) });
+    const t = timelineTiles(model, { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) });
+    return { ...t, lanes: t.lanes.slice(0, intArg(args, 'limit', 256, 1)) };
   },
   format: (r) => `window ${r.startNs}–${r.endNs} ns, ${r.pixels} px (${r.nsPerPixel.toFixed(1)} ns/px)\n\n` +
     fmtTable(['lane', 'events', 'slices', 'first slice'], r.lanes.map((l) => [l.id, l.events, l.slices.length, l.slices[0]?.name ?? ''])),
