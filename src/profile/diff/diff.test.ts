@@ -91,6 +91,12 @@ describe('diffProfiles', () => {
     expect(small.aligned).toBe(false);
     expect(small.verdict).toBe('neutral');
     expect(diffProfiles(flat(100), flat(120)).verdict).toBe('likely regression');
+    // steps on one side only: both sides are described as whole profiles
+    const mixed = diffProfiles(profile(), flat(100));
+    expect(mixed.aligned).toBe(false);
+    expect([mixed.before.stepMethod, mixed.after.stepMethod]).toEqual(['whole profile', 'whole profile']);
+    expect(mixed.before.stepTimeMs.median).toBeCloseTo(mixed.stepTime!.before, 3);
+    expect(mixed.categories.every((c) => c.deltaPct === null || Math.abs(c.deltaPct) < 1e6)).toBe(true);
   });
 
   it('renders text, markdown and JSON', () => {

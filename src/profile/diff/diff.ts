@@ -144,6 +144,7 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   const B = aligned ? mb : wholeProfile(b);
   if (!aligned) notes.push('no steps detected on at least one side: compared whole profiles (GPU-active span); step noise unknown, so a change is likely only at ≥ 5%');
   const pa = aligned ? pick : (v: Float64Array) => v;
+  if (!aligned) Object.assign(base, { before: side(a, A, 1), after: side(b, B, 1) });
   const stepMedA = median(pa(A.durationNs));
   const minEffect = (stepMedA * (aligned ? minEffectPct : Math.max(5, minEffectPct))) / 100;
   const floor = stepMedA * 0.01; // smaller changes than 1% of a step are not called out in the breakdown

@@ -45,7 +45,6 @@ function blocks(d: ProfileDiff): Block[] {
 
 export function formatDiffText(d: ProfileDiff): string {
   const parts = [`Verdict: ${d.headline}`];
-  for (const r of d.reasons) parts.push(`  - ${r}`);
   for (const b of blocks(d)) parts.push(`${b.title}\n${table(b.head, b.rows)}`);
   if (d.notes.length) parts.push(d.notes.map((n) => `note: ${n}`).join('\n'));
   parts.push(`rule: ${d.rule}`);
@@ -62,7 +61,6 @@ function mdTable(head: string[], rows: Array<Array<string | number>>): string {
 
 export function formatDiffMarkdown(d: ProfileDiff): string {
   const parts = [`## Profile diff: ${d.verdict}`, d.headline];
-  if (d.reasons.length) parts.push(d.reasons.map((r) => `- ${r}`).join('\n'));
   for (const b of blocks(d)) parts.push(`### ${b.title}\n\n${mdTable(b.head, b.rows)}`);
   if (d.notes.length) parts.push(d.notes.map((n) => `> ${n}`).join('\n'));
   parts.push(`<sub>Rule: ${d.rule}</sub>`);

@@ -63,7 +63,8 @@ export function compareSamples(a: ArrayLike<number>, b: ArrayLike<number>, minEf
   const delta = mb - ma;
   return {
     before: ma, after: mb, delta,
-    deltaPct: ma !== 0 ? (100 * delta) / ma : null,
+    // relative change only against a baseline that is not a rounding residue of zero
+    deltaPct: Math.abs(ma) > 1e-6 * Math.max(Math.abs(ma), Math.abs(mb)) && ma !== 0 ? (100 * delta) / ma : null,
     noise,
     significant: Math.abs(delta) > noise && Math.abs(delta) >= minEffect && delta !== 0,
   };
