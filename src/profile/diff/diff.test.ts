@@ -79,6 +79,13 @@ describe('diffProfiles', () => {
     expect(formatDiff(d, 'text')).toContain('incomparable');
   });
 
+  it('notes when the GPU models differ', () => {
+    const b = profile();
+    b.meta.gpus = [{ deviceId: 0, name: 'NVIDIA A100-SXM4-80GB' }];
+    expect(diffProfiles(profile(), b).notes.join(' ')).toContain('GPU models differ (Test GPU 0 vs NVIDIA A100-SXM4-80GB)');
+    expect(diffProfiles(profile(), profile()).notes.join(' ')).not.toContain('GPU models differ');
+  });
+
   it('is incomparable when the GPU counts differ', () => {
     const d = diffProfiles(profile({ devices: 1 }), profile({ devices: 2 }));
     expect(d.verdict).toBe('incomparable');

@@ -130,6 +130,8 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   const pick = (v: Float64Array) => v.subarray(drop);
   const info = { before: side(a, ma, Math.max(0, ma.iterations.length - drop)), after: side(b, mb, Math.max(0, mb.iterations.length - drop)) };
   if (drop) notes.push('first step of each profile left out as warm-up');
+  const models = (m: ProfileModel) => [...new Set(m.meta.gpus.map((g) => g.name))].sort().join(', ');
+  if (models(a) && models(b) && models(a) !== models(b)) notes.push(`GPU models differ (${models(a)} vs ${models(b)}): part of any change may be the hardware`);
   if (aligned && ma.iterations.length !== mb.iterations.length) {
     notes.push(`step counts differ (${ma.iterations.length} vs ${mb.iterations.length}): distributions are compared, not step pairs`);
   }
