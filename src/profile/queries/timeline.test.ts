@@ -43,6 +43,7 @@ describe('timelineTiles', () => {
     expect(() => timelineTiles(model, { startNs: 10, endNs: 10, pixels: 5 })).toThrow(UserError);
     expect(() => timelineTiles(model, { startNs: 0, endNs: 10, pixels: 0 })).toThrow(UserError);
     expect(timelineTilesQuery.run(model, { pixels: '100', lanes: 'cpu9/10' }).lanes).toHaveLength(1);
+    expect(timelineTilesQuery.run(model, { pixels: 100, lanes: ['cpu9/10', 'gpu0/stream8'] }).lanes).toHaveLength(2);
   });
 });
 

@@ -191,7 +191,8 @@ export const timelineTilesQuery: QueryDef<TimelineTiles> = {
   run(model, args) {
     const startNs = numArg(args, 'startNs', model.meta.startNs);
     const endNs = numArg(args, 'endNs', Math.max(model.meta.endNs, startNs + 1));
-    const lanes = strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
+    // lanes: an array (worker callers) or a comma-separated string (CLI)
+    const lanes = Array.isArray(args.lanes) ? args.lanes.map(String) : strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
     const t = timelineTiles(model, { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) });
     return { ...t, lanes: t.lanes.slice(0, intArg(args, 'limit', 256, 1)) };
   },
