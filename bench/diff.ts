@@ -2,7 +2,8 @@
 // profiles (cached in bench/work/): the `bench` preset against a re-run with another seed (expected: neutral) and
 // against the same scenario plus a redundant copy kernel pair per step (expected: likely regression, C5).
 // Each diff runs as its own subprocess (`node bin/sysight.js diff A B --json`) under a python3 wrapper that reads
-// peak RSS from getrusage(RUSAGE_CHILDREN); an in-process run gives the open/diff split.
+// peak RSS from getrusage(RUSAGE_CHILDREN); an in-process run gives the open/diff split and the latency of
+// timeline tiles (whole profile at 1920 px, then a 1% window).
 // Writes bench/results/diff.json and prints a table. No assertions: numbers only.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -11,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { presetScenario, writeNsysProfile, type Scenario } from '../src/profile/generator/index.js';
 import { diffProfiles } from '../src/profile/diff/index.js';
 import { openProfile } from '../src/profile/open.js';
+import { timelineTiles } from '../src/profile/queries/timeline.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const WORK = join(ROOT, 'bench', 'work');
@@ -65,7 +67,20 @@ async function inproc(a: string, b: string): Promise<void> {
   const t2 = performance.now();
   const d = diffProfiles(ma, mb);
   const t3 = performance.now();
-  process.stdout.write(`${JSON.stringify({ open_before_s: (t1 - t0) / 1000, open_after_s: (t2 - t1) / 1000, diff_s: (t3 - t2) / 1000, verdict: d.verdict })}\n`);
+  // timeline tiles on the before profile: whole profile at 1920 px (builds the lane index), then a 1% window
+  const { startNs, endNs } = ma.meta;
+  const whole = timelineTiles(ma, { startNs, endNs, pixels: 1920 });
+  const t4 = performance.now();
+  const mid = (startNs + endNs) / 2;
+  const span = (endNs - startNs) / 200;
+  const zoom = timelineTiles(ma, { startNs: mid - span, endNs: mid + span, pixels: 1920 });
+  const t5 = performance.now();
+  const slices = (t: typeof whole) => t.lanes.reduce((s, l) => s + l.slices.length, 0);
+  process.stdout.write(`${JSON.stringify({
+    open_before_s: (t1 - t0) / 1000, open_after_s: (t2 - t1) / 1000, diff_s: (t3 - t2) / 1000, verdict: d.verdict,
+    tiles_whole_first_ms: t4 - t3, tiles_whole_slices: slices(whole), tiles_zoom_1pct_ms: t5 - t4, tiles_zoom_slices: slices(zoom),
+    lanes: whole.lanes.length,
+  })}\n`);
 }
 
 async function main(): Promise<void> {
@@ -117,12 +132,13 @@ async function main(): Promise<void> {
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
   const fmt = (v: unknown, d = 2) => (typeof v === 'number' ? v.toFixed(d) : '-');
-  const lines = [['size', 'pair', 'MB (both)', 'diff wall s', 'peak MB', 'open s (before+after)', 'diff s', 'verdict']];
+  const lines = [['size', 'pair', 'MB (both)', 'diff wall s', 'peak MB', 'open s (before+after)', 'diff s', 'tiles ms (whole/1%)', 'verdict']];
   for (const r of results) {
     const c = (r.cli ?? {}) as Record<string, unknown>;
     const p = r.in_process as Record<string, number>;
     lines.push([r.size as string, r.pair as string, fmt((r.bytes_both as number) / 2 ** 20, 0), fmt(c.wall_s), fmt(c.peak_rss_mb, 0),
-      `${fmt(p.open_before_s)}+${fmt(p.open_after_s)}`, fmt(p.diff_s), String(c.verdict ?? c.error)]);
+      `${fmt(p.open_before_s)}+${fmt(p.open_after_s)}`, fmt(p.diff_s), `${fmt(p.tiles_whole_first_ms, 0)}/${fmt(p.tiles_zoom_1pct_ms, 1)}`,
+      String(c.verdict ?? c.error)]);
   }
   const w = lines[0]!.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? '').length)));
   for (const l of lines) process.stdout.write(`${l.map((c, i) => c.padEnd(w[i]!)).join('  ')}\n`);
