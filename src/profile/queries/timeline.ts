@@ -7,7 +7,9 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
-import { DenseIndex, LIMIT_PARAM, OP_KERNEL, OP_MEMCPY, OP_MEMSET, intArg, numArg, opName, strArg } from './util.js';
+import {
+  DenseIndex, LIMIT_PARAM, gpuOpsInOrder, intArg, numArg, opName, startOrder, strArg,
+} from './util.js';
 
 export const OP_RUNTIME = 3;
 
@@ -60,46 +62,62 @@ interface LaneIndex {
 
 const laneCache = new WeakMap<ProfileModel['kernels'], LaneIndex[]>();
 
+/**
+ * Per-lane rows ascending by start, in two linear passes over the cached start orders (all GPU ops merged in
+ * time order; runtime rows by start): count per lane, then fill typed arrays. No comparison sort.
+ */
 function buildLanes(model: ProfileModel): LaneIndex[] {
   const cached = laneCache.get(model.kernels);
   if (cached) return cached;
   const dense = new DenseIndex();
-  const members: Array<{ kind: TileLane['kind']; key: [number, number]; t: number[]; r: number[] }> = [];
-  const add = (kind: TileLane['kind'], a: number, b: number, t: number, r: number) => {
-    const j = dense.of((kind === 'gpu-stream' ? 0 : 1) * 2 ** 52 + a * 2 ** 24 + b);
-    (members[j] ??= { kind, key: [a, b], t: [], r: [] });
-    members[j].t.push(t);
-    members[j].r.push(r);
-  };
-  const gpu: Array<[number, { length: number; deviceId: Int32Array; streamId: Int32Array }]> = [
-    [OP_KERNEL, model.kernels], [OP_MEMCPY, model.memcpy], [OP_MEMSET, model.memset],
-  ];
-  for (const [t, tb] of gpu) for (let r = 0; r < tb.length; r++) add('gpu-stream', tb.deviceId[r]!, tb.streamId[r]! & 0xffffff, t, r);
+  const kinds: Array<TileLane['kind']> = [];
+  const keys: Array<[number, number]> = [];
+  const ops = gpuOpsInOrder(model);
   const rt = model.runtime;
-  for (let r = 0; r < rt.length; r++) add('cpu-thread', rt.pid[r]!, rt.tid[r]! & 0xffffff, OP_RUNTIME, r);
+  const rtOrder = startOrder(rt.start);
+  const gpuTables = [model.kernels, model.memcpy, model.memset];
   const starts = [model.kernels.start, model.memcpy.start, model.memset.start, rt.start];
   const ends = [model.kernels.end, model.memcpy.end, model.memset.end, rt.end];
-  const lanes = members.map((mb): LaneIndex => {
-    const n = mb.t.length;
-    const order = Array.from({ length: n }, (_, i) => i);
-    const st = Float64Array.from(order, (i) => starts[mb.t[i]!]![mb.r[i]!]!);
-    order.sort((a, b) => st[a]! - st[b]!);
-    const lane: LaneIndex = {
-      id: mb.kind === 'gpu-stream' ? `gpu${mb.key[0]}/stream${mb.key[1]}` : `cpu${mb.key[0]}/${mb.key[1]}`,
-      kind: mb.kind, key: mb.key,
-      table: new Uint8Array(n), row: new Int32Array(n), start: new Float64Array(n), end: new Float64Array(n), maxDur: 0,
-    };
-    order.forEach((i, p) => {
-      const t = mb.t[i]!;
-      const r = mb.r[i]!;
-      lane.table[p] = t;
-      lane.row[p] = r;
-      lane.start[p] = starts[t]![r]!;
-      lane.end[p] = ends[t]![r]!;
-      lane.maxDur = Math.max(lane.maxDur, lane.end[p]! - lane.start[p]!);
-    });
-    return lane;
-  }).sort((a, b) => (a.kind === b.kind ? a.key[0] - b.key[0] || a.key[1] - b.key[1] : a.kind === 'gpu-stream' ? -1 : 1));
+  const n = ops.length + rt.length;
+  // lane of each event, in visiting order (GPU ops in time order, then runtime rows in time order)
+  const laneOf = new Int32Array(n);
+  const laneId = (kind: TileLane['kind'], a: number, b: number) => {
+    const j = dense.of((kind === 'gpu-stream' ? 0 : 1) * 2 ** 52 + a * 2 ** 24 + b);
+    if (j === kinds.length) [kinds[j], keys[j]] = [kind, [a, b]];
+    return j;
+  };
+  for (let i = 0; i < ops.length; i++) {
+    const tb = gpuTables[ops.table[i]!]!;
+    const r = ops.row[i]!;
+    laneOf[i] = laneId('gpu-stream', tb.deviceId[r]!, tb.streamId[r]! & 0xffffff);
+  }
+  for (let i = 0; i < rt.length; i++) {
+    const r = rtOrder[i]!;
+    laneOf[ops.length + i] = laneId('cpu-thread', rt.pid[r]!, rt.tid[r]! & 0xffffff);
+  }
+  const counts = new Int32Array(kinds.length);
+  for (let i = 0; i < n; i++) counts[laneOf[i]!]!++;
+  const lanes: LaneIndex[] = kinds.map((kind, j) => ({
+    id: kind === 'gpu-stream' ? `gpu${keys[j]![0]}/stream${keys[j]![1]}` : `cpu${keys[j]![0]}/${keys[j]![1]}`,
+    kind, key: keys[j]!,
+    table: new Uint8Array(counts[j]!), row: new Int32Array(counts[j]!), start: new Float64Array(counts[j]!), end: new Float64Array(counts[j]!), maxDur: 0,
+  }));
+  const fill = new Int32Array(kinds.length);
+  for (let i = 0; i < n; i++) {
+    const j = laneOf[i]!;
+    const L = lanes[j]!;
+    const p = fill[j]!++;
+    const t = i < ops.length ? ops.table[i]! : OP_RUNTIME;
+    const r = i < ops.length ? ops.row[i]! : rtOrder[i - ops.length]!;
+    const s = starts[t]![r]!;
+    const e = ends[t]![r]!;
+    L.table[p] = t;
+    L.row[p] = r;
+    L.start[p] = s;
+    L.end[p] = e;
+    if (e - s > L.maxDur) L.maxDur = e - s;
+  }
+  lanes.sort((a, b) => (a.kind === b.kind ? a.key[0] - b.key[0] || a.key[1] - b.key[1] : a.kind === 'gpu-stream' ? -1 : 1));
   laneCache.set(model.kernels, lanes);
   return lanes;
 }
