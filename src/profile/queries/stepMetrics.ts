@@ -219,12 +219,12 @@ export function projectToGpu(model: ProfileModel, its: Iteration[]): Iteration[]
   const rt = model.runtime;
   if (n === 0 || rt.length === 0) return undefined;
   const cpuStep = stepLocator(its);
-  const corr = correlationIndex(rt.correlationId, rt.length);
+  const corr = correlationIndex(rt);
   const first = new Float64Array(n).fill(Infinity);
   const last = new Float64Array(n).fill(-Infinity);
   for (const t of [model.kernels, model.memcpy, model.memset]) {
     for (let r = 0; r < t.length; r++) {
-      const x = lookupCorrelation(corr, t.correlationId[r]!);
+      const x = lookupCorrelation(corr, t.correlationId[r]!, t.pid[r]!);
       if (x < 0) continue;
       const j = cpuStep(rt.start[x]!);
       if (j < 0) continue;
