@@ -6,10 +6,13 @@ import { gapsQuery } from './gaps.js';
 import { iterationsQuery } from './iterations.js';
 import { launchQuery } from './launch.js';
 import { memcpyQuery } from './memcpy.js';
+import { mfuQuery } from './mfu.js';
 import { ncclQuery } from './nccl.js';
 import { nvtxQuery } from './nvtx.js';
+import { stepsQuery } from './steps.js';
 import { summaryQuery } from './summary.js';
 import { syncQuery } from './sync.js';
+import { timelineTilesQuery } from './timeline.js';
 import { topKernelsQuery } from './topKernels.js';
 import { utilizationQuery } from './utilization.js';
 
@@ -32,7 +35,7 @@ export interface QueryDef<R = unknown> {
 
 export const QUERIES: QueryDef[] = [
   summaryQuery, topKernelsQuery, gapsQuery, utilizationQuery, launchQuery, syncQuery, memcpyQuery, ncclQuery,
-  nvtxQuery, iterationsQuery, callchainQuery,
+  nvtxQuery, iterationsQuery, callchainQuery, stepsQuery, mfuQuery, timelineTilesQuery,
 ] as QueryDef[];
 
 export function findQuery(name: string): QueryDef | undefined {

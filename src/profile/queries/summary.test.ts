@@ -59,7 +59,7 @@ describe('registry', () => {
   it('registers every query once, each JSON-serializable, bounded by limit and formatted', () => {
     const names = QUERIES.map((q) => q.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.sort()).toEqual(['callchain', 'gaps', 'iterations', 'launch', 'memcpy', 'nccl', 'nvtx', 'summary', 'sync', 'top-kernels', 'utilization']);
+    expect(names.sort()).toEqual(['callchain', 'gaps', 'iterations', 'launch', 'memcpy', 'mfu', 'nccl', 'nvtx', 'steps', 'summary', 'sync', 'timeline-tiles', 'top-kernels', 'utilization']);
     const m = workload();
     for (const q of QUERIES) {
       const r = q.run(m, { limit: 1, minGapUs: 1 });

@@ -1,0 +1,242 @@
+// diffProfiles: compare two profiles of the same kind (two nsys exports or two PyTorch traces), step by step,
+// and judge the change against the step-to-step noise of each side (see robust.ts compareSamples):
+//   verdict "likely regression" / "likely improvement" when the median step time moved by more than that noise
+//   and by at least minEffectPct of the before median; "neutral" otherwise; "incomparable" when one side has no
+//   GPU activity or the GPU counts differ. Profiles of different kinds are a usage error (UserError, exit 2).
+// Steps are aligned by index after dropping the first (warm-up) step of each side when both have 5 or more.
+import { UserError } from '../../core/errors.js';
+import type { ProfileModel } from '../../core/profile.js';
+import { type Comparison, compareSamples, median } from '../queries/robust.js';
+import { CATEGORY_IDS, CATEGORY_NAMES, type CategoryId, type StepMetrics, stepMetrics } from '../queries/stepMetrics.js';
+import { hasGpuActivity, round } from '../queries/util.js';
+
+export type Verdict = 'likely regression' | 'likely improvement' | 'neutral' | 'incomparable';
+
+export interface MetricDiff {
+  /** e.g. "step time", "C3", "copies per step" */
+  metric: string;
+  label: string;
+  unit: 'ms' | 'count' | 'MB' | '%';
+  /** median per step on each side */
+  before: number;
+  after: number;
+  delta: number;
+  deltaPct: number | null;
+  /** the threshold |delta| had to exceed (same unit) */
+  noise: number;
+  significant: boolean;
+}
+
+export interface KernelDiff {
+  name: string;
+  beforeMsPerStep: number;
+  afterMsPerStep: number;
+  deltaMs: number;
+  beforeCountPerStep: number;
+  afterCountPerStep: number;
+  significant: boolean;
+}
+
+export interface SideInfo {
+  source: string;
+  format: string;
+  gpus: string[];
+  gpuCount: number;
+  hasGpuActivity: boolean;
+  steps: number;
+  stepsCompared: number;
+  stepMethod: string;
+  /** how steps were placed on the GPU timeline (see stepMetrics) */
+  stepBasis: string;
+  durationMs: number;
+  stepTimeMs: { median: number; mad: number; min: number; max: number };
+}
+
+export interface ProfileDiff {
+  verdict: Verdict;
+  /** one line saying why */
+  headline: string;
+  reasons: string[];
+  rule: string;
+  before: SideInfo;
+  after: SideInfo;
+  aligned: boolean;
+  stepTime: MetricDiff | null;
+  /** per-category time per step (C1/C7 … C6), largest |delta| first */
+  categories: MetricDiff[];
+  /** the categories whose change is significant, largest |delta| first */
+  changedCategories: string[];
+  kernels: { regressions: KernelDiff[]; improvements: KernelDiff[]; appeared: KernelDiff[]; vanished: KernelDiff[] };
+  copies: MetricDiff[];
+  syncs: MetricDiff[];
+  nccl: MetricDiff[];
+  notes: string[];
+}
+
+export interface DiffOptions {
+  /** smallest step-time change (% of the before median) called likely; default 1 */
+  minEffectPct?: number;
+  /** kernels listed per table; default 10 */
+  limit?: number;
+}
+
+const kind = (m: ProfileModel) => (m.meta.format === 'nsys-sqlite' ? 'Nsight Systems export' : 'PyTorch profiler trace');
+
+function side(model: ProfileModel, m: StepMetrics, compared: number): SideInfo {
+  const d = m.durationNs;
+  const med = median(d);
+  return {
+    source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name), gpuCount: m.gpuCount,
+    hasGpuActivity: hasGpuActivity(model), steps: m.iterations.length, stepsCompared: compared, stepMethod: m.method, stepBasis: m.basis,
+    durationMs: round((model.meta.endNs - model.meta.startNs) / 1e6),
+    stepTimeMs: {
+      median: round(med / 1e6), mad: round(median(Array.from(d, (x) => Math.abs(x - med))) / 1e6),
+      min: round(d.length ? Math.min(...d) / 1e6 : 0), max: round(d.length ? Math.max(...d) / 1e6 : 0),
+    },
+  };
+}
+
+function metricDiff(metric: string, label: string, unit: MetricDiff['unit'], c: Comparison, scale: number): MetricDiff {
+  return {
+    metric, label, unit,
+    before: round(c.before / scale), after: round(c.after / scale), delta: round(c.delta / scale),
+    deltaPct: c.deltaPct === null ? null : round(c.deltaPct, 2), noise: round(c.noise / scale), significant: c.significant,
+  };
+}
+
+export const VERDICT_RULE =
+  'median step time after vs before; "likely" only when |Δ| > max(σ_before, σ_after, 3·√(se_b² + se_a²)) with σ = 1.4826·MAD of ' +
+  'the per-step times (step-to-step variation) and se = 1.2533·σ/√n, and |Δ| ≥ min-effect % of the before median; ' +
+  'the same rule flags categories, copies, syncs, NCCL and kernels (with a 1%-of-step floor)';
+
+export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions = {}): ProfileDiff {
+  if (kind(a) !== kind(b)) {
+    throw new UserError(`cannot diff a ${kind(a)} (${a.meta.source}) against a ${kind(b)} (${b.meta.source}): give two profiles of the same kind`);
+  }
+  const minEffectPct = opts.minEffectPct ?? 1;
+  const limit = opts.limit ?? 10;
+  const ma = stepMetrics(a);
+  const mb = stepMetrics(b);
+  const reasons: string[] = [];
+  const notes: string[] = [];
+  if (!hasGpuActivity(a)) reasons.push(`the before profile (${a.meta.source}) has no GPU activity (no kernels, copies or memsets)`);
+  if (!hasGpuActivity(b)) reasons.push(`the after profile (${b.meta.source}) has no GPU activity (no kernels, copies or memsets)`);
+  if (!reasons.length && ma.gpuCount !== mb.gpuCount) {
+    reasons.push(`the GPU counts differ: ${ma.gpuCount} GPU(s) with work before, ${mb.gpuCount} after — per-step times are not comparable`);
+  }
+  const aligned = ma.iterations.length >= 2 && mb.iterations.length >= 2;
+  // the steps compared: drop the warm-up step when both sides have enough
+  const drop = ma.iterations.length >= 5 && mb.iterations.length >= 5 ? 1 : 0;
+  const pick = (v: Float64Array) => v.subarray(drop);
+  const info = { before: side(a, ma, Math.max(0, ma.iterations.length - drop)), after: side(b, mb, Math.max(0, mb.iterations.length - drop)) };
+  if (drop) notes.push('first step of each profile left out as warm-up');
+  const models = (m: ProfileModel) => [...new Set(m.meta.gpus.map((g) => g.name))].sort().join(', ');
+  if (models(a) && models(b) && models(a) !== models(b)) notes.push(`GPU models differ (${models(a)} vs ${models(b)}): part of any change may be the hardware`);
+  if (aligned && ma.iterations.length !== mb.iterations.length) {
+    notes.push(`step counts differ (${ma.iterations.length} vs ${mb.iterations.length}): distributions are compared, not step pairs`);
+  }
+  const empty: ProfileDiff['kernels'] = { regressions: [], improvements: [], appeared: [], vanished: [] };
+  const base = { rule: VERDICT_RULE, ...info, aligned, notes };
+  if (reasons.length) {
+    return { verdict: 'incomparable', headline: `incomparable: ${reasons.join('; ')}`, reasons, ...base, stepTime: null, categories: [], changedCategories: [], kernels: empty, copies: [], syncs: [], nccl: [] };
+  }
+
+  // whole-profile fallback: each side is one "step" (its GPU-active span) and the noise is unknown
+  const A = aligned ? ma : wholeProfile(a);
+  const B = aligned ? mb : wholeProfile(b);
+  if (!aligned) notes.push('no steps detected on at least one side: compared whole profiles (GPU-active span); step noise unknown, so a change is likely only at ≥ 5%');
+  const pa = aligned ? pick : (v: Float64Array) => v;
+  if (!aligned) Object.assign(base, { before: side(a, A, 1), after: side(b, B, 1) });
+  const stepMedA = median(pa(A.durationNs));
+  const minEffect = (stepMedA * (aligned ? minEffectPct : Math.max(5, minEffectPct))) / 100;
+  const floor = stepMedA * 0.01; // smaller changes than 1% of a step are not called out in the breakdown
+  const cmp = (x: Float64Array, y: Float64Array, eff = floor) => compareSamples(pa(x), pa(y), eff);
+  const stepTime = metricDiff('step time', 'step time', 'ms', cmp(A.durationNs, B.durationNs, minEffect), 1e6);
+
+  const categories = CATEGORY_IDS.map((c: CategoryId) => metricDiff(c, CATEGORY_NAMES[c], 'ms', cmp(A.categories[c], B.categories[c]), 1e6))
+    .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+  const changedCategories = categories.filter((c) => c.significant).map((c) => c.metric);
+
+  const count = (label: string, x: Float64Array, y: Float64Array) => metricDiff(label, label, 'count', compareSamples(pa(x), pa(y), 0.5), 1);
+  const copies = [
+    count('copies per step', A.memcpyCount, B.memcpyCount),
+    metricDiff('copy time per step', 'copy GPU time per step', 'ms', cmp(A.memcpyNs, B.memcpyNs), 1e6),
+    metricDiff('copy bytes per step', 'bytes copied per step', 'MB', compareSamples(pa(A.memcpyBytes), pa(B.memcpyBytes)), 1e6),
+  ];
+  const syncs = [
+    count('syncs per step', A.syncCount, B.syncCount),
+    metricDiff('sync time per step', 'time in sync calls per step', 'ms', cmp(A.syncNs, B.syncNs), 1e6),
+  ];
+  const overlap = (m: StepMetrics) => Float64Array.from(m.ncclNs, (t, j) => (t > 0 ? (100 * (t - m.ncclExposedNs[j]!)) / t : 0));
+  const nccl = [
+    metricDiff('nccl time per step', 'NCCL kernel time per step', 'ms', cmp(A.ncclNs, B.ncclNs), 1e6),
+    metricDiff('nccl exposed per step', 'NCCL time not overlapped per step', 'ms', cmp(A.ncclExposedNs, B.ncclExposedNs), 1e6),
+    metricDiff('nccl overlap', 'NCCL overlapped with compute', '%', compareSamples(pa(overlap(A)), pa(overlap(B)), 5), 1),
+  ];
+
+  const kernels = kernelDiffs(A, B, pa, floor, limit);
+  let verdict: Verdict = 'neutral';
+  if (stepTime.significant) verdict = stepTime.delta > 0 ? 'likely regression' : 'likely improvement';
+  const drivers = changedCategories.slice(0, 3).map((c) => {
+    const x = categories.find((y) => y.metric === c)!;
+    return `${c} ${x.delta > 0 ? '+' : ''}${x.delta} ms`;
+  });
+  const sign = stepTime.delta > 0 ? '+' : '';
+  const headline = verdict === 'neutral'
+    ? `neutral: median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms), within the noise (±${stepTime.noise} ms) or below the ${aligned ? minEffectPct : Math.max(5, minEffectPct)}% minimum effect` +
+      (drivers.length ? `; changed without moving step time: ${drivers.join(', ')}` : '')
+    : `${verdict}: median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms, ${sign}${stepTime.deltaPct}%; noise ±${stepTime.noise} ms)${drivers.length ? `; changed: ${drivers.join(', ')}` : ''}`;
+  return { verdict, headline, reasons, ...base, stepTime, categories, changedCategories, kernels, copies, syncs, nccl };
+}
+
+function kernelDiffs(A: StepMetrics, B: StepMetrics, pa: (v: Float64Array) => Float64Array, floor: number, limit: number): ProfileDiff['kernels'] {
+  const stepsA = Math.max(1, pa(A.durationNs).length);
+  const stepsB = Math.max(1, pa(B.durationNs).length);
+  const seriesOf = (m: StepMetrics, name: string, steps: number): Float64Array => {
+    const i = m.kernelNames.indexOf(name);
+    if (i >= 0) return pa(m.kernelPerStep[i]!);
+    const t = m.kernelTotals.get(name);
+    return new Float64Array(steps).fill(t ? t.totalNs / Math.max(1, m.iterations.length) : 0);
+  };
+  const perStepCount = (m: StepMetrics, name: string) => round((m.kernelTotals.get(name)?.count ?? 0) / Math.max(1, m.iterations.length), 2);
+  const names = new Set([...A.kernelNames, ...B.kernelNames]);
+  const rows: KernelDiff[] = [];
+  for (const name of names) {
+    const c = compareSamples(seriesOf(A, name, stepsA), seriesOf(B, name, stepsB), floor);
+    rows.push({
+      name, beforeMsPerStep: round(c.before / 1e6), afterMsPerStep: round(c.after / 1e6), deltaMs: round(c.delta / 1e6),
+      beforeCountPerStep: perStepCount(A, name), afterCountPerStep: perStepCount(B, name), significant: c.significant,
+    });
+  }
+  const presence = (from: StepMetrics, other: StepMetrics, appeared: boolean): KernelDiff[] => [...from.kernelTotals]
+    .filter(([n]) => !other.kernelTotals.has(n))
+    .sort((x, y) => y[1].totalNs - x[1].totalNs).slice(0, limit)
+    .map(([name, t]) => {
+      const ms = round(t.totalNs / Math.max(1, from.iterations.length) / 1e6);
+      const cnt = round(t.count / Math.max(1, from.iterations.length), 2);
+      return appeared
+        ? { name, beforeMsPerStep: 0, afterMsPerStep: ms, deltaMs: ms, beforeCountPerStep: 0, afterCountPerStep: cnt, significant: true }
+        : { name, beforeMsPerStep: ms, afterMsPerStep: 0, deltaMs: -ms, beforeCountPerStep: cnt, afterCountPerStep: 0, significant: true };
+    });
+  const known = (r: KernelDiff) => A.kernelTotals.has(r.name) && B.kernelTotals.has(r.name);
+  return {
+    regressions: rows.filter((r) => r.significant && r.deltaMs > 0 && known(r)).sort((x, y) => y.deltaMs - x.deltaMs).slice(0, limit),
+    improvements: rows.filter((r) => r.significant && r.deltaMs < 0 && known(r)).sort((x, y) => x.deltaMs - y.deltaMs).slice(0, limit),
+    appeared: presence(B, A, true),
+    vanished: presence(A, B, false),
+  };
+}
+
+/** The whole profile as a single step: its GPU-active span. */
+function wholeProfile(model: ProfileModel): StepMetrics {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const t of [model.kernels, model.memcpy, model.memset]) {
+    for (let r = 0; r < t.length; r++) {
+      if (t.start[r]! < lo) lo = t.start[r]!;
+      if (t.end[r]! > hi) hi = t.end[r]!;
+    }
+  }
+  if (!(hi > lo)) [lo, hi] = [model.meta.startNs, Math.max(model.meta.endNs, model.meta.startNs + 1)];
+  return stepMetrics(model, { iterations: [{ index: 0, startNs: lo, endNs: hi + 1 }], method: 'whole profile' });
+}
