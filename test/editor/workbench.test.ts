@@ -139,7 +139,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
 
     const ledger = readFileSync(join(sb.workspace, '.sysight', 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(ledger).toHaveLength(1);
-    expect(ledger[0]).toMatchObject({ runId: 'r1-demo', patchId: 'p1', verdict: 'user-accepted', delta: 0.138 });
+    expect(ledger[0]).toMatchObject({ runId: 'r1-demo', patchId: 'p1', verdict: 'user-accepted', speedup: 0.138 });
   }, 90_000);
 
   it('rejects a patch from the command palette and records the verdict in the ledger', async () => {
@@ -150,7 +150,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     const ledgerFile = join(sb.workspace, '.sysight', 'ledger.jsonl');
     await expect.poll(() => readFileSync(ledgerFile, 'utf8').trim().split('\n').length, { timeout: 20_000 }).toBe(2);
     const last = JSON.parse(readFileSync(ledgerFile, 'utf8').trim().split('\n')[1]!);
-    expect(last).toMatchObject({ runId: 'r1-demo', patchId: 'p2', verdict: 'user-rejected', finding: 'C1:train.py:make_loader:dataloader-workers' });
+    expect(last).toMatchObject({ runId: 'r1-demo', patchId: 'p2', verdict: 'user-rejected', fingerprint: 'C1:train.py:make_loader:dataloader-workers' });
     expect(readFileSync(join(sb.workspace, 'train.py'), 'utf8')).toBe(original);
     // the diff closed with the verdict
     await expect.poll(() => page.locator('.tabs-container .tab', { hasText: 'C1.dataloader' }).count()).toBe(0);
