@@ -2,7 +2,7 @@
 import torch
 
 torch.manual_seed(0)
-B, T, C, V = 4, 384, 32, 64
+B, T, C, V = 1, 768, 8, 64
 
 
 class Attn(torch.nn.Module):
