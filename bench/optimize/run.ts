@@ -66,12 +66,17 @@ async function runCase(name: string) {
     try { run = JSON.parse(r.stdout); } catch { run = null; }
     if (!run) return { name, expected, error: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, seconds: r.seconds, trials: [], final: null, patches: [] as Array<{ id: string; applies: boolean; lines: number }> };
     const runDir = join(repo, '.sysight', 'runs', run.id);
-    const findings = new Map<string, Finding>();
-    for (const f of readdirSync(runDir).filter((n) => /^findings-round\d+\.json$/.test(n))) {
-      for (const x of (JSON.parse(readFileSync(join(runDir, f), 'utf8')).findings as Finding[])) findings.set(x.id, x);
-    }
-    const trials = run.rounds.flatMap((x) => x.trials).map((t) => {
-      const f = findings.get(t.findingId);
+    // one trial per finding, in the round's order; findings of one pattern in one function share an id
+    // (the fingerprint leaves the line out), so each trial takes the next finding with its id, costliest first
+    const trials = run.rounds.flatMap((round, k) => {
+      const path = join(runDir, `findings-round${k + 1}.json`);
+      const pool = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')).findings as Array<Finding & { impact: { msPerIter: number } }>) : [];
+      pool.sort((a, b) => b.impact.msPerIter - a.impact.msPerIter);
+      return round.trials.map((t) => {
+        const i = pool.findIndex((x) => x.id === t.findingId);
+        return { t, f: i >= 0 ? pool.splice(i, 1)[0] : undefined };
+      });
+    }).map(({ t, f }) => {
       const issue = f ? expected.issues.find((i) => f.line >= i.lines[0] && f.line <= i.lines[1]) : undefined;
       return { ...t, file: f?.file ?? '?', line: f?.line ?? 0, issue: issue?.id ?? null };
     });
