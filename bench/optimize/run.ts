@@ -1,6 +1,6 @@
 // Optimize benchmark: every case under bench/optimize/cases is copied into a fresh git repository and put
 // through the real CLI (`sysight agent-loop --rounds R --runs N --json`). Scores, out of 100:
-//   correctness 40  accepted patches apply to the case, their smoke run passed and numerics matched
+//   correctness 40  accepted patches apply to the case in order, their smoke run passed and numerics matched
 //   performance 30  mean measured end-to-end speed-up on the cases with a real planted issue (full at >= 30%)
 //   judgment    20  F1 of accepted-vs-not decisions against expected.json (traps and unplanted accepts count)
 //   minimality  10  lines changed per accepted patch (full marks at <= 8 lines)
@@ -84,7 +84,8 @@ async function runCase(name: string) {
       const diffPath = join(runDir, 'patches', `${t.patchId}.diff`);
       const diff = existsSync(diffPath) ? readFileSync(diffPath, 'utf8') : '';
       let applies = false;
-      if (diff) { try { execFileSync('git', ['apply', '--check', diffPath], { cwd: repo, stdio: 'ignore' }); applies = true; } catch { applies = false; } }
+      // accepted patches stack: each applies on top of the ones accepted before it (applied for real: the repo is a temp copy)
+      if (diff) { try { execFileSync('git', ['apply', diffPath], { cwd: repo, stdio: 'ignore' }); applies = true; } catch { applies = false; } }
       return { id: t.patchId, applies, lines: changedLines(diff) };
     });
     return { name, expected, error: run.error ?? (r.code === 0 ? null : `exit ${r.code}`), seconds: r.seconds, trials, final: run.final ?? null, patches };
