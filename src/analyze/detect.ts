@@ -2,6 +2,7 @@
 // when the profile supports it: through a stack (callchain / Python frames) that puts measured cost on
 // its very line, or — when the profile has no stacks — through its category's measured cost together
 // with the match being on the hot path. Everything else goes to `unconfirmed`.
+import { sha256Hex } from '../core/hash.js';
 import { CATEGORY_NAMES, type Category, type Evidence, type Finding, type Severity } from '../core/findings.js';
 import type { CatalogueMatch } from '../source/catalogue-types.js';
 import { siteKey, type Attribution, type CostKind, type SiteCost } from './attribution.js';
@@ -100,7 +101,9 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   const enough = (ms: number) => (iterMs ? share(ms) >= minShare : ms >= 0.05);
 
   const make = (m: CatalogueMatch, ms: number, confidence: number, by: Finding['localizedBy'], evidence: Evidence[]): Finding => ({
-    id: fingerprint(m.category, m.file, m.function, m.patternId),
+    // the line's text tells apart two matches of one pattern in one function (x and y batches) and, unlike
+    // the line number, survives edits elsewhere in the file
+    id: `${fingerprint(m.category, m.file, m.function, m.patternId)}|${sha256Hex(m.text.trim()).slice(0, 8)}`,
     category: m.category,
     pattern: m.patternId,
     title: `${CATEGORY_NAMES[m.category]}: ${m.why}`,

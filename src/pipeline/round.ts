@@ -83,7 +83,10 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     dir.writePatch(plan);
     patches.push(plan);
     progress?.({ stage: 'execute', message: `round ${round}: trying ${plan.id} (${f.pattern} at ${f.file}:${f.line})` });
-    const t = await runTrial({ ...trialOptions(prep, o, progress, o.gpu ? 'wall' : 'cpu'), baseRef: stackRef, patches: [plan] });
+    // process CPU time counts the main process only: work moved into DataLoader worker processes (C1) would
+    // look free on it, so those patches are timed on the wall clock
+    const clock = o.gpu || f.category === 'C1' ? 'wall' : 'cpu';
+    const t = await runTrial({ ...trialOptions(prep, o, progress, clock), baseRef: stackRef, patches: [plan] });
     trials.push(stripTrial(t));
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     appendLedger(repo, {

@@ -31,7 +31,9 @@ export async function commitPatch(repo: string, ref: string, plan: PatchPlan, si
 export async function readAt<T>(repo: string, ref: string, fn: (dir: string) => T | Promise<T>): Promise<T> {
   const info = await inspectRepo(repo);
   if (ref === info.commit && info.changed.length === 0) return fn(info.dir);
-  const wt = await createTrialWorktree(repo, { baseRef: ref, info });
+  // the worktree is made at info.commit: inspect again at `ref` (a stacked commit is not HEAD)
+  const at = ref === info.commit ? info : await inspectRepo(repo, { baseRef: ref });
+  const wt = await createTrialWorktree(repo, { baseRef: ref, info: at });
   try {
     return await fn(wt.repoPath);
   } finally {

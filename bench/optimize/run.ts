@@ -1,0 +1,175 @@
+// Optimize benchmark: every case under bench/optimize/cases is copied into a fresh git repository and put
+// through the real CLI (`sysight agent-loop --rounds R --runs N --json`). Scores, out of 100:
+//   correctness 40  accepted patches apply to the case in order, their smoke run passed and numerics matched
+//   performance 30  mean measured end-to-end speed-up on the cases with a real planted issue (full at >= 30%)
+//   judgment    20  F1 of accepted-vs-not decisions against expected.json (traps and unplanted accepts count)
+//   minimality  10  lines changed per accepted patch (full marks at <= 8 lines)
+// Usage: npm run bench:optimize [-- --only a,b] (env BENCH_JOBS=2, BENCH_ROUNDS=1, BENCH_RUNS=3)
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface Issue { id: string; lines: [number, number]; category: string; expect: 'accept' | 'reject'; trap?: boolean; why: string }
+interface Expected { description: string; issues: Issue[] }
+interface Trial { patchId: string; findingId: string; pattern: string; verdict: string; reason: string; smokeOk: boolean; numericsOk: boolean | null; measurement: { speedup: number } | null }
+interface Finding { id: string; file: string; line: number; pattern: string }
+
+const ROOT = join(__dirname, '..', '..');
+const CASES = join(ROOT, 'bench', 'optimize', 'cases');
+const CLI = join(ROOT, 'bin', 'sysight.js');
+const PY = process.env.BENCH_PYTHON ?? '/usr/bin/python3';
+const JOBS = Number(process.env.BENCH_JOBS ?? 2);
+const ROUNDS = process.env.BENCH_ROUNDS ?? '1';
+const RUNS = process.env.BENCH_RUNS ?? '3';
+
+function git(cwd: string, ...args: string[]): string {
+  return execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function makeRepo(name: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `obench-${name}-`));
+  cpSync(join(CASES, name), dir, { recursive: true, filter: (p) => !p.endsWith('expected.json') && !p.endsWith('.bin') });
+  writeFileSync(join(dir, 'README.md'), `# ${name}\n\n\`\`\`\npython train.py\n\`\`\`\n`);
+  writeFileSync(join(dir, '.gitignore'), '*.bin\n.sysight/\n');
+  git(dir, 'init', '-q');
+  git(dir, 'add', '.');
+  git(dir, '-c', 'user.name=bench', '-c', 'user.email=bench@local', 'commit', '-q', '-m', 'case');
+  return dir;
+}
+
+function runCli(repo: string, tmp: string): Promise<{ code: number | null; stdout: string; stderr: string; seconds: number }> {
+  const t0 = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, 'agent-loop', '--repo', repo, '--python', PY, '--rounds', ROUNDS, '--runs', RUNS, '--json'], {
+      env: { ...process.env, SYSIGHT_SAMPLE_US: '300', TMPDIR: tmp },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => { stdout += d; });
+    child.stderr.on('data', (d) => { stderr += d; });
+    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - t0) / 1000 }));
+  });
+}
+
+function changedLines(diff: string): number {
+  return diff.split('\n').filter((l) => /^[+-]/.test(l) && !/^(\+\+\+|---) /.test(l)).length;
+}
+
+async function runCase(name: string) {
+  const expected = JSON.parse(readFileSync(join(CASES, name, 'expected.json'), 'utf8')) as Expected;
+  const repo = makeRepo(name);
+  const tmp = mkdtempSync(join(tmpdir(), `obench-tmp-${name}-`));
+  try {
+    const r = await runCli(repo, tmp);
+    let run: { id: string; status: string; rounds: Array<{ trials: Trial[] }>; final?: { speedup: number | null; verdict: string; reason: string } ; error?: string } | null = null;
+    try { run = JSON.parse(r.stdout); } catch { run = null; }
+    if (!run) return { name, expected, error: `exit ${r.code}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`, seconds: r.seconds, trials: [], final: null, patches: [] as Array<{ id: string; applies: boolean; lines: number }> };
+    const runDir = join(repo, '.sysight', 'runs', run.id);
+    // one trial per finding, in the round's order; findings of one pattern in one function share an id
+    // (the fingerprint leaves the line out), so each trial takes the next finding with its id, costliest first
+    const trials = run.rounds.flatMap((round, k) => {
+      const path = join(runDir, `findings-round${k + 1}.json`);
+      const pool = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')).findings as Array<Finding & { impact: { msPerIter: number } }>) : [];
+      pool.sort((a, b) => b.impact.msPerIter - a.impact.msPerIter);
+      return round.trials.map((t) => {
+        const i = pool.findIndex((x) => x.id === t.findingId);
+        return { t, f: i >= 0 ? pool.splice(i, 1)[0] : undefined };
+      });
+    }).map(({ t, f }) => {
+      const issue = f ? expected.issues.find((i) => f.line >= i.lines[0] && f.line <= i.lines[1]) : undefined;
+      return { ...t, file: f?.file ?? '?', line: f?.line ?? 0, issue: issue?.id ?? null };
+    });
+    const patches = trials.filter((t) => t.verdict === 'accepted').map((t) => {
+      const diffPath = join(runDir, 'patches', `${t.patchId}.diff`);
+      const diff = existsSync(diffPath) ? readFileSync(diffPath, 'utf8') : '';
+      let applies = false;
+      // accepted patches stack: each applies on top of the ones accepted before it (applied for real: the repo is a temp copy)
+      if (diff) { try { execFileSync('git', ['apply', diffPath], { cwd: repo, stdio: 'ignore' }); applies = true; } catch { applies = false; } }
+      return { id: t.patchId, applies, lines: changedLines(diff) };
+    });
+    return { name, expected, error: run.error ?? (r.code === 0 ? null : `exit ${r.code}`), seconds: r.seconds, trials, final: run.final ?? null, patches };
+  } finally {
+    rmSync(repo, { recursive: true, force: true });
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+type CaseResult = Awaited<ReturnType<typeof runCase>>;
+
+function score(results: CaseResult[]) {
+  let tp = 0, fp = 0, fn = 0, tn = 0;
+  const decisions: Array<{ case: string; issue: string; expect: string; got: string; trap: boolean; ok: boolean }> = [];
+  for (const c of results) {
+    for (const i of c.expected.issues) {
+      const mine = c.trials.filter((t) => t.issue === i.id);
+      const accepted = mine.some((t) => t.verdict === 'accepted');
+      const got = accepted ? 'accept' : mine.length ? `reject (${mine.map((t) => t.verdict).join(',')})` : 'reject (not proposed)';
+      if (i.expect === 'accept') accepted ? tp++ : fn++;
+      else accepted ? fp++ : tn++;
+      decisions.push({ case: c.name, issue: i.id, expect: i.expect, got, trap: !!i.trap, ok: accepted === (i.expect === 'accept') });
+    }
+    for (const t of c.trials.filter((x) => x.verdict === 'accepted' && !x.issue)) {
+      fp++;
+      decisions.push({ case: c.name, issue: `(unplanted ${t.pattern} @ line ${t.line})`, expect: 'reject', got: 'accept', trap: false, ok: false });
+    }
+  }
+  const f1 = tp + fp + fn === 0 ? 1 : (2 * tp) / (2 * tp + fp + fn);
+  const caseOk = results.map((c) => {
+    if (c.error) return 0;
+    const acc = c.trials.filter((t) => t.verdict === 'accepted');
+    if (!acc.length) return c.trials.some((t) => t.verdict === 'error') ? 0.5 : 1;
+    const good = acc.filter((t) => t.smokeOk && t.numericsOk !== false && c.patches.find((p) => p.id === t.patchId)?.applies).length;
+    return (good / acc.length) * (c.final && c.final.verdict === 'error' ? 0.5 : 1);
+  });
+  const correctness = 40 * (caseOk.reduce((a, b) => a + b, 0) / Math.max(1, results.length));
+  const perfCases = results.filter((c) => c.expected.issues.some((i) => i.expect === 'accept'));
+  const speedups = perfCases.map((c) => Math.max(0, c.final?.speedup ?? 0));
+  const meanSpeedup = speedups.reduce((a, b) => a + b, 0) / Math.max(1, speedups.length);
+  const performance = 30 * Math.min(1, meanSpeedup / 0.3);
+  const judgment = 20 * f1;
+  const patches = results.flatMap((c) => c.patches);
+  const minimality = patches.length ? 10 * (patches.reduce((a, p) => a + Math.min(1, 8 / Math.max(1, p.lines)), 0) / patches.length) : 0;
+  return { correctness, performance, judgment, minimality, total: correctness + performance + judgment + minimality, f1, tp, fp, fn, tn, meanSpeedup, decisions };
+}
+
+async function main() {
+  const onlyIdx = process.argv.indexOf('--only');
+  const only = onlyIdx > 0 ? new Set(process.argv[onlyIdx + 1]!.split(',')) : null;
+  const names = readdirSync(CASES).filter((n) => existsSync(join(CASES, n, 'expected.json')) && (!only || only.has(n))).sort();
+  const t0 = Date.now();
+  const results: CaseResult[] = [];
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.max(1, JOBS) }, async () => {
+    while (next < names.length) {
+      const name = names[next++]!;
+      const r = await runCase(name);
+      process.stderr.write(`${name}: ${r.error ?? 'ok'} (${r.seconds.toFixed(0)} s)\n`);
+      results.push(r);
+    }
+  }));
+  results.sort((a, b) => a.name.localeCompare(b.name));
+  const s = score(results);
+  const pad = (x: string, n: number) => x.padEnd(n);
+  console.log(`${pad('case', 22)}${pad('trials (pattern@line verdict)', 70)}${pad('speed-up', 10)}lines`);
+  for (const c of results) {
+    const tr = c.error ? `ERROR ${c.error}` : c.trials.map((t) => `${t.pattern}@${t.line} ${t.verdict}`).join('; ') || '(no trials)';
+    const sp = c.final?.speedup != null ? `${(c.final.speedup * 100).toFixed(1)}%` : '-';
+    console.log(`${pad(c.name, 22)}${pad(tr.slice(0, 68), 70)}${pad(sp, 10)}${c.patches.map((p) => p.lines).join(',') || '-'}`);
+  }
+  console.log('\ndecisions:');
+  for (const d of s.decisions) console.log(`  ${d.ok ? 'ok  ' : 'MISS'} ${pad(d.case, 22)}${pad(d.issue + (d.trap ? ' [trap]' : ''), 34)}expect ${pad(d.expect, 7)} got ${d.got}`);
+  console.log(`\ncorrectness ${s.correctness.toFixed(1)}/40  performance ${s.performance.toFixed(1)}/30 (mean speed-up ${(s.meanSpeedup * 100).toFixed(1)}%)  judgment ${s.judgment.toFixed(1)}/20 (F1 ${s.f1.toFixed(2)}: tp ${s.tp} fp ${s.fp} fn ${s.fn} tn ${s.tn})  minimality ${s.minimality.toFixed(1)}/10`);
+  console.log(`TOTAL ${s.total.toFixed(1)}/100 in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  const outDir = join(ROOT, 'bench', 'results');
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'optimize.json'), JSON.stringify({
+    createdAt: new Date().toISOString(), rounds: Number(ROUNDS), runs: Number(RUNS), python: PY, seconds: (Date.now() - t0) / 1000,
+    score: { correctness: s.correctness, performance: s.performance, judgment: s.judgment, minimality: s.minimality, total: s.total, f1: s.f1, tp: s.tp, fp: s.fp, fn: s.fn, tn: s.tn, meanSpeedup: s.meanSpeedup },
+    decisions: s.decisions,
+    cases: results.map((c) => ({ name: c.name, error: c.error, seconds: c.seconds, final: c.final, patches: c.patches,
+      trials: c.trials.map((t) => ({ pattern: t.pattern, line: t.line, issue: t.issue, verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, speedup: t.measurement?.speedup ?? null })) })),
+  }, null, 2) + '\n');
+}
+
+main().catch((e) => { console.error(e instanceof Error ? e.message : String(e)); process.exit(1); });
