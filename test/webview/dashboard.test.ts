@@ -147,7 +147,8 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('dashboard webview in Chrom
     const page = await open('dark');
     await send(page, { method: 'state', params: { ...state, trusted: false, overviewStatus: { state: 'error', message: 'Cannot read x.sqlite: not a profile' } } });
     await page.locator('[data-testid=untrusted]').waitFor();
-    expect(await page.locator('[data-testid=analyze]').getAttribute('disabled')).not.toBeNull();
+    // the toolkit's button reflects `disabled` onto its element after its own render: wait for it
+    await expect.poll(() => page.locator('[data-testid=analyze]').getAttribute('disabled')).not.toBeNull();
     expect(await page.locator('[data-testid=overview-error]').textContent()).toContain('not a profile');
     expect(await page.locator('[data-testid=timeline]').count()).toBe(1);
     await page.close();
