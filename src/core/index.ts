@@ -5,3 +5,4 @@ export * from './findings.js';
 export * from './run.js';
 export * from './hash.js';
 export * from './overview.js';
+export * from './random.js';

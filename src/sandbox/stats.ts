@@ -1,18 +1,9 @@
 // Pure statistics for A/B measurement: medians, percentiles, a seeded PRNG and the bootstrap interval
 // of the speed-up (ratio of medians). No I/O; every function is deterministic for a given seed.
 import type { Interval } from '../core/index.js';
+import { mulberry32 } from '../core/random.js';
 
-/** mulberry32: a small seeded PRNG returning floats in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 };
 
 export function median(xs: readonly number[]): number {
   if (xs.length === 0) throw new Error('median of an empty sample');

@@ -1,6 +1,7 @@
 // Plays a scenario forward in time: each rank's main thread issues CUDA runtime calls (with their cost), GPU
 // streams execute the work in order (a launch queue of 1024 per stream), syncs block the thread until the GPU
 // drains, NCCL collectives finish when the last rank arrives. Every event becomes rows of the nsys tables.
+import { mulberry32 } from '../../core/random.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { Callchains } from './callchains.js';
 import { type NsysDb, globalPid, globalTid } from './nsys-db.js';
@@ -15,17 +16,8 @@ type Op = { k: 'ev'; ev: Leaf } | { k: 'push'; text: string; domain?: string } |
 const QUEUE = 1024;
 const INVALID = 4294967295;
 
-/** mulberry32: small, fast, seeded. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The generator's seeded PRNG (mulberry32). */
+export const rng = mulberry32;
 
 export interface Proc {
   rank: number;
