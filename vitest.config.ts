@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // tests never write the per-user knowledge base (~/.sysight); the tests of it set their own folder
+    env: { SYSIGHT_HOME: 'off' },
   },
 });

@@ -8,7 +8,7 @@ import type { PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/
 import { loadAgentConfig } from '../agent/config.js';
 import { createProvider } from '../agent/providers/index.js';
 import { llmPlanPatch } from '../agent/stages.js';
-import { appendLedger, knownWins, priorVerdict, readLedger, writeLesson } from '../memory/index.js';
+import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, sysightHome, writeLesson } from '../memory/index.js';
 import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
@@ -89,11 +89,18 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     const t = await runTrial({ ...trialOptions(prep, o, progress, clock), baseRef: stackRef, patches: [plan] });
     trials.push(stripTrial(t));
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
-    appendLedger(repo, {
+    const entry = {
       ts: new Date().toISOString(), runId: dir.id, round, fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file,
-      codeHash: plan.baseHash, patchHash: sha256Hex(plan.diff), verdict: t.verdict, reason: t.reason,
+      codeHash: plan.baseHash, patchHash: sha256Hex(plan.diff), patchId: plan.id, verdict: t.verdict, reason: t.reason,
       speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null,
-    });
+    };
+    appendLedger(repo, entry);
+    try {
+      // lessons across repositories (per-user ledger + general pages); never fails the run
+      recordGlobal(sysightHome(), { ...entry, repo, rationale: plan.rationale });
+    } catch (e) {
+      progress?.({ stage: 'learn', message: `could not update the per-user knowledge base: ${e instanceof Error ? e.message : String(e)}` });
+    }
     writeLesson(repo, {
       fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file, function: f.function, verdict: t.verdict,
       speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null, reason: t.reason, runId: dir.id,

@@ -84,7 +84,7 @@ function sandboxLeftovers(): string[] {
 
 function loop(repo: string, extra: string[] = []) {
   return spawnSync(process.execPath, [CLI, 'agent-loop', '--repo', repo, '--python', PY, '--rounds', '2', '--runs', '3', '--json', ...extra], {
-    encoding: 'utf8', timeout: 900_000, env: { ...process.env, SYSIGHT_SAMPLE_US: '300', TMPDIR: PRIVATE_TMP },
+    encoding: 'utf8', timeout: 900_000, env: { ...process.env, SYSIGHT_SAMPLE_US: '300', TMPDIR: PRIVATE_TMP, SYSIGHT_HOME: join(PRIVATE_TMP, 'home') },
   });
 }
 
@@ -117,6 +117,9 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
     expect(git(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);
     expect(sandboxLeftovers()).toEqual([]);
+    // the trial also went to the per-user ledger, tagged with its repository (for general lessons)
+    const global = readFileSync(join(PRIVATE_TMP, 'home', 'ledger.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(global.some((e: { repo: string; pattern: string }) => e.pattern === 'C7.element-loop' && e.repo.endsWith(repo.split('/').pop()!))).toBe(true);
   });
 
   it('a second run reads the ledger and skips a patch that failed before on the same code', () => {
@@ -141,7 +144,7 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
     const fresh = makeRepo();
     const hash = treeHash(fresh);
     try {
-      const child = spawn(process.execPath, [CLI, 'agent-loop', '--repo', fresh, '--python', PY, '--runs', '3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: PRIVATE_TMP } });
+      const child = spawn(process.execPath, [CLI, 'agent-loop', '--repo', fresh, '--python', PY, '--runs', '3'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: PRIVATE_TMP, SYSIGHT_HOME: join(PRIVATE_TMP, 'home') } });
       let err = '';
       const code = await new Promise<number | null>((resolve) => {
         child.stderr.on('data', (d: Buffer) => {
