@@ -90,6 +90,8 @@ export interface RoundRecord {
   iterationInterval: Interval | null;
   findings: number;
   trials: TrialRecord[];
+  /** this round's profile against the previous round's (sysight diff): verdict, one line, changed categories */
+  profileDiff?: { verdict: string; headline: string; changedCategories: string[] };
 }
 
 export interface RunRecord {

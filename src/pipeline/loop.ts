@@ -8,6 +8,8 @@ import { CancelledError, UserError, isCancelled, oneLine, throwIfAborted } from 
 import type { LocalizedFindingSet } from '../core/findings.js';
 import type { Interval, PatchPlan, ProgressSink, RoundRecord, RunRecord, TrialRecord } from '../core/run.js';
 import { openProfile } from '../profile/open.js';
+import { diffProfiles } from '../profile/diff/index.js';
+import type { ProfileModel } from '../core/profile.js';
 import { renderReports } from '../report/index.js';
 import { bootstrapMedianInterval, runTrial, type TrialResult } from '../sandbox/index.js';
 import { runRound, trialOptions } from './round.js';
@@ -40,6 +42,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
   let stackRef = startRef;
   let stopReason = '';
   let anyGpu = false;
+  let prevModel: ProfileModel | null = null;
   try {
     for (let round = 1; round <= (o.rounds ?? 2); round++) {
       throwIfAborted(signal);
@@ -48,6 +51,16 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
         ? o.profile
         : await recordProfile({ repo, ref: stackRef, command, python, out: dir.file(`round${round}.trace.json`), signal, ...(o.env ? { env: o.env } : {}) });
       const model = await openProfile(profilePath, { ...(signal ? { signal } : {}) });
+      let profileDiff: RoundRecord['profileDiff'];
+      if (prevModel) {
+        try {
+          const d = diffProfiles(prevModel, model);
+          profileDiff = { verdict: d.verdict, headline: d.headline, changedCategories: d.changedCategories };
+        } catch (e) {
+          profileDiff = { verdict: 'incomparable', headline: oneLine(e), changedCategories: [] };
+        }
+      }
+      prevModel = model;
       note(progress, 'analyze', `round ${round}: analyzing ${profilePath}`);
       const set = await readAt(repo, stackRef, (tree) => analyzeProfile(model, tree, { profilePath, ...(signal ? { signal } : {}) }));
       set.repo = repo;
@@ -58,6 +71,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
       anyGpu ||= gpu;
       dir.updateRecord((r) => { r.clock = gpu ? 'wall' : 'cpu'; });
       const res = await runRound(prep, round, set, { ...o, gpu }, stackRef, profilePath);
+      if (profileDiff) dir.updateRecord((r) => { r.rounds[r.rounds.length - 1]!.profileDiff = profileDiff; });
       allPatches.push(...res.patches);
       stackRef = res.stackRef;
       const accepted = res.accepted;

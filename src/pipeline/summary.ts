@@ -6,6 +6,7 @@ export function loopSummary(run: RunRecord): string {
   for (const r of run.rounds) {
     const acc = r.trials.filter((t) => t.verdict === 'accepted');
     lines.push(`  round ${r.index}: ${r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter` : 'iteration time not measured'}${r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(2)}, ${r.iterationInterval.high.toFixed(2)}]` : ''}, ${r.findings} finding(s), ${acc.length} accepted, ${r.trials.length - acc.length} not`);
+    if (r.profileDiff) lines.push(`    profile vs round ${r.index - 1}: ${r.profileDiff.verdict} — ${r.profileDiff.headline}`);
     for (const t of r.trials) lines.push(`    ${t.verdict.padEnd(8)} ${t.pattern.padEnd(26)} ${t.reason}`);
   }
   if (run.final) {

@@ -88,6 +88,7 @@ export function renderHtml(r: ReportData): string {
     const trials = [...rd.accepted, ...rd.rejected].map((t) => `<tr><td>${escapeHtml(t.patchId)}</td><td>${escapeHtml(t.pattern)}</td>` +
       `<td class="${t.verdict}">${t.verdict}</td><td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td><td>${escapeHtml(t.reason)}</td></tr>`).join('');
     return `<h2>Round ${rd.index} <span class="muted">— ${fmtMs(rd.iterationMs)}/iter</span></h2>` +
+      (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(rd.profileDiff.headline)}</p>` : '') +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
       (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '');
   }).join('');

@@ -27,6 +27,7 @@ export function renderMarkdown(r: ReportData): string {
   out.push('');
   for (const rd of r.rounds.filter((x) => !x.final)) {
     out.push(`## Round ${rd.index}`, '');
+    if (rd.profileDiff) out.push(`Profile against round ${rd.index - 1} (\`sysight diff\`): **${rd.profileDiff.verdict}** — ${esc(rd.profileDiff.headline)}`, '');
     if (rd.findings.length) {
       out.push('| category | location | impact | confidence | finding |', '|---|---|---:|---:|---|');
       for (const f of rd.findings) {

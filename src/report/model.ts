@@ -12,6 +12,8 @@ export interface ReportRound {
   timeByCategoryMs: Partial<Record<Category, number>>;
   /** the accepted stack re-measured after the last round */
   final?: boolean;
+  /** this round's profile against the previous round's */
+  profileDiff?: { verdict: string; headline: string; changedCategories: string[] };
 }
 
 export interface ReportData {
@@ -50,6 +52,7 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
       rejected: r.trials.filter((t) => t.verdict !== 'accepted'),
       findings,
       timeByCategoryMs,
+      ...(r.profileDiff ? { profileDiff: r.profileDiff } : {}),
     };
   });
   const measured = rounds.filter((r) => r.iterationMs !== null);
