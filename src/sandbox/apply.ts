@@ -1,10 +1,10 @@
 // Applying PatchPlans: zero-fuzz unified diffs anchored by the sha256 of the file they were made
 // against. A stale anchor is refused, never fuzzed; a patch never writes outside its worktree.
-import { createHash } from 'node:crypto';
 import { existsSync, lstatSync, mkdirSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { applyPatch, parsePatch, type StructuredPatch } from 'diff';
 import type { PatchPlan } from '../core/index.js';
+import { sha256Hex } from '../core/hash.js';
 
 /** A patch that cannot be applied (stale anchor, conflicting hunk, bad path). Message is one line. */
 export class PatchApplyError extends Error {
@@ -14,9 +14,7 @@ export class PatchApplyError extends Error {
   }
 }
 
-export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
+export const sha256 = sha256Hex;
 
 const DEV_NULL = '/dev/null';
 
