@@ -28,8 +28,17 @@ async function openQuickInput(page: Page, key: string): Promise<void> {
 }
 
 async function runCommand(page: Page, title: string): Promise<void> {
-  await openQuickInput(page, 'F1');
-  await page.locator('.quick-input-widget input').fill(`>${title}`);
+  // the workbench may take the focus back (and hide the palette) right after it opens: open it again then
+  for (let attempt = 0; ; attempt++) {
+    await openQuickInput(page, 'F1');
+    try {
+      await page.locator('.quick-input-widget input').fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
