@@ -6,3 +6,4 @@ export * from './run.js';
 export * from './hash.js';
 export * from './overview.js';
 export * from './random.js';
+export * from './ranks.js';
