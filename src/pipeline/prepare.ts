@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { ProgressSink } from '../core/run.js';
 import { resolvePython } from '../sandbox/python.js';
-import { dirtyMessage, inspectRepo } from '../sandbox/index.js';
+import { cleanupStale, dirtyMessage, inspectRepo } from '../sandbox/index.js';
 import { warmup } from '../source/index.js';
 import { RunDir } from './rundir.js';
 
@@ -41,6 +41,9 @@ export async function prepareLoop(o: LoopOptions): Promise<PreparedLoop> {
   if (!st.isDirectory()) throw new UserError(`${o.repo} is not a directory`);
   const info = await inspectRepo(repo, { ...(o.signal ? { signal: o.signal } : {}) });
   if (info.changed.length) throw new UserError(dirtyMessage(repo, info.changed));
+  // Trial worktrees (and their workloads) that a crashed or killed earlier run left behind.
+  const stale = await cleanupStale(repo);
+  if (stale.length) o.onProgress?.({ stage: 'warmup', message: `removed ${stale.length} trial worktree(s) left by an earlier run that did not finish` });
   if (o.profile) {
     try { statSync(o.profile); } catch { throw new UserError(`no such file: ${o.profile}`); }
   }
