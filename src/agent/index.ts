@@ -7,3 +7,4 @@ export { runLoop, compact, estimateTokens, type LoopOptions, type LoopResult } f
 export { validate, extractJson } from './schema.js';
 export { llmJudge, llmFindings, llmPlanPatch, refineFindings, combineVerdict, verifyProposal, metricValues } from './stages.js';
 export type { StageContext, StageRun, LlmReview, ProposedFinding, RefineResult } from './stages.js';
+export { learnFromTrials, verifyLesson, trialOutcome, trialId, claimedPercents, type LearnTrial, type LearnResult, type LearnOptions, type ProposedLesson } from './learn.js';

@@ -1,5 +1,6 @@
 // The tools an LLM may call: every profile query, the source tools and the knowledge base. Each has a JSON
 // schema; arguments are checked against it; outputs are capped; every path goes through resolveInRepo.
+import { readFileSync } from 'node:fs';
 import { UserError, isCancelled } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import { readLedger } from '../memory/ledger.js';
@@ -158,6 +159,30 @@ const KNOWLEDGE_TOOLS: AgentTool[] = [
     run(args, ctx) {
       const hits = searchWiki(readWiki(ctx.repo), str(args, 'query')!, 5);
       return hits.length ? hits.map((h) => `## ${h.page.slug} (score ${h.score.toFixed(2)})\n${h.page.body.trim()}`).join('\n\n') : 'no lessons match';
+    },
+  },
+  {
+    name: 'wiki_pages',
+    description: 'List the knowledge base pages: page id, kind (trial record or lesson), title or pattern, verdict or effect.',
+    parameters: { type: 'object', properties: {}, additionalProperties: false },
+    run(_args, ctx) {
+      const pages = readWiki(ctx.repo);
+      return pages.length
+        ? pages.map((p) => (p.meta.kind === 'lesson'
+          ? `${p.slug}  lesson  ${String(p.meta.title ?? '')}  applies to ${String(p.meta.appliesTo ?? '?')}  effect ${String(p.meta.effect ?? '?')}`
+          : `${p.slug}  trial  ${p.meta.pattern ?? '?'} in ${p.meta.file ?? '?'}  ${p.meta.verdict ?? ''}`)).join('\n')
+        : 'the knowledge base is empty';
+    },
+  },
+  {
+    name: 'wiki_read',
+    description: 'Read one knowledge base page by its page id (as wiki_pages lists it).',
+    parameters: { type: 'object', properties: { page: { type: 'string', minLength: 1 } }, required: ['page'], additionalProperties: false },
+    run(args, ctx) {
+      const id = str(args, 'page')!.replace(/\.md$/, '');
+      const page = readWiki(ctx.repo).find((p) => p.slug === id);
+      if (!page) throw new UserError(`no page ${id} (see wiki_pages)`);
+      return readFileSync(page.path, 'utf8');
     },
   },
   {

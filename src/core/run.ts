@@ -92,6 +92,21 @@ export interface RoundRecord {
   trials: TrialRecord[];
   /** this round's profile against the previous round's (sysight diff): verdict, one line, changed categories */
   profileDiff?: { verdict: string; headline: string; changedCategories: string[] };
+  /** the learn stage with an LLM (absent when learn is `provider: none`): lesson pages written, lessons dropped and why */
+  learn?: LearnRecord;
+}
+
+export interface LearnRecord {
+  /** "<provider> <model>" */
+  by: string;
+  lessons: Array<{ page: string; title: string }>;
+  dropped: Array<{ page: string; reason: string }>;
+  /** why the stage gave no (usable) answer */
+  error?: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** USD; null when the model's price is unknown */
+  costUsd: number | null;
 }
 
 export interface RunRecord {

@@ -38,6 +38,14 @@ export function registerSecret(value: string | undefined | null): void {
   if (value && value.length >= 8) registeredSecrets.add(value);
 }
 
+/** Names of environment variables whose values are secrets (API keys, tokens, passwords, credentials). */
+export const SECRET_ENV_NAME = /(API_?KEY|_KEY$|^KEY$|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)/i;
+
+/** Registers the values of every secret-looking variable of an environment (see SECRET_ENV_NAME). */
+export function registerSecretEnv(env: Record<string, string | undefined>): void {
+  for (const [k, v] of Object.entries(env)) if (SECRET_ENV_NAME.test(k)) registerSecret(v);
+}
+
 /** The one redaction helper: applied to everything written (ledger, wiki, transcripts, LLM text in runs). */
 export function scrubSecrets(s: string): string {
   for (const v of registeredSecrets) if (s.includes(v)) s = s.split(v).join('[redacted]');

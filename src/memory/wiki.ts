@@ -28,7 +28,8 @@ export interface Lesson {
 export interface WikiPage {
   slug: string;
   path: string;
-  meta: Partial<Lesson> & { updated?: string };
+  /** a trial record (Lesson fields), or a learned lesson (kind: lesson, see lessons.ts) */
+  meta: Partial<Lesson> & { updated?: string; kind?: string; title?: string; appliesTo?: string; effect?: string; evidence?: Array<{ speedup?: number | null }> };
   body: string;
 }
 
@@ -40,7 +41,7 @@ export function slugFor(l: Pick<Lesson, 'pattern' | 'file' | 'function'>): strin
   return `${l.pattern}--${l.file}--${l.function}`.toLowerCase().replace(/[^a-z0-9.]+/g, '-').replace(/^-|-$/g, '').slice(0, 120);
 }
 
-function pct(x: number | null | undefined): string {
+export function pct(x: number | null | undefined): string {
   return x === null || x === undefined ? 'not measured' : `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
 }
 
@@ -97,6 +98,13 @@ export function writeIndex(repo: string): void {
   const lines = ['# Sysight knowledge base', '', 'One page per lesson; edit freely. The next run reads them.', '',
     '| page | category | verdict | effect |', '|---|---|---|---:|'];
   for (const p of pages) {
+    if (p.meta.kind === 'lesson') {
+      // a learned lesson: what it applies to, its effect, the best measured speed-up among its trials
+      const s = (p.meta.evidence ?? []).map((e) => e.speedup).filter((x): x is number => typeof x === 'number');
+      const cell = (v: unknown) => String(v ?? '').replace(/[|\n]/g, ' ');
+      lines.push(`| [${p.slug}](${p.slug}.md) ${cell(p.meta.title)} | ${cell(p.meta.appliesTo)} | lesson: ${cell(p.meta.effect)} | ${pct(s.length ? Math.max(...s) : null)} |`);
+      continue;
+    }
     lines.push(`| [${p.slug}](${p.slug}.md) | ${p.meta.category ?? ''} | ${p.meta.verdict ?? ''} | ${pct(p.meta.speedup ?? null)} |`);
   }
   writeAtomic(join(wikiDir(repo), 'index.md'), lines.join('\n') + '\n');

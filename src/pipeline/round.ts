@@ -1,14 +1,16 @@
 // One round of OPTIMIZE → EXECUTE → LEARN over a set of findings: plan a patch per finding (known wins
 // first), skip what already failed on the same code, verify each in the sandbox against the current
 // stack, and stack the accepted ones.
-import type { LocalizedFindingSet } from '../core/findings.js';
-import { throwIfAborted } from '../core/errors.js';
+import type { Finding, LocalizedFindingSet } from '../core/findings.js';
+import { isCancelled, oneLine, throwIfAborted } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
-import type { PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/run.js';
+import type { LearnRecord, PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/run.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { createProvider } from '../agent/providers/index.js';
 import { llmPlanPatch } from '../agent/stages.js';
-import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, sysightHome, writeLesson } from '../memory/index.js';
+import { learnFromTrials, trialId, type LearnTrial } from '../agent/learn.js';
+import type { StageConfig } from '../agent/config.js';
+import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, scrubSecrets, sysightHome, writeLesson } from '../memory/index.js';
 import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
@@ -56,28 +58,35 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   let baselineSamples: number[] | null = null;
   let accepted = 0;
   // optional: an LLM plans patches for findings the judge accepts but no codemod covers (.sysight/config.yaml optimize:)
-  const llm = loadAgentConfig(repo).optimize;
+  const agentConfig = loadAgentConfig(repo);
+  const llm = agentConfig.optimize;
   const provider = createProvider(llm);
+  // what the learn stage reads: each trial with its finding and patch
+  const tried: Array<{ finding: Finding; plan?: PatchPlan }> = [];
+  const push = (t: TrialRecord, finding: Finding, plan?: PatchPlan) => {
+    trials.push(t);
+    tried.push({ finding, ...(plan ? { plan } : {}) });
+  };
   for (const f of ordered) {
     throwIfAborted(signal);
     const outcome = await readAt(repo, stackRef, (tree) => planPatch(tree, f, { gpu: o.gpu ?? false }));
     let plan: PatchPlan;
     if (outcome.kind === 'skipped') {
       if (!provider || !outcome.verdict?.real || !outcome.verdict.safe) {
-        trials.push(skipped(f.id, f.pattern, outcome.reason));
+        push(skipped(f.id, f.pattern, outcome.reason), f);
         continue;
       }
       progress?.({ stage: 'optimize', message: `round ${round}: asking ${provider.name} ${provider.model} for a patch (${f.pattern} at ${f.file}:${f.line})` });
       const r = await readAt(repo, stackRef, (tree) => llmPlanPatch(f, { provider, config: llm, repo: tree, gpu: o.gpu ?? false, ...(signal ? { signal } : {}) }));
       if (!('plan' in r)) {
-        trials.push(skipped(f.id, f.pattern, `${outcome.reason}; LLM: ${r.skipped}`));
+        push(skipped(f.id, f.pattern, `${outcome.reason}; LLM: ${r.skipped}`), f);
         continue;
       }
       plan = r.plan;
     } else plan = outcome.plan;
     const prior = priorVerdict(ledger, f.id, plan.baseHash);
     if (prior.skip) {
-      trials.push(skipped(f.id, f.pattern, prior.reason, plan.id));
+      push(skipped(f.id, f.pattern, prior.reason, plan.id), f, plan);
       continue;
     }
     dir.writePatch(plan);
@@ -87,7 +96,7 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     // look free on it, so those patches are timed on the wall clock
     const clock = o.gpu || f.category === 'C1' ? 'wall' : 'cpu';
     const t = await runTrial({ ...trialOptions(prep, o, progress, clock), baseRef: stackRef, patches: [plan] });
-    trials.push(stripTrial(t));
+    push(stripTrial(t), f, plan);
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     const entry = {
       ts: new Date().toISOString(), runId: dir.id, round, fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file,
@@ -111,12 +120,56 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
       accepted++;
     }
   }
+  const learn = await learnRound(repo, dir.id, round, trials, tried, agentConfig.learn, o, progress, signal);
   const record: RoundRecord = {
     index: round, profile: profilePath, findings: set.findings.length, trials,
     // measured A/B runs only: a profiled run is slowed by the profiler itself
     iterationMs: baselineSamples ? median(baselineSamples) : null,
     iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,
+    ...(learn ? { learn } : {}),
   };
   dir.updateRecord((r) => { r.rounds.push(record); });
   return { record, stackRef, accepted, patches };
+}
+
+/** The round's trials as the learn stage reads them. */
+export function learnTrials(round: number, trials: readonly TrialRecord[], tried: ReadonlyArray<{ finding: Finding; plan?: PatchPlan }>): LearnTrial[] {
+  return trials.map((t, i) => {
+    const f = tried[i]!.finding;
+    const plan = tried[i]!.plan;
+    const m = t.measurement;
+    return {
+      id: trialId(round, i + 1), round, patchId: t.patchId, findingId: f.id, category: f.category, pattern: f.pattern, file: f.file, function: f.function, line: f.line,
+      verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, speedup: m?.speedup ?? null, interval: m?.speedupInterval ?? null,
+      baselineMs: m?.baselineMedianMs ?? null, candidateMs: m?.candidateMedianMs ?? null,
+      ...(plan ? { rationale: plan.rationale, diff: plan.diff } : {}),
+    };
+  });
+}
+
+/**
+ * LEARN with an LLM (when `.sysight/config.yaml` configures `learn:`): lessons from this round's trials,
+ * checked and written to the wiki. A provider failure never fails the round (the measured trials and their
+ * pages stand); it is recorded in the round's `learn.error`. Cancellation still stops the run.
+ */
+async function learnRound(repo: string, runId: string, round: number, trials: readonly TrialRecord[], tried: ReadonlyArray<{ finding: Finding; plan?: PatchPlan }>, cfg: StageConfig, o: LoopOptions, progress: ProgressSink | undefined, signal: AbortSignal | undefined): Promise<LearnRecord | undefined> {
+  const provider = createProvider(cfg);
+  if (!provider || !trials.length) return undefined;
+  const by = `${provider.name} ${provider.model}`;
+  progress?.({ stage: 'learn', message: `round ${round}: asking ${by} for lessons from ${trials.length} trial(s)` });
+  try {
+    const r = await learnFromTrials(repo, learnTrials(round, trials, tried), cfg, { runId, provider, ...(signal ? { signal } : {}), ...(o.env ? { env: o.env } : {}) });
+    if (!r) return undefined;
+    for (const w of r.written) progress?.({ stage: 'learn', message: `lesson written: ${w.path}` });
+    for (const d of r.dropped) progress?.({ stage: 'learn', message: `lesson dropped (${d.page}): ${d.reason}` });
+    return {
+      by, lessons: r.written.map((w) => ({ page: w.page, title: w.title })), dropped: r.dropped, ...(r.error ? { error: r.error } : {}),
+      inputTokens: r.usage.inputTokens, outputTokens: r.usage.outputTokens, costUsd: r.costUsd ?? null,
+    };
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    const error = scrubSecrets(oneLine(e));
+    progress?.({ stage: 'learn', message: `the learn stage failed (the trials and their pages are kept): ${error}` });
+    return { by, lessons: [], dropped: [], error, inputTokens: 0, outputTokens: 0, costUsd: null };
+  }
 }
