@@ -77,7 +77,7 @@ function patternMatcher(appliesTo: string): ((pattern: string) => boolean) | nul
   return (p) => re.test(p);
 }
 
-const CLAIM = /([+-]?\d+(?:\.\d+)?)\s*%[^.;\n]{0,40}?\b(faster|speed-?ups?|quicker|gains?|improve(?:ment|d|s)?|slower|slowdown|regress(?:ion|ed|es)?)\b|\b(speed-?ups?|gains?|improve(?:ment|d|s)?|slowdown|regress(?:ion|ed|es)?)\b[^.;\n]{0,30}?\b(?:of|by|:)?\s*([+-]?\d+(?:\.\d+)?)\s*%/gi;
+const CLAIM = /([+-]?\d+(?:\.\d+)?)\s*%[^.,;\n]{0,40}?\b(faster|speed-?ups?|quicker|gains?|improve(?:ment|d|s)?|slower|slowdown|regress(?:ion|ed|es)?)\b|\b(speed-?ups?|gains?|improve(?:ment|d|s)?|slowdown|regress(?:ion|ed|es)?)\b[^.;\n]{0,30}?\b(?:of|by|:)?\s*([+-]?\d+(?:\.\d+)?)\s*%/gi;
 
 /** Speed-up percentages a text claims ("12% faster", "a speed-up of 12.3%"), as absolute percents. */
 export function claimedPercents(text: string): number[] {

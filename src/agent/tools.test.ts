@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ModelBuilder } from '../analyze/testmodel.js';
 import { appendLedger } from '../memory/ledger.js';
+import { writeLearnedLesson } from '../memory/lessons.js';
 import { QUERIES } from '../profile/queries/registry.js';
 import { indexRepo, type RepoIndex } from '../source/index.js';
 import { makeRepo, py, removeRepo } from '../source/testing.js';
@@ -121,5 +122,14 @@ describe('agent tools', () => {
     expect((await call('ledger', { fingerprint: 'C3|train.py|step|C3.item-in-loop' })).output).toBe('2026-01-01T00:00:00Z accepted speedup 1.200: faster');
     expect((await call('ledger', { fingerprint: 'nope' })).output).toBe('no trials recorded for this fingerprint');
     expect((await call('wiki_search', { query: 'item' })).output).toBe('no lessons match');
+  });
+
+  it('lists and reads wiki pages by id only (no paths)', async () => {
+    expect((await call('wiki_pages', {})).output).toBe('the knowledge base is empty');
+    writeLearnedLesson(repo, { page: 'defer-sync', title: 'Defer the sync', text: 'it helped', appliesTo: 'C3.*', effect: 'speedup', by: 'llm test', evidence: [{ trial: 't1.1', runId: 'r', round: 1, patchId: 'p', pattern: 'C3.item-in-loop', file: 'train.py', verdict: 'accepted', speedup: 0.1, interval: null }] });
+    expect((await call('wiki_pages', {})).output).toBe('defer-sync  lesson  Defer the sync  applies to C3.*  effect speedup');
+    expect((await call('wiki_read', { page: 'defer-sync' })).output).toContain('# Defer the sync');
+    expect((await call('wiki_read', { page: 'defer-sync.md' })).output).toContain('it helped');
+    for (const page of ['../train', '../../etc/passwd', 'index']) expect((await call('wiki_read', { page })).output).toMatch(/^error: no page /);
   });
 });

@@ -8,6 +8,10 @@ export function loopSummary(run: RunRecord): string {
     lines.push(`  round ${r.index}: ${r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter` : 'iteration time not measured'}${r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(2)}, ${r.iterationInterval.high.toFixed(2)}]` : ''}, ${r.findings} finding(s), ${acc.length} accepted, ${r.trials.length - acc.length} not`);
     if (r.profileDiff) lines.push(`    profile vs round ${r.index - 1}: ${r.profileDiff.verdict} — ${r.profileDiff.headline}`);
     for (const t of r.trials) lines.push(`    ${t.verdict.padEnd(8)} ${t.pattern.padEnd(26)} ${t.reason}`);
+    if (r.learn) {
+      lines.push(`    lessons (${r.learn.by}): ${r.learn.lessons.length ? r.learn.lessons.map((l) => l.page).join(', ') : 'none written'}${r.learn.dropped.length ? `; ${r.learn.dropped.length} dropped` : ''}${r.learn.error ? ` (${r.learn.error})` : ''}`);
+      for (const d of r.learn.dropped) lines.push(`      dropped ${d.page}: ${d.reason}`);
+    }
   }
   if (run.final) {
     const f = run.final;

@@ -43,6 +43,11 @@ export function renderMarkdown(r: ReportData): string {
       }
       out.push('');
     }
+    if (rd.learn) {
+      out.push(`Lessons (${esc(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `[${esc(l.title)}](../../wiki/${l.page}.md)`).join(', ') : 'none written'}${rd.learn.error ? ` — ${esc(rd.learn.error)}` : ''}`, '');
+      for (const d of rd.learn.dropped) out.push(`- dropped \`${esc(d.page)}\`: ${esc(d.reason)}`);
+      if (rd.learn.dropped.length) out.push('');
+    }
     const cats = CATEGORIES.filter((c) => rd.timeByCategoryMs[c]);
     if (cats.length) {
       out.push('Time by category (sum of finding impacts): ' + cats.map((c) => `${c} ${fmtMs(rd.timeByCategoryMs[c])}`).join(', '), '');

@@ -1,6 +1,6 @@
 // The report's data: everything the Markdown, JSON and HTML renderings show, built once from a run.
 import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
-import type { Interval, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+import type { Interval, LearnRecord, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
 
 export interface ReportRound {
   index: number;
@@ -14,6 +14,8 @@ export interface ReportRound {
   final?: boolean;
   /** this round's profile against the previous round's */
   profileDiff?: { verdict: string; headline: string; changedCategories: string[] };
+  /** lessons the learn stage (LLM) wrote or dropped this round */
+  learn?: LearnRecord;
 }
 
 export interface ReportData {
@@ -53,6 +55,7 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
       findings,
       timeByCategoryMs,
       ...(r.profileDiff ? { profileDiff: r.profileDiff } : {}),
+      ...(r.learn ? { learn: r.learn } : {}),
     };
   });
   const measured = rounds.filter((r) => r.iterationMs !== null);
