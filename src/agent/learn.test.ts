@@ -61,11 +61,14 @@ describe('verifyLesson', () => {
     [{ text: 'A speed-up of 25% was seen.' }, /claims 25%/],
     [{ page: '../../etc/passwd' }, /invalid page id/],
     [{ page: 'index' }, /invalid page id/],
+    [{ page: `key-${'sk-' + 'abcdefghijklmnop1234'}` }, /^the page id carries a secret$/],
+    [{ text: 'Kept: 12% faster, well above the 1% minimum gain.' }, null],
     [{ appliesTo: 'everything in train.py' }, /is not a finding pattern/],
     [{ appliesTo: 'C3.*' }, /matches none of its cited trials \(C7\.element-loop\)/],
-  ] as Array<[Partial<ProposedLesson>, RegExp]>)('drops %j', (over, re) => {
+  ] as Array<[Partial<ProposedLesson>, RegExp | null]>)('judges %j', (over, re) => {
     const v = verifyLesson(lesson(over), TRIALS, repo);
-    expect('dropped' in v && v.dropped).toMatch(re);
+    if (re === null) expect(v).toEqual({ ok: true });
+    else expect('dropped' in v && v.dropped).toMatch(re);
   });
 
   it('refuses to overwrite a trial record page', () => {
@@ -76,6 +79,7 @@ describe('verifyLesson', () => {
 
   it('reads speed-up claims and outcomes', () => {
     expect(claimedPercents('12% faster; a speed-up of 3.5 %, GPU idle 40% of the time, regression: -2%')).toEqual([12, 3.5, 2]);
+    expect(claimedPercents('not above the 1% minimum gain; below the required 2% speed-up')).toEqual([]);
     expect(TRIALS.map(trialOutcome)).toEqual(['speedup', 'slowdown', 'failed']);
     expect(trialOutcome(trial({ verdict: 'skipped', speedup: null, interval: null }))).toBe('untested');
     expect(trialOutcome(trial({ verdict: 'rejected', speedup: 0.004, interval: { low: -0.01, high: 0.02, level: 0.95 } }))).toBe('no-gain');

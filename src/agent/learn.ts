@@ -82,7 +82,12 @@ const CLAIM = /([+-]?\d+(?:\.\d+)?)\s*%[^.,;\n]{0,40}?\b(faster|speed-?ups?|quic
 /** Speed-up percentages a text claims ("12% faster", "a speed-up of 12.3%"), as absolute percents. */
 export function claimedPercents(text: string): number[] {
   const out: number[] = [];
-  for (const m of text.matchAll(CLAIM)) out.push(Math.abs(Number(m[1] ?? m[4])));
+  for (const m of text.matchAll(CLAIM)) {
+    // "not above the 1% minimum gain" names the acceptance threshold, not a measurement
+    const around = text.slice(Math.max(0, m.index - 24), m.index + m[0].length + 24);
+    if (/minimum|threshold|min[- ]gain|required|target|at least/i.test(around)) continue;
+    out.push(Math.abs(Number(m[1] ?? m[4])));
+  }
   return out.filter((x) => Number.isFinite(x));
 }
 
@@ -98,7 +103,8 @@ function supports(t: LearnTrial, percent: number): boolean {
 /** The guard rails of one proposed lesson against this run's trials; a lesson to write, or why it is dropped. */
 export function verifyLesson(p: ProposedLesson, trials: readonly LearnTrial[], repo: string): { ok: true } | { dropped: string } {
   const page = p.page.trim().toLowerCase().replace(/\.md$/, '');
-  if (!validPageId(page)) return { dropped: `invalid page id ${JSON.stringify(p.page)} (lower-case letters, digits, . _ -)` };
+  if (!validPageId(page)) return { dropped: `invalid page id ${JSON.stringify(scrubSecrets(p.page))} (lower-case letters, digits, . _ -)` };
+  if (scrubSecrets(page) !== page) return { dropped: 'the page id carries a secret' };
   const byId = new Map(trials.map((t) => [t.id, t]));
   const ids = [...new Set(p.evidence.map((e) => e.trim()))];
   const unknown = ids.filter((id) => !byId.has(id));

@@ -154,7 +154,8 @@ export function learnTrials(round: number, trials: readonly TrialRecord[], tried
  */
 async function learnRound(repo: string, runId: string, round: number, trials: readonly TrialRecord[], tried: ReadonlyArray<{ finding: Finding; plan?: PatchPlan }>, cfg: StageConfig, o: LoopOptions, progress: ProgressSink | undefined, signal: AbortSignal | undefined): Promise<LearnRecord | undefined> {
   const provider = createProvider(cfg);
-  if (!provider || !trials.length) return undefined;
+  // nothing was measured (every finding skipped): nothing to learn from, nothing to ask
+  if (!provider || !trials.some((t) => t.verdict !== 'skipped')) return undefined;
   const by = `${provider.name} ${provider.model}`;
   progress?.({ stage: 'learn', message: `round ${round}: asking ${by} for lessons from ${trials.length} trial(s)` });
   try {
