@@ -90,7 +90,9 @@ export function renderHtml(r: ReportData): string {
     return `<h2>Round ${rd.index} <span class="muted">— ${fmtMs(rd.iterationMs)}/iter</span></h2>` +
       (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(rd.profileDiff.headline)}</p>` : '') +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
-      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '');
+      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
+      (rd.learn ? `<p>Lessons (${escapeHtml(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `<b>${escapeHtml(l.title)}</b> <span class="muted">(.sysight/wiki/${escapeHtml(l.page)}.md)</span>`).join(', ') : 'none written'}${rd.learn.error ? ` — ${escapeHtml(rd.learn.error)}` : ''}</p>` +
+        (rd.learn.dropped.length ? `<ul>${rd.learn.dropped.map((d) => `<li class="muted">dropped ${escapeHtml(d.page)}: ${escapeHtml(d.reason)}</li>`).join('')}</ul>` : '') : '');
   }).join('');
   const accepted = r.patches.filter((p) => p.verdict === 'accepted').map((p) =>
     `<h3>${escapeHtml(p.id)} — ${escapeHtml(p.pattern)}</h3><p>${escapeHtml(p.rationale)}</p><pre>${escapeHtml(p.diff)}</pre>`).join('');

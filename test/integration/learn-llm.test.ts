@@ -132,6 +132,7 @@ describe.skipIf(!python)('sysight optimize with an LLM learn stage', () => {
     const report = readFileSync(join(repo, '.sysight', 'runs', run.id, 'report.md'), 'utf8');
     expect(report).toContain('Lessons (openai_compatible gpt-4o-mini): [A sleep in the step function is pure waste](../../wiki/drop-sleeps-in-step.md)');
     expect(report).toContain('- dropped `contradiction`: claims ');
+    expect(readFileSync(join(repo, '.sysight', 'runs', run.id, 'report.html'), 'utf8')).toContain('<b>A sleep in the step function is pure waste</b>');
     // no secret anywhere under .sysight/ (wiki, runs, ledger)
     for (const f of filesUnder(join(repo, '.sysight'))) {
       const text = readFileSync(f, 'utf8');
