@@ -11,6 +11,8 @@ import { FindingsTable } from './components/FindingsTable.js';
 import { RoundsChart } from './components/RoundsChart.js';
 import { Progress } from './components/Progress.js';
 import { Button, Spinner } from './components/toolkit.js';
+import { RanksTab } from './ranks/RanksApp.js';
+import { DashboardTabs, type DashboardTab } from './ranks/Tabs.js';
 
 const DEFAULT_VIEW: ViewState = { profilePath: '', sort: { key: 'msPerIter', dir: 'desc' }, category: 'all' };
 
@@ -20,6 +22,7 @@ export function App() {
   const [view, setView] = useState<ViewState>(saved?.view ?? DEFAULT_VIEW);
   const [zoom, setZoom] = useState<ProfileOverview | null>(null);
   const [zoomError, setZoomError] = useState<string | null>(null);
+  const [tab, setTab] = useState<DashboardTab>('profile');
 
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
@@ -54,8 +57,9 @@ export function App() {
   }
   const overview = zoom ?? state.overview;
   const os = state.overviewStatus;
+  const rankTabs = (state.rankProcesses ?? 0) > 1;
   return (
-    <main data-testid="dashboard">
+    <main data-testid="dashboard" className={rankTabs && tab === 'ranks' ? 'show-ranks' : undefined}>
       <header className="top">
         <h1 title={state.profile.path}>{state.profile.name}</h1>
         <span className="spacer" />
@@ -72,6 +76,8 @@ export function App() {
           onClick={() => post(ActionCommand, { action: 'closedLoop' })}
         >Run Closed Loop</Button>
       </header>
+      {rankTabs && <DashboardTabs tab={tab} ranks={state.rankProcesses!} onTab={setTab} />}
+      {rankTabs && tab === 'ranks' && <RanksTab />}
       {!state.trusted && <p className="banner" data-testid="untrusted">Restricted mode: viewing only. Trust this workspace to analyze or run workloads.</p>}
       <Progress progress={state.progress} onCancel={() => post(ActionCommand, { action: 'cancel' })} />
       {os.state === 'loading' && (

@@ -56,6 +56,8 @@ export interface DashboardState {
   run: RunView | null;
   progress: ProgressView;
   trusted: boolean;
+  /** processes with GPU work in this profile (one per rank in a multi-rank export); >1 shows the Ranks tab */
+  rankProcesses?: number;
 }
 
 /** State the webview keeps across hide/reload with getState/setState. */

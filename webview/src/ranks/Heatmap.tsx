@@ -1,0 +1,110 @@
+// Rank × step heatmap: one cell per rank and step, coloured by the chosen metric between the smallest and the
+// largest value in view. A grid with one tab stop (roving tabindex): arrows, Home/End move, Enter or Space
+// (or a click) opens that rank's timeline at that step.
+import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import { ms } from '../format.js';
+import { RANK_METRICS, type RankMetric, type RankRowView, type RankStepCell } from './protocol.js';
+
+export interface HeatmapProps {
+  ranks: RankRowView[];
+  steps: number[];
+  metric: RankMetric;
+  straggler: number | null;
+  onOpen: (row: RankRowView, cell: RankStepCell) => void;
+}
+
+/** 0..1 position of v between lo and hi (0.5 when all values are equal). */
+export function heat(v: number, lo: number, hi: number): number {
+  if (!(hi > lo)) return 0.5;
+  return Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
+}
+
+export function Heatmap({ ranks, steps, metric, straggler, onOpen }: HeatmapProps) {
+  const [active, setActive] = useState<{ r: number; c: number }>({ r: 0, c: 0 });
+  const gridRef = useRef<HTMLDivElement>(null);
+  const label = RANK_METRICS.find((m) => m.value === metric)!.label;
+
+  const [lo, hi] = useMemo(() => {
+    let a = Infinity;
+    let b = -Infinity;
+    for (const r of ranks) for (const c of r.cells) if (c) { a = Math.min(a, c.values[metric]); b = Math.max(b, c.values[metric]); }
+    return Number.isFinite(a) ? [a, b] : [0, 0];
+  }, [ranks, metric]);
+
+  const focusCell = useCallback((r: number, c: number) => {
+    setActive({ r, c });
+    gridRef.current?.querySelector<HTMLElement>(`[data-r="${r}"][data-c="${c}"]`)?.focus();
+  }, []);
+
+  const onKey = (e: KeyboardEvent<HTMLDivElement>) => {
+    const { r, c } = active;
+    const last = { r: ranks.length - 1, c: steps.length - 1 };
+    const moves: Record<string, [number, number]> = {
+      ArrowUp: [Math.max(0, r - 1), c], ArrowDown: [Math.min(last.r, r + 1), c],
+      ArrowLeft: [r, Math.max(0, c - 1)], ArrowRight: [r, Math.min(last.c, c + 1)],
+      Home: [r, 0], End: [r, last.c],
+    };
+    const to = moves[e.key];
+    if (to) {
+      e.preventDefault();
+      focusCell(to[0], to[1]);
+    } else if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      const row = ranks[r];
+      const cell = row?.cells[c];
+      if (row && cell) onOpen(row, cell);
+    }
+  };
+
+  if (!ranks.length || !steps.length) return <p className="muted" data-testid="heatmap-empty">No steps were found on any rank.</p>;
+  return (
+    <div className="heatmap-wrap">
+      <div
+        ref={gridRef}
+        className="heatmap"
+        role="grid"
+        aria-label={`${label} by rank and step (ms). Arrow keys move, Enter opens the rank's timeline at that step.`}
+        data-testid="heatmap"
+        onKeyDown={onKey}
+        style={{ gridTemplateColumns: `max-content repeat(${steps.length}, minmax(8px, 1fr))` }}
+      >
+        <div role="row" className="heat-row head">
+          <div role="columnheader" className="heat-corner">rank \ step</div>
+          {steps.map((s) => (
+            <div role="columnheader" key={s} className="heat-step" title={`step ${s}`}>{steps.length <= 40 || s % 10 === 0 ? s : ''}</div>
+          ))}
+        </div>
+        {ranks.map((row, r) => (
+          <div role="row" key={`${row.source}#${row.rank}`} className={`heat-row${row.rank === straggler ? ' straggler' : ''}`}
+            data-testid="heat-row" data-rank={row.rank}>
+            <div role="rowheader" className="heat-rank" title={`${row.source}${row.pid !== undefined ? ` (pid ${row.pid})` : ''}`}>
+              rank {row.rank}{row.rank === straggler ? ' ⚑' : ''}
+            </div>
+            {row.cells.map((cell, c) => {
+              const focus = active.r === r && active.c === c ? 0 : -1;
+              const common = {
+                role: 'gridcell', 'data-testid': 'rank-cell', 'data-r': r, 'data-c': c, 'data-rank': row.rank, 'data-step': steps[c],
+                tabIndex: focus, onFocus: () => setActive({ r, c }),
+              } as const;
+              if (!cell) {
+                const t = `rank ${row.rank}, step ${steps[c]}: no data`;
+                return <div key={c} {...common} className="heat-cell missing" title={t} aria-label={t} />;
+              }
+              const v = cell.values[metric];
+              const t = `rank ${row.rank}, step ${cell.step}: ${label.toLowerCase()} ${ms(v)} (step ${ms(cell.values.step)})`;
+              return (
+                <div key={c} {...common} className="heat-cell" title={t} aria-label={t} data-value={v}
+                  style={{ backgroundColor: `color-mix(in srgb, var(--sy-heat-hi) ${Math.round(heat(v, lo, hi) * 100)}%, var(--sy-heat-lo))` }}
+                  onClick={() => { setActive({ r, c }); onOpen(row, cell); }} />
+              );
+            })}
+          </div>
+        ))}
+      </div>
+      <div className="legend heat-legend" data-testid="heat-legend">
+        <span>{label}: {ms(lo)}</span><span className="heat-scale" aria-hidden="true" /><span>{ms(hi)}</span>
+        {straggler !== null && <span>⚑ straggler: rank {straggler}</span>}
+      </div>
+    </div>
+  );
+}
