@@ -8,6 +8,7 @@ import { readConfig } from './config.js';
 import type { LoopSettings } from './engine.js';
 import type { LoadedRun } from './model.js';
 import type { ProfileEditorProvider } from './profileEditor.js';
+import { pickRankInputs } from './ranks.js';
 import { resolvePython } from './python.js';
 import type { ApiKeys, KeyedProvider } from './secrets.js';
 import type { Services } from './services.js';
@@ -167,6 +168,17 @@ export function registerCommands(s: Services, keys: ApiKeys, editor: ProfileEdit
       const c = vscode.workspace.getConfiguration('sysight');
       if (key.trim() && c.get('provider') === 'none') await c.update('provider', pick.id, vscode.ConfigurationTarget.Global);
       void vscode.window.showInformationMessage(key.trim() ? `Sysight: ${pick.label} key saved.` : `Sysight: ${pick.label} key removed.`);
+    }),
+    reg('sysight.openRanks', async (arg) => {
+      // a folder or file Uri (explorer), a list of paths (tests, other extensions), else ask
+      const inputs = arg instanceof vscode.Uri ? [arg.fsPath]
+        : Array.isArray(arg) && arg.length && arg.every((x) => typeof x === 'string' || x instanceof vscode.Uri)
+          ? arg.map((x: string | vscode.Uri) => (typeof x === 'string' ? x : x.fsPath))
+          : await pickRankInputs();
+      if (!inputs) return;
+      const missing = inputs.find((p) => !existsSync(p));
+      if (missing) throw new UserError(`${missing} does not exist`);
+      await editor.openRanks(inputs).controller.compute();
     }),
     reg('sysight.cancel', () => s.work.cancel()),
     reg('sysight.refreshRuns', () => s.store.reload()),

@@ -7,7 +7,9 @@ import {
   ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
   StateNotification, ZoomRequest,
 } from '../../webview/src/protocol.js';
+import { RanksStateNotification, type OpenRankParams, type TimelineRevealMessage } from '../../webview/src/ranks/protocol.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
+import { RanksController } from './ranks.js';
 import type { ProfileDocument } from './profileDocument.js';
 import { dashboardHtml, webviewOptions } from './webviewHtml.js';
 import type { Services } from './services.js';
@@ -15,8 +17,17 @@ import type { Services } from './services.js';
 export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private ranks: RanksController | undefined;
+  /** a timeline window asked for before the webview was ready */
+  private pendingReveal: TimelineRevealMessage | undefined;
 
-  constructor(private readonly panel: vscode.WebviewPanel, private readonly doc: ProfileDocument, private readonly s: Services) {
+  constructor(
+    private readonly panel: vscode.WebviewPanel,
+    readonly doc: ProfileDocument,
+    private readonly s: Services,
+    /** opens another profile at a window (a rank of the Ranks tab that lives in another file) */
+    private readonly revealIn?: (profile: vscode.Uri, startNs: number, endNs: number) => Promise<void>,
+  ) {
     const webview = panel.webview;
     webview.options = webviewOptions(s.extensionUri);
     webview.html = dashboardHtml(webview, s.extensionUri, basename(doc.uri.fsPath));
@@ -42,6 +53,7 @@ export class Dashboard implements vscode.Disposable {
       run: run ? toRunView(run) : null,
       progress: this.s.work.last,
       trusted: vscode.workspace.isTrusted,
+      rankProcesses: this.doc.gpuProcesses,
     };
   }
 
@@ -54,6 +66,10 @@ export class Dashboard implements vscode.Disposable {
       if (ReadyCommand.is(m)) {
         this.ready = true;
         this.push();
+        if (this.pendingReveal) void this.panel.webview.postMessage(this.pendingReveal);
+        this.pendingReveal = undefined;
+      } else if (this.ranksController().handle(m)) {
+        // the Ranks tab: computed in the ranks worker, cached for this dashboard
       } else if (RevealCommand.is(m)) {
         const repo = this.s.store.repoFor(this.doc.uri);
         if (repo) await this.s.reveal(repo, m.params.file, m.params.line);
@@ -80,6 +96,25 @@ export class Dashboard implements vscode.Disposable {
     } catch (e) {
       await this.s.reportError('Dashboard', e);
     }
+  }
+
+  /** Zooms this dashboard's timeline to a window (posted once the webview is ready); brings the panel forward. */
+  revealTimeline(startNs: number, endNs: number): void {
+    const msg: TimelineRevealMessage = { type: 'timeline/reveal', startNs, endNs };
+    if (this.ready) void this.panel.webview.postMessage(msg);
+    else this.pendingReveal = msg;
+    this.panel.reveal(undefined, false);
+  }
+
+  private ranksController(): RanksController {
+    this.ranks ??= new RanksController(this.s, [this.doc.uri.fsPath],
+      (st) => void this.panel.webview.postMessage(RanksStateNotification.make(st)),
+      async (p: OpenRankParams) => {
+        const target = vscode.Uri.file(p.source);
+        if (target.fsPath === this.doc.uri.fsPath || !this.revealIn) this.revealTimeline(p.startNs, p.endNs);
+        else await this.revealIn(target, p.startNs, p.endNs);
+      });
+    return this.ranks;
   }
 
   dispose(): void {

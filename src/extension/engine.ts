@@ -9,6 +9,8 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
+import type { RanksComputeReply, RanksComputeRequest } from '../worker/ranks-job.js';
+import type { RanksView } from '../../webview/src/ranks/protocol.js';
 
 export interface WorkOptions {
   signal: AbortSignal;
@@ -34,6 +36,8 @@ export interface LoopSettings {
 /** An opened profile, held off the main thread until disposed. */
 export interface ProfileSession {
   readonly overview: ProfileOverview;
+  /** processes with kernels: several in an export holding several ranks */
+  readonly gpuProcesses: number;
   /** re-bin the timeline over a range (zoom) */
   zoom(range: [number, number], bins: number): Promise<ProfileOverview>;
   dispose(): void;
@@ -47,6 +51,8 @@ export interface Engine {
   closedLoop(req: { repo: string; profile?: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
   optimize(req: { repo: string; runId: string; findingIds?: string[]; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+  /** summarize every rank of the inputs (folders of profiles or summaries, or one multi-process export) and reduce */
+  computeRanks(inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<RanksView>;
 }
 
 /**
@@ -74,7 +80,36 @@ export function createEngine(extensionPath: string, log: (line: string) => void)
       r.settings, o),
     optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs)],
       r.settings, o, r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
+    computeRanks: (inputs, opts) => computeRanksInWorker(join(extensionPath, 'dist', 'ranks-compute.js'), inputs, opts),
   };
+}
+
+/** The ranks computation in a worker thread (dist/ranks-compute.js); abort terminates it. */
+export function computeRanksInWorker(
+  workerFile: string, inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void },
+): Promise<RanksView> {
+  return new Promise<RanksView>((resolve, reject) => {
+    if (opts.signal.aborted) return reject(new CancelledError());
+    const worker = new Worker(workerFile);
+    let settled = false;
+    const finish = (f: () => void) => {
+      if (settled) return;
+      settled = true;
+      opts.signal.removeEventListener('abort', onAbort);
+      void worker.terminate();
+      f();
+    };
+    const onAbort = () => finish(() => reject(new CancelledError()));
+    opts.signal.addEventListener('abort', onAbort, { once: true });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`the ranks worker exited (code ${code}) before it answered`))));
+    worker.on('message', (r: RanksComputeReply) => {
+      if (r.type === 'progress') opts.onProgress(r.fraction, r.message);
+      else if (r.type === 'result') finish(() => resolve(r.view));
+      else finish(() => reject(r.cancelled ? new CancelledError() : r.user ? new UserError(r.message) : new Error(r.message)));
+    });
+    worker.postMessage({ type: 'ranks-compute', inputs } satisfies RanksComputeRequest);
+  });
 }
 
 /** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
@@ -109,6 +144,7 @@ function openSession(workerFile: string, path: string, opts: { signal: AbortSign
         opts.signal.removeEventListener('abort', onAbort);
         resolve({
           overview: r.overview,
+          gpuProcesses: r.gpuProcesses,
           zoom: (range, bins) => new Promise((res, rej) => {
             const id = nextId++;
             pending.set(id, { resolve: res, reject: rej });

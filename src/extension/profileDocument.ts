@@ -13,6 +13,8 @@ export class ProfileDocument implements vscode.CustomDocument {
   private readonly emitter = new vscode.EventEmitter<void>();
   readonly onDidChange = this.emitter.event;
   overview: ProfileOverview | null = null;
+  /** processes with GPU work (ranks, in a multi-rank export); 0 until opened */
+  gpuProcesses = 0;
   status: DashboardState['overviewStatus'] = { state: 'loading' };
 
   constructor(readonly uri: vscode.Uri, engine: Engine, log: Log) {
@@ -29,6 +31,7 @@ export class ProfileDocument implements vscode.CustomDocument {
       if (this.ac.signal.aborted) return s.dispose();
       this.session = s;
       this.overview = s.overview;
+      this.gpuProcesses = s.gpuProcesses;
       this.status = { state: 'ready' };
       log.info(`opened ${path} in ${Date.now() - started} ms: ${s.overview.counts.kernels} kernels, ${s.overview.lanes.length} lanes`);
       this.emitter.fire();

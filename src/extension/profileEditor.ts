@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { Dashboard } from './dashboard.js';
 import { ProfileDocument } from './profileDocument.js';
+import { RANKS_PANEL_TYPE, RanksPanel } from './ranks.js';
 import type { Services } from './services.js';
 import { webviewOptions } from './webviewHtml.js';
 
@@ -30,6 +31,10 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
   /** standalone dashboard panels (Show Report), apart from the custom editors of the same file */
   private readonly standalone = new PanelCollection();
   private readonly disposables: vscode.Disposable[] = [];
+  /** dashboards of the custom editors, per document URI */
+  private readonly dashboards = new Map<string, Set<Dashboard>>();
+  private readonly resolved = new vscode.EventEmitter<Dashboard>();
+  private readonly ranksPanels = new Map<string, RanksPanel>();
 
   constructor(private readonly s: Services) {
     for (const viewType of VIEW_TYPES) {
@@ -48,7 +53,50 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
 
   resolveCustomEditor(doc: ProfileDocument, panel: vscode.WebviewPanel): void {
     this.panels.add(doc.uri, panel);
-    new Dashboard(panel, doc, this.s);
+    const d = new Dashboard(panel, doc, this.s, (uri, a, b) => this.revealInProfile(uri, a, b));
+    const k = doc.uri.toString();
+    const set = this.dashboards.get(k) ?? new Set();
+    set.add(d);
+    this.dashboards.set(k, set);
+    panel.onDidDispose(() => { set.delete(d); if (set.size === 0) this.dashboards.delete(k); });
+    this.resolved.fire(d);
+  }
+
+  /**
+   * Opens a profile in the profile editor (beside the active one unless it is open already) and zooms its
+   * timeline to [startNs, endNs] on that profile's clock (a `timeline/reveal` message to its dashboard).
+   */
+  async revealInProfile(profile: vscode.Uri, startNs: number, endNs: number): Promise<void> {
+    const k = profile.toString();
+    const open = () => [...(this.dashboards.get(k) ?? [])];
+    let d = open()[0];
+    if (!d) {
+      const viewType = /\.json$/i.test(profile.fsPath) && !/\.pt\.trace\.json$/i.test(profile.fsPath) ? VIEW_TYPES[1] : VIEW_TYPES[0];
+      const next = new Promise<Dashboard | undefined>((resolve) => {
+        const sub = this.resolved.event((x) => { if (x.doc.uri.toString() === k) { sub.dispose(); clearTimeout(t); resolve(x); } });
+        const t = setTimeout(() => { sub.dispose(); resolve(open()[0]); }, 30_000);
+      });
+      await vscode.commands.executeCommand('vscode.openWith', profile, viewType, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+      d = open()[0] ?? await next;
+    }
+    if (!d) throw new Error(`the profile editor did not open ${basename(profile.fsPath)}`);
+    d.revealTimeline(startNs, endNs);
+  }
+
+  /** The ranks of some inputs in their own panel (Sysight: Open Ranks); one panel per set of inputs. */
+  openRanks(inputs: string[]): RanksPanel {
+    const key = inputs.join('\n');
+    const existing = this.ranksPanels.get(key);
+    if (existing) {
+      existing.panel.reveal();
+      return existing;
+    }
+    const title = `Ranks: ${inputs.length === 1 ? basename(inputs[0]!) : `${inputs.length} inputs`}`;
+    const panel = vscode.window.createWebviewPanel(RANKS_PANEL_TYPE, title, vscode.ViewColumn.Active, webviewOptions(this.s.extensionUri));
+    const rp = new RanksPanel(panel, this.s, inputs, (p) => this.revealInProfile(vscode.Uri.file(p.source), p.startNs, p.endNs));
+    this.ranksPanels.set(key, rp);
+    panel.onDidDispose(() => this.ranksPanels.delete(key));
+    return rp;
   }
 
   /** A dashboard in its own panel (from Show Report), restored after a reload by deserializeWebviewPanel. */
@@ -77,6 +125,8 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
   }
 
   dispose(): void {
+    for (const p of this.ranksPanels.values()) p.panel.dispose();
+    this.resolved.dispose();
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -11,7 +11,8 @@ export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions 
   return { enableScripts: true, enableCommandUris: false, localResourceRoots: [webviewRoot(extensionUri)] };
 }
 
-export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
+/** The page of the React app; `view` names its root (the profile dashboard by default, or the ranks panel). */
+export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string, view?: 'ranks'): string {
   const nonce = randomBytes(16).toString('base64');
   const root = webviewRoot(extensionUri);
   const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'webview.js'));
@@ -36,7 +37,7 @@ export function dashboardHtml(webview: vscode.Webview, extensionUri: vscode.Uri,
 <title>${esc(title)}</title>
 </head>
 <body>
-<div id="root"></div>
+<div id="root"${view ? ` data-view="${view}"` : ''}></div>
 <script nonce="${nonce}" src="${script}"></script>
 </body>
 </html>`;

@@ -15,7 +15,7 @@ export type SessionRequest =
 
 export type SessionReply =
   | { type: 'progress'; fraction: number; message: string }
-  | { type: 'opened'; overview: ProfileOverview }
+  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number }
   | { type: 'overview'; id: number; overview: ProfileOverview }
   | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
 
@@ -37,7 +37,7 @@ parentPort?.on('message', (msg: SessionRequest) => {
     openProfile(msg.path, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
       .then((m) => {
         model = m;
-        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }) });
+        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: new Set(m.kernels.pid.subarray(0, m.kernels.length)).size });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {

@@ -13,6 +13,7 @@ import { Progress } from './components/Progress.js';
 import { Button, Spinner } from './components/toolkit.js';
 import { RanksTab } from './ranks/RanksApp.js';
 import { DashboardTabs, type DashboardTab } from './ranks/Tabs.js';
+import { isTimelineReveal } from './ranks/protocol.js';
 
 const DEFAULT_VIEW: ViewState = { profilePath: '', sort: { key: 'msPerIter', dir: 'desc' }, category: 'all' };
 
@@ -30,6 +31,7 @@ export function App() {
       if (handleResponse(msg)) return;
       if (StateNotification.is(msg)) setState(msg.params);
       else if (ProgressNotification.is(msg)) setState((s) => (s ? { ...s, progress: msg.params } : s));
+      else if (isTimelineReveal(msg)) setTab('profile'); // a rank's step: the timeline shows it
     };
     window.addEventListener('message', onMessage);
     post(ReadyCommand, {});
