@@ -22,13 +22,15 @@ const FAKE_API = `
   document.addEventListener('DOMContentLoaded', () => document.body.classList.add(theme.bodyClass || 'vscode-dark'));
 })();`;
 
-export interface Harness { url(theme: 'light' | 'dark' | 'hc'): string; close(): Promise<void> }
+/** `view` names the root the page mounts (as the host does with data-view): the dashboard by default. */
+export interface Harness { url(theme: 'light' | 'dark' | 'hc', view?: 'ranks'): string; close(): Promise<void> }
 
 export async function startHarness(distWebview: string): Promise<Harness> {
   const nonce = 'dGVzdG5vbmNlMTIzNDU2';
   let origin = '';
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split(/[?#]/)[0];
+    const view = new URL(req.url ?? '/', 'http://x').searchParams.get('view') === 'ranks' ? ' data-view="ranks"' : '';
     if (path === '/') {
       const csp = `default-src 'none'; style-src ${origin} 'nonce-${nonce}' 'report-sample'; img-src ${origin} data:; font-src ${origin}; script-src 'nonce-${nonce}'`;
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -37,7 +39,7 @@ export async function startHarness(distWebview: string): Promise<Harness> {
 <meta property="csp-nonce" content="${nonce}">
 <script nonce="${nonce}" src="/fake-api.js"></script>
 <link rel="stylesheet" href="/webview.css"><title>dashboard test</title></head>
-<body><div id="root"></div><script nonce="${nonce}" src="/webview.js"></script></body></html>`);
+<body><div id="root"${view}></div><script nonce="${nonce}" src="/webview.js"></script></body></html>`);
     } else if (path === '/fake-api.js') {
       res.writeHead(200, { 'content-type': 'text/javascript' });
       res.end(FAKE_API);
@@ -51,7 +53,7 @@ export async function startHarness(distWebview: string): Promise<Harness> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
-    url: (theme) => `${origin}/#${encodeURIComponent(JSON.stringify(THEMES[theme]))}`,
+    url: (theme, view) => `${origin}/${view ? `?view=${view}` : ''}#${encodeURIComponent(JSON.stringify(THEMES[theme]))}`,
     close: () => new Promise((r) => server.close(() => r())),
   };
 }

@@ -13,7 +13,8 @@ export interface HeatmapProps {
   onOpen: (row: RankRowView, cell: RankStepCell) => void;
 }
 
-/** 0..1 position of v between lo and hi (0.5 when all values are equal). */
+/** 0..1 position of v between lo and hi (0.5 when all values are equal). A cell mixes 10% (lo) to 100% (hi) of
+ * the hot colour into the editor background, so the coolest cell still stands out from the page. */
 export function heat(v: number, lo: number, hi: number): number {
   if (!(hi > lo)) return 0.5;
   return Math.min(1, Math.max(0, (v - lo) / (hi - lo)));
@@ -94,7 +95,7 @@ export function Heatmap({ ranks, steps, metric, straggler, onOpen }: HeatmapProp
               const t = `rank ${row.rank}, step ${cell.step}: ${label.toLowerCase()} ${ms(v)} (step ${ms(cell.values.step)})`;
               return (
                 <div key={c} {...common} className="heat-cell" title={t} aria-label={t} data-value={v}
-                  style={{ backgroundColor: `color-mix(in srgb, var(--sy-heat-hi) ${Math.round(heat(v, lo, hi) * 100)}%, var(--sy-heat-lo))` }}
+                  style={{ backgroundColor: `color-mix(in srgb, var(--sy-heat-hi) ${Math.round(10 + heat(v, lo, hi) * 90)}%, var(--sy-heat-lo))` }}
                   onClick={() => { setActive({ r, c }); onOpen(row, cell); }} />
               );
             })}
