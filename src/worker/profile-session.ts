@@ -7,6 +7,7 @@ import type { ProfileModel } from '../core/profile.js';
 import type { ProfileOverview } from '../core/overview.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
+import { rankProcesses } from '../profile/ranks/index.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -37,7 +38,7 @@ parentPort?.on('message', (msg: SessionRequest) => {
     openProfile(msg.path, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
       .then((m) => {
         model = m;
-        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: new Set(m.kernels.pid.subarray(0, m.kernels.length)).size });
+        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {
