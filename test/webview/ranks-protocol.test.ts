@@ -80,6 +80,15 @@ describe('buildRanksView', () => {
     expect(topStraggler(v)).toBe(1);
   });
 
+  it('finds a renumbered rank's summary by its file and process', () => {
+    const renumbered = { ...report, ranks: report.ranks.map((r, i) => ({ ...r, identity: { ...r.identity, rank: 10 + i } })) };
+    const v = buildRanksView(renumbered, summaries, 't');
+    expect(v.ranks.map((r) => r.rank)).toEqual([10, 11, 12]);
+    expect(v.ranks[2]!.cells[1]!.startNs).toBe(summaries[2]!.steps[1]!.startNs);
+    const lost = { ...renumbered, ranks: renumbered.ranks.map((r) => ({ ...r, source: '/elsewhere.sqlite' })) };
+    expect(buildRanksView(lost, summaries, 't').ranks[0]!.cells.every((c) => c === null)).toBe(true);
+  });
+
   it('names no straggler when the top of the ranking made nobody wait and is not slower', () => {
     expect(topStraggler({ stragglers: [] })).toBeNull();
     expect(topStraggler({ stragglers: [{ ...report.stragglers[0]!, causedWaitNs: 0, stepTimeExcess: 0 }] })).toBeNull();

@@ -71,13 +71,14 @@ const MS = 1e6;
 
 /**
  * The view of a report: report.stepMs gives the step time of [rank][column]; the summary of the same
- * rank (matched by source and rank number) gives the step windows and the split used by the other metrics.
+ * rank (matched by source and pid, else source and rank) gives the step windows and the split of the other metrics.
  */
 export function buildRanksView(report: RanksReport, summaries: RankSummary[], title: string): RanksView {
   const columns = Math.max(0, ...report.stepMs.map((r) => r.length));
   const ranks: RankRowView[] = report.ranks.map((r, i) => {
-    const summary = summaries.find((s) => s.source === r.source && s.identity.rank === r.identity.rank)
-      ?? summaries.find((s) => s.identity.rank === r.identity.rank && (r.identity.pid === undefined || s.identity.pid === r.identity.pid));
+    // the same process of the same file (the reduce may renumber ranks), else the same rank of the same file
+    const summary = (r.identity.pid !== undefined ? summaries.find((s) => s.source === r.source && s.identity.pid === r.identity.pid) : undefined)
+      ?? summaries.find((s) => s.source === r.source && s.identity.rank === r.identity.rank);
     const byIndex = new Map((summary?.steps ?? []).map((s) => [s.index, s] as const));
     const row = report.stepMs[i] ?? [];
     const cells: Array<RankStepCell | null> = [];
