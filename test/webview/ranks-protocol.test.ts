@@ -80,7 +80,7 @@ describe('buildRanksView', () => {
     expect(topStraggler(v)).toBe(1);
   });
 
-  it('finds a renumbered rank's summary by its file and process', () => {
+  it('finds the summary of a renumbered rank by its file and process', () => {
     const renumbered = { ...report, ranks: report.ranks.map((r, i) => ({ ...r, identity: { ...r.identity, rank: 10 + i } })) };
     const v = buildRanksView(renumbered, summaries, 't');
     expect(v.ranks.map((r) => r.rank)).toEqual([10, 11, 12]);
