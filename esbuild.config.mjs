@@ -30,6 +30,7 @@ const builds = [
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'profile-session': 'src/worker/profile-session.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'ranks-compute': 'src/worker/ranks-compute.ts' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

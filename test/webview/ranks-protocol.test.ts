@@ -3,10 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   buildRanksView, isTimelineReveal, OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler,
 } from '../../webview/src/ranks/protocol.js';
-import { simpleReduce, simulateRun } from './ranksFixture.js';
+import { reduceRanks } from '../../src/analyze/ranks/index.js';
+import { simulateRun } from './ranksFixture.js';
 
-const summaries = simulateRun({ ranks: 3, steps: 5, straggler: 1, slowLoader: 2 });
-const report = simpleReduce(summaries);
+const summaries = simulateRun({ ranks: 8, steps: 5, straggler: 1, slowLoader: 5 });
+const report = reduceRanks(summaries);
 const view = buildRanksView(report, summaries, 'Ranks: t');
 
 describe('ranks protocol', () => {
@@ -49,7 +50,7 @@ describe('ranks protocol', () => {
 
 describe('buildRanksView', () => {
   it('has one cell per rank and step, each with its summary step window and split', () => {
-    expect(view.ranks.map((r) => r.rank)).toEqual([0, 1, 2]);
+    expect(view.ranks.map((r) => r.rank)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(view.steps).toEqual([0, 1, 2, 3, 4]);
     for (const [i, row] of view.ranks.entries()) {
       expect(row.cells).toHaveLength(5);
@@ -83,7 +84,7 @@ describe('buildRanksView', () => {
   it('finds the summary of a renumbered rank by its file and process', () => {
     const renumbered = { ...report, ranks: report.ranks.map((r, i) => ({ ...r, identity: { ...r.identity, rank: 10 + i } })) };
     const v = buildRanksView(renumbered, summaries, 't');
-    expect(v.ranks.map((r) => r.rank)).toEqual([10, 11, 12]);
+    expect(v.ranks.map((r) => r.rank)).toEqual([10, 11, 12, 13, 14, 15, 16, 17]);
     expect(v.ranks[2]!.cells[1]!.startNs).toBe(summaries[2]!.steps[1]!.startNs);
     const lost = { ...renumbered, ranks: renumbered.ranks.map((r) => ({ ...r, source: '/elsewhere.sqlite' })) };
     expect(buildRanksView(lost, summaries, 't').ranks[0]!.cells.every((c) => c === null)).toBe(true);

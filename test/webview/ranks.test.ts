@@ -1,5 +1,5 @@
-// The ranks view in real Chromium, on the built bundle: a simulated 4-rank data-parallel run (rank 2 computes
-// slower, rank 3 loads data slower) summarized per rank and reduced, drawn as the Open Ranks panel and as the
+// The ranks view in real Chromium, on the built bundle: a simulated 8-rank data-parallel run (rank 2 computes
+// slower, rank 5 loads data slower) summarized per rank and reduced, drawn as the Open Ranks panel and as the
 // Ranks tab of a dashboard. Cells = ranks × steps, the straggler highlighted, a click or Enter on a cell
 // posts the open-rank message with that step's window, the metric picker recolours, screenshots.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
-import { simpleReduce, simulateRun } from './ranksFixture.js';
+import { reduceRanks } from '../../src/analyze/ranks/index.js';
+import { simulateRun } from './ranksFixture.js';
 import { buildRanksView, type RanksView } from '../../webview/src/ranks/protocol.js';
 import type { DashboardState, ProfileOverview } from '../../webview/src/protocol.js';
 
@@ -23,8 +24,9 @@ const violations = (page: Page) => page.evaluate(() => (window as unknown as { _
 describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', () => {
   let harness: Harness;
   let browser: Awaited<ReturnType<typeof launch>>;
-  const summaries = simulateRun({ ranks: 4, steps: 12, straggler: 2, slowLoader: 3 });
-  const report = simpleReduce(summaries);
+  const summaries = simulateRun({ ranks: 8, steps: 12, straggler: 2, slowLoader: 5 });
+  // a rank whose file could not be read, as the map step reports it
+  const report = reduceRanks(summaries, { problems: [{ source: '/runs/ddp/rank8.sqlite', rank: 8, kind: 'unreadable', message: 'rank8.sqlite: file is not a database' }] });
   const view: RanksView = buildRanksView(report, summaries, 'Ranks: ddp');
 
   beforeAll(async () => {
@@ -50,7 +52,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     const page = await openPanel('dark');
     expect(await page.locator('h1').textContent()).toBe('Ranks: ddp');
     expect(await page.locator('[data-testid=rank-cell]').count()).toBe(summaries.length * summaries[0]!.steps.length);
-    expect(await page.locator('[data-testid=heat-row]').count()).toBe(4);
+    expect(await page.locator('[data-testid=heat-row]').count()).toBe(8);
     // the slow-computing rank is the one the others wait for: its heatmap row and ranking row are marked
     expect(await page.locator('.heat-row.straggler').getAttribute('data-rank')).toBe('2');
     expect(await page.locator('[data-testid=straggler-row].straggler').getAttribute('data-rank')).toBe('2');
@@ -136,7 +138,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     await expect.poll(async () => (await posted(page)).filter((m) => m.method === 'ranks/compute').map((m) => m.params)).toEqual([{}]);
     expect(await page.locator('[data-testid=timeline]').isVisible()).toBe(false);
     const two = simulateRun({ ranks: 2, steps: 6, straggler: 1, oneFile: '/p/two.sqlite' });
-    await send(page, { method: 'ranks/state', params: { state: 'ready', view: buildRanksView(simpleReduce(two), two, 'Ranks: two.sqlite') } });
+    await send(page, { method: 'ranks/state', params: { state: 'ready', view: buildRanksView(reduceRanks(two), two, 'Ranks: two.sqlite') } });
     await page.locator('[data-testid=heatmap]').waitFor();
     expect(await page.locator('[data-testid=rank-cell]').count()).toBe(12);
     await page.locator('[data-testid=rank-cell][data-rank="0"][data-step="2"]').click();
