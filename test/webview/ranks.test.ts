@@ -11,6 +11,7 @@ import { startHarness, type Harness } from './harness.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
 import { simulateRun } from './ranksFixture.js';
 import { buildRanksView, type RanksView } from '../../webview/src/ranks/protocol.js';
+import { runRanksJob } from '../../src/worker/ranks-job.js';
 import type { DashboardState, ProfileOverview } from '../../webview/src/protocol.js';
 
 const root = process.cwd();
@@ -19,6 +20,7 @@ const bundle = join(root, 'dist', 'webview', 'webview.js');
 type Posted = Array<{ method: string; params: Record<string, unknown>; id?: number }>;
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
 const send = (page: Page, msg: unknown) => page.evaluate((m) => window.postMessage(m, '*'), msg);
+const H100 = '/work/shared/profiles/GindaChen+nsys-ai__h100_2gpu_1s.sqlite';
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
 
 describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', () => {
@@ -120,6 +122,28 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     expect(await page.locator('[data-testid=heatmap]').count()).toBe(0);
     await page.close();
   });
+
+  it.skipIf(!existsSync(H100))('renders the real two-rank nsys export (h100_2gpu_1s), computed by the ranks job', async () => {
+    const { view: real } = await runRanksJob([H100], { signal: new AbortController().signal, onProgress: () => undefined });
+    const page = await browser.context.newPage();
+    await page.goto(harness.url('dark', 'ranks'));
+    await send(page, { method: 'ranks/state', params: { state: 'ready', view: real } });
+    await page.locator('[data-testid=heatmap]').waitFor();
+    expect(await page.locator('[data-testid=heat-row]').count()).toBe(2);
+    expect(await page.locator('[data-testid=rank-cell]').count()).toBe(2 * real.steps.length);
+    expect(real.steps.length).toBeGreaterThan(1);
+    expect(await page.locator('[data-testid=ranks-summary]').textContent()).toContain(`2 of 2 ranks · ${real.steps.length} steps`);
+    // the two ranks' steps agree within a fraction of a percent: the scale does not stretch that into hot and cold
+    const colours = new Set(await page.locator('[data-testid=rank-cell]').evaluateAll((cs) => cs.map((c) => getComputedStyle(c).backgroundColor)));
+    expect(colours.size).toBeLessThanOrEqual(3);
+    await page.locator('[data-testid=rank-cell][data-rank="1"][data-step="1"]').click();
+    const posted1 = (await posted(page)).filter((m) => m.method === 'ranks/openRank');
+    expect(posted1.map((m) => [m.params.rank, m.params.step, m.params.source])).toEqual([[1, 1, H100]]);
+    expect(posted1[0]!.params.startNs).toBe(real.ranks[1]!.cells[1]!.startNs);
+    expect(await violations(page)).toEqual([]);
+    await page.screenshot({ path: join(artifactsDir(), 'ranks-h100_2gpu_1s.png'), fullPage: true });
+    await page.close();
+  }, 60_000);
 
   it('adds a Ranks tab to a dashboard whose profile holds several rank processes', async () => {
     const page = await browser.context.newPage();

@@ -25,11 +25,16 @@ export function Heatmap({ ranks, steps, metric, straggler, onOpen }: HeatmapProp
   const gridRef = useRef<HTMLDivElement>(null);
   const label = RANK_METRICS.find((m) => m.value === metric)!.label;
 
+  // The scale spans at least a tenth of the median step: ranks within 0.2% of each other stay one colour
+  // instead of being stretched over the whole scale.
   const [lo, hi] = useMemo(() => {
     let a = Infinity;
     let b = -Infinity;
-    for (const r of ranks) for (const c of r.cells) if (c) { a = Math.min(a, c.values[metric]); b = Math.max(b, c.values[metric]); }
-    return Number.isFinite(a) ? [a, b] : [0, 0];
+    const stepsMs: number[] = [];
+    for (const r of ranks) for (const c of r.cells) if (c) { a = Math.min(a, c.values[metric]); b = Math.max(b, c.values[metric]); stepsMs.push(c.values.step); }
+    if (!Number.isFinite(a)) return [0, 0];
+    stepsMs.sort((x, y) => x - y);
+    return [a, Math.max(b, a + 0.1 * (stepsMs[Math.floor(stepsMs.length / 2)] ?? 0))];
   }, [ranks, metric]);
 
   const focusCell = useCallback((r: number, c: number) => {
