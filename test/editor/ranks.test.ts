@@ -1,0 +1,75 @@
+// The ranks view in a real VS Code (code-server + the packaged .vsix) on the real two-rank nsys export
+// (h100_2gpu_1s: two processes on two H100s): the dashboard of that profile gets a Ranks tab whose heatmap is
+// computed by the ranks worker; a cell goes back to the timeline; Sysight: Open Ranks (file picker) opens the
+// same view in its own panel. Skips without code-server, Chromium, a build, or /work/shared.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cpSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
+import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
+import { quickOpen, runCommand, webviewWith } from '../support/workbenchUi.js';
+import { summarizeProfile } from '../../src/profile/ranks/index.js';
+
+const root = process.cwd();
+const H100 = '/work/shared/profiles/GindaChen+nsys-ai__h100_2gpu_1s.sqlite';
+const NAME = 'h100_2gpu_1s.sqlite';
+const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'ranks-compute.js'));
+
+describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('ranks view in a real VS Code', () => {
+  let sb: Sandbox;
+  let server: Running;
+  let browser: Awaited<ReturnType<typeof launch>>;
+  let page: Page;
+  let cells = 0;
+
+  beforeAll(async () => {
+    const summaries = await summarizeProfile(H100);
+    cells = summaries.length * Math.max(...summaries.map((s) => s.steps.length));
+    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
+    cpSync(H100, join(sb.workspace, NAME));
+    installVsix(sb, sharedVsix());
+    server = await startCodeServer(sb);
+    browser = await launch({ width: 1400, height: 900 });
+    page = await browser.context.newPage();
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  }, 240_000);
+
+  afterAll(async () => {
+    await page?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    sb?.cleanup();
+  });
+
+  it('shows a Ranks tab on the two-process export; its heatmap has a cell per rank and step; a cell goes back to the timeline', async () => {
+    await quickOpen(page, NAME);
+    const dash = await webviewWith(page, '[data-testid=dashboard]');
+    await dash.locator('[data-testid=tab-ranks]').waitFor({ timeout: 90_000 });
+    expect(await dash.locator('[data-testid=tab-ranks]').textContent()).toBe('Ranks (2)');
+    await dash.locator('[data-testid=tab-ranks]').click();
+    await dash.locator('[data-testid=heatmap]').waitFor({ timeout: 120_000 });
+    expect(await dash.locator('[data-testid=heat-row]').count()).toBe(2);
+    expect(await dash.locator('[data-testid=rank-cell]').count()).toBe(cells);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-tab.png') });
+    await dash.locator('[data-testid=rank-cell][data-rank="1"][data-step="3"]').click();
+    // the host answers with timeline/reveal for this same profile: the dashboard shows its profile view again
+    await expect.poll(() => dash.locator('[data-testid=tab-profile]').getAttribute('aria-selected'), { timeout: 20_000 }).toBe('true');
+    expect(await dash.locator('[data-testid=timeline]').isVisible()).toBe(true);
+  }, 300_000);
+
+  it('opens the same view from Sysight: Open Ranks with the file picker', async () => {
+    await runCommand(page, 'Sysight: Open Ranks');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'One profile with several rank processes' }).click();
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(join(sb.workspace, NAME));
+    await page.keyboard.press('Enter');
+    const panel = await webviewWith(page, '[data-testid=ranks-panel]', 120_000);
+    await panel.locator('[data-testid=heatmap]').waitFor({ timeout: 120_000 });
+    expect(await panel.locator('h1').textContent()).toBe(`Ranks: ${NAME}`);
+    expect(await panel.locator('[data-testid=rank-cell]').count()).toBe(cells);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-panel.png') });
+  }, 300_000);
+});

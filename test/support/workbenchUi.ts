@@ -1,0 +1,54 @@
+// Driving code-server's workbench like a user (quick input, command palette, webview frames). The same moves
+// as test/editor/workbench.test.ts, for the other editor tests.
+import type { FrameLocator, Page } from 'playwright-core';
+
+/** Opens the quick input with `key`; a webview iframe may hold the focus, so retry from the active tab. */
+export async function openQuickInput(page: Page, key: string): Promise<void> {
+  const input = page.locator('.quick-input-widget input');
+  for (let attempt = 0; ; attempt++) {
+    if (attempt > 0) await page.locator('.tabs-container .tab.active, .part.sidebar .title').first().click();
+    await page.keyboard.press(key);
+    try {
+      await input.waitFor({ timeout: 5_000 });
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    await openQuickInput(page, 'F1');
+    try {
+      await page.locator('.quick-input-widget input').fill(`>${title}`, { timeout: 5_000 });
+      break;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      await page.keyboard.press('Escape');
+    }
+  }
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+export async function quickOpen(page: Page, name: string): Promise<void> {
+  await openQuickInput(page, 'Control+P');
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }) }).first().click();
+}
+
+/** The content frame of the visible webview that shows `selector` (several webviews may be loaded). */
+export async function webviewWith(page: Page, selector: string, timeoutMs = 60_000): Promise<FrameLocator> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const frames = page.locator('iframe.webview.ready');
+    const n = await frames.count();
+    for (let i = 0; i < n; i++) {
+      const f = page.frameLocator('iframe.webview.ready').nth(i).frameLocator('#active-frame');
+      if (await f.locator(selector).count().catch(() => 0)) return f;
+    }
+    if (Date.now() > end) throw new Error(`no webview shows ${selector} after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
