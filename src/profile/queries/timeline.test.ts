@@ -56,7 +56,7 @@ describe('timelineTiles on a generated ~1M-row profile', () => {
       expect(stats.rows).toBeGreaterThan(1_000_000);
       const model = await openProfile(file);
       const { startNs, endNs } = model.meta;
-      const rows = model.kernels.length + model.memcpy.length + model.memset.length + model.runtime.length;
+      const rows = model.kernels.length + model.memcpy.length + model.memset.length + model.runtime.length + model.nvtx.length;
       for (const pixels of [200, 1920]) {
         for (const frac of [1, 0.1, 0.001]) {
           const mid = (startNs + endNs) / 2;

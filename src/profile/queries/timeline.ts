@@ -1,5 +1,6 @@
 // timeline-tiles: the level-of-detail view of a time window for the dashboard's timeline. One lane per GPU
-// stream (kernels, copies, memsets) and one per CPU thread with CUDA runtime calls; in each lane the events in
+// stream (kernels, copies, memsets), one per NVTX nesting level of a thread, and one per CPU thread with CUDA
+// runtime calls (lanes: timelineLanes.ts); in each lane the events in
 // the window are merged so that consecutive merged slices start at least one pixel apart — at most
 // pixels slices per lane whatever the zoom, each with its event count and busy time. A slice of one event
 // keeps its table and row so the UI can ask for its details.
@@ -7,11 +8,10 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
-import {
-  DenseIndex, LIMIT_PARAM, gpuOpsInOrder, intArg, numArg, opName, startOrder, strArg,
-} from './util.js';
+import { type LaneKind, buildLanes, eventName, lowerBound } from './timelineLanes.js';
+import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';
 
-export const OP_RUNTIME = 3;
+export { OP_RUNTIME, OP_NVTX } from './timelineLanes.js';
 
 export interface TileSlice {
   startNs: number;
@@ -22,19 +22,21 @@ export interface TileSlice {
   busyNs: number;
   /** name of the longest event in the slice */
   name: string;
-  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime) and row */
+  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX) and row */
   table?: number;
   row?: number;
 }
 
 export interface TileLane {
-  /** "gpu0/stream7" or "cpu1234/5678" */
+  /** "gpu0/stream7", "nvtx1234/5678/d1" or "cpu1234/5678" */
   id: string;
-  kind: 'gpu-stream' | 'cpu-thread';
+  kind: LaneKind;
   deviceId?: number;
   streamId?: number;
   pid?: number;
   tid?: number;
+  /** NVTX lanes: nesting level on the thread, 0 = outermost */
+  depth?: number;
   /** events overlapping the window */
   events: number;
   slices: TileSlice[];
@@ -46,96 +48,6 @@ export interface TimelineTiles {
   pixels: number;
   nsPerPixel: number;
   lanes: TileLane[];
-}
-
-interface LaneIndex {
-  id: string;
-  kind: TileLane['kind'];
-  key: [number, number];
-  /** packed (table << 28 | row) is not enough for big tables: parallel arrays instead, ascending start */
-  table: Uint8Array;
-  row: Int32Array;
-  start: Float64Array;
-  end: Float64Array;
-  maxDur: number;
-}
-
-const laneCache = new WeakMap<ProfileModel['kernels'], LaneIndex[]>();
-
-/**
- * Per-lane rows ascending by start, in two linear passes over the cached start orders (all GPU ops merged in
- * time order; runtime rows by start): count per lane, then fill typed arrays. No comparison sort.
- */
-function buildLanes(model: ProfileModel): LaneIndex[] {
-  const cached = laneCache.get(model.kernels);
-  if (cached) return cached;
-  const dense = new DenseIndex();
-  const kinds: Array<TileLane['kind']> = [];
-  const keys: Array<[number, number]> = [];
-  const ops = gpuOpsInOrder(model);
-  const rt = model.runtime;
-  const rtOrder = startOrder(rt.start);
-  const gpuTables = [model.kernels, model.memcpy, model.memset];
-  const starts = [model.kernels.start, model.memcpy.start, model.memset.start, rt.start];
-  const ends = [model.kernels.end, model.memcpy.end, model.memset.end, rt.end];
-  const n = ops.length + rt.length;
-  // lane of each event, in visiting order (GPU ops in time order, then runtime rows in time order)
-  const laneOf = new Int32Array(n);
-  const laneId = (kind: TileLane['kind'], a: number, b: number) => {
-    const j = dense.of((kind === 'gpu-stream' ? 0 : 1) * 2 ** 52 + a * 2 ** 24 + b);
-    if (j === kinds.length) [kinds[j], keys[j]] = [kind, [a, b]];
-    return j;
-  };
-  for (let i = 0; i < ops.length; i++) {
-    const tb = gpuTables[ops.table[i]!]!;
-    const r = ops.row[i]!;
-    laneOf[i] = laneId('gpu-stream', tb.deviceId[r]!, tb.streamId[r]! & 0xffffff);
-  }
-  for (let i = 0; i < rt.length; i++) {
-    const r = rtOrder[i]!;
-    laneOf[ops.length + i] = laneId('cpu-thread', rt.pid[r]!, rt.tid[r]! & 0xffffff);
-  }
-  const counts = new Int32Array(kinds.length);
-  for (let i = 0; i < n; i++) counts[laneOf[i]!]!++;
-  const lanes: LaneIndex[] = kinds.map((kind, j) => ({
-    id: kind === 'gpu-stream' ? `gpu${keys[j]![0]}/stream${keys[j]![1]}` : `cpu${keys[j]![0]}/${keys[j]![1]}`,
-    kind, key: keys[j]!,
-    table: new Uint8Array(counts[j]!), row: new Int32Array(counts[j]!), start: new Float64Array(counts[j]!), end: new Float64Array(counts[j]!), maxDur: 0,
-  }));
-  const fill = new Int32Array(kinds.length);
-  for (let i = 0; i < n; i++) {
-    const j = laneOf[i]!;
-    const L = lanes[j]!;
-    const p = fill[j]!++;
-    const t = i < ops.length ? ops.table[i]! : OP_RUNTIME;
-    const r = i < ops.length ? ops.row[i]! : rtOrder[i - ops.length]!;
-    const s = starts[t]![r]!;
-    const e = ends[t]![r]!;
-    L.table[p] = t;
-    L.row[p] = r;
-    L.start[p] = s;
-    L.end[p] = e;
-    if (e - s > L.maxDur) L.maxDur = e - s;
-  }
-  lanes.sort((a, b) => (a.kind === b.kind ? a.key[0] - b.key[0] || a.key[1] - b.key[1] : a.kind === 'gpu-stream' ? -1 : 1));
-  laneCache.set(model.kernels, lanes);
-  return lanes;
-}
-
-/** First index with start >= x. */
-function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-function eventName(model: ProfileModel, t: number, r: number): string {
-  return t === OP_RUNTIME ? model.strings[model.runtime.nameId[r]!] ?? '' : opName(model, t, r);
 }
 
 export interface TileOptions {
@@ -153,7 +65,7 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
   const w = (endNs - startNs) / pixels;
   const want = opts.lanes ? new Set(opts.lanes) : undefined;
   const lanes: TileLane[] = [];
-  for (const L of buildLanes(model)) {
+  for (const L of buildLanes(model).lanes) {
     if (want && !want.has(L.id)) continue;
     const slices: TileSlice[] = [];
     let events = 0;
@@ -191,6 +103,7 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
       ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
+      ...(L.kind === 'nvtx' ? { depth: L.key[2] } : {}),
     });
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };
@@ -198,9 +111,9 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
 
 export const timelineTilesQuery: QueryDef<TimelineTiles> = {
   name: 'timeline-tiles',
-  description: 'Level-of-detail timeline tiles for a window: per GPU stream / CPU thread lane, events merged to at most ~1 slice per pixel, with counts',
+  description: 'Level-of-detail timeline tiles for a window: per GPU stream / NVTX level / CPU thread lane, events merged to at most ~1 slice per pixel, with counts',
   params: [
-    { ...LIMIT_PARAM, default: 256, description: 'maximum lanes returned (GPU streams first)' },
+    { ...LIMIT_PARAM, default: 256, description: 'maximum lanes returned (GPU streams first, then NVTX, then CPU threads)' },
     { name: 'startNs', type: 'number', description: 'window start, ns (default: profile start)' },
     { name: 'endNs', type: 'number', description: 'window end, ns (default: profile end)' },
     { name: 'pixels', type: 'number', description: 'width of the view in pixels', default: 1000 },
