@@ -5,19 +5,22 @@ import { basename } from 'node:path';
 import { oneLine } from '../core/errors.js';
 import {
   ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
-  StateNotification, ZoomRequest,
+  StateNotification, TimelineRevealNotification, ZoomRequest,
 } from '../../webview/src/protocol.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
 import type { ProfileDocument } from './profileDocument.js';
 import { dashboardHtml, webviewOptions } from './webviewHtml.js';
 import type { Services } from './services.js';
+import { TraceRequests } from './traceRequests.js';
 
 export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private readonly trace: TraceRequests;
 
   constructor(private readonly panel: vscode.WebviewPanel, private readonly doc: ProfileDocument, private readonly s: Services) {
     const webview = panel.webview;
+    this.trace = new TraceRequests((name, args, signal) => doc.query(name, args, signal));
     webview.options = webviewOptions(s.extensionUri);
     webview.html = dashboardHtml(webview, s.extensionUri, basename(doc.uri.fsPath));
     this.disposables.push(
@@ -45,6 +48,11 @@ export class Dashboard implements vscode.Disposable {
     };
   }
 
+  /** Switches the dashboard to its trace view, showing this window (ns on the profile's clock). */
+  revealTimeline(startNs: number, endNs: number): void {
+    void this.panel.webview.postMessage(TimelineRevealNotification.make({ startNs, endNs }));
+  }
+
   private push(): void {
     if (this.ready) void this.panel.webview.postMessage(StateNotification.make(this.state()));
   }
@@ -66,6 +74,10 @@ export class Dashboard implements vscode.Disposable {
         else if (a === 'analyze') await vscode.commands.executeCommand('sysight.analyzeProfile', this.doc.uri);
         else if (a === 'closedLoop') await vscode.commands.executeCommand('sysight.runClosedLoop', this.doc.uri);
         else if (a === 'optimize') await vscode.commands.executeCommand('sysight.optimizeFindings');
+      } else if (TraceRequests.isRequest(m)) {
+        const id = m.id;
+        const answer = await this.trace.handle(m)!;
+        void this.panel.webview.postMessage(Response.make(answer, id));
       } else if (ZoomRequest.is(m)) {
         const id = m.id;
         try {
@@ -83,6 +95,7 @@ export class Dashboard implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.trace.dispose();
     while (this.disposables.length) this.disposables.pop()!.dispose();
   }
 }
