@@ -1,8 +1,8 @@
 // The dashboard: header with actions, live progress, timeline, top kernels, findings, rounds.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   ActionCommand, ReadyCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, type ProfileOverview,
-  ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest,
+  ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest, timelineReveal,
 } from './protocol.js';
 import { handleResponse, loadState, post, request, saveState } from './host.js';
 import { Timeline } from './components/Timeline.js';
@@ -11,6 +11,8 @@ import { FindingsTable } from './components/FindingsTable.js';
 import { RoundsChart } from './components/RoundsChart.js';
 import { Progress } from './components/Progress.js';
 import { Button, Spinner } from './components/toolkit.js';
+import { TraceView } from './trace/TraceView.js';
+import { revealRange, type Viewport } from './trace/viewport.js';
 
 const DEFAULT_VIEW: ViewState = { profilePath: '', sort: { key: 'msPerIter', dir: 'desc' }, category: 'all' };
 
@@ -20,12 +22,19 @@ export function App() {
   const [view, setView] = useState<ViewState>(saved?.view ?? DEFAULT_VIEW);
   const [zoom, setZoom] = useState<ProfileOverview | null>(null);
   const [zoomError, setZoomError] = useState<string | null>(null);
+  const [traceView, setTraceView] = useState<Viewport | null>(null);
+  /** a reveal that came before the profile's extent was known */
+  const [pendingReveal, setPendingReveal] = useState<Viewport | null>(null);
 
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
       const msg: unknown = e.data;
       if (handleResponse(msg)) return;
-      if (StateNotification.is(msg)) setState(msg.params);
+      const reveal = timelineReveal(msg);
+      if (reveal) {
+        setView((v) => ({ ...v, tab: 'trace' }));
+        setPendingReveal({ ...reveal });
+      } else if (StateNotification.is(msg)) setState(msg.params);
       else if (ProgressNotification.is(msg)) setState((s) => (s ? { ...s, progress: msg.params } : s));
     };
     window.addEventListener('message', onMessage);
@@ -48,6 +57,14 @@ export function App() {
     setZoomError(null);
     request(ZoomRequest, { startNs, endNs, bins: 400 }).then(setZoom, (e: Error) => setZoomError(e.message));
   }, []);
+
+  const o0 = state?.overview;
+  const extent = useMemo(() => (o0 ? { startNs: o0.startNs, endNs: Math.max(o0.endNs, o0.startNs + 1) } : null), [o0?.startNs, o0?.endNs]);
+  useEffect(() => {
+    if (!extent || !pendingReveal) return;
+    setTraceView(revealRange(pendingReveal.startNs, pendingReveal.endNs, extent, 0));
+    setPendingReveal(null);
+  }, [extent?.startNs, extent?.endNs, pendingReveal]);
 
   if (!state) {
     return <main className="loading"><Spinner /> <span>Opening profile…</span></main>;
@@ -89,7 +106,22 @@ export function App() {
         </p>
       )}
       {zoomError && <p className="banner error">{zoomError}</p>}
-      {overview && (
+      <nav className="tabs" role="tablist">
+        {(['summary', 'trace'] as const).map((t) => (
+          <button
+            key={t}
+            role="tab"
+            data-testid={`tab-${t}`}
+            aria-selected={(view.tab ?? 'summary') === t}
+            className={(view.tab ?? 'summary') === t ? 'tab active' : 'tab'}
+            onClick={() => setView((v) => ({ ...v, tab: t }))}
+          >{t === 'summary' ? 'Summary' : 'Trace'}</button>
+        ))}
+      </nav>
+      {view.tab === 'trace' && (extent
+        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} />
+        : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
+      {view.tab !== 'trace' && overview && (
         <Timeline overview={overview} onZoom={onZoom} zoomed={zoom !== null} onReset={() => setZoom(null)} />
       )}
       <FindingsTable

@@ -66,6 +66,8 @@ export interface ViewState {
   profilePath: string;
   sort: { key: FindingSortKey; dir: 'asc' | 'desc' };
   category: string | 'all';
+  /** which view of the profile is shown (absent in state saved before the trace view existed) */
+  tab?: 'summary' | 'trace';
 }
 
 export type FindingSortKey = 'category' | 'msPerIter' | 'pctOfIter' | 'file' | 'confidence';
