@@ -77,6 +77,7 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
       c.dataset.tilesSlices = String(tiles ? tiles.lanes.reduce((s, l) => s + l.slices.length, 0) : 0);
       c.dataset.plotWidth = String(plotW);
       c.dataset.lanes = String(rows.length);
+      c.dataset.rowIds = rows.map((r) => r.id).join(',');
     });
     return () => cancelAnimationFrame(id);
   }, [rows, tiles, view, hover, selected, cssW, cssH, extent.startNs, plotW]);

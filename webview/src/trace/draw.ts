@@ -41,6 +41,14 @@ function hash(s: string): number {
   return h >>> 0;
 }
 
+/** The text cut (with an ellipsis) to fit `room` pixels; '' when not even a few characters fit. */
+function fit(ctx: CanvasRenderingContext2D, text: string, room: number): string {
+  const w = ctx.measureText(text).width;
+  if (w <= room) return text;
+  const n = Math.floor((text.length * room) / w) - 1;
+  return n >= 3 ? `${text.slice(0, n)}…` : '';
+}
+
 export interface Frame {
   rows: Row[];
   tiles: TimelineTiles | null;
@@ -80,7 +88,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       ctx.fillRect(0, y, cssW, 1);
     }
     ctx.fillStyle = th.muted;
-    ctx.fillText(row.label, 4, y + ROW_H / 2, LABEL_W - 8);
+    ctx.fillText(fit(ctx, row.label, LABEL_W - 8), 4, y + ROW_H / 2);
     const lane = lanes.get(row.id);
     if (!lane) return;
     ctx.save();
@@ -106,8 +114,8 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       if (w > 40) {
         ctx.globalAlpha = 1;
         ctx.fillStyle = th.bg;
-        const label = s.count > 1 ? `${s.name} +${s.count - 1}` : s.name;
-        ctx.fillText(label, LABEL_W + Math.max(x0, 0) + 3, y + ROW_H / 2, Math.min(w, plotW) - 6);
+        const label = fit(ctx, s.count > 1 ? `${s.name} +${s.count - 1}` : s.name, Math.min(x1, plotW) - Math.max(x0, 0) - 6);
+        if (label) ctx.fillText(label, LABEL_W + Math.max(x0, 0) + 3, y + ROW_H / 2);
       }
     }
     ctx.globalAlpha = 1;
