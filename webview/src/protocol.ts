@@ -33,6 +33,8 @@ export interface RoundView {
   low: number | null;
   high: number | null;
   accepted: Array<{ patchId: string; findingId: string; pattern: string; speedup: number | null }>;
+  /** this round's profile against the previous round's (`sysight diff`) */
+  profileDiff?: { verdict: string; headline: string };
 }
 
 export interface RunView {
