@@ -1,6 +1,7 @@
 // timeline-tiles: the level-of-detail view of a time window for the dashboard's timeline. One lane per GPU
 // stream (kernels, copies, memsets), one per NVTX nesting level of a thread, and one per CPU thread with CUDA
-// runtime calls (lanes: timelineLanes.ts); in each lane the events in
+// runtime calls (lanes: timelineLanes.ts); in each lane the events (or, zoomed out, the buckets of the lane's
+// level-of-detail pyramid, timelineLod.ts, so the cost follows the width rather than the events) in
 // the window are merged so that consecutive merged slices start at least one pixel apart — at most
 // pixels slices per lane whatever the zoom, each with its event count and busy time. A slice of one event
 // keeps its table and row so the UI can ask for its details.
@@ -8,7 +9,8 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
-import { type LaneKind, buildLanes, eventName, lowerBound } from './timelineLanes.js';
+import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timelineLanes.js';
+import { levelFor } from './timelineLod.js';
 import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';
 
 export { OP_RUNTIME, OP_NVTX } from './timelineLanes.js';
@@ -37,7 +39,10 @@ export interface TileLane {
   tid?: number;
   /** NVTX lanes: nesting level on the thread, 0 = outermost */
   depth?: number;
-  /** events overlapping the window */
+  /**
+   * events overlapping the window; when a zoomed-out window is merged from the lane's pyramid (timelineLod.ts),
+   * the buckets at its two edges count whole
+   */
   events: number;
   slices: TileSlice[];
 }
@@ -58,6 +63,55 @@ export interface TileOptions {
   lanes?: string[];
 }
 
+/**
+ * One lane's slices in the window: items (events, or the buckets of a pyramid level when a pixel is at least a
+ * bucket wide and the window holds many events) merged so that slice anchors are at least a pixel apart.
+ */
+function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: number, w: number, pixels: number): { slices: TileSlice[]; events: number } {
+  const inWindow = lowerBound(L.start, endNs) - lowerBound(L.start, startNs - L.maxDur);
+  const lv = inWindow > 4 * pixels ? levelFor(L, w) : null;
+  // the items: the lane's events, or one level's buckets (count, busy time, longest event per bucket)
+  const start = lv ? lv.start : L.start;
+  const end = lv ? lv.end : L.end;
+  const maxDur = lv ? lv.maxDur : L.maxDur;
+  const slices: TileSlice[] = [];
+  let events = 0;
+  let cur: (TileSlice & { anchor: number; longest: number; li: number }) | undefined;
+  const flush = () => {
+    if (!cur) return;
+    const { anchor: _a, longest: _l, li, ...s } = cur;
+    s.name = eventName(model, L.table[li]!, L.row[li]!);
+    if (s.count === 1) [s.table, s.row] = [L.table[li]!, L.row[li]!];
+    slices.push(s);
+    cur = undefined;
+  };
+  for (let i = lowerBound(start, startNs - maxDur), n = start.length; i < n; i++) {
+    const s = start[i]!;
+    if (s >= endNs) break;
+    const e = end[i]!;
+    if (e <= startNs && !(e === s && s >= startNs)) continue;
+    const c = lv ? lv.count[i]! : 1;
+    const b = lv ? lv.busy[i]! : e - s;
+    const li = lv ? lv.longest[i]! : i;
+    const ld = lv ? lv.longestDur[i]! : e - s;
+    events += c;
+    // a new slice only when this item starts a pixel or more after the current slice's start (clamped to the
+    // window, so that items begun before it cannot add slices): slice anchors are >= w apart
+    const anchor = Math.max(s, startNs);
+    if (cur && anchor - cur.anchor < w) {
+      cur.count += c;
+      cur.busyNs += b;
+      if (e > cur.endNs) cur.endNs = e;
+      if (ld > cur.longest) [cur.longest, cur.li] = [ld, li];
+      continue;
+    }
+    flush();
+    cur = { anchor, startNs: s, endNs: e, count: c, busyNs: b, name: '', longest: ld, li };
+  }
+  flush();
+  return { slices, events };
+}
+
 export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineTiles {
   const { startNs, endNs, pixels } = opts;
   if (!(endNs > startNs)) throw new UserError(`the window end (${endNs}) must be after its start (${startNs})`);
@@ -67,38 +121,7 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
   const lanes: TileLane[] = [];
   for (const L of buildLanes(model).lanes) {
     if (want && !want.has(L.id)) continue;
-    const slices: TileSlice[] = [];
-    let events = 0;
-    let cur: (TileSlice & { anchor: number; longest: number; lt: number; lr: number }) | undefined;
-    const flush = () => {
-      if (!cur) return;
-      const { anchor: _a, longest: _l, lt, lr, ...s } = cur;
-      s.name = eventName(model, lt, lr);
-      if (s.count === 1) [s.table, s.row] = [lt, lr];
-      slices.push(s);
-      cur = undefined;
-    };
-    for (let i = lowerBound(L.start, startNs - L.maxDur), n = L.start.length; i < n; i++) {
-      const s = L.start[i]!;
-      if (s >= endNs) break;
-      const e = L.end[i]!;
-      if (e <= startNs && !(e === s && s >= startNs)) continue;
-      events++;
-      const d = e - s;
-      // a new slice only when this event starts a pixel or more after the current slice's start (clamped to
-      // the window, so that events begun before it cannot add slices): slice anchors are >= w apart
-      const anchor = Math.max(s, startNs);
-      if (cur && anchor - cur.anchor < w) {
-        cur.count++;
-        cur.busyNs += d;
-        if (e > cur.endNs) cur.endNs = e;
-        if (d > cur.longest) [cur.longest, cur.lt, cur.lr] = [d, L.table[i]!, L.row[i]!];
-        continue;
-      }
-      flush();
-      cur = { anchor, startNs: s, endNs: e, count: 1, busyNs: d, name: '', longest: d, lt: L.table[i]!, lr: L.row[i]! };
-    }
-    flush();
+    const { slices, events } = mergeLane(model, L, startNs, endNs, w, pixels);
     if (events === 0) continue;
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
