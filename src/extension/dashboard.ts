@@ -5,21 +5,23 @@ import { basename } from 'node:path';
 import { oneLine } from '../core/errors.js';
 import {
   ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
-  StateNotification, ZoomRequest,
+  StateNotification, TimelineRevealNotification, ZoomRequest, type RevealWindow,
 } from '../../webview/src/protocol.js';
-import { RanksStateNotification, type OpenRankParams, type TimelineRevealMessage } from '../../webview/src/ranks/protocol.js';
+import { RanksStateNotification, type OpenRankParams } from '../../webview/src/ranks/protocol.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
 import { RanksController } from './ranks.js';
 import type { ProfileDocument } from './profileDocument.js';
 import { dashboardHtml, webviewOptions } from './webviewHtml.js';
 import type { Services } from './services.js';
+import { TraceRequests } from './traceRequests.js';
 
 export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private ready = false;
+  private readonly trace: TraceRequests;
   private ranks: RanksController | undefined;
   /** a timeline window asked for before the webview was ready */
-  private pendingReveal: TimelineRevealMessage | undefined;
+  private pendingReveal: RevealWindow | undefined;
 
   constructor(
     private readonly panel: vscode.WebviewPanel,
@@ -29,6 +31,7 @@ export class Dashboard implements vscode.Disposable {
     private readonly revealIn?: (profile: vscode.Uri, startNs: number, endNs: number) => Promise<void>,
   ) {
     const webview = panel.webview;
+    this.trace = new TraceRequests((name, args, signal) => doc.query(name, args, signal));
     webview.options = webviewOptions(s.extensionUri);
     webview.html = dashboardHtml(webview, s.extensionUri, basename(doc.uri.fsPath));
     this.disposables.push(
@@ -66,7 +69,7 @@ export class Dashboard implements vscode.Disposable {
       if (ReadyCommand.is(m)) {
         this.ready = true;
         this.push();
-        if (this.pendingReveal) void this.panel.webview.postMessage(this.pendingReveal);
+        if (this.pendingReveal) void this.panel.webview.postMessage(TimelineRevealNotification.make(this.pendingReveal));
         this.pendingReveal = undefined;
       } else if (this.ranksController().handle(m)) {
         // the Ranks tab: computed in the ranks worker, cached for this dashboard
@@ -82,6 +85,10 @@ export class Dashboard implements vscode.Disposable {
         else if (a === 'analyze') await vscode.commands.executeCommand('sysight.analyzeProfile', this.doc.uri);
         else if (a === 'closedLoop') await vscode.commands.executeCommand('sysight.runClosedLoop', this.doc.uri);
         else if (a === 'optimize') await vscode.commands.executeCommand('sysight.optimizeFindings');
+      } else if (TraceRequests.isRequest(m)) {
+        const id = m.id;
+        const answer = await this.trace.handle(m)!;
+        void this.panel.webview.postMessage(Response.make(answer, id));
       } else if (ZoomRequest.is(m)) {
         const id = m.id;
         try {
@@ -98,11 +105,13 @@ export class Dashboard implements vscode.Disposable {
     }
   }
 
-  /** Zooms this dashboard's timeline to a window (posted once the webview is ready); brings the panel forward. */
+  /**
+   * Switches the dashboard to its trace view, showing this window (ns on the profile's clock): posted at once,
+   * or when the webview is ready; brings the panel forward.
+   */
   revealTimeline(startNs: number, endNs: number): void {
-    const msg: TimelineRevealMessage = { type: 'timeline/reveal', startNs, endNs };
-    if (this.ready) void this.panel.webview.postMessage(msg);
-    else this.pendingReveal = msg;
+    if (this.ready) void this.panel.webview.postMessage(TimelineRevealNotification.make({ startNs, endNs }));
+    else this.pendingReveal = { startNs, endNs };
     this.panel.reveal(undefined, false);
   }
 
@@ -118,6 +127,7 @@ export class Dashboard implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.trace.dispose();
     while (this.disposables.length) this.disposables.pop()!.dispose();
   }
 }

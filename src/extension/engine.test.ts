@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
+import { presetScenario, writeNsysProfile } from '../profile/generator/index.js';
+import type { TimelineTiles } from '../profile/queries/timeline.js';
 import { createEngine, llmEnv, parseProgressLine, type LoopSettings } from './engine.js';
 
 const settings: LoopSettings = {
@@ -101,5 +103,28 @@ describe('engine adapter', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(engine.openProfile(junk, { signal: ac.signal, onProgress: () => undefined })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it.skipIf(!existsSync(worker))('runs profile queries in the session worker; an aborted query is cancelled, later ones still answer', async () => {
+    const file = join(dir, 'healthy.sqlite');
+    writeNsysProfile(presetScenario('healthy', 3), file);
+    const engine = createEngine(process.cwd(), () => undefined);
+    const session = await engine.openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
+    try {
+      const { startNs, endNs } = session.overview;
+      const ac = new AbortController();
+      // queued behind the first, the second is aborted before it starts; the third answers
+      const first = session.query<TimelineTiles>('timeline-tiles', { startNs, endNs, pixels: 500 });
+      const second = session.query<TimelineTiles>('timeline-tiles', { startNs, endNs, pixels: 400 }, ac.signal).catch((e: unknown) => e);
+      ac.abort();
+      const third = session.query<{ total: number }>('timeline-search', { query: 'gemm', limit: 3 });
+      expect((await first).lanes.map((l) => l.kind)).toContain('nvtx');
+      expect(await second).toBeInstanceOf(CancelledError);
+      expect((await third).total).toBeGreaterThan(3);
+      await expect(session.query('timeline-search', {})).rejects.toThrow(new UserError('timeline-search needs --query <text>'));
+      await expect(session.query('nope', {})).rejects.toThrow(/unknown query: nope/);
+    } finally {
+      session.dispose();
+    }
   });
 });

@@ -40,6 +40,11 @@ export interface ProfileSession {
   readonly gpuProcesses: number;
   /** re-bin the timeline over a range (zoom) */
   zoom(range: [number, number], bins: number): Promise<ProfileOverview>;
+  /**
+   * A named profile query (queries/registry.ts) on the model the worker holds. Aborting rejects at once with
+   * CancelledError and drops the request in the worker unless it has already started.
+   */
+  query<R = unknown>(name: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<R>;
   dispose(): void;
 }
 
@@ -120,7 +125,7 @@ export function loopEnv(s: LoopSettings): Record<string, string> {
 function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
   const worker = new Worker(workerFile);
   let nextId = 1;
-  const pending = new Map<number, { resolve: (o: ProfileOverview) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { resolve: (o: never) => void; reject: (e: Error) => void }>();
   const toError = (r: Extract<SessionReply, { type: 'error' }>) =>
     r.cancelled ? new CancelledError() : r.user ? new UserError(r.message) : new Error(r.message);
   return new Promise<ProfileSession>((resolve, reject) => {
@@ -150,10 +155,26 @@ function openSession(workerFile: string, path: string, opts: { signal: AbortSign
             pending.set(id, { resolve: res, reject: rej });
             worker.postMessage({ type: 'overview', id, bins, range } satisfies SessionRequest);
           }),
+          query: <R>(name: string, args: Record<string, unknown>, signal?: AbortSignal) => new Promise<R>((res, rej) => {
+            if (signal?.aborted) return rej(new CancelledError());
+            const id = nextId++;
+            const onAbort = () => {
+              pending.delete(id);
+              worker.postMessage({ type: 'cancel-query', id } satisfies SessionRequest);
+              rej(new CancelledError());
+            };
+            signal?.addEventListener('abort', onAbort, { once: true });
+            const done = () => signal?.removeEventListener('abort', onAbort);
+            pending.set(id, { resolve: (v: R) => { done(); res(v); }, reject: (e) => { done(); rej(e); } });
+            worker.postMessage({ type: 'query', id, name, args } satisfies SessionRequest);
+          }),
           dispose: () => void worker.terminate(),
         });
       } else if (r.type === 'overview') {
-        pending.get(r.id)?.resolve(r.overview);
+        pending.get(r.id)?.resolve(r.overview as never);
+        pending.delete(r.id);
+      } else if (r.type === 'result') {
+        pending.get(r.id)?.resolve(r.result as never);
         pending.delete(r.id);
       } else if (r.type === 'error') {
         if (r.id !== undefined) { pending.get(r.id)?.reject(toError(r)); pending.delete(r.id); }

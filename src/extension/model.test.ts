@@ -23,6 +23,7 @@ describe('run directory model', () => {
     expect(views[2]!.patch).toBeUndefined();
     const rv = toRunView(run);
     expect(rv.rounds.map((r) => [r.index, r.iterationMs, r.accepted.map((a) => a.patchId)])).toEqual([[1, 12.4, ['p1', 'p2']], [2, 10.2, []]]);
+    expect(rv.rounds.map((r) => r.profileDiff?.verdict)).toEqual([undefined, 'likely improvement']);
     expect(fmtSpeedup(bestTrial(run.record, views[0]!.id))).toBe('+13.8% [+11.2%, +16.1%] 95% CI');
   });
 

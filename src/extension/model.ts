@@ -159,6 +159,7 @@ export function toRunView(run: LoadedRun): RunView {
       accepted: r.trials.filter((t) => t.verdict === 'accepted').map((t) => ({
         patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, speedup: t.measurement?.speedup ?? null,
       })),
+      ...(r.profileDiff ? { profileDiff: { verdict: r.profileDiff.verdict, headline: r.profileDiff.headline } } : {}),
     })),
   };
 }

@@ -48,6 +48,12 @@ export class ProfileDocument implements vscode.CustomDocument {
     return this.session.zoom(range, bins);
   }
 
+  /** A named profile query on the opened profile (the trace view's tiles, details and search). */
+  query(name: string, args: Record<string, unknown>, signal: AbortSignal): Promise<unknown> {
+    if (!this.session) return Promise.reject(new Error('the profile is not open'));
+    return this.session.query(name, args, signal);
+  }
+
   dispose(): void {
     this.ac.abort();
     this.session?.dispose();

@@ -1,6 +1,6 @@
 // A self-contained HTML report: no network, no scripts, inline SVG charts.
 import { join } from 'node:path';
-import { CATEGORIES, categoryLabel, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
+import { CATEGORIES, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -73,6 +73,16 @@ svg .axis { fill: var(--muted); font-size: 11px; } svg .val { fill: var(--fg); f
 pre { background: var(--card); padding: 8px; overflow-x: auto; border-radius: 6px; font-size: 12px; }
 `;
 
+/** The accepted patches' measured A/B beside the profile diff of the rounds before and after them. */
+function sideBySide(seen: ChangeSeenTwice | null): string {
+  if (!seen || seen.accepted.length === 0) return '';
+  const rows = seen.accepted.map((t, i) => `<tr><td>${escapeHtml(t.patchId)} <span class="muted">${escapeHtml(t.pattern)}</span></td>` +
+    `<td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td>` +
+    (i === 0 ? `<td rowspan="${seen.accepted.length}"><b>${escapeHtml(seen.profileDiff.verdict)}</b> — ${escapeHtml(seen.profileDiff.headline)}</td>` : '') + '</tr>').join('');
+  return `<table class="side-by-side"><thead><tr><th>accepted in round ${seen.from}</th><th>measured A/B speed-up [95% CI]</th>` +
+    `<th>profile diff, round ${seen.to} vs ${seen.from}</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function renderHtml(r: ReportData): string {
   const link = (file: string, line: number) => {
     const abs = join(r.repo, file);
@@ -89,6 +99,7 @@ export function renderHtml(r: ReportData): string {
       `<td class="${t.verdict}">${t.verdict}</td><td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td><td>${escapeHtml(t.reason)}</td></tr>`).join('');
     return `<h2>Round ${rd.index} <span class="muted">— ${fmtMs(rd.iterationMs)}/iter</span></h2>` +
       (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(rd.profileDiff.headline)}</p>` : '') +
+      sideBySide(changeSeenTwice(r, rd)) +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
       (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
       (rd.learn ? `<p>Lessons (${escapeHtml(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `<b>${escapeHtml(l.title)}</b> <span class="muted">(.sysight/wiki/${escapeHtml(l.page)}.md)</span>`).join(', ') : 'none written'}${rd.learn.error ? ` — ${escapeHtml(rd.learn.error)}` : ''}</p>` +

@@ -1,4 +1,4 @@
-import { CATEGORIES, categoryLabel, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
+import { CATEGORIES, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
 
 function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -28,6 +28,14 @@ export function renderMarkdown(r: ReportData): string {
   for (const rd of r.rounds.filter((x) => !x.final)) {
     out.push(`## Round ${rd.index}`, '');
     if (rd.profileDiff) out.push(`Profile against round ${rd.index - 1} (\`sysight diff\`): **${rd.profileDiff.verdict}** — ${esc(rd.profileDiff.headline)}`, '');
+    const seen = changeSeenTwice(r, rd);
+    if (seen && seen.accepted.length) {
+      out.push(`The change since round ${seen.from}, measured and profiled:`, '',
+        `| accepted in round ${seen.from} | measured A/B speed-up | 95% CI | profile diff, round ${seen.to} vs ${seen.from} |`, '|---|---:|---|---|');
+      seen.accepted.forEach((t, i) => out.push(`| ${t.patchId} ${t.pattern} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ` +
+        `${i === 0 ? `**${seen.profileDiff.verdict}** — ${esc(seen.profileDiff.headline)}` : '(the same diff: all of the round\'s patches together)'} |`));
+      out.push('');
+    }
     if (rd.findings.length) {
       out.push('| category | location | impact | confidence | finding |', '|---|---|---:|---:|---|');
       for (const f of rd.findings) {

@@ -94,6 +94,25 @@ export function buildReport(run: RunRecord, findingsByRound: Map<number, Localiz
   };
 }
 
+/**
+ * The change between round N−1's profile and round N's is the patches accepted in round N−1: their measured
+ * A/B results beside the profile diff of the two rounds, when round N has one.
+ */
+export interface ChangeSeenTwice {
+  /** round N−1 (the patches) and round N (the diff) */
+  from: number;
+  to: number;
+  accepted: TrialRecord[];
+  profileDiff: NonNullable<ReportRound['profileDiff']>;
+}
+
+export function changeSeenTwice(r: ReportData, rd: ReportRound): ChangeSeenTwice | null {
+  if (!rd.profileDiff || rd.final) return null;
+  const prev = r.rounds.find((x) => !x.final && x.index === rd.index - 1);
+  if (!prev) return null;
+  return { from: prev.index, to: rd.index, accepted: prev.accepted, profileDiff: rd.profileDiff };
+}
+
 export function fmtMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
   return ms >= 100 ? `${ms.toFixed(0)} ms` : ms >= 10 ? `${ms.toFixed(1)} ms` : `${ms.toFixed(2)} ms`;

@@ -33,6 +33,13 @@ describe('reports', () => {
     expect(r.md).toContain('```diff');
     expect(r.md).toContain('Profile against round 1 (`sysight diff`): **likely improvement** — step time −20.0% (C7)');
   });
+  it('puts the measured A/B of the patches accepted in round N−1 beside the profile diff of round N against N−1', () => {
+    expect(r.md).toContain('| accepted in round 1 | measured A/B speed-up | 95% CI | profile diff, round 2 vs 1 |');
+    expect(r.md).toContain('| p-a C7.memmap-reopen | +25.0% | [+15.0%, +30.0%] | **likely improvement** — step time −20.0% (C7) |');
+    // the rejected patch changed nothing between the profiles: it is not in the comparison
+    expect(r.md.split('\n').filter((l) => l.startsWith('| p-b'))).toHaveLength(1);
+    expect(r.html).toMatch(/<table class="side-by-side">.*<td>p-a <span class="muted">C7\.memmap-reopen<\/span><\/td><td class="num">\+25\.0% \[\+15\.0%, \+30\.0%\]<\/td><td rowspan="1"><b>likely improvement<\/b>/);
+  });
   it('renders self-contained HTML: no scripts, no remote content, escaped text', () => {
     expect(r.html).not.toMatch(/<script/i);
     expect(r.html).not.toMatch(/https?:\/\//);

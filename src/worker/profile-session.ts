@@ -1,27 +1,35 @@
 // Worker-thread entry holding one opened profile: parses it off the caller's main thread, then answers
-// overview requests (whole profile or a zoomed range) from the model it keeps. The caller terminates
-// the worker to free the profile. Messages are the types below.
+// overview requests (whole profile or a zoomed range) and named profile queries (queries/registry.ts, e.g. the
+// timeline's tiles, slice details and search) from the model it keeps. Queries wait in a queue that runs one
+// per event-loop turn, so a `cancel-query` that arrives while earlier work runs drops a superseded request
+// before it starts. The caller terminates the worker to free the profile. Messages are the types below.
 import { parentPort } from 'node:worker_threads';
 import { isCancelled, oneLine, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { ProfileOverview } from '../core/overview.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
+import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
   | { type: 'overview'; id: number; bins: number; range?: [number, number] }
+  | { type: 'query'; id: number; name: string; args: Record<string, unknown> }
+  | { type: 'cancel-query'; id: number }
   | { type: 'cancel' };
 
 export type SessionReply =
   | { type: 'progress'; fraction: number; message: string }
   | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number }
   | { type: 'overview'; id: number; overview: ProfileOverview }
+  | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
 
 let model: ProfileModel | null = null;
 const ac = new AbortController();
+const queue: Array<Extract<SessionRequest, { type: 'query' }>> = [];
+let draining = false;
 
 function send(r: SessionReply): void {
   parentPort?.postMessage(r);
@@ -29,6 +37,28 @@ function send(r: SessionReply): void {
 
 function fail(e: unknown, id?: number): void {
   send({ type: 'error', id, message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
+}
+
+function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
+  try {
+    if (!model) throw new UserError('the profile is not open yet');
+    const q = findQuery(msg.name);
+    if (!q) throw new UserError(`unknown query: ${msg.name}`);
+    send({ type: 'result', id: msg.id, result: q.run(model, msg.args) });
+  } catch (e) {
+    fail(e, msg.id);
+  }
+}
+
+/** One queued query per turn: messages that arrived meanwhile (cancellations) are handled in between. */
+function drain(): void {
+  const next = queue.shift();
+  if (!next) {
+    draining = false;
+    return;
+  }
+  runQuery(next);
+  setImmediate(drain);
 }
 
 parentPort?.on('message', (msg: SessionRequest) => {
@@ -47,6 +77,18 @@ parentPort?.on('message', (msg: SessionRequest) => {
       send({ type: 'overview', id: msg.id, overview: buildOverview(model, { bins: msg.bins, range: msg.range }) });
     } catch (e) {
       fail(e, msg.id);
+    }
+  } else if (msg.type === 'query') {
+    queue.push(msg);
+    if (!draining) {
+      draining = true;
+      setImmediate(drain);
+    }
+  } else if (msg.type === 'cancel-query') {
+    const i = queue.findIndex((q) => q.id === msg.id);
+    if (i >= 0) {
+      queue.splice(i, 1);
+      send({ type: 'error', id: msg.id, message: 'cancelled', user: false, cancelled: true });
     }
   }
 });

@@ -1,6 +1,6 @@
 // The ranks view in a real VS Code (code-server + the packaged .vsix) on the real two-rank nsys export
 // (h100_2gpu_1s: two processes on two H100s): the dashboard of that profile gets a Ranks tab whose heatmap is
-// computed by the ranks worker; a cell goes back to the timeline; Sysight: Open Ranks (file picker) opens the
+// computed by the ranks worker; a cell reveals that step in the trace view; Sysight: Open Ranks (file picker) opens the
 // same view in its own panel. Skips without code-server, Chromium, a build, or /work/shared.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync } from 'node:fs';
@@ -43,7 +43,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     sb?.cleanup();
   });
 
-  it('shows a Ranks tab on the two-process export; its heatmap has a cell per rank and step; a cell goes back to the timeline', async () => {
+  it('shows a Ranks tab on the two-process export; its heatmap has a cell per rank and step; a cell reveals its step in the trace view', async () => {
     await quickOpen(page, NAME);
     const dash = await webviewWith(page, '[data-testid=dashboard]');
     await dash.locator('[data-testid=tab-ranks]').waitFor({ timeout: 90_000 });
@@ -54,9 +54,10 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     expect(await dash.locator('[data-testid=rank-cell]').count()).toBe(cells);
     await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-tab.png') });
     await dash.locator('[data-testid=rank-cell][data-rank="1"][data-step="3"]').click();
-    // the host answers with timeline/reveal for this same profile: the dashboard shows its profile view again
-    await expect.poll(() => dash.locator('[data-testid=tab-profile]').getAttribute('aria-selected'), { timeout: 20_000 }).toBe('true');
-    expect(await dash.locator('[data-testid=timeline]').isVisible()).toBe(true);
+    // the host answers with timeline/reveal for this same profile: the dashboard shows that step in its trace view
+    await expect.poll(() => dash.locator('[data-testid=tab-trace]').getAttribute('aria-selected'), { timeout: 20_000 }).toBe('true');
+    await dash.locator('[data-testid=trace]').waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-reveal.png') });
   }, 300_000);
 
   it('opens the same view from Sysight: Open Ranks with the file picker', async () => {

@@ -67,6 +67,12 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('dashboard webview in Chrom
     expect(await rowIds(page)).toEqual(['C3', 'C1', 'C4']); // default: ms/iter, largest first
     expect(await page.locator('[data-testid=round]').count()).toBe(2);
     expect(await page.locator('[data-testid=accepted]').textContent()).toContain('2');
+    // round 2's profile against round 1's, beside the measured A/B of the patches accepted in round 1
+    expect(await page.locator('[data-testid=round-diff]').count()).toBe(1);
+    const diffRow = await page.locator('[data-testid=round-diff]').textContent();
+    expect(diffRow).toContain('R2 vs R1');
+    expect(diffRow).toContain('likely improvement');
+    expect(diffRow).toContain('C3.item-in-loop +13.8%, C1.dataloader-num-workers +6.0%');
     expect(await page.locator('[data-testid=kernels] tbody tr').count()).toBe(state.overview!.topKernels.length);
     expect(await page.locator('[data-testid=kernels] tbody tr').first().textContent()).toContain('ampere_sgemm_128x64_tn');
     expect(await page.evaluate(() => (window as unknown as { __violations: string[] }).__violations)).toEqual([]);

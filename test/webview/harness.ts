@@ -1,5 +1,6 @@
 // Serves the built dashboard (dist/webview) in a page like the one the extension makes: the same strict
-// CSP, a stand-in for acquireVsCodeApi that records posted messages and keeps state across reloads,
+// CSP, a stand-in for acquireVsCodeApi that records posted messages (and hands them to window.__host when a
+// test exposes one, to play the extension host) and keeps state across reloads,
 // and VS Code theme variables set the way the editor sets them (CSSOM, not inline styles).
 import { createServer, type Server } from 'node:http';
 import { readFileSync } from 'node:fs';
@@ -11,7 +12,7 @@ const FAKE_API = `
 (() => {
   window.__posted = [];
   window.acquireVsCodeApi = () => ({
-    postMessage: (m) => window.__posted.push(JSON.parse(JSON.stringify(m))),
+    postMessage: (m) => { const c = JSON.parse(JSON.stringify(m)); window.__posted.push(c); if (window.__host) window.__host(c); },
     getState: () => { const s = sessionStorage.getItem('state'); return s ? JSON.parse(s) : undefined; },
     setState: (s) => sessionStorage.setItem('state', JSON.stringify(s)),
   });

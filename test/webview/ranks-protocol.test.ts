@@ -1,7 +1,7 @@
 // The ranks messages' validators and the view built from a report and its summaries.
 import { describe, expect, it } from 'vitest';
 import {
-  buildRanksView, isTimelineReveal, OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler,
+  buildRanksView, OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler,
 } from '../../webview/src/ranks/protocol.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
 import { simulateRun } from './ranksFixture.js';
@@ -37,14 +37,10 @@ describe('ranks protocol', () => {
     expect(RanksStateNotification.is({ method: 'ranks/state', params: { state: 'other' } })).toBe(false);
   });
 
-  it('validates ranks/compute and the timeline/reveal message', () => {
+  it('validates ranks/compute', () => {
     expect(RanksComputeCommand.is(RanksComputeCommand.make({}))).toBe(true);
     expect(RanksComputeCommand.is(RanksComputeCommand.make({ cancel: true }))).toBe(true);
     expect(RanksComputeCommand.is({ method: 'ranks/compute', params: { cancel: 'yes' } })).toBe(false);
-    expect(isTimelineReveal({ type: 'timeline/reveal', startNs: 1, endNs: 2 })).toBe(true);
-    expect(isTimelineReveal({ type: 'timeline/reveal', startNs: 3, endNs: 2 })).toBe(false);
-    expect(isTimelineReveal({ type: 'timeline/reveal', startNs: 1 })).toBe(false);
-    expect(isTimelineReveal({ method: 'timeline/reveal', params: { startNs: 1, endNs: 2 } })).toBe(false);
   });
 });
 

@@ -156,11 +156,11 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     };
     await send(page, { method: 'state', params: state });
     await page.locator('[data-testid=dashboard]').waitFor();
-    expect(await page.locator('[role=tab]').count()).toBe(0);
+    expect(await page.locator('[data-testid=tab-ranks]').count()).toBe(0);
     await send(page, { method: 'state', params: { ...state, rankProcesses: 2 } });
     await page.locator('[data-testid=tab-ranks]').click();
     await expect.poll(async () => (await posted(page)).filter((m) => m.method === 'ranks/compute').map((m) => m.params)).toEqual([{}]);
-    expect(await page.locator('[data-testid=timeline]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid=timeline]').count()).toBe(0);
     const two = simulateRun({ ranks: 2, steps: 6, straggler: 1, oneFile: '/p/two.sqlite' });
     await send(page, { method: 'ranks/state', params: { state: 'ready', view: buildRanksView(reduceRanks(two), two, 'Ranks: two.sqlite') } });
     await page.locator('[data-testid=heatmap]').waitFor();
@@ -168,11 +168,11 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     await page.locator('[data-testid=rank-cell][data-rank="0"][data-step="2"]').click();
     await expect.poll(async () => (await posted(page)).filter((m) => m.method === 'ranks/openRank').map((m) => m.params))
       .toEqual([{ rank: 0, source: '/p/two.sqlite', step: 2, startNs: two[0]!.steps[2]!.startNs, endNs: two[0]!.steps[2]!.endNs, pid: 4000 }]);
-    // the host answers with timeline/reveal: the dashboard goes back to its profile view; unknown messages are ignored
+    // the host answers with timeline/reveal: the dashboard shows that window in its trace view; unknown messages are ignored
     await send(page, { type: 'something/else', x: 1 });
-    await send(page, { type: 'timeline/reveal', startNs: two[0]!.steps[2]!.startNs, endNs: two[0]!.steps[2]!.endNs });
-    await expect.poll(() => page.locator('[data-testid=tab-profile]').getAttribute('aria-selected')).toBe('true');
-    expect(await page.locator('[data-testid=timeline]').isVisible()).toBe(true);
+    await send(page, { method: 'timeline/reveal', params: { startNs: two[0]!.steps[2]!.startNs, endNs: two[0]!.steps[2]!.endNs } });
+    await expect.poll(() => page.locator('[data-testid=tab-trace]').getAttribute('aria-selected')).toBe('true');
+    await page.locator('[data-testid=trace]').waitFor();
     expect(await violations(page)).toEqual([]);
     await page.close();
   });

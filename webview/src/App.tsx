@@ -1,8 +1,8 @@
 // The dashboard: header with actions, live progress, timeline, top kernels, findings, rounds.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   ActionCommand, ReadyCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, type ProfileOverview,
-  ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest,
+  ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest, timelineReveal,
 } from './protocol.js';
 import { handleResponse, loadState, post, request, saveState } from './host.js';
 import { Timeline } from './components/Timeline.js';
@@ -11,9 +11,9 @@ import { FindingsTable } from './components/FindingsTable.js';
 import { RoundsChart } from './components/RoundsChart.js';
 import { Progress } from './components/Progress.js';
 import { Button, Spinner } from './components/toolkit.js';
+import { TraceView } from './trace/TraceView.js';
 import { RanksTab } from './ranks/RanksApp.js';
-import { DashboardTabs, type DashboardTab } from './ranks/Tabs.js';
-import { isTimelineReveal } from './ranks/protocol.js';
+import { revealRange, type Viewport } from './trace/viewport.js';
 
 const DEFAULT_VIEW: ViewState = { profilePath: '', sort: { key: 'msPerIter', dir: 'desc' }, category: 'all' };
 
@@ -23,15 +23,20 @@ export function App() {
   const [view, setView] = useState<ViewState>(saved?.view ?? DEFAULT_VIEW);
   const [zoom, setZoom] = useState<ProfileOverview | null>(null);
   const [zoomError, setZoomError] = useState<string | null>(null);
-  const [tab, setTab] = useState<DashboardTab>('profile');
+  const [traceView, setTraceView] = useState<Viewport | null>(null);
+  /** a reveal that came before the profile's extent was known */
+  const [pendingReveal, setPendingReveal] = useState<Viewport | null>(null);
 
   useEffect(() => {
     const onMessage = (e: MessageEvent) => {
       const msg: unknown = e.data;
       if (handleResponse(msg)) return;
-      if (StateNotification.is(msg)) setState(msg.params);
+      const reveal = timelineReveal(msg);
+      if (reveal) {
+        setView((v) => ({ ...v, tab: 'trace' }));
+        setPendingReveal({ ...reveal });
+      } else if (StateNotification.is(msg)) setState(msg.params);
       else if (ProgressNotification.is(msg)) setState((s) => (s ? { ...s, progress: msg.params } : s));
-      else if (isTimelineReveal(msg)) setTab('profile'); // a rank's step: the timeline shows it
     };
     window.addEventListener('message', onMessage);
     post(ReadyCommand, {});
@@ -54,14 +59,24 @@ export function App() {
     request(ZoomRequest, { startNs, endNs, bins: 400 }).then(setZoom, (e: Error) => setZoomError(e.message));
   }, []);
 
+  const o0 = state?.overview;
+  const extent = useMemo(() => (o0 ? { startNs: o0.startNs, endNs: Math.max(o0.endNs, o0.startNs + 1) } : null), [o0?.startNs, o0?.endNs]);
+  useEffect(() => {
+    if (!extent || !pendingReveal) return;
+    setTraceView(revealRange(pendingReveal.startNs, pendingReveal.endNs, extent, 0));
+    setPendingReveal(null);
+  }, [extent?.startNs, extent?.endNs, pendingReveal]);
+
   if (!state) {
     return <main className="loading"><Spinner /> <span>Opening profile…</span></main>;
   }
   const overview = zoom ?? state.overview;
   const os = state.overviewStatus;
-  const rankTabs = (state.rankProcesses ?? 0) > 1;
+  // a profile holding several rank processes gets a Ranks tab
+  const ranks = state.rankProcesses ?? 0;
+  const tab = view.tab === 'ranks' && ranks < 2 ? 'summary' : (view.tab ?? 'summary');
   return (
-    <main data-testid="dashboard" className={rankTabs && tab === 'ranks' ? 'show-ranks' : undefined}>
+    <main data-testid="dashboard">
       <header className="top">
         <h1 title={state.profile.path}>{state.profile.name}</h1>
         <span className="spacer" />
@@ -78,8 +93,6 @@ export function App() {
           onClick={() => post(ActionCommand, { action: 'closedLoop' })}
         >Run Closed Loop</Button>
       </header>
-      {rankTabs && <DashboardTabs tab={tab} ranks={state.rankProcesses!} onTab={setTab} />}
-      {rankTabs && tab === 'ranks' && <RanksTab />}
       {!state.trusted && <p className="banner" data-testid="untrusted">Restricted mode: viewing only. Trust this workspace to analyze or run workloads.</p>}
       <Progress progress={state.progress} onCancel={() => post(ActionCommand, { action: 'cancel' })} />
       {os.state === 'loading' && (
@@ -97,7 +110,23 @@ export function App() {
         </p>
       )}
       {zoomError && <p className="banner error">{zoomError}</p>}
-      {overview && (
+      <nav className="tabs" role="tablist">
+        {(ranks > 1 ? ['summary', 'trace', 'ranks'] as const : ['summary', 'trace'] as const).map((t) => (
+          <button
+            key={t}
+            role="tab"
+            data-testid={`tab-${t}`}
+            aria-selected={tab === t}
+            className={tab === t ? 'tab active' : 'tab'}
+            onClick={() => setView((v) => ({ ...v, tab: t }))}
+          >{t === 'summary' ? 'Summary' : t === 'trace' ? 'Trace' : `Ranks (${ranks})`}</button>
+        ))}
+      </nav>
+      {tab === 'ranks' && <RanksTab />}
+      {tab === 'trace' && (extent
+        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} />
+        : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
+      {tab === 'summary' && overview && (
         <Timeline overview={overview} onZoom={onZoom} zoomed={zoom !== null} onReset={() => setZoom(null)} />
       )}
       <FindingsTable

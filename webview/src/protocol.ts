@@ -2,8 +2,11 @@
 // file; it has no runtime dependency (types from src/core are erased). Commands go webview → host,
 // notifications host → webview, requests carry an id and are answered by a response with the same id.
 import type { OverviewKernel, OverviewLane, ProfileOverview } from '../../src/core/overview.js';
+import type { TileLane, TileSlice, TimelineTiles } from '../../src/profile/queries/timeline.js';
+import type { SliceDetails } from '../../src/profile/queries/sliceDetails.js';
+import type { SearchHit, SearchResult } from '../../src/profile/queries/timelineSearch.js';
 
-export type { OverviewKernel, OverviewLane, ProfileOverview };
+export type { OverviewKernel, OverviewLane, ProfileOverview, SearchHit, SearchResult, SliceDetails, TileLane, TileSlice, TimelineTiles };
 
 export interface FindingView {
   id: string;
@@ -30,6 +33,8 @@ export interface RoundView {
   low: number | null;
   high: number | null;
   accepted: Array<{ patchId: string; findingId: string; pattern: string; speedup: number | null }>;
+  /** this round's profile against the previous round's (`sysight diff`) */
+  profileDiff?: { verdict: string; headline: string };
 }
 
 export interface RunView {
@@ -65,6 +70,8 @@ export interface ViewState {
   profilePath: string;
   sort: { key: FindingSortKey; dir: 'asc' | 'desc' };
   category: string | 'all';
+  /** which view of the profile is shown (absent in state saved before the trace view existed) */
+  tab?: 'summary' | 'trace' | 'ranks';
 }
 
 export type FindingSortKey = 'category' | 'msPerIter' | 'pctOfIter' | 'file' | 'confidence';
@@ -119,7 +126,34 @@ export const ZoomRequest = new RequestType<{ startNs: number; endNs: number; bin
   obj({ startNs: 'number', endNs: 'number', bins: 'number' }),
 );
 
+// The trace view: tiles of the visible window at its width, one slice's details, name search. The host runs
+// them as worker queries (timeline-tiles, slice-details, timeline-search), latest request of each kind wins.
+export interface TilesParams { startNs: number; endNs: number; pixels: number }
+export const TilesRequest = new RequestType<TilesParams, TimelineTiles>(
+  'timeline/tiles',
+  obj({ startNs: 'number', endNs: 'number', pixels: 'number' }),
+);
+/** by the table and row a one-event tile slice carries, or by lane and time (a merged slice) */
+export type DetailsParams = { table: number; row: number } | { lane: string; timeNs: number; toleranceNs: number };
+export const SliceDetailsRequest = new RequestType<DetailsParams, SliceDetails>(
+  'timeline/details',
+  (p: unknown): p is DetailsParams => obj({ table: 'number', row: 'number' })(p) || obj({ lane: 'string', timeNs: 'number', toleranceNs: 'number' })(p),
+);
+export interface SearchParams { query: string; limit: number; fromNs?: number }
+export const SearchRequest = new RequestType<SearchParams, SearchResult>('timeline/search', obj({ query: 'string', limit: 'number' }));
+
 // host → webview
+export interface RevealWindow { startNs: number; endNs: number }
+/** Switch to the trace view and show this window (e.g. one rank's step, from the ranks heatmap). */
+export const TimelineRevealNotification = new IpcType<RevealWindow>('timeline/reveal', obj({ startNs: 'number', endNs: 'number' }));
+/** The reveal window of a message in either form: `{method: 'timeline/reveal', params}` or `{type: 'timeline/reveal', startNs, endNs}`. */
+export function timelineReveal(msg: unknown): RevealWindow | null {
+  if (TimelineRevealNotification.is(msg)) return msg.params;
+  if (isObject(msg) && msg.type === 'timeline/reveal' && obj<RevealWindow>({ startNs: 'number', endNs: 'number' })(msg)) {
+    return { startNs: msg.startNs, endNs: msg.endNs };
+  }
+  return null;
+}
 export const StateNotification = new IpcType<DashboardState>('state', obj({ profile: 'object', progress: 'object' }));
 export const ProgressNotification = new IpcType<ProgressView>('progress', obj({ active: 'boolean' }));
 export interface ResponseParams { ok: boolean; result?: unknown; error?: string }

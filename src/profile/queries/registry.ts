@@ -9,10 +9,12 @@ import { memcpyQuery } from './memcpy.js';
 import { mfuQuery } from './mfu.js';
 import { ncclQuery } from './nccl.js';
 import { nvtxQuery } from './nvtx.js';
+import { sliceDetailsQuery } from './sliceDetails.js';
 import { stepsQuery } from './steps.js';
 import { summaryQuery } from './summary.js';
 import { syncQuery } from './sync.js';
 import { timelineTilesQuery } from './timeline.js';
+import { timelineSearchQuery } from './timelineSearch.js';
 import { topKernelsQuery } from './topKernels.js';
 import { utilizationQuery } from './utilization.js';
 
@@ -36,6 +38,7 @@ export interface QueryDef<R = unknown> {
 export const QUERIES: QueryDef[] = [
   summaryQuery, topKernelsQuery, gapsQuery, utilizationQuery, launchQuery, syncQuery, memcpyQuery, ncclQuery,
   nvtxQuery, iterationsQuery, callchainQuery, stepsQuery, mfuQuery, timelineTilesQuery,
+  sliceDetailsQuery, timelineSearchQuery,
 ] as QueryDef[];
 
 export function findQuery(name: string): QueryDef | undefined {

@@ -7,6 +7,8 @@ import { presetScenario, writeNsysProfile } from '../generator/index.js';
 import { openProfile } from '../open.js';
 import { ModelBuilder } from './modelBuilder.js';
 import { timelineTiles, timelineTilesQuery } from './timeline.js';
+import { buildLanes } from './timelineLanes.js';
+import { levelFor, lodLevels } from './timelineLod.js';
 
 describe('timelineTiles', () => {
   const b = new ModelBuilder();
@@ -47,6 +49,41 @@ describe('timelineTiles', () => {
   });
 });
 
+describe('timelineTiles from the level-of-detail pyramid', () => {
+  // 40,000 kernels of 10 ns every 20 ns, one of them long, on one stream
+  const b = new ModelBuilder();
+  for (let i = 0; i < 40_000; i++) b.kernel(i === 31_337 ? 'the_long_one' : 'k', i * 20, i * 20 + (i === 31_337 ? 15 : 10), { streamId: 7 });
+  const model = b.build();
+  const lane = buildLanes(model).lanes[0]!;
+
+  it('builds levels 4× apart and merges a zoomed-out window from buckets, conserving counts and busy time', () => {
+    const levels = lodLevels(lane);
+    expect(levels.length).toBeGreaterThan(1);
+    expect(levels[0]!.count.reduce((s, c) => s + c, 0)).toBe(40_000);
+    for (let k = 1; k < levels.length; k++) {
+      expect(levels[k]!.width).toBeCloseTo(levels[k - 1]!.width * 4);
+      expect(levels[k]!.count.reduce((s, c) => s + c, 0)).toBe(40_000);
+      expect(levels[k]!.busy.reduce((s, c) => s + c, 0)).toBe(levels[0]!.busy.reduce((s, c) => s + c, 0));
+    }
+    const t = timelineTiles(model, { startNs: 0, endNs: 800_000, pixels: 100 });
+    const s7 = t.lanes[0]!;
+    expect(s7.events).toBe(40_000);
+    expect(s7.slices.length).toBeLessThanOrEqual(101);
+    expect(s7.slices.reduce((s, x) => s + x.count, 0)).toBe(40_000);
+    expect(s7.slices.reduce((s, x) => s + x.busyNs, 0)).toBe(39_999 * 10 + 15);
+    expect(s7.slices.find((x) => x.startNs <= 31_337 * 20 && x.endNs >= 31_337 * 20 + 15)!.name).toBe('the_long_one');
+    // a pixel narrower than the finest bucket reads the events
+    expect(levelFor(lane, 8000)).not.toBeNull();
+    expect(levelFor(lane, levels[0]!.width / 2)).toBeNull();
+  });
+
+  it('reads the events themselves when zoomed in, with rows for details', () => {
+    const t = timelineTiles(model, { startNs: 400_000, endNs: 402_000, pixels: 1000 });
+    expect(t.lanes[0]!.events).toBe(100);
+    expect(t.lanes[0]!.slices.every((x) => x.count === 1 && x.row !== undefined)).toBe(true);
+  });
+});
+
 describe('timelineTiles on a generated ~1M-row profile', () => {
   it('returns at most 2 slices per pixel per lane at every zoom level', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sysight-tiles-'));
@@ -56,7 +93,7 @@ describe('timelineTiles on a generated ~1M-row profile', () => {
       expect(stats.rows).toBeGreaterThan(1_000_000);
       const model = await openProfile(file);
       const { startNs, endNs } = model.meta;
-      const rows = model.kernels.length + model.memcpy.length + model.memset.length + model.runtime.length;
+      const rows = model.kernels.length + model.memcpy.length + model.memset.length + model.runtime.length + model.nvtx.length;
       for (const pixels of [200, 1920]) {
         for (const frac of [1, 0.1, 0.001]) {
           const mid = (startNs + endNs) / 2;

@@ -1,6 +1,35 @@
-// Iteration time per round with its interval, and the patches accepted in each round.
+// Iteration time per round with its interval, the patches accepted in each round, and each round's profile
+// against the previous one (`sysight diff` verdict) beside the measured A/B of the patches in between.
 import type { RunView } from '../protocol.js';
-import { ms } from '../format.js';
+import { ms, signedPct } from '../format.js';
+
+function RoundDiffs(props: { run: RunView }) {
+  const rows = props.run.rounds.filter((r) => r.profileDiff);
+  if (rows.length === 0) return null;
+  return (
+    <table className="grid round-diffs" data-testid="round-diffs">
+      <thead><tr><th>rounds</th><th>profile diff</th><th>measured A/B of the patches in between</th></tr></thead>
+      <tbody>
+        {rows.map((r) => {
+          const prev = props.run.rounds.find((x) => x.index === r.index - 1);
+          const verdict = r.profileDiff!.verdict;
+          return (
+            <tr key={r.index} data-testid="round-diff">
+              <td>R{r.index} vs R{r.index - 1}</td>
+              <td title={r.profileDiff!.headline}>
+                <span className={`verdict ${verdict.replace(/\s+/g, '-')}`}>{verdict}</span>
+                <div className="muted">{r.profileDiff!.headline}</div>
+              </td>
+              <td>{prev && prev.accepted.length
+                ? prev.accepted.map((a) => `${a.pattern} ${signedPct(a.speedup)}`).join(', ')
+                : <span className="muted">none accepted</span>}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
 
 const W = 520, H = 200, PAD = { l: 56, r: 16, t: 28, b: 32 };
 
@@ -59,6 +88,7 @@ export function RoundsChart(props: { run: RunView }) {
           </g>
         ))}
       </svg>
+      <RoundDiffs run={props.run} />
     </section>
   );
 }

@@ -193,11 +193,3 @@ export const OpenRankCommand = new IpcType<OpenRankParams>('ranks/openRank', (p:
   isObject(p) && isInt(p.rank) && typeof p.source === 'string' && p.source.length > 0 && isInt(p.step)
   && isNum(p.startNs) && isNum(p.endNs) && p.endNs >= p.startNs && (p.pid === undefined || isInt(p.pid)));
 
-/**
- * The message the timeline of a profile dashboard understands (the timeline branch): zoom to a window.
- * Sent by the host to the dashboard of the rank's profile; a dashboard without it ignores it.
- */
-export interface TimelineRevealMessage { type: 'timeline/reveal'; startNs: number; endNs: number }
-export function isTimelineReveal(m: unknown): m is TimelineRevealMessage {
-  return isObject(m) && m.type === 'timeline/reveal' && isNum(m.startNs) && isNum(m.endNs) && m.endNs >= m.startNs;
-}

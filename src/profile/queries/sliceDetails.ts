@@ -1,0 +1,191 @@
+// slice-details: everything about one timeline slice, chosen by its table and row (a tile slice of one event
+// carries them) or by a lane and a time (the event under the pointer, else the nearest within a tolerance):
+// name, times, device/stream or thread, grid/block and resources of a kernel, bytes and kind of a copy, the
+// correlated CUDA runtime call with its native callchain and enclosing Python frames (callchain.ts), and for a
+// runtime call the GPU work it launched.
+import { UserError } from '../../core/errors.js';
+import type { ProfileModel } from '../../core/profile.js';
+import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.js';
+import type { QueryDef } from './registry.js';
+import {
+  OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
+} from './timelineLanes.js';
+import {
+  COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
+  round, strArg,
+} from './util.js';
+
+export interface LaunchedOp {
+  table: TableName;
+  row: number;
+  lane: string;
+  name: string;
+  startNs: number;
+  endNs: number;
+}
+
+export interface SliceDetails {
+  table: TableName;
+  row: number;
+  lane: string;
+  name: string;
+  /** kernels: the full demangled name when it differs from name; NVTX: the text with its arguments */
+  fullName?: string;
+  startNs: number;
+  endNs: number;
+  durationNs: number;
+  deviceId?: number;
+  streamId?: number;
+  pid?: number;
+  tid?: number;
+  grid?: [number, number, number];
+  block?: [number, number, number];
+  registersPerThread?: number;
+  sharedMemoryBytes?: number;
+  bytes?: number;
+  copyKind?: string;
+  srcKind?: string;
+  dstKind?: string;
+  correlationId?: number;
+  /** NVTX: nesting level and domain */
+  depth?: number;
+  domain?: string;
+  /** the CUDA runtime call (GPU work: the one that launched it; a runtime slice: itself) with its stacks */
+  runtime?: CallchainEntry;
+  /** a runtime slice: the GPU work it launched */
+  launched?: LaunchedOp;
+}
+
+export interface SliceSelector {
+  table?: number;
+  row?: number;
+  lane?: string;
+  timeNs?: number;
+  /** by time: how far from the event the time may be (ns), e.g. a few pixels' worth */
+  toleranceNs?: number;
+}
+
+/** Row of the lane's event at timeNs: the covering event that started last, else the nearest within tolerance. */
+function rowAt(model: ProfileModel, laneId: string, t: number, tol: number): { table: number; row: number } {
+  const L = buildLanes(model).byId.get(laneId);
+  if (!L) throw new UserError(`no lane ${laneId} in this profile`);
+  let best = -1;
+  let bestDist = Infinity;
+  const hi = lowerBound(L.start, t + tol + 1e-9);
+  for (let i = hi - 1; i >= 0 && L.start[i]! >= t - tol - L.maxDur; i--) {
+    const s = L.start[i]!;
+    const e = L.end[i]!;
+    const dist = t < s ? s - t : t > e ? t - e : 0;
+    // covering events: the latest start wins (the innermost when they overlap)
+    if (dist < bestDist) [best, bestDist] = [i, dist];
+    if (dist === 0) break;
+  }
+  if (best < 0 || bestDist > tol) throw new UserError(`no slice in lane ${laneId} at ${t} ns`);
+  return { table: L.table[best]!, row: L.row[best]! };
+}
+
+function launchedBy(model: ProfileModel, rtRow: number): LaunchedOp | undefined {
+  const rt = model.runtime;
+  const c = rt.correlationId[rtRow]!;
+  if (c < 0) return undefined;
+  const tables = [model.kernels, model.memcpy, model.memset];
+  for (let t = OP_KERNEL; t <= OP_MEMSET; t++) {
+    const tb = tables[t]!;
+    if (tb.length === 0) continue;
+    const r = lookupCorrelation(correlationIndex(tb), c, rt.pid[rtRow]!);
+    if (r < 0) continue;
+    return { table: TABLE_NAMES[t]!, row: r, lane: laneOfRow(model, t, r), name: eventName(model, t, r), startNs: tb.start[r]!, endNs: tb.end[r]! };
+  }
+  return undefined;
+}
+
+export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDetails {
+  let { table: t, row: r } = sel;
+  if (t === undefined || r === undefined) {
+    if (sel.lane === undefined || sel.timeNs === undefined) throw new UserError('choose a slice by table and row, or by lane and timeNs');
+    ({ table: t, row: r } = rowAt(model, sel.lane, sel.timeNs, Math.max(0, sel.toleranceNs ?? 0)));
+  }
+  if (!Number.isInteger(t) || t < 0 || t > OP_NVTX) throw new UserError(`table must be 0–4 (${TABLE_NAMES.join(', ')}), got ${t}`);
+  const tb = [model.kernels, model.memcpy, model.memset, model.runtime, model.nvtx][t]!;
+  if (!Number.isInteger(r) || r < 0 || r >= tb.length) throw new UserError(`row ${r} is out of range: the ${TABLE_NAMES[t]} table has ${tb.length} rows`);
+  const s = tb.start[r]!;
+  const e = tb.end[r]!;
+  const d: SliceDetails = {
+    table: TABLE_NAMES[t]!, row: r, lane: laneOfRow(model, t, r), name: eventName(model, t, r), startNs: s, endNs: e, durationNs: e - s,
+  };
+  if (t === OP_KERNEL) {
+    const k = model.kernels;
+    const full = nameOf(model, k.fullNameId[r]!);
+    if (full && full !== d.name) d.fullName = full;
+    Object.assign(d, {
+      grid: [k.gridX[r]!, k.gridY[r]!, k.gridZ[r]!], block: [k.blockX[r]!, k.blockY[r]!, k.blockZ[r]!],
+      registersPerThread: k.registersPerThread[r]!, sharedMemoryBytes: k.sharedMemoryBytes[r]!,
+    });
+  } else if (t === OP_MEMCPY) {
+    const m = model.memcpy;
+    Object.assign(d, {
+      bytes: m.bytes[r]!, copyKind: COPY_KIND_NAMES[m.copyKind[r]!] ?? 'Unknown',
+      srcKind: MEM_KIND_NAMES[m.srcKind[r]!] ?? 'Unknown', dstKind: MEM_KIND_NAMES[m.dstKind[r]!] ?? 'Unknown',
+    });
+  } else if (t === OP_MEMSET) {
+    d.bytes = model.memset.bytes[r]!;
+  }
+  if (t <= OP_MEMSET) {
+    const g = tb as ProfileModel['kernels'] | ProfileModel['memcpy'] | ProfileModel['memset'];
+    Object.assign(d, { deviceId: g.deviceId[r]!, streamId: g.streamId[r]!, pid: g.pid[r]!, correlationId: g.correlationId[r]! });
+    const rtRow = lookupCorrelation(correlationIndex(model.runtime), g.correlationId[r]!, g.pid[r]!);
+    if (rtRow >= 0) d.runtime = callchainOf(model, rtRow, 32);
+  } else if (t === OP_RUNTIME) {
+    const rt = model.runtime;
+    Object.assign(d, { pid: rt.pid[r]!, tid: rt.tid[r]!, correlationId: rt.correlationId[r]! });
+    d.runtime = callchainOf(model, r, 32);
+    const launched = launchedBy(model, r);
+    if (launched) d.launched = launched;
+  } else {
+    const n = model.nvtx;
+    Object.assign(d, { pid: n.pid[r]!, tid: n.tid[r]!, depth: buildLanes(model).nvtxDepth[r]! });
+    const text = nameOf(model, n.textId[r]!);
+    if (text !== d.name) d.fullName = text;
+    if (n.domainId[r]! >= 0) d.domain = nameOf(model, n.domainId[r]!);
+  }
+  return d;
+}
+
+export function formatSliceDetails(d: SliceDetails): string {
+  const lines = [
+    `${d.name}  (${d.table} row ${d.row}, lane ${d.lane})`,
+    `  ${round(d.durationNs / 1e3, 3)} µs, ${d.startNs}–${d.endNs} ns`,
+  ];
+  if (d.fullName) lines.push(`  ${d.fullName}`);
+  if (d.grid && d.block) lines.push(`  grid ${d.grid.join('×')}, block ${d.block.join('×')}, ${d.registersPerThread} regs, ${d.sharedMemoryBytes} B shared`);
+  if (d.bytes !== undefined) lines.push(`  ${d.bytes} bytes${d.copyKind ? ` ${d.copyKind} (${d.srcKind} → ${d.dstKind})` : ''}`);
+  if (d.launched) lines.push(`  launched ${d.launched.name} on ${d.launched.lane} at ${d.launched.startNs} ns`);
+  if (d.runtime) {
+    lines.push('', formatCallchain({ runtimeCalls: 1, callsWithCallchain: d.runtime.frames.length ? 1 : 0, callchains: 0, hasPythonFrames: d.runtime.python.length > 0, calls: [d.runtime] }).split('\n\n').slice(1).join('\n'));
+  }
+  return lines.join('\n');
+}
+
+export const sliceDetailsQuery: QueryDef<SliceDetails> = {
+  name: 'slice-details',
+  description: 'One timeline slice (by table+row, or lane+time): name, duration, grid/block, stream/device, the correlated runtime call with its callchain and Python frames',
+  params: [
+    { name: 'table', type: 'number', description: 'source table: 0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX (with row)' },
+    { name: 'row', type: 'number', description: 'row in that table (with table)' },
+    { name: 'lane', type: 'string', description: 'lane id from timeline-tiles, e.g. gpu0/stream7 (with timeNs)' },
+    { name: 'timeNs', type: 'number', description: 'a time in the lane (with lane)' },
+    { name: 'toleranceNs', type: 'number', description: 'by time: nearest event at most this far away', default: 0 },
+  ],
+  run: (model, args) => {
+    const table = args.table === undefined ? undefined : typeof args.table === 'string' && TABLE_NAMES.includes(args.table as TableName)
+      ? TABLE_NAMES.indexOf(args.table as TableName) : intArg(args, 'table', 0, 0);
+    return sliceDetails(model, {
+      ...(table !== undefined ? { table } : {}),
+      ...(args.row !== undefined ? { row: intArg(args, 'row', 0, 0) } : {}),
+      ...(strArg(args, 'lane') !== undefined ? { lane: strArg(args, 'lane')! } : {}),
+      ...(args.timeNs !== undefined ? { timeNs: numArg(args, 'timeNs', 0) } : {}),
+      toleranceNs: numArg(args, 'toleranceNs', 0),
+    });
+  },
+  format: (d) => formatSliceDetails(d),
+};

@@ -1,0 +1,58 @@
+// The clicked slice: name, times, where it ran, launch dimensions or copy, and the CUDA runtime call behind it
+// with its native callchain and the Python frames around it (innermost first).
+import type { SliceDetails } from '../protocol.js';
+import { ns } from '../format.js';
+
+function Field(props: { label: string; children: React.ReactNode }) {
+  return <><dt>{props.label}</dt><dd>{props.children}</dd></>;
+}
+
+export function DetailsPanel(props: { details: SliceDetails | null; error: string | null; originNs: number; onClose: () => void }) {
+  const d = props.details;
+  if (!d && !props.error) return null;
+  return (
+    <section className="trace-details" data-testid="slice-details" aria-label="Slice details">
+      <div className="card-head">
+        <h2 className="mono ellipsis" title={d?.fullName ?? d?.name}>{d ? d.name : 'No slice'}</h2>
+        <span className="spacer" />
+        <button className="link" onClick={props.onClose}>close</button>
+      </div>
+      {props.error && <p className="banner error">{props.error}</p>}
+      {d && (
+        <dl className="kv">
+          <Field label="kind">{d.table} · row {d.row}</Field>
+          <Field label="lane">{d.lane}</Field>
+          <Field label="start">{ns(d.startNs - props.originNs)}</Field>
+          <Field label="duration"><span data-testid="detail-duration">{ns(d.durationNs)}</span></Field>
+          {d.fullName && <Field label="full name"><span className="mono wrap">{d.fullName}</span></Field>}
+          {d.deviceId !== undefined && <Field label="device / stream">GPU {d.deviceId} · stream {d.streamId}</Field>}
+          {d.tid !== undefined && <Field label="thread">{d.pid} / {d.tid}</Field>}
+          {d.grid && d.block && (
+            <Field label="grid / block"><span data-testid="detail-grid">{d.grid.join('×')} / {d.block.join('×')}</span></Field>
+          )}
+          {d.registersPerThread !== undefined && <Field label="resources">{d.registersPerThread} registers/thread, {d.sharedMemoryBytes} B shared</Field>}
+          {d.bytes !== undefined && <Field label="bytes">{d.bytes.toLocaleString()}{d.copyKind ? ` · ${d.copyKind} (${d.srcKind} → ${d.dstKind})` : ''}</Field>}
+          {d.domain && <Field label="domain">{d.domain}</Field>}
+          {d.correlationId !== undefined && d.correlationId >= 0 && <Field label="correlation">{d.correlationId}</Field>}
+          {d.launched && <Field label="launched">{d.launched.name} on {d.launched.lane}</Field>}
+        </dl>
+      )}
+      {d?.runtime && (
+        <div data-testid="detail-runtime">
+          <h3>{d.table === 'runtime' ? 'Call stack' : `Launched by ${d.runtime.name}`} <span className="muted">({ns(d.runtime.durationNs)}, thread {d.runtime.tid})</span></h3>
+          {d.runtime.frames.length === 0 && d.runtime.python.length === 0 && <p className="muted">No callchain or Python frames recorded for this call.</p>}
+          {d.runtime.frames.length > 0 && (
+            <ol className="frames mono" data-testid="detail-frames">
+              {d.runtime.frames.map((f, i) => <li key={i}>{f.symbol}{f.file ? ` ${f.file}:${f.line ?? ''}` : ''}{f.module ? <span className="muted"> [{f.module}]</span> : null}</li>)}
+            </ol>
+          )}
+          {d.runtime.python.length > 0 && (
+            <ol className="frames mono" data-testid="detail-python">
+              {d.runtime.python.map((p, i) => <li key={i}>{p.name}{p.file ? <span className="muted"> {p.file}:{p.line}</span> : null}</li>)}
+            </ol>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}
