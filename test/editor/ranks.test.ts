@@ -60,7 +60,9 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-reveal.png') });
   }, 300_000);
 
-  it('opens the same view from Sysight: Open Ranks with the file picker', async () => {
+  it('opens the same view from Sysight: Open Ranks with the file picker; a cell opens the profile at that step', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    await expect.poll(() => page.locator('.tabs-container .tab').count(), { timeout: 20_000 }).toBe(0);
     await runCommand(page, 'Sysight: Open Ranks');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'One profile with several rank processes' }).click();
     const input = page.locator('.quick-input-widget input');
@@ -72,5 +74,12 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     expect(await panel.locator('h1').textContent()).toBe(`Ranks: ${NAME}`);
     expect(await panel.locator('[data-testid=rank-cell]').count()).toBe(cells);
     await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-panel.png') });
+    // the profile is not open: the cell opens it in the profile editor beside, and its dashboard shows the step
+    await panel.locator('[data-testid=rank-cell][data-rank="0"][data-step="5"]').click();
+    const dash = await webviewWith(page, '[data-testid=dashboard]', 120_000);
+    await expect.poll(() => dash.locator('[data-testid=tab-trace]').getAttribute('aria-selected'), { timeout: 60_000 }).toBe('true');
+    await dash.locator('[data-testid=trace]').waitFor({ timeout: 60_000 });
+    expect(await page.locator('.tabs-container .tab', { hasText: NAME }).count()).toBeGreaterThanOrEqual(1);
+    await page.screenshot({ path: join(artifactsDir(), 'editor-ranks-open-rank.png') });
   }, 300_000);
 });
