@@ -7,7 +7,8 @@ import {
   ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
   StateNotification, TimelineRevealNotification, ZoomRequest, type RevealWindow,
 } from '../../webview/src/protocol.js';
-import { RanksStateNotification, type OpenRankParams } from '../../webview/src/ranks/protocol.js';
+import { RanksStateNotification, type OpenRankParams, type RanksView } from '../../webview/src/ranks/protocol.js';
+import { RANKS_VIEW_QUERY } from '../worker/ranks-messages.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
 import { RanksController } from './ranks.js';
 import type { ProfileDocument } from './profileDocument.js';
@@ -116,7 +117,9 @@ export class Dashboard implements vscode.Disposable {
   }
 
   private ranksController(): RanksController {
-    this.ranks ??= new RanksController(this.s, [this.doc.uri.fsPath],
+    // the session worker already holds this profile: its ranks come from that model, not from a second read
+    this.ranks ??= new RanksController(this.s,
+      { what: basename(this.doc.uri.fsPath), compute: (signal) => this.doc.query(RANKS_VIEW_QUERY, {}, signal) as Promise<RanksView> },
       (st) => void this.panel.webview.postMessage(RanksStateNotification.make(st)),
       async (p: OpenRankParams) => {
         const target = vscode.Uri.file(p.source);

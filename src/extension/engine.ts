@@ -9,7 +9,7 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
-import type { RanksComputeReply, RanksComputeRequest } from '../worker/ranks-job.js';
+import type { RanksComputeReply, RanksComputeRequest } from '../worker/ranks-messages.js';
 import type { RanksView } from '../../webview/src/ranks/protocol.js';
 
 export interface WorkOptions {

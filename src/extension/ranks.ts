@@ -13,7 +13,21 @@ import { dashboardHtml, webviewOptions } from './webviewHtml.js';
 
 export const RANKS_PANEL_TYPE = 'sysight.ranks';
 
-/** Computes (once, then cached) and serves the ranks of `inputs` to one webview. */
+/** How a controller gets its view: `what` names the inputs in progress and logs. */
+export interface RanksSource {
+  what: string;
+  compute(signal: AbortSignal, onProgress: (fraction: number, message: string) => void): Promise<RanksView>;
+}
+
+/** The ranks of files or folders, in the ranks worker (one raw profile open at a time). */
+export function ranksOfInputs(s: Services, inputs: string[]): RanksSource {
+  return {
+    what: inputs.length === 1 ? basename(inputs[0]!) : `${inputs.length} inputs`,
+    compute: (signal, onProgress) => s.engine.computeRanks(inputs, { signal, onProgress }),
+  };
+}
+
+/** Computes (once, then cached) and serves the ranks of a source to one webview. */
 export class RanksController {
   private view: RanksView | null = null;
   private running: Promise<void> | null = null;
@@ -21,7 +35,7 @@ export class RanksController {
 
   constructor(
     private readonly s: Services,
-    private readonly inputs: string[],
+    private readonly source: RanksSource,
     private readonly post: (status: RanksStatus) => void,
     private readonly openRank: (p: OpenRankParams) => Promise<void>,
   ) {}
@@ -58,18 +72,15 @@ export class RanksController {
       this.post({ state: 'error', message: 'Sysight is busy with another task: cancel it or wait, then try again.' });
       return;
     }
-    const what = this.inputs.length === 1 ? basename(this.inputs[0]!) : `${this.inputs.length} inputs`;
+    const what = this.source.what;
     this.post({ state: 'loading', message: `reading ${what}` });
     let failure: unknown;
     this.mine = true;
     const ok = await this.s.work.run(`Ranks of ${what}`, async (signal, progress) => {
       try {
-        this.view = await this.s.engine.computeRanks(this.inputs, {
-          signal,
-          onProgress: (fraction, message) => {
-            progress({ stage: 'profile', message, fraction });
-            this.post({ state: 'loading', message, fraction });
-          },
+        this.view = await this.source.compute(signal, (fraction, message) => {
+          progress({ stage: 'profile', message, fraction });
+          this.post({ state: 'loading', message, fraction });
         });
       } catch (e) {
         failure = e;
@@ -93,7 +104,7 @@ export class RanksPanel implements vscode.Disposable {
   constructor(readonly panel: vscode.WebviewPanel, s: Services, inputs: string[], openRank: (p: OpenRankParams) => Promise<void>) {
     panel.webview.options = webviewOptions(s.extensionUri);
     panel.webview.html = dashboardHtml(panel.webview, s.extensionUri, panel.title, 'ranks');
-    this.controller = new RanksController(s, inputs, (st) => void panel.webview.postMessage(RanksStateNotification.make(st)), openRank);
+    this.controller = new RanksController(s, ranksOfInputs(s, inputs), (st) => void panel.webview.postMessage(RanksStateNotification.make(st)), openRank);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (ReadyCommand.is(m)) void this.controller.compute();

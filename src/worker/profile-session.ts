@@ -11,6 +11,8 @@ import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
+import { ranksViewOfModel } from './ranks-job.js';
+import { RANKS_VIEW_QUERY } from './ranks-messages.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -27,6 +29,7 @@ export type SessionReply =
   | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
 
 let model: ProfileModel | null = null;
+let openedPath = '';
 const ac = new AbortController();
 const queue: Array<Extract<SessionRequest, { type: 'query' }>> = [];
 let draining = false;
@@ -42,6 +45,8 @@ function fail(e: unknown, id?: number): void {
 function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
   try {
     if (!model) throw new UserError('the profile is not open yet');
+    // the ranks of this profile (src/analyze, which the profile layer's registry cannot reach)
+    if (msg.name === RANKS_VIEW_QUERY) return send({ type: 'result', id: msg.id, result: ranksViewOfModel(model, openedPath) });
     const q = findQuery(msg.name);
     if (!q) throw new UserError(`unknown query: ${msg.name}`);
     send({ type: 'result', id: msg.id, result: q.run(model, msg.args) });
@@ -65,6 +70,7 @@ parentPort?.on('message', (msg: SessionRequest) => {
   if (msg.type === 'cancel') {
     ac.abort();
   } else if (msg.type === 'open') {
+    openedPath = msg.path;
     openProfile(msg.path, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
       .then((m) => {
         model = m;

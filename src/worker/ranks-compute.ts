@@ -2,7 +2,8 @@
 // host's main thread, with progress; `cancel` aborts it (the caller may also just terminate the worker).
 import { parentPort } from 'node:worker_threads';
 import { isCancelled, oneLine, UserError } from '../core/errors.js';
-import { runRanksJob, type RanksComputeReply, type RanksComputeRequest } from './ranks-job.js';
+import { runRanksJob } from './ranks-job.js';
+import type { RanksComputeReply, RanksComputeRequest } from './ranks-messages.js';
 
 const ac = new AbortController();
 const send = (r: RanksComputeReply) => parentPort?.postMessage(r);

@@ -6,7 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError } from '../core/errors.js';
 import { summarizeProfile } from '../profile/ranks/index.js';
-import { runRanksJob } from './ranks-job.js';
+import { openProfile } from '../profile/open.js';
+import { rankScenario, writeNsysProfile } from '../profile/generator/index.js';
+import { ranksViewOfModel, runRanksJob } from './ranks-job.js';
 import { simulateRun } from '../../test/webview/ranksFixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysight-ranks-job-'));
@@ -49,6 +51,18 @@ describe('ranks job', () => {
     writeFileSync(join(bad, 'rank-0.summary.json'), 'nope');
     await expect(runRanksJob([bad], { signal: new AbortController().signal, onProgress: () => undefined })).rejects.toThrow(/no rank could be read/);
   });
+
+  it('gives a dashboard the ranks of the export it holds open, the same as the ranks worker reading the file', async () => {
+    const file = join(dir, 'node0.sqlite');
+    writeNsysProfile(rankScenario({ ranks: 4, iterations: 8, straggler: 1, seed: 3 }), file);
+    const fromModel = ranksViewOfModel(await openProfile(file), file);
+    expect(fromModel.title).toBe('Ranks: node0.sqlite');
+    expect(fromModel.ranks.map((r) => r.rank)).toEqual([0, 1, 2, 3]);
+    expect(fromModel.ranks.every((r) => r.source === file && r.cells.some((c) => c !== null))).toBe(true);
+    expect(fromModel.stragglers[0]?.rank).toBe(1);
+    const { view } = await runRanksJob([file], { signal: new AbortController().signal, onProgress: () => undefined });
+    expect(fromModel).toEqual(view);
+  }, 60_000);
 
   it.skipIf(!existsSync(H100))('shows both ranks of the real two-GPU nsys export with their own step windows', async () => {
     const { view } = await runRanksJob([H100], { signal: new AbortController().signal, onProgress: () => undefined });

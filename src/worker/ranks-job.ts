@@ -4,8 +4,9 @@
 // the view the webview draws. A rank that cannot be read becomes a RankProblem; the rest goes on.
 import { basename } from 'node:path';
 import { throwIfAborted, UserError } from '../core/errors.js';
+import type { ProfileModel } from '../core/profile.js';
 import type { RanksReport } from '../core/ranks.js';
-import { collectRanks, reduceRanks } from '../analyze/ranks/index.js';
+import { collectRanks, reduceRanks, summarizeModel } from '../analyze/ranks/index.js';
 import { buildRanksView, type RanksView } from '../../webview/src/ranks/protocol.js';
 
 export interface RanksJobOptions {
@@ -29,9 +30,10 @@ export async function runRanksJob(inputs: string[], opts: RanksJobOptions): Prom
   return { report, view: buildRanksView(report, summaries, `Ranks: ${title}`) };
 }
 
-// ---- messages of the ranks-compute worker (dist/ranks-compute.js) ----------------------------------------
-export type RanksComputeRequest = { type: 'ranks-compute'; inputs: string[] } | { type: 'cancel' };
-export type RanksComputeReply =
-  | { type: 'progress'; fraction: number; message: string }
-  | { type: 'result'; view: RanksView }
-  | { type: 'error'; message: string; user: boolean; cancelled: boolean };
+/** The ranks of one profile already open (a dashboard's session worker): no second read of the file. */
+export function ranksViewOfModel(model: ProfileModel, path: string): RanksView {
+  const summaries = summarizeModel(model, path);
+  if (!summaries.length) throw new UserError(`${basename(path)} holds no process with GPU work`);
+  const report = reduceRanks(summaries);
+  return buildRanksView(report, summaries, `Ranks: ${basename(path)}`);
+}
