@@ -28,6 +28,8 @@ export interface RankRunOptions {
   slowDataScale?: number;
   /** what ties the ranks together (TORCHELASTIC_RUN_ID in each capture's environment); default "run-<seed>" */
   runId?: string;
+  /** rank r's export runs on a clock r × this many ms ahead (different hosts): the reduce must align them */
+  clockSkewMs?: number;
   seed?: number;
   signal?: AbortSignal;
 }
@@ -86,8 +88,8 @@ export function rankScenario(o: RankRunOptions): Scenario {
   };
 }
 
-function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal): { rows: number; durationNs: number } {
-  const dbs = sinks.map((s) => new NsysDb(s));
+function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal, clockSkewMs = 0): { rows: number; durationNs: number } {
+  const dbs = sinks.map((s, r) => new NsysDb(s, Math.round(r * clockSkewMs * 1e6)));
   const sim = new Simulator(dbs[0]!, sc, dbs);
   sim.run(signal);
   let rows = 0;
@@ -128,7 +130,7 @@ export function writeRankProfiles(outDir: string, o: RankRunOptions): RankRunSta
   const sinks: FilePageSink[] = [];
   try {
     for (const t of tmps) sinks.push(new FilePageSink(t));
-    const { rows, durationNs } = simulate(sc, sinks, o.signal);
+    const { rows, durationNs } = simulate(sc, sinks, o.signal, o.clockSkewMs ?? 0);
     files.forEach((f, i) => renameSync(tmps[i]!, f));
     return { files, iterations, rows, durationNs };
   } catch (e) {
