@@ -18,7 +18,7 @@ export interface RankRunOptions {
   ranks: number;
   /** steps per rank (default 20); ignored when sizeMb is given */
   iterations?: number;
-  /** approximate size of each rank's file, MB: sets the number of steps */
+  /** approximate size of each rank's file, MiB: sets the number of steps */
   sizeMb?: number;
   /** rank whose kernels take `stragglerScale` × longer (default 1.6) */
   straggler?: number;
@@ -109,10 +109,10 @@ export function bytesPerStep(o: RankRunOptions): { perStep: number; base: number
     simulate(rankScenario({ ...o, ranks: 1, straggler: undefined, slowData: undefined, iterations: steps }), [sink]);
     return sink.bytes().length;
   };
-  const a = size(4);
-  const b = size(12);
-  const perStep = Math.max(1, (b - a) / 8);
-  return { perStep, base: Math.max(0, a - 4 * perStep) };
+  const a = size(8);
+  const b = size(40);
+  const perStep = Math.max(1, (b - a) / 32);
+  return { perStep, base: Math.max(0, a - 8 * perStep) };
 }
 
 /** Writes `rank<r>.sqlite` for every rank into `outDir` (temporary files renamed into place when complete). */
@@ -121,7 +121,7 @@ export function writeRankProfiles(outDir: string, o: RankRunOptions): RankRunSta
   if (o.sizeMb !== undefined) {
     if (!(o.sizeMb > 0)) throw new UserError(`--size-mb must be a positive number (got ${o.sizeMb})`);
     const { perStep, base } = bytesPerStep(o);
-    iterations = Math.max(2, Math.round((o.sizeMb * 1e6 - base) / perStep));
+    iterations = Math.max(2, Math.round((o.sizeMb * 2 ** 20 - base) / perStep));
   }
   const sc = rankScenario({ ...o, iterations });
   mkdirSync(outDir, { recursive: true });
