@@ -159,6 +159,7 @@ describe.skipIf(!existsSync(H100))('sysight ranks on the real two-rank nsys expo
     expect(r.ranks.map((x) => [x.identity.rank, x.identity.source, x.identity.deviceIds])).toEqual([[0, 'device', [0]], [1, 'device', [1]]]);
     expect(r.ranks.map((x) => x.clock.alignedBy)).toEqual(['shared-clock', 'shared-clock']);
     expect(r.ranks[0]!.identity.pid).not.toBe(r.ranks[1]!.identity.pid);
+    expect(r.ranks.map((x) => x.identity.host)).toEqual(['modal', 'modal']);
     expect(r.ranks.every((x) => x.steps > 0 && x.totals.computeNs > 0)).toBe(true);
     expect(r.problems).toEqual([]);
   });
