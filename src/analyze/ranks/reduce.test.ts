@@ -66,6 +66,8 @@ describe('reduceRanks', () => {
     expect(comm.get(3)!.waitMsPerStep).toBe(0);
     expect(r.stepMs).toHaveLength(4);
     expect(r.skewMs).toHaveLength(8);
+    // the slow loader arrives ~10 ms late at every step's all-reduce (1.5 ms × 10 of data loading vs 1.5 ms)
+    expect(r.arrivalSkewMs!.filter((x) => x !== null && x > 8)).toHaveLength(8);
   });
 
   it('finds no straggler when every rank behaves the same', async () => {

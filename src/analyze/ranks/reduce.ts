@@ -144,6 +144,14 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
     const v = stepMs.map((r) => r[j]).filter((x): x is number => x !== null);
     return v.length >= 2 ? Math.round((Math.max(...v) - Math.min(...v)) * 1000) / 1000 : null;
   });
+  // arrival skew per step: step numbers of the reference (first aligned) rank's steps, by position
+  const stepIndex = new Map((run[alignedIdx[0] ?? 0]?.steps ?? []).map((st, j) => [st.index, j]));
+  const arrivalSkewMs: Array<number | null> = Array.from({ length: nSteps }, () => null);
+  for (const w of waits) {
+    const j = w.step === undefined ? undefined : stepIndex.get(w.step);
+    if (j === undefined || j >= nSteps) continue;
+    arrivalSkewMs[j] = Math.max(arrivalSkewMs[j] ?? 0, ms(w.skewNs));
+  }
   const comm = metrics.map((m) => {
     const n = Math.max(1, m.summary.steps.length);
     return {
@@ -162,7 +170,7 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
       identity: m.summary.identity, clock: m.clock, source: m.summary.source, steps: m.summary.steps.length,
       medianStepMs: m.medStep === null ? null : ms(m.medStep), totals: m.summary.totals,
     })),
-    stepMs, stragglers, collectiveWaits: waits.slice(0, opts.maxWaits ?? 50), skewMs, comm, findings, problems, notes,
+    stepMs, stragglers, collectiveWaits: waits.slice(0, opts.maxWaits ?? 50), skewMs, arrivalSkewMs, comm, findings, problems, notes,
   };
 }
 
