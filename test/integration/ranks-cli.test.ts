@@ -94,6 +94,19 @@ describe('sysight ranks on a generated 8-rank run', () => {
     expect(text).toMatch(/\[missing\] rank 7/);
   });
 
+  it('keeps the maps of two node exports apart and numbers their GPU-ordered ranks file after file', () => {
+    const nodes = join(dir, 'nodes');
+    mkdirSync(nodes);
+    for (const [i, seed] of [[0, '3'], [1, '4']] as const) ok('generate', '--preset', 'nccl-exposed', '--iterations', '6', '--seed', seed, '--out', join(nodes, `node${i}.sqlite`));
+    const out = join(dir, 'node-sums');
+    for (const i of [0, 1]) ok('profile', 'summarize', join(nodes, `node${i}.sqlite`), '--out', out);
+    expect(readdirSync(out).sort()).toEqual(['rank-0.node0.summary.json', 'rank-0.node1.summary.json', 'rank-1.node0.summary.json', 'rank-1.node1.summary.json']);
+    const r = JSON.parse(ok('ranks', out, '--json')) as RanksReport;
+    expect(r.ranks.map((x) => [x.identity.rank, x.source.endsWith('node0.sqlite') ? 0 : 1])).toEqual([[0, 0], [1, 0], [2, 1], [3, 1]]);
+    expect(r.problems).toEqual([]);
+    expect(r.notes.join(' ')).toMatch(/file after file/);
+  });
+
   it('rejects unusable input with one line and exit code 2', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'not a database at all');
@@ -154,7 +167,8 @@ describe.skipIf(!existsSync(H100))('sysight ranks on the real two-rank nsys expo
   it('finds two rank processes on two GPUs sharing one clock', () => {
     const out = join(dir, 'h100');
     const paths = ok('profile', 'summarize', H100, '--out', out).trim().split('\n');
-    expect(paths).toEqual([join(out, 'rank-0.summary.json'), join(out, 'rank-1.summary.json')]);
+    // ranks known only by GPU order: the profile's name keeps maps of several node exports apart
+    expect(paths).toEqual([join(out, 'rank-0.GindaChen_nsys-ai__h100_2gpu_1s.summary.json'), join(out, 'rank-1.GindaChen_nsys-ai__h100_2gpu_1s.summary.json')]);
     const r = JSON.parse(ok('ranks', out, '--json')) as RanksReport;
     expect(r.ranks.map((x) => [x.identity.rank, x.identity.source, x.identity.deviceIds])).toEqual([[0, 'device', [0]], [1, 'device', [1]]]);
     expect(r.ranks.map((x) => x.clock.alignedBy)).toEqual(['shared-clock', 'shared-clock']);
