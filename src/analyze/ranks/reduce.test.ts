@@ -70,6 +70,14 @@ describe('reduceRanks', () => {
     expect(r.arrivalSkewMs!.filter((x) => x !== null && x > 8)).toHaveLength(8);
   });
 
+  it('tells a host-bound rank (slow Python launches, same data loading) from the others', async () => {
+    const { files } = writeRankProfiles(join(dir, 'host'), { ranks: 4, iterations: 6, slowHost: 2, seed: 4 });
+    const r = reduceRanks((await Promise.all(files.map((f) => summarizeProfile(f)))).flat());
+    expect(r.stragglers.map((s) => [s.rank, s.reason])).toEqual([[2, 'host']]);
+    expect(r.stragglers[0]!.evidence.join(' ')).toMatch(/GPU idle .* ms\/step on rank 2/);
+    expect(r.findings.find((f) => f.pattern === 'C6.rank-skew')!.title).toMatch(/rank 2 \(host-bound straggler\)/);
+  });
+
   it('finds no straggler when every rank behaves the same', async () => {
     const { files } = writeRankProfiles(join(dir, 'even'), { ranks: 3, iterations: 6, seed: 9 });
     const even = (await Promise.all(files.map((f) => summarizeProfile(f)))).flat();

@@ -17,6 +17,7 @@ interface Opts {
   outDir?: string;
   straggler?: string;
   slowData?: string;
+  slowHost?: string;
   sizeMb?: string;
   runId?: string;
   clockSkewMs?: string;
@@ -52,6 +53,7 @@ function generateRanks(opts: Opts): void {
     ...(opts.clockSkewMs ? { clockSkewMs: Number(opts.clockSkewMs) } : {}),
     straggler: rankArg(opts.straggler, '--straggler'),
     slowData: rankArg(opts.slowData, '--slow-data'),
+    slowHost: rankArg(opts.slowHost, '--slow-host'),
     signal: cliSignal(),
   });
   const seconds = (Date.now() - t0) / 1000;
@@ -76,6 +78,7 @@ export function register(program: Command): void {
     .option('--out-dir <dir>', 'folder for the rank exports (rank<r>.sqlite)')
     .option('--straggler <rank>', 'with --ranks: this rank\'s kernels run 1.6× longer (a compute straggler)')
     .option('--slow-data <rank>', 'with --ranks: this rank loads its batches 10× slower on the host')
+    .option('--slow-host <rank>', 'with --ranks: this rank\'s Python host work (launches, gaps) runs 30× slower')
     .option('--size-mb <mb>', 'with --ranks: approximate size of each rank export (sets the number of steps)')
     .option('--clock-skew-ms <ms>', 'with --ranks: rank r\'s clock runs r × this many ms ahead (as on different hosts)')
     .option('--run-id <id>', 'with --ranks: the run id recorded in each capture\'s environment')

@@ -26,6 +26,9 @@ export interface RankRunOptions {
   /** rank whose host data loading takes `slowDataScale` × longer (default 10) */
   slowData?: number;
   slowDataScale?: number;
+  /** rank whose Python host work (launch gaps, API calls) takes `slowHostScale` × longer (default 30), data loading unchanged */
+  slowHost?: number;
+  slowHostScale?: number;
   /** what ties the ranks together (TORCHELASTIC_RUN_ID in each capture's environment); default "run-<seed>" */
   runId?: string;
   /** rank r's export runs on a clock r × this many ms ahead (different hosts): the reduce must align them */
@@ -53,12 +56,15 @@ export function rankScenario(o: RankRunOptions): Scenario {
   if (!Number.isInteger(n) || n < 1 || n > 4096) throw new UserError(`--ranks must be an integer in 1..4096 (got ${n})`);
   checkRank(o.straggler, n, '--straggler');
   checkRank(o.slowData, n, '--slow-data');
+  checkRank(o.slowHost, n, '--slow-host');
+  const hostScale = o.slowHostScale ?? 30;
   const seed = o.seed ?? 1;
   const runId = o.runId ?? `run-${seed}`;
   const processes: ProcessSpec[] = Array.from({ length: n }, (_, r) => ({
     name: 'python3', rank: r, pid: 30000 + 17 * r, device: r, threads: ['pt_main_thread'],
     ...(r === o.straggler ? { gpuScale: o.stragglerScale ?? 1.6 } : {}),
     ...(r === o.slowData ? { labelScale: { [DATALOADER_LABEL]: o.slowDataScale ?? 10 } } : {}),
+    ...(r === o.slowHost ? { cpuScale: hostScale, labelScale: { [DATALOADER_LABEL]: (r === o.slowData ? o.slowDataScale ?? 10 : 1) / hostScale } } : {}),
     env: {
       RANK: String(r), LOCAL_RANK: String(r % 8), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(Math.min(n, 8)),
       MASTER_ADDR: 'node0', MASTER_PORT: '29500', TORCHELASTIC_RUN_ID: runId,
@@ -106,7 +112,7 @@ function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal, clockSk
 export function bytesPerStep(o: RankRunOptions): { perStep: number; base: number } {
   const size = (steps: number) => {
     const sink = new MemoryPageSink();
-    simulate(rankScenario({ ...o, ranks: 1, straggler: undefined, slowData: undefined, iterations: steps }), [sink]);
+    simulate(rankScenario({ ...o, ranks: 1, straggler: undefined, slowData: undefined, slowHost: undefined, iterations: steps }), [sink]);
     return sink.bytes().length;
   };
   const a = size(8);
