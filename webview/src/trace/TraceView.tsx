@@ -17,13 +17,13 @@ const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];
 
 interface Selected { lane: string; startNs: number; endNs: number }
 
-export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void }) {
+export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void; generation?: string }) {
   const { extent, view, onView } = props;
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [cssW, setCssW] = useState(0);
   const plotW = Math.max(1, cssW - LABEL_W);
-  const { tiles, error, requests } = useTiles(cssW > 0 ? view : null, plotW);
+  const { tiles, error, requests } = useTiles(cssW > 0 ? view : null, plotW, props.generation);
   const [rows, setRows] = useState<Row[]>([]);
   const [hover, setHover] = useState<{ lane: string; slice: TileSlice; x: number; y: number } | null>(null);
   const [selected, setSelected] = useState<Selected | null>(null);
