@@ -4,8 +4,8 @@
 // trips of timeline-tiles (whole profile cold and warm, zoomed windows at random places, a pan sequence),
 // slice-details (by table+row, by lane+time), timeline-search (a common kernel, an NVTX range, no match), and a
 // burst of superseded tile requests (latest wins). Answer sizes are reported with the times.
-// Writes bench/results/timeline.json and prints a table. No assertions: numbers only.
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+// Writes bench/results/timeline.json (one entry per size) and prints a table. No assertions: numbers only.
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isCancelled } from '../src/core/errors.js';
@@ -139,8 +139,15 @@ async function main(): Promise<void> {
       search,
       superseded_burst: { requests: 10, answered: outcomes.filter((o) => o === 'answered').length, cancelled: outcomes.filter((o) => o === 'cancelled').length, total_ms: burstMs },
     };
+    // one entry per size: a run at another size keeps the others
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    writeFileSync(RESULTS, `${JSON.stringify(report, null, 2)}\n`);
+    let bySize: Record<string, unknown> = {};
+    try {
+      const prev = JSON.parse(readFileSync(RESULTS, 'utf8')) as { benchmark?: string; sizes?: Record<string, unknown> };
+      if (prev.benchmark === 'timeline' && prev.sizes) bySize = prev.sizes;
+    } catch { /* first run */ }
+    bySize[size] = report;
+    writeFileSync(RESULTS, `${JSON.stringify({ benchmark: 'timeline', sizes: bySize }, null, 2)}\n`);
     const f = (x: number) => x.toFixed(1);
     const out = [
       `profile ${size}: ${(report.profile.bytes / 2 ** 20).toFixed(0)} MB, ${events.toLocaleString()} events in ${whole.lanes.length} lanes; opened in ${f(openMs / 1000)} s`,

@@ -124,7 +124,7 @@ export function App() {
       </nav>
       {tab === 'ranks' && <RanksTab />}
       {tab === 'trace' && (extent
-        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} />
+        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} generation={state.overviewStatus.state} />
         : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
       {tab === 'summary' && overview && (
         <Timeline overview={overview} onZoom={onZoom} zoomed={zoom !== null} onReset={() => setZoom(null)} />

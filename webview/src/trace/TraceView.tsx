@@ -6,6 +6,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react
 import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../protocol.js';
 import { request } from '../host.js';
 import { ns } from '../format.js';
+import { Spinner } from '../components/toolkit.js';
 import { DetailsPanel } from './DetailsPanel.js';
 import { drawFrame, readTheme } from './draw.js';
 import { AXIS_H, LABEL_W, ROW_H, type Row, hitTest, mergeRows, timeAt } from './layout.js';
@@ -17,13 +18,13 @@ const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];
 
 interface Selected { lane: string; startNs: number; endNs: number }
 
-export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void }) {
+export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void; generation?: string }) {
   const { extent, view, onView } = props;
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [cssW, setCssW] = useState(0);
   const plotW = Math.max(1, cssW - LABEL_W);
-  const { tiles, error, requests } = useTiles(cssW > 0 ? view : null, plotW);
+  const { tiles, error, requests } = useTiles(cssW > 0 ? view : null, plotW, props.generation);
   const [rows, setRows] = useState<Row[]>([]);
   const [hover, setHover] = useState<{ lane: string; slice: TileSlice; x: number; y: number } | null>(null);
   const [selected, setSelected] = useState<Selected | null>(null);
@@ -138,6 +139,9 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
         <button className="link" data-testid="trace-reset" onClick={() => onView({ ...extent })}>reset zoom</button>
       </div>
       {error && <p className="banner error" data-testid="trace-error">{error}</p>}
+      {!tiles && !error && (
+        <p className="muted" data-testid="trace-loading"><Spinner /> Reading the timeline (the first view of a large profile builds its index)…</p>
+      )}
       <div
         ref={wrap}
         className="trace-canvas"

@@ -107,7 +107,8 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       lastPx = px;
       lastEnd = Math.max(x1, px + 1);
       const w = Math.max(1, x1 - x0);
-      ctx.fillStyle = th.palette[hash(s.name) % th.palette.length]!;
+      // one colour per name, numbers aside ("step 12" and "step 13" alike)
+      ctx.fillStyle = th.palette[hash(s.name.replace(/\d+/g, '')) % th.palette.length]!;
       ctx.globalAlpha = s.count > 1 ? 0.7 : 1;
       ctx.fillRect(LABEL_W + x0, y + 2, w, ROW_H - 4);
       drawn++;

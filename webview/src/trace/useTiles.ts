@@ -8,7 +8,8 @@ import type { Viewport } from './viewport.js';
 
 export const DEBOUNCE_MS = 40;
 
-export function useTiles(view: Viewport | null, pixels: number): { tiles: TimelineTiles | null; error: string | null; requests: number } {
+/** `generation` changes when the host's profile changes state (e.g. it finished opening): asks again. */
+export function useTiles(view: Viewport | null, pixels: number, generation = ''): { tiles: TimelineTiles | null; error: string | null; requests: number } {
   const [tiles, setTiles] = useState<TimelineTiles | null>(null);
   const [error, setError] = useState<string | null>(null);
   const seq = useRef(0);
@@ -31,7 +32,7 @@ export function useTiles(view: Viewport | null, pixels: number): { tiles: Timeli
       );
     }, DEBOUNCE_MS);
     return () => clearTimeout(timer);
-  }, [view?.startNs, view?.endNs, pixels]);
+  }, [view?.startNs, view?.endNs, pixels, generation]);
 
   return { tiles, error, requests };
 }
