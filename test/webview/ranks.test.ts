@@ -62,6 +62,12 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     const allreduce = page.locator('[data-testid=collective-row][data-op=AllReduce]');
     expect(await allreduce.textContent()).toContain('rank 2 (12/12)');
     expect(await page.locator('[data-testid=problems]').textContent()).toContain('file is not a database');
+    // communication per rank: the ranks that wait for the straggler spend their exposed NCCL time waiting
+    expect(await page.locator('[data-testid=comm-row]').count()).toBe(8);
+    const waiting = async (r: number) => parseFloat((await page.locator(`[data-testid=comm-row][data-rank="${r}"] td`).nth(3).textContent())!);
+    expect(await waiting(0)).toBeGreaterThan(await waiting(2) + 5);
+    expect(await page.locator('[data-testid=ranks-summary]').textContent()).toMatch(/max arrival skew \d+\.\d+ ms/);
+    expect(await page.locator('[data-testid=straggler-row][data-rank="2"] td').nth(3).textContent()).toMatch(/^1\d\.\d+ ms$/);
     // each cell tells its value in a title and to screen readers
     const cell = page.locator('[data-testid=rank-cell][data-rank="2"][data-step="0"]');
     expect(await cell.getAttribute('title')).toMatch(/^rank 2, step 0: step time \d+\.\d+ ms/);

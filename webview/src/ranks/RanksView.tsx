@@ -5,7 +5,7 @@ import { post } from '../host.js';
 import { ms } from '../format.js';
 import { Select, Spinner, Button } from '../components/toolkit.js';
 import { Heatmap } from './Heatmap.js';
-import { CollectivesTable, ProblemsList, RankFindings, StragglerTable } from './Tables.js';
+import { CollectivesTable, CommTable, ProblemsList, RankFindings, StragglerTable } from './Tables.js';
 import {
   OpenRankCommand, RANK_METRICS, RanksComputeCommand, RanksStateNotification, topStraggler, type RankMetric, type RanksStatus,
   type RanksView as View,
@@ -53,6 +53,7 @@ export function RanksView({ view }: { view: View }) {
   const straggler = topStraggler(view);
   const medians = view.ranks.map((r) => r.medianStepMs).filter((x): x is number => x !== null).sort((a, b) => a - b);
   const skews = view.skewMs.filter((x): x is number => x !== null);
+  const arrivals = (view.arrivalSkewMs ?? []).filter((x): x is number => x !== null);
   return (
     <div data-testid="ranks">
       <section className="card">
@@ -61,7 +62,8 @@ export function RanksView({ view }: { view: View }) {
           <span className="muted" data-testid="ranks-summary">
             {view.ranks.length} of {view.worldSize} ranks · {view.steps.length} steps
             {medians.length ? ` · median step ${ms(medians[Math.floor(medians.length / 2)])}` : ''}
-            {skews.length ? ` · max skew ${ms(Math.max(...skews))}` : ''}
+            {skews.length ? ` · max step-time skew ${ms(Math.max(...skews))}` : ''}
+            {arrivals.length ? ` · max arrival skew ${ms(Math.max(...arrivals))}` : ''}
           </span>
           <span className="spacer" />
           <Select label="Colour cells by" testId="rank-metric" value={metric} options={RANK_METRICS}
@@ -76,6 +78,7 @@ export function RanksView({ view }: { view: View }) {
       </section>
       <StragglerTable stragglers={view.stragglers} straggler={straggler} />
       <CollectivesTable collectives={view.collectives} ranks={view.ranks.map((r) => r.rank)} />
+      <CommTable comm={view.comm ?? []} />
       <ProblemsList problems={view.problems} />
       <RankFindings findings={view.findings} />
     </div>

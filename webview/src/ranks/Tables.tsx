@@ -15,6 +15,7 @@ export function StragglerTable(props: { stragglers: StragglerEntry[]; straggler:
       <table className="grid">
         <thead><tr>
           <th>Rank</th><th>Reason</th><th className="num" title="share of collectives at which this rank arrived last">Last arrival</th>
+          <th className="num" title="mean arrival at the collectives after the median of the other ranks">Late by</th>
           <th className="num" title="total time other ranks waited for this rank">Caused wait</th>
           <th className="num" title="median step time vs the median over ranks">Step time</th><th>Evidence</th>
         </tr></thead>
@@ -25,6 +26,7 @@ export function StragglerTable(props: { stragglers: StragglerEntry[]; straggler:
               <td>rank {s.rank}{s.rank === props.straggler ? ' ⚑' : ''}</td>
               <td>{REASONS[s.reason]}</td>
               <td className="num">{pct(s.lastArrivalShare)}</td>
+              <td className="num">{s.meanLateNs !== undefined ? ns(s.meanLateNs) : '–'}</td>
               <td className="num">{ns(s.causedWaitNs)}</td>
               <td className="num">{signedPct(s.stepTimeExcess)}</td>
               <td className="evidence">{s.evidence.length ? <ul>{s.evidence.map((e, i) => <li key={i}>{e}</li>)}</ul> : <span className="muted">–</span>}</td>
@@ -60,6 +62,29 @@ export function CollectivesTable(props: { collectives: CollectiveOpView[]; ranks
               </tr>
             );
           })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function CommTable(props: { comm: RanksView['comm'] }) {
+  if (!props.comm.length) return null;
+  return (
+    <section className="card" data-testid="comm">
+      <div className="card-head"><h2>Communication per rank</h2><span className="muted">ms per step; exposed = not overlapped by compute</span></div>
+      <table className="grid">
+        <thead><tr><th>Rank</th><th className="num">NCCL</th><th className="num">Exposed</th><th className="num" title="exposed time spent waiting for the last rank to arrive">Waiting</th><th className="num">Transfer</th></tr></thead>
+        <tbody>
+          {props.comm.map((c) => (
+            <tr key={c.rank} data-testid="comm-row" data-rank={c.rank}>
+              <td>rank {c.rank}</td>
+              <td className="num">{ms(c.commMsPerStep)}</td>
+              <td className="num">{ms(c.exposedMsPerStep)}</td>
+              <td className="num">{ms(c.waitMsPerStep)}</td>
+              <td className="num">{ms(Math.max(0, c.exposedMsPerStep - c.waitMsPerStep))}</td>
+            </tr>
+          ))}
         </tbody>
       </table>
     </section>

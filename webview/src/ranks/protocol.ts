@@ -60,6 +60,10 @@ export interface RanksView {
   steps: number[];
   /** per column: max − min step time over ranks, ms */
   skewMs: Array<number | null>;
+  /** per column: the largest arrival skew at that step's collectives, ms (null: no collective seen on two ranks) */
+  arrivalSkewMs: Array<number | null>;
+  /** per rank: NCCL time, its exposed part and the part of that spent waiting for the last rank, ms per step */
+  comm: NonNullable<RanksReport['comm']>;
   stragglers: StragglerEntry[];
   collectives: CollectiveOpView[];
   problems: RankProblem[];
@@ -103,6 +107,8 @@ export function buildRanksView(report: RanksReport, summaries: RankSummary[], ti
     ranks,
     steps: Array.from({ length: columns }, (_, j) => j),
     skewMs: Array.from({ length: columns }, (_, j) => report.skewMs[j] ?? null),
+    arrivalSkewMs: Array.from({ length: columns }, (_, j) => report.arrivalSkewMs?.[j] ?? null),
+    comm: report.comm ?? [],
     stragglers: report.stragglers,
     collectives: collectiveOps(report, ranks.map((r) => r.rank)),
     problems: report.problems,
