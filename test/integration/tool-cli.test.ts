@@ -16,6 +16,12 @@ function sysight(...args: string[]) {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** the arguments a query cannot do without: which slice, what to find */
+const NEEDS: Record<string, string[]> = { 'slice-details': ['--table', '0', '--row', '0'], 'timeline-search': ['--query', 'gemm'] };
+const needs = (q: string) => NEEDS[q] ?? [];
+/** `--limit 3` for the queries that take one */
+const limit3 = (q: string) => (QUERIES.find((x) => x.name === q)!.params.some((p) => p.name === 'limit') ? ['--limit', '3'] : []);
+
 let tmp = '';
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/cli.js'))) {
@@ -150,10 +156,10 @@ describe.skipIf(!hasNsysReader)('sysight tool on a hand-built nsys export', () =
 
   it('answers every query as JSON and as a table', () => {
     for (const q of QUERIES) {
-      const t = sysight('tool', q.name, gpuFile, '--limit', '3');
+      const t = sysight('tool', q.name, gpuFile, ...limit3(q.name), ...needs(q.name));
       expect(t.code, `${q.name}: ${t.stderr}`).toBe(0);
       expect(t.stdout.length).toBeGreaterThan(0);
-      expect(() => JSON.parse(sysight('tool', q.name, gpuFile, '--json').stdout), q.name).not.toThrow();
+      expect(() => JSON.parse(sysight('tool', q.name, gpuFile, '--json', ...needs(q.name)).stdout), q.name).not.toThrow();
     }
   });
 
@@ -173,6 +179,19 @@ describe.skipIf(!hasNsysReader)('sysight tool on a hand-built nsys export', () =
     expect(summary).toMatchObject({ counts: { kernels: 6, runtime: 8, nvtx: 2 }, hasGpuActivity: true, iterations: { count: 2 } });
     const text = sysight('profile', 'summary', gpuFile);
     expect(text.stdout).toMatch(/Top kernels[\s\S]*gemm/);
+  });
+
+  it('gives the timeline queries: tiles with NVTX rows, a slice with its launch, search hits', () => {
+    const tiles = json('tool', 'timeline-tiles', gpuFile, '--pixels', '100000');
+    expect(tiles.lanes.map((l: { id: string; events: number }) => [l.id, l.events])).toEqual([['gpu0/stream7', 6], ['nvtx100/101/d0', 2], ['cpu100/101', 8]]);
+    const d = json('tool', 'slice-details', gpuFile, '--lane', 'gpu0/stream7', '--time-ns', String(1_000_000 + 100_000));
+    expect(d).toMatchObject({ table: 'kernel', name: 'gemm', durationNs: 200_000, grid: [1, 1, 1], block: [128, 1, 1], runtime: { name: 'cudaLaunchKernel', durationNs: 5000 } });
+    const hits = json('tool', 'timeline-search', gpuFile, '--query', 'GEMM', '--limit', '3');
+    expect(hits).toMatchObject({ total: 4, kernels: 4, truncated: true });
+    expect(hits.hits.map((h: { startNs: number }) => h.startNs)).toEqual([1_010_000, 1_610_000, 2_010_000]);
+    const none = sysight('tool', 'slice-details', gpuFile);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('sysight: error: choose a slice by table and row, or by lane and timeNs\n');
   });
 
   it('rejects a bad parameter value in one line', () => {
@@ -203,7 +222,7 @@ const nvtxOnly = join(profiles, 'YoonKyonghwan+EfficientCenterFormer__baseline.s
 describe.skipIf(!hasNsysReader || !existsSync(mock))('sysight tool on real nsys exports (../shared/profiles)', () => {
   it('answers every query on a real 45-table export', () => {
     for (const q of QUERIES) {
-      const j = sysight('tool', q.name, mock, '--json', '--limit', '3');
+      const j = sysight('tool', q.name, mock, '--json', ...limit3(q.name), ...needs(q.name));
       expect(j.code, `${q.name}: ${j.stderr}`).toBe(0);
       expect(() => JSON.parse(j.stdout)).not.toThrow();
     }
