@@ -1,7 +1,9 @@
 // The read-only profile editor (custom editor for .sqlite / .pt.trace.json / .json.gz) and the standalone
 // dashboard panel that survives reloads through a WebviewPanelSerializer. Panels are tracked per URI.
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { Dashboard } from './dashboard.js';
 import { ProfileDocument } from './profileDocument.js';
 import { RANKS_PANEL_TYPE, RanksPanel } from './ranks.js';
@@ -70,6 +72,10 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
     const k = profile.toString();
     const open = () => [...(this.dashboards.get(k) ?? [])];
     let d = open()[0];
+    if (!d && !existsSync(profile.fsPath)) {
+      // a summary made elsewhere (a cluster node) names a profile that is not on this machine
+      throw new UserError(`${profile.fsPath} is not on this machine: copy that rank's profile here to see its timeline`);
+    }
     if (!d) {
       const viewType = /\.json$/i.test(profile.fsPath) && !/\.pt\.trace\.json$/i.test(profile.fsPath) ? VIEW_TYPES[1] : VIEW_TYPES[0];
       const next = new Promise<Dashboard | undefined>((resolve) => {
