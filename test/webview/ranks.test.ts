@@ -114,6 +114,24 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
     }
   });
 
+  it('groups a long run into at most 240 columns; a grouped cell opens the window of all its steps', async () => {
+    const long = simulateRun({ ranks: 2, steps: 1000, straggler: 1 });
+    const v = buildRanksView(reduceRanks(long), long, 'Ranks: long');
+    const page = await browser.context.newPage();
+    await page.goto(harness.url('dark', 'ranks'));
+    await send(page, { method: 'ranks/state', params: { state: 'ready', view: v } });
+    await page.locator('[data-testid=heatmap]').waitFor();
+    expect(await page.locator('[data-testid=rank-cell]').count()).toBe(2 * 200); // 1000 steps in columns of 5
+    expect(await page.locator('[data-testid=heat-grouped]').textContent()).toBe('1000 steps in 200 columns of 5');
+    const cell = page.locator('[data-testid=rank-cell][data-rank="0"][data-step="10"]');
+    expect(await cell.getAttribute('title')).toMatch(/^rank 0, steps 10–14: step time \d+\.\d+ ms \(mean\)/);
+    await cell.click();
+    await expect.poll(async () => (await posted(page)).filter((m) => m.method === 'ranks/openRank').map((m) => m.params)).toEqual([
+      { rank: 0, source: long[0]!.source, step: 10, startNs: long[0]!.steps[10]!.startNs, endNs: long[0]!.steps[14]!.endNs, pid: 4000 },
+    ]);
+    await page.close();
+  });
+
   it('shows progress with Cancel while computing, and an error with Try again', async () => {
     const page = await browser.context.newPage();
     await page.goto(harness.url('dark', 'ranks'));
