@@ -87,7 +87,7 @@ export interface ScontrolTask {
 /** Parses `scontrol show job <array id>` (one record per array task, blank-line separated). */
 export function parseScontrol(text: string): ScontrolTask[] {
   const out: ScontrolTask[] = [];
-  for (const rec of text.split(/\n\s*\n/)) {
+  for (const rec of text.split(/\n(?=\s*JobId=)/)) {
     const field = (k: string) => new RegExp(`(?:^|\\s)${k}=(\\S+)`).exec(rec)?.[1];
     const idx = field('ArrayTaskId');
     const state = field('JobState');

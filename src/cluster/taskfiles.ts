@@ -15,7 +15,9 @@ process.on('exit', (code) => {
   if (!file) return;
   try {
     const u = process.resourceUsage();
-    require('node:fs').writeFileSync(file, JSON.stringify({ maxRssKiB: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime, wallMs: Math.round(process.uptime() * 1000), exitCode: code }));
+    const fs = require('node:fs');
+    fs.mkdirSync(require('node:path').dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify({ maxRssKiB: u.maxRSS, userUs: u.userCPUTime, systemUs: u.systemCPUTime, wallMs: Math.round(process.uptime() * 1000), exitCode: code }));
   } catch {}
 });
 `;
