@@ -22,8 +22,8 @@ dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
 # a real single-node Slurm for the scale-out tests and benchmark (sysight ranks submit --scheduler slurm)
-command -v sbatch >/dev/null 2>&1 && command -v slurmctld >/dev/null 2>&1 || need_apt+=(slurm-wlm)
-command -v munged >/dev/null 2>&1 || need_apt+=(munge)
+{ command -v sbatch >/dev/null 2>&1 && [ -x /usr/sbin/slurmctld ]; } || need_apt+=(slurm-wlm)
+[ -x /usr/sbin/munged ] || need_apt+=(munge)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
