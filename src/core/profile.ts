@@ -233,6 +233,11 @@ export interface ProfileMeta {
    * Traces are rebased so that epoch-based microsecond timestamps keep nanosecond precision in a float64.
    */
   clockOriginUs?: number;
+  /**
+   * Environment of the launched process as the capture recorded it (nsys PROCESS_n:ENVIRONMENT_VARIABLE
+   * "KEY=VALUE" rows; redacted values are left out). Tells a one-rank export its RANK / WORLD_SIZE / run id.
+   */
+  captureEnv?: Record<string, string>;
   /** distributed info when present */
   distributed?: { rank: number; worldSize: number; backend?: string };
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError, isCancelled } from '../../core/errors.js';
 import { cliSignal } from '../main.js';
 import {
-  PRESET_NAMES, type Scenario, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile,
+  PRESET_NAMES, type Scenario, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile, writeRankProfiles,
 } from '../../profile/generator/index.js';
 
 interface Opts {
@@ -13,12 +13,50 @@ interface Opts {
   iterations?: string;
   seed?: string;
   json?: boolean;
+  ranks?: string;
+  outDir?: string;
+  straggler?: string;
+  slowData?: string;
+  sizeMb?: string;
+  runId?: string;
 }
 
 function positiveInt(v: string, what: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new UserError(`${what} must be a positive integer (got "${v}")`);
   return n;
+}
+
+function rankArg(v: string | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0) throw new UserError(`${what} must be a rank number ≥ 0 (got "${v}")`);
+  return n;
+}
+
+/** `generate --ranks N --out-dir D`: one export per rank of a data-parallel run. */
+function generateRanks(opts: Opts): void {
+  if (!opts.outDir) throw new UserError('--ranks needs --out-dir <dir>');
+  if (opts.preset || opts.out) throw new UserError('--ranks writes its own scenario into --out-dir: drop --preset/--out');
+  const sizeMb = opts.sizeMb === undefined ? undefined : Number(opts.sizeMb);
+  if (sizeMb !== undefined && !(sizeMb > 0)) throw new UserError(`--size-mb must be a positive number (got "${opts.sizeMb}")`);
+  const t0 = Date.now();
+  const stats = writeRankProfiles(opts.outDir, {
+    ranks: positiveInt(opts.ranks!, '--ranks'),
+    ...(opts.iterations ? { iterations: positiveInt(opts.iterations, '--iterations') } : {}),
+    ...(sizeMb !== undefined ? { sizeMb } : {}),
+    ...(opts.seed ? { seed: positiveInt(opts.seed, '--seed') } : {}),
+    ...(opts.runId ? { runId: opts.runId } : {}),
+    straggler: rankArg(opts.straggler, '--straggler'),
+    slowData: rankArg(opts.slowData, '--slow-data'),
+    signal: cliSignal(),
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  if (opts.json) process.stdout.write(`${JSON.stringify({ outDir: opts.outDir, ...stats, seconds })}\n`);
+  else {
+    process.stdout.write(`wrote ${stats.files.length} rank profiles to ${opts.outDir}: ${stats.iterations} steps each, ` +
+      `${stats.rows} rows, ${(stats.durationNs / 1e9).toFixed(3)} s of timeline, in ${seconds.toFixed(1)} s\n`);
+  }
 }
 
 export function register(program: Command): void {
@@ -31,7 +69,18 @@ export function register(program: Command): void {
     .option('--iterations <n>', 'override the number of iterations')
     .option('--seed <n>', 'override the random seed (jitter)')
     .option('--json', 'print the result as JSON')
+    .option('--ranks <n>', 'write an N-rank data-parallel run, one export per rank (with --out-dir)')
+    .option('--out-dir <dir>', 'folder for the rank exports (rank<r>.sqlite)')
+    .option('--straggler <rank>', 'with --ranks: this rank\'s kernels run 1.6× longer (a compute straggler)')
+    .option('--slow-data <rank>', 'with --ranks: this rank loads its batches 10× slower on the host')
+    .option('--size-mb <mb>', 'with --ranks: approximate size of each rank export (sets the number of steps)')
+    .option('--run-id <id>', 'with --ranks: the run id recorded in each capture\'s environment')
     .action((file: string | undefined, opts: Opts) => {
+      if (opts.ranks !== undefined) {
+        if (file) throw new UserError('--ranks takes no scenario file');
+        generateRanks(opts);
+        return;
+      }
       if (!opts.out) throw new UserError('--out <file> is required');
       if (!file === !opts.preset) throw new UserError('give either a scenario file or --preset NAME (not both)');
       let sc: Scenario = file ? loadScenarioFile(file) : presetScenario(opts.preset!);

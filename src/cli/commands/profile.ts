@@ -4,6 +4,8 @@ import { UserError } from '../../core/errors.js';
 import { summaryQuery } from '../../profile/queries/summary.js';
 import type { QueryDef } from '../../profile/queries/registry.js';
 import { runQuery } from './tool.js';
+import { cliSignal } from '../main.js';
+import { writeSummaries } from './ranks-io.js';
 
 export function register(program: Command): void {
   const profile = program.command('profile').description('inspect a profile');
@@ -16,7 +18,18 @@ export function register(program: Command): void {
     .action(async (path: string, opts: { json?: boolean; limit?: string }) => {
       await runQuery(summaryQuery as QueryDef, path, { limit: opts.limit }, Boolean(opts.json), { timings: true, countOnly: ['osrt'] });
     });
+  profile
+    .command('summarize')
+    .description('multi-rank map step: write one <dir>/rank-<N>.summary.json per rank process in the profile')
+    .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
+    .requiredOption('--out <dir>', 'folder for the rank summaries (created when missing)')
+    .option('--json', 'print the written paths and ranks as JSON')
+    .action(async (path: string, opts: { out: string; json?: boolean }) => {
+      const written = await writeSummaries(path, opts.out, cliSignal());
+      if (opts.json) process.stdout.write(`${JSON.stringify({ profile: path, summaries: written })}\n`);
+      else for (const w of written) process.stdout.write(`${w.path}\n`);
+    });
   profile.on('command:*', (operands: string[]) => {
-    throw new UserError(`unknown profile command "${operands[0]}": valid commands are summary`);
+    throw new UserError(`unknown profile command "${operands[0]}": valid commands are summary, summarize`);
   });
 }

@@ -54,3 +54,5 @@ export function buildNsysDatabase(scenario: Scenario, opts: GenerateOptions = {}
   generate(scenario, sink, opts);
   return sink.bytes();
 }
+export { writeRankProfiles, rankScenario, DATALOADER_LABEL } from './ranks.js';
+export type { RankRunOptions, RankRunStats } from './ranks.js';

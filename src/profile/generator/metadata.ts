@@ -43,6 +43,8 @@ export function writeMetadata(db: NsysDb, sc: Scenario, procs: Proc[], startNs: 
     ['PROCESS_0:WORKING_DIR', '/workspace'],
     ['PROCESS_0:COLLECT_NVTX_TRACE', 'true'],
     ['PROCESS_0:COLLECT_CUDA_TRACE', 'true'],
+    // the environment of the launched process: only a one-rank export can say which rank it is
+    ...(procs.length === 1 ? Object.entries(procs[0]!.env).map(([k, v]): [string, string] => ['PROCESS_0:ENVIRONMENT_VARIABLE', `${k}=${v}`]) : []),
     ['SHOW_BACKTRACE', sc.backtraceThresholdUs === false ? 'false' : 'true'],
     ['RUN_DURATION_MS', String(Math.round((endNs - startNs) / 1e6))],
     ['HAS_ANNOTATIONS', 'true'],

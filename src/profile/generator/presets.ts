@@ -16,7 +16,7 @@ function k(name: string, durationUs: number, at: string, extra: Partial<KernelEv
 }
 
 /** A transformer layer's forward and backward kernels, launched from model.py. */
-function layers(n: number, scale = 1): StepEvent[] {
+export function layers(n: number, scale = 1): StepEvent[] {
   const fwd: StepEvent[] = [
     k(LAYERNORM, 18 * scale, 'model.py:48 forward', { grid: [1024, 1, 1], block: [128, 1, 1], registers: 40 }),
     k(GEMM, 160 * scale, 'model.py:52 forward', { grid: [96, 8, 1], block: [128, 1, 1], registers: 168, sharedMemory: 49152 }),
@@ -36,8 +36,8 @@ function layers(n: number, scale = 1): StepEvent[] {
   ];
 }
 
-const BATCH_IN: StepEvent = { type: 'memcpy', kind: 'H2D', bytes: 4 * MiB, memory: 'pinned', async: true, at: 'train.py:71 train_step' };
-const OPTIM: StepEvent = { type: 'nvtx', text: 'optimizer', events: [k(ADAM, 300, 'train.py:83 train_step', { grid: [1296, 1, 1], block: [512, 1, 1] })] };
+export const BATCH_IN: StepEvent = { type: 'memcpy', kind: 'H2D', bytes: 4 * MiB, memory: 'pinned', async: true, at: 'train.py:71 train_step' };
+export const OPTIM: StepEvent = { type: 'nvtx', text: 'optimizer', events: [k(ADAM, 300, 'train.py:83 train_step', { grid: [1296, 1, 1], block: [512, 1, 1] })] };
 
 export const PRESETS: Record<string, (iterations: number) => Scenario> = {
   healthy: (iterations) => ({

@@ -20,6 +20,11 @@ export interface ProcessSpec {
   rank?: number; // default its index
   device?: number; // index into devices; default rank % devices.length
   cpuScale?: number; // multiplies every CPU duration of this rank (rank skew); default 1
+  gpuScale?: number; // multiplies every kernel duration of this rank (a slower GPU or more work: a compute straggler); default 1
+  /** multiplies the duration of this rank's `cpu` events by their label, e.g. { DataLoader: 8 } (slow data loading) */
+  labelScale?: Record<string, number>;
+  /** environment recorded in the capture metadata (PROCESS_0:ENVIRONMENT_VARIABLE), e.g. { RANK: '3' } */
+  env?: Record<string, string>;
   threads?: string[]; // extra thread names, e.g. ['pt_main_thread', 'pin_memory']; the main thread is `name`
 }
 

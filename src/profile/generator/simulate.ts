@@ -28,6 +28,13 @@ export interface Proc {
   gtid: number;
   gpid: number;
   cpuScale: number;
+  gpuScale: number;
+  labelScale: Record<string, number>;
+  env: Record<string, string>;
+  /** the export this rank's rows go to (all ranks share one unless each writes its own file) */
+  db: NsysDb;
+  cc: Callchains;
+  names: Map<string, [number, number, number]>;
   cpu: number;
   corr: number;
   computeStream: number;
@@ -73,7 +80,6 @@ export function shortKernelName(name: string): string {
 
 export class Simulator {
   readonly procs: Proc[];
-  private cc: Callchains;
   private jitter: number;
   private threshold: number | false;
   private outer: Frame[];
@@ -81,8 +87,10 @@ export class Simulator {
   private latencyNs: number;
   endNs = 0;
 
-  constructor(private readonly db: NsysDb, private readonly sc: Scenario) {
-    this.cc = new Callchains(db);
+  /** `dbs[i]`, when given, receives process i's rows (one export per rank); else every process goes to `db` */
+  constructor(db: NsysDb, private readonly sc: Scenario, dbs?: NsysDb[]) {
+    const shared = new Callchains(db);
+    const sharedNames = new Map<string, [number, number, number]>();
     this.jitter = Math.min(0.5, sc.jitter ?? 0.03);
     this.threshold = sc.backtraceThresholdUs === undefined ? 0 : sc.backtraceThresholdUs;
     this.outer = (sc.pythonStack ?? ['train.py:112 main', 'train.py:130 <module>']).map(parseFrame);
@@ -96,18 +104,22 @@ export class Simulator {
       const pid = p.pid ?? 4242 + 100 * rank;
       return {
         rank, pid, name: p.name ?? 'python', threads: p.threads ?? [], device: p.device ?? rank % nDev,
-        gtid: globalTid(pid, pid), gpid: globalPid(pid), cpuScale: p.cpuScale ?? 1,
+        gtid: globalTid(pid, pid), gpid: globalPid(pid), cpuScale: p.cpuScale ?? 1, gpuScale: p.gpuScale ?? 1,
+        labelScale: p.labelScale ?? {}, env: p.env ?? {},
+        db: dbs?.[i] ?? db, cc: dbs?.[i] ? new Callchains(dbs[i]!) : shared, names: dbs?.[i] ? new Map() : sharedNames,
         cpu: (sc.iterations.startUs ?? 500_000) * 1000, corr: 100, computeStream: 7, ncclStream: 13,
         streams: new Map(), nvtx: [], domains: new Map(), gridId: 1, eventId: 1, rand: rng(seed * 7919 + rank),
       };
     });
   }
 
-  private dur(p: Proc, us: number, cpu = false): number {
+  /** A jittered duration in ns: `scale` true applies the rank's cpuScale, a number multiplies as given. */
+  private dur(p: Proc, us: number, scale: boolean | number = false): number {
     const r = p.rand;
     const g = (r() + r() + r() + r() - 2) * Math.sqrt(3);
     const f = Math.max(0.2, 1 + this.jitter * g);
-    return Math.max(1, Math.round(us * 1000 * f * (cpu ? p.cpuScale : 1)));
+    const s = scale === true ? p.cpuScale : scale === false ? 1 : scale;
+    return Math.max(1, Math.round(us * 1000 * f * s));
   }
 
   private stream(p: Proc, id: number) {
@@ -136,9 +148,9 @@ export class Simulator {
   }
 
   private api(p: Proc, name: string, start: number, end: number, corr: number | null, at?: Leaf['at'], cls = 0): void {
-    const chain = this.threshold !== false && end - start >= this.threshold * 1000 ? this.cc.cuda(name, this.frames(at)) : null;
-    this.db.insert('CUPTI_ACTIVITY_KIND_RUNTIME', {
-      start, end, eventClass: cls, globalTid: p.gtid, correlationId: corr, nameId: this.db.str(name), returnValue: 0,
+    const chain = this.threshold !== false && end - start >= this.threshold * 1000 ? p.cc.cuda(name, this.frames(at)) : null;
+    p.db.insert('CUPTI_ACTIVITY_KIND_RUNTIME', {
+      start, end, eventClass: cls, globalTid: p.gtid, correlationId: corr, nameId: p.db.str(name), returnValue: 0,
       callchainId: chain,
     });
   }
@@ -146,21 +158,21 @@ export class Simulator {
   private names = new Map<string, [number, number, number]>();
 
   /** StringIds of a kernel's demangled, short and mangled names (cached per name). */
-  private kernelNames(name: string): [number, number, number] {
-    let ids = this.names.get(name);
+  private kernelNames(p: Proc, name: string): [number, number, number] {
+    let ids = p.names.get(name);
     if (!ids) {
       const short = shortKernelName(name);
-      ids = [this.db.str(name), this.db.str(short), this.db.str(`_Z${short.length}${short}v`)];
-      this.names.set(name, ids);
+      ids = [p.db.str(name), p.db.str(short), p.db.str(`_Z${short.length}${short}v`)];
+      p.names.set(name, ids);
     }
     return ids;
   }
 
   private kernelRow(p: Proc, k: { name: string; start: number; end: number; stream: number; corr: number }, e?: KernelEvent): void {
-    const [demangled, short, mangled] = this.kernelNames(k.name);
+    const [demangled, short, mangled] = this.kernelNames(p, k.name);
     const grid = e?.grid ?? [Math.max(1, Math.round((e?.durationUs ?? 10) * 8)), 1, 1];
     const block = e?.block ?? [256, 1, 1];
-    this.db.insert('CUPTI_ACTIVITY_KIND_KERNEL', {
+    p.db.insert('CUPTI_ACTIVITY_KIND_KERNEL', {
       start: k.start, end: k.end, deviceId: e?.device ?? p.device, contextId: 1, greenContextId: 0, streamId: k.stream,
       correlationId: k.corr, globalPid: p.gpid, demangledName: demangled, shortName: short, mangledName: mangled,
       launchType: 1, cacheConfig: 1,
@@ -179,7 +191,7 @@ export class Simulator {
       const apiStart = p.cpu;
       let apiEnd = apiStart + this.dur(p, e.launchUs ?? this.launchNs / 1000, true);
       const corr = ++p.corr;
-      const q = this.enqueue(p, stream, apiStart + this.latencyNs, this.dur(p, e.durationUs));
+      const q = this.enqueue(p, stream, apiStart + this.latencyNs, this.dur(p, e.durationUs, p.gpuScale));
       if (q.room > apiStart) apiEnd = Math.max(apiEnd, q.room + 1000);
       this.api(p, 'cudaLaunchKernel_v7000', apiStart, apiEnd, corr, e.at);
       this.kernelRow(p, { name: e.name, start: q.start, end: q.end, stream, corr }, e);
@@ -201,7 +213,7 @@ export class Simulator {
       const q = this.enqueue(p, stream, apiStart + this.latencyNs, Math.round(e.bytes / bw) + this.dur(p, 1.5));
       const apiEnd = blocking ? q.end + this.dur(p, 2, true) : apiStart + this.dur(p, 5, true);
       this.api(p, asyncApi ? 'cudaMemcpyAsync_v3020' : 'cudaMemcpy_v3020', apiStart, apiEnd, corr, e.at);
-      this.db.insert('CUPTI_ACTIVITY_KIND_MEMCPY', {
+      p.db.insert('CUPTI_ACTIVITY_KIND_MEMCPY', {
         start: q.start, end: q.end, deviceId: e.device ?? p.device, contextId: 1, greenContextId: 0, streamId: stream,
         correlationId: corr, globalPid: p.gpid, bytes: e.bytes, copyKind: e.kind === 'H2D' ? 1 : e.kind === 'D2H' ? 2 : 8,
         srcKind: e.kind === 'H2D' ? host : 2, dstKind: e.kind === 'D2H' ? host : 2, copyCount: 1,
@@ -219,7 +231,7 @@ export class Simulator {
       const q = this.enqueue(p, stream, apiStart + this.latencyNs, Math.round(e.bytes / 2000) + this.dur(p, 1));
       const apiEnd = apiStart + this.dur(p, 4, true);
       this.api(p, 'cudaMemsetAsync_v3020', apiStart, apiEnd, corr, e.at);
-      this.db.insert('CUPTI_ACTIVITY_KIND_MEMSET', {
+      p.db.insert('CUPTI_ACTIVITY_KIND_MEMSET', {
         start: q.start, end: q.end, deviceId: p.device, contextId: 1, streamId: stream, correlationId: corr,
         globalPid: p.gpid, value: e.value ?? 0, bytes: e.bytes, memKind: 2,
       });
@@ -245,7 +257,7 @@ export class Simulator {
     const corr = ++p.corr;
     const name = e.api === 'device' ? 'cudaDeviceSynchronize_v3020' : e.api === 'stream' ? 'cudaStreamSynchronize_v3020' : 'cudaEventSynchronize_v3020';
     this.api(p, name, apiStart, apiEnd, corr, e.at);
-    this.db.insert('CUPTI_ACTIVITY_KIND_SYNCHRONIZATION', {
+    p.db.insert('CUPTI_ACTIVITY_KIND_SYNCHRONIZATION', {
       start: apiStart + 300, end: Math.max(apiStart + 300, apiEnd - 300), deviceId: p.device, contextId: 1, greenContextId: null,
       streamId: e.api === 'device' ? INVALID : stream, correlationId: corr, globalPid: p.gpid,
       syncType: e.api === 'device' ? 4 : e.api === 'stream' ? 3 : 1, eventId, eventSyncId: eventId,
@@ -290,16 +302,16 @@ export class Simulator {
 
   private cpuWork(p: Proc, e: CpuEvent): void {
     const start = p.cpu;
-    const end = start + this.dur(p, e.durationUs, true);
+    const end = start + this.dur(p, e.durationUs * (e.label ? p.labelScale[e.label] ?? 1 : 1), true);
     if (e.label) this.push(p, e.label);
     let t = start + 1000;
     for (const o of e.osrt ?? []) {
       for (let i = 0; i < (o.count ?? 1); i++) {
         const d = Math.min(this.dur(p, o.durationUs, true), Math.max(0, end - t - 500));
         if (d <= 0) break;
-        const chain = this.sc.osrtBacktraces === false ? 0 : this.cc.osrt(o.name, this.frames(o.at ?? e.at));
-        this.db.insert('OSRT_API', {
-          start: t, end: t + d, eventClass: 27, globalTid: p.gtid, nameId: this.db.str(o.name), returnValue: 0,
+        const chain = this.sc.osrtBacktraces === false ? 0 : p.cc.osrt(o.name, this.frames(o.at ?? e.at));
+        p.db.insert('OSRT_API', {
+          start: t, end: t + d, eventClass: 27, globalTid: p.gtid, nameId: p.db.str(o.name), returnValue: 0,
           nestingLevel: 0, callchainId: chain, argumentsId: 0,
         });
         t += d + 500;
@@ -315,7 +327,7 @@ export class Simulator {
     if (id === undefined) {
       id = p.domains.size + 1;
       p.domains.set(domain, id);
-      this.db.insert('NVTX_EVENTS', { start: p.cpu, eventType: 75, text: domain, globalTid: p.gtid, domainId: id });
+      p.db.insert('NVTX_EVENTS', { start: p.cpu, eventType: 75, text: domain, globalTid: p.gtid, domainId: id });
     }
     return id;
   }
@@ -328,7 +340,7 @@ export class Simulator {
     const r = p.nvtx.pop();
     if (!r) return;
     p.cpu += 200;
-    this.db.insert('NVTX_EVENTS', {
+    p.db.insert('NVTX_EVENTS', {
       start: r.start, end: p.cpu, eventType: 59, text: r.text, globalTid: p.gtid, domainId: r.domainId,
     });
   }

@@ -130,6 +130,25 @@ export function commandLineOf(schema: NsysSchema): string | undefined {
   return [cmd, ...args].join(' ');
 }
 
+/** The capture's recorded environment (PROCESS_n:ENVIRONMENT_VARIABLE = "KEY=VALUE"); undefined when none is readable. */
+export function captureEnvOf(schema: NsysSchema): Record<string, string> | undefined {
+  const env: Record<string, string> = {};
+  let n = 0;
+  for (const [k, values] of schema.captureMeta) {
+    if (!/^PROCESS_\d+:ENVIRONMENT_VARIABLE$/.test(k)) continue;
+    for (const v of values) {
+      const eq = v.indexOf('=');
+      if (eq <= 0) continue; // "REDACTED" and the like
+      const key = v.slice(0, eq);
+      if (!(key in env)) {
+        env[key] = v.slice(eq + 1);
+        n++;
+      }
+    }
+  }
+  return n ? env : undefined;
+}
+
 /** ENUM_* table as name → id (nsys spells the names like CUDA_MEMCPY_KIND_HTOD). */
 export function readEnum(db: SqliteSource, schema: NsysSchema, table: string): Map<string, number> | undefined {
   if (!schema.col(table, 'id') || !schema.col(table, 'name')) return undefined;
