@@ -144,6 +144,8 @@ export interface StragglerEntry {
   causedWaitNs: number;
   /** median step time / median over ranks − 1 */
   stepTimeExcess: number;
+  /** mean over collectives of (this rank's arrival − the median arrival): how late it is, ns */
+  meanLateNs?: number;
   /** best explanation from this rank's own split */
   reason: 'compute' | 'data-loading' | 'host' | 'memcpy' | 'sync' | 'unknown';
   evidence: string[];
@@ -160,6 +162,11 @@ export interface RanksReport {
   collectiveWaits: CollectiveWait[];
   /** per step: max − min step time over ranks, ms */
   skewMs: Array<number | null>;
+  /**
+   * Communication per rank, ms per step: NCCL time, the part not overlapped by compute (exposed), and the part of
+   * that spent waiting for the last rank to arrive (the rest is the transfer itself).
+   */
+  comm?: Array<{ rank: number; commMsPerStep: number; exposedMsPerStep: number; waitMsPerStep: number }>;
   findings: Finding[];
   problems: RankProblem[];
   notes: string[];

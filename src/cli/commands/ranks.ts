@@ -1,0 +1,55 @@
+// `sysight ranks <dir|glob|files...> [--repo R] [--json] [--out report.json]`: the multi-rank reduce. Rank
+// summaries (*.summary.json, from `sysight profile summarize`) are only combined; raw profiles are summarized
+// here first, one at a time. Prints straggler ranking, collective waits, exposed communication, problems and
+// findings; --json prints the RanksReport.
+import { renameSync, writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { UserError } from '../../core/errors.js';
+import { collectRanks, formatRanksReport, localizeRankFindings, reduceRanks } from '../../analyze/ranks/index.js';
+import { cliSignal } from '../main.js';
+
+interface Opts {
+  repo?: string;
+  json?: boolean;
+  out?: string;
+  worldSize?: string;
+}
+
+export function register(program: Command): void {
+  program
+    .command('ranks')
+    .description('multi-rank analysis: stragglers, collective waits, exposed communication and C1/C6 findings over rank summaries or profiles')
+    .argument('<inputs...>', 'a folder of *.summary.json (reduce only) or of profiles, a glob, or files')
+    .option('--repo <dir>', 'place the findings in this repository (DDP/FSDP construction, collectives in the loop, DataLoader)')
+    .option('--world-size <n>', 'expected number of ranks (default: from the profiles)')
+    .option('--json', 'print the RanksReport as JSON')
+    .option('--out <file>', 'also write the RanksReport JSON to this file')
+    .action(async (inputs: string[], opts: Opts) => {
+      const signal = cliSignal();
+      let worldSize: number | undefined;
+      if (opts.worldSize !== undefined) {
+        worldSize = Number(opts.worldSize);
+        if (!Number.isInteger(worldSize) || worldSize < 1) throw new UserError(`--world-size must be a positive integer (got "${opts.worldSize}")`);
+      }
+      const { summaries, problems, files } = await collectRanks(inputs, {
+        ...(signal ? { signal } : {}),
+        onProgress: (i, n, f) => { if (!opts.json && n > 1 && process.stderr.isTTY) process.stderr.write(`\r[${i + 1}/${n}] ${f}`.padEnd(80).slice(0, 120)); },
+      });
+      if (!opts.json && files > 1 && process.stderr.isTTY) process.stderr.write('\n');
+      if (summaries.length === 0) {
+        throw new UserError(`no usable rank among ${files} file(s): ${problems.map((p) => p.message).join('; ').slice(0, 400)}`);
+      }
+      let report = reduceRanks(summaries, { problems, ...(worldSize ? { worldSize } : {}) });
+      if (opts.repo) report = await localizeRankFindings(report, opts.repo, signal ? { signal } : {});
+      if (opts.out) {
+        const tmp = `${opts.out}.tmp-${process.pid}`;
+        try {
+          writeFileSync(tmp, `${JSON.stringify(report, null, 1)}\n`);
+          renameSync(tmp, opts.out);
+        } catch (e) {
+          throw new UserError(`cannot write ${opts.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        }
+      }
+      process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatRanksReport(report)}\n`);
+    });
+}
