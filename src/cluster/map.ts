@@ -1,42 +1,23 @@
 // The map step over many profiles: one task per profile running `sysight profile summarize <profile> --out
-// <dir>`, each into its own folder (so two tasks never write the same file), on any Scheduler. What comes back
+// <dir>`, each into its own folder (so two tasks never write the same file; ranks known only by input order are numbered as `sysight ranks` would), on any Scheduler. What comes back
 // is the summary files of the tasks that succeeded and, per failed task, which profile and why.
-import { existsSync, readdirSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { SUMMARY_SUFFIX, expandInputs } from '../analyze/ranks/index.js';
 import { UserError } from '../core/errors.js';
 import type { JobProgress, MapJob, Scheduler, TaskStatus } from './scheduler.js';
 
-const PROFILE_RE = /\.(sqlite|json|json\.gz)$/i;
-
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]');
-  return new RegExp(`^${body}$`);
-}
-
 /**
- * Profiles named on the command line: files as they are, a folder's profile files (.sqlite, .json, .json.gz;
- * not recursive), a glob with * or ? in its last part. Sorted within each argument, duplicates dropped.
+ * The profiles named by the inputs (folders, globs, files; as `sysight ranks` expands them). Summaries are
+ * refused: they need no map step.
  */
-export function expandProfiles(args: string[]): string[] {
-  const out: string[] = [];
-  for (const a of args) {
-    const abs = resolve(a);
-    if (/[*?]/.test(basename(a))) {
-      const dir = dirname(abs);
-      if (!existsSync(dir)) throw new UserError(`no such folder: ${dirname(a)}`);
-      const re = globToRegExp(basename(a));
-      const hits = readdirSync(dir).filter((f) => re.test(f)).sort().map((f) => join(dir, f));
-      if (hits.length === 0) throw new UserError(`no file matches ${a}`);
-      out.push(...hits);
-    } else if (!existsSync(abs)) {
-      throw new UserError(`no such file or folder: ${a}`);
-    } else if (statSync(abs).isDirectory()) {
-      const hits = readdirSync(abs).filter((f) => PROFILE_RE.test(f) && !f.endsWith('.summary.json')).sort().map((f) => join(abs, f));
-      if (hits.length === 0) throw new UserError(`no profiles (.sqlite, .json, .json.gz) in ${a}`);
-      out.push(...hits);
-    } else out.push(abs);
+export function mapInputs(inputs: string[]): string[] {
+  const files = expandInputs(inputs);
+  const summaries = files.filter((f) => f.endsWith(SUMMARY_SUFFIX));
+  if (summaries.length) {
+    throw new UserError(`${summaries[0]} is already a rank summary: reduce summaries with \`sysight ranks <dir>\`; the map step takes profiles`);
   }
-  return [...new Set(out)];
+  return files;
 }
 
 export interface SummarizeMapOptions {
@@ -73,7 +54,8 @@ export function summarizeJob(profiles: string[], opts: SummarizeMapOptions): Map
     tasks: profiles.map((p, index) => ({
       index,
       label: p,
-      argv: [node, resolve(opts.cliPath), 'profile', 'summarize', p, '--out', summaryDir(outDir, index)],
+      // the profile path as given (the summary's `source`), and its position for ranks known only by input order
+      argv: [node, resolve(opts.cliPath), 'profile', 'summarize', p, '--out', summaryDir(outDir, index), '--order-base', String(index)],
       logPath: join(outDir, 'map', 'logs', `task-${index}.log`),
     })),
   };

@@ -1,14 +1,14 @@
 // Map on a scheduler, then reduce here: the summaries of the tasks that succeeded are read (small JSON files),
 // every failed task becomes a per-rank problem naming its profile, exit code, reason and log, and the reduce
 // combines the rest. No step holds more than one raw profile; this process holds none.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { SUMMARY_SUFFIX, readSummaryFile, reduceRanks, type ReduceOptions } from '../analyze/ranks/index.js';
 import { UserError } from '../core/errors.js';
-import { RANK_SUMMARY_VERSION, type RankProblem, type RankSummary, type RanksReport } from '../core/ranks.js';
+import type { RankProblem, RankSummary, RanksReport } from '../core/ranks.js';
+import { fileNameRank } from '../profile/ranks/index.js';
 import { type MapTaskResult, type SummarizeMapOptions, runSummarizeMap } from './map.js';
 import type { Scheduler, TaskStatus } from './scheduler.js';
-
-export type Reduce = (summaries: RankSummary[]) => RanksReport;
 
 export interface MapReduceResult {
   report: RanksReport;
@@ -23,20 +23,25 @@ export function describeFailure(t: { profile: string; status: TaskStatus }): str
   return `map task ${s.index} (${t.profile}) failed: ${how}${s.message ? `: ${s.message}` : ''} (log: ${s.logPath})`;
 }
 
-function readSummary(file: string): RankSummary {
-  const s = JSON.parse(readFileSync(file, 'utf8')) as RankSummary;
-  if (s?.version !== RANK_SUMMARY_VERSION || typeof s.identity?.rank !== 'number') {
-    throw new Error(`${file} is not a version ${RANK_SUMMARY_VERSION} rank summary`);
-  }
-  return s;
+/**
+ * The rank problem of a failed map task, as the sequential path (`sysight ranks <profiles>`) words it: the task's
+ * own one-line error when it printed one, so both paths give the same report.
+ */
+export function taskProblem(t: MapTaskResult): RankProblem {
+  const m = t.status.message?.match(/^sysight: (error|internal error): (.*)$/);
+  const msg = !m ? describeFailure(t) : m[1] === 'error' ? m[2]! : `cannot summarize ${t.profile}: ${m[2]}`;
+  const rank = fileNameRank(t.profile.replace(SUMMARY_SUFFIX, '.json'));
+  return { source: t.profile, ...(rank !== undefined ? { rank } : {}), kind: /no GPU work/.test(msg) ? 'no-gpu' : 'unreadable', message: msg };
 }
 
 /**
- * Runs `sysight profile summarize` for every profile on `scheduler`, reduces the summaries with `reduce`, and
- * writes `<outDir>/ranks.json` (the report) and `<outDir>/map/tasks.json` (one status per task). A failed task
+ * Runs `sysight profile summarize` for every profile on `scheduler`, reduces the summaries (reduceRanks), and
+ * writes `<outDir>/ranks.json` (the report, as `sysight ranks --out` does) and `<outDir>/map/tasks.json` (one status per task). A failed task
  * is a problem in the report; only when every task failed is it an error.
  */
-export async function mapReduce(scheduler: Scheduler, profiles: string[], reduce: Reduce, opts: SummarizeMapOptions): Promise<MapReduceResult> {
+export async function mapReduce(
+  scheduler: Scheduler, profiles: string[], opts: SummarizeMapOptions & { reduce?: Omit<ReduceOptions, 'problems'> },
+): Promise<MapReduceResult> {
   if (profiles.length === 0) throw new UserError('no profiles to summarize');
   const outDir = resolve(opts.outDir);
   mkdirSync(outDir, { recursive: true });
@@ -47,18 +52,18 @@ export async function mapReduce(scheduler: Scheduler, profiles: string[], reduce
     throw new UserError(`every map task failed; first: ${describeFailure(failed[0]!)}`);
   }
   const summaries: RankSummary[] = [];
-  const problems: RankProblem[] = failed.map((t) => ({ source: t.profile, kind: 'unreadable', message: describeFailure(t) }));
+  const problems: RankProblem[] = [];
   for (const t of tasks) {
+    if (t.status.state !== 'succeeded') problems.push(taskProblem(t));
     for (const f of t.summaries) {
       try {
-        summaries.push(readSummary(f));
+        summaries.push(readSummaryFile(f));
       } catch (e) {
-        problems.push({ source: t.profile, kind: 'unreadable', message: `summary ${f}: ${(e as Error).message}` });
+        problems.push({ source: t.profile, kind: 'unreadable', message: (e as Error).message });
       }
     }
   }
-  const report = reduce(summaries);
-  report.problems.push(...problems);
-  writeFileSync(join(outDir, 'ranks.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const report: RanksReport = reduceRanks(summaries, { ...opts.reduce, problems });
+  writeFileSync(join(outDir, 'ranks.json'), `${JSON.stringify(report, null, 1)}\n`);
   return { report, tasks, failed, scheduler: scheduler.kind };
 }

@@ -10,8 +10,8 @@ export interface WrittenSummary {
 }
 
 /** Summarizes one profile and writes `<dir>/rank-<N>.summary.json` per rank (atomically). */
-export async function writeSummaries(profile: string, dir: string, signal?: AbortSignal): Promise<WrittenSummary[]> {
-  const summaries = await summarizeProfile(profile, signal ? { signal } : {});
+export async function writeSummaries(profile: string, dir: string, signal?: AbortSignal, orderBase?: number): Promise<WrittenSummary[]> {
+  const summaries = await summarizeProfile(profile, { ...(signal ? { signal } : {}), ...(orderBase !== undefined ? { orderBase } : {}) });
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {
