@@ -11,6 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readSummaryFile, reduceRanks } from '../src/analyze/ranks/index.js';
 import { USAGE_ENV, readUsage, writeUsagePreload } from '../src/cluster/taskfiles.js';
 import { slurmUnavailable, startSlurm, type SlurmCluster } from '../test/support/slurm.js';
 
@@ -28,7 +29,7 @@ const SIZE_MB = Number(flag('size-mb') ?? 100);
 const WORKERS = Number(flag('workers') ?? cpus().length);
 const NO_SLURM = process.argv.includes('--no-slurm');
 
-interface Measured { wall_s: number; rc: number; stdout: string; stderr: string; peak_rss_mb: number | null }
+interface Measured { wall_s: number; rc: number; stdout: string; stderr: string; peak_rss_mb: number | null; cpu_s: number | null }
 
 /** Runs the CLI; its own peak RSS comes back through the usage preload. */
 function measure(args: string[], env: NodeJS.ProcessEnv = process.env): Measured {
@@ -42,7 +43,7 @@ function measure(args: string[], env: NodeJS.ProcessEnv = process.env): Measured
   });
   const wall = (performance.now() - t) / 1000;
   const u = readUsage(usage);
-  return { wall_s: wall, rc: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, peak_rss_mb: u ? u.maxRssKiB / 1024 : null };
+  return { wall_s: wall, rc: r.status ?? -1, stdout: r.stdout, stderr: r.stderr, peak_rss_mb: u ? u.maxRssKiB / 1024 : null, cpu_s: u ? (u.userUs + u.systemUs) / 1e6 : null };
 }
 
 function must(m: Measured, what: string): Measured {
@@ -63,7 +64,7 @@ function profiles(): { dir: string; files: string[]; generate_s: number | null }
   return { dir, files, generate_s: (JSON.parse(readFileSync(done, 'utf8')) as { generate_s: number }).generate_s };
 }
 
-interface TaskRow { peakRssBytes?: number; wallMs?: number; state: string }
+interface TaskRow { peakRssBytes?: number; wallMs?: number; cpuMs?: number; state: string }
 function tasksOf(out: string): TaskRow[] {
   return (JSON.parse(readFileSync(join(out, 'map', 'tasks.json'), 'utf8')) as { tasks: TaskRow[] }).tasks;
 }
@@ -79,16 +80,18 @@ function mapStats(out: string) {
   const t = tasksOf(out);
   const walls = t.map((x) => (x.wallMs ?? 0) / 1000);
   const peaks = t.map((x) => x.peakRssBytes ?? 0);
+  const cpu = t.map((x) => (x.cpuMs ?? 0) / 1000);
   return {
     tasks: t.length,
     failed: t.filter((x) => x.state !== 'succeeded').length,
     task_wall_s: { median: round(median(walls)), max: round(Math.max(...walls)) },
+    task_cpu_s: { median: round(median(cpu)), total: round(cpu.reduce((a, b) => a + b, 0)) },
     peak_rss_per_worker_mb: { median: mb(median(peaks) ?? undefined), max: mb(Math.max(...peaks)) },
   };
 }
 
 /** The reduce alone: every summary the map wrote, copied into one folder, through `sysight ranks <dir>`. */
-function reduceOnly(mapOut: string): Measured {
+function reduceOnly(mapOut: string): Measured & { inproc_s: number } {
   const dir = join(WORK, 'summaries');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -97,7 +100,11 @@ function reduceOnly(mapOut: string): Measured {
     if (!statSync(td).isDirectory()) continue;
     for (const f of readdirSync(td)) copyFileSync(join(td, f), join(dir, f));
   }
-  return must(measure(['ranks', dir, '--json']), 'reduce');
+  const m = must(measure(['ranks', dir, '--json']), 'reduce');
+  // the reduce itself, without a process start: read the summaries and reduce them here
+  const t = performance.now();
+  reduceRanks(readdirSync(dir).sort().map((f) => readSummaryFile(join(dir, f))));
+  return { ...m, inproc_s: (performance.now() - t) / 1000 };
 }
 
 async function main(): Promise<void> {
@@ -141,8 +148,10 @@ async function main(): Promise<void> {
   const ref = canon(seq.stdout);
   const identical = { local_pool: canon(pool.stdout) === ref, slurm: slurm ? canon(slurm.stdout) === ref : null, reduce_alone: canon(red.stdout) === ref };
   const poolStats = mapStats(poolOut);
-  const perRank = poolStats.task_wall_s.median ?? seq.wall_s / p.files.length;
-  const reducePerRank = red.wall_s / p.files.length;
+  // per-rank cost on a core of its own: the CPU time of one map task (wall time here is inflated by whatever else
+  // shares these cores); the 512-rank estimate assumes one such core per slot
+  const perRank = poolStats.task_cpu_s.median || poolStats.task_wall_s.median || seq.wall_s / p.files.length;
+  const reducePerRank = red.inproc_s / p.files.length;
 
   const result = {
     benchmark: 'ranks',
@@ -151,16 +160,17 @@ async function main(): Promise<void> {
     configuration: { ranks: p.files.length, size_mb_requested: SIZE_MB, bytes_total: bytes, mb_per_profile: round(bytes / p.files.length / 1e6, 1), workers: WORKERS, full_configuration: RANKS === 16 && SIZE_MB === 100 },
     machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? null, memory_gb: round(totalmem() / 2 ** 30, 1), node: process.version, slurm: slurmVersion, load_average_1_5_15_at_end: loadavg().map((x) => round(x)) },
     generate_s: round(p.generate_s),
-    sequential: { wall_s: round(seq.wall_s), peak_rss_mb: round(seq.peak_rss_mb, 1), per_rank_s: round(seq.wall_s / p.files.length) },
-    local_pool: { wall_s: round(pool.wall_s), reduce_process_peak_rss_mb: round(pool.peak_rss_mb, 1), ...poolStats },
+    sequential: { wall_s: round(seq.wall_s), cpu_s: round(seq.cpu_s), peak_rss_mb: round(seq.peak_rss_mb, 1), per_rank_s: round(seq.wall_s / p.files.length) },
+    local_pool: { wall_s: round(pool.wall_s), reduce_process_cpu_s: round(pool.cpu_s), reduce_process_peak_rss_mb: round(pool.peak_rss_mb, 1), ...poolStats },
     slurm: slurm && slurmOut
-      ? { wall_s: round(slurm.wall_s), reduce_process_peak_rss_mb: round(slurm.peak_rss_mb, 1), ...mapStats(slurmOut) }
+      ? { wall_s: round(slurm.wall_s), reduce_process_cpu_s: round(slurm.cpu_s), reduce_process_peak_rss_mb: round(slurm.peak_rss_mb, 1), ...mapStats(slurmOut) }
       : { skipped: slurmSkip },
-    reduce_alone: { wall_s: round(red.wall_s), peak_rss_mb: round(red.peak_rss_mb, 1), per_rank_ms: round(reducePerRank * 1000, 1) },
+    reduce_alone: { wall_s: round(red.wall_s), cpu_s: round(red.cpu_s), in_process_s: round(red.inproc_s, 3), peak_rss_mb: round(red.peak_rss_mb, 1), per_rank_ms: round(reducePerRank * 1000, 1) },
     identical_reports: identical,
     scaling_512_ranks: {
-      model: 'T(512) ≈ submit + ceil(512 / slots) × per-rank map time + 512 × reduce per rank (the map tasks are independent; the reduce reads only summaries)',
+      model: 'T(512) ≈ ceil(512 / slots) × per-rank map time + 512 × reduce per rank (in-process read + reduce of the summaries), plus scheduler start-up and queueing (not modelled)',
       per_rank_map_s: round(perRank),
+      per_rank_map_basis: 'median CPU time (user+system) of one local-pool map task',
       reduce_per_rank_ms: round(reducePerRank * 1000, 1),
       estimates_s: Object.fromEntries([WORKERS, 64, 512].map((slots) => [`${slots}_slots`, round(Math.ceil(512 / slots) * perRank + 512 * reducePerRank, 0)])),
     },

@@ -148,6 +148,7 @@ class LocalJob implements SubmittedJob {
       const reported = readUsage(usage);
       const peak = Math.max(reported ? reported.maxRssKiB * 1024 : 0, this.peaks.get(i) ?? 0);
       if (peak > 0) st.peakRssBytes = peak;
+      if (reported) st.cpuMs = Math.round((reported.userUs + reported.systemUs) / 1000);
       if (code === 0 && !error) st.state = 'succeeded';
       else if (this.cancelled) st.state = 'cancelled';
       else {

@@ -38,6 +38,8 @@ export interface TaskStatus {
   /** peak resident memory of the task's process, bytes (Node tasks report it themselves; others: /proc VmHWM) */
   peakRssBytes?: number;
   wallMs?: number;
+  /** user + system CPU time of the task's own process (Node tasks report it), ms */
+  cpuMs?: number;
   logPath: string;
   /** why it failed, one line (last line of its log, or the scheduler's reason) */
   message?: string;

@@ -206,6 +206,7 @@ class SlurmJob implements SubmittedJob {
       if (usage) {
         st.peakRssBytes = usage.maxRssKiB * 1024;
         st.wallMs = usage.wallMs;
+        st.cpuMs = Math.round((usage.userUs + usage.systemUs) / 1000);
       }
       if (rc !== undefined && !rec?.state.startsWith('CANCELLED')) {
         st.exitCode = rc;
