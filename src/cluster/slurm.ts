@@ -239,12 +239,22 @@ class SlurmJob implements SubmittedJob {
   async wait(opts: WaitOptions = {}): Promise<TaskStatus[]> {
     const { signal, onProgress } = opts;
     let last = '';
+    let errors = 0;
     for (;;) {
       if (signal?.aborted) {
         await this.cancel();
         throw new CancelledError();
       }
-      const q = await this.queue();
+      let q: ReturnType<typeof parseSqueue> | null;
+      try {
+        q = await this.queue();
+        errors = 0;
+      } catch (e) {
+        // a busy or restarting slurmctld: try again a few times before giving up
+        if (++errors >= 5) throw new UserError(`cannot follow Slurm job ${this.id}: ${(e as Error).message}`);
+        await sleep(this.pollMs, signal);
+        continue;
+      }
       if (!q) {
         const final = this.statusFrom(null, await this.scontrol());
         onProgress?.(progressOf(final), final);

@@ -3,6 +3,7 @@
 // or when not root, `startSlurm` returns the reason to skip instead.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { cpus, hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -49,6 +50,18 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** `n` distinct TCP ports nobody listens on now (so two test Slurms, or a test and the benchmark, do not collide). */
+async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve(srv));
+  })));
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
 }
 
 /** Starts munged + slurmctld + slurmd; always call stop() (afterAll), also after a failed start. */
@@ -99,6 +112,7 @@ export async function startSlurm(opts: { cpus?: number } = {}): Promise<SlurmClu
     await until('munged socket', () => existsSync(socket), 10_000, [join(dir, 'munged.out'), join(munge, 'munged.log')]);
 
     const conf = join(dir, 'slurm.conf');
+    const [ctldPort, slurmdPort] = await freePorts(2);
     for (const d of ['state', 'spool']) mkdirSync(join(dir, d), { mode: 0o755 });
     writeFileSync(conf, [
       'ClusterName=sysight-test',
@@ -120,8 +134,8 @@ export async function startSlurm(opts: { cpus?: number } = {}): Promise<SlurmClu
       'SchedulerParameters=batch_sched_delay=0',
       'ReturnToService=2',
       'MailProg=/bin/true',
-      'SlurmctldPort=46817',
-      'SlurmdPort=46818',
+      `SlurmctldPort=${ctldPort}`,
+      `SlurmdPort=${slurmdPort}`,
       `SlurmctldPidFile=${join(dir, 'slurmctld.pid')}`,
       `SlurmdPidFile=${join(dir, 'slurmd.pid')}`,
       `StateSaveLocation=${join(dir, 'state')}`,
