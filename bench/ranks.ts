@@ -91,7 +91,7 @@ function mapStats(out: string) {
 }
 
 /** The reduce alone: every summary the map wrote, copied into one folder, through `sysight ranks <dir>`. */
-function reduceOnly(mapOut: string): Measured & { inproc_s: number } {
+function reduceOnly(mapOut: string): Measured & { inproc_s: number; inproc_cpu_s: number } {
   const dir = join(WORK, 'summaries');
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
@@ -103,8 +103,10 @@ function reduceOnly(mapOut: string): Measured & { inproc_s: number } {
   const m = must(measure(['ranks', dir, '--json']), 'reduce');
   // the reduce itself, without a process start: read the summaries and reduce them here
   const t = performance.now();
+  const c = process.cpuUsage();
   reduceRanks(readdirSync(dir).sort().map((f) => readSummaryFile(join(dir, f))));
-  return { ...m, inproc_s: (performance.now() - t) / 1000 };
+  const cpu = process.cpuUsage(c);
+  return { ...m, inproc_s: (performance.now() - t) / 1000, inproc_cpu_s: (cpu.user + cpu.system) / 1e6 };
 }
 
 async function main(): Promise<void> {
@@ -151,7 +153,8 @@ async function main(): Promise<void> {
   // per-rank cost on a core of its own: the CPU time of one map task (wall time here is inflated by whatever else
   // shares these cores); the 512-rank estimate assumes one such core per slot
   const perRank = poolStats.task_cpu_s.median || poolStats.task_wall_s.median || seq.wall_s / p.files.length;
-  const reducePerRank = red.inproc_s / p.files.length;
+  // CPU time, like the map's per-rank cost: wall time here depends on what else runs on these two cores
+  const reducePerRank = red.inproc_cpu_s / p.files.length;
 
   const result = {
     benchmark: 'ranks',
@@ -165,10 +168,10 @@ async function main(): Promise<void> {
     slurm: slurm && slurmOut
       ? { wall_s: round(slurm.wall_s), reduce_process_cpu_s: round(slurm.cpu_s), reduce_process_peak_rss_mb: round(slurm.peak_rss_mb, 1), ...mapStats(slurmOut) }
       : { skipped: slurmSkip },
-    reduce_alone: { wall_s: round(red.wall_s), cpu_s: round(red.cpu_s), in_process_s: round(red.inproc_s, 3), peak_rss_mb: round(red.peak_rss_mb, 1), per_rank_ms: round(reducePerRank * 1000, 1) },
+    reduce_alone: { wall_s: round(red.wall_s), cpu_s: round(red.cpu_s), in_process_s: round(red.inproc_s, 3), in_process_cpu_s: round(red.inproc_cpu_s, 3), peak_rss_mb: round(red.peak_rss_mb, 1), per_rank_ms: round(reducePerRank * 1000, 1) },
     identical_reports: identical,
     scaling_512_ranks: {
-      model: 'T(512) ≈ ceil(512 / slots) × per-rank map time + 512 × reduce per rank (in-process read + reduce of the summaries), plus scheduler start-up and queueing (not modelled)',
+      model: 'T(512) ≈ ceil(512 / slots) × per-rank map time + 512 × reduce per rank (CPU time of the in-process read + reduce of the summaries), plus scheduler start-up and queueing (not modelled)',
       per_rank_map_s: round(perRank),
       per_rank_map_basis: 'median CPU time (user+system) of one local-pool map task',
       reduce_per_rank_ms: round(reducePerRank * 1000, 1),
