@@ -86,3 +86,4 @@ function functionSeen(seen: Set<string>, file: string, span: [number, number, nu
 }
 
 export { attributeCosts, detect, categorySignals, iterationFrame };
+export { summarizeProfile, reduceRanks, collectRanks, formatRanksReport, localizeRankFindings } from './ranks/index.js';

@@ -238,6 +238,8 @@ export interface ProfileMeta {
    * "KEY=VALUE" rows; redacted values are left out). Tells a one-rank export its RANK / WORLD_SIZE / run id.
    */
   captureEnv?: Record<string, string>;
+  /** host the capture ran on when the profile says (nsys TARGET_INFO_SYSTEM_ENV Hostname) */
+  host?: string;
   /** distributed info when present */
   distributed?: { rank: number; worldSize: number; backend?: string };
 }

@@ -163,6 +163,11 @@ export interface RanksReport {
   /** per step: max − min step time over ranks, ms */
   skewMs: Array<number | null>;
   /**
+   * per step (same index as `skewMs`): the largest arrival skew (latest − earliest collective start) among the
+   * collectives of that step, ms; null where no collective of the step was seen on two aligned ranks
+   */
+  arrivalSkewMs?: Array<number | null>;
+  /**
    * Communication per rank, ms per step: NCCL time, the part not overlapped by compute (exposed), and the part of
    * that spent waiting for the last rank to arrive (the rest is the transfer itself).
    */

@@ -31,7 +31,10 @@ export function formatRanksReport(r: RanksReport): string {
     parts.push(table(['rank', 'NCCL ms/step', 'exposed ms/step', 'of which waiting ms/step'], r.comm.map((c) => [c.rank, c.commMsPerStep, c.exposedMsPerStep, c.waitMsPerStep])));
   }
   const skew = r.skewMs.filter((x): x is number => x !== null);
-  if (skew.length) parts.push(`Step-time skew across ranks: max ${Math.max(...skew)} ms, median ${[...skew].sort((a, b) => a - b)[Math.floor(skew.length / 2)]} ms over ${skew.length} step(s)`);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  if (skew.length) parts.push(`Step-time skew across ranks: max ${Math.max(...skew)} ms, median ${med(skew)} ms over ${skew.length} step(s)`);
+  const arr = (r.arrivalSkewMs ?? []).filter((x): x is number => x !== null);
+  if (arr.length) parts.push(`Arrival skew at the collectives (latest − earliest rank): max ${Math.max(...arr)} ms, median ${med(arr)} ms over ${arr.length} step(s)`);
   if (r.problems.length) {
     parts.push('Problems');
     parts.push(r.problems.map((p) => `- [${p.kind}] ${p.rank !== undefined ? `rank ${p.rank}: ` : ''}${p.message}${p.source && !p.message.includes(p.source) ? ` (${p.source})` : ''}`).join('\n'));

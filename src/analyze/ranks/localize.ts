@@ -34,8 +34,19 @@ export async function localizeRankFindings(report: RanksReport, repo: string, op
     const search = (re: RegExp, why: string): Site[] => searchRepo(scan.index.root, re, { glob: '*.py', limit: 20 }).map((h) => ({
       file: h.file, function: functionAt(scan.index, h.file, h.line), line: h.line, text: h.text.trim(), why,
     }));
-    const c6Sites = [...matches.filter((m) => m.category === 'C6').map(fromMatch), ...search(DDP_RE, 'the data-parallel wrapper whose gradient all-reduce the ranks meet at')];
-    const c1Sites = [...matches.filter((m) => m.category === 'C1').map(fromMatch), ...search(LOADER_RE, 'the DataLoader that feeds each rank its batches')];
+    /** one site per line, its reasons joined (a DataLoader line matches several patterns) */
+    const merge = (sites: Site[]): Site[] => {
+      const m = new Map<string, Site>();
+      for (const x of sites) {
+        const k = `${x.file}:${x.line}`;
+        const cur = m.get(k);
+        if (!cur) m.set(k, { ...x });
+        else if (!cur.why.includes(x.why)) cur.why = `${cur.why}; ${x.why}`;
+      }
+      return [...m.values()];
+    };
+    const c6Sites = merge([...matches.filter((m) => m.category === 'C6').map(fromMatch), ...search(DDP_RE, 'the data-parallel wrapper whose gradient all-reduce the ranks meet at')]);
+    const c1Sites = merge([...matches.filter((m) => m.category === 'C1').map(fromMatch), ...search(LOADER_RE, 'the DataLoader that feeds each rank its batches')]);
     const sourceEv = (s: Site): Evidence => ({ kind: 'source', file: s.file, line: s.line, text: s.text, why: s.why });
     const notes: string[] = [];
     const findings: Finding[] = report.findings.map((f) => {
@@ -44,9 +55,11 @@ export async function localizeRankFindings(report: RanksReport, repo: string, op
       const extra = sites.filter((s) => !(at && s.file === at.file && s.line === at.line)).slice(0, 4).map(sourceEv);
       if (at) {
         const text = scan.index.byFile.get(at.file)?.source.split(/\r?\n/)[at.line - 1]?.trim() ?? '';
+        const same = sites.find((x) => x.file === at.file && x.line === at.line);
+        const why = `the line the ranks' backtraces point at${same ? `; ${same.why}` : ''}`;
         return {
           ...f, file: at.file, function: at.function, line: at.line, id: fingerprint(f.category, at.file, at.function, f.pattern),
-          evidence: [...f.evidence, { kind: 'source', file: at.file, line: at.line, text, why: 'the line the ranks\' backtraces point at' }, ...extra],
+          evidence: [...f.evidence, { kind: 'source', file: at.file, line: at.line, text, why }, ...extra],
         };
       }
       // the profile's frame is not in this repo: fall back to the construction site

@@ -23,6 +23,7 @@ export interface RankMetrics {
   medStep: number | null;
   /** per-step medians of the split, ns */
   med: Record<keyof RankTotals, number>;
+  /** how late it arrives at the collectives against the others (set for stragglers), ns */
   meanLateNs: number;
   waitedNs: number;
 }
@@ -105,8 +106,7 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
   const lastCount = new Float64Array(run.length);
   const caused = new Float64Array(run.length);
   const waited = new Float64Array(run.length);
-  const lateSum = new Float64Array(run.length);
-  const lateN = new Float64Array(run.length);
+  const matchedArrivals: Array<Map<number, number>> = [];
   let matched = 0;
   for (const a of arrivals.values()) {
     if (a.at.size < 2) continue;
@@ -118,13 +118,9 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
       if (t > latest) [latest, last] = [t, i];
       if (t < earliest) earliest = t;
     }
-    const med = median([...a.at.values()]);
     const w = run.map((_, i) => (a.at.has(i) ? Math.round(latest - a.at.get(i)!) : 0));
-    for (const [i, t] of a.at) {
-      waited[i]! += latest - t;
-      lateSum[i]! += t - med;
-      lateN[i]!++;
-    }
+    for (const [i, t] of a.at) waited[i]! += latest - t;
+    matchedArrivals.push(a.at);
     lastCount[last]!++;
     caused[last]! += w.reduce((x, y) => x + y, 0);
     waits.push({ op: a.op, seq: a.seq, ...(a.step !== undefined ? { step: a.step } : {}), lastRank: run[last]!.identity.rank, skewNs: Math.round(latest - earliest), waitNs: w });
@@ -135,11 +131,11 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
     summary: s, clock: clocks[i]!,
     medStep: s.steps.length ? median(s.steps.map((x) => x.endNs - x.startNs)) : null,
     med: Object.fromEntries(KEYS.map((k) => [k, median(s.steps.map((x) => x[k]))])) as Record<keyof RankTotals, number>,
-    meanLateNs: lateN[i]! ? lateSum[i]! / lateN[i]! : 0,
+    meanLateNs: 0,
     waitedNs: waited[i]!,
   }));
   const stepMedAll = median(metrics.flatMap((m) => (m.medStep === null ? [] : [m.medStep])));
-  const stragglers = rankStragglers(metrics, { lastCount, caused, matched, stepMedAll });
+  const stragglers = rankStragglers(metrics, { lastCount, caused, matched, stepMedAll, arrivals: matchedArrivals });
 
   // step time per rank and step, skew per step
   const nSteps = Math.max(0, ...run.map((s) => s.steps.length));
@@ -148,6 +144,14 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
     const v = stepMs.map((r) => r[j]).filter((x): x is number => x !== null);
     return v.length >= 2 ? Math.round((Math.max(...v) - Math.min(...v)) * 1000) / 1000 : null;
   });
+  // arrival skew per step: step numbers of the reference (first aligned) rank's steps, by position
+  const stepIndex = new Map((run[alignedIdx[0] ?? 0]?.steps ?? []).map((st, j) => [st.index, j]));
+  const arrivalSkewMs: Array<number | null> = Array.from({ length: nSteps }, () => null);
+  for (const w of waits) {
+    const j = w.step === undefined ? undefined : stepIndex.get(w.step);
+    if (j === undefined || j >= nSteps) continue;
+    arrivalSkewMs[j] = Math.max(arrivalSkewMs[j] ?? 0, ms(w.skewNs));
+  }
   const comm = metrics.map((m) => {
     const n = Math.max(1, m.summary.steps.length);
     return {
@@ -166,23 +170,58 @@ export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}):
       identity: m.summary.identity, clock: m.clock, source: m.summary.source, steps: m.summary.steps.length,
       medianStepMs: m.medStep === null ? null : ms(m.medStep), totals: m.summary.totals,
     })),
-    stepMs, stragglers, collectiveWaits: waits.slice(0, opts.maxWaits ?? 50), skewMs, comm, findings, problems, notes,
+    stepMs, stragglers, collectiveWaits: waits.slice(0, opts.maxWaits ?? 50), skewMs, arrivalSkewMs, comm, findings, problems, notes,
   };
 }
 
 /**
- * A rank is a straggler when it arrives at the collectives clearly later than the median rank: more than
- * 2% of the median step (and 50 µs), and well outside the spread of the others' lateness.
+ * Mean lateness of each rank not in `out`: over the collectives it took part in, its arrival minus the median
+ * arrival of the other ranks not in `out`.
  */
-function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; caused: Float64Array; matched: number; stepMedAll: number }): StragglerEntry[] {
+function lateness(arrivals: Array<Map<number, number>>, n: number, out: Set<number>): Float64Array {
+  const sum = new Float64Array(n);
+  const cnt = new Float64Array(n);
+  for (const at of arrivals) {
+    const keep = [...at.entries()].filter(([i]) => !out.has(i));
+    if (keep.length < 2) continue;
+    for (const [i, t] of keep) {
+      sum[i]! += t - median(keep.filter(([j]) => j !== i).map(([, u]) => u));
+      cnt[i]!++;
+    }
+  }
+  return sum.map((v, i) => (cnt[i]! ? v / cnt[i]! : Number.NaN));
+}
+
+/**
+ * Stragglers, latest first: the rank that arrives at the collectives latest against the median of the others is
+ * one when it is late by more than 2% of the median step (and 50 µs) and well outside the others' spread; it is
+ * set aside and the rest are tested again (a second, less late rank is not hidden behind the first).
+ */
+export function findStragglers(arrivals: Array<Map<number, number>>, n: number, stepMedNs: number): Array<{ index: number; lateNs: number }> {
+  const out = new Set<number>();
+  const found: Array<{ index: number; lateNs: number }> = [];
+  while (n - out.size >= 2 && found.length < Math.max(1, Math.floor(n / 2))) {
+    const late = lateness(arrivals, n, out);
+    const cand = [...late.keys()].filter((i) => !out.has(i) && !Number.isNaN(late[i]!));
+    if (cand.length < 2) break;
+    const worst = cand.reduce((a, b) => (late[b]! > late[a]! ? b : a));
+    const rest = cand.filter((i) => i !== worst).map((i) => late[i]!);
+    const mid = median(rest);
+    const mad = median(rest.map((v) => Math.abs(v - mid))) * 1.4826;
+    const threshold = Math.max(50_000, 0.02 * stepMedNs, 5 * mad);
+    if (!(late[worst]! - mid > threshold)) break;
+    found.push({ index: worst, lateNs: late[worst]! });
+    out.add(worst);
+  }
+  return found;
+}
+
+function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; caused: Float64Array; matched: number; stepMedAll: number; arrivals: Array<Map<number, number>> }): StragglerEntry[] {
   if (metrics.length < 2 || x.matched === 0) return [];
-  const late = metrics.map((m) => m.meanLateNs);
-  const mid = median(late);
-  const mad = median(late.map((v) => Math.abs(v - mid))) * 1.4826;
-  const threshold = Math.max(50_000, 0.02 * x.stepMedAll, 5 * mad);
   const out: StragglerEntry[] = [];
-  metrics.forEach((m, i) => {
-    if (m.meanLateNs - mid <= threshold) return;
+  for (const { index: i, lateNs } of findStragglers(x.arrivals, metrics.length, x.stepMedAll)) {
+    const m = metrics[i]!;
+    m.meanLateNs = lateNs;
     const others = metrics.filter((_, j) => j !== i);
     const base = Object.fromEntries(KEYS.map((k) => [k, median(others.map((o) => o.med[k]))])) as Record<keyof RankTotals, number>;
     const d = (k: keyof RankTotals) => m.med[k] - base[k];
@@ -191,11 +230,10 @@ function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; ca
       ['compute', d('computeNs')], ['data-loading', d('dataLoadNs')], ['host', hostIdle], ['memcpy', d('memcpyNs')],
     ];
     candidates.sort((a, b) => b[1] - a[1]);
-    const lateNs = m.meanLateNs - mid;
-    const [reason, by] = candidates[0]![1] >= 0.25 * lateNs ? candidates[0]! : ['unknown' as const, 0];
+    const [reason] = candidates[0]![1] >= 0.25 * lateNs ? candidates[0]! : ['unknown' as const, 0];
     const r = m.summary.identity.rank;
     const evidence = [
-      `arrives ${ms(lateNs)} ms after the median rank at ${Math.round(x.matched)} collective(s) on average; last at ${x.lastCount[i]} of them; ` +
+      `arrives ${ms(lateNs)} ms after the median of the other ranks at ${Math.round(x.matched)} collective(s) on average; last at ${x.lastCount[i]} of them; ` +
         (x.caused[i]! > 0 ? `the other ranks waited ${ms(x.caused[i]!)} ms for it in total`
           : `a later rank hides it today: once that one is fixed, the others would wait ~${ms(lateNs)} ms per collective for this one`),
     ];
@@ -213,6 +251,6 @@ function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; ca
       stepTimeExcess: m.medStep !== null && x.stepMedAll > 0 ? Math.round((m.medStep / x.stepMedAll - 1) * 1000) / 1000 : 0,
       meanLateNs: Math.round(lateNs), reason, evidence,
     });
-  });
-  return out.sort((a, b) => (b.meanLateNs ?? 0) - (a.meanLateNs ?? 0));
+  }
+  return out;
 }

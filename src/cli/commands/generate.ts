@@ -17,8 +17,10 @@ interface Opts {
   outDir?: string;
   straggler?: string;
   slowData?: string;
+  slowHost?: string;
   sizeMb?: string;
   runId?: string;
+  clockSkewMs?: string;
 }
 
 function positiveInt(v: string, what: string): number {
@@ -40,6 +42,7 @@ function generateRanks(opts: Opts): void {
   if (opts.preset || opts.out) throw new UserError('--ranks writes its own scenario into --out-dir: drop --preset/--out');
   const sizeMb = opts.sizeMb === undefined ? undefined : Number(opts.sizeMb);
   if (sizeMb !== undefined && !(sizeMb > 0)) throw new UserError(`--size-mb must be a positive number (got "${opts.sizeMb}")`);
+  if (opts.clockSkewMs !== undefined && !Number.isFinite(Number(opts.clockSkewMs))) throw new UserError(`--clock-skew-ms must be a number (got "${opts.clockSkewMs}")`);
   const t0 = Date.now();
   const stats = writeRankProfiles(opts.outDir, {
     ranks: positiveInt(opts.ranks!, '--ranks'),
@@ -47,8 +50,10 @@ function generateRanks(opts: Opts): void {
     ...(sizeMb !== undefined ? { sizeMb } : {}),
     ...(opts.seed ? { seed: positiveInt(opts.seed, '--seed') } : {}),
     ...(opts.runId ? { runId: opts.runId } : {}),
+    ...(opts.clockSkewMs ? { clockSkewMs: Number(opts.clockSkewMs) } : {}),
     straggler: rankArg(opts.straggler, '--straggler'),
     slowData: rankArg(opts.slowData, '--slow-data'),
+    slowHost: rankArg(opts.slowHost, '--slow-host'),
     signal: cliSignal(),
   });
   const seconds = (Date.now() - t0) / 1000;
@@ -73,7 +78,9 @@ export function register(program: Command): void {
     .option('--out-dir <dir>', 'folder for the rank exports (rank<r>.sqlite)')
     .option('--straggler <rank>', 'with --ranks: this rank\'s kernels run 1.6× longer (a compute straggler)')
     .option('--slow-data <rank>', 'with --ranks: this rank loads its batches 10× slower on the host')
+    .option('--slow-host <rank>', 'with --ranks: this rank\'s Python host work (launches, gaps) runs 30× slower')
     .option('--size-mb <mb>', 'with --ranks: approximate size of each rank export (sets the number of steps)')
+    .option('--clock-skew-ms <ms>', 'with --ranks: rank r\'s clock runs r × this many ms ahead (as on different hosts)')
     .option('--run-id <id>', 'with --ranks: the run id recorded in each capture\'s environment')
     .action((file: string | undefined, opts: Opts) => {
       if (opts.ranks !== undefined) {

@@ -27,7 +27,8 @@ export class NsysDb {
   private strings = new Map<string, number>();
   private rowCount = 0;
 
-  constructor(sink: PageSink) {
+  /** `shiftNs` is added to every start/end timestamp: this export's clock runs that far from the simulation's */
+  constructor(sink: PageSink, private readonly shiftNs = 0) {
     this.w = new SqliteWriter(sink);
   }
 
@@ -63,6 +64,12 @@ export class NsysDb {
     const cols = h.columns;
     buf.length = cols.length;
     for (let i = 0; i < cols.length; i++) buf[i] = row[cols[i]!] ?? null;
+    if (this.shiftNs) {
+      for (const k of ['start', 'end']) {
+        const i = cols.indexOf(k);
+        if (i >= 0 && typeof buf[i] === 'number') buf[i] = (buf[i] as number) + this.shiftNs;
+      }
+    }
     this.rowCount++;
     return h.tree.insert(buf);
   }

@@ -18,7 +18,7 @@ export interface RankRunOptions {
   ranks: number;
   /** steps per rank (default 20); ignored when sizeMb is given */
   iterations?: number;
-  /** approximate size of each rank's file, MB: sets the number of steps */
+  /** approximate size of each rank's file, MiB: sets the number of steps */
   sizeMb?: number;
   /** rank whose kernels take `stragglerScale` × longer (default 1.6) */
   straggler?: number;
@@ -26,8 +26,13 @@ export interface RankRunOptions {
   /** rank whose host data loading takes `slowDataScale` × longer (default 10) */
   slowData?: number;
   slowDataScale?: number;
+  /** rank whose Python host work (launch gaps, API calls) takes `slowHostScale` × longer (default 30), data loading unchanged */
+  slowHost?: number;
+  slowHostScale?: number;
   /** what ties the ranks together (TORCHELASTIC_RUN_ID in each capture's environment); default "run-<seed>" */
   runId?: string;
+  /** rank r's export runs on a clock r × this many ms ahead (different hosts): the reduce must align them */
+  clockSkewMs?: number;
   seed?: number;
   signal?: AbortSignal;
 }
@@ -51,12 +56,15 @@ export function rankScenario(o: RankRunOptions): Scenario {
   if (!Number.isInteger(n) || n < 1 || n > 4096) throw new UserError(`--ranks must be an integer in 1..4096 (got ${n})`);
   checkRank(o.straggler, n, '--straggler');
   checkRank(o.slowData, n, '--slow-data');
+  checkRank(o.slowHost, n, '--slow-host');
+  const hostScale = o.slowHostScale ?? 30;
   const seed = o.seed ?? 1;
   const runId = o.runId ?? `run-${seed}`;
   const processes: ProcessSpec[] = Array.from({ length: n }, (_, r) => ({
     name: 'python3', rank: r, pid: 30000 + 17 * r, device: r, threads: ['pt_main_thread'],
     ...(r === o.straggler ? { gpuScale: o.stragglerScale ?? 1.6 } : {}),
     ...(r === o.slowData ? { labelScale: { [DATALOADER_LABEL]: o.slowDataScale ?? 10 } } : {}),
+    ...(r === o.slowHost ? { cpuScale: hostScale, labelScale: { [DATALOADER_LABEL]: (r === o.slowData ? o.slowDataScale ?? 10 : 1) / hostScale } } : {}),
     env: {
       RANK: String(r), LOCAL_RANK: String(r % 8), WORLD_SIZE: String(n), LOCAL_WORLD_SIZE: String(Math.min(n, 8)),
       MASTER_ADDR: 'node0', MASTER_PORT: '29500', TORCHELASTIC_RUN_ID: runId,
@@ -86,8 +94,8 @@ export function rankScenario(o: RankRunOptions): Scenario {
   };
 }
 
-function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal): { rows: number; durationNs: number } {
-  const dbs = sinks.map((s) => new NsysDb(s));
+function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal, clockSkewMs = 0): { rows: number; durationNs: number } {
+  const dbs = sinks.map((s, r) => new NsysDb(s, Math.round(r * clockSkewMs * 1e6)));
   const sim = new Simulator(dbs[0]!, sc, dbs);
   sim.run(signal);
   let rows = 0;
@@ -104,13 +112,13 @@ function simulate(sc: Scenario, sinks: PageSink[], signal?: AbortSignal): { rows
 export function bytesPerStep(o: RankRunOptions): { perStep: number; base: number } {
   const size = (steps: number) => {
     const sink = new MemoryPageSink();
-    simulate(rankScenario({ ...o, ranks: 1, straggler: undefined, slowData: undefined, iterations: steps }), [sink]);
+    simulate(rankScenario({ ...o, ranks: 1, straggler: undefined, slowData: undefined, slowHost: undefined, iterations: steps }), [sink]);
     return sink.bytes().length;
   };
-  const a = size(4);
-  const b = size(12);
-  const perStep = Math.max(1, (b - a) / 8);
-  return { perStep, base: Math.max(0, a - 4 * perStep) };
+  const a = size(8);
+  const b = size(40);
+  const perStep = Math.max(1, (b - a) / 32);
+  return { perStep, base: Math.max(0, a - 8 * perStep) };
 }
 
 /** Writes `rank<r>.sqlite` for every rank into `outDir` (temporary files renamed into place when complete). */
@@ -119,7 +127,7 @@ export function writeRankProfiles(outDir: string, o: RankRunOptions): RankRunSta
   if (o.sizeMb !== undefined) {
     if (!(o.sizeMb > 0)) throw new UserError(`--size-mb must be a positive number (got ${o.sizeMb})`);
     const { perStep, base } = bytesPerStep(o);
-    iterations = Math.max(2, Math.round((o.sizeMb * 1e6 - base) / perStep));
+    iterations = Math.max(2, Math.round((o.sizeMb * 2 ** 20 - base) / perStep));
   }
   const sc = rankScenario({ ...o, iterations });
   mkdirSync(outDir, { recursive: true });
@@ -128,7 +136,7 @@ export function writeRankProfiles(outDir: string, o: RankRunOptions): RankRunSta
   const sinks: FilePageSink[] = [];
   try {
     for (const t of tmps) sinks.push(new FilePageSink(t));
-    const { rows, durationNs } = simulate(sc, sinks, o.signal);
+    const { rows, durationNs } = simulate(sc, sinks, o.signal, o.clockSkewMs ?? 0);
     files.forEach((f, i) => renameSync(tmps[i]!, f));
     return { files, iterations, rows, durationNs };
   } catch (e) {

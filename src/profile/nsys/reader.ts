@@ -15,7 +15,7 @@ import { callchainRef, countOsrt, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAI
 import type { RawCallchainRange } from './load-cpu.js';
 import { capabilitiesOf, notesFor, readGpus, readProcessesAndThreads } from './meta.js';
 import type { LoadedTables } from './meta.js';
-import { captureEnvOf, commandLineOf, probeSchema, T } from './schema.js';
+import { captureEnvOf, commandLineOf, hostnameOf, probeSchema, T } from './schema.js';
 import type { NsysSchema } from './schema.js';
 import { openSqlite, SqliteError } from './sqlite.js';
 import type { SqliteSource } from './sqlite.js';
@@ -161,6 +161,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   const schemaVersion = schema.exportMeta.get('EXPORT_SCHEMA_VERSION');
   const commandLine = commandLineOf(schema);
   const captureEnv = captureEnvOf(schema);
+  const host = hostnameOf(ctx.db, schema);
   return {
     meta: {
       format: 'nsys-sqlite',
@@ -169,6 +170,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
       ...(schemaVersion ? { schemaVersion } : {}),
       ...(commandLine ? { commandLine } : {}),
       ...(captureEnv ? { captureEnv } : {}),
+      ...(host ? { host } : {}),
       startNs: Number.isFinite(ctx.span.min) ? ctx.span.min : 0,
       endNs: Number.isFinite(ctx.span.max) ? ctx.span.max : 0,
       gpus,

@@ -149,6 +149,16 @@ export function captureEnvOf(schema: NsysSchema): Record<string, string> | undef
   return n ? env : undefined;
 }
 
+/** The capture host's name (TARGET_INFO_SYSTEM_ENV, nsys 2022+), when the export has it. */
+export function hostnameOf(db: SqliteSource, schema: NsysSchema): string | undefined {
+  const t = 'TARGET_INFO_SYSTEM_ENV';
+  if (!schema.allTables.includes(t)) return undefined;
+  const cols = new Set(db.all(`PRAGMA table_info(${quote(t)})`).map((r) => String(r[1])));
+  if (!cols.has('name') || !cols.has('value')) return undefined;
+  const v = db.all(`SELECT value FROM ${quote(t)} WHERE name = 'Hostname' LIMIT 1`)[0]?.[0];
+  return typeof v === 'string' && v ? v : undefined;
+}
+
 /** ENUM_* table as name → id (nsys spells the names like CUDA_MEMCPY_KIND_HTOD). */
 export function readEnum(db: SqliteSource, schema: NsysSchema, table: string): Map<string, number> | undefined {
   if (!schema.col(table, 'id') || !schema.col(table, 'name')) return undefined;

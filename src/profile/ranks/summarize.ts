@@ -41,7 +41,7 @@ export function summarizeModel(model: ProfileModel, path: string, opts: Summariz
   const ids = identifyRanks(model, procs, path, opts.orderBase ?? 0);
   const runKey = runKeyOf(model);
   const domain = `${kineto ? 'kineto' : 'nsys'}:${resolve(path)}`;
-  const host = model.meta.captureEnv?.HOSTNAME ?? model.meta.captureEnv?.SLURMD_NODENAME;
+  const host = model.meta.host ?? model.meta.captureEnv?.HOSTNAME ?? model.meta.captureEnv?.SLURMD_NODENAME;
   return procs.map((p, i) => {
     const view = kineto || procs.length === 1 ? model : processView(model, p.pid);
     const id = ids[i]!;
