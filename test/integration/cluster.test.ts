@@ -120,7 +120,9 @@ describe('sysight ranks: the map on a scheduler gives the sequential report', ()
     expect(readFileSync(join(out, 'map', 'scheduler', 'map.sbatch'), 'utf8')).toMatch(/^#SBATCH --array=0-3%2$/m);
   }, 90_000);
 
-  it('a corrupt profile fails its own task, is named per rank, and the others are reduced (local and Slurm)', () => {
+  it('a corrupt profile fails its own task, is named per rank, and the others are reduced (local and Slurm), as sequentially', () => {
+    const seq = cli(['ranks', ...profiles, corrupt, '--json']);
+    expect(seq.code, seq.err).toBe(0);
     const runs: Array<[string, NodeJS.ProcessEnv]> = [['local', process.env]];
     if (!skipSlurm) runs.push(['slurm', cluster!.env]);
     for (const [kind, env] of runs) {
@@ -132,6 +134,7 @@ describe('sysight ranks: the map on a scheduler gives the sequential report', ()
       const report = JSON.parse(r.out) as { ranks: unknown[]; problems: Array<{ source: string; kind: string }> };
       expect(report.ranks).toHaveLength(4);
       expect(report.problems).toContainEqual(expect.objectContaining({ source: corrupt, kind: 'unreadable' }));
+      expect(report).toEqual(JSON.parse(seq.out));
     }
   }, 120_000);
 
