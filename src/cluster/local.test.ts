@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -58,12 +58,16 @@ describe('LocalPool', () => {
     expect(seen.at(-1)).toMatchObject({ total: 6, succeeded: 5, failed: 1, running: 0, pending: 0 });
   });
 
-  it('reports a program that cannot start as a failed task', async () => {
+  it('reports a program that cannot start, or a task that cannot open its log, as a failed task', async () => {
     const job = nodeJob('nostart', ['process.exit(0)']);
     job.tasks.push({ index: 1, label: 'missing', argv: [join(dir, 'no-such-program')], logPath: join(dir, 'nostart', 'x.log') });
-    const res = await (await new LocalPool({ workers: 2 }).submit(job)).wait();
+    // a log path below a plain file: the task cannot even open its log
+    writeFileSync(join(dir, 'plain'), '');
+    job.tasks.push({ index: 2, label: 'nolog', argv: [process.execPath, '-e', '0'], logPath: join(dir, 'plain', 'x.log') });
+    const res = await (await new LocalPool({ workers: 1 }).submit(job)).wait();
     expect(res[0]!.state).toBe('succeeded');
     expect(res[1]).toMatchObject({ state: 'failed', message: expect.stringMatching(/cannot start .*ENOENT/) });
+    expect(res[2]).toMatchObject({ state: 'failed', message: expect.stringMatching(/cannot write .*plain\/x\.log: (EEXIST|ENOTDIR)/) });
   });
 
   it('kills running children and their children on abort, and never starts the pending ones', async () => {

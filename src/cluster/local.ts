@@ -114,10 +114,18 @@ class LocalJob implements SubmittedJob {
     const task = this.job.tasks[i]!;
     const st = this.tasks[i]!;
     const usage = usagePath(this.job.workDir, task.index);
-    mkdirSync(dirname(usage), { recursive: true });
-    rmSync(usage, { force: true });
-    mkdirSync(dirname(task.logPath), { recursive: true });
-    const log = openSync(task.logPath, 'w');
+    let log: number;
+    try {
+      mkdirSync(dirname(usage), { recursive: true });
+      rmSync(usage, { force: true });
+      mkdirSync(dirname(task.logPath), { recursive: true });
+      log = openSync(task.logPath, 'w');
+    } catch (e) {
+      // this task cannot even start (log folder not writable): it fails, the others go on
+      Object.assign(st, { state: 'failed', message: `cannot write ${task.logPath}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+      this.emit();
+      return;
+    }
     const started = Date.now();
     let child: ChildProcess;
     try {
