@@ -51,8 +51,8 @@ function nodeJob(name: string, scripts: string[]): MapJob {
 describe.skipIf(!!skipSlurm)(`Slurm job array on a real single-node Slurm${skipSlurm ? ` (skipped: ${skipSlurm})` : ''}`, () => {
   const slurm = () => new SlurmScheduler({ env: cluster!.env, partition: cluster!.partition, pollMs: 300, maxParallel: 2 });
 
-  it('runs every task, collects per-task exit codes, logs and peak memory', async () => {
-    const job = nodeJob('array', [0, 1, 2, 3].map((i) =>
+  it('runs every task (paths with a space), collects per-task exit codes, logs and peak memory', async () => {
+    const job = nodeJob('array job', [0, 1, 2, 3].map((i) =>
       `const a=Buffer.alloc(${30 + i}*1024*1024,1);console.log('task',${i},a.length>0);process.exit(${i === 2 ? 5 : 0})`));
     const sub = await slurm().submit(job);
     expect(sub.id).toMatch(/^\d+$/);
