@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything Sysight, its demo and its tests need on a fresh Debian machine:
-# Debian packages (git, python3-torch for the demo workload, chromium for browser tests) and npm packages.
+# Debian packages (git, python3-torch for the demo workload, chromium for browser tests, slurm-wlm and munge for
+# the scale-out tests) and npm packages.
 # Safe to run again: it installs only what is missing. Not root: it says what is missing instead.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +21,9 @@ fi
 dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
 command -v g++ >/dev/null 2>&1 || need_apt+=(g++)
 command -v make >/dev/null 2>&1 || need_apt+=(make)
+# a real single-node Slurm for the scale-out tests and benchmark (sysight ranks submit --scheduler slurm)
+{ command -v sbatch >/dev/null 2>&1 && [ -x /usr/sbin/slurmctld ]; } || need_apt+=(slurm-wlm)
+[ -x /usr/sbin/munged ] || need_apt+=(munge)
 
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then

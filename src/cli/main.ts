@@ -8,6 +8,8 @@ export function buildProgram(): Command {
     .description('Find the GPU bottleneck in a profile, locate the source line, patch it, verify it.')
     .version('0.1.0')
     .showHelpAfterError()
+    // options belong to the command they follow: `ranks submit … --out <dir>` is submit's --out, not ranks'
+    .enablePositionalOptions()
     .exitOverride();
   for (const register of COMMANDS) register(program);
   return program;

@@ -24,8 +24,11 @@ export function register(program: Command): void {
     .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
     .requiredOption('--out <dir>', 'folder for the rank summaries (created when missing)')
     .option('--json', 'print the written paths and ranks as JSON')
-    .action(async (path: string, opts: { out: string; json?: boolean }) => {
-      const written = await writeSummaries(path, opts.out, cliSignal());
+    .option('--order-base <n>', 'rank of a process with no rank metadata: this profile\'s position among the run\'s inputs (set by the map scheduler)')
+    .action(async (path: string, opts: { out: string; json?: boolean; orderBase?: string }) => {
+      const orderBase = opts.orderBase === undefined ? undefined : Number(opts.orderBase);
+      if (orderBase !== undefined && !(Number.isInteger(orderBase) && orderBase >= 0)) throw new UserError(`--order-base must be an integer ≥ 0 (got "${opts.orderBase}")`);
+      const written = await writeSummaries(path, opts.out, cliSignal(), orderBase);
       if (opts.json) process.stdout.write(`${JSON.stringify({ profile: path, summaries: written })}\n`);
       else for (const w of written) process.stdout.write(`${w.path}\n`);
     });

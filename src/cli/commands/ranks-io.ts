@@ -21,8 +21,8 @@ export function summaryFileName(rank: number, source: string, weak: boolean): st
 }
 
 /** Summarizes one profile and writes one summary file per rank into `dir` (atomically). */
-export async function writeSummaries(profile: string, dir: string, signal?: AbortSignal): Promise<WrittenSummary[]> {
-  const summaries = await summarizeProfile(profile, signal ? { signal } : {});
+export async function writeSummaries(profile: string, dir: string, signal?: AbortSignal, orderBase?: number): Promise<WrittenSummary[]> {
+  const summaries = await summarizeProfile(profile, { ...(signal ? { signal } : {}), ...(orderBase !== undefined ? { orderBase } : {}) });
   try {
     mkdirSync(dir, { recursive: true });
   } catch (e) {

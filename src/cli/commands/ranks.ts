@@ -5,18 +5,21 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import type { RanksReport } from '../../core/ranks.js';
 import { collectRanks, formatRanksReport, localizeRankFindings, reduceRanks } from '../../analyze/ranks/index.js';
 import { cliSignal } from '../main.js';
+import { positiveInt, ranksOnLocalPool, registerSubmit } from './ranks-submit.js';
 
 interface Opts {
   repo?: string;
   json?: boolean;
   out?: string;
   worldSize?: string;
+  workers?: string;
 }
 
 export function register(program: Command): void {
-  program
+  const ranks = program
     .command('ranks')
     .description('multi-rank analysis: stragglers, collective waits, exposed communication and C1/C6 findings over rank summaries or profiles')
     .argument('<inputs...>', 'a folder of *.summary.json (reduce only) or of profiles, a glob, or files')
@@ -24,6 +27,7 @@ export function register(program: Command): void {
     .option('--world-size <n>', 'expected number of ranks (default: from the profiles)')
     .option('--json', 'print the RanksReport as JSON')
     .option('--out <file>', 'also write the RanksReport JSON to this file')
+    .option('--workers <n>', 'summarize the profiles on a local pool of N processes (bounded memory each) instead of one after another here')
     .action(async (inputs: string[], opts: Opts) => {
       const signal = cliSignal();
       let worldSize: number | undefined;
@@ -31,15 +35,9 @@ export function register(program: Command): void {
         worldSize = Number(opts.worldSize);
         if (!Number.isInteger(worldSize) || worldSize < 1) throw new UserError(`--world-size must be a positive integer (got "${opts.worldSize}")`);
       }
-      const { summaries, problems, files } = await collectRanks(inputs, {
-        ...(signal ? { signal } : {}),
-        onProgress: (i, n, f) => { if (!opts.json && n > 1 && process.stderr.isTTY) process.stderr.write(`\r[${i + 1}/${n}] ${f}`.padEnd(80).slice(0, 120)); },
-      });
-      if (!opts.json && files > 1 && process.stderr.isTTY) process.stderr.write('\n');
-      if (summaries.length === 0) {
-        throw new UserError(`no usable rank among ${files} file(s): ${problems.map((p) => p.message).join('; ').slice(0, 400)}`);
-      }
-      let report = reduceRanks(summaries, { problems, ...(worldSize ? { worldSize } : {}) });
+      const workers = positiveInt(opts.workers, '--workers');
+      const pooled = workers ? await ranksOnLocalPool(inputs, { workers, ...(worldSize ? { worldSize } : {}), quiet: !!opts.json }) : undefined;
+      let report = pooled ?? (await reduceInputs(inputs, opts, signal, worldSize));
       if (opts.repo) report = await localizeRankFindings(report, opts.repo, signal ? { signal } : {});
       if (opts.out) {
         const tmp = `${opts.out}.tmp-${process.pid}`;
@@ -52,4 +50,20 @@ export function register(program: Command): void {
       }
       process.stdout.write(opts.json ? `${JSON.stringify(report)}\n` : `${formatRanksReport(report)}\n`);
     });
+  // `ranks submit … --out <dir>`: the options after `submit` are its own, not the reduce's (--out, --workers, --json)
+  ranks.enablePositionalOptions();
+  registerSubmit(ranks);
+}
+
+/** Sequential: summaries read, raw profiles summarized here one at a time, then reduced. */
+async function reduceInputs(inputs: string[], opts: Opts, signal: AbortSignal | undefined, worldSize: number | undefined): Promise<RanksReport> {
+  const { summaries, problems, files } = await collectRanks(inputs, {
+    ...(signal ? { signal } : {}),
+    onProgress: (i, n, f) => { if (!opts.json && n > 1 && process.stderr.isTTY) process.stderr.write(`\r[${i + 1}/${n}] ${f}`.padEnd(80).slice(0, 120)); },
+  });
+  if (!opts.json && files > 1 && process.stderr.isTTY) process.stderr.write('\n');
+  if (summaries.length === 0) {
+    throw new UserError(`no usable rank among ${files} file(s): ${problems.map((p) => p.message).join('; ').slice(0, 400)}`);
+  }
+  return reduceRanks(summaries, { problems, ...(worldSize ? { worldSize } : {}) });
 }
