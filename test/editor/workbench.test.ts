@@ -8,46 +8,10 @@ import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
+import { openQuickInput, quickOpen, runCommand } from '../support/workbenchUi.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
-
-/** Opens the quick input with `key`; a webview iframe may hold the focus, so retry from the active tab. */
-async function openQuickInput(page: Page, key: string): Promise<void> {
-  const input = page.locator('.quick-input-widget input');
-  for (let attempt = 0; ; attempt++) {
-    if (attempt > 0) await page.locator('.tabs-container .tab.active, .part.sidebar .title').first().click();
-    await page.keyboard.press(key);
-    try {
-      await input.waitFor({ timeout: 5_000 });
-      return;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-    }
-  }
-}
-
-async function runCommand(page: Page, title: string): Promise<void> {
-  // the workbench may take the focus back (and hide the palette) right after it opens: open it again then
-  for (let attempt = 0; ; attempt++) {
-    await openQuickInput(page, 'F1');
-    try {
-      await page.locator('.quick-input-widget input').fill(`>${title}`, { timeout: 5_000 });
-      break;
-    } catch (e) {
-      if (attempt >= 3) throw e;
-      await page.keyboard.press('Escape');
-    }
-  }
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
-
-async function quickOpen(page: Page, name: string): Promise<void> {
-  await openQuickInput(page, 'Control+P');
-  await page.locator('.quick-input-widget input').fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }) }).first().click();
-}
 
 function dashboard(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');

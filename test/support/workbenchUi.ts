@@ -1,5 +1,5 @@
 // Driving code-server's workbench like a user (quick input, command palette, webview frames). The same moves
-// as test/editor/workbench.test.ts, for the other editor tests.
+// for every editor test (test/editor/*.test.ts).
 import type { FrameLocator, Page } from 'playwright-core';
 
 /** Opens the quick input with `key`; a webview iframe may hold the focus, so retry from the active tab. */

@@ -74,8 +74,8 @@ export interface StepMetricsOptions {
 
 const cache = new WeakMap<ProfileModel, StepMetrics>();
 
-/** Index of the step containing t, walking a monotone cursor when calls come in time order. */
-function stepLocator(its: Iteration[]): (t: number) => number {
+/** Index of the step containing t (binary search over the step starts), -1 outside every step. */
+export function stepLocator(its: Iteration[]): (t: number) => number {
   const starts = Float64Array.from(its, (i) => i.startNs);
   return (t: number) => {
     let lo = 0;

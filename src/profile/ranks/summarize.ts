@@ -11,7 +11,7 @@ import {
 import { openProfile, type OpenOptions } from '../open.js';
 import { detectIterations, type Iteration } from '../queries/iterations.js';
 import { collectiveOf, isNcclName } from '../queries/nccl.js';
-import { stepMetrics } from '../queries/stepMetrics.js';
+import { stepLocator, stepMetrics } from '../queries/stepMetrics.js';
 import { correlationIndex, lookupCorrelation, mergeIntervals, nameFlags, overlapLength, sortedOrder, type Intervals } from '../queries/util.js';
 import { identifyRanks, rankProcesses, runKeyOf } from './identity.js';
 import { processView } from './view.js';
@@ -168,29 +168,17 @@ function collectivesOf(view: ProfileModel, its: Iteration[]): RankCollective[] {
   for (let r = 0; r < k.length; r++) if (isNccl(k.nameId[r]!)) rows.push(r);
   rows.sort((a, b) => k.start[a]! - k.start[b]!);
   const seq = new Map<string, number>();
-  const starts = Float64Array.from(its, (i) => i.startNs);
+  const stepAt = stepLocator(its);
   return rows.map((r) => {
     const name = view.strings[k.nameId[r]!] ?? '';
     const op = collectiveOf(name);
     const n = seq.get(op) ?? 0;
     seq.set(op, n + 1);
     const c: RankCollective = { seq: n, op, kernel: name, startNs: Math.round(k.start[r]!), endNs: Math.round(k.end[r]!) };
-    const j = stepAt(starts, its, k.start[r]!);
+    const j = stepAt(k.start[r]!);
     if (j >= 0) c.step = its[j]!.index;
     return c;
   });
-}
-
-function stepAt(starts: Float64Array, its: Iteration[], t: number): number {
-  let lo = 0;
-  let hi = starts.length - 1;
-  if (hi < 0 || t < starts[0]!) return -1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid]! <= t) lo = mid;
-    else hi = mid - 1;
-  }
-  return t < its[lo]!.endNs ? lo : -1;
 }
 
 /** A Python frame of a backtrace: "train_step (train.py:57)" (nsys) or a frame with file and line. */
