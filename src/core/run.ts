@@ -83,6 +83,11 @@ export interface TrialRecord {
   measurement: Measurement | null;
 }
 
+/** A diff headline without the verdict it starts with ("neutral: median step …" → "median step …"), for lines that show the verdict already. */
+export function diffDetail(d: { verdict: string; headline: string }): string {
+  return d.headline.startsWith(`${d.verdict}: `) ? d.headline.slice(d.verdict.length + 2) : d.headline;
+}
+
 export interface RoundRecord {
   index: number;
   profile: string;

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
-import type { PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+import { diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { FindingView, RunView } from '../../webview/src/protocol.js';
 
@@ -159,7 +159,7 @@ export function toRunView(run: LoadedRun): RunView {
       accepted: r.trials.filter((t) => t.verdict === 'accepted').map((t) => ({
         patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, speedup: t.measurement?.speedup ?? null,
       })),
-      ...(r.profileDiff ? { profileDiff: { verdict: r.profileDiff.verdict, headline: r.profileDiff.headline } } : {}),
+      ...(r.profileDiff ? { profileDiff: { verdict: r.profileDiff.verdict, headline: diffDetail(r.profileDiff) } } : {}),
     })),
   };
 }

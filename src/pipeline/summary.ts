@@ -1,4 +1,4 @@
-import type { RunRecord } from '../core/run.js';
+import { diffDetail, type RunRecord } from '../core/run.js';
 
 /** A few readable lines per round: iteration time, trials and their reasons, the total. */
 export function loopSummary(run: RunRecord): string {
@@ -6,7 +6,7 @@ export function loopSummary(run: RunRecord): string {
   for (const r of run.rounds) {
     const acc = r.trials.filter((t) => t.verdict === 'accepted');
     lines.push(`  round ${r.index}: ${r.iterationMs !== null ? `${r.iterationMs.toFixed(2)} ms/iter` : 'iteration time not measured'}${r.iterationInterval ? ` [${r.iterationInterval.low.toFixed(2)}, ${r.iterationInterval.high.toFixed(2)}]` : ''}, ${r.findings} finding(s), ${acc.length} accepted, ${r.trials.length - acc.length} not`);
-    if (r.profileDiff) lines.push(`    profile vs round ${r.index - 1}: ${r.profileDiff.verdict} — ${r.profileDiff.headline}`);
+    if (r.profileDiff) lines.push(`    profile vs round ${r.index - 1}: ${r.profileDiff.verdict} — ${diffDetail(r.profileDiff)}`);
     for (const t of r.trials) lines.push(`    ${t.verdict.padEnd(8)} ${t.pattern.padEnd(26)} ${t.reason}`);
     if (r.learn) {
       lines.push(`    lessons (${r.learn.by}): ${r.learn.lessons.length ? r.learn.lessons.map((l) => l.page).join(', ') : 'none written'}${r.learn.dropped.length ? `; ${r.learn.dropped.length} dropped` : ''}${r.learn.error ? ` (${r.learn.error})` : ''}`);

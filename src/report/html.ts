@@ -1,5 +1,6 @@
 // A self-contained HTML report: no network, no scripts, inline SVG charts.
 import { join } from 'node:path';
+import { diffDetail } from '../core/run.js';
 import { CATEGORIES, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
 
 export function escapeHtml(s: string): string {
@@ -78,7 +79,7 @@ function sideBySide(seen: ChangeSeenTwice | null): string {
   if (!seen || seen.accepted.length === 0) return '';
   const rows = seen.accepted.map((t, i) => `<tr><td>${escapeHtml(t.patchId)} <span class="muted">${escapeHtml(t.pattern)}</span></td>` +
     `<td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td>` +
-    (i === 0 ? `<td rowspan="${seen.accepted.length}"><b>${escapeHtml(seen.profileDiff.verdict)}</b> — ${escapeHtml(seen.profileDiff.headline)}</td>` : '') + '</tr>').join('');
+    (i === 0 ? `<td rowspan="${seen.accepted.length}"><b>${escapeHtml(seen.profileDiff.verdict)}</b> — ${escapeHtml(diffDetail(seen.profileDiff))}</td>` : '') + '</tr>').join('');
   return `<table class="side-by-side"><thead><tr><th>accepted in round ${seen.from}</th><th>measured A/B speed-up [95% CI]</th>` +
     `<th>profile diff, round ${seen.to} vs ${seen.from}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
@@ -98,7 +99,7 @@ export function renderHtml(r: ReportData): string {
     const trials = [...rd.accepted, ...rd.rejected].map((t) => `<tr><td>${escapeHtml(t.patchId)}</td><td>${escapeHtml(t.pattern)}</td>` +
       `<td class="${t.verdict}">${t.verdict}</td><td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td><td>${escapeHtml(t.reason)}</td></tr>`).join('');
     return `<h2>Round ${rd.index} <span class="muted">— ${fmtMs(rd.iterationMs)}/iter</span></h2>` +
-      (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(rd.profileDiff.headline)}</p>` : '') +
+      (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(diffDetail(rd.profileDiff))}</p>` : '') +
       sideBySide(changeSeenTwice(r, rd)) +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
       (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +

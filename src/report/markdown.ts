@@ -1,3 +1,4 @@
+import { diffDetail } from '../core/run.js';
 import { CATEGORIES, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
 
 function esc(s: string): string {
@@ -27,13 +28,13 @@ export function renderMarkdown(r: ReportData): string {
   out.push('');
   for (const rd of r.rounds.filter((x) => !x.final)) {
     out.push(`## Round ${rd.index}`, '');
-    if (rd.profileDiff) out.push(`Profile against round ${rd.index - 1} (\`sysight diff\`): **${rd.profileDiff.verdict}** — ${esc(rd.profileDiff.headline)}`, '');
+    if (rd.profileDiff) out.push(`Profile against round ${rd.index - 1} (\`sysight diff\`): **${rd.profileDiff.verdict}** — ${esc(diffDetail(rd.profileDiff))}`, '');
     const seen = changeSeenTwice(r, rd);
     if (seen && seen.accepted.length) {
       out.push(`The change since round ${seen.from}, measured and profiled:`, '',
         `| accepted in round ${seen.from} | measured A/B speed-up | 95% CI | profile diff, round ${seen.to} vs ${seen.from} |`, '|---|---:|---|---|');
       seen.accepted.forEach((t, i) => out.push(`| ${t.patchId} ${t.pattern} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ` +
-        `${i === 0 ? `**${seen.profileDiff.verdict}** — ${esc(seen.profileDiff.headline)}` : '(the same diff: all of the round\'s patches together)'} |`));
+        `${i === 0 ? `**${seen.profileDiff.verdict}** — ${esc(diffDetail(seen.profileDiff))}` : '(the same diff: all of the round\'s patches together)'} |`));
       out.push('');
     }
     if (rd.findings.length) {

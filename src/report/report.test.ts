@@ -11,7 +11,7 @@ const run: RunRecord = {
         measurement: { baselineMs: [100], candidateMs: [80], baselineMedianMs: 100, candidateMedianMs: 80, speedup: 0.25, speedupInterval: { low: 0.15, high: 0.3, level: 0.95 }, source: 'shim', runs: 5 } },
       { patchId: 'p-b', findingId: 'f2', pattern: 'C3.item-sync', verdict: 'rejected', reason: 'numerics changed <script>', smokeOk: true, numericsOk: false, measurement: null },
     ] },
-    { index: 2, profile: 'p2.json', iterationMs: 80, iterationInterval: null, findings: 0, trials: [], profileDiff: { verdict: 'likely improvement', headline: 'step time −20.0% (C7)', changedCategories: ['C7'] } },
+    { index: 2, profile: 'p2.json', iterationMs: 80, iterationInterval: null, findings: 0, trials: [], profileDiff: { verdict: 'likely improvement', headline: 'likely improvement: step time −20.0% (C7)', changedCategories: ['C7'] } },
   ],
 };
 const set: LocalizedFindingSet = {

@@ -1,5 +1,6 @@
 // C1 / C6 findings from the cross-rank picture, placed at the ranks' own source locations (Python frames of
-// their backtraces): a rank late because of data loading (C1, at its data-loading code), ranks waiting at a
+// their backtraces): a rank late because of data loading (C1, at its data-loading code) or of its Python host
+// work (C7, at the launch site its GPU waited for most), ranks waiting at a
 // collective for a straggler (C6 rank skew, at the collective), communication not hidden behind compute (C6).
 import type { Evidence, Finding, Severity } from '../../core/findings.js';
 import type { RankHotspot, StragglerEntry } from '../../core/ranks.js';
@@ -31,7 +32,7 @@ export function topHotspot(metrics: RankMetrics[], kind: RankHotspot['kind']): R
 }
 
 function finding(
-  category: 'C1' | 'C6', pattern: string, title: string, at: RankHotspot, msPerIter: number, stepMs: number, evidence: Evidence[], confidence: number,
+  category: 'C1' | 'C6' | 'C7', pattern: string, title: string, at: RankHotspot, msPerIter: number, stepMs: number, evidence: Evidence[], confidence: number,
 ): Finding {
   const share = stepMs > 0 ? msPerIter / stepMs : 0;
   return {
@@ -59,6 +60,9 @@ export function rankFindings(metrics: RankMetrics[], stragglers: StragglerEntry[
       const at = topHotspot([m], 'data-load');
       if (at) out.push(finding('C1', 'C1.rank-data-loading', `rank ${s.rank} loads its batches slowly: every other rank waits for it at the collectives`, at, lateMs, stepMs, [ev], 0.8));
       else unplaced.push(`C1: rank ${s.rank} is late because of data loading, but its profile has no data-loading backtraces (give --repo to place it at the DataLoader)`);
+    } else if (s.reason === 'host' && topHotspot([m], 'host')) {
+      const at = topHotspot([m], 'host')!;
+      out.push(finding('C7', 'C7.rank-host-bound', `rank ${s.rank}'s Python host work keeps its GPU waiting (${r3(at.totalNs / 1e6)} ms of GPU idle in all before launches from this line): every other rank waits for it at the collectives`, at, lateMs, stepMs, [ev], 0.7));
     } else if (collective) {
       out.push(finding('C6', 'C6.rank-skew', `ranks wait at ${collective.function} for rank ${s.rank} (${s.reason === 'unknown' ? 'late' : `${s.reason}-bound`} straggler)`, collective, lateMs, stepMs, [ev], 0.75));
     } else unplaced.push(`C6: ranks wait for rank ${s.rank} (${s.reason}), but no collective call site is in the profiles (give --repo)`);

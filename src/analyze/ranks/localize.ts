@@ -51,7 +51,8 @@ export async function localizeRankFindings(report: RanksReport, repo: string, op
     const notes: string[] = [];
     const findings: Finding[] = report.findings.map((f) => {
       const at = locateFrame(scan.index, { symbol: f.function, file: f.file, line: f.line });
-      const sites = f.category === 'C1' ? c1Sites : c6Sites;
+      // host work (C7) has no construction site: it stays where the backtraces point or is left as it is
+      const sites = f.category === 'C1' ? c1Sites : f.category === 'C6' ? c6Sites : [];
       const extra = sites.filter((s) => !(at && s.file === at.file && s.line === at.line)).slice(0, 4).map(sourceEv);
       if (at) {
         const text = scan.index.byFile.get(at.file)?.source.split(/\r?\n/)[at.line - 1]?.trim() ?? '';
@@ -78,7 +79,7 @@ export async function localizeRankFindings(report: RanksReport, repo: string, op
     const stepMs = median(report.ranks.flatMap((r) => (r.medianStepMs === null ? [] : [r.medianStepMs])));
     for (const s of report.stragglers) {
       const cat = s.reason === 'data-loading' ? 'C1' : 'C6';
-      if (findings.some((f) => f.category === cat && f.evidence.some((e) => e.kind === 'profile' && e.values?.rank === s.rank))) continue;
+      if (findings.some((f) => f.evidence.some((e) => e.kind === 'profile' && e.values?.rank === s.rank))) continue;
       const site = (cat === 'C1' ? c1Sites : c6Sites)[0];
       if (!site) continue;
       const pattern = cat === 'C1' ? 'C1.rank-data-loading' : 'C6.rank-skew';

@@ -198,7 +198,7 @@ function pyFrames(view: ProfileModel, chain: number, depth: number): Array<{ fil
   return out;
 }
 
-/** Where collectives, syncs and data loading are called from, with the time behind each location. */
+/** Where collectives, syncs, data loading and the host work the GPU waited for come from, with the time behind each. */
 function hotspotsOf(view: ProfileModel, data: DataLoad): RankHotspot[] {
   const spots = new Map<string, RankHotspot>();
   const add = (kind: RankHotspot['kind'], f: { file: string; line: number; function: string }, ns: number) => {
@@ -238,5 +238,46 @@ function hotspotsOf(view: ProfileModel, data: DataLoad): RankHotspot[] {
     if (!/\.py$/.test(file) || /site-packages|dist-packages|\/lib\/python/.test(file)) continue;
     add('data-load', { file, line: c.line[r]!, function: (view.strings[c.nameId[r]!] ?? '').replace(/^.*\):\s*/, '') }, d);
   }
-  return [...spots.values()].map((h) => ({ ...h, totalNs: Math.round(h.totalNs) })).sort((a, b) => b.totalNs - a.totalNs).slice(0, 50);
+  hostGaps(view, data.iv, (f, ns) => add('host', f, ns));
+  // the heaviest 20 locations of each kind, so many host lines cannot push the collectives out
+  const sorted = [...spots.values()].map((h) => ({ ...h, totalNs: Math.round(h.totalNs) })).sort((a, b) => b.totalNs - a.totalNs);
+  const perKind = new Map<string, number>();
+  return sorted.filter((h) => { const n = (perKind.get(h.kind) ?? 0) + 1; perKind.set(h.kind, n); return n <= 20; });
+}
+
+/** GPU idle shorter than this between two pieces of work is launch latency, not host work. */
+const HOST_GAP_NS = 10_000;
+
+/**
+ * Where the host kept the GPU waiting: for every kernel that starts after the rank's GPU had nothing to do (no
+ * kernel or copy on that device) for at least HOST_GAP_NS, the Python frame of the call that launched it, weighted
+ * by the idle time before it that data loading does not explain. The launch site closes the stretch of host code
+ * the GPU waited for.
+ */
+function hostGaps(view: ProfileModel, dataIv: Intervals, add: (f: { file: string; line: number; function: string }, ns: number) => void): void {
+  const k = view.kernels;
+  const mc = view.memcpy;
+  const rt = view.runtime;
+  const corr = correlationIndex(rt);
+  const byDevice = new Map<number, number[]>();
+  // rows >= k.length are copies (they keep the device busy but are not attributed)
+  for (let r = 0; r < k.length; r++) (byDevice.get(k.deviceId[r]!) ?? byDevice.set(k.deviceId[r]!, []).get(k.deviceId[r]!)!).push(r);
+  for (let r = 0; r < mc.length; r++) (byDevice.get(mc.deviceId[r]!) ?? byDevice.set(mc.deviceId[r]!, []).get(mc.deviceId[r]!)!).push(k.length + r);
+  const startOf = (i: number) => (i < k.length ? k.start[i]! : mc.start[i - k.length]!);
+  const endOf = (i: number) => (i < k.length ? k.end[i]! : mc.end[i - k.length]!);
+  for (const rows of byDevice.values()) {
+    rows.sort((a, b) => startOf(a) - startOf(b));
+    let busyUntil = Number.NEGATIVE_INFINITY;
+    for (const i of rows) {
+      const t = startOf(i);
+      const idle = t - busyUntil;
+      if (idle >= HOST_GAP_NS && Number.isFinite(busyUntil) && i < k.length) {
+        const ns = idle - overlapLength(dataIv, busyUntil, t);
+        const x = ns >= HOST_GAP_NS ? lookupCorrelation(corr, k.correlationId[i]!, k.pid[i]!) : -1;
+        const f = x >= 0 && rt.callchainId[x]! >= 0 ? pyFrames(view, rt.callchainId[x]!, 1)[0] : undefined;
+        if (f) add(f, ns);
+      }
+      busyUntil = Math.max(busyUntil, endOf(i));
+    }
+  }
 }
