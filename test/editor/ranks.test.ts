@@ -69,6 +69,13 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     await input.waitFor();
     await input.fill(join(sb.workspace, NAME));
     await page.keyboard.press('Enter');
+    // the simple file dialog may take the first Enter to settle its completion on the typed path: submit again
+    // while it is still open
+    for (let i = 0; i < 3; i++) {
+      if (!(await input.isVisible({ timeout: 0 }).catch(() => false))) break;
+      await page.waitForTimeout(2_000);
+      if (await input.isVisible().catch(() => false)) await page.keyboard.press('Enter');
+    }
     const panel = await webviewWith(page, '[data-testid=ranks-panel]', 120_000);
     await panel.locator('[data-testid=heatmap]').waitFor({ timeout: 120_000 });
     expect(await panel.locator('h1').textContent()).toBe(`Ranks: ${NAME}`);
