@@ -6,16 +6,11 @@ import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
 import { OP_NVTX, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow } from './timelineLanes.js';
+import type { LaunchedOp } from './sliceDetails.js';
 import { LIMIT_PARAM, OP_KERNEL, intArg, nameFlags, numArg, round, startOrder, strArg } from './util.js';
 
-export interface SearchHit {
-  table: TableName;
-  row: number;
-  lane: string;
-  name: string;
-  startNs: number;
-  endNs: number;
-}
+/** a match: the same reference to one slice that slice-details returns for launched work */
+export type SearchHit = LaunchedOp;
 
 export interface SearchResult {
   query: string;
