@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseLlmMode, setupLlm } from './llm.js';
+import { execFileSync } from 'node:child_process';
 import { atLeastAsGood, caseNames, overallOf, runCase, type CaseResult, type LlmCaseResult, type Overall } from './score.js';
 
 // bundled into bench/work/analyze.cjs, so the repository is two levels up
@@ -16,6 +17,21 @@ const ROOT = resolve(__dirname, '..', '..');
 const CASES = join(ROOT, 'bench', 'analyze', 'cases');
 const WORK = join(ROOT, 'bench', 'work', 'analyze');
 const RESULTS = join(ROOT, 'bench', 'results', 'analyze.json');
+
+/** A case's score the first time the benchmark ran on it (kept by every later run). */
+interface FirstScore {
+  generatedAt: string; commit: string | null; blind: boolean;
+  tp: number; fp: number; fn: number; precision: number; recall: number; f1: number;
+  falsePositives: string[]; falseNegatives: string[];
+}
+
+function gitHead(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
 
 const pad = (s: string | number, n: number) => String(s).padEnd(n);
 const row = (name: string, r: { tp: number; fp: number; fn: number; precision: number; recall: number; f1: number }) =>
@@ -51,7 +67,14 @@ async function main(): Promise<void> {
   console.log(`${pad('case', 26)}${pad('TP', 4)}${pad('FP', 4)}${pad('FN', 4)}${pad('P', 7)}${pad('R', 7)}${pad('F1', 7)}s`);
   for (const r of det) console.log(`${row(r.name, r)}${r.seconds.toFixed(1)}`);
   console.log(row('overall (micro)', overall));
+  const blind = det.filter((r) => r.blind);
+  const blindOverall = blind.length ? overallOf(blind) : null;
+  if (blindOverall) console.log(row('blind cases (micro)', blindOverall));
   printDetails('', det);
+  for (const r of det) {
+    const over = r.iterationMs !== null && r.sumMsPerIter > r.iterationMs + 1e-6;
+    console.log(`  ms/iter ${r.name}: findings sum ${r.sumMsPerIter} of a ${r.iterationMs ?? '?'} ms iteration${over ? '  EXCEEDS THE ITERATION' : ''}${r.meanRelativeMsError !== null ? `; mean |reported - planted| / planted ${r.meanRelativeMsError}` : ''}`);
+  }
   let llmOverall: Overall | null = null;
   if (llm && mode) {
     llmOverall = overallOf(withLlm);
@@ -67,7 +90,18 @@ async function main(): Promise<void> {
   }
   if (!only.length) {
     mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
-    const prev = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { llm?: unknown }) : {};
+    const prev = existsSync(RESULTS) ? (JSON.parse(readFileSync(RESULTS, 'utf8')) as { llm?: unknown; first?: Record<string, FirstScore> }) : {};
+    // the first score of every case is kept as it was: a later run adds the first score of a new case only
+    const first: Record<string, FirstScore> = { ...(prev.first ?? {}) };
+    for (const r of det) {
+      first[r.name] ??= {
+        generatedAt: new Date().toISOString(), commit: gitHead(), blind: r.blind,
+        tp: r.tp, fp: r.fp, fn: r.fn, precision: r.precision, recall: r.recall, f1: r.f1,
+        falsePositives: r.falsePositives.map((x) => `${x.category} ${x.file}:${x.function}:${x.line} (${x.reason})`),
+        falseNegatives: r.falseNegatives.map((x) => `${x.category} ${x.file}:${x.function}:${x.line} (${x.reason})`),
+      };
+    }
+    const firstBlind = det.filter((r) => r.blind).map((r) => first[r.name]!);
     const llmSection = llm && mode && llmOverall
       ? {
         generatedAt: new Date().toISOString(), mode: mode.kind, ...(mode.kind !== 'live' ? { transcripts: relative(ROOT, mode.dir) } : {}), source: llm.source,
@@ -76,7 +110,11 @@ async function main(): Promise<void> {
         cases: withLlm,
       }
       : prev.llm;
-    writeFileSync(RESULTS, JSON.stringify({ generatedAt: new Date().toISOString(), overall, cases: det, ...(llmSection ? { llm: llmSection } : {}) }, null, 2) + '\n');
+    writeFileSync(RESULTS, JSON.stringify({
+      generatedAt: new Date().toISOString(), overall,
+      ...(blindOverall ? { blind: { first: overallOf(firstBlind.map((f) => ({ ...f, truePositives: [], falsePositives: [], falseNegatives: [] }))), latest: blindOverall } } : {}),
+      first, cases: det, ...(llmSection ? { llm: llmSection } : {}),
+    }, null, 2) + '\n');
     console.log(`wrote ${RESULTS}`);
   }
   if (llmOverall && !atLeastAsGood(llmOverall, overall)) {

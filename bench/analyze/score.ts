@@ -13,17 +13,35 @@ import { loadScenarioFile, writeNsysProfile } from '../../src/profile/generator/
 import { openProfile } from '../../src/profile/open.js';
 import { writeKinetoTrace, type KinetoDescription } from './kineto-writer.js';
 
-export interface TruthEntry { category: string; file: string; function: string; line: number; why: string }
-export interface Truth { description?: string; findings: TruthEntry[]; decoys: Array<Omit<TruthEntry, 'category'>> }
+export interface TruthEntry {
+  category: string; file: string; function: string; line: number; why: string;
+  /** the ms/iter the case's profile spends because of this line (what the scenario planted), when written down */
+  plantedMsPerIter?: number;
+}
+export interface Truth {
+  description?: string;
+  /** written before the analyzer was ever run on the case (the git history shows truth.json before any result) */
+  blind?: boolean;
+  findings: TruthEntry[];
+  decoys: Array<Omit<TruthEntry, 'category'>>;
+}
 
 export interface Score {
   tp: number; fp: number; fn: number; precision: number; recall: number; f1: number;
-  truePositives: Array<TruthEntry & { pattern: string; msPerIter: number; localizedBy: string }>;
+  truePositives: Array<TruthEntry & { pattern: string; msPerIter: number; localizedBy: string; /** reported − planted, ms/iter */ msError?: number }>;
   falsePositives: Array<{ category: string; file: string; function: string; line: number; pattern: string; msPerIter: number; localizedBy: string; decoy: boolean; reason: string }>;
   falseNegatives: Array<TruthEntry & { reason: string }>;
 }
 
-export interface CaseResult extends Score { name: string; description: string; notes: string[]; seconds: number }
+export interface CaseResult extends Score {
+  name: string; description: string; notes: string[]; seconds: number;
+  blind: boolean;
+  /** the profile's iteration time and the sum of the findings' ms/iter column (never above it) */
+  iterationMs: number | null;
+  sumMsPerIter: number;
+  /** mean |reported − planted| / planted over the true positives that have a planted cost */
+  meanRelativeMsError: number | null;
+}
 
 export interface LlmCaseResult extends Score {
   name: string;
@@ -74,7 +92,7 @@ export function scoreSet(truth: Truth, set: LocalizedFindingSet): Score {
     const t = want.get(k);
     if (t && !found.has(k)) {
       found.add(k);
-      s.truePositives.push({ ...t, pattern: f.pattern, msPerIter: f.impact.msPerIter, localizedBy: f.localizedBy });
+      s.truePositives.push({ ...t, pattern: f.pattern, msPerIter: f.impact.msPerIter, localizedBy: f.localizedBy, ...(t.plantedMsPerIter !== undefined ? { msError: r3(f.impact.msPerIter - t.plantedMsPerIter) } : {}) });
       continue;
     }
     const d = decoyAt.get(`${f.file}|${f.line}`);
@@ -120,7 +138,13 @@ export async function runCase(name: string, o: CaseOptions): Promise<{ det: Case
   const model = await openProfile(profile);
   const repo = join(dir, 'repo');
   const set = await analyzeProfile(model, repo, { profilePath: profile });
-  const det: CaseResult = { name, description: truth.description ?? '', ...scoreSet(truth, set), notes: set.notes, seconds: r3((Date.now() - t0) / 1000) };
+  const score = scoreSet(truth, set);
+  const det: CaseResult = {
+    name, description: truth.description ?? '', blind: truth.blind === true, ...score,
+    iterationMs: set.iterationMs, sumMsPerIter: r3(set.findings.reduce((a, f) => a + f.impact.msPerIter, 0)),
+    meanRelativeMsError: meanRelativeError(score),
+    notes: set.notes, seconds: r3((Date.now() - t0) / 1000),
+  };
   if (!o.llm) return { det };
   const { config, provider } = o.llm(name);
   const refined = await refineFindings(structuredClone(set), model, repo, config, { provider });
@@ -134,4 +158,10 @@ export async function runCase(name: string, o: CaseOptions): Promise<{ det: Case
 /** Whether the LLM mode scores at least as well as the deterministic one: none of P, R, F1 lower. */
 export function atLeastAsGood(llm: Overall, det: Overall): boolean {
   return llm.precision >= det.precision && llm.recall >= det.recall && llm.f1 >= det.f1;
+}
+
+/** Mean |reported − planted| / planted over the true positives whose truth has a planted cost; null when none. */
+export function meanRelativeError(s: Score): number | null {
+  const xs = s.truePositives.filter((t) => t.plantedMsPerIter !== undefined && t.plantedMsPerIter > 0).map((t) => Math.abs(t.msPerIter - t.plantedMsPerIter!) / t.plantedMsPerIter!);
+  return xs.length ? r3(xs.reduce((a, b) => a + b, 0) / xs.length) : null;
 }
