@@ -144,10 +144,12 @@ export function toFindingView(run: LoadedRun, f: Finding): FindingView {
     title: f.title, file: f.file, function: f.function, line: f.line, severity: f.severity,
     msPerIter: f.impact.msPerIter, pctOfIter: f.impact.pctOfIter, confidence: f.confidence,
     evidence: f.evidence.map(evidenceLine),
-    patch: t ? {
-      id: t.patchId, verdict: t.verdict, speedup: t.measurement?.speedup ?? null,
-      low: t.measurement?.speedupInterval.low ?? null, high: t.measurement?.speedupInterval.high ?? null,
-    } : undefined,
+    ...(t ? {
+      patch: {
+        id: t.patchId, verdict: t.verdict, speedup: t.measurement?.speedup ?? null,
+        low: t.measurement?.speedupInterval.low ?? null, high: t.measurement?.speedupInterval.high ?? null,
+      },
+    } : {}),
   };
 }
 
