@@ -9,8 +9,8 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
-import type { RanksComputeReply, RanksComputeRequest } from '../worker/ranks-messages.js';
-import type { RanksView } from '../../webview/src/ranks/protocol.js';
+import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
+import type { RanksView } from '../protocol/ranks.js';
 
 export interface WorkOptions {
   signal: AbortSignal;

@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
 import { diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
-import type { FindingView, RunView } from '../../webview/src/protocol.js';
+import type { FindingView, RunView } from '../protocol/dashboard.js';
 
 export interface LoadedRun {
   id: string;

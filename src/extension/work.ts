@@ -5,7 +5,7 @@ import * as vscode from 'vscode';
 import { isCancelled } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import { optional } from '../core/optional.js';
-import type { ProgressView } from '../../webview/src/protocol.js';
+import type { ProgressView } from '../protocol/dashboard.js';
 import { reportError, type Log } from './log.js';
 
 export class WorkRunner implements vscode.Disposable {

@@ -13,7 +13,7 @@ import { buildOverview } from '../profile/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
 import { ranksViewOfModel } from './ranks-job.js';
-import { RANKS_VIEW_QUERY } from './ranks-messages.js';
+import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
