@@ -6,15 +6,15 @@ import type { CountOnlyTable, ProfileModel } from '../core/profile.js';
 import { READERS } from './readers.js';
 
 export interface OpenOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** 0..1 progress with a short message */
-  onProgress?: (fraction: number, message: string) => void;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
   /**
    * Tables to count but not load (default: load everything). For callers that need only their row counts
    * (the summary): the model table stays empty and meta.countOnly gives its rows. Readers whose format has
    * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
    */
-  countOnly?: readonly CountOnlyTable[];
+  countOnly?: readonly CountOnlyTable[] | undefined;
 }
 
 export interface ProfileReader {
