@@ -41,6 +41,8 @@ export interface CatalogueMatch {
    * iterations only (`if step % log_every == 0: print(loss.item())`); flag conditions do not count
    */
   conditional?: boolean;
+  /** other lines of the same root cause (the `open` of a parsed file): evidence of this match, never findings */
+  related?: Array<{ line: number; why: string }>;
 }
 
 export interface RawMatch {
@@ -51,6 +53,8 @@ export interface RawMatch {
   loops?: SyntaxNode[];
   /** overrides the line-based hot test (e.g. a DataLoader built once but iterated by the hot loop) */
   hot?: boolean;
+  /** other lines of the same root cause: evidence of this match */
+  related?: Array<{ line: number; why: string }>;
 }
 
 export interface CatalogueEntry {

@@ -7,6 +7,7 @@ import { ModuleContext } from './context.js';
 import type { HotPath } from './hotpath.js';
 import { LOADER_PATTERNS, PIPELINE_PATTERNS } from './patterns-data.js';
 import { LOOP_PATTERNS } from './patterns-loops.js';
+import { PYTHON_PATTERNS } from './patterns-python.js';
 import { COMM_PATTERNS, COMPUTE_PATTERNS } from './patterns-compute.js';
 import { COPY_PATTERNS, SYNC_PATTERNS } from './patterns-sync.js';
 import { underIterationCondition } from './conditions.js';
@@ -18,10 +19,12 @@ export const CATALOGUE: readonly CatalogueEntry[] = [
   ...LOADER_PATTERNS.filter((p) => p.category === 'C1'),
   ...COMPUTE_PATTERNS.filter((p) => p.category === 'C2'),
   ...SYNC_PATTERNS,
+  ...PYTHON_PATTERNS.filter((p) => p.category === 'C3'),
   ...COPY_PATTERNS,
   ...COMPUTE_PATTERNS.filter((p) => p.category === 'C5'),
   ...COMM_PATTERNS,
   ...PIPELINE_PATTERNS,
+  ...PYTHON_PATTERNS.filter((p) => p.category === 'C7'),
   ...LOOP_PATTERNS,
 ];
 
@@ -89,6 +92,7 @@ export function runCatalogue(scan: { index: RepoIndex; hot: HotPath }, opts: Cat
         out.push({
           patternId: entry.id, category: entry.category, file: ctx.file, function: raw.fn, line, column,
           text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop, conditional: underIterationCondition(raw.node),
+          ...(raw.related?.length ? { related: raw.related } : {}),
         });
       }
     }

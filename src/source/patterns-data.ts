@@ -92,7 +92,7 @@ const PY_EVIDENCE = [
 const BUILDS_TENSOR = /^(torch\.(tensor|as_tensor|from_numpy|stack|cat|Tensor|LongTensor|FloatTensor|zeros|ones|empty|full)|numpy\.(array|asarray|stack|concatenate|zeros|ones))$/;
 
 /** Dataset item access and collate functions of this module. */
-function itemFunctions(ctx: ModuleContext): Set<string> {
+export function itemFunctions(ctx: ModuleContext): Set<string> {
   const out = new Set<string>();
   const r = ctx.index.resolver;
   for (const f of ctx.symbols.functions) {
@@ -103,12 +103,48 @@ function itemFunctions(ctx: ModuleContext): Set<string> {
   return out;
 }
 
+/** Collate functions and batch builders of this module (names with collate, DataLoader collate_fn targets). */
+export function collateFunctions(ctx: ModuleContext): Set<string> {
+  const out = new Set<string>();
+  for (const f of ctx.symbols.functions) if (/collat|(^|_)(make|build)_batch$/i.test(f.name) || (f.name === '__call__' && /collat/i.test(f.className ?? ''))) out.add(f.qualname);
+  for (const d of ctx.hot.dataLoaders) for (const id of d.collateFns) if (id.startsWith(`${ctx.file}:`) && !id.endsWith('.__iter__') && !id.endsWith('.__next__')) out.add(id.slice(ctx.file.length + 1));
+  return out;
+}
+
+/**
+ * The `with open(...) as f:` whose file object `f` the parser call `c` reads (`json.load(f)`, `csv.DictReader(f)`),
+ * or an `open(...)` passed to it directly (`json.load(open(p))`): one root cause, reported at the parser.
+ */
+function openerOf(ctx: ModuleContext, c: CallInfo): CallInfo | undefined {
+  const arg = c.args[0];
+  if (!arg) return undefined;
+  if (arg.type === 'call') return ctx.calls.find((o) => o.node.id === arg.id && FILE_OPENERS.test(o.canonical));
+  if (arg.type !== 'identifier') return undefined;
+  for (let p = c.node.parent; p; p = p.parent) {
+    if (p.type === 'function_definition') return undefined;
+    if (p.type !== 'with_statement') continue;
+    for (const item of p.descendantsOfType('with_item')) {
+      const v = item?.childForFieldName('value');
+      if (v?.type !== 'as_pattern') continue;
+      const target = v.childForFieldName('alias')?.text ?? v.namedChildren[v.namedChildren.length - 1]?.text;
+      const call = v.namedChildren[0];
+      if (target === arg.text && call?.type === 'call') return ctx.calls.find((o) => o.node.id === call.id && FILE_OPENERS.test(o.canonical));
+    }
+  }
+  return undefined;
+}
+
+/** Whether this opener's file is parsed by a serializer call (then the parser's line is the finding). */
+function parsedBy(ctx: ModuleContext, opener: CallInfo): boolean {
+  return ctx.calls.some((c) => SERIALIZERS.test(c.canonical) && openerOf(ctx, c)?.node.id === opener.node.id);
+}
+
 function callsWithin(ctx: ModuleContext, node: SyntaxNode): CallInfo[] {
   return ctx.calls.filter((c) => c.node.startIndex >= node.startIndex && c.node.endIndex <= node.endIndex);
 }
 
 const FILE_OPENERS = /^(numpy\.(memmap|load|fromfile|loadtxt)|open|io\.open|h5py\.File|torch\.load|pandas\.read_\w+|zarr\.open|safetensors\.\w+\.load_file|lmdb\.open)$/;
-const SERIALIZERS = /^(json|pickle|cPickle|yaml|msgpack|orjson|ujson|marshal)\.(loads?|dumps?|safe_load|safe_dump|unpackb|packb)$/;
+const SERIALIZERS = /^(json|pickle|cPickle|yaml|msgpack|orjson|ujson|marshal)\.(loads?|dumps?|safe_load|safe_dump|full_load|unsafe_load|unpackb|packb)$|^csv\.(reader|DictReader)$/;
 const STACKERS = /^(torch\.(stack|cat|tensor|as_tensor|LongTensor|FloatTensor)|numpy\.(stack|array|asarray|concatenate|vstack))$/;
 
 export const PIPELINE_PATTERNS: CatalogueEntry[] = [
@@ -117,14 +153,18 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     description: 'A Python loop or comprehension in dataset item access or collate that builds tensors element by element runs for every sample of every batch.',
     evidence: PY_EVIDENCE, scope: 'anywhere',
     match: (ctx) => {
-      const fns = itemFunctions(ctx);
+      // collate functions have their own entry (C7.collate-per-sample-tensor)
+      const collates = collateFunctions(ctx);
+      const fns = new Set([...itemFunctions(ctx)].filter((f) => !collates.has(f)));
       const out: RawMatch[] = [];
       for (const l of [...ctx.loops, ...ctx.comprehensions]) {
         if (!fns.has(l.fn) || l.loops.length) continue; // outermost loop only
         const builds = callsWithin(ctx, l.node).find((c) => BUILDS_TENSOR.test(c.canonical));
         if (!builds) continue;
-        const kind = LOOP_TYPES.has(l.node.type) ? `${l.node.type === 'for_statement' ? 'for' : 'while'} loop` : 'comprehension';
-        out.push({ node: l.node, fn: l.fn, loops: [l.node], why: `${kind} in ${l.fn} calls ${builds.callee}() per element, for every sample` });
+        // a for/while loop is reported at the call in its body (where the time goes), a comprehension at itself
+        const loop = LOOP_TYPES.has(l.node.type);
+        const kind = loop ? `${l.node.type === 'for_statement' ? 'for' : 'while'} loop` : 'comprehension';
+        out.push({ node: loop ? builds.node : l.node, fn: l.fn, loops: [l.node], why: `${kind} in ${l.fn} calls ${builds.callee}() per element, for every sample` });
       }
       return out;
     },
@@ -136,7 +176,7 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     scope: 'hot',
     match: (ctx) =>
       ctx.calls
-        .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn))
+        .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn) && !parsedBy(ctx, c))
         .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}(…) reopens the file on every call instead of once` })),
   },
   {
@@ -144,7 +184,14 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     description: 'Serializing or parsing in the step path is pure-Python CPU time the GPU waits on.',
     evidence: PY_EVIDENCE, scope: 'loop-or-hot',
     match: (ctx) =>
-      ctx.calls.filter((c) => SERIALIZERS.test(c.canonical)).map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() serializes in Python on the per-step path` })),
+      ctx.calls.filter((c) => SERIALIZERS.test(c.canonical)).map((c) => {
+        const opened = openerOf(ctx, c);
+        return {
+          node: c.node, fn: c.fn, loops: c.loops,
+          why: `${c.callee}() ${/dump|pack/.test(c.callee) ? 'serializes' : 'parses'} in Python on the per-step path${opened ? ` (the file it reads is opened on line ${opened.node.startPosition.row + 1}: the same root cause)` : ''}`,
+          ...(opened ? { related: [{ line: opened.node.startPosition.row + 1, why: `${opened.callee}(…) opens the file this call parses, on every call` }] } : {}),
+        };
+      }),
   },
   {
     id: 'C7.sample-by-sample-batch', category: 'C7', title: 'batch assembled sample by sample',
