@@ -7,9 +7,10 @@ import { register as mcp } from './mcp.js';
 import { register as profile } from './profile.js';
 import { register as python } from './python.js';
 import { register as ranks } from './ranks.js';
+import { register as record } from './record.js';
 import { register as tool } from './tool.js';
 import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python, diff, ranks];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop, record, generate, mcp, python, diff, ranks];
