@@ -8,21 +8,21 @@ import type { CacheOutcome, CacheSettings } from './cache/index.js';
 import { READERS } from './readers.js';
 
 export interface OpenOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** 0..1 progress with a short message */
-  onProgress?: (fraction: number, message: string) => void;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
   /**
    * Tables to count but not load (default: load everything). For callers that need only their row counts
    * (the summary): the model table stays empty and meta.countOnly gives its rows. Readers whose format has
    * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
    */
-  countOnly?: readonly CountOnlyTable[];
+  countOnly?: readonly CountOnlyTable[] | undefined;
   /** the profile cache (./cache): its folder and size limit, false for none; default from SYSIGHT_CACHE */
-  cache?: CacheSettings | false;
+  cache?: CacheSettings | false | undefined;
   /** one-line notes about the cache (a stale or damaged entry rebuilt); default: stderr */
-  onNote?: (line: string) => void;
+  onNote?: ((line: string) => void) | undefined;
   /** told whether the model came from the cache (hit) or was read (miss, stale, damaged, off) */
-  onCacheOutcome?: (outcome: CacheOutcome) => void;
+  onCacheOutcome?: ((outcome: CacheOutcome) => void) | undefined;
 }
 
 export interface ProfileReader {

@@ -41,13 +41,13 @@ declare const __SYSIGHT_READER_STAMP__: string | undefined;
 export const READER_STAMP: string = typeof __SYSIGHT_READER_STAMP__ === 'string' ? __SYSIGHT_READER_STAMP__ : 'dev';
 
 export interface CacheOpenOptions {
-  signal?: AbortSignal;
-  onProgress?: (fraction: number, message: string) => void;
-  countOnly?: readonly CountOnlyTable[];
+  signal?: AbortSignal | undefined;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
+  countOnly?: readonly CountOnlyTable[] | undefined;
   /** cache folder and size limit; false: no cache; default: resolveCacheSettings() (SYSIGHT_CACHE) */
-  cache?: CacheSettings | false;
+  cache?: CacheSettings | false | undefined;
   /** one-line notes (a stale or damaged entry rebuilt, a cache that could not be written); default: stderr */
-  onNote?: (line: string) => void;
+  onNote?: ((line: string) => void) | undefined;
 }
 
 /** What the last openWithCache did, for tests, benchmarks and `--json` output. */
