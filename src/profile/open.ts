@@ -3,6 +3,8 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import type { CountOnlyTable, ProfileModel } from '../core/profile.js';
+import { openWithCache } from './cache/index.js';
+import type { CacheOutcome, CacheSettings } from './cache/index.js';
 import { READERS } from './readers.js';
 
 export interface OpenOptions {
@@ -15,6 +17,12 @@ export interface OpenOptions {
    * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
    */
   countOnly?: readonly CountOnlyTable[] | undefined;
+  /** the profile cache (./cache): its folder and size limit, false for none; default from SYSIGHT_CACHE */
+  cache?: CacheSettings | false | undefined;
+  /** one-line notes about the cache (a stale or damaged entry rebuilt); default: stderr */
+  onNote?: ((line: string) => void) | undefined;
+  /** told whether the model came from the cache (hit) or was read (miss, stale, damaged, off) */
+  onCacheOutcome?: ((outcome: CacheOutcome) => void) | undefined;
 }
 
 export interface ProfileReader {
@@ -56,5 +64,5 @@ export async function openProfile(path: string, opts: OpenOptions = {}): Promise
       `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or a PyTorch profiler .json/.json.gz trace)`,
     );
   }
-  return reader.read(path, opts);
+  return openWithCache(path, opts, () => reader.read(path, opts), opts.onCacheOutcome);
 }
