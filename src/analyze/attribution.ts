@@ -69,6 +69,26 @@ class Sites {
     s.count[kind] += 1;
     if (s.names.size < 64 || s.names.has(name)) s.names.set(name, (s.names.get(name) ?? 0) + ns);
   }
+  /** a callee's name and time on an existing Python-frame site (its time is already in the site's python ns) */
+  note(file: string, line: number, func: string, name: string, ns: number): void {
+    const s = this.map.get(siteKey(file, line));
+    if (s && s.func === func && (s.names.size < 64 || s.names.has(name))) s.names.set(name, (s.names.get(name) ?? 0) + ns);
+  }
+}
+
+/**
+ * How a callee frame is named in a site's names: `py:` and the function with its file's last path parts
+ * (`py:json/__init__.py:load`), or a built-in's own name (`py:tolist` for "<built-in method tolist of …>").
+ */
+export function calleeName(name: string, file: string): string {
+  const b = /^<built-in (?:method|function) ([\w.]+)/.exec(name);
+  if (b) return `py:${b[1]}`;
+  const fn = /\):\s*(.+)$/.exec(name)?.[1] ?? name;
+  const norm = file.replace(/\\/g, '/');
+  // the module path: after site-/dist-packages or the standard library's folder, else the last two parts
+  const lib = /(?:site-packages|dist-packages|lib\/python\d+(?:\.\d+)?)\/(.+)$/.exec(norm);
+  const tail = lib ? lib[1]!.replace(/^(?:site-packages|dist-packages)\//, '') : norm.split('/').slice(-2).join('/');
+  return `py:${tail ? `${tail}:` : ''}${fn}`;
 }
 
 /** Python frames (cpu events of kind 1) per thread, sorted by start, for containment queries. */
@@ -186,11 +206,41 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     return true;
   };
 
+  const c = m.cpu;
+  // operators nest (aten::zeros → aten::empty, aten::zero_): only top-level ones are counted, once
+  const topEnd = new Map<string, number>();
+  const opOrder = Array.from({ length: c.length }, (_, i) => i).filter((i) => c.kind[i] === 0)
+    .sort((a, b) => c.start[a]! - c.start[b]! || c.end[b]! - c.end[a]!);
+  const topOps = new Map<string, number[]>();
+  for (const i of opOrder) {
+    const thread = `${c.pid[i]}:${c.tid[i]}`;
+    if (c.start[i]! < (topEnd.get(thread) ?? -Infinity)) continue;
+    topEnd.set(thread, c.end[i]!);
+    let list = topOps.get(thread);
+    if (!list) topOps.set(thread, (list = []));
+    list.push(i);
+  }
+  /** the top-level operator around [t0, t1] on a thread: a runtime call is named by the operator that made it */
+  const opAround = (thread: string, t0: number, t1: number): number | undefined => {
+    const list = topOps.get(thread);
+    if (!list) return undefined;
+    let lo = 0, hi = list.length - 1, last = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (c.start[list[mid]!]! <= t0) { last = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    const i = last >= 0 ? list[last] : undefined;
+    return i !== undefined && c.end[i]! >= t1 ? i : undefined;
+  };
+
   const r = m.runtime;
   const copies = copyByCorrelation(m);
   const put = (i: number, kind: CostKind, ns: number, name: string) => {
     if (ns <= 0) return;
-    if (!viaChain(r.callchainId[i]!, kind, ns, name)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, name);
+    // `.item()` makes a D2H copy and a sync inside aten::item: the operator names the call at the line
+    const op = opAround(`${r.pid[i]}:${r.tid[i]}`, r.start[i]!, r.end[i]!);
+    const named = op !== undefined ? S[c.nameId[op]!] ?? name : name;
+    if (!viaChain(r.callchainId[i]!, kind, ns, named)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, named);
   };
   for (let i = 0; i < r.length; i++) {
     const name = stripApiVersion(S[r.nameId[i]!] ?? '');
@@ -207,16 +257,8 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
   for (let i = 0; i < o.length; i++) {
     viaChain(o.callchainId[i]!, 'runtime', o.end[i]! - o.start[i]!, S[o.nameId[i]!] ?? '');
   }
-  const c = m.cpu;
   const chainCol = c.callchainId;
-  // operators nest (aten::zeros → aten::empty, aten::zero_): only top-level ones are counted, once
-  const topEnd = new Map<string, number>();
-  const opOrder = Array.from({ length: c.length }, (_, i) => i).filter((i) => c.kind[i] === 0)
-    .sort((a, b) => c.start[a]! - c.start[b]! || c.end[b]! - c.end[a]!);
-  for (const i of opOrder) {
-    const thread = `${c.pid[i]}:${c.tid[i]}`;
-    if (c.start[i]! < (topEnd.get(thread) ?? -Infinity)) continue;
-    topEnd.set(thread, c.end[i]!);
+  for (const i of [...topOps.values()].flat()) {
     const ns = c.end[i]! - c.start[i]!;
     const name = S[c.nameId[i]!] ?? '';
     // enclosing Python frames carry the executing line; a legacy "Call stack" may only name the function's
@@ -230,6 +272,19 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
       sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', c.end[i]! - c.start[i]!, funcOf(i), () => [pyFramesText([i])[0]!]);
       via.add('python-stack');
     }
+  }
+  // callees: the first Python frame outside the repo under a repo frame (json's load, csv's __next__, a built-in
+  // such as tolist or open) names what that line called, with its time, so one line of a function can be told
+  // from another where the frames only name the function (Kineto names a frame by its function's first line)
+  for (let i = 0; i < c.length; i++) {
+    if (c.kind[i] !== 1 || (repoFileOf(c.fileId[i]!) && c.line[i]! > 0)) continue;
+    const idx = py.byTid.get(`${c.pid[i]}:${c.tid[i]}`);
+    if (!idx) continue;
+    const parent = enclosing(m, idx, c.start[i]!, c.end[i]!).find((f) => f !== i && (c.start[f]! < c.start[i]! || c.end[f]! > c.end[i]!));
+    if (parent === undefined) continue;
+    const rf = repoFileOf(c.fileId[parent]!);
+    if (!rf || !(c.line[parent]! > 0)) continue;
+    sites.note(rf, c.line[parent]!, funcOf(parent), calleeName(S[c.nameId[i]!] ?? '', S[c.fileId[i]!] ?? ''), c.end[i]! - c.start[i]!);
   }
   for (const k of sites.map.keys()) seen.add(k);
   return { sites: sites.map, seen, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };

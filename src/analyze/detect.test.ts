@@ -117,7 +117,8 @@ describe('detect without stacks (catalogue on the hot path)', () => {
 describe('detect: per-sample Python work in an nsys profile without Python sampling', () => {
   it('judges a C7 match in a collate function the stacks show running by the host-bound signal', () => {
     const loop = match('C7.per-sample-getitem', 'data.py', 'collate', 48);
-    const json = match('C7.serialization-hot', 'train.py', 'main', 46); // main is seen too, but is not per-sample
+    // main is seen too, but is not per-sample, and a reopened file makes OS calls its own line would show
+    const json = match('C7.reopen-per-call', 'train.py', 'main', 46);
     const attr = attribution([site('data.py', 44, 'collate', { runtime: 6e4 })], true, ['callchain'], [siteKey('train.py', 35)]);
     const span: DetectInput['functionSpan'] = (file, name) => (name === 'collate' ? [43, 51, 0] : name === 'main' ? [20, 50, 0] : undefined);
     const r = detect(input([loop, json], attr, [['C7', 30]], { functionSpan: span }));

@@ -6,6 +6,7 @@ import { sha256Hex } from '../core/hash.js';
 import { CATEGORY_NAMES, type Category, type Evidence, type Finding, type Severity } from '../core/findings.js';
 import { catalogueEntry } from '../source/catalogue.js';
 import { type CatalogueMatch, type PatternFacts, patternFacts } from '../source/catalogue-types.js';
+import { PER_SAMPLE_FN, fitIteration, nestGpuWork, nestLoaderCost, onePerLine } from './apportion.js';
 import { siteKey, type Attribution, type CostKind, type SiteCost } from './attribution.js';
 
 /** Measured cost of one category over the profile, per iteration. */
@@ -13,6 +14,11 @@ export interface CategorySignal {
   category: Category;
   msPerIter: number;
   evidence: Evidence[];
+  /**
+   * matches whose signals name the same group share one pool of measured time (split over them, never counted
+   * twice): C1 and C7 share the host-bound idle; the C3 patterns that read a tensor share the reads' waits
+   */
+  group?: string;
 }
 
 export interface DetectInput {
@@ -101,7 +107,13 @@ export function detect(input: DetectInput): Verdicts {
   const { byCategory, claimedHeaders } = judgeByLine(j, matches, out);
   judgeByCategory(j, byCategory, out);
   findUnexplainedSites(j, new Set([...out.findings.map((f) => siteKey(f.file, f.line)), ...claimedHeaders]), out);
-  return { findings: dedupe(out.findings), unconfirmed: dedupe(out.unconfirmed) };
+  const findings = onePerLine(dedupe(out.findings), out.unconfirmed);
+  // each ms of the iteration is counted once: nested costs are shown where they are explained best
+  const fit = { share: j.share, iterMs: input.iterMs };
+  nestLoaderCost(fit, findings);
+  if (input.gpu) nestGpuWork(fit, findings);
+  fitIteration(fit, findings);
+  return { findings, unconfirmed: dedupe(out.unconfirmed) };
 }
 
 function judge(input: DetectInput): Judge {
@@ -131,7 +143,8 @@ function judge(input: DetectInput): Judge {
       impact: { msPerIter: round(ms), pctOfIter: round(share(ms) * 100) },
       confidence: round(confidence),
       localizedBy: by,
-      evidence: [...evidence, { kind: 'source', file: m.file, line: m.line, text: m.text, why: m.why }],
+      evidence: [...evidence, { kind: 'source', file: m.file, line: m.line, text: m.text, why: m.why },
+        ...(m.related ?? []).map((r) => ({ kind: 'source' as const, file: m.file, line: r.line, text: r.text, why: r.why }))],
     }),
   };
 }
@@ -159,7 +172,7 @@ function judgeByLine(j: Judge, matches: CatalogueMatch[], out: Verdicts): { byCa
       }
     }
     const site = lineSites.slice().sort((x, y) => totalNs(y) - totalNs(x))[0];
-    if (!attribution.hasStacks || facts.measuredAt === 'category' || (site === undefined && perSampleSeen(j.input, m))) {
+    if (!attribution.hasStacks || facts.measuredAt === 'category' || (site === undefined && (perSampleSeen(j.input, m) || pythonUnseen(j.input, facts)))) {
       const list = byCategory.get(m.category) ?? [];
       list.push(m);
       byCategory.set(m.category, list);
@@ -197,8 +210,9 @@ function judgeByCategory(j: Judge, byCategory: Map<Category, CatalogueMatch[]>, 
   for (const [cat, list] of byCategory) {
     for (const m of list) {
       const own = j.input.patternSignals?.get(m.patternId);
-      const key = own ? m.patternId : cat;
-      const g = groups.get(key) ?? { sig: own ?? signals.get(cat), cat, list: [] };
+      const sig = own ?? signals.get(cat);
+      const key = sig?.group ?? (own ? m.patternId : cat);
+      const g = groups.get(key) ?? { sig, cat, list: [] };
       g.list.push(m);
       groups.set(key, g);
     }
@@ -221,11 +235,14 @@ function judgeByCategory(j: Judge, byCategory: Map<Category, CatalogueMatch[]>, 
     // NVTX: a match inside a function that an NVTX range measured gets that function's time as its bound
     const weights = hot.map((m) => Math.max(nvtxFunctionMs.get(m.function) ?? 1, 0));
     const total = weights.reduce((a, b) => a + b, 0) || 1;
+    const shared: Evidence[] = hot.length > 1
+      ? [{ kind: 'profile', query: cat, summary: `one pool of ${sig.msPerIter.toFixed(3)} ms/iter shared by ${hot.length} lines (${hot.map((m) => `${m.file}:${m.line}`).join(', ')}): the profile has no stacks that tell them apart, so each shows its part and the pool is counted once`, values: { poolMsPerIter: sig.msPerIter, lines: hot.length } }]
+      : [];
     hot.forEach((m, i) => {
       const fnMs = nvtxFunctionMs.get(m.function);
       const ms = Math.min(sig.msPerIter * ((weights[i] ?? 0) / total), fnMs ?? Infinity);
       const conf = (fnMs !== undefined ? 0.75 : 0.55) + Math.min(0.2, j.share(sig.msPerIter));
-      out.findings.push(j.make(m, ms, conf, fnMs !== undefined ? 'nvtx' : 'catalogue', [...sig.evidence.slice(0, 3)]));
+      out.findings.push(j.make(m, ms, conf, fnMs !== undefined ? 'nvtx' : 'catalogue', [...sig.evidence.slice(0, 3), ...shared]));
     });
   }
 }
@@ -268,12 +285,15 @@ function functionHeaderSite(input: DetectInput, m: CatalogueMatch, want: RegExp 
     if (!want) return { ...site, ns: { ...site.ns, python: 0 } };
     const names = [...site.names].filter(([n]) => want.test(n));
     if (!names.length) return null;
-    // only the pattern's events count: the rest of the function's time is other lines'
-    const ns = names.reduce((t, [, v]) => t + v, 0);
+    // only the pattern's events count: the rest of the function's time is other lines'. A callee frame's time
+    // (`py:…`) is Python time on the line; operators and runtime calls share the site's non-Python kinds.
+    const pyNs = names.filter(([n]) => n.startsWith('py:')).reduce((t, [, v]) => t + v, 0);
+    const ns = names.filter(([n]) => !n.startsWith('py:')).reduce((t, [, v]) => t + v, 0);
     const only: SiteCost = { ...site, ns: { ...site.ns }, names: new Map(names) };
-    const k = Object.keys(only.ns) as CostKind[];
+    const k = (Object.keys(only.ns) as CostKind[]).filter((x) => x !== 'python');
     const total = k.reduce((t, x) => t + site.ns[x], 0) || 1;
     for (const x of k) only.ns[x] = (site.ns[x] / total) * ns;
+    only.ns.python = pyNs + ns;
     if (site.ns.sync > 0) only.ns.sync = Math.max(only.ns.sync, Math.min(site.ns.sync, ns));
     if (site.ns.memcpy > 0) only.ns.memcpy = Math.max(only.ns.memcpy, Math.min(site.ns.memcpy, ns));
     return only;
@@ -281,8 +301,6 @@ function functionHeaderSite(input: DetectInput, m: CatalogueMatch, want: RegExp 
   return null;
 }
 
-/** Per-sample functions: a Dataset's item access and collate functions run for every sample of every batch. */
-const PER_SAMPLE_FN = /(^|\.)(__getitem__|__getitems__|[A-Za-z_]*collate[A-Za-z_]*)$/;
 
 /**
  * Pure-Python work in a per-sample function that the stacks show running, in a profile that cannot time Python
@@ -295,6 +313,14 @@ function perSampleSeen(input: DetectInput, m: CatalogueMatch): boolean {
   if (!span) return false;
   for (let l = span[0]; l <= span[1]; l++) if (input.attribution.seen.has(siteKey(m.file, l))) return true;
   return false;
+}
+
+/**
+ * A pattern whose cost is Python time alone, in a profile whose stacks come only from CUDA / OS calls (nsys
+ * callchains without Python sampling): its line can never carry a measured cost there, so its category decides.
+ */
+function pythonUnseen(input: DetectInput, facts: PatternFacts): boolean {
+  return facts.pythonOnly === true && !input.attribution.via.has('python-stack');
 }
 
 function dedupe(fs: Finding[]): Finding[] {

@@ -36,9 +36,15 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
     };
     // matches outside their pattern's scope (e.g. a function WARMUP could not reach through an untyped
     // parameter) still count when the profile's stacks show their function running
+    // …but not the set-up lines of a function that holds a hot loop (its lines before or after the loop run once)
+    const hotLoops = scan.setup.loops.filter((l) => l.hot);
+    const outsideHotLoop = (m: CatalogueMatch) => {
+      const own = hotLoops.filter((l) => l.file === m.file && l.function === m.function);
+      return own.length > 0 && !own.some((l) => m.line >= l.line && m.line <= l.endLine);
+    };
     const matches = runCatalogue(scan, { all: true, ...(o.signal ? { signal: o.signal } : {}) }).flatMap((m) => {
       if (inScope(m)) return [m];
-      return attribution.hasStacks && functionSeen(attribution.seen, m.file, spanOfFn(m.file, m.function)) ? [{ ...m, inHotPath: true }] : [];
+      return attribution.hasStacks && !outsideHotLoop(m) && functionSeen(attribution.seen, m.file, spanOfFn(m.file, m.function)) ? [{ ...m, inHotPath: true }] : [];
     });
     o.onProgress?.({ stage: 'analyze', message: `${matches.length} source pattern(s); measuring the profile` });
     const frame = iterationFrame(model);

@@ -9,6 +9,8 @@ import { ncclStats } from '../profile/queries/nccl.js';
 import { syncStats } from '../profile/queries/sync.js';
 import { hasGpuActivity } from '../profile/queries/util.js';
 import type { CategorySignal } from './detect.js';
+import { copyWaitNs, stripApiVersion } from './attribution.js';
+import { CopyKind } from '../core/profile.js';
 
 export interface IterationFrame {
   detection: IterationDetection;
@@ -17,13 +19,36 @@ export interface IterationFrame {
   iterMs: number | null;
 }
 
+/** Processes that ran CUDA work: the ranks whose events every per-iteration total adds up. */
+function gpuProcesses(model: ProfileModel): number {
+  const pids = new Set<number>();
+  const r = model.runtime;
+  for (let i = 0; i < r.length; i++) pids.add(r.pid[i]!);
+  return Math.max(1, pids.size);
+}
+
 export function iterationFrame(model: ProfileModel): IterationFrame {
   const detection = detectIterations(model);
   const its = detection.iterations;
   if (!its.length) return { detection, divisor: 1, iterMs: null };
-  const d = its.map((i) => (i.endNs - i.startNs) / 1e6).sort((a, b) => a - b);
-  const m = d.length >> 1;
-  return { detection, divisor: its.length, iterMs: d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2 };
+  // the iterations are one rank's (one process' step ranges, one device's kernel period); the profile's totals are
+  // every rank's: per iteration of one rank, they are divided by iterations × ranks
+  const ranks = gpuProcesses(model);
+  const median = (xs: number[]) => {
+    const d = xs.slice().sort((a, b) => a - b);
+    const m = d.length >> 1;
+    return d.length % 2 ? d[m]! : (d[m - 1]! + d[m]!) / 2;
+  };
+  const lengths = median(its.map((i) => (i.endNs - i.startNs) / 1e6));
+  // step ranges that cover part of each iteration (an NVTX range opened after the batch arrived) leave gaps
+  // between them: the iteration is the period from one range's start to the next, not the range's length
+  if (its.length >= 3) {
+    const periods: number[] = [];
+    for (let k = 1; k < its.length; k++) periods.push((its[k]!.startNs - its[k - 1]!.startNs) / 1e6);
+    const period = median(periods);
+    if (period > lengths * 1.5) return { detection, divisor: its.length * ranks, iterMs: period };
+  }
+  return { detection, divisor: its.length * ranks, iterMs: lengths };
 }
 
 const r3 = (x: number) => Math.round(x * 1000) / 1000;
@@ -32,10 +57,20 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 export const REDUNDANT_OP = /^aten::(arange|ones|zeros|full|tril|triu|eye|linspace|clone|contiguous|cat|copy_|_to_copy|to)$/;
 const REDUNDANT_KERNEL = /arange|fill_kernel|FillFunctor|CatArrayBatchedCopy|copy_kernel|direct_copy|contiguous/i;
 
+/** Time in DataLoader.__next__ frames (Python stacks of the training thread). */
+function loaderFrameNs(model: ProfileModel): number {
+  const c = model.cpu, S = model.strings;
+  let ns = 0;
+  for (let i = 0; i < c.length; i++) {
+    if (c.kind[i] === 1 && /torch\/utils\/data\/dataloader\.py/.test(S[c.fileId[i]!] ?? '') && /__next__/.test(S[c.nameId[i]!] ?? '')) ns += c.end[i]! - c.start[i]!;
+  }
+  return ns;
+}
+
 export function categorySignals(model: ProfileModel, frame: IterationFrame): Map<Category, CategorySignal> {
   const out = new Map<Category, CategorySignal>();
   const per = (ns: number) => ns / 1e6 / frame.divisor;
-  const put = (category: Category, msPerIter: number, evidence: Evidence[]) => out.set(category, { category, msPerIter: r3(msPerIter), evidence });
+  const put = (category: Category, msPerIter: number, evidence: Evidence[], group?: string) => out.set(category, { category, msPerIter: r3(msPerIter), evidence, ...(group ? { group } : {}) });
   const gpu = hasGpuActivity(model);
   const S = model.strings;
 
@@ -48,8 +83,11 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
     }
     const mc = memcpyStats(model, { limit: 3 });
     if (mc.count > 0) {
-      put('C4', per(mc.totalNs), [{ kind: 'profile', query: 'memcpy', summary: `${mc.count} copies (${(mc.bytes / 1e6).toFixed(1)} MB), ${per(mc.totalNs).toFixed(3)} ms/iter; ${mc.pageableCount} from pageable memory, ${mc.syncCount} synchronous`,
-        values: { copies: mc.count, pageable: mc.pageableCount, sync: mc.syncCount, msPerIter: r3(per(mc.totalNs)), bandwidthGBps: r3(mc.bandwidthGBps) } }]);
+      // what a patch can remove: copies from pageable memory, synchronous copies, device-to-device copies; an
+      // asynchronous copy from pinned memory is already the form a batch should take to the GPU
+      const avoidable = mc.groups.reduce((t, g) => t + (g.hostMemory === 'Pinned' ? (g.count ? (g.syncCount / g.count) * g.totalNs : 0) : g.totalNs), 0);
+      put('C4', per(avoidable), [{ kind: 'profile', query: 'memcpy', summary: `${mc.count} copies (${(mc.bytes / 1e6).toFixed(1)} MB), ${per(mc.totalNs).toFixed(3)} ms/iter; ${mc.pageableCount} from pageable memory, ${mc.syncCount} synchronous: ${per(avoidable).toFixed(3)} ms/iter not pinned and asynchronous`,
+        values: { copies: mc.count, pageable: mc.pageableCount, sync: mc.syncCount, msPerIter: r3(per(mc.totalNs)), avoidableMsPerIter: r3(per(avoidable)), bandwidthGBps: r3(mc.bandwidthGBps) } }]);
     }
     const l = launchStats(model, { limit: 3 });
     if (l.kernelCount > 0 && (l.launchToKernelRatio >= 0.5 || l.tinyKernelPct >= 50)) {
@@ -70,8 +108,13 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
     if (host > 0) {
       const ev: Evidence[] = [{ kind: 'profile', query: 'gaps', summary: `GPU idle ${per(idle).toFixed(3)} ms/iter in gaps ≥ 20 µs; ${host.toFixed(3)} ms/iter not explained by launch overhead (host-bound)`,
         values: { idleMsPerIter: r3(per(idle)), hostBoundMsPerIter: r3(host) } }];
-      put('C1', host, ev);
-      put('C7', host, ev);
+      put('C1', host, ev, 'host');
+      put('C7', host, ev, 'host');
+    }
+    // with Python frames, the DataLoader's own frames on the training thread measure the loading directly
+    const loader = loaderFrameNs(model);
+    if (loader > 0) {
+      put('C1', per(loader), [{ kind: 'profile', query: 'python-stack', summary: `${per(loader).toFixed(3)} ms/iter in DataLoader.__next__ on the training thread`, values: { msPerIter: r3(per(loader)) } }]);
     }
     let redundant = 0, count = 0;
     const k = model.kernels;
@@ -82,11 +125,11 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
   } else {
     // CPU-only: time in the step by kind of CPU work
     const c = model.cpu;
-    let constNs = 0, constCount = 0, loaderNs = 0;
+    let constNs = 0, constCount = 0;
+    const loaderNs = loaderFrameNs(model);
     for (let i = 0; i < c.length; i++) {
       const name = S[c.nameId[i]!] ?? '';
       if (c.kind[i] === 0 && REDUNDANT_OP.test(name)) { constNs += c.end[i]! - c.start[i]!; constCount++; }
-      if (c.kind[i] === 1 && /torch\/utils\/data\/dataloader\.py/.test(S[c.fileId[i]!] ?? '') && /__next__/.test(name)) loaderNs += c.end[i]! - c.start[i]!;
     }
     if (constCount) put('C5', per(constNs), [{ kind: 'profile', query: 'cpu-ops', summary: `${constCount} constant-construction/copy operators (aten::arange, ones, tril, clone, cat, copy_…), ${per(constNs).toFixed(3)} ms/iter`, values: { ops: constCount, msPerIter: r3(per(constNs)) } }]);
     if (loaderNs) put('C1', per(loaderNs), [{ kind: 'profile', query: 'python-stack', summary: `${per(loaderNs).toFixed(3)} ms/iter in DataLoader.__next__ on the training thread`, values: { msPerIter: r3(per(loaderNs)) } }]);
@@ -125,9 +168,52 @@ const FP32_GEMM = /sgemm|gemm.*(f32|fp32|float)(?!.*(bf16|f16|half))|cutlass.*(t
 const TF32 = /tf32/i;
 const LOW_PRECISION = /bf16|f16|half|hmma|h\d{3,4}gemm|tensorop.*(s|h)1688|_h\d+|fp8|e4m3/i;
 
+/** C3 patterns that read a tensor on the host (a D2H copy, then a stream sync), as opposed to synchronize() calls. */
+export const READ_SYNC_PATTERNS = ['C3.item-sync', 'C3.cpu-sync', 'C3.numpy-sync', 'C3.tolist-sync', 'C3.float-tensor', 'C3.print-tensor', 'C3.tensor-condition'];
+
+/**
+ * Waits split by the call that waits: `torch.cuda.synchronize()` is a device (or context) synchronize, a host read
+ * of a tensor is a stream synchronize or a synchronous copy. Without stacks this is what tells the lines of the two
+ * kinds apart: each kind's wait goes to its own lines.
+ */
+function syncSignals(model: ProfileModel, frame: IterationFrame, out: Map<string, CategorySignal>): void {
+  const its = frame.detection.iterations;
+  // only the calls inside the detected iterations: the window the divisor counts
+  const t0 = its.length ? its[0]!.startNs : -Infinity;
+  const t1 = its.length ? its[its.length - 1]!.endNs : Infinity;
+  const copies = new Map<string, number>();
+  const mc = model.memcpy;
+  for (let i = 0; i < mc.length; i++) if (mc.correlationId[i]! >= 0 && mc.copyKind[i] === CopyKind.DtoH) copies.set(`${mc.pid[i]}:${mc.correlationId[i]}`, i);
+  let device = 0, deviceCalls = 0, read = 0, readCalls = 0;
+  const rt = model.runtime;
+  for (let i = 0; i < rt.length; i++) {
+    if (rt.start[i]! < t0 || rt.start[i]! > t1) continue;
+    const name = stripApiVersion(model.strings[rt.nameId[i]!] ?? '');
+    const ns = rt.end[i]! - rt.start[i]!;
+    if (/^cu(da)?(Device|Ctx|Thread)Synchronize$/.test(name)) { device += ns; deviceCalls++; continue; }
+    if (/^cu(da)?(Stream|Event)Synchronize$/.test(name)) { read += ns; readCalls++; continue; }
+    // a host read of a tensor into pageable memory waits inside the copy call itself (cudaMemcpyAsync returns
+    // when the copy is done), not in a later stream synchronize
+    if (copies.has(`${rt.pid[i]}:${rt.correlationId[i]}`)) {
+      const wait = copyWaitNs(model, copies, i);
+      if (wait > 0) { read += wait; readCalls++; }
+    }
+  }
+  if (!deviceCalls && !readCalls) return;
+  const per = (ns: number) => ns / 1e6 / frame.divisor;
+  const sig = (ms: number, calls: number, what: string, group: string): CategorySignal => ({
+    category: 'C3', msPerIter: r3(ms), group,
+    evidence: [{ kind: 'profile', query: 'sync', summary: `${r3(calls / frame.divisor)} ${what} per iteration waiting ${ms.toFixed(3)} ms/iter`, values: { callsPerIter: r3(calls / frame.divisor), msPerIter: r3(ms) } }],
+  });
+  out.set('C3.cuda-synchronize', sig(per(device), deviceCalls, 'device synchronize call(s) (cudaDeviceSynchronize)', 'C3.device'));
+  const reads = sig(per(read), readCalls, 'stream synchronize / blocking device-to-host copy call(s) (a tensor read on the host)', 'C3.read');
+  for (const id of READ_SYNC_PATTERNS) out.set(id, reads);
+}
+
 /** Signals behind single patterns whose cost is not their category's. */
 export function patternSignals(model: ProfileModel, frame: IterationFrame): Map<string, CategorySignal> {
   const out = new Map<string, CategorySignal>();
+  if (hasGpuActivity(model)) syncSignals(model, frame, out);
   const k = model.kernels;
   const S = model.strings;
   let fp32 = 0, fp32n = 0, low = 0, saving = 0;

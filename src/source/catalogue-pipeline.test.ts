@@ -122,7 +122,8 @@ describe('C7 Python-pipeline patterns', () => {
       `C7.per-sample-getitem data.py:Tokens.__getitem__:${D('toks = [')}`,
       `C7.serialization-hot data.py:Tokens.__getitem__:${D('meta = json.loads')}`,
       `C7.reopen-per-call data.py:Tokens.__getitem__:${D('arr = np.memmap')}`,
-      `C7.per-sample-getitem data.py:collate:${D('for b in batch:')}`,
+      // the per-sample tensor of a collate loop is reported at the call, not at the loop header
+      `C7.collate-per-sample-tensor data.py:collate:${D('out.append(torch.as_tensor(b))')}`,
       `C7.sample-by-sample-batch train.py:get_batch:${lineOf(TRAIN_C7, 'return torch.stack(')}`,
     ]);
     expect(matches.every((m) => m.inHotPath)).toBe(true);

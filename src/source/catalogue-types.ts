@@ -42,7 +42,7 @@ export interface CatalogueMatch {
    */
   conditional?: boolean;
   /** other lines of the same root cause (the `open` of a parsed file): evidence of this match, never findings */
-  related?: Array<{ line: number; why: string }>;
+  related?: Array<{ line: number; text: string; why: string }>;
 }
 
 export interface RawMatch {
@@ -75,6 +75,11 @@ export interface PatternFacts {
    * a function's first line) must show to speak for the match; absent: any launch, operator or runtime call
    */
   events?: RegExp;
+  /**
+   * its cost is Python time alone: no CUDA or OS call is made on its line, so a profile whose stacks come only from
+   * such calls (nsys callchains without Python sampling) cannot measure its line; its category's cost decides there
+   */
+  pythonOnly?: boolean;
 }
 
 /** Each category's facts; an entry states only where it differs. */
@@ -107,6 +112,7 @@ export function patternFacts(e: Pick<CatalogueEntry, 'category'> & Partial<Patte
     needsGpu: e.needsGpu ?? base.needsGpu,
     costKinds: e.costKinds ?? base.costKinds,
     ...(e.events ? { events: e.events } : {}),
+    ...(e.pythonOnly ? { pythonOnly: true } : {}),
   };
 }
 

@@ -152,7 +152,7 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.per-sample-getitem', category: 'C7', title: 'per-element Python loop in __getitem__/collate',
     description: 'A Python loop or comprehension in dataset item access or collate that builds tensors element by element runs for every sample of every batch.',
-    evidence: PY_EVIDENCE, scope: 'anywhere',
+    evidence: PY_EVIDENCE, scope: 'anywhere', pythonOnly: true,
     match: (ctx) => {
       // collate functions have their own entry (C7.collate-per-sample-tensor)
       const collates = collateFunctions(ctx);
@@ -175,6 +175,7 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     description: 'Opening a file, np.memmap or np.load inside a per-step function re-does the open/mmap (and page-cache work) each batch.',
     evidence: [...PY_EVIDENCE, { query: 'osrt', signal: 'open/mmap/read OS calls per iteration', confirmsWhen: 'file-system calls repeat every iteration' }],
     scope: 'hot',
+    events: /^py:(open|memmap|load|fromfile|File|loadtxt)$|^py:.*(memmap\.py|npyio\.py|h5py|safetensors|lmdb).*$|^(open|open64|openat|mmap|mmap64|read|pread64|close|fstat|lseek)/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn) && !parsedBy(ctx, c))
@@ -183,7 +184,8 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.serialization-hot', category: 'C7', title: 'JSON/pickle (de)serialization in the hot path',
     description: 'Serializing or parsing in the step path is pure-Python CPU time the GPU waits on.',
-    evidence: PY_EVIDENCE, scope: 'loop-or-hot',
+    evidence: PY_EVIDENCE, scope: 'loop-or-hot', pythonOnly: true,
+    events: /^py:(json|pickle|yaml|csv|orjson|ujson|msgpack|marshal)[\w/]*\.py:|^py:(loads?|dumps?|safe_load|reader|DictReader|unpackb|packb)$/,
     match: (ctx) =>
       ctx.calls.filter((c) => SERIALIZERS.test(c.canonical)).map((c) => {
         const opened = openerOf(ctx, c);
@@ -197,7 +199,7 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.sample-by-sample-batch', category: 'C7', title: 'batch assembled sample by sample',
     description: '`torch.stack([... for i in ix])` builds a batch from per-sample tensors in Python instead of one indexed gather.',
-    evidence: PY_EVIDENCE, scope: 'anywhere',
+    evidence: PY_EVIDENCE, scope: 'anywhere', pythonOnly: true,
     match: (ctx) =>
       ctx.calls
         .filter((c) => STACKERS.test(c.canonical) && c.args[0] && COMPREHENSION_TYPES.has(c.args[0].type))

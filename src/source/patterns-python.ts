@@ -57,13 +57,25 @@ function perElementConversions(ctx: ModuleContext): RawMatch[] {
     if (!loop) continue;
     const names = boundNames(loop);
     if (!names.size) continue;
-    if (SCALAR_CONVERT.test(c.callee) && c.args.length >= 1 && mentionsAny(c.args[0]!.text, names)) {
+    if (SCALAR_CONVERT.test(c.callee) && c.args.length === 1 && mentionsAny(c.args[0]!.text, names) && !iteratesText(ctx, c.fn, loop)) {
       push(anchor(c), c, `${c.callee}() of one element at a time over \`${loopIter(loop)}\``);
     } else if ((c.method === 'item' || c.method === 'tolist') && c.receiver && mentionsAny(c.receiver.text, names)) {
       push(anchor(c), c, `.${c.method}() of one element at a time over \`${loopIter(loop)}\``);
     }
   }
   return out;
+}
+
+/**
+ * Whether the loop walks text (fields split from a line, characters of a string): converting parsed strings to
+ * numbers is the parse itself, not a round trip a vectorized call removes.
+ */
+function iteratesText(ctx: ModuleContext, fn: string, loop: SyntaxNode): boolean {
+  const iter = loopIter(loop);
+  if (/\.(split|rsplit|splitlines|decode|strip|rstrip|readline|readlines|read)\(/.test(iter)) return true;
+  const root = /^[A-Za-z_]\w*/.exec(iter)?.[0];
+  if (!root) return false;
+  return ctx.symbols.assignments.some((a) => a.function === fn && a.target === root && /\.(split|rsplit|splitlines|decode|strip|readline|readlines|read)\(|\bcsv\.|\bjson\.loads?\(/.test(a.value));
 }
 
 /** The callee text of the call whose argument list holds `node` (directly or through a comprehension), if any. */
@@ -148,13 +160,15 @@ export const PYTHON_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.per-element-convert', category: 'C7', title: 'per-element conversion in a Python loop',
     description: '`[int(t) for t in a]`, `float(x)`/`.item()` one element at a time, or `.tolist()` only to build a tensor again: one interpreter round trip per element where one vectorized conversion (`a.astype`, `torch.from_numpy`, `.to(dtype)`) does the same work in C.',
-    evidence: PY_EVIDENCE, scope: 'hot',
+    evidence: PY_EVIDENCE, scope: 'hot', pythonOnly: true,
+    events: /^py:(tolist|item|int|float)$|^aten::(item|_local_scalar_dense|lift_fresh|tensor)$|^py:.*<(listcomp|genexpr)>$/,
     match: perElementConversions,
   },
   {
     id: 'C7.collate-per-sample-tensor', category: 'C7', title: 'one tensor built per sample in a collate function',
     description: 'A collate / batch builder that calls `torch.tensor(...)` once per sample pays the tensor construction overhead B times per batch; build the padded batch as one array and convert it once.',
-    evidence: PY_EVIDENCE, scope: 'anywhere',
+    evidence: PY_EVIDENCE, scope: 'anywhere', pythonOnly: true,
+    events: /^py:(tensor|as_tensor|from_numpy|LongTensor|FloatTensor|array|asarray)$|^aten::(lift_fresh|tensor|as_tensor|from_numpy)$/,
     match: (ctx) => {
       const fns = collateFunctions(ctx);
       const out: RawMatch[] = [];
@@ -172,7 +186,8 @@ export const PYTHON_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.tokenize-per-sample', category: 'C7', title: 'tokenizer called once per sample',
     description: 'Calling the tokenizer for each sample (in `__getitem__` or a loop over the batch) pays its Python overhead per text; tokenize the batch in one call (fast tokenizers run it in Rust, in parallel) or once ahead of training.',
-    evidence: PY_EVIDENCE, scope: 'anywhere',
+    evidence: PY_EVIDENCE, scope: 'anywhere', pythonOnly: true,
+    events: /^py:.*(tokeniz|sentencepiece|tiktoken|tokenizers)/i,
     match: (ctx) => {
       const items = itemFunctions(ctx);
       const collates = collateFunctions(ctx);
@@ -185,7 +200,8 @@ export const PYTHON_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.format-log-hot', category: 'C7', title: 'string formatting for a log line on every step',
     description: 'An f-string (or .format) passed to a logger or print is built before the call, on every step, even when the level is disabled; formatting tensors or containers is slow. Use lazy `%s` arguments, a level check, or log every N steps.',
-    evidence: PY_EVIDENCE, scope: 'hot',
+    evidence: PY_EVIDENCE, scope: 'hot', pythonOnly: true,
+    events: /^py:.*(_tensor_str\.py|_tensor\.py:(__format__|__repr__)|logging\/__init__\.py|pprint\.py|reprlib)|^py:(repr|format|print|str)$/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => LOG_CALL.test(c.callee))
@@ -196,6 +212,7 @@ export const PYTHON_PATTERNS: CatalogueEntry[] = [
     description: '`if torch.isfinite(x):`, `while not done.all():` call bool() on a device tensor: a device→host copy and a CPU–GPU sync every time the condition is evaluated.',
     evidence: [{ query: 'sync', signal: 'synchronization per iteration (D2H copy + stream sync from aten::is_nonzero / item)', confirmsWhen: 'a sync every iteration right after the work the condition depends on' }],
     scope: 'loop-or-hot',
+    events: /^aten::(is_nonzero|item|_local_scalar_dense|all|any|equal|allclose)$/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => TENSOR_PREDICATE.test(c.canonical) || ((c.method === 'all' || c.method === 'any') && !!c.receiver && ctx.tensorish(c.receiver, c.fn)))
