@@ -38,10 +38,10 @@ export function describeCatalogue(): Array<Omit<CatalogueEntry, 'match'>> {
 
 export interface CatalogueOptions {
   /** only these pattern ids (default: all) */
-  patterns?: string[];
+  patterns?: string[] | undefined;
   /** report matches outside their scope too (default false: a `loop-or-hot` pattern outside both is dropped) */
-  all?: boolean;
-  signal?: AbortSignal;
+  all?: boolean | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function repoFacts(contexts: ModuleContext[]): RepoFacts {

@@ -14,7 +14,8 @@ import { startHarness, type Harness } from './harness.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
 import { TraceRequests } from '../../src/extension/traceRequests.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
-import { Response, type DashboardState, type IpcMessage, type TimelineTiles } from '../../webview/src/protocol.js';
+import type { DashboardState, TimelineTiles } from '../../src/protocol/dashboard.js';
+import { Response, type IpcMessage } from '../../src/protocol/ipc.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
 const root = process.cwd();

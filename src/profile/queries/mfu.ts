@@ -73,10 +73,10 @@ export interface MfuResult {
 }
 
 export interface MfuOptions {
-  modelParams?: number;
-  tokensPerStep?: number;
+  modelParams?: number | undefined;
+  tokensPerStep?: number | undefined;
   /** fp32 | tf32 | bf16 | fp16 | fp8; default: from the costliest GEMM/attention kernel names, else bf16 */
-  precision?: Precision;
+  precision?: Precision | undefined;
 }
 
 export function mfu(model: ProfileModel, opts: MfuOptions = {}): MfuResult {

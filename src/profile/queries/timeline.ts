@@ -7,6 +7,7 @@
 // keeps its table and row so the UI can ask for its details.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
+import { optional } from '../../core/optional.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './registry.js';
 import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timelineLanes.js';
@@ -126,7 +127,7 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
       ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
-      ...(L.kind === 'nvtx' ? { depth: L.key[2] } : {}),
+      ...optional('depth', L.key[2]),
     });
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };

@@ -68,8 +68,8 @@ function aggregate(
       lv.longestDur[j] = it.ld;
     } else {
       if (it.e > lv.end[j]!) lv.end[j] = it.e;
-      lv.count[j] += it.c;
-      lv.busy[j] += it.b;
+      lv.count[j] = lv.count[j]! + it.c;
+      lv.busy[j] = lv.busy[j]! + it.b;
       if (it.ld > lv.longestDur[j]!) [lv.longest[j], lv.longestDur[j]] = [it.li, it.ld];
     }
     if (lv.end[j]! - lv.start[j]! > lv.maxDur) lv.maxDur = lv.end[j]! - lv.start[j]!;

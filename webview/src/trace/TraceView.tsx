@@ -3,7 +3,7 @@
 // window and width only. Drag or A/D/arrows pan, wheel or W/S zoom (about the pointer), 0 resets; hover shows
 // a slice, a click opens its details (slice-details), the search box jumps between matches.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../protocol.js';
+import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
 import { ns } from '../format.js';
 import { Spinner } from '../components/toolkit.js';
