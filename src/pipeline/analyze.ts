@@ -26,7 +26,7 @@ export async function analyzeToRun(profile: string, repo: string, o: { signal?: 
 }
 
 /** `sysight analyze <profile>` without a repository: the diagnosis from the profile alone (nothing is written). */
-export async function diagnoseFile(profile: string, o: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<ProfileDiagnosis> {
+export async function diagnoseFile(profile: string, o: { signal?: AbortSignal | undefined; onProgress?: ProgressSink | undefined } = {}): Promise<ProfileDiagnosis> {
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
   const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
   o.onProgress?.({ stage: 'analyze', message: 'diagnosing from the profile alone (no repository given)' });
