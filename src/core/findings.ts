@@ -131,3 +131,6 @@ export interface ProfileDiagnosis {
   /** why there are no findings, what the profile lacks, in plain words */
   notes: string[];
 }
+
+/** What an attributed cost is: a CUDA synchronization, a copy, a launch, an allocation, another runtime call, an operator, Python time. */
+export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';
