@@ -9,7 +9,7 @@ import {
   OpenRankCommand, RanksComputeCommand, RanksStateNotification, type OpenRankParams, type RanksStatus, type RanksView,
 } from '../protocol/ranks.js';
 import type { Services } from './services.js';
-import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import { dashboardHtml, webviewOptions } from './webview-html.js';
 
 export const RANKS_PANEL_TYPE = 'sysight.ranks';
 
