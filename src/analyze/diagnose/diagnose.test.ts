@@ -1,6 +1,6 @@
 // Each profile-level detector on small generated profiles: what it names, what it costs, what it leaves alone.
 import { describe, expect, it } from 'vitest';
-import { ModelBuilder } from '../../profile/queries/modelBuilder.js';
+import { ModelBuilder } from '../../profile/queries/model-builder.js';
 import { diagnoseProfile } from './index.js';
 
 const M = 1e6;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { formatGpuTime, gpuTime } from './gpuTime.js';
-import { ModelBuilder } from './modelBuilder.js';
+import { formatGpuTime, gpuTime } from './gpu-time.js';
+import { ModelBuilder } from './model-builder.js';
 
 const M = 1e6;
 
