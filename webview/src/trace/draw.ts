@@ -134,7 +134,7 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       drawn++;
       if (w > 40) {
         ctx.globalAlpha = 1;
-        ctx.fillStyle = th.bg;
+        ctx.fillStyle = kind ? th.bg : th.fg;
         const label = fit(ctx, s.count > 1 ? `${s.name} +${s.count - 1}` : s.name, Math.min(x1, plotW) - Math.max(x0, 0) - 6);
         if (label) ctx.fillText(label, LABEL_W + Math.max(x0, 0) + 3, y + ROW_H / 2);
       }
