@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { CATEGORY_NAMES, type LocalizedFindingSet } from '../../core/findings.js';
 import type { ProgressEvent } from '../../core/run.js';
-import { analyzeToRun } from '../../pipeline/analyze.js';
+import { analyzeToRun, diagnoseFile } from '../../pipeline/analyze.js';
+import { diagnosisText } from '../../report/diagnosis.js';
 import { agentLoop } from '../../pipeline/loop.js';
 import { optimizeRun } from '../../pipeline/optimize.js';
 import { loopSummary } from '../../pipeline/summary.js';
@@ -33,11 +34,16 @@ export function findingsTable(set: LocalizedFindingSet): string {
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('find C1–C7 bottlenecks in a profile and localize them to file:function:line in the repo')
+    .description('find C1–C7 bottlenecks in a profile; with --repo, localize them to file:function:line')
     .argument('<profile>', 'nsys .sqlite export or PyTorch profiler .json/.json.gz trace')
-    .requiredOption('--repo <dir>', 'the repository that produced the profile')
-    .option('--json', 'print the LocalizedFindingSet as JSON')
-    .action(async (profile: string, o: { repo: string; json?: boolean }) => {
+    .option('--repo <dir>', 'the repository that produced the profile (without it: the diagnosis from the profile alone)')
+    .option('--json', 'print the LocalizedFindingSet (with --repo) or the ProfileDiagnosis as JSON')
+    .action(async (profile: string, o: { repo?: string; json?: boolean }) => {
+      if (o.repo === undefined) {
+        const d = await diagnoseFile(resolve(profile), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+        process.stdout.write(o.json ? JSON.stringify(d, null, 2) + '\n' : `${diagnosisText(d)}\n`);
+        return;
+      }
       const { set, runDir } = await analyzeToRun(resolve(profile), resolve(o.repo), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
       if (o.json) process.stdout.write(JSON.stringify(set, null, 2) + '\n');
       else process.stdout.write(`${findingsTable(set)}\n\nRun: ${runDir}\n`);
