@@ -11,7 +11,7 @@ import type { TimelineTiles } from '../profile/queries/timeline.js';
 import { createEngine, llmEnv, parseProgressLine, type LoopSettings } from './engine.js';
 
 const settings: LoopSettings = {
-  python: '/usr/bin/python3', rounds: 2, runs: 5, minGain: 0.01,
+  python: '/usr/bin/python3', rounds: 2, runs: 5, trialBudgetSeconds: 90, minGain: 0.01,
   llm: { provider: 'anthropic', model: 'claude-x', baseUrl: '', apiKey: 'sk-secret' },
 };
 
@@ -66,7 +66,7 @@ describe('engine adapter', () => {
     const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5']);
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5', '--trial-budget', '90']);
     expect(out().findings).toBe('a,b');
   });
 
@@ -79,7 +79,7 @@ describe('engine adapter', () => {
     await ready;
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(CancelledError);
-    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--min-gain', '0.01']);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--trial-budget', '90', '--min-gain', '0.01']);
   });
 
   it('parses progress lines and builds the LLM environment', () => {

@@ -29,6 +29,8 @@ export interface LoopSettings {
   python: string;
   rounds: number;
   runs: number;
+  /** wall-clock budget of each trial's measured pairs */
+  trialBudgetSeconds: number;
   minGain: number;
   llm: LlmSettings;
 }
@@ -64,8 +66,8 @@ export interface Engine {
  * The real engine: `dist/profile-session.js` (a worker thread running openProfile + buildOverview) for
  * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest:
  *   sysight analyze <profile> --repo <repo>
- *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --runs <n> --min-gain <x>
- *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n>
+ *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --runs <n> --trial-budget <s> --min-gain <x>
+ *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n> --trial-budget <s>
  * Its stderr lines `[stage] message` (or ProgressEvent JSON lines) drive the progress bar; stdout goes to
  * the log. The environment carries SYSIGHT_PYTHON, SYSIGHT_FINDINGS (optimize: comma-separated finding
  * ids, for a CLI that filters by them), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY (the key never on a
@@ -81,9 +83,9 @@ export function createEngine(extensionPath: string, log: (line: string) => void)
     analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo], r.settings, o),
     closedLoop: (r, o) => cli(
       ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.settings.python,
-        '--rounds', String(r.settings.rounds), '--runs', String(r.settings.runs), '--min-gain', String(r.settings.minGain)],
+        '--rounds', String(r.settings.rounds), '--runs', String(r.settings.runs), '--trial-budget', String(r.settings.trialBudgetSeconds), '--min-gain', String(r.settings.minGain)],
       r.settings, o),
-    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs)],
+    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs), '--trial-budget', String(r.settings.trialBudgetSeconds)],
       r.settings, o, r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
     computeRanks: (inputs, opts) => computeRanksInWorker(join(extensionPath, 'dist', 'ranks-compute.js'), inputs, opts),
   };

@@ -15,8 +15,11 @@ export interface LoopOptions {
   python?: string;
   rounds?: number;
   apply?: boolean;
+  /** A/B pairs before the first look of the sequential measurement */
   runs?: number;
   minGain?: number;
+  /** wall-clock budget of each trial's measured pairs (ms); doubled per earlier inconclusive trial of the same patch */
+  trialBudgetMs?: number;
   /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
   steps?: number;
   env?: Record<string, string>;
