@@ -77,6 +77,12 @@ export interface KernelTable {
   blockX: Int32Array; blockY: Int32Array; blockZ: Int32Array;
   registersPerThread: Int32Array;
   sharedMemoryBytes: Int32Array;
+  /**
+   * CUDA graph node the kernel ran as (nsys KERNEL.graphNodeId, 2025.5+), -1 when not launched by a graph or
+   * unknown. Absent when the reader has no such column. Graph membership itself is by correlation id: a
+   * graph's kernels carry the correlation id of the `*GraphLaunch` call that replayed them (nsys and Kineto).
+   */
+  graphNodeId?: Float64Array;
 }
 
 /** CPU-side API calls: CUDA runtime/driver calls (nsys RUNTIME, Kineto cuda_runtime). */
@@ -92,6 +98,14 @@ export interface ApiTable {
   callchainId: Float64Array;
   /** return value / status, 0 when unknown */
   returnValue: Int32Array;
+  /**
+   * Kernel-launch calls that name their kernel (Kineto args.kernel of cudaLaunchKernel / hipModuleLaunchKernel
+   * …): that name's string id, -1 otherwise. It is how a launch recorded during CUDA-graph capture (which runs
+   * no kernel then) says what it captured. Absent when the reader has no such column.
+   */
+  kernelNameId?: Int32Array;
+  /** the launch's grid and block as a string id of `launchDimsKey(...)` (Kineto args.grid/block), -1 when not given */
+  launchDimsId?: Int32Array;
 }
 
 export interface MemcpyTable {
@@ -144,6 +158,23 @@ export interface RangeTable {
   depth: Int32Array;
   /** NVTX domain name id, -1 none */
   domainId: Int32Array;
+}
+
+/**
+ * Graph-level replays of CUDA graphs (nsys CUPTI_ACTIVITY_KIND_GRAPH_TRACE): one row per graph launch when
+ * graph tracing is at graph level (kernels inside are then not traced one by one).
+ */
+export interface GraphTraceTable {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  deviceId: Int32Array;
+  streamId: Int32Array;
+  pid: Int32Array;
+  /** the cudaGraphLaunch call's correlation id (links to ApiTable.correlationId), -1 when unknown */
+  correlationId: Float64Array;
+  graphId: Float64Array;
+  graphExecId: Float64Array;
 }
 
 /** CPU operator / Python frames (Kineto cpu_op, python_function; legacy autograd events). */
@@ -257,4 +288,6 @@ export interface ProfileModel {
   osrt: OsCallTable;
   /** callchain id → frames, innermost first (CUDA_CALLCHAINS, OSRT_CALLCHAINS) */
   callchains: Map<number, StackFrame[]>;
+  /** graph-level CUDA graph replays (nsys graph trace); absent when the profile has none */
+  graphTrace?: GraphTraceTable;
 }

@@ -19,6 +19,16 @@ export const API_COLUMNS = {
   start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
   correlationId: Float64Array, callchainId: Float64Array, returnValue: Int32Array,
 } satisfies ColumnSpec;
+/** Runtime calls of readers that know what a launch call launched (Kineto args.kernel/grid/block). */
+export const LAUNCH_API_COLUMNS = {
+  ...API_COLUMNS, kernelNameId: Int32Array, launchDimsId: Int32Array,
+} satisfies ColumnSpec;
+/** Kernels of readers that know their CUDA graph node (nsys 2025.5+ KERNEL.graphNodeId). */
+export const GRAPH_KERNEL_COLUMNS = { ...KERNEL_COLUMNS, graphNodeId: Float64Array } satisfies ColumnSpec;
+export const GRAPH_TRACE_COLUMNS = {
+  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
+  correlationId: Float64Array, graphId: Float64Array, graphExecId: Float64Array,
+} satisfies ColumnSpec;
 export const MEMCPY_COLUMNS = {
   start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
   copyKind: Uint8Array, srcKind: Uint8Array, dstKind: Uint8Array, bytes: Float64Array, correlationId: Float64Array,
@@ -92,11 +102,20 @@ export class TableBuilder<S extends ColumnSpec> {
 
 function defaultFor(column: string): number {
   return column === 'correlationId' || column === 'callchainId' || column === 'domainId' ||
-    column === 'fileId' || column === 'depth' ? -1 : 0;
+    column === 'fileId' || column === 'depth' || column === 'kernelNameId' || column === 'launchDimsId' ||
+    column === 'graphNodeId' ? -1 : 0;
 }
 
 export function emptyTable<S extends ColumnSpec>(spec: S): Table<S> {
   return new TableBuilder(spec, 16).build();
+}
+
+/**
+ * The grid and block of a launch as one comparable key ("grid 8,1,1 block 256,1,1"): how a launch call's
+ * dimensions (ApiTable.launchDimsId) are compared with a kernel's (KernelTable grid/block columns).
+ */
+export function launchDimsKey(gx: number, gy: number, gz: number, bx: number, by: number, bz: number): string {
+  return `grid ${gx},${gy},${gz} block ${bx},${by},${bz}`;
 }
 
 /** Interns strings into a StringTable; id 0 is always the empty string. */

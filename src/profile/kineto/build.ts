@@ -1,8 +1,8 @@
 // One pass over chrome-trace events (the array JSON.parse gave) into the columnar tables of the profile
 // model. Category names drift across Kineto versions; CATEGORY maps every spelling seen in real traces.
 import {
-  API_COLUMNS, CPU_COLUMNS, KERNEL_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS, RANGE_COLUMNS, StringInterner,
-  SYNC_COLUMNS, TableBuilder,
+  CPU_COLUMNS, KERNEL_COLUMNS, LAUNCH_API_COLUMNS, launchDimsKey, MEMCPY_COLUMNS, MEMSET_COLUMNS, RANGE_COLUMNS,
+  StringInterner, SYNC_COLUMNS, TableBuilder,
 } from '../../core/tables.js';
 import type { StackFrame } from '../../core/profile.js';
 import { SyncKind } from '../../core/profile.js';
@@ -62,7 +62,7 @@ export interface BuildOptions {
 export class TraceBuilder {
   readonly strings = new StringInterner();
   readonly kernels = new TableBuilder(KERNEL_COLUMNS);
-  readonly runtime = new TableBuilder(API_COLUMNS);
+  readonly runtime = new TableBuilder(LAUNCH_API_COLUMNS);
   readonly memcpy = new TableBuilder(MEMCPY_COLUMNS);
   readonly memset = new TableBuilder(MEMSET_COLUMNS);
   readonly sync = new TableBuilder(SYNC_COLUMNS);
@@ -204,7 +204,7 @@ export class TraceBuilder {
     if (cls === 'runtime') {
       const correlationId = int(args.correlation, -1);
       const row = this.runtime.length;
-      this.runtime.push({ start, end, pid, tid, nameId: this.strings.intern(name), correlationId });
+      this.runtime.push({ start, end, pid, tid, nameId: this.strings.intern(name), correlationId, ...this.launchOf(args) });
       this.runtimeExternal.push(int(args['External id'] ?? args['external id'], -1));
       if (correlationId >= 0) this.runtimeByCorrelation.set(correlationId, row);
       const kind = runtimeSyncKind(name);
@@ -241,6 +241,21 @@ export class TraceBuilder {
       registersPerThread: int(args['registers per thread'], 0),
       sharedMemoryBytes: int(args['shared memory'], 0),
     });
+  }
+
+  /**
+   * What a launch call says it launched (args.kernel, grid, block): the only record of a kernel captured into
+   * a CUDA graph, since capture runs nothing.
+   */
+  private launchOf(args: Json): { kernelNameId?: number; launchDimsId?: number } {
+    const kernel = args.kernel;
+    if (typeof kernel !== 'string' || kernel === '') return {};
+    const grid = Array.isArray(args.grid) ? args.grid : undefined;
+    const block = Array.isArray(args.block) ? args.block : undefined;
+    const dims = grid && block
+      ? this.strings.intern(launchDimsKey(int(grid[0], 0), int(grid[1], 0), int(grid[2], 0), int(block[0], 0), int(block[1], 0), int(block[2], 0)))
+      : -1;
+    return { kernelNameId: this.strings.intern(kernel), launchDimsId: dims };
   }
 
   /** Device and stream of a GPU row: args.device/args.stream, else the event's pid/tid (Kineto draws them so). */

@@ -1,20 +1,21 @@
 // Builds small ProfileModels in memory from named events (strings interned for you). For unit tests of
 // queries and detectors; readers use TableBuilder directly.
 import type {
-  ApiTable, CpuEventTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileCapabilities, ProfileModel,
+  ApiTable, CpuEventTable, GraphTraceTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileCapabilities, ProfileModel,
   RangeTable, StackFrame, SyncTable,
 } from '../../core/profile.js';
 import {
-  API_COLUMNS, CPU_COLUMNS, KERNEL_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS, OSCALL_COLUMNS, RANGE_COLUMNS, SYNC_COLUMNS,
-  StringInterner, TableBuilder,
+  CPU_COLUMNS, GRAPH_KERNEL_COLUMNS, GRAPH_TRACE_COLUMNS, LAUNCH_API_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS,
+  OSCALL_COLUMNS, RANGE_COLUMNS, SYNC_COLUMNS, StringInterner, TableBuilder,
 } from '../../core/tables.js';
 
 type Row<K extends string> = Partial<Record<K, number>>;
 
 export class ModelBuilder {
   readonly strings = new StringInterner();
-  readonly kernels = new TableBuilder(KERNEL_COLUMNS);
-  readonly runtime = new TableBuilder(API_COLUMNS);
+  readonly kernels = new TableBuilder(GRAPH_KERNEL_COLUMNS);
+  readonly runtime = new TableBuilder(LAUNCH_API_COLUMNS);
+  readonly graphTrace = new TableBuilder(GRAPH_TRACE_COLUMNS);
   readonly memcpy = new TableBuilder(MEMCPY_COLUMNS);
   readonly memset = new TableBuilder(MEMSET_COLUMNS);
   readonly sync = new TableBuilder(SYNC_COLUMNS);
@@ -24,14 +25,20 @@ export class ModelBuilder {
   readonly callchains = new Map<number, StackFrame[]>();
   notes: string[] = [];
 
-  kernel(name: string, start: number, end: number, row: Row<keyof typeof KERNEL_COLUMNS> = {}): this {
+  kernel(name: string, start: number, end: number, row: Row<keyof typeof GRAPH_KERNEL_COLUMNS> = {}): this {
     const id = this.strings.intern(name);
     this.kernels.push({ nameId: id, fullNameId: id, start, end, ...row });
     return this;
   }
 
-  api(name: string, start: number, end: number, row: Row<keyof typeof API_COLUMNS> = {}): this {
+  api(name: string, start: number, end: number, row: Row<keyof typeof LAUNCH_API_COLUMNS> = {}): this {
     this.runtime.push({ nameId: this.strings.intern(name), start, end, ...row });
+    return this;
+  }
+
+  /** A graph-level replay row (nsys CUPTI_ACTIVITY_KIND_GRAPH_TRACE). */
+  graphReplay(start: number, end: number, row: Row<keyof typeof GRAPH_TRACE_COLUMNS> = {}): this {
+    this.graphTrace.push({ start, end, ...row });
     return this;
   }
 
@@ -111,6 +118,7 @@ export class ModelBuilder {
       strings: this.strings.strings,
       ...tables,
       callchains: this.callchains,
+      ...(this.graphTrace.length > 0 ? { graphTrace: this.graphTrace.build() as GraphTraceTable } : {}),
     };
   }
 }
