@@ -1,6 +1,7 @@
 // One build script, several entry points: extension (cjs, vscode external), CLI, worker, webview.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync, existsSync } from 'node:fs';
+import { copyFileSync, mkdirSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 
@@ -15,13 +16,30 @@ const common = {
   logLevel: 'info',
 };
 
+// The profile cache keys entries by a stamp of the code that builds the model (the model types and the
+// readers): a rebuilt engine whose readers changed never answers from an entry an older one wrote.
+function readerStamp() {
+  const hash = createHash('sha256');
+  const files = ['src/core/profile.ts', 'src/core/tables.ts'];
+  const walk = (dir) => {
+    for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(p);
+    }
+  };
+  walk('src/profile');
+  for (const f of files) hash.update(f).update(readFileSync(f));
+  return hash.digest('hex').slice(0, 16);
+}
+
 // ESM dependencies (web-tree-sitter) read import.meta.url, which a cjs bundle lacks: give them the bundle's own URL.
 const node = {
   ...common,
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  define: { 'import.meta.url': '__sysightImportMetaUrl' },
+  define: { 'import.meta.url': '__sysightImportMetaUrl', __SYSIGHT_READER_STAMP__: JSON.stringify(readerStamp()) },
   banner: { js: "const __sysightImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 

@@ -7,6 +7,7 @@ export default defineConfig({
     hookTimeout: 120_000,
     pool: 'forks',
     // tests never write the per-user knowledge base (~/.sysight); the tests of it set their own folder
-    env: { SYSIGHT_HOME: 'off' },
+    // nor the per-user profile cache; its tests (src/profile/cache) give their own folder
+    env: { SYSIGHT_HOME: 'off', SYSIGHT_CACHE: 'off' },
   },
 });

@@ -73,7 +73,7 @@ function variants(): Variant[] {
     { name: 'native', available: true, cmd: (f) => ['python3', join(ROOT, 'bench', 'profile_native.py'), f, q] },
     { name: 'sqljs', available: true, cmd: (f) => [process.execPath, join(WORK, 'profile-sqljs.cjs'), f, q] },
     {
-      name: 'sysight', available: hasSummary, note: hasSummary ? undefined : '`sysight profile summary` not on this branch yet',
+      name: 'sysight', available: hasSummary, ...(hasSummary ? {} : { note: '`sysight profile summary` not on this branch yet' }),
       cmd: (f) => [process.execPath, cli, 'profile', 'summary', f, '--json'],
     },
   ];

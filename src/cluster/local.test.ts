@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../core/errors.js';
+import { optional } from '../core/optional.js';
 import { LocalPool } from './local.js';
 import type { JobProgress, MapJob } from './scheduler.js';
 
@@ -14,7 +15,7 @@ function nodeJob(name: string, scripts: string[], maxOldSpaceMb?: number): MapJo
   return {
     name,
     workDir,
-    maxOldSpaceMb,
+    ...optional('maxOldSpaceMb', maxOldSpaceMb),
     tasks: scripts.map((s, index) => ({
       index,
       label: `t${index}`,

@@ -5,6 +5,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { SUMMARY_SUFFIX, expandInputs } from '../analyze/ranks/index.js';
 import { UserError } from '../core/errors.js';
+import { optional } from '../core/optional.js';
 import type { JobProgress, MapJob, Scheduler, TaskStatus } from './scheduler.js';
 
 /**
@@ -24,13 +25,13 @@ export interface SummarizeMapOptions {
   /** the CLI bundle tasks run (dist/cli.js) */
   cliPath: string;
   /** the Node binary tasks run (an absolute path valid where the tasks run) */
-  nodePath?: string;
+  nodePath?: string | undefined;
   /** where task folders, logs and the scheduler's files go */
   outDir: string;
   /** V8 heap limit per task, MB */
-  maxOldSpaceMb?: number;
-  signal?: AbortSignal;
-  onProgress?: (p: JobProgress, tasks: readonly TaskStatus[]) => void;
+  maxOldSpaceMb?: number | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: JobProgress, tasks: readonly TaskStatus[]) => void) | undefined;
 }
 
 export interface MapTaskResult {
@@ -50,7 +51,7 @@ export function summarizeJob(profiles: string[], opts: SummarizeMapOptions): Map
   return {
     name: 'sysight-map',
     workDir: join(outDir, 'map', 'scheduler'),
-    maxOldSpaceMb: opts.maxOldSpaceMb,
+    ...optional('maxOldSpaceMb', opts.maxOldSpaceMb),
     tasks: profiles.map((p, index) => ({
       index,
       label: p,

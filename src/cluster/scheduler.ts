@@ -55,8 +55,8 @@ export interface JobProgress {
 }
 
 export interface WaitOptions {
-  signal?: AbortSignal;
-  onProgress?: (p: JobProgress, tasks: readonly TaskStatus[]) => void;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((p: JobProgress, tasks: readonly TaskStatus[]) => void) | undefined;
 }
 
 export interface SubmittedJob {

@@ -10,20 +10,21 @@ import { CancelledError, UserError } from '../core/errors.js';
 import {
   type MapJob, type Scheduler, type SubmittedJob, type TaskState, type TaskStatus, type WaitOptions, progressOf,
 } from './scheduler.js';
+import { optional } from '../core/optional.js';
 import { USAGE_ENV, lastLogLine, nodeOptions, readUsage, usagePath, writeUsagePreload } from './taskfiles.js';
 
 export interface SlurmOptions {
-  partition?: string;
+  partition?: string | undefined;
   /** most array tasks running at once (`--array=0-(N-1)%max`) */
-  maxParallel?: number;
+  maxParallel?: number | undefined;
   /** passed to sbatch as they are (e.g. `--time=00:30:00`, `--mem=4G`, `--account=x`) */
-  sbatchArgs?: string[];
+  sbatchArgs?: string[] | undefined;
   /** folder holding sbatch/squeue/scontrol/scancel; default: PATH */
-  binDir?: string;
+  binDir?: string | undefined;
   /** squeue poll interval, ms (default 2000) */
-  pollMs?: number;
+  pollMs?: number | undefined;
   /** environment for the Slurm commands (e.g. SLURM_CONF); default: this process's */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
 }
 
 /** A word for bash, single-quoted. */
@@ -93,7 +94,7 @@ export function parseScontrol(text: string): ScontrolTask[] {
     const state = field('JobState');
     if (idx === undefined || state === undefined || !/^\d+$/.test(idx)) continue;
     const ec = /^(\d+):(\d+)$/.exec(field('ExitCode') ?? '');
-    out.push({ index: Number(idx), state, exitCode: ec ? Number(ec[1]) : null, signal: ec ? Number(ec[2]) : 0, reason: field('Reason') });
+    out.push({ index: Number(idx), state, exitCode: ec ? Number(ec[1]) : null, signal: ec ? Number(ec[2]) : 0, ...optional('reason', field('Reason')) });
   }
   return out;
 }

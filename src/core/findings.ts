@@ -79,3 +79,6 @@ export interface LocalizedFindingSet {
   unconfirmed: Finding[];
   notes: string[];
 }
+
+/** What an attributed cost is: a CUDA synchronization, a copy, a launch, an allocation, another runtime call, an operator, Python time. */
+export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';

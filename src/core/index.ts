@@ -7,3 +7,4 @@ export * from './hash.js';
 export * from './overview.js';
 export * from './random.js';
 export * from './ranks.js';
+export * from './optional.js';

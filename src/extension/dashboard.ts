@@ -4,17 +4,18 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { oneLine } from '../core/errors.js';
 import {
-  ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, Response, RevealCommand,
+  ActionCommand, type DashboardState, OpenPatchCommand, ProgressNotification, ReadyCommand, RevealCommand,
   StateNotification, TimelineRevealNotification, ZoomRequest, type RevealWindow,
-} from '../../webview/src/protocol.js';
-import { RanksStateNotification, type OpenRankParams, type RanksView } from '../../webview/src/ranks/protocol.js';
-import { RANKS_VIEW_QUERY } from '../worker/ranks-messages.js';
+} from '../protocol/dashboard.js';
+import { Response } from '../protocol/ipc.js';
+import { RanksStateNotification, type OpenRankParams, type RanksView } from '../protocol/ranks.js';
+import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
 import { RanksController } from './ranks.js';
-import type { ProfileDocument } from './profileDocument.js';
-import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import type { ProfileDocument } from './profile-document.js';
+import { dashboardHtml, webviewOptions } from './webview-html.js';
 import type { Services } from './services.js';
-import { TraceRequests } from './traceRequests.js';
+import { TraceRequests } from './trace-requests.js';
 
 export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];

@@ -9,8 +9,8 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
-import type { RanksComputeReply, RanksComputeRequest } from '../worker/ranks-messages.js';
-import type { RanksView } from '../../webview/src/ranks/protocol.js';
+import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
+import type { RanksView } from '../protocol/ranks.js';
 
 export interface WorkOptions {
   signal: AbortSignal;
@@ -53,9 +53,9 @@ export interface Engine {
   /** `sysight analyze <profile> --repo <repo>`: writes a run with findings.json under <repo>/.sysight/runs */
   analyze(req: { repo: string; profile: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight agent-loop --repo <repo> [--profile P]`: the closed loop, rounds written to run.json as they end */
-  closedLoop(req: { repo: string; profile?: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+  closedLoop(req: { repo: string; profile?: string | undefined; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
-  optimize(req: { repo: string; runId: string; findingIds?: string[]; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
+  optimize(req: { repo: string; runId: string; findingIds?: string[] | undefined; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** summarize every rank of the inputs (folders of profiles or summaries, or one multi-process export) and reduce */
   computeRanks(inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<RanksView>;
 }

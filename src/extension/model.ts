@@ -6,7 +6,7 @@ import { UserError } from '../core/errors.js';
 import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
 import { diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
-import type { FindingView, RunView } from '../../webview/src/protocol.js';
+import type { FindingView, RunView } from '../protocol/dashboard.js';
 
 export interface LoadedRun {
   id: string;
@@ -144,10 +144,12 @@ export function toFindingView(run: LoadedRun, f: Finding): FindingView {
     title: f.title, file: f.file, function: f.function, line: f.line, severity: f.severity,
     msPerIter: f.impact.msPerIter, pctOfIter: f.impact.pctOfIter, confidence: f.confidence,
     evidence: f.evidence.map(evidenceLine),
-    patch: t ? {
-      id: t.patchId, verdict: t.verdict, speedup: t.measurement?.speedup ?? null,
-      low: t.measurement?.speedupInterval.low ?? null, high: t.measurement?.speedupInterval.high ?? null,
-    } : undefined,
+    ...(t ? {
+      patch: {
+        id: t.patchId, verdict: t.verdict, speedup: t.measurement?.speedup ?? null,
+        low: t.measurement?.speedupInterval.low ?? null, high: t.measurement?.speedupInterval.high ?? null,
+      },
+    } : {}),
   };
 }
 

@@ -4,12 +4,12 @@
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { isCancelled, oneLine } from '../core/errors.js';
-import { ReadyCommand } from '../../webview/src/protocol.js';
+import { ReadyCommand } from '../protocol/dashboard.js';
 import {
   OpenRankCommand, RanksComputeCommand, RanksStateNotification, type OpenRankParams, type RanksStatus, type RanksView,
-} from '../../webview/src/ranks/protocol.js';
+} from '../protocol/ranks.js';
 import type { Services } from './services.js';
-import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import { dashboardHtml, webviewOptions } from './webview-html.js';
 
 export const RANKS_PANEL_TYPE = 'sysight.ranks';
 

@@ -4,7 +4,8 @@
 import * as vscode from 'vscode';
 import { isCancelled } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
-import type { ProgressView } from '../../webview/src/protocol.js';
+import { optional } from '../core/optional.js';
+import type { ProgressView } from '../protocol/dashboard.js';
 import { reportError, type Log } from './log.js';
 
 export class WorkRunner implements vscode.Disposable {
@@ -63,8 +64,8 @@ export class WorkRunner implements vscode.Disposable {
           await fn(ac.signal, (e) => {
             const inc = e.fraction !== undefined ? Math.max(0, e.fraction * 100 - reported) : undefined;
             if (e.fraction !== undefined) reported = Math.max(reported, e.fraction * 100);
-            progress.report({ message: `${e.stage}: ${e.message}`, increment: inc });
-            this.publish({ active: true, title, stage: e.stage, message: e.message, fraction: e.fraction });
+            progress.report({ message: `${e.stage}: ${e.message}`, ...optional('increment', inc) });
+            this.publish({ active: true, title, stage: e.stage, message: e.message, ...optional('fraction', e.fraction) });
           });
         },
       );

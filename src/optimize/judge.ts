@@ -11,7 +11,7 @@ export interface JudgeContext {
   /** the profile has GPU activity (kernels or copies) */
   gpu: boolean;
   /** minimum impact (ms/iter) worth a trial */
-  minImpactMs?: number;
+  minImpactMs?: number | undefined;
 }
 
 /** Name assigned on the line, e.g. `lossf = loss.item()` → "lossf". */

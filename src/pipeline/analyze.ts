@@ -7,7 +7,7 @@ import type { ProgressSink } from '../core/run.js';
 import { openProfile } from '../profile/open.js';
 import { RunDir } from './rundir.js';
 
-export async function analyzeToRun(profile: string, repo: string, o: { signal?: AbortSignal; onProgress?: ProgressSink } = {}): Promise<{ set: LocalizedFindingSet; runDir: string; runId: string }> {
+export async function analyzeToRun(profile: string, repo: string, o: { signal?: AbortSignal | undefined; onProgress?: ProgressSink | undefined } = {}): Promise<{ set: LocalizedFindingSet; runDir: string; runId: string }> {
   // the LLM config (.sysight/config.yaml, SYSIGHT_LLM_*) is read and validated first: a bad one fails fast
   const llm = loadAgentConfig(repo).analyze;
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });

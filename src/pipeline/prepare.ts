@@ -10,20 +10,20 @@ import { RunDir } from './rundir.js';
 
 export interface LoopOptions {
   repo: string;
-  profile?: string;
-  command?: string[];
-  python?: string;
-  rounds?: number;
-  apply?: boolean;
-  runs?: number;
-  minGain?: number;
+  profile?: string | undefined;
+  command?: string[] | undefined;
+  python?: string | undefined;
+  rounds?: number | undefined;
+  apply?: boolean | undefined;
+  runs?: number | undefined;
+  minGain?: number | undefined;
   /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
-  steps?: number;
-  env?: Record<string, string>;
+  steps?: number | undefined;
+  env?: Record<string, string> | undefined;
   /** continue this run instead of creating one */
-  runDir?: RunDir;
-  signal?: AbortSignal;
-  onProgress?: ProgressSink;
+  runDir?: RunDir | undefined;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressSink | undefined;
 }
 
 export interface PreparedLoop {

@@ -10,15 +10,15 @@ export interface RecordOptions {
   repo: string;
   ref: string;
   command: string[];
-  python?: string;
+  python?: string | undefined;
   /** output path for the trace (a .json; nsys writes a .sqlite beside it) */
   out: string;
-  env?: Record<string, string>;
+  env?: Record<string, string> | undefined;
   /** optimizer steps skipped before the recorded window, and steps recorded */
-  skipSteps?: number;
-  steps?: number;
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  skipSteps?: number | undefined;
+  steps?: number | undefined;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export async function recordProfile(o: RecordOptions): Promise<string> {

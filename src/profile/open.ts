@@ -3,18 +3,26 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
 import type { CountOnlyTable, ProfileModel } from '../core/profile.js';
+import { openWithCache } from './cache/index.js';
+import type { CacheOutcome, CacheSettings } from './cache/index.js';
 import { READERS } from './readers.js';
 
 export interface OpenOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** 0..1 progress with a short message */
-  onProgress?: (fraction: number, message: string) => void;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
   /**
    * Tables to count but not load (default: load everything). For callers that need only their row counts
    * (the summary): the model table stays empty and meta.countOnly gives its rows. Readers whose format has
    * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
    */
-  countOnly?: readonly CountOnlyTable[];
+  countOnly?: readonly CountOnlyTable[] | undefined;
+  /** the profile cache (./cache): its folder and size limit, false for none; default from SYSIGHT_CACHE */
+  cache?: CacheSettings | false | undefined;
+  /** one-line notes about the cache (a stale or damaged entry rebuilt); default: stderr */
+  onNote?: ((line: string) => void) | undefined;
+  /** told whether the model came from the cache (hit) or was read (miss, stale, damaged, off) */
+  onCacheOutcome?: ((outcome: CacheOutcome) => void) | undefined;
 }
 
 export interface ProfileReader {
@@ -56,5 +64,5 @@ export async function openProfile(path: string, opts: OpenOptions = {}): Promise
       `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or a PyTorch profiler .json/.json.gz trace)`,
     );
   }
-  return reader.read(path, opts);
+  return openWithCache(path, opts, () => reader.read(path, opts), opts.onCacheOutcome);
 }

@@ -4,10 +4,10 @@ import type { ProfileModel } from '../core/profile.js';
 import type { LaneKind, OverviewIteration, OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
 
 export interface OverviewOptions {
-  bins?: number;
-  topKernels?: number;
+  bins?: number | undefined;
+  topKernels?: number | undefined;
   /** restrict to [startNs, endNs) on the profile clock (zoom) */
-  range?: [number, number];
+  range?: [number, number] | undefined;
 }
 
 /** Sorted, non-overlapping union of intervals. */

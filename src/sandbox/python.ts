@@ -20,14 +20,14 @@ export interface PythonInfo {
 
 export interface ResolvePythonOptions {
   /** The explicit setting or --python flag: checked first, and when given, the only one checked. */
-  configured?: string;
+  configured?: string | undefined;
   /** Environment to read SYSIGHT_PYTHON and PATH from and to run the probes in (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Interpreters tried after SYSIGHT_PYTHON and before python3 on PATH (default ['/usr/bin/python3']). */
-  fallbacks?: string[];
+  fallbacks?: string[] | undefined;
   /** Per-interpreter limit for the probe, which imports torch (default 60 s). */
-  timeoutMs?: number;
-  signal?: AbortSignal;
+  timeoutMs?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export type ProbeResult = { ok: true; info: PythonInfo } | { ok: false; path: string; reason: string };

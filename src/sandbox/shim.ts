@@ -7,25 +7,25 @@ import { delimiter, join, resolve } from 'node:path';
 
 export interface ShimOptions {
   /** File the shim appends "step_index wall_ns cpu_ns" lines to, one per optimizer step. */
-  timingFile?: string;
+  timingFile?: string | undefined;
   /** File the shim appends the loss of each of the first lossSteps backward() calls to. */
-  lossFile?: string;
+  lossFile?: string | undefined;
   /** How many losses to record (default in the shim: 20). */
-  lossSteps?: number;
+  lossSteps?: number | undefined;
   /** Seeds random, numpy and torch at start-up. */
-  seed?: number;
+  seed?: number | undefined;
   /** Exit cleanly once this many optimizer steps ran (smoke tests). */
-  maxSteps?: number;
+  maxSteps?: number | undefined;
   /** "module:qualname" of a function to time per call instead of optimizer steps (inference workloads). */
-  timingFunc?: string;
+  timingFunc?: string | undefined;
   /** torch.cuda.synchronize() before each timestamp (adds a sync per step; off by default). */
-  syncCuda?: boolean;
+  syncCuda?: boolean | undefined;
   /** Write a torch.profiler trace (Kineto JSON, gzip when it ends in .gz) of profileSteps iterations here. */
-  profileFile?: string;
+  profileFile?: string | undefined;
   /** Iterations recorded into profileFile (default in the shim: 5). */
-  profileSteps?: number;
+  profileSteps?: number | undefined;
   /** Warm-up iterations before the recording starts (default in the shim: 1; at least 1). */
-  profileSkip?: number;
+  profileSkip?: number | undefined;
 }
 
 /** Every variable the shim reads; shimEnv sets each one, empty when unused, so inherited values cannot leak in. */

@@ -30,9 +30,9 @@ export interface RepoIndex {
 }
 
 export interface IndexOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
   /** files above this size are skipped (default 2 MB): generated code, vendored data */
-  maxFileBytes?: number;
+  maxFileBytes?: number | undefined;
 }
 
 export async function indexRepo(repo: string, opts: IndexOptions = {}): Promise<RepoIndex> {

@@ -13,8 +13,8 @@ export const ALWAYS_SKIP = new Set([
 
 export interface ListOptions {
   /** keep only files whose name ends with one of these (with or without the dot): 'py', '.md' */
-  ext?: string | string[];
-  signal?: AbortSignal;
+  ext?: string | string[] | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 function isVenv(abs: string): boolean {

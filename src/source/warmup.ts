@@ -2,6 +2,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { throwIfAborted } from '../core/errors.js';
+import { optional } from '../core/optional.js';
 import type { ProgressSink, RepoSetup } from '../core/run.js';
 import { entryCandidates, type EntryCandidate } from './entry.js';
 import { findHotPath, findLoops, isHotLine, type HotPath } from './hotpath.js';
@@ -10,8 +11,8 @@ import { indexRepo, type RepoIndex } from './repo-index.js';
 import { listFiles } from './walk.js';
 
 export interface WarmupOptions {
-  signal?: AbortSignal;
-  onProgress?: ProgressSink;
+  signal?: AbortSignal | undefined;
+  onProgress?: ProgressSink | undefined;
 }
 
 /** Everything WARMUP learns, with the live index for the catalogue and detectors (call index.dispose()). */
@@ -24,7 +25,7 @@ export interface SourceScan {
 
 export async function scanRepo(repo: string, opts: WarmupOptions = {}): Promise<SourceScan> {
   const root = repoRoot(repo);
-  const progress = (message: string, fraction?: number) => opts.onProgress?.({ stage: 'warmup', message, fraction });
+  const progress = (message: string, fraction?: number) => opts.onProgress?.({ stage: 'warmup', message, ...optional('fraction', fraction) });
   progress('listing files', 0);
   const files = listFiles(root, { signal: opts.signal });
   progress('parsing Python files', 0.1);
@@ -44,7 +45,7 @@ export async function scanRepo(repo: string, opts: WarmupOptions = {}): Promise<
       repo: root,
       entryCommand: best?.command ?? null,
       entrySource: best?.source ?? null,
-      entryReason: best ? best.reason : undefined,
+      ...(best ? { entryReason: best.reason } : {}),
       entryCandidates: entry.slice(0, 10).map((c) => ({ command: c.command, source: c.source, score: Math.round(c.score * 10) / 10, reason: c.reason })),
       hotFunctions: [...hot.functions.keys()].sort(),
       hotReasons: Object.fromEntries([...hot.functions.entries()].sort()),

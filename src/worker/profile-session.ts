@@ -7,12 +7,13 @@ import { parentPort } from 'node:worker_threads';
 import { isCancelled, oneLine, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { ProfileOverview } from '../core/overview.js';
+import { optional } from '../core/optional.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
 import { ranksViewOfModel } from './ranks-job.js';
-import { RANKS_VIEW_QUERY } from './ranks-messages.js';
+import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -39,7 +40,7 @@ function send(r: SessionReply): void {
 }
 
 function fail(e: unknown, id?: number): void {
-  send({ type: 'error', id, message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
+  send({ type: 'error', ...optional('id', id), message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
 }
 
 function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {

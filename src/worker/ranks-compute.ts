@@ -3,7 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { isCancelled, oneLine, UserError } from '../core/errors.js';
 import { runRanksJob } from './ranks-job.js';
-import type { RanksComputeReply, RanksComputeRequest } from './ranks-messages.js';
+import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
 
 const ac = new AbortController();
 const send = (r: RanksComputeReply) => parentPort?.postMessage(r);

@@ -7,7 +7,7 @@ import { throwIfAborted, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { RanksReport } from '../core/ranks.js';
 import { collectRanks, reduceRanks, summarizeModel } from '../analyze/ranks/index.js';
-import { buildRanksView, type RanksView } from '../../webview/src/ranks/protocol.js';
+import { buildRanksView, type RanksView } from '../analyze/ranks/view.js';
 
 export interface RanksJobOptions {
   signal: AbortSignal;

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
 import { loadRuns, toFindingView, toRunView } from '../../src/extension/model.js';
-import type { DashboardState, ProfileOverview } from '../../webview/src/protocol.js';
+import type { DashboardState, ProfileOverview } from '../../src/protocol/dashboard.js';
 
 const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');

@@ -1,10 +1,9 @@
 // The ranks messages' validators and the view built from a report and its summaries.
 import { describe, expect, it } from 'vitest';
-import {
-  buildRanksView, OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler,
-} from '../../webview/src/ranks/protocol.js';
+import { OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler } from '../../src/protocol/ranks.js';
+import { buildRanksView } from '../../src/analyze/ranks/view.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
-import { simulateRun } from './ranksFixture.js';
+import { simulateRun } from './ranks-fixture.js';
 
 const summaries = simulateRun({ ranks: 8, steps: 5, straggler: 1, slowLoader: 5 });
 const report = reduceRanks(summaries);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { MIN_SPAN_NS, applyMove, clampView, keyMove, panBy, revealRange, tickStep, zoomAt } from '../../webview/src/trace/viewport.js';
 import { hitTest, mergeRows, rowOf } from '../../webview/src/trace/layout.js';
-import type { TimelineTiles } from '../../webview/src/protocol.js';
+import type { TimelineTiles } from '../../src/protocol/dashboard.js';
 
 const extent = { startNs: 1000, endNs: 101_000 };
 

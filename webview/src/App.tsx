@@ -3,7 +3,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   ActionCommand, ReadyCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, type ProfileOverview,
   ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest, timelineReveal,
-} from './protocol.js';
+} from '../../src/protocol/dashboard.js';
 import { handleResponse, loadState, post, request, saveState } from './host.js';
 import { Timeline } from './components/Timeline.js';
 import { KernelsTable } from './components/KernelsTable.js';

@@ -1,5 +1,6 @@
 // The webview side of the host connection: posting commands, awaiting request replies, keeping state.
-import { type IpcMessage, type IpcType, type RequestType, Response, type ViewState, type DashboardState } from './protocol.js';
+import type { ViewState, DashboardState } from '../../src/protocol/dashboard.js';
+import { type IpcMessage, type IpcType, type RequestType, Response } from '../../src/protocol/ipc.js';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

@@ -26,8 +26,7 @@ function toMessages(req: ChatRequest): ChatCompletionMessageParam[] {
   return out;
 }
 
-function toChoice(c: ToolChoice | undefined): ChatCompletionToolChoiceOption | undefined {
-  if (!c) return undefined;
+function toChoice(c: ToolChoice): ChatCompletionToolChoiceOption {
   if (typeof c === 'string') return c;
   return { type: 'function', function: { name: c.name } };
 }

@@ -66,7 +66,7 @@ export function alignClocks(summaries: RankSummary[]): Alignment {
     l.push(s);
   }
   const unaligned = new Map<string, string>();
-  const offsets = new Map<string, { offsetNs: number; alignedBy: RankClock['alignedBy'] }>();
+  const offsets = new Map<string, { offsetNs: number; alignedBy: NonNullable<RankClock['alignedBy']> }>();
   if (summaries.length) {
     // the reference: the domain holding the most ranks (ties: the lowest rank)
     const domains = [...byDomain.entries()].sort((a, b) => b[1].length - a[1].length ||

@@ -1,5 +1,6 @@
 // Every CLI command, registered in this order. Add one line per command module.
 import type { Command } from 'commander';
+import { register as cache } from './cache.js';
 import { register as diff } from './diff.js';
 import { register as generate } from './generate.js';
 import { register as loop } from './loop.js';
@@ -12,4 +13,4 @@ import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python, diff, ranks];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python, diff, ranks, cache];

@@ -44,11 +44,11 @@ export interface MapReduceCliOptions {
   outDir: string;
   /** tasks running at once, for the heap limit per task */
   workers: number;
-  heapMb?: number;
-  worldSize?: number;
-  quiet?: boolean;
+  heapMb?: number | undefined;
+  worldSize?: number | undefined;
+  quiet?: boolean | undefined;
   /** exit code 1 when a task failed (ranks submit); `ranks --workers` keeps the sequential path's 0 */
-  failExit?: boolean;
+  failExit?: boolean | undefined;
 }
 
 /** Runs map + reduce and says which tasks failed on stderr (their ranks are problems in the written report). */

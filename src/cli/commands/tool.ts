@@ -4,23 +4,28 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { openProfile } from '../../profile/open.js';
 import type { OpenOptions } from '../../profile/open.js';
+import type { CacheOutcome } from '../../profile/cache/index.js';
 import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
 import { cliSignal } from '../main.js';
 
 /**
  * Opens the profile, runs the query and prints a readable table, or JSON with `json`. With `timings`, the JSON
- * object also carries `timings: {openMs, summaryMs}` (reading the profile, running the query).
+ * object also carries `timings: {openMs, summaryMs, cache}` (reading the profile, running the query, and whether
+ * the profile cache answered: hit, miss, stale, damaged or off).
  */
 export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean,
   opts: { timings?: boolean; countOnly?: OpenOptions['countOnly'] } = {}): Promise<void> {
   const t0 = performance.now();
-  const model = await openProfile(profile, { signal: cliSignal(), ...(opts.countOnly ? { countOnly: opts.countOnly } : {}) });
+  let cache: CacheOutcome | undefined;
+  const model = await openProfile(profile, {
+    signal: cliSignal(), onCacheOutcome: (o) => { cache = o; }, ...(opts.countOnly ? { countOnly: opts.countOnly } : {}),
+  });
   const t1 = performance.now();
   const result = q.run(model, args);
   const t2 = performance.now();
   const out = opts.timings && result !== null && typeof result === 'object' && !Array.isArray(result)
-    ? { ...(result as object), timings: { openMs: Math.round(t1 - t0), summaryMs: Math.round(t2 - t1) } }
+    ? { ...(result as object), timings: { openMs: Math.round(t1 - t0), summaryMs: Math.round(t2 - t1), ...(cache ? { cache } : {}) } }
     : result;
   process.stdout.write(json ? `${JSON.stringify(out, null, 2)}\n` : `${q.format(result, model)}\n`);
 }

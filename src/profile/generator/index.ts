@@ -16,7 +16,7 @@ export { shortKernelName } from './simulate.js';
 export { NSYS_TABLES } from './nsys-schema.js';
 
 export interface GenerateOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignal | undefined;
 }
 
 export interface GenerateStats {

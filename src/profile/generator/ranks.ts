@@ -17,24 +17,24 @@ import { Simulator } from './simulate.js';
 export interface RankRunOptions {
   ranks: number;
   /** steps per rank (default 20); ignored when sizeMb is given */
-  iterations?: number;
+  iterations?: number | undefined;
   /** approximate size of each rank's file, MiB: sets the number of steps */
-  sizeMb?: number;
+  sizeMb?: number | undefined;
   /** rank whose kernels take `stragglerScale` × longer (default 1.6) */
-  straggler?: number;
-  stragglerScale?: number;
+  straggler?: number | undefined;
+  stragglerScale?: number | undefined;
   /** rank whose host data loading takes `slowDataScale` × longer (default 10) */
-  slowData?: number;
-  slowDataScale?: number;
+  slowData?: number | undefined;
+  slowDataScale?: number | undefined;
   /** rank whose Python host work (launch gaps, API calls) takes `slowHostScale` × longer (default 30), data loading unchanged */
-  slowHost?: number;
-  slowHostScale?: number;
+  slowHost?: number | undefined;
+  slowHostScale?: number | undefined;
   /** what ties the ranks together (TORCHELASTIC_RUN_ID in each capture's environment); default "run-<seed>" */
-  runId?: string;
+  runId?: string | undefined;
   /** rank r's export runs on a clock r × this many ms ahead (different hosts): the reduce must align them */
-  clockSkewMs?: number;
-  seed?: number;
-  signal?: AbortSignal;
+  clockSkewMs?: number | undefined;
+  seed?: number | undefined;
+  signal?: AbortSignal | undefined;
 }
 
 export interface RankRunStats {

@@ -3,6 +3,7 @@
 // drains, NCCL collectives finish when the last rank arrives. Every event becomes rows of the nsys tables.
 import { mulberry32 } from '../../core/random.js';
 import { throwIfAborted } from '../../core/errors.js';
+import { optional } from '../../core/optional.js';
 import { Callchains } from './callchains.js';
 import { type NsysDb, globalPid, globalTid } from './nsys-db.js';
 import {
@@ -50,7 +51,7 @@ export interface Proc {
 function flatten(events: StepEvent[], out: Op[] = []): Op[] {
   for (const e of events) {
     if (e.type === 'nvtx') {
-      out.push({ k: 'push', text: e.text, domain: e.domain });
+      out.push({ k: 'push', text: e.text, ...optional('domain', e.domain) });
       flatten(e.events, out);
       out.push({ k: 'pop' });
     } else out.push({ k: 'ev', ev: e });

@@ -1,6 +1,7 @@
 // ProfileMeta facts of a trace: processes and threads (metadata events + what was seen), GPUs
 // (deviceProperties), rank (distributedInfo), and the notes on what the trace lacks.
 import type { GpuInfo, ProcessInfo, ProfileCapabilities, ThreadInfo } from '../../core/profile.js';
+import { optional } from '../../core/optional.js';
 import type { TraceBuilder } from './build.js';
 
 type Json = Record<string, unknown>;
@@ -30,8 +31,8 @@ export function gpusOf(top: Json, b: TraceBuilder): GpuInfo[] {
       deviceId: id,
       name: str(p.name) ?? '',
       ...(major !== undefined ? { computeCapability: `${major}.${minor ?? 0}` } : {}),
-      ...(finite(p.numSms) !== undefined ? { smCount: finite(p.numSms) } : {}),
-      ...(finite(p.totalGlobalMem) !== undefined ? { memoryBytes: finite(p.totalGlobalMem) } : {}),
+      ...optional('smCount', finite(p.numSms)),
+      ...optional('memoryBytes', finite(p.totalGlobalMem)),
     });
   }
   const known = new Set(out.map((g) => g.deviceId));
@@ -111,9 +112,9 @@ export function distributedOf(top: Json): { rank?: number; worldSize?: number; b
   const d = isObj(top.distributedInfo) ? top.distributedInfo : undefined;
   if (!d) return {};
   return {
-    ...(finite(d.rank) !== undefined ? { rank: finite(d.rank) } : {}),
-    ...(finite(d.world_size) !== undefined ? { worldSize: finite(d.world_size) } : {}),
-    ...(str(d.backend) !== undefined ? { backend: str(d.backend) } : {}),
+    ...optional('rank', finite(d.rank)),
+    ...optional('worldSize', finite(d.world_size)),
+    ...optional('backend', str(d.backend)),
   };
 }
 

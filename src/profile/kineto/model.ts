@@ -27,7 +27,7 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
     const corr = runtime.correlationId[row]!;
     if (corr >= 0 && b.cudaSyncCorrelations.has(corr)) continue;
     b.sync.push({
-      start: runtime.start[row], end: runtime.end[row], pid: runtime.pid[row], tid: runtime.tid[row],
+      start: runtime.start[row]!, end: runtime.end[row]!, pid: runtime.pid[row]!, tid: runtime.tid[row]!,
       deviceId: -1, streamId: -1, syncKind: kind, correlationId: corr,
     });
     runtimeSyncRows++;

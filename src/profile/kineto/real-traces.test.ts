@@ -19,9 +19,11 @@ const TRACES = [resolve(ROOT, '../shared/traces'), resolve(ROOT, '../../shared/t
 interface Expected {
   kernels: number; nccl: number; memcpy: number; memcpyKinds: Record<string, number>; memset: number;
   runtime: number; cpuOps: number; python: number; pythonWithFile: number; annotations: number; cudaSync: number;
-  kernelUs: number; rank?: number; worldSize?: number; displayTimeUnit?: string; gpus: number; streams: number[];
-  longestPy?: { file: string; line: number; function: string };
-  topFile?: { file: string; count: number };
+  kernelUs: number;
+  /** undefined: the trace has none */
+  rank?: number | undefined; worldSize?: number | undefined; displayTimeUnit?: string | undefined; gpus: number; streams: number[];
+  longestPy?: { file: string; line: number; function: string } | undefined;
+  topFile?: { file: string; count: number } | undefined;
   /** cuda_sync events plus CUDA/HIP sync runtime calls without a cuda_sync of the same correlation */
   syncRows: number;
   steps: string[];

@@ -71,7 +71,7 @@ export function callchainOf(model: ProfileModel, row: number, frameLimit = 64): 
 
 export function callchains(
   model: ProfileModel,
-  opts: { correlationId?: number; row?: number; name?: string; limit?: number } = {},
+  opts: { correlationId?: number | undefined; row?: number | undefined; name?: string | undefined; limit?: number | undefined } = {},
 ): CallchainResult {
   const rt = model.runtime;
   const { start, end, nameId, callchainId } = rt;

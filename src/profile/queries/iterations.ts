@@ -6,6 +6,7 @@
 // 3. else none.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
+import { optional } from '../../core/optional.js';
 import { keyValues, table } from './format.js';
 import type { QueryDef } from './registry.js';
 import { LIMIT_PARAM, intArg, lastAtOrBefore, nameFlags, nameOf, nsToMs, numArg, percentile, rowsByDevice, sortedOrder, spread, strArg } from './util.js';
@@ -55,9 +56,9 @@ export interface IterationsResult {
 
 export interface DetectOptions {
   /** regex source matched against range names (case-insensitive) */
-  pattern?: string;
+  pattern?: string | undefined;
   /** device for the kernel-period method (default: the one with most kernels) */
-  deviceId?: number;
+  deviceId?: number | undefined;
 }
 
 export const DEFAULT_STEP_PATTERN =
@@ -167,7 +168,7 @@ function kernelPeriod(model: ProfileModel, deviceId?: number): IterationDetectio
       iterations.push({ index: j, startNs: k.start[order[pos[a + j]!]!]!, endNs: k.start[order[pos[a + j + 1]!]!]! });
     }
     return {
-      method: 'kernel-period', iterations, deviceId: dev, anchorKernel: nameOf(model, c.id),
+      method: 'kernel-period', iterations, ...optional('deviceId', dev), anchorKernel: nameOf(model, c.id),
       periodKernels: p, repeatScore: Math.round(score * 1000) / 1000,
     };
   }

@@ -6,11 +6,11 @@
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, pct, table } from './format.js';
-import { type GpuPeak, type Precision, gpuPeak } from './gpuPeaks.js';
+import { type GpuPeak, type Precision, gpuPeak } from './gpu-peaks.js';
 import { isNcclName } from './nccl.js';
 import type { QueryDef } from './registry.js';
 import { median } from './robust.js';
-import { stepMetrics } from './stepMetrics.js';
+import { stepMetrics } from './step-metrics.js';
 import { LIMIT_PARAM, deviceBusy, intArg, nameFlags, nsToMs, numArg, round, strArg } from './util.js';
 
 export const KERNEL_CLASSES = ['gemm', 'conv', 'attention', 'elementwise', 'reduction', 'communication', 'memcpy', 'other'] as const;
@@ -73,10 +73,10 @@ export interface MfuResult {
 }
 
 export interface MfuOptions {
-  modelParams?: number;
-  tokensPerStep?: number;
+  modelParams?: number | undefined;
+  tokensPerStep?: number | undefined;
   /** fp32 | tf32 | bf16 | fp16 | fp8; default: from the costliest GEMM/attention kernel names, else bf16 */
-  precision?: Precision;
+  precision?: Precision | undefined;
 }
 
 export function mfu(model: ProfileModel, opts: MfuOptions = {}): MfuResult {

@@ -1,6 +1,6 @@
 // Findings: sortable columns, a category filter, a click on a row asks the host to reveal file:line.
 import { useMemo } from 'react';
-import type { FindingSortKey, FindingView } from '../protocol.js';
+import type { FindingSortKey, FindingView } from '../../../src/protocol/dashboard.js';
 import { Badge, Select } from './toolkit.js';
 import { signedPct } from '../format.js';
 

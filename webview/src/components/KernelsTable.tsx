@@ -1,4 +1,4 @@
-import type { OverviewKernel } from '../protocol.js';
+import type { OverviewKernel } from '../../../src/protocol/dashboard.js';
 import { ns, pct } from '../format.js';
 
 export function KernelsTable(props: { kernels: OverviewKernel[] }) {

@@ -1,4 +1,4 @@
-import type { ProgressView } from '../protocol.js';
+import type { ProgressView } from '../../../src/protocol/dashboard.js';
 import { Button, Spinner } from './toolkit.js';
 
 export function Progress(props: { progress: ProgressView; onCancel: () => void }) {

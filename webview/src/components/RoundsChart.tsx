@@ -1,6 +1,6 @@
 // Iteration time per round with its interval, the patches accepted in each round, and each round's profile
 // against the previous one (`sysight diff` verdict) beside the measured A/B of the patches in between.
-import type { RunView } from '../protocol.js';
+import type { RunView } from '../../../src/protocol/dashboard.js';
 import { ms, signedPct } from '../format.js';
 
 function RoundDiffs(props: { run: RunView }) {

@@ -1,7 +1,7 @@
 // Timeline summary: CPU and GPU activity, one lane per device/stream (kernels, copies, NCCL) drawn from
 // the binned overview, NVTX/ProfilerStep iterations as bands (click one to zoom), CPU/GPU overlap.
 import type { ReactElement } from 'react';
-import type { OverviewLane, ProfileOverview } from '../protocol.js';
+import type { OverviewLane, ProfileOverview } from '../../../src/protocol/dashboard.js';
 import { ns, pct } from '../format.js';
 
 const LANE_H = 18;

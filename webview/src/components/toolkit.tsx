@@ -1,6 +1,7 @@
 // Our own small components over @vscode/webview-ui-toolkit: the rest of the app never imports the
 // toolkit, so a swap to another component library stays in this file.
 import type { ReactNode } from 'react';
+import { optional } from '../../../src/core/optional.js';
 import { VSCodeButton, VSCodeDropdown, VSCodeOption } from '@vscode/webview-ui-toolkit/react';
 
 export function Button(props: {
@@ -14,9 +15,9 @@ export function Button(props: {
   return (
     <VSCodeButton
       appearance={props.secondary ? 'secondary' : 'primary'}
-      disabled={props.disabled}
-      title={props.title}
-      data-testid={props.testId}
+      disabled={props.disabled ?? false}
+      {...optional('title', props.title)}
+      {...optional('data-testid', props.testId)}
       onClick={() => { if (!props.disabled) props.onClick(); }}
     >
       {props.children}

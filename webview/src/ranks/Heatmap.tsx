@@ -3,7 +3,7 @@
 // (or a click) opens that rank's timeline at that step.
 import { useCallback, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { ms } from '../format.js';
-import { RANK_METRICS, type RankMetric, type RankRowView, type RankStepCell } from './protocol.js';
+import { RANK_METRICS, type RankMetric, type RankRowView, type RankStepCell } from '../../../src/protocol/ranks.js';
 
 export interface HeatmapProps {
   ranks: RankRowView[];

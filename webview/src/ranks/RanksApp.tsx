@@ -1,8 +1,8 @@
 // Roots of the ranks view: the standalone panel (Sysight: Open Ranks) and the Ranks tab of a dashboard.
 import { useEffect } from 'react';
 import { post } from '../host.js';
-import { ReadyCommand } from '../protocol.js';
-import { RanksComputeCommand } from './protocol.js';
+import { ReadyCommand } from '../../../src/protocol/dashboard.js';
+import { RanksComputeCommand } from '../../../src/protocol/ranks.js';
 import { RanksStatusView, useRanksStatus } from './RanksView.js';
 
 /** The panel opened by Sysight: Open Ranks: the host computes, then pushes ranks/state. */

@@ -9,7 +9,7 @@ import { CollectivesTable, CommTable, ProblemsList, RankFindings, StragglerTable
 import {
   OpenRankCommand, RANK_METRICS, RanksComputeCommand, RanksStateNotification, topStraggler, type RankMetric, type RanksStatus,
   type RanksView as View,
-} from './protocol.js';
+} from '../../../src/protocol/ranks.js';
 import './ranks.css';
 
 /** Follows the ranks/state notifications the host sends. */

@@ -1,7 +1,7 @@
 // The tables under the heatmap: straggler ranking with reasons and evidence, waits per collective op,
 // problems per rank, and the cross-rank findings.
 import { ms, ns, pct, signedPct, basename } from '../format.js';
-import type { CollectiveOpView, RankProblem, RanksView, StragglerEntry } from './protocol.js';
+import type { CollectiveOpView, RankProblem, RanksView, StragglerEntry } from '../../../src/protocol/ranks.js';
 
 const REASONS: Record<StragglerEntry['reason'], string> = {
   compute: 'more compute', 'data-loading': 'slow data loading', host: 'host work', memcpy: 'memory copies', sync: 'synchronization', unknown: 'unknown',

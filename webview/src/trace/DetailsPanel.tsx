@@ -1,6 +1,6 @@
 // The clicked slice: name, times, where it ran, launch dimensions or copy, and the CUDA runtime call behind it
 // with its native callchain and the Python frames around it (innermost first).
-import type { SliceDetails } from '../protocol.js';
+import type { SliceDetails } from '../../../src/protocol/dashboard.js';
 import { ns } from '../format.js';
 
 function Field(props: { label: string; children: React.ReactNode }) {

@@ -2,7 +2,7 @@
 // match, Shift+Enter or ◀ to the previous one; walking past the last match of a capped answer asks for the next
 // page from its start time.
 import { useState } from 'react';
-import { SearchRequest, type SearchHit, type SearchResult } from '../protocol.js';
+import { SearchRequest, type SearchHit, type SearchResult } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
 
 export const PAGE = 200;

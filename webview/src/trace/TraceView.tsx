@@ -3,7 +3,7 @@
 // window and width only. Drag or A/D/arrows pan, wheel or W/S zoom (about the pointer), 0 resets; hover shows
 // a slice, a click opens its details (slice-details), the search box jumps between matches.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../protocol.js';
+import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
 import { ns } from '../format.js';
 import { Spinner } from '../components/toolkit.js';
@@ -11,7 +11,7 @@ import { DetailsPanel } from './DetailsPanel.js';
 import { drawFrame, readTheme } from './draw.js';
 import { AXIS_H, LABEL_W, ROW_H, type Row, hitTest, mergeRows, timeAt } from './layout.js';
 import { SearchBox } from './SearchBox.js';
-import { useTiles } from './useTiles.js';
+import { useTiles } from './use-tiles.js';
 import { type Viewport, applyMove, keyMove, panBy, revealRange, span, zoomAt, ZOOM_STEP } from './viewport.js';
 
 const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];

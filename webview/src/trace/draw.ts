@@ -2,7 +2,7 @@
 // that fall in the view. At most one rectangle per pixel column per lane (runs of sub-pixel slices are
 // coalesced), so a frame's work is bounded by the view's size whatever the profile holds. Returns the number
 // of slices drawn.
-import type { TileSlice, TimelineTiles } from '../protocol.js';
+import type { TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
 import { ns } from '../format.js';
 import { AXIS_H, LABEL_W, ROW_H, type Row, xOf } from './layout.js';
 import { tickStep, type Viewport } from './viewport.js';

@@ -1,6 +1,6 @@
 // Rows of the trace view: every lane seen so far (a window's tiles name only the lanes with events in it, so the
 // union keeps rows from jumping while panning), ordered GPU streams, NVTX levels, CPU threads; and hit testing.
-import type { TileLane, TileSlice, TimelineTiles } from '../protocol.js';
+import type { TileLane, TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
 import type { Viewport } from './viewport.js';
 
 export const LABEL_W = 170;

@@ -1,6 +1,6 @@
 // Names and messages shared by the extension host and the workers that compute ranks views, with no runtime
 // dependency (the extension bundle imports this without pulling the engine in).
-import type { RanksView } from '../../webview/src/ranks/protocol.js';
+import type { RanksView } from '../analyze/ranks/view.js';
 
 /** The profile-session query that answers the ranks view of the profile the session holds. */
 export const RANKS_VIEW_QUERY = 'ranks-view';

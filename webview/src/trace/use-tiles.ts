@@ -2,7 +2,7 @@
 // (debounced), and only the answer to the latest request is applied (latest wins; the host cancels the ones
 // before). Until it comes, the previous tiles stay on screen, drawn at the new view.
 import { useEffect, useRef, useState } from 'react';
-import { TilesRequest, type TimelineTiles } from '../protocol.js';
+import { TilesRequest, type TimelineTiles } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
 import type { Viewport } from './viewport.js';
 

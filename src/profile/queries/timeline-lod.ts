@@ -3,7 +3,7 @@
 // wider), each bucket keeping its count, busy time, first start, last end and longest event. A window whose
 // pixel is at least a level's bucket wide is merged from that level's buckets (a bucket is never split, so counts
 // at the window's edges cover whole buckets); narrower windows read the events themselves. Built lazily per lane.
-import type { LaneIndex } from './timelineLanes.js';
+import type { LaneIndex } from './timeline-lanes.js';
 
 export interface LodLevel {
   /** bucket width (ns) */
@@ -68,8 +68,8 @@ function aggregate(
       lv.longestDur[j] = it.ld;
     } else {
       if (it.e > lv.end[j]!) lv.end[j] = it.e;
-      lv.count[j] += it.c;
-      lv.busy[j] += it.b;
+      lv.count[j] = lv.count[j]! + it.c;
+      lv.busy[j] = lv.busy[j]! + it.b;
       if (it.ld > lv.longestDur[j]!) [lv.longest[j], lv.longestDur[j]] = [it.li, it.ld];
     }
     if (lv.end[j]! - lv.start[j]! > lv.maxDur) lv.maxDur = lv.end[j]! - lv.start[j]!;

@@ -12,12 +12,14 @@ export type TableName = (typeof TABLE_NAMES)[number];
 
 export type LaneKind = 'gpu-stream' | 'nvtx' | 'cpu-thread';
 
+export type LaneKey = [number, number] | [number, number, number];
+
 export interface LaneIndex {
   /** "gpu0/stream7", "nvtx1234/5678/d0" (pid/tid/depth) or "cpu1234/5678" (pid/tid) */
   id: string;
   kind: LaneKind;
   /** [device, stream] | [pid, tid, depth] | [pid, tid] */
-  key: number[];
+  key: LaneKey;
   table: Uint8Array;
   row: Int32Array;
   start: Float64Array;
@@ -84,8 +86,8 @@ export function buildLanes(model: ProfileModel): Lanes {
   const dense = new DenseIndex();
   const nvtxKeys = new Map<string, number>();
   const kinds: LaneKind[] = [];
-  const keys: number[][] = [];
-  const newLane = (kind: LaneKind, key: number[]) => {
+  const keys: LaneKey[] = [];
+  const newLane = (kind: LaneKind, key: LaneKey) => {
     kinds.push(kind);
     keys.push(key);
     return kinds.length - 1;
@@ -109,7 +111,7 @@ export function buildLanes(model: ProfileModel): Lanes {
     const t = tableAt(i);
     const r = rowAt(i);
     if (t === OP_NVTX) {
-      const key = [nv.pid[r]!, nv.tid[r]!, nvtxDepth[r]!];
+      const key: LaneKey = [nv.pid[r]!, nv.tid[r]!, nvtxDepth[r]!];
       const k = key.join('/');
       let j = nvtxKeys.get(k);
       if (j === undefined) nvtxKeys.set(k, (j = newLane('nvtx', key)));
@@ -151,7 +153,7 @@ export function buildLanes(model: ProfileModel): Lanes {
   return out;
 }
 
-function cmpKeys(a: number[], b: number[]): number {
+function cmpKeys(a: LaneKey, b: LaneKey): number {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return 0;
 }

@@ -1,10 +1,11 @@
-// The one message protocol between the extension host and the dashboard webview. Both sides import this
-// file; it has no runtime dependency (types from src/core are erased). Commands go webview → host,
+// The message protocol between the extension host and the dashboard webview (the webview app imports it from
+// here). No runtime dependency beyond ./ipc (types from the engine are erased). Commands go webview → host,
 // notifications host → webview, requests carry an id and are answered by a response with the same id.
-import type { OverviewKernel, OverviewLane, ProfileOverview } from '../../src/core/overview.js';
-import type { TileLane, TileSlice, TimelineTiles } from '../../src/profile/queries/timeline.js';
-import type { SliceDetails } from '../../src/profile/queries/sliceDetails.js';
-import type { SearchHit, SearchResult } from '../../src/profile/queries/timelineSearch.js';
+import type { OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
+import type { TileLane, TileSlice, TimelineTiles } from '../profile/queries/timeline.js';
+import type { SliceDetails } from '../profile/queries/slice-details.js';
+import type { SearchHit, SearchResult } from '../profile/queries/timeline-search.js';
+import { type Check, IpcType, RequestType, anyParams, isObject, obj } from './ipc.js';
 
 export type { OverviewKernel, OverviewLane, ProfileOverview, SearchHit, SearchResult, SliceDetails, TileLane, TileSlice, TimelineTiles };
 
@@ -76,42 +77,8 @@ export interface ViewState {
 
 export type FindingSortKey = 'category' | 'msPerIter' | 'pctOfIter' | 'file' | 'confidence';
 
-// ---- message plumbing ----------------------------------------------------------------------------
-
-export interface IpcMessage<P = unknown> {
-  method: string;
-  params: P;
-  /** present on requests and their responses */
-  id?: number;
-}
-
-type Check<P> = (p: unknown) => p is P;
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
-}
-
-export class IpcType<P> {
-  constructor(readonly method: string, private readonly check: Check<P>) {}
-  is(msg: unknown): msg is IpcMessage<P> {
-    return isObject(msg) && msg.method === this.method && this.check(msg.params);
-  }
-  make(params: P, id?: number): IpcMessage<P> {
-    return id === undefined ? { method: this.method, params } : { method: this.method, params, id };
-  }
-}
-
-export class RequestType<P, R> extends IpcType<P> {
-  /** phantom: the response type */
-  declare readonly response?: R;
-}
-
-const any = (_: unknown): _ is unknown => true;
-const obj = <P>(keys: Record<string, 'string' | 'number' | 'boolean' | 'object'>): Check<P> =>
-  ((p: unknown) => isObject(p) && Object.entries(keys).every(([k, t]) => typeof p[k] === t && p[k] !== null)) as Check<P>;
-
 // webview → host
-export const ReadyCommand = new IpcType<Record<string, never>>('ready', any as Check<Record<string, never>>);
+export const ReadyCommand = new IpcType<Record<string, never>>('ready', anyParams as Check<Record<string, never>>);
 export const RevealCommand = new IpcType<{ file: string; line: number }>('reveal', obj({ file: 'string', line: 'number' }));
 export const OpenPatchCommand = new IpcType<{ runId: string; patchId: string }>('openPatch', obj({ runId: 'string', patchId: 'string' }));
 export type HostAction = 'analyze' | 'closedLoop' | 'optimize' | 'cancel' | 'showLogs';
@@ -156,5 +123,3 @@ export function timelineReveal(msg: unknown): RevealWindow | null {
 }
 export const StateNotification = new IpcType<DashboardState>('state', obj({ profile: 'object', progress: 'object' }));
 export const ProgressNotification = new IpcType<ProgressView>('progress', obj({ active: 'boolean' }));
-export interface ResponseParams { ok: boolean; result?: unknown; error?: string }
-export const Response = new IpcType<ResponseParams>('response', obj({ ok: 'boolean' }));

@@ -4,9 +4,8 @@
 // before it, which the worker then drops if it has not started, and the superseded request is answered with
 // `cancelled`. Sizes are clamped so that one answer stays a screen's worth.
 import { isCancelled, oneLine } from '../core/errors.js';
-import {
-  type IpcMessage, type ResponseParams, SearchRequest, SliceDetailsRequest, TilesRequest,
-} from '../../webview/src/protocol.js';
+import { SearchRequest, SliceDetailsRequest, TilesRequest } from '../protocol/dashboard.js';
+import type { IpcMessage, ResponseParams } from '../protocol/ipc.js';
 
 export type QueryFn = (name: string, args: Record<string, unknown>, signal: AbortSignal) => Promise<unknown>;
 

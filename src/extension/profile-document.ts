@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { oneLine } from '../core/errors.js';
 import type { ProfileOverview } from '../core/overview.js';
-import type { DashboardState } from '../../webview/src/protocol.js';
+import type { DashboardState } from '../protocol/dashboard.js';
 import type { Engine, ProfileSession } from './engine.js';
 import type { Log } from './log.js';
 

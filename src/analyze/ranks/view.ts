@@ -1,20 +1,10 @@
-// Messages and the view model of the ranks view (issue 9): a heatmap of rank × step, straggler ranking,
-// collective waits and per-rank problems. Shared by the extension host (which builds the RanksView from a
-// RanksReport and the per-rank summaries, off its main thread) and the React app. No runtime dependency:
-// types from src/core are erased; the builder below is pure.
-import type { RankProblem, RankSummary, RankTotals, RanksReport, StragglerEntry } from '../../../src/core/ranks.js';
-import { IpcType } from '../protocol.js';
-
-export type { RankProblem, RankTotals, StragglerEntry };
+// The ranks view model (issue 9): a heatmap of rank × step, straggler ranking, collective waits and per-rank
+// problems, built from a RanksReport and the per-rank summaries. Pure; the ranks worker builds it off the
+// extension host's main thread and src/protocol/ranks.ts carries it to the webview.
+import type { RankProblem, RankSummary, RankTotals, RanksReport, StragglerEntry } from '../../core/ranks.js';
 
 /** What a heatmap cell is coloured by. */
 export type RankMetric = 'step' | 'exposedComm' | 'idle' | 'dataLoad';
-export const RANK_METRICS: Array<{ value: RankMetric; label: string }> = [
-  { value: 'step', label: 'Step time' },
-  { value: 'exposedComm', label: 'Exposed communication' },
-  { value: 'idle', label: 'GPU idle' },
-  { value: 'dataLoad', label: 'Data loading' },
-];
 
 /** One step of one rank; times on that rank's own clock (the clock of its profile). */
 export interface RankStepCell {
@@ -139,63 +129,3 @@ function collectiveOps(report: RanksReport, rankNumbers: number[]): CollectiveOp
   }
   return out.sort((a, b) => b.waitMs.reduce((x, y) => x + y, 0) - a.waitMs.reduce((x, y) => x + y, 0));
 }
-
-/** The rank the view calls the straggler: the top of the ranking, when it did make others wait or is slower. */
-export function topStraggler(v: Pick<RanksView, 'stragglers'>): number | null {
-  const s = v.stragglers[0];
-  return s && (s.causedWaitNs > 0 || s.stepTimeExcess > 0.02) ? s.rank : null;
-}
-
-// ---- messages ------------------------------------------------------------------------------------
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null;
-}
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isInt = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 0;
-
-function isRanksView(p: unknown): p is RanksView {
-  return isObject(p) && typeof p.title === 'string' && isInt(p.worldSize) && Array.isArray(p.ranks) && Array.isArray(p.steps)
-    && Array.isArray(p.stragglers) && Array.isArray(p.collectives) && Array.isArray(p.problems)
-    && p.ranks.every((r) => isObject(r) && isInt(r.rank) && typeof r.source === 'string' && Array.isArray(r.cells)
-      && (r.cells as unknown[]).length === (p.steps as unknown[]).length);
-}
-
-/** Loading state of a ranks view: computing (with progress), ready (the view), or failed. */
-export type RanksStatus =
-  | { state: 'loading'; message?: string; fraction?: number }
-  | { state: 'ready'; view: RanksView }
-  | { state: 'error'; message: string };
-
-function isRanksStatus(p: unknown): p is RanksStatus {
-  if (!isObject(p)) return false;
-  if (p.state === 'loading') return (p.message === undefined || typeof p.message === 'string') && (p.fraction === undefined || isNum(p.fraction));
-  if (p.state === 'ready') return isRanksView(p.view);
-  if (p.state === 'error') return typeof p.message === 'string';
-  return false;
-}
-
-// host → webview
-/** The whole ranks view (standalone panel, or the Ranks tab of a dashboard). */
-export const RanksStateNotification = new IpcType<RanksStatus>('ranks/state', isRanksStatus);
-
-// webview → host
-/** The dashboard's Ranks tab asks for the ranks of its profile; the host answers with ranks/state notifications. */
-export const RanksComputeCommand = new IpcType<{ cancel?: boolean }>(
-  'ranks/compute', (p: unknown): p is { cancel?: boolean } => isObject(p) && (p.cancel === undefined || typeof p.cancel === 'boolean'));
-
-export interface OpenRankParams {
-  rank: number;
-  /** the rank's profile */
-  source: string;
-  step: number;
-  /** the step's window on that rank's clock */
-  startNs: number;
-  endNs: number;
-  pid?: number;
-}
-/** A heatmap cell was activated: open that rank's profile and reveal the step on its timeline. */
-export const OpenRankCommand = new IpcType<OpenRankParams>('ranks/openRank', (p: unknown): p is OpenRankParams =>
-  isObject(p) && isInt(p.rank) && typeof p.source === 'string' && p.source.length > 0 && isInt(p.step)
-  && isNum(p.startNs) && isNum(p.endNs) && p.endNs >= p.startNs && (p.pid === undefined || isInt(p.pid)));
-

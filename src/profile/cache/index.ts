@@ -1,0 +1,146 @@
+// The profile cache: the first read of a profile writes its ProfileModel — whatever reader produced it — to a
+// per-user folder as Apache Arrow IPC files; every later open of the same file reads the model from there,
+// each column only when it is first used.
+//
+// How a reader uses it: nothing to do. openProfile (../open.ts) wraps every reader registered in
+// ../readers.ts with `openWithCache`, so a new reader (nsys SQLite, Kineto JSON, nsys arrowdir, …) is cached
+// as soon as it returns a ProfileModel. Code that opens a profile some other way calls
+//   openWithCache(path, opts, () => myReader(path, opts))
+// itself. What is cached is generic: every model table (any property of ProfileModel that is an object with
+// `length` and typed-array columns) with every typed-array column it has, the string table, the callchains
+// and the meta as JSON. A new column or table is cached with no change here; a change to what a reader puts in
+// an existing column changes the reader stamp (a hash of the reader sources taken at build time, see
+// esbuild.config.mjs), so entries built by an older engine are not used.
+//
+// Keys: resolved path, size, mtime and a sha-256 of the header and sampled pages (key.ts). A changed file
+// misses, and its old entry is dropped with a one-line note; a damaged entry (truncated, overwritten,
+// half-written) is detected by checking every file against the manifest and the Arrow structure, dropped and
+// rebuilt with a one-line note. Settings: SYSIGHT_CACHE (`off`, or a folder) / `sysight.cache.directory`, and
+// SYSIGHT_CACHE_MAX_GB / `sysight.cache.maxSizeGB` (LRU eviction past it).
+import { mkdtempSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CountOnlyTable, ProfileModel } from '../../core/profile.js';
+import { CorruptCacheError } from './arrow-io.js';
+import { entryKey, profileIdentity } from './key.js';
+import type { ProfileIdentity } from './key.js';
+import { readManifest, readModel, writeModel } from './model-io.js';
+import { ensureDir, evict, listEntries, removeEntry, resolveCacheSettings, touchEntry } from './store.js';
+import type { CacheSettings } from './store.js';
+
+export { resolveCacheSettings, defaultCacheDir, listEntries, clearCache, DEFAULT_MAX_BYTES } from './store.js';
+export type { CacheSettings, CacheEntryInfo } from './store.js';
+export { writeModel, readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export type { EntryManifest } from './model-io.js';
+export { profileIdentity } from './key.js';
+export type { ProfileIdentity } from './key.js';
+export { CorruptCacheError, writeArrowTable } from './arrow-io.js';
+
+declare const __SYSIGHT_READER_STAMP__: string | undefined;
+
+/** Stamp of the readers in this build (bundles: a hash of the reader sources; tests and tsx: "dev"). */
+export const READER_STAMP: string = typeof __SYSIGHT_READER_STAMP__ === 'string' ? __SYSIGHT_READER_STAMP__ : 'dev';
+
+export interface CacheOpenOptions {
+  signal?: AbortSignal | undefined;
+  onProgress?: ((fraction: number, message: string) => void) | undefined;
+  countOnly?: readonly CountOnlyTable[] | undefined;
+  /** cache folder and size limit; false: no cache; default: resolveCacheSettings() (SYSIGHT_CACHE) */
+  cache?: CacheSettings | false | undefined;
+  /** one-line notes (a stale or damaged entry rebuilt, a cache that could not be written); default: stderr */
+  onNote?: ((line: string) => void) | undefined;
+}
+
+/** What the last openWithCache did, for tests, benchmarks and `--json` output. */
+export type CacheOutcome = 'hit' | 'miss' | 'stale' | 'damaged' | 'off';
+
+function note(opts: CacheOpenOptions, line: string): void {
+  if (opts.onNote) opts.onNote(line);
+  else process.stderr.write(`sysight: ${line}\n`);
+}
+
+function needsRebuild(have: readonly CountOnlyTable[], want: readonly CountOnlyTable[]): boolean {
+  return have.some((t) => !want.includes(t));
+}
+
+/**
+ * Opens the profile at `path` from the cache, or with `read` and then caches what it returns.
+ * `onOutcome` is told whether it was a hit, a miss, a stale or damaged entry rebuilt, or the cache is off.
+ */
+export async function openWithCache(path: string, opts: CacheOpenOptions, read: () => Promise<ProfileModel>,
+  onOutcome?: (outcome: CacheOutcome) => void): Promise<ProfileModel> {
+  const settings = opts.cache === false ? undefined : (opts.cache ?? resolveCacheSettings());
+  let id: ProfileIdentity | undefined;
+  if (settings) {
+    try {
+      id = profileIdentity(path);
+    } catch {
+      // unreadable: the reader gives the clear error
+    }
+  }
+  if (!settings || !id) {
+    onOutcome?.('off');
+    return read();
+  }
+  const key = entryKey(id, READER_STAMP);
+  const dir = join(settings.dir, key);
+  const want = opts.countOnly ?? [];
+  let outcome: CacheOutcome = 'miss';
+  try {
+    const manifest = readManifest(dir);
+    if (!needsRebuild(manifest.countOnly, want)) {
+      opts.onProgress?.(0, 'reading the profile cache');
+      const model = readModel(dir, manifest, want);
+      model.meta.source = path;
+      touchEntry(dir);
+      opts.onProgress?.(1, 'done');
+      onOutcome?.('hit');
+      return model;
+    }
+  } catch (e) {
+    // no entry yet is a plain miss; anything else wrong with an entry is damage: drop it and rebuild
+    const absent = e instanceof CorruptCacheError && /manifest unreadable \(ENOENT/.test(e.message);
+    if (!absent) {
+      note(opts, `the cached copy of ${path} is damaged (${(e as Error).message}); rebuilding it`);
+      outcome = 'damaged';
+      removeEntry(dir);
+    }
+  }
+  if (outcome === 'miss') outcome = dropStale(settings, id, key, path, opts);
+  const model = await read();
+  await store(settings, key, id, model, opts);
+  onOutcome?.(outcome);
+  return model;
+}
+
+/** Entries of the same file under another key (it changed since, or another engine built them). */
+function dropStale(settings: CacheSettings, id: ProfileIdentity, key: string, path: string, opts: CacheOpenOptions): CacheOutcome {
+  let stale = false;
+  for (const e of listEntries(settings.dir)) {
+    if (e.key === key || e.manifest?.profile.path !== id.path) continue;
+    removeEntry(e.dir);
+    const p = e.manifest.profile;
+    if (p.size !== id.size || p.mtimeMs !== id.mtimeMs || p.contentHash !== id.contentHash) stale = true;
+  }
+  if (stale) note(opts, `${path} changed since it was cached; reading it again`);
+  return stale ? 'stale' : 'miss';
+}
+
+async function store(settings: CacheSettings, key: string, id: ProfileIdentity, model: ProfileModel,
+  opts: CacheOpenOptions): Promise<void> {
+  let tmp: string | undefined;
+  try {
+    ensureDir(settings.dir);
+    tmp = mkdtempSync(join(settings.dir, '.tmp-'));
+    opts.onProgress?.(1, 'writing the profile cache');
+    await writeModel(tmp, model, id, READER_STAMP, opts.signal);
+    removeEntry(join(settings.dir, key));
+    renameSync(tmp, join(settings.dir, key));
+    tmp = undefined;
+    evict(settings, key);
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    note(opts, `could not write the profile cache in ${settings.dir} (${(e as Error).message.split('\n')[0]}); continuing without it`);
+  } finally {
+    if (tmp) removeEntry(tmp);
+  }
+}

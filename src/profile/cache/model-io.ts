@@ -1,0 +1,222 @@
+// A ProfileModel ↔ one cache entry folder: one Arrow IPC file per model table (every typed-array column the
+// table has, so a column a reader adds is cached with no change here), strings.arrow, callchains.arrow and
+// manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
+// checks every file's structure up front and loads each column on first use.
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Int32, makeVector, RecordBatchFileWriter, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import type { CountOnlyTable, ProfileMeta, ProfileModel, StackFrame } from '../../core/profile.js';
+import {
+  closeArrowTable, columnsOf, CorruptCacheError, openArrowTable, readColumn, writeArrowTable,
+} from './arrow-io.js';
+import type { ArrowTableFile, ColumnTable } from './arrow-io.js';
+import type { ProfileIdentity } from './key.js';
+
+/** Bump when the entry layout changes (older entries then read as damaged and are rebuilt). */
+export const CACHE_FORMAT = 1;
+export const MANIFEST = 'manifest.json';
+
+/** The model's keys that are not tables. */
+const NOT_TABLES = new Set(['meta', 'strings', 'callchains']);
+
+export interface EntryManifest {
+  cacheFormat: number;
+  /** stamp of the readers that built the model (a rebuilt engine misses) */
+  stamp: string;
+  profile: ProfileIdentity;
+  createdMs: number;
+  meta: ProfileMeta;
+  /** model tables held count-only (their rows were not loaded) */
+  countOnly: CountOnlyTable[];
+  files: Record<string, { rows: number; bytes: number }>;
+}
+
+export function isModelTable(key: string, value: unknown): value is ColumnTable {
+  return !NOT_TABLES.has(key) && typeof value === 'object' && value !== null &&
+    typeof (value as { length?: unknown }).length === 'number' && columnsOf(value as ColumnTable).length > 0;
+}
+
+async function writeTextTable(path: string, columns: Record<string, (string | null)[] | (number | null)[]>): Promise<number> {
+  const vectors: Record<string, ReturnType<typeof makeVector>> = {};
+  for (const [name, values] of Object.entries(columns)) {
+    vectors[name] = typeof values.find((v) => v !== null) === 'number'
+      ? vectorFromArray(values as (number | null)[], new Int32())
+      : vectorFromArray(values as (string | null)[], new Utf8());
+  }
+  const bytes = RecordBatchFileWriter.writeAll(new Table(vectors)).toUint8Array(true);
+  writeFileSync(path, bytes);
+  return bytes.byteLength;
+}
+
+/** Writes `model` into the (new, empty) folder `dir`; manifest.json last. */
+export async function writeModel(dir: string, model: ProfileModel, profile: ProfileIdentity, stamp: string,
+  signal?: AbortSignal): Promise<EntryManifest> {
+  const files: EntryManifest['files'] = {};
+  for (const [name, table] of Object.entries(model)) {
+    if (!isModelTable(name, table)) continue;
+    signal?.throwIfAborted();
+    files[name] = { rows: table.length, bytes: await writeArrowTable(join(dir, `${name}.arrow`), table, signal) };
+  }
+  files.strings = { rows: model.strings.length, bytes: await writeTextTable(join(dir, 'strings.arrow'), { string: model.strings }) };
+  const chain: number[] = [];
+  const symbol: string[] = [];
+  const module: (string | null)[] = [];
+  const file: (string | null)[] = [];
+  const line: (number | null)[] = [];
+  for (const [id, frames] of model.callchains) {
+    for (const f of frames) {
+      chain.push(id);
+      symbol.push(f.symbol);
+      module.push(f.module ?? null);
+      file.push(f.file ?? null);
+      line.push(f.line ?? null);
+    }
+  }
+  files.callchains = {
+    rows: chain.length,
+    bytes: chain.length === 0 ? 0 : await writeArrowTable(join(dir, 'callchain-ids.arrow'), { length: chain.length, chainId: Float64Array.from(chain) })
+      + await writeTextTable(join(dir, 'callchains.arrow'), { symbol, module, file, line }),
+  };
+  const manifest: EntryManifest = {
+    cacheFormat: CACHE_FORMAT,
+    stamp,
+    profile,
+    createdMs: Date.now(),
+    meta: model.meta,
+    countOnly: Object.keys(model.meta.countOnly ?? {}) as CountOnlyTable[],
+    files,
+  };
+  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
+  return manifest;
+}
+
+export function readManifest(dir: string): EntryManifest {
+  let m: EntryManifest;
+  try {
+    m = JSON.parse(readFileSync(join(dir, MANIFEST), 'utf8')) as EntryManifest;
+  } catch (e) {
+    throw new CorruptCacheError(`manifest unreadable (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (typeof m !== 'object' || m === null || m.cacheFormat !== CACHE_FORMAT || typeof m.files !== 'object' ||
+    typeof m.meta !== 'object' || !m.profile) {
+    throw new CorruptCacheError('manifest is from another cache format or incomplete');
+  }
+  return m;
+}
+
+function readTextTable(path: string, rows: number): Table {
+  let t: Table;
+  try {
+    t = tableFromIPC(readFileSync(path));
+  } catch (e) {
+    throw new CorruptCacheError(`${path.split('/').pop()} does not decode (${(e as Error).message})`);
+  }
+  if (t.numRows !== rows) throw new CorruptCacheError(`${path.split('/').pop()} has ${t.numRows} rows, expected ${rows}`);
+  return t;
+}
+
+/** Closes a cache table's file once the table is garbage-collected with columns still unread. */
+const unreadFiles = new FinalizationRegistry<ArrowTableFile>((file) => closeArrowTable(file));
+
+/** A table whose columns are read from `file` on first use (then kept as plain properties). */
+function lazyTable(file: ArrowTableFile): ColumnTable {
+  const table: ColumnTable = { length: file.rows };
+  let unread = file.columns.length;
+  file.columns.forEach((col, i) => {
+    const settle = (value: unknown) => {
+      Object.defineProperty(table, col.name, { value, writable: true, enumerable: true, configurable: true });
+      if (--unread === 0) {
+        closeArrowTable(file);
+        unreadFiles.unregister(table);
+      }
+    };
+    Object.defineProperty(table, col.name, {
+      enumerable: true,
+      configurable: true,
+      get: () => {
+        const value = readColumn(file, i);
+        settle(value);
+        return value;
+      },
+      set: (value: unknown) => settle(value),
+    });
+  });
+  if (unread === 0) closeArrowTable(file);
+  else unreadFiles.register(table, file, table);
+  return table;
+}
+
+/**
+ * Opens a cache entry as a ProfileModel. Every file's structure is checked against its size and the manifest
+ * (throws CorruptCacheError); table columns are read on first use. Tables in `countOnly` are returned empty
+ * with meta.countOnly set, as the readers do.
+ */
+export function readModel(dir: string, manifest: EntryManifest, countOnly: readonly CountOnlyTable[] = []): ProfileModel {
+  const opened: ArrowTableFile[] = [];
+  try {
+    const tables: Record<string, ColumnTable> = {};
+    for (const [name, info] of Object.entries(manifest.files)) {
+      if (name === 'strings' || name === 'callchains') continue;
+      const path = join(dir, `${name}.arrow`);
+      if (statSync(path, { throwIfNoEntry: false })?.size !== info.bytes) {
+        throw new CorruptCacheError(`${name}.arrow is missing or has the wrong size`);
+      }
+      const file = openArrowTable(path);
+      opened.push(file);
+      if (file.rows !== info.rows) throw new CorruptCacheError(`${name}.arrow has ${file.rows} rows, expected ${info.rows}`);
+      tables[name] = lazyTable(file);
+    }
+    const strings = manifest.files.strings;
+    if (!strings) throw new CorruptCacheError('manifest lists no string table');
+    const stringTable = readTextTable(join(dir, 'strings.arrow'), strings.rows).getChild('string')!.toArray() as string[];
+    const callchains = readCallchains(dir, manifest.files.callchains?.rows ?? 0);
+    const meta: ProfileMeta = { ...manifest.meta, notes: [...manifest.meta.notes] };
+    const model = { meta, strings: stringTable, callchains, ...tables } as unknown as ProfileModel;
+    const counted: Partial<Record<CountOnlyTable, number>> = { ...(manifest.meta.countOnly ?? {}) };
+    for (const name of countOnly) {
+      const table = tables[name];
+      if (!table || manifest.countOnly.includes(name)) continue;
+      counted[name] = table.length;
+      const empty: ColumnTable = { length: 0 };
+      for (const col of Object.keys(table)) if (col !== 'length') empty[col] = new (Object.getPrototypeOf(table[col]).constructor as Float64ArrayConstructor)(0);
+      (model as unknown as Record<string, ColumnTable>)[name] = empty;
+    }
+    if (Object.keys(counted).length > 0) meta.countOnly = counted;
+    return model;
+  } catch (e) {
+    for (const f of opened) closeArrowTable(f);
+    throw e;
+  }
+}
+
+function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> {
+  const out = new Map<number, StackFrame[]>();
+  if (frames === 0) return out;
+  const ids = openArrowTable(join(dir, 'callchain-ids.arrow'));
+  let chainIds: Float64Array;
+  try {
+    if (ids.rows !== frames) throw new CorruptCacheError(`callchain-ids.arrow has ${ids.rows} rows, expected ${frames}`);
+    chainIds = readColumn(ids, 0) as Float64Array;
+  } finally {
+    closeArrowTable(ids);
+  }
+  const t = readTextTable(join(dir, 'callchains.arrow'), frames);
+  const symbol = t.getChild('symbol')!.toArray() as string[];
+  const module = t.getChild('module')?.toArray() as (string | null)[] | undefined;
+  const file = t.getChild('file')?.toArray() as (string | null)[] | undefined;
+  const lineVec = t.getChild('line');
+  for (let i = 0; i < frames; i++) {
+    const id = chainIds[i]!;
+    const frame: StackFrame = { symbol: symbol[i] ?? '' };
+    const m = module?.[i];
+    const f = file?.[i];
+    const l = lineVec?.get(i) as number | null | undefined;
+    if (m !== null && m !== undefined) frame.module = m;
+    if (f !== null && f !== undefined) frame.file = f;
+    if (l !== null && l !== undefined) frame.line = l;
+    let list = out.get(id);
+    if (!list) out.set(id, (list = []));
+    list.push(frame);
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+// The profile cache through the real CLI (node bin/sysight.js) with SYSIGHT_CACHE pointing at a temporary
+// folder: a second open is a hit with the same answer, `cache ls|clear`, a damaged entry rebuilt with one
+// note, `diff` answered from the cache, SYSIGHT_CACHE=off.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildNsysDatabase, presetScenario } from '../../src/profile/generator/index.js';
+
+const root = resolve(__dirname, '../..');
+let tmp = '';
+let cacheDir = '';
+let profile = '';
+
+function sysight(env: Record<string, string>, ...args: string[]) {
+  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], {
+    encoding: 'utf8', timeout: 120_000, env: { ...process.env, SYSIGHT_CACHE: cacheDir, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+interface Summary { timings: { cache: string; openMs: number }; [k: string]: unknown }
+function summary(env: Record<string, string> = {}): { s: Summary; stderr: string } {
+  const r = sysight(env, 'profile', 'summary', profile, '--json');
+  expect(r.code, r.stderr).toBe(0);
+  return { s: JSON.parse(r.stdout) as Summary, stderr: r.stderr };
+}
+const withoutTimings = (s: Summary) => ({ ...s, timings: undefined });
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/cli.js'))) {
+    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'sysight-cache-cli-'));
+  cacheDir = join(tmp, 'cache');
+  profile = join(tmp, 'run.sqlite');
+  writeFileSync(profile, buildNsysDatabase(presetScenario('sync-bound', 6)));
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('sysight with the profile cache', () => {
+  it('answers the second summary from the cache with the same result; ls lists it; clear removes it', () => {
+    const first = summary();
+    expect(first.s.timings.cache).toBe('miss');
+    const second = summary();
+    expect(second.s.timings.cache).toBe('hit');
+    expect(second.stderr).toBe('');
+    expect(withoutTimings(second.s)).toEqual(withoutTimings(first.s));
+    const ls = sysight({}, 'cache', 'ls', '--json');
+    expect(ls.code).toBe(0);
+    const listed = JSON.parse(ls.stdout) as { dir: string; entries: { profile: string; format: string }[] };
+    expect(listed.dir).toBe(cacheDir);
+    expect(listed.entries).toHaveLength(1);
+    expect(listed.entries[0]!.profile).toBe(profile);
+    expect(listed.entries[0]!.format).toBe('nsys-sqlite');
+    expect(sysight({}, 'cache', 'ls').stdout).toContain(profile);
+    const clear = sysight({}, 'cache', 'clear');
+    expect(clear.code).toBe(0);
+    expect(clear.stdout).toMatch(/^removed 1 cached profile/);
+    expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('rebuilds a damaged entry with one note on stderr and the same answer', () => {
+    const first = summary();
+    const entry = readdirSync(cacheDir).find((n) => /^[0-9a-f]{32}$/.test(n))!;
+    truncateSync(join(cacheDir, entry, 'kernels.arrow'), 100);
+    const after = summary();
+    expect(after.s.timings.cache).toBe('damaged');
+    expect(after.stderr.trim().split('\n')).toHaveLength(1);
+    expect(after.stderr).toMatch(/^sysight: the cached copy of .*run\.sqlite is damaged/);
+    expect(withoutTimings(after.s)).toEqual(withoutTimings(first.s));
+    expect(summary().s.timings.cache).toBe('hit');
+  });
+
+  it('diff opens both sides through the cache (a damaged entry is noted and rebuilt once)', () => {
+    // the summary caches the profile count-only (OS runtime rows counted, not loaded): the diff's full open
+    // replaces that entry with a full one
+    summary();
+    expect(sysight({}, 'diff', profile, profile, '--json').code).toBe(0);
+    const entry = readdirSync(cacheDir).find((n) => /^[0-9a-f]{32}$/.test(n))!;
+    truncateSync(join(cacheDir, entry, 'runtime.arrow'), 64);
+    const r = sysight({}, 'diff', profile, profile, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^sysight: the cached copy of .*run\.sqlite is damaged/);
+    const again = sysight({}, 'diff', profile, profile, '--json');
+    expect(again.stderr).toBe('');
+    expect(again.stdout).toBe(r.stdout);
+  });
+
+  it('SYSIGHT_CACHE=off reads the file every time and cache ls says the cache is off', () => {
+    sysight({}, 'cache', 'clear');
+    expect(summary({ SYSIGHT_CACHE: 'off' }).s.timings.cache).toBe('off');
+    expect(readdirSync(cacheDir)).toEqual([]);
+    const ls = sysight({ SYSIGHT_CACHE: 'off' }, 'cache', 'ls');
+    expect(ls.stdout).toMatch(/off/);
+  });
+
+  it('rejects an unknown cache command with exit 2 and one line', () => {
+    const r = sysight({}, 'cache', 'purge');
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
