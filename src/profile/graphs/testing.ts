@@ -3,7 +3,7 @@
 // whose kernels carry its correlation id.
 import type { ProfileModel } from '../../core/profile.js';
 import { launchDimsKey } from '../../core/tables.js';
-import { ModelBuilder } from '../queries/modelBuilder.js';
+import { ModelBuilder } from '../queries/model-builder.js';
 
 export interface CapLaunch {
   kernel: string;
