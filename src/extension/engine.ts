@@ -25,7 +25,17 @@ export interface LlmSettings {
   apiKey: string | undefined;
 }
 
+/** Options every profile open takes: the environment (profile cache, nsys) the worker or CLI child runs with. */
+export interface ProfileOpenOptions {
+  signal: AbortSignal;
+  onProgress: (fraction: number, message: string) => void;
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  env?: Record<string, string> | undefined;
+}
+
 export interface LoopSettings {
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  profileEnv?: Record<string, string> | undefined;
   python: string;
   rounds: number;
   runs: number;
@@ -49,7 +59,7 @@ export interface ProfileSession {
 }
 
 export interface Engine {
-  openProfile(path: string, opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<ProfileSession>;
+  openProfile(path: string, opts: ProfileOpenOptions): Promise<ProfileSession>;
   /** `sysight analyze <profile> --repo <repo>`: writes a run with findings.json under <repo>/.sysight/runs */
   analyze(req: { repo: string; profile: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight agent-loop --repo <repo> [--profile P]`: the closed loop, rounds written to run.json as they end */
@@ -57,7 +67,7 @@ export interface Engine {
   /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
   optimize(req: { repo: string; runId: string; findingIds?: string[] | undefined; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** summarize every rank of the inputs (folders of profiles or summaries, or one multi-process export) and reduce */
-  computeRanks(inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<RanksView>;
+  computeRanks(inputs: string[], opts: ProfileOpenOptions): Promise<RanksView>;
 }
 
 /**
@@ -91,11 +101,11 @@ export function createEngine(extensionPath: string, log: (line: string) => void)
 
 /** The ranks computation in a worker thread (dist/ranks-compute.js); abort terminates it. */
 export function computeRanksInWorker(
-  workerFile: string, inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void },
+  workerFile: string, inputs: string[], opts: ProfileOpenOptions,
 ): Promise<RanksView> {
   return new Promise<RanksView>((resolve, reject) => {
     if (opts.signal.aborted) return reject(new CancelledError());
-    const worker = new Worker(workerFile);
+    const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -119,11 +129,11 @@ export function computeRanksInWorker(
 
 /** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
 export function loopEnv(s: LoopSettings): Record<string, string> {
-  return { SYSIGHT_PYTHON: s.python, ...llmEnv(s.llm) };
+  return { ...s.profileEnv, SYSIGHT_PYTHON: s.python, ...llmEnv(s.llm) };
 }
 
-function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
-  const worker = new Worker(workerFile);
+function openSession(workerFile: string, path: string, opts: ProfileOpenOptions): Promise<ProfileSession> {
+  const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
   let nextId = 1;
   const pending = new Map<number, { resolve: (o: never) => void; reject: (e: Error) => void }>();
   const toError = (r: Extract<SessionReply, { type: 'error' }>) =>

@@ -6,6 +6,7 @@ import type { ProfileOverview } from '../core/overview.js';
 import type { DashboardState } from '../protocol/dashboard.js';
 import type { Engine, ProfileSession } from './engine.js';
 import type { Log } from './log.js';
+import { profileEnv, readConfig } from './config.js';
 
 export class ProfileDocument implements vscode.CustomDocument {
   private session: ProfileSession | undefined;
@@ -23,6 +24,7 @@ export class ProfileDocument implements vscode.CustomDocument {
     let lastFire = 0;
     engine.openProfile(path, {
       signal: this.ac.signal,
+      env: profileEnv(readConfig(uri)),
       onProgress: (fraction, message) => {
         this.status = { state: 'loading', fraction, message };
         if (Date.now() - lastFire > 100) { lastFire = Date.now(); this.emitter.fire(); }
