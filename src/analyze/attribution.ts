@@ -4,7 +4,9 @@
 import type { ProfileModel, StackFrame } from '../core/profile.js';
 import { innermostRepoFrame, matchRepoFile, parsePythonFrame } from './stacks.js';
 
-export type CostKind = 'sync' | 'memcpy' | 'launch' | 'alloc' | 'runtime' | 'op' | 'python';
+import type { CostKind } from '../core/findings.js';
+
+export type { CostKind };
 
 export interface SiteCost {
   file: string;

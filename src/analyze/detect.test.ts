@@ -125,3 +125,23 @@ describe('detect: per-sample Python work in an nsys profile without Python sampl
     expect(r.unconfirmed.map(key)).toContain('C7 train.py:main:46');
   });
 });
+
+describe('detect reads each pattern\'s facts from its catalogue entry', () => {
+  it('a CPU-only profile leaves the patterns that need a GPU unconfirmed and judges the others', () => {
+    const pin = match('C1.dataloader-pin-memory', 'data.py', 'make_loader', 30, { inLoop: false });
+    const workers = match('C1.dataloader-workers', 'data.py', 'make_loader', 30, { inLoop: false });
+    const fp32 = match('C5.fp32-no-autocast', 'train.py', 'main', 40);
+    const r = detect(input([pin, workers, fp32], attribution([], false), [['C1', 5], ['C5', 5]], { gpu: false }));
+    expect(r.findings.map((f) => f.pattern)).toEqual(['C1.dataloader-workers']);
+    const why = new Map(r.unconfirmed.map((f) => [f.pattern, f.evidence[0]!.kind === 'profile' ? f.evidence[0]!.summary : '']));
+    expect(why.get('C1.dataloader-pin-memory')).toMatch(/no GPU activity/);
+    expect(why.get('C5.fp32-no-autocast')).toMatch(/no GPU activity/);
+  });
+
+  it('a pattern measured by its category is judged by the category cost even when the profile has stacks', () => {
+    // DDP settings are built once: their line holds no time, the communication cost speaks for them
+    const ddp = match('C6.ddp-find-unused', 'train.py', 'setup', 12, { inHotPath: false, inLoop: false });
+    const r = detect(input([ddp], attribution([site('train.py', 50, 'train', { sync: 40e6 })]), [['C6', 4]]));
+    expect(r.findings.filter((f) => f.pattern === 'C6.ddp-find-unused').map((f) => f.localizedBy)).toEqual(['catalogue']);
+  });
+});

@@ -4,7 +4,8 @@
 // with the match being on the hot path. Everything else goes to `unconfirmed`.
 import { sha256Hex } from '../core/hash.js';
 import { CATEGORY_NAMES, type Category, type Evidence, type Finding, type Severity } from '../core/findings.js';
-import type { CatalogueMatch } from '../source/catalogue-types.js';
+import { catalogueEntry } from '../source/catalogue.js';
+import { type CatalogueMatch, type PatternFacts, patternFacts } from '../source/catalogue-types.js';
 import { siteKey, type Attribution, type CostKind, type SiteCost } from './attribution.js';
 
 /** Measured cost of one category over the profile, per iteration. */
@@ -39,27 +40,6 @@ export interface DetectInput {
   patternSignals?: Map<string, CategorySignal>;
 }
 
-/** Which attributed costs speak for a category's patterns. */
-const KINDS: Record<Category, CostKind[]> = {
-  C1: ['python', 'runtime'],
-  C2: ['launch', 'op'],
-  C3: ['sync'],
-  C4: ['memcpy', 'sync'],
-  C5: ['op', 'launch', 'python'],
-  C6: ['sync', 'launch', 'runtime'],
-  C7: ['python', 'runtime', 'op'],
-};
-
-/**
- * Patterns whose line is not where the time goes: construction (a DataLoader or DDP built once, paid every
- * iteration elsewhere) and whole-model choices (no autocast, no compile). Their category's measured cost
- * decides, with or without stacks.
- */
-const GLOBAL = /^C1\.|^C6\.(ddp-find-unused|small-bucket|no-sync-misuse)|^C2\.no-compile|^C5\.fp32-no-autocast/;
-
-/** Patterns that only a GPU can make costly: on a CPU-only profile there is nothing to measure. */
-const NEEDS_GPU = /^C2\.|^C3\.|^C4\.|^C6\.|^C5\.fp32-no-autocast|^C1\.dataloader-pin-memory/;
-
 function severityOf(share: number): Severity {
   return share >= 0.2 ? 'critical' : share >= 0.08 ? 'high' : share >= 0.02 ? 'medium' : 'low';
 }
@@ -68,7 +48,7 @@ export function fingerprint(category: Category, file: string, fn: string, patter
   return `${category}|${file}|${fn}|${pattern}`;
 }
 
-function siteMs(sites: SiteCost[], kinds: CostKind[], divisor: number): number {
+function siteMs(sites: SiteCost[], kinds: readonly CostKind[], divisor: number): number {
   // Python frame time already contains the operators and runtime calls made on the line: never add both.
   let nonPy = 0, py = 0;
   for (const site of sites) {
@@ -93,84 +73,130 @@ function topNames(site: SiteCost, n = 4): string {
   return [...site.names].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `${k} ${(v / 1e6).toFixed(2)} ms`).join(', ');
 }
 
-export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: Finding[] } {
-  const { attribution, signals, iterMs, perIterDivisor, minShare } = input;
-  const findings: Finding[] = [];
-  const unconfirmed: Finding[] = [];
-  const share = (ms: number) => (iterMs && iterMs > 0 ? ms / iterMs : 0);
-  const enough = (ms: number) => (iterMs ? share(ms) >= minShare : ms >= 0.05);
+/** What the three phases share: the input, the share and threshold of a cost, and how a finding is made. */
+interface Judge {
+  input: DetectInput;
+  share(ms: number): number;
+  enough(ms: number): boolean;
+  make(m: CatalogueMatch, ms: number, confidence: number, by: Finding['localizedBy'], evidence: Evidence[]): Finding;
+  /** the match's pattern facts (its catalogue entry's, else its category's) */
+  facts(m: CatalogueMatch): PatternFacts;
+}
 
-  const make = (m: CatalogueMatch, ms: number, confidence: number, by: Finding['localizedBy'], evidence: Evidence[]): Finding => ({
-    // the line's text tells apart two matches of one pattern in one function (x and y batches) and, unlike
-    // the line number, survives edits elsewhere in the file
-    id: `${fingerprint(m.category, m.file, m.function, m.patternId)}|${sha256Hex(m.text.trim()).slice(0, 8)}`,
-    category: m.category,
-    pattern: m.patternId,
-    title: `${CATEGORY_NAMES[m.category]}: ${m.why}`,
-    file: m.file,
-    function: m.function,
-    line: m.line,
-    severity: severityOf(share(ms)),
-    impact: { msPerIter: round(ms), pctOfIter: round(share(ms) * 100) },
-    confidence: round(confidence),
-    localizedBy: by,
-    evidence: [...evidence, { kind: 'source', file: m.file, line: m.line, text: m.text, why: m.why }],
-  });
+interface Verdicts {
+  findings: Finding[];
+  unconfirmed: Finding[];
+}
 
+export function detect(input: DetectInput): Verdicts {
+  const j = judge(input);
+  const out: Verdicts = { findings: [], unconfirmed: [] };
   // 0. A CPU-only profile cannot support GPU-side patterns.
   const matches: CatalogueMatch[] = [];
   for (const m of input.matches) {
-    if (!input.gpu && NEEDS_GPU.test(m.patternId)) {
-      unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'summary', summary: 'the profile has no GPU activity: this pattern costs nothing measurable without a GPU' }]));
+    if (!input.gpu && j.facts(m).needsGpu) {
+      out.unconfirmed.push(j.make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'summary', summary: 'the profile has no GPU activity: this pattern costs nothing measurable without a GPU' }]));
     } else matches.push(m);
   }
+  const { byCategory, claimedHeaders } = judgeByLine(j, matches, out);
+  judgeByCategory(j, byCategory, out);
+  findUnexplainedSites(j, new Set([...out.findings.map((f) => siteKey(f.file, f.line)), ...claimedHeaders]), out);
+  return { findings: dedupe(out.findings), unconfirmed: dedupe(out.unconfirmed) };
+}
 
-  // 1. With stacks: the cost measured on the match's own line (a loop: its body) decides.
-  const byCategoryNoStack = new Map<Category, CatalogueMatch[]>();
+function judge(input: DetectInput): Judge {
+  const { iterMs, minShare } = input;
+  const share = (ms: number) => (iterMs && iterMs > 0 ? ms / iterMs : 0);
+  const facts = new Map<string, PatternFacts>();
+  return {
+    input,
+    share,
+    enough: (ms) => (iterMs ? share(ms) >= minShare : ms >= 0.05),
+    facts: (m) => {
+      let f = facts.get(m.patternId);
+      if (!f) facts.set(m.patternId, (f = patternFacts(catalogueEntry(m.patternId) ?? { category: m.category })));
+      return f;
+    },
+    make: (m, ms, confidence, by, evidence) => ({
+      // the line's text tells apart two matches of one pattern in one function (x and y batches) and, unlike
+      // the line number, survives edits elsewhere in the file
+      id: `${fingerprint(m.category, m.file, m.function, m.patternId)}|${sha256Hex(m.text.trim()).slice(0, 8)}`,
+      category: m.category,
+      pattern: m.patternId,
+      title: `${CATEGORY_NAMES[m.category]}: ${m.why}`,
+      file: m.file,
+      function: m.function,
+      line: m.line,
+      severity: severityOf(share(ms)),
+      impact: { msPerIter: round(ms), pctOfIter: round(share(ms) * 100) },
+      confidence: round(confidence),
+      localizedBy: by,
+      evidence: [...evidence, { kind: 'source', file: m.file, line: m.line, text: m.text, why: m.why }],
+    }),
+  };
+}
+
+/**
+ * 1. With stacks: the cost measured on the match's own line (a loop: its body) decides. Returns the matches this
+ * phase cannot judge (no stacks, or a pattern measured by its category), by category, and the function-header
+ * sites that spoke for a match.
+ */
+function judgeByLine(j: Judge, matches: CatalogueMatch[], out: Verdicts): { byCategory: Map<Category, CatalogueMatch[]>; claimedHeaders: Set<string> } {
+  const { attribution, signals, perIterDivisor } = j.input;
+  const byCategory = new Map<Category, CatalogueMatch[]>();
   const claimedHeaders = new Set<string>();
   for (const m of matches) {
-    const [a, b] = input.spanOf?.(m) ?? [m.line, m.line];
+    const facts = j.facts(m);
+    const [a, b] = j.input.spanOf?.(m) ?? [m.line, m.line];
     let lineSites = sitesIn(attribution, m.file, a, b);
-    if (!lineSites.length && attribution.hasStacks && !GLOBAL.test(m.patternId)) {
+    if (!lineSites.length && attribution.hasStacks && facts.measuredAt === 'line') {
       // Kineto python_function frames name a function's first line, not the executing one: the function's
       // header site speaks for the match when it holds the kind of event the pattern produces
-      const header = functionHeaderSite(input, m);
+      const header = functionHeaderSite(j.input, m, facts.events);
       if (header) {
         lineSites = [header];
         claimedHeaders.add(siteKey(header.file, header.line));
       }
     }
-    const site = lineSites.slice().sort((x, y) => Object.values(y.ns).reduce((p, q) => p + q, 0) - Object.values(x.ns).reduce((p, q) => p + q, 0))[0];
-    if (attribution.hasStacks && !GLOBAL.test(m.patternId) && !(site === undefined && perSampleSeen(input, m))) {
-      const ms = site ? siteMs(lineSites, KINDS[m.category], perIterDivisor) : 0;
-      const ev: Evidence[] = site
-        ? [
-            { kind: 'profile', query: site.via === 'callchain' ? 'callchain' : 'python-stack', summary: `${ms.toFixed(3)} ms/iter measured on ${b > a ? `lines ${a}–${b}` : 'this line'} (${topNames(site)})`, values: { msPerIter: round(ms), events: lineSites.reduce((t, x) => t + Object.values(x.count).reduce((p, q) => p + q, 0), 0) } },
-            { kind: 'stack', via: site.via, frames: site.example },
-          ]
-        : [{ kind: 'profile', query: 'python-stack', summary: 'no measured time on this line in the profiled window' }];
-      const sig = signals.get(m.category);
-      if (sig && site) ev.push(...sig.evidence.slice(0, 2));
-      const syncNs = lineSites.reduce((t, x) => t + x.ns.sync, 0);
-      const copyNs = lineSites.reduce((t, x) => t + x.ns.memcpy, 0);
-      if (site && enough(ms) && (m.category !== 'C3' || syncNs > 0) && (m.category !== 'C4' || copyNs + syncNs > 0)) {
-        findings.push(make(m, ms, 0.9, site.via, ev));
-      } else {
-        unconfirmed.push(make(m, ms, 0.2, site?.via ?? 'catalogue', ev));
-      }
+    const site = lineSites.slice().sort((x, y) => totalNs(y) - totalNs(x))[0];
+    if (!attribution.hasStacks || facts.measuredAt === 'category' || (site === undefined && perSampleSeen(j.input, m))) {
+      const list = byCategory.get(m.category) ?? [];
+      list.push(m);
+      byCategory.set(m.category, list);
       continue;
     }
-    const list = byCategoryNoStack.get(m.category) ?? [];
-    list.push(m);
-    byCategoryNoStack.set(m.category, list);
+    const ms = site ? siteMs(lineSites, facts.costKinds, perIterDivisor) : 0;
+    const ev: Evidence[] = site
+      ? [
+          { kind: 'profile', query: site.via === 'callchain' ? 'callchain' : 'python-stack', summary: `${ms.toFixed(3)} ms/iter measured on ${b > a ? `lines ${a}–${b}` : 'this line'} (${topNames(site)})`, values: { msPerIter: round(ms), events: lineSites.reduce((t, x) => t + Object.values(x.count).reduce((p, q) => p + q, 0), 0) } },
+          { kind: 'stack', via: site.via, frames: site.example },
+        ]
+      : [{ kind: 'profile', query: 'python-stack', summary: 'no measured time on this line in the profiled window' }];
+    const sig = signals.get(m.category);
+    if (sig && site) ev.push(...sig.evidence.slice(0, 2));
+    const syncNs = lineSites.reduce((t, x) => t + x.ns.sync, 0);
+    const copyNs = lineSites.reduce((t, x) => t + x.ns.memcpy, 0);
+    if (site && j.enough(ms) && (m.category !== 'C3' || syncNs > 0) && (m.category !== 'C4' || copyNs + syncNs > 0)) {
+      out.findings.push(j.make(m, ms, 0.9, site.via, ev));
+    } else {
+      out.unconfirmed.push(j.make(m, ms, 0.2, site?.via ?? 'catalogue', ev));
+    }
   }
+  return { byCategory, claimedHeaders };
+}
 
-  // 2. Without stacks (or construction-site patterns): the category's measured cost, split over its hot matches.
+function totalNs(s: SiteCost): number {
+  return Object.values(s.ns).reduce((p, q) => p + q, 0);
+}
+
+/** 2. Without stacks (or patterns measured by their category): the category's measured cost, split over its hot matches. */
+function judgeByCategory(j: Judge, byCategory: Map<Category, CatalogueMatch[]>, out: Verdicts): void {
+  const { signals, nvtxFunctionMs } = j.input;
   // patterns with their own signal are split from their category's
   const groups = new Map<string, { sig: CategorySignal | undefined; cat: Category; list: CatalogueMatch[] }>();
-  for (const [cat, list] of byCategoryNoStack) {
+  for (const [cat, list] of byCategory) {
     for (const m of list) {
-      const own = input.patternSignals?.get(m.patternId);
+      const own = j.input.patternSignals?.get(m.patternId);
       const key = own ? m.patternId : cat;
       const g = groups.get(key) ?? { sig: own ?? signals.get(cat), cat, list: [] };
       g.list.push(m);
@@ -180,70 +206,49 @@ export function detect(input: DetectInput): { findings: Finding[]; unconfirmed: 
   for (const { sig, cat, list } of groups.values()) {
     // construction-site matchers decide their own hotness (a DataLoader is hot when a hot loop iterates it); only
     // DDP settings, built once in setup, speak for every step whatever their line
-    const hot = list.filter((m) => m.inHotPath || /^C6\./.test(m.patternId));
-    const periodic = hot.filter((m) => !GLOBAL.test(m.patternId) && input.periodic?.(m));
+    const hot = list.filter((m) => m.inHotPath || m.category === 'C6');
+    const periodic = hot.filter((m) => j.facts(m).measuredAt === 'line' && j.input.periodic?.(m));
     for (const m of periodic) {
       hot.splice(hot.indexOf(m), 1);
-      unconfirmed.push(make(m, 0, 0.15, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'runs once every N iterations (under a periodic `if … % N == 0`): not a per-iteration cost' }]));
+      out.unconfirmed.push(j.make(m, 0, 0.15, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'runs once every N iterations (under a periodic `if … % N == 0`): not a per-iteration cost' }]));
     }
     const cold = list.filter((m) => !hot.includes(m) && !periodic.includes(m));
-    for (const m of cold) unconfirmed.push(make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
-    if (!sig || !enough(sig.msPerIter)) {
-      for (const m of hot) unconfirmed.push(make(m, 0, 0.2, 'catalogue', [{ kind: 'profile', query: cat, summary: `no ${CATEGORY_NAMES[cat].toLowerCase()} cost in the profile${sig ? ` (${sig.msPerIter.toFixed(3)} ms/iter)` : ''}` }]));
+    for (const m of cold) out.unconfirmed.push(j.make(m, 0, 0.1, 'catalogue', [{ kind: 'profile', query: 'hot-path', summary: 'not on the hot path found by WARMUP' }]));
+    if (!sig || !j.enough(sig.msPerIter)) {
+      for (const m of hot) out.unconfirmed.push(j.make(m, 0, 0.2, 'catalogue', [{ kind: 'profile', query: cat, summary: `no ${CATEGORY_NAMES[cat].toLowerCase()} cost in the profile${sig ? ` (${sig.msPerIter.toFixed(3)} ms/iter)` : ''}` }]));
       continue;
     }
     // NVTX: a match inside a function that an NVTX range measured gets that function's time as its bound
-    const weights = hot.map((m) => {
-      const fnMs = input.nvtxFunctionMs.get(m.function);
-      return fnMs !== undefined ? Math.max(fnMs, 0) : 1;
-    });
+    const weights = hot.map((m) => Math.max(nvtxFunctionMs.get(m.function) ?? 1, 0));
     const total = weights.reduce((a, b) => a + b, 0) || 1;
     hot.forEach((m, i) => {
-      const viaNvtx = input.nvtxFunctionMs.has(m.function);
-      const ms = Math.min(sig.msPerIter * (weights[i]! / total), viaNvtx ? input.nvtxFunctionMs.get(m.function)! : Infinity);
-      const conf = (viaNvtx ? 0.75 : 0.55) + Math.min(0.2, share(sig.msPerIter));
-      findings.push(make(m, ms, conf, viaNvtx ? 'nvtx' : 'catalogue', [...sig.evidence.slice(0, 3)]));
+      const fnMs = nvtxFunctionMs.get(m.function);
+      const ms = Math.min(sig.msPerIter * ((weights[i] ?? 0) / total), fnMs ?? Infinity);
+      const conf = (fnMs !== undefined ? 0.75 : 0.55) + Math.min(0.2, j.share(sig.msPerIter));
+      out.findings.push(j.make(m, ms, conf, fnMs !== undefined ? 'nvtx' : 'catalogue', [...sig.evidence.slice(0, 3)]));
     });
   }
-
-  // 3. Costly stack sites no pattern explains: synchronizations and copies are always worth a look.
-  const claimed = new Set([...findings.map((f) => siteKey(f.file, f.line)), ...claimedHeaders]);
-  for (const site of attribution.sites.values()) {
-    const k = siteKey(site.file, site.line);
-    if (claimed.has(k)) continue;
-    const syncMs = site.ns.sync / 1e6 / perIterDivisor;
-    const copyMs = site.ns.memcpy / 1e6 / perIterDivisor;
-    const pick: Array<[Category, string, number, string]> = [];
-    if (enough(syncMs)) pick.push(['C3', 'C3.sync-site', syncMs, `the CPU waits for the GPU here (${topNames(site)})`]);
-    else if (enough(copyMs)) pick.push(['C4', 'C4.copy-site', copyMs, `host↔device copies issued here (${topNames(site)})`]);
-    for (const [category, patternId, ms, why] of pick) {
-      findings.push(make(
-        { patternId, category, file: site.file, function: site.func, line: site.line, column: 1, text: '', why, inHotPath: true, inLoop: true },
-        ms, 0.8, site.via,
-        [{ kind: 'profile', query: site.via, summary: `${ms.toFixed(3)} ms/iter (${topNames(site)})` }, { kind: 'stack', via: site.via, frames: site.example }],
-      ));
-    }
-  }
-
-  return { findings: dedupe(findings), unconfirmed: dedupe(unconfirmed) };
 }
 
-/** Operator / runtime names a pattern's line produces: what a function-level site must show to speak for it. */
-const PATTERN_EVENTS: Record<string, RegExp> = {
-  'C3.item-sync': /^aten::(item|_local_scalar_dense)$/,
-  'C3.float-tensor': /^aten::(item|_local_scalar_dense)$/,
-  'C3.cpu-sync': /^aten::(to|_to_copy|copy_|cpu)$/,
-  'C3.numpy-sync': /^aten::(to|_to_copy|copy_|cpu|numpy)$/,
-  'C3.tolist-sync': /^aten::(tolist|item|_local_scalar_dense|to|_to_copy)$/,
-  'C3.print-tensor': /^aten::(item|_local_scalar_dense|to|_to_copy|copy_)$/,
-  'C3.cuda-synchronize': /^cuda(Device|Stream)Synchronize$/,
-  'C4.to-device-in-loop': /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
-  'C4.host-tensor-in-loop': /^aten::(to|_to_copy|copy_|tensor|lift_fresh|from_numpy)$|^cudaMemcpy/,
-  'C4.non-blocking-missing': /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
-  'C5.constant-in-forward': /^aten::(arange|ones|zeros|full|tril|triu|eye|empty|linspace|logspace)$/,
-  'C5.redundant-copy-in-loop': /^aten::(clone|contiguous|cat|copy_)$/,
-  'C6.collective-in-loop': /nccl|c10d::|record_param_comms|barrier|all_reduce|allreduce|all_gather|broadcast/i,
-};
+/** 3. Costly stack sites no pattern explains: synchronizations and copies are always worth a look. */
+function findUnexplainedSites(j: Judge, claimed: Set<string>, out: Verdicts): void {
+  const { attribution, perIterDivisor } = j.input;
+  for (const site of attribution.sites.values()) {
+    if (claimed.has(siteKey(site.file, site.line))) continue;
+    const syncMs = site.ns.sync / 1e6 / perIterDivisor;
+    const copyMs = site.ns.memcpy / 1e6 / perIterDivisor;
+    const pick: [Category, string, number, string] | undefined = j.enough(syncMs)
+      ? ['C3', 'C3.sync-site', syncMs, `the CPU waits for the GPU here (${topNames(site)})`]
+      : j.enough(copyMs) ? ['C4', 'C4.copy-site', copyMs, `host↔device copies issued here (${topNames(site)})`] : undefined;
+    if (!pick) continue;
+    const [category, patternId, ms, why] = pick;
+    out.findings.push(j.make(
+      { patternId, category, file: site.file, function: site.func, line: site.line, column: 1, text: '', why, inHotPath: true, inLoop: true },
+      ms, 0.8, site.via,
+      [{ kind: 'profile', query: site.via, summary: `${ms.toFixed(3)} ms/iter (${topNames(site)})` }, { kind: 'stack', via: site.via, frames: site.example }],
+    ));
+  }
+}
 
 /**
  * The site on the first line of the match's function (its `def`, or a decorator: what Python's tracer records
@@ -251,14 +256,13 @@ const PATTERN_EVENTS: Record<string, RegExp> = {
  * such site, when the match runs only every N iterations (a function-level site cannot tell it from the
  * per-step line), or when the site names none of the pattern's events.
  */
-function functionHeaderSite(input: DetectInput, m: CatalogueMatch): SiteCost | null {
+function functionHeaderSite(input: DetectInput, m: CatalogueMatch, want: RegExp | undefined): SiteCost | null {
   const span = input.functionSpan?.(m.file, m.function);
   if (!span || input.periodic?.(m)) return null;
   const [def, , decorators] = span;
   for (let l = def - (decorators ?? 0); l <= def; l++) {
     const site = input.attribution.sites.get(siteKey(m.file, l));
     if (!site) continue;
-    const want = PATTERN_EVENTS[m.patternId];
     // a frame's own Python time includes every line (and callee) of the function: only the events attributed
     // to the function itself (launches, operators, runtime calls) can speak for one of its lines
     if (!want) return { ...site, ns: { ...site.ns, python: 0 } };

@@ -90,6 +90,11 @@ export class TableBuilder<S extends ColumnSpec> {
     this.cols = next;
   }
 
+  /** The rows pushed so far of one column, as a live view (writes go into the table). */
+  column<K extends keyof S>(key: K): InstanceType<S[K]> {
+    return (this.cols[key] as Float64Array).subarray(0, this.length) as InstanceType<S[K]>;
+  }
+
   /** Trim to length and return the frozen table. */
   build(): Table<S> {
     const out = { length: this.length } as Record<string, unknown>;

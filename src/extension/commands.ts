@@ -7,7 +7,7 @@ import { UserError } from '../core/errors.js';
 import { profileEnv, readConfig } from './config.js';
 import type { LoopSettings } from './engine.js';
 import type { LoadedRun } from './model.js';
-import type { ProfileEditorProvider } from './profileEditor.js';
+import type { ProfileEditorProvider } from './profile-editor.js';
 import { pickRankInputs } from './ranks.js';
 import { resolvePython } from './python.js';
 import type { ApiKeys, KeyedProvider } from './secrets.js';

@@ -8,7 +8,8 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import { presetScenario, writeNsysProfile } from '../profile/generator/index.js';
 import type { TimelineTiles } from '../profile/queries/timeline.js';
-import { createEngine, llmEnv, parseProgressLine, type LoopSettings } from './engine.js';
+import { createEngine, type LoopSettings } from './engine.js';
+import { llmEnv, parseProgressLine } from '../protocol/cli.js';
 
 const settings: LoopSettings = {
   python: '/usr/bin/python3', rounds: 2, runs: 5, minGain: 0.01,
@@ -19,7 +20,7 @@ const STAND_IN = `
 const fs = require('node:fs');
 const out = process.env.SYSIGHT_TEST_OUT;
 const e = process.env;
-fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, findings: e.SYSIGHT_FINDINGS }));
+fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON }));
 const mode = process.argv[2];
 process.stderr.write(JSON.stringify({ stage: 'analyze', message: 'reading profile', fraction: 0.5 }) + '\\n');
 process.stderr.write('[execute] measuring p1\\n');
@@ -66,8 +67,8 @@ describe('engine adapter', () => {
     const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5']);
-    expect(out().findings).toBe('a,b');
+    // the selected findings travel as --findings (the CLI reads no environment variable for them)
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5', '--findings', 'a,b']);
   });
 
   it('cancels the closed loop through the AbortSignal (SIGTERM) and reports CancelledError', async () => {

@@ -10,7 +10,7 @@ import {
 } from '../protocol/ranks.js';
 import { profileEnv, readConfig } from './config.js';
 import type { Services } from './services.js';
-import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import { dashboardHtml, webviewOptions } from './webview-html.js';
 
 export const RANKS_PANEL_TYPE = 'sysight.ranks';
 

@@ -20,6 +20,8 @@ export interface LoopOptions {
   /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
   steps?: number | undefined;
   env?: Record<string, string> | undefined;
+  /** only these findings (ids as in findings.json); default: all */
+  findingIds?: readonly string[] | undefined;
   /** continue this run instead of creating one */
   runDir?: RunDir | undefined;
   signal?: AbortSignal | undefined;

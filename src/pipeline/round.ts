@@ -38,6 +38,13 @@ export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: Prog
   };
 }
 
+/** The findings a round tries: those named by id (in the set's order), or all when none is named. */
+export function selectFindings(findings: readonly Finding[], ids: readonly string[] | undefined): Finding[] {
+  if (!ids?.length) return [...findings];
+  const want = new Set(ids);
+  return findings.filter((f) => want.has(f.id));
+}
+
 export function stripTrial(t: TrialResult): TrialRecord {
   return { patchId: t.patchId, findingId: t.findingId, pattern: t.pattern, verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, measurement: t.measurement };
 }
@@ -51,7 +58,9 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   const progress = o.onProgress;
   const ledger = readLedger(repo);
   const wins = knownWins(ledger);
-  const ordered = [...set.findings].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
+  const chosen = selectFindings(set.findings, o.findingIds);
+  if (o.findingIds?.length) progress?.({ stage: 'optimize', message: `round ${round}: ${chosen.length} of ${set.findings.length} finding(s) selected by --findings` });
+  const ordered = [...chosen].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
   const trials: TrialRecord[] = [];
   const patches: PatchPlan[] = [];
   let stackRef = startRef;
@@ -122,7 +131,7 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   }
   const learn = await learnRound(repo, dir.id, round, trials, tried, agentConfig.learn, o, progress, signal);
   const record: RoundRecord = {
-    index: round, profile: profilePath, findings: set.findings.length, trials,
+    index: round, profile: profilePath, findings: chosen.length, trials,
     // measured A/B runs only: a profiled run is slowed by the profiler itself
     iterationMs: baselineSamples ? median(baselineSamples) : null,
     iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,

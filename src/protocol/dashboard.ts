@@ -3,8 +3,8 @@
 // notifications host → webview, requests carry an id and are answered by a response with the same id.
 import type { OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
 import type { TileLane, TileSlice, TimelineTiles } from '../profile/queries/timeline.js';
-import type { SliceDetails } from '../profile/queries/sliceDetails.js';
-import type { SearchHit, SearchResult } from '../profile/queries/timelineSearch.js';
+import type { SliceDetails } from '../profile/queries/slice-details.js';
+import type { SearchHit, SearchResult } from '../profile/queries/timeline-search.js';
 import { type Check, IpcType, RequestType, anyParams, isObject, obj } from './ipc.js';
 
 export type { OverviewKernel, OverviewLane, ProfileOverview, SearchHit, SearchResult, SliceDetails, TileLane, TileSlice, TimelineTiles };

@@ -1,5 +1,5 @@
 // Types of the anti-pattern catalogue (kept apart so the pattern modules and the runner share them).
-import type { Category } from '../core/findings.js';
+import type { Category, CostKind } from '../core/findings.js';
 import type { ModuleContext } from './context.js';
 import type { SyntaxNode } from './parser.js';
 
@@ -53,7 +53,38 @@ export interface RawMatch {
   hot?: boolean;
 }
 
-export interface CatalogueEntry {
+/** How the profile confirms a pattern and measures its cost (analyze/detect reads these). */
+export interface PatternFacts {
+  /**
+   * `line`: the cost measured on the match's own line (a loop: its body) decides when the profile has stacks.
+   * `category`: its line is not where the time goes — built once and paid every iteration elsewhere (a DataLoader,
+   * DDP settings) or a whole-model choice (no autocast, no compile) — so its category's measured cost decides,
+   * with or without stacks.
+   */
+  measuredAt: 'line' | 'category';
+  /** only a GPU can make it costly: on a CPU-only profile there is nothing to measure */
+  needsGpu: boolean;
+  /** the attributed costs that speak for it */
+  costKinds: readonly CostKind[];
+  /**
+   * operator / runtime names its line produces: what a function-level site (Kineto's python_function frames name
+   * a function's first line) must show to speak for the match; absent: any launch, operator or runtime call
+   */
+  events?: RegExp;
+}
+
+/** Each category's facts; an entry states only where it differs. */
+export const CATEGORY_FACTS: Readonly<Record<Category, Omit<PatternFacts, 'events'>>> = {
+  C1: { measuredAt: 'category', needsGpu: false, costKinds: ['python', 'runtime'] },
+  C2: { measuredAt: 'line', needsGpu: true, costKinds: ['launch', 'op'] },
+  C3: { measuredAt: 'line', needsGpu: true, costKinds: ['sync'] },
+  C4: { measuredAt: 'line', needsGpu: true, costKinds: ['memcpy', 'sync'] },
+  C5: { measuredAt: 'line', needsGpu: false, costKinds: ['op', 'launch', 'python'] },
+  C6: { measuredAt: 'line', needsGpu: true, costKinds: ['sync', 'launch', 'runtime'] },
+  C7: { measuredAt: 'line', needsGpu: false, costKinds: ['python', 'runtime', 'op'] },
+};
+
+export interface CatalogueEntry extends Partial<PatternFacts> {
   id: string;
   category: Category;
   title: string;
@@ -62,6 +93,17 @@ export interface CatalogueEntry {
   evidence: EvidenceSpec[];
   scope: Scope;
   match(ctx: ModuleContext, repo: RepoFacts): RawMatch[];
+}
+
+/** An entry's facts: its own, else its category's. */
+export function patternFacts(e: Pick<CatalogueEntry, 'category'> & Partial<PatternFacts>): PatternFacts {
+  const base = CATEGORY_FACTS[e.category];
+  return {
+    measuredAt: e.measuredAt ?? base.measuredAt,
+    needsGpu: e.needsGpu ?? base.needsGpu,
+    costKinds: e.costKinds ?? base.costKinds,
+    ...(e.events ? { events: e.events } : {}),
+  };
 }
 
 /** Facts about the whole repo that some patterns need (computed once per run). */

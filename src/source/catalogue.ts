@@ -2,7 +2,7 @@
 // confirms it, where it must be to count, and a matcher over the syntax tree), and the runner.
 // Matching is on tree-sitter nodes only: comments and strings can never match.
 import { throwIfAborted } from '../core/errors.js';
-import type { CatalogueEntry, CatalogueMatch, RepoFacts } from './catalogue-types.js';
+import { type CatalogueEntry, type CatalogueMatch, type PatternFacts, type RepoFacts, patternFacts } from './catalogue-types.js';
 import { ModuleContext } from './context.js';
 import type { HotPath } from './hotpath.js';
 import { LOADER_PATTERNS, PIPELINE_PATTERNS } from './patterns-data.js';
@@ -12,7 +12,8 @@ import { COPY_PATTERNS, SYNC_PATTERNS } from './patterns-sync.js';
 import { underIterationCondition } from './conditions.js';
 import type { RepoIndex } from './repo-index.js';
 
-export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, RepoFacts, Scope } from './catalogue-types.js';
+export type { CatalogueEntry, CatalogueMatch, EvidenceSpec, PatternFacts, RepoFacts, Scope } from './catalogue-types.js';
+export { CATEGORY_FACTS, patternFacts } from './catalogue-types.js';
 
 export const CATALOGUE: readonly CatalogueEntry[] = [
   ...LOADER_PATTERNS.filter((p) => p.category === 'C1'),
@@ -31,9 +32,15 @@ export function catalogueEntry(id: string): CatalogueEntry | undefined {
   return CATALOGUE.find((p) => p.id === id);
 }
 
-/** The catalogue as plain data (no matchers): for reports, the LLM tools and `--json`. */
-export function describeCatalogue(): Array<Omit<CatalogueEntry, 'match'>> {
-  return CATALOGUE.map(({ match: _m, ...rest }) => rest);
+/** An entry as plain data: no matcher, every fact stated (its category's where it has none), events as a regex source. */
+export type CatalogueDescription = Omit<CatalogueEntry, 'match' | 'events'> & Omit<PatternFacts, 'events'> & { events?: string };
+
+/** The catalogue as plain data: for reports, the LLM tools and `--json`. */
+export function describeCatalogue(): CatalogueDescription[] {
+  return CATALOGUE.map(({ match: _m, events, ...rest }) => {
+    const { measuredAt, needsGpu, costKinds } = patternFacts(rest);
+    return { ...rest, measuredAt, needsGpu, costKinds, ...(events ? { events: events.source } : {}) };
+  });
 }
 
 export interface CatalogueOptions {

@@ -95,6 +95,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
     id: 'C2.no-compile', category: 'C2', title: 'model runs eagerly: no torch.compile or CUDA graphs anywhere',
     description: 'Nothing in the repo compiles the model or captures CUDA graphs, so every op is a separate launch from Python.',
     evidence: LAUNCH_EVIDENCE, scope: 'anywhere',
+    measuredAt: 'category',
     match: (ctx, repo) => {
       if (repo.usesCompile) return [];
       const r = ctx.index.resolver;
@@ -117,6 +118,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
     id: 'C5.constant-in-forward', category: 'C5', title: 'constant tensor recomputed on every forward',
     description: '`torch.arange`/`ones`/`tril`/… with shape-only arguments inside forward re-creates the same tensor (and launches kernels) each call; register it as a buffer or cache it.',
     evidence: COMPUTE_EVIDENCE('small fill/arange/tril kernels per iteration'), scope: 'anywhere',
+    events: /^aten::(arange|ones|zeros|full|tril|triu|eye|empty|linspace|logspace)$/,
     match: (ctx) => {
       const out: RawMatch[] = [];
       const r = ctx.index.resolver;
@@ -138,6 +140,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
     id: 'C5.redundant-copy-in-loop', category: 'C5', title: 'clone/contiguous/cat inside a loop',
     description: 'A copy per loop iteration; `x = torch.cat([x, y])` in a loop copies the growing tensor every time (quadratic).',
     evidence: COMPUTE_EVIDENCE('copy/cat kernels (elementwise copy, CatArrayBatchedCopy) per iteration'), scope: 'loop',
+    events: /^aten::(clone|contiguous|cat|copy_)$/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => c.loops.some((l) => l.type === 'for_statement' || l.type === 'while_statement'))
@@ -153,6 +156,7 @@ export const COMPUTE_PATTERNS: CatalogueEntry[] = [
     id: 'C5.fp32-no-autocast', category: 'C5', title: 'training step in fp32 without autocast',
     description: 'The forward/backward of the training step runs in fp32; autocast (bf16/fp16) uses tensor cores and halves activation traffic.',
     evidence: COMPUTE_EVIDENCE('GEMM kernels in fp32 (sgemm, no tensor-core kernels) per iteration'), scope: 'hot',
+    measuredAt: 'category', needsGpu: true,
     match: (ctx, repo) => {
       if (repo.usesLowPrecision) return [];
       const train = ctx.hot.loops.filter((l) => l.hot && l.kind === 'train' && l.file === ctx.file);
@@ -182,6 +186,7 @@ export const COMM_PATTERNS: CatalogueEntry[] = [
     id: 'C6.ddp-find-unused', category: 'C6', title: 'DDP with find_unused_parameters=True',
     description: 'DDP traverses the autograd graph every step to find unused parameters, and delays the gradient all-reduce.',
     evidence: COMM_EVIDENCE, scope: 'anywhere',
+    measuredAt: 'category',
     match: (ctx) =>
       ctx.calls.filter((c) => DDP.test(c.canonical) && c.keywords.get('find_unused_parameters')?.text === 'True')
         .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: 'find_unused_parameters=True adds a graph traversal per step and delays gradient buckets' })),
@@ -190,6 +195,7 @@ export const COMM_PATTERNS: CatalogueEntry[] = [
     id: 'C6.small-bucket', category: 'C6', title: 'DDP bucket_cap_mb set small',
     description: 'Small gradient buckets mean many small all-reduces, each with its own latency.',
     evidence: COMM_EVIDENCE, scope: 'anywhere',
+    measuredAt: 'category',
     match: (ctx) =>
       ctx.calls.filter((c) => DDP.test(c.canonical) && /^\d+(\.\d+)?$/.test(c.keywords.get('bucket_cap_mb')?.text ?? '') && Number(c.keywords.get('bucket_cap_mb')!.text) < 25)
         .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `bucket_cap_mb=${c.keywords.get('bucket_cap_mb')!.text} (< the 25 MB default): many small all-reduces` })),
@@ -198,6 +204,7 @@ export const COMM_PATTERNS: CatalogueEntry[] = [
     id: 'C6.collective-in-loop', category: 'C6', title: 'barrier/collective in the training loop',
     description: 'An explicit barrier or collective every step synchronises all ranks on the critical path.',
     evidence: COMM_EVIDENCE, scope: 'loop-or-hot',
+    events: /nccl|c10d::|record_param_comms|barrier|all_reduce|allreduce|all_gather|broadcast/i,
     match: (ctx) =>
       ctx.calls.filter((c) => COLLECTIVE.test(c.canonical))
         .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() synchronises every rank on each call` })),
@@ -206,6 +213,7 @@ export const COMM_PATTERNS: CatalogueEntry[] = [
     id: 'C6.no-sync-misuse', category: 'C6', title: 'no_sync() used on every micro-step (or around the optimizer step)',
     description: '`with model.no_sync():` skips the gradient all-reduce; used unconditionally in the loop, gradients are never synchronised before the step.',
     evidence: COMM_EVIDENCE, scope: 'anywhere',
+    measuredAt: 'category',
     match: (ctx) => {
       const out: RawMatch[] = [];
       for (const c of ctx.calls) {

@@ -64,6 +64,7 @@ export const LOADER_PATTERNS: CatalogueEntry[] = [
     description: 'Without pin_memory=True, batches sit in pageable memory: host→device copies are staged and cannot overlap compute.',
     evidence: [...HOST_EVIDENCE, { query: 'memcpy', signal: 'pageable H2D copies per iteration', confirmsWhen: 'H2D copies come from pageable memory' }],
     scope: 'anywhere',
+    needsGpu: true,
     match: (ctx) =>
       ctx.calls
         .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, 'pin_memory') === undefined || kw(c, 'pin_memory') === 'False'))

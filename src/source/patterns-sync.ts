@@ -23,11 +23,11 @@ function receiverIsHostCopy(c: CallInfo): boolean {
   return name === 'cpu' || name === 'numpy' || name === 'item' || name === 'tolist' || (name === 'to' && /['"]cpu['"]/.test(r.text));
 }
 
-function methodSync(id: string, method: string, title: string, what: string): CatalogueEntry {
+function methodSync(id: string, method: string, title: string, what: string, events: RegExp): CatalogueEntry {
   return {
     id, category: 'C3', title,
     description: `\`${what}\` copies a device tensor to the host and blocks the CPU until the GPU has finished everything queued before it.`,
-    evidence: SYNC_EVIDENCE, scope: 'loop-or-hot',
+    evidence: SYNC_EVIDENCE, scope: 'loop-or-hot', events,
     match: (ctx) =>
       ctx.calls.filter((c) => c.method === method && noArgs(c) && !receiverIsHostCopy(c)).map((c) => m(c, `${what} forces a device→host copy and a CPU–GPU sync`)),
   };
@@ -36,20 +36,21 @@ function methodSync(id: string, method: string, title: string, what: string): Ca
 const DEVICE_TO_CPU = /^['"]cpu['"]$|^torch\.device\(['"]cpu['"]\)$/;
 
 export const SYNC_PATTERNS: CatalogueEntry[] = [
-  methodSync('C3.item-sync', 'item', '.item() on a tensor in the hot path', '.item()'),
+  methodSync('C3.item-sync', 'item', '.item() on a tensor in the hot path', '.item()', /^aten::(item|_local_scalar_dense)$/),
   {
-    ...methodSync('C3.cpu-sync', 'cpu', '.cpu() in the hot path', '.cpu()'),
+    ...methodSync('C3.cpu-sync', 'cpu', '.cpu() in the hot path', '.cpu()', /^aten::(to|_to_copy|copy_|cpu)$/),
     match: (ctx) => [
       ...ctx.calls.filter((c) => c.method === 'cpu' && noArgs(c) && !receiverIsHostCopy(c)).map((c) => m(c, '.cpu() forces a device→host copy and a CPU–GPU sync')),
       ...ctx.calls.filter((c) => c.method === 'to' && c.args[0] && DEVICE_TO_CPU.test(c.args[0].text)).map((c) => m(c, ".to('cpu') forces a device→host copy and a CPU–GPU sync")),
     ],
   },
-  methodSync('C3.numpy-sync', 'numpy', '.numpy() in the hot path', '.numpy()'),
-  methodSync('C3.tolist-sync', 'tolist', '.tolist() in the hot path', '.tolist()'),
+  methodSync('C3.numpy-sync', 'numpy', '.numpy() in the hot path', '.numpy()', /^aten::(to|_to_copy|copy_|cpu|numpy)$/),
+  methodSync('C3.tolist-sync', 'tolist', '.tolist() in the hot path', '.tolist()', /^aten::(tolist|item|_local_scalar_dense|to|_to_copy)$/),
   {
     id: 'C3.print-tensor', category: 'C3', title: 'print() of a tensor in the hot path',
     description: 'Printing or formatting a device tensor (also inside an f-string) reads its value on the host, which syncs.',
     evidence: SYNC_EVIDENCE, scope: 'loop-or-hot',
+    events: /^aten::(item|_local_scalar_dense|to|_to_copy|copy_)$/,
     match: (ctx) => {
       const out: RawMatch[] = [];
       for (const c of ctx.calls) {
@@ -65,6 +66,7 @@ export const SYNC_PATTERNS: CatalogueEntry[] = [
     id: 'C3.cuda-synchronize', category: 'C3', title: 'explicit CUDA synchronize in the hot path',
     description: '`torch.cuda.synchronize()` (or a stream/event synchronize) blocks the CPU until the GPU drains its queue.',
     evidence: SYNC_EVIDENCE, scope: 'loop-or-hot',
+    events: /^cuda(Device|Stream)Synchronize$/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => noArgs(c) || c.canonical === 'torch.cuda.synchronize')
@@ -75,6 +77,7 @@ export const SYNC_PATTERNS: CatalogueEntry[] = [
     id: 'C3.float-tensor', category: 'C3', title: 'float()/int()/bool() of a tensor in the hot path',
     description: 'Converting a device tensor to a Python number reads it on the host: an implicit .item() and sync.',
     evidence: SYNC_EVIDENCE, scope: 'loop-or-hot',
+    events: /^aten::(item|_local_scalar_dense)$/,
     match: (ctx) =>
       ctx.calls
         .filter((c) => /^(float|int|bool)$/.test(c.callee) && c.args.length === 1 && ctx.tensorish(c.args[0]!, c.fn))
@@ -116,12 +119,14 @@ export const COPY_PATTERNS: CatalogueEntry[] = [
     id: 'C4.to-device-in-loop', category: 'C4', title: '.to(device)/.cuda() every iteration',
     description: 'Moving a tensor (or the model) to the device inside the loop or a per-step function issues a host→device copy each step.',
     evidence: COPY_EVIDENCE, scope: 'loop-or-hot',
+    events: /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
     match: (ctx) => ctx.calls.filter(isDeviceMove).map((c) => m(c, `${c.node.text.length > 60 ? c.callee + '(…)' : c.node.text} copies to the device on every call`)),
   },
   {
     id: 'C4.host-tensor-in-loop', category: 'C4', title: 'tensor created on the host every iteration',
     description: '`torch.tensor(...)`/`torch.from_numpy(...)` per step builds the data on the host, then copies it to the device.',
     evidence: COPY_EVIDENCE, scope: 'loop-or-hot',
+    events: /^aten::(to|_to_copy|copy_|tensor|lift_fresh|from_numpy)$|^cudaMemcpy/,
     match: (ctx) => ctx.calls.filter((c) => HOST_CTORS.test(c.canonical)).map((c) => m(c, `${c.callee}(…) builds a host tensor each call; using it on the GPU costs a copy`)),
   },
   {
@@ -129,6 +134,7 @@ export const COPY_PATTERNS: CatalogueEntry[] = [
     description: 'With pinned host memory, `.to(device, non_blocking=True)` lets the copy overlap compute; without it the copy is synchronous.',
     evidence: [...COPY_EVIDENCE, { query: 'sync', signal: 'synchronous memcpy time per iteration', confirmsWhen: 'H2D copies are synchronous (no overlap with kernels)' }],
     scope: 'loop-or-hot',
+    events: /^aten::(to|_to_copy|copy_)$|^cudaMemcpy/,
     match: (ctx: ModuleContext, repo) => {
       if (!repo.pinsMemory) return [];
       return ctx.calls

@@ -7,8 +7,8 @@ import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
-import { openQuickInput, quickOpen, runCommand } from '../support/workbenchUi.js';
+import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
+import { openQuickInput, quickOpen, runCommand } from '../support/workbench-ui.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));

@@ -9,13 +9,13 @@ import { memcpyQuery } from './memcpy.js';
 import { mfuQuery } from './mfu.js';
 import { ncclQuery } from './nccl.js';
 import { nvtxQuery } from './nvtx.js';
-import { sliceDetailsQuery } from './sliceDetails.js';
+import { sliceDetailsQuery } from './slice-details.js';
 import { stepsQuery } from './steps.js';
 import { summaryQuery } from './summary.js';
 import { syncQuery } from './sync.js';
 import { timelineTilesQuery } from './timeline.js';
-import { timelineSearchQuery } from './timelineSearch.js';
-import { topKernelsQuery } from './topKernels.js';
+import { timelineSearchQuery } from './timeline-search.js';
+import { topKernelsQuery } from './top-kernels.js';
 import { utilizationQuery } from './utilization.js';
 
 export interface QueryParam {

@@ -4,7 +4,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, table } from './format.js';
 import type { QueryDef } from './registry.js';
 import { median, robustSigma, robustZ } from './robust.js';
-import { stepMetrics, type StepMetrics } from './stepMetrics.js';
+import { stepMetrics, type StepMetrics } from './step-metrics.js';
 import { LIMIT_PARAM, intArg, nsToMs, numArg, round, spread } from './util.js';
 
 export interface StepContributor {

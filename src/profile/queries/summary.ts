@@ -8,7 +8,7 @@ import { memcpyStats } from './memcpy.js';
 import { isNcclName, ncclStats } from './nccl.js';
 import type { QueryDef } from './registry.js';
 import { syncCalls } from './sync.js';
-import { type KernelTotals, type TopKernelRow, kernelRows, topNameIds } from './topKernels.js';
+import { type KernelTotals, type TopKernelRow, kernelRows, topNameIds } from './top-kernels.js';
 import { DenseIndex, LIMIT_PARAM, NS_PER_US, intArg, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';
 
 export interface SummaryDevice {

@@ -11,7 +11,7 @@ import { DetailsPanel } from './DetailsPanel.js';
 import { drawFrame, readTheme } from './draw.js';
 import { AXIS_H, LABEL_W, ROW_H, type Row, hitTest, mergeRows, timeAt } from './layout.js';
 import { SearchBox } from './SearchBox.js';
-import { useTiles } from './useTiles.js';
+import { useTiles } from './use-tiles.js';
 import { type Viewport, applyMove, keyMove, panBy, revealRange, span, zoomAt, ZOOM_STEP } from './viewport.js';
 
 const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];

@@ -9,7 +9,7 @@ import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.j
 import type { QueryDef } from './registry.js';
 import {
   OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
-} from './timelineLanes.js';
+} from './timeline-lanes.js';
 import {
   COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
   round, strArg,
