@@ -7,6 +7,7 @@ import type { ProfileDiagnosis } from '../core/findings.js';
 import { DIAGNOSIS_QUERY, type DashboardState } from '../protocol/dashboard.js';
 import type { Engine, ProfileSession } from './engine.js';
 import type { Log } from './log.js';
+import { profileEnv, readConfig } from './config.js';
 
 export class ProfileDocument implements vscode.CustomDocument {
   private session: ProfileSession | undefined;
@@ -26,6 +27,7 @@ export class ProfileDocument implements vscode.CustomDocument {
     let lastFire = 0;
     engine.openProfile(path, {
       signal: this.ac.signal,
+      env: profileEnv(readConfig(uri)),
       onProgress: (fraction, message) => {
         this.status = { state: 'loading', fraction, message };
         if (Date.now() - lastFire > 100) { lastFire = Date.now(); this.emitter.fire(); }

@@ -75,7 +75,12 @@ parentPort?.on('message', (msg: SessionRequest) => {
     ac.abort();
   } else if (msg.type === 'open') {
     openedPath = msg.path;
-    openProfile(msg.path, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
+    openProfile(msg.path, {
+      signal: ac.signal,
+      onProgress: (fraction, message) => send({ type: 'progress', fraction, message }),
+      // a stale or damaged cache entry rebuilt: the dashboard's progress line says so while it reads
+      onNote: (line) => send({ type: 'progress', fraction: 0, message: line }),
+    })
       .then((m) => {
         model = m;
         send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length });
