@@ -6,7 +6,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { hostMemKind } from './memcpy.js';
 import { isNcclName } from './nccl.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, apiName, deviceBusy, intArg, nameFlags, rangeLabel, round, stripApiSuffix, totalLength } from './util.js';
 
 export interface GpuTimeDevice {
