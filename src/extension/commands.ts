@@ -36,7 +36,7 @@ export function registerCommands(s: Services, keys: ApiKeys, editor: ProfileEdit
     const c = readConfig(resource);
     return {
       python: await resolvePython(c.pythonPath, resource, s.log),
-      rounds: c.rounds, runs: c.runs, minGain: c.minGain,
+      rounds: c.rounds, runs: c.runs, trialBudgetSeconds: c.trialBudgetSeconds, minGain: c.minGain,
       llm: { provider: c.provider, model: c.model, baseUrl: c.baseUrl, apiKey: await keys.get(c.provider) },
     };
   };

@@ -11,6 +11,7 @@ export interface SysightConfig {
   baseUrl: string;
   minGain: number;
   runs: number;
+  trialBudgetSeconds: number;
   rounds: number;
 }
 
@@ -35,7 +36,8 @@ export function readConfig(scope?: vscode.Uri): SysightConfig {
     model: str(c, 'model'),
     baseUrl: str(c, 'baseUrl'),
     minGain: num(c, 'minGain', 0.01, 0, 1, false),
-    runs: num(c, 'runs', 5, 2, 50, true),
+    runs: num(c, 'runs', 3, 2, 50, true),
+    trialBudgetSeconds: num(c, 'trialBudgetSeconds', 120, 5, 3600, false),
     rounds: num(c, 'rounds', 3, 1, 20, true),
   };
 }

@@ -12,7 +12,7 @@ import { createEngine, type LoopSettings } from './engine.js';
 import { llmEnv, parseProgressLine } from '../protocol/cli.js';
 
 const settings: LoopSettings = {
-  python: '/usr/bin/python3', rounds: 2, runs: 5, minGain: 0.01,
+  python: '/usr/bin/python3', rounds: 2, runs: 5, trialBudgetSeconds: 90, minGain: 0.01,
   llm: { provider: 'anthropic', model: 'claude-x', baseUrl: '', apiKey: 'sk-secret' },
 };
 
@@ -68,7 +68,7 @@ describe('engine adapter', () => {
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
     // the selected findings travel as --findings (the CLI reads no environment variable for them)
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5', '--findings', 'a,b']);
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5', '--trial-budget', '90', '--findings', 'a,b']);
   });
 
   it('cancels the closed loop through the AbortSignal (SIGTERM) and reports CancelledError', async () => {
@@ -80,7 +80,7 @@ describe('engine adapter', () => {
     await ready;
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(CancelledError);
-    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--min-gain', '0.01']);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--trial-budget', '90', '--min-gain', '0.01']);
   });
 
   it('parses progress lines and builds the LLM environment', () => {

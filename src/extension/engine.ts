@@ -25,6 +25,8 @@ export interface LoopSettings {
   python: string;
   rounds: number;
   runs: number;
+  /** wall-clock budget of each trial's measured pairs */
+  trialBudgetSeconds: number;
   minGain: number;
   llm: LlmSettings;
 }

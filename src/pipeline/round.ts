@@ -12,7 +12,7 @@ import { learnFromTrials, trialId, type LearnTrial } from '../agent/learn.js';
 import type { StageConfig } from '../agent/config.js';
 import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, scrubSecrets, sysightHome, writeLesson } from '../memory/index.js';
 import { planPatch } from '../optimize/plan.js';
-import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
+import { bootstrapMedianInterval, DEFAULT_TRIAL_BUDGET_MS, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, readAt } from './stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
@@ -31,6 +31,7 @@ export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: Prog
     repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation({ clock }),
     ...(o.runs !== undefined ? { runs: o.runs } : {}),
     ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
+    ...(o.trialBudgetMs !== undefined ? { budgetMs: o.trialBudgetMs } : {}),
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
     ...(o.env ? { env: o.env } : {}),
     ...(prep.signal ? { signal: prep.signal } : {}),
@@ -104,7 +105,9 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     // process CPU time counts the main process only: work moved into DataLoader worker processes (C1) would
     // look free on it, so those patches are timed on the wall clock
     const clock = o.gpu || f.category === 'C1' ? 'wall' : 'cpu';
-    const t = await runTrial({ ...trialOptions(prep, o, progress, clock), baseRef: stackRef, patches: [plan] });
+    if (prior.budgetFactor > 1) progress?.({ stage: 'execute', message: `round ${round}: ${prior.reason}` });
+    const opts = trialOptions(prep, o, progress, clock);
+    const t = await runTrial({ ...opts, budgetMs: (opts.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS) * prior.budgetFactor, baseRef: stackRef, patches: [plan] });
     push(stripTrial(t), f, plan);
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     const entry = {

@@ -26,7 +26,14 @@ export interface LlmEnvSettings {
 /** The measured-trial settings the extension passes on every loop command. */
 export interface TrialSettings {
   python: string;
+  /** A/B pairs before the first look of the sequential measurement */
   runs: number;
+  /** wall-clock budget of each trial's measured pairs (`--trial-budget`, seconds) */
+  trialBudgetSeconds?: number | undefined;
+}
+
+function budgetArgs(r: TrialSettings): string[] {
+  return r.trialBudgetSeconds !== undefined ? ['--trial-budget', String(r.trialBudgetSeconds)] : [];
 }
 
 /** `--findings <id,…>`: the option that limits optimize / agent-loop to some findings. */
@@ -37,15 +44,15 @@ export function analyzeArgs(r: { profile: string; repo: string }): string[] {
   return ['analyze', r.profile, '--repo', r.repo];
 }
 
-/** `sysight agent-loop --repo <repo> [--profile P] --python <py> --rounds <n> --runs <n> --min-gain <x>` */
+/** `sysight agent-loop --repo <repo> [--profile P] --python <py> --rounds <n> --runs <n> [--trial-budget <s>] --min-gain <x>` */
 export function agentLoopArgs(r: TrialSettings & { repo: string; profile?: string | undefined; rounds: number; minGain: number }): string[] {
   return ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.python,
-    '--rounds', String(r.rounds), '--runs', String(r.runs), '--min-gain', String(r.minGain)];
+    '--rounds', String(r.rounds), '--runs', String(r.runs), ...budgetArgs(r), '--min-gain', String(r.minGain)];
 }
 
-/** `sysight optimize <run-id> --repo <repo> --python <py> --runs <n> [--findings <id,…>]` */
+/** `sysight optimize <run-id> --repo <repo> --python <py> --runs <n> [--trial-budget <s>] [--findings <id,…>]` */
 export function optimizeArgs(r: TrialSettings & { runId: string; repo: string; findingIds?: readonly string[] | undefined }): string[] {
-  return ['optimize', r.runId, '--repo', r.repo, '--python', r.python, '--runs', String(r.runs),
+  return ['optimize', r.runId, '--repo', r.repo, '--python', r.python, '--runs', String(r.runs), ...budgetArgs(r),
     ...(r.findingIds?.length ? [FINDINGS_OPTION, formatFindingIds(r.findingIds)] : [])];
 }
 

@@ -61,12 +61,14 @@ export function register(program: Command): void {
       .description(q.description)
       .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
       .option('--json', 'machine-readable output');
+    if (q.name === 'graphs') c.option('--capture <trace>', 'the trace recorded while the graphs were captured (gives every replayed node its capture-time line)');
     for (const p of q.params) {
       const flag = p.type === 'boolean' ? `--${kebab(p.name)}` : `--${kebab(p.name)} <${p.type === 'number' ? 'n' : 'value'}>`;
       c.option(flag, p.description + (p.default !== undefined && p.type !== 'boolean' ? ` (default ${p.default})` : ''));
     }
     c.action(async (profile: string, opts: Record<string, unknown>) => {
-      const { json, ...args } = opts;
+      const { json, capture, ...args } = opts;
+      if (typeof capture === 'string') args.capture = await openProfile(capture, { signal: cliSignal() });
       await runQuery(q, profile, args, Boolean(json));
     });
   }

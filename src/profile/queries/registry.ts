@@ -3,6 +3,7 @@
 import type { ProfileModel } from '../../core/profile.js';
 import { callchainQuery } from './callchain.js';
 import { gapsQuery } from './gaps.js';
+import { graphsQuery } from '../graphs/query.js';
 import { iterationsQuery } from './iterations.js';
 import { launchQuery } from './launch.js';
 import { memcpyQuery } from './memcpy.js';
@@ -38,7 +39,7 @@ export interface QueryDef<R = unknown> {
 export const QUERIES: QueryDef[] = [
   summaryQuery, topKernelsQuery, gapsQuery, utilizationQuery, launchQuery, syncQuery, memcpyQuery, ncclQuery,
   nvtxQuery, iterationsQuery, callchainQuery, stepsQuery, mfuQuery, timelineTilesQuery,
-  sliceDetailsQuery, timelineSearchQuery,
+  sliceDetailsQuery, timelineSearchQuery, graphsQuery,
 ] as QueryDef[];
 
 export function findQuery(name: string): QueryDef | undefined {
