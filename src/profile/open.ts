@@ -61,7 +61,7 @@ export async function openProfile(path: string, opts: OpenOptions = {}): Promise
   const reader = READERS.find((r) => r.sniff(head, path));
   if (!reader) {
     throw new UserError(
-      `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or a PyTorch profiler .json/.json.gz trace)`,
+      `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or .nsys-rep report, or a PyTorch profiler .json/.json.gz trace)`,
     );
   }
   return openWithCache(path, opts, () => reader.read(path, opts), opts.onCacheOutcome);

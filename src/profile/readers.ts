@@ -2,5 +2,6 @@
 import type { ProfileReader } from './open.js';
 import { kinetoReader, legacyAutogradReader } from './kineto/index.js';
 import { nsysReader } from './nsys/index.js';
+import { nsysRepReader } from './nsys/rep.js';
 
-export const READERS: ProfileReader[] = [nsysReader, kinetoReader, legacyAutogradReader];
+export const READERS: ProfileReader[] = [nsysReader, nsysRepReader, kinetoReader, legacyAutogradReader];
