@@ -13,7 +13,7 @@ import { mulberry32 } from '../src/core/random.js';
 import { createEngine } from '../src/extension/engine.js';
 import { presetScenario, writeNsysProfile } from '../src/profile/generator/index.js';
 import type { TimelineTiles } from '../src/profile/queries/timeline.js';
-import type { SearchResult } from '../src/profile/queries/timelineSearch.js';
+import type { SearchResult } from '../src/profile/queries/timeline-search.js';
 
 const ROOT = resolve(__dirname, '..', '..');
 const WORK = join(ROOT, 'bench', 'work');

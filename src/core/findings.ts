@@ -78,6 +78,58 @@ export interface LocalizedFindingSet {
   /** source patterns with no profile support: never findings */
   unconfirmed: Finding[];
   notes: string[];
+  /** the diagnosis from the profile alone (src/analyze/diagnose), beside the localized findings */
+  profileFindings?: ProfileFinding[];
+}
+
+/**
+ * A finding from the profile alone (no repository): the category, what it cost, and the profile object that
+ * explains it — the NVTX range, CUDA API call, Python frame, operator, copies or CPU thread the GPU waited for.
+ * With a repository, the analyzer localizes these to lines; without one they are the whole answer.
+ */
+export interface ProfileFinding {
+  /** stable: category + pattern + subject name */
+  id: string;
+  category: Category;
+  /** e.g. "profile.sync-stall", "profile.compile", "profile.data-loading", "profile.copies" */
+  pattern: string;
+  title: string;
+  /** what the time went to, in the profile's own names */
+  subject: {
+    kind: 'nvtx' | 'api' | 'python' | 'op' | 'thread' | 'copies' | 'kernels' | 'nccl';
+    name: string;
+    /** the enclosing ranges / operators / frames, outermost first */
+    chain?: string[];
+    /** Python source location when a frame names one */
+    file?: string;
+    line?: number;
+  };
+  severity: Severity;
+  impact: {
+    /** total time over the profile (wall-clock union when several threads or devices share it) */
+    ms: number;
+    /** share of the profile's duration, 0..100 */
+    pctOfProfile: number;
+    /** per detected iteration, when iterations were found; null otherwise */
+    msPerIter: number | null;
+    /** occurrences (calls, gaps, copies) */
+    count: number;
+  };
+  evidence: Evidence[];
+}
+
+/** `sysight analyze <profile>` without a repository: what the profile alone supports. */
+export interface ProfileDiagnosis {
+  schemaVersion: 1;
+  profile: string;
+  format: string;
+  durationMs: number;
+  /** the one step detector's answer (src/profile/queries/iterations.ts) */
+  iterations: { count: number; method: string; medianMs: number | null; detail: string };
+  gpu: boolean;
+  findings: ProfileFinding[];
+  /** why there are no findings, what the profile lacks, in plain words */
+  notes: string[];
 }
 
 /** What an attributed cost is: a CUDA synchronization, a copy, a launch, an allocation, another runtime call, an operator, Python time. */

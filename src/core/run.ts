@@ -63,14 +63,29 @@ export interface Measurement {
   candidateMs: number[];
   baselineMedianMs: number;
   candidateMedianMs: number;
-  /** relative speed-up (baseline/candidate - 1), with bootstrap interval */
+  /** relative speed-up (baseline/candidate - 1): exp(mean per-pair log ratio) - 1 */
   speedup: number;
+  /** the confidence sequence at the last look (valid under optional stopping; `level` is simultaneous) */
   speedupInterval: Interval;
   source: 'shim' | 'stdout' | 'wall';
+  /** pairs measured (runs per side) */
   runs: number;
+  /** how the measurement ended: the interval decided, the time budget ran out, or the pair cap was reached */
+  stopped?: 'decided' | 'budget' | 'max-pairs';
+  /** wall-clock time the measured pairs took, and the trial's budget for them (ms) */
+  spentMs?: number;
+  budgetMs?: number;
+  /** median peak RSS (MiB) of each side's measured runs, when the workload reported it */
+  baselinePeakRssMb?: number | null;
+  candidatePeakRssMb?: number | null;
 }
 
-export type TrialVerdict = 'accepted' | 'rejected' | 'error' | 'skipped';
+/**
+ * accepted: the interval's low end is above the minimum gain (and smoke, numerics, memory guards pass);
+ * rejected: shown not worth it (high end below the minimum gain) or a guard failed; inconclusive: the
+ * budget ran out before the interval decided (retried later with a larger budget, never a failure).
+ */
+export type TrialVerdict = 'accepted' | 'rejected' | 'inconclusive' | 'error' | 'skipped';
 
 export interface TrialRecord {
   patchId: string;

@@ -90,6 +90,23 @@ export class TableBuilder<S extends ColumnSpec> {
     this.cols = next;
   }
 
+  /** The rows pushed so far of one column, as a live view (writes go into the table). */
+  column<K extends keyof S>(key: K): InstanceType<S[K]> {
+    return (this.cols[key] as Float64Array).subarray(0, this.length) as InstanceType<S[K]>;
+  }
+
+  /**
+   * build(), then let go of the growable columns (the builder is empty afterwards): the peak holds one
+   * table's spare capacity at a time instead of every table's.
+   */
+  take(): Table<S> {
+    const out = this.build();
+    this.capacity = 16;
+    this.length = 0;
+    this.cols = this.alloc(this.capacity);
+    return out;
+  }
+
   /** Trim to length and return the frozen table. */
   build(): Table<S> {
     const out = { length: this.length } as Record<string, unknown>;

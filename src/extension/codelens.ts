@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { CATEGORY_NAMES } from '../core/findings.js';
 import { bestTrial } from './model.js';
-import type { FindingEntry, RunStore } from './runStore.js';
+import type { FindingEntry, RunStore } from './run-store.js';
 
 class FindingLens extends vscode.CodeLens {
   constructor(range: vscode.Range, readonly entry: FindingEntry, readonly part: 'title' | 'evidence' | 'optimize' | 'patch') {

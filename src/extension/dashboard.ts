@@ -12,10 +12,10 @@ import { RanksStateNotification, type OpenRankParams, type RanksView } from '../
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
 import { RanksController } from './ranks.js';
-import type { ProfileDocument } from './profileDocument.js';
-import { dashboardHtml, webviewOptions } from './webviewHtml.js';
+import type { ProfileDocument } from './profile-document.js';
+import { dashboardHtml, webviewOptions } from './webview-html.js';
 import type { Services } from './services.js';
-import { TraceRequests } from './traceRequests.js';
+import { TraceRequests } from './trace-requests.js';
 
 export class Dashboard implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -59,6 +59,8 @@ export class Dashboard implements vscode.Disposable {
       progress: this.s.work.last,
       trusted: vscode.workspace.isTrusted,
       rankProcesses: this.doc.gpuProcesses,
+      ...(this.doc.diagnosis ? { diagnosis: this.doc.diagnosis } : {}),
+      ...(run?.findings?.notes.length ? { analyzeNotes: run.findings.notes } : {}),
     };
   }
 

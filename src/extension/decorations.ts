@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import { CATEGORIES, CATEGORY_NAMES, type Category } from '../core/findings.js';
 import { bestTrial, evidenceLine, fmtSpeedup } from './model.js';
-import type { FindingEntry, RunStore } from './runStore.js';
+import type { FindingEntry, RunStore } from './run-store.js';
 
 function gutterIcon(cat: Category): vscode.Uri {
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="16" height="16"><rect x="0.5" y="2.5" width="15" height="11" rx="2" fill="#c27c0e"/><text x="8" y="11" font-family="sans-serif" font-size="8" font-weight="bold" text-anchor="middle" fill="#fff">${cat}</text></svg>`;

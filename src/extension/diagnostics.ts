@@ -1,7 +1,7 @@
 // Findings as problems: source "Sysight", code C1…C7, evidence as related information.
 import * as vscode from 'vscode';
 import { resolve } from 'node:path';
-import type { RunStore } from './runStore.js';
+import type { RunStore } from './run-store.js';
 
 export class FindingDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('sysight');

@@ -8,10 +8,11 @@ import { CancelledError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import { presetScenario, writeNsysProfile } from '../profile/generator/index.js';
 import type { TimelineTiles } from '../profile/queries/timeline.js';
-import { createEngine, llmEnv, parseProgressLine, type LoopSettings } from './engine.js';
+import { createEngine, type LoopSettings } from './engine.js';
+import { llmEnv, parseProgressLine } from '../protocol/cli.js';
 
 const settings: LoopSettings = {
-  python: '/usr/bin/python3', rounds: 2, runs: 5, minGain: 0.01,
+  python: '/usr/bin/python3', rounds: 2, runs: 5, trialBudgetSeconds: 90, minGain: 0.01,
   llm: { provider: 'anthropic', model: 'claude-x', baseUrl: '', apiKey: 'sk-secret' },
 };
 
@@ -19,7 +20,7 @@ const STAND_IN = `
 const fs = require('node:fs');
 const out = process.env.SYSIGHT_TEST_OUT;
 const e = process.env;
-fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON, findings: e.SYSIGHT_FINDINGS }));
+fs.writeFileSync(out, JSON.stringify({ argv: process.argv.slice(2), key: e.SYSIGHT_LLM_API_KEY, provider: e.SYSIGHT_LLM_PROVIDER, python: e.SYSIGHT_PYTHON }));
 const mode = process.argv[2];
 process.stderr.write(JSON.stringify({ stage: 'analyze', message: 'reading profile', fraction: 0.5 }) + '\\n');
 process.stderr.write('[execute] measuring p1\\n');
@@ -66,8 +67,8 @@ describe('engine adapter', () => {
     const p = engine.optimize({ repo: '/r', runId: 'r9', findingIds: ['a', 'b'], settings }, { signal: new AbortController().signal, onProgress: () => undefined });
     await expect(p).rejects.toThrow(UserError);
     await expect(p).rejects.toThrow(/^run r9 not found$/);
-    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5']);
-    expect(out().findings).toBe('a,b');
+    // the selected findings travel as --findings (the CLI reads no environment variable for them)
+    expect(out().argv).toEqual(['optimize', 'r9', '--repo', '/r', '--python', '/usr/bin/python3', '--runs', '5', '--trial-budget', '90', '--findings', 'a,b']);
   });
 
   it('cancels the closed loop through the AbortSignal (SIGTERM) and reports CancelledError', async () => {
@@ -79,7 +80,7 @@ describe('engine adapter', () => {
     await ready;
     ac.abort();
     await expect(p).rejects.toBeInstanceOf(CancelledError);
-    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--min-gain', '0.01']);
+    expect(out().argv).toEqual(['agent-loop', '--repo', '/r', '--python', '/usr/bin/python3', '--rounds', '2', '--runs', '5', '--trial-budget', '90', '--min-gain', '0.01']);
   });
 
   it('parses progress lines and builds the LLM environment', () => {
@@ -103,6 +104,26 @@ describe('engine adapter', () => {
     const ac = new AbortController();
     ac.abort();
     await expect(engine.openProfile(junk, { signal: ac.signal, onProgress: () => undefined })).rejects.toBeInstanceOf(CancelledError);
+  });
+
+  it.skipIf(!existsSync(worker))('the session worker opens through the profile cache the settings name: the second open is a hit', async () => {
+    const file = join(dir, 'cached.sqlite');
+    writeNsysProfile(presetScenario('healthy', 3), file);
+    const cache = join(dir, 'profile-cache');
+    const engine = createEngine(process.cwd(), () => undefined);
+    const messages: string[] = [];
+    const open = () => engine.openProfile(file, { signal: new AbortController().signal, onProgress: (_f, m) => messages.push(m), env: { SYSIGHT_CACHE: cache } });
+    const first = await open();
+    first.dispose();
+    expect(messages).toContain('writing the profile cache');
+    messages.length = 0;
+    const second = await open();
+    try {
+      expect(messages).toContain('reading the profile cache');
+      expect(second.overview).toEqual(first.overview);
+    } finally {
+      second.dispose();
+    }
   });
 
   it.skipIf(!existsSync(worker))('runs profile queries in the session worker; an aborted query is cancelled, later ones still answer', async () => {

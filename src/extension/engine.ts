@@ -11,24 +11,32 @@ import type { ProfileOverview } from '../core/overview.js';
 import type { SessionReply, SessionRequest } from '../worker/profile-session.js';
 import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
 import type { RanksView } from '../protocol/ranks.js';
+import { agentLoopArgs, analyzeArgs, loopEnv, optimizeArgs, parseProgressLine, type LlmEnvSettings } from '../protocol/cli.js';
 
 export interface WorkOptions {
   signal: AbortSignal;
   onProgress: (e: ProgressEvent) => void;
 }
 
-export interface LlmSettings {
-  provider: 'none' | 'openai_compatible' | 'anthropic';
-  model: string;
-  baseUrl: string;
-  /** from SecretStorage; handed to the child process in its environment only */
-  apiKey: string | undefined;
+/** LLM settings; the key comes from SecretStorage and reaches the child process in its environment only. */
+export type LlmSettings = LlmEnvSettings;
+
+/** Options every profile open takes: the environment (profile cache, nsys) the worker or CLI child runs with. */
+export interface ProfileOpenOptions {
+  signal: AbortSignal;
+  onProgress: (fraction: number, message: string) => void;
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  env?: Record<string, string> | undefined;
 }
 
 export interface LoopSettings {
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  profileEnv?: Record<string, string> | undefined;
   python: string;
   rounds: number;
   runs: number;
+  /** wall-clock budget of each trial's measured pairs */
+  trialBudgetSeconds: number;
   minGain: number;
   llm: LlmSettings;
 }
@@ -49,7 +57,7 @@ export interface ProfileSession {
 }
 
 export interface Engine {
-  openProfile(path: string, opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<ProfileSession>;
+  openProfile(path: string, opts: ProfileOpenOptions): Promise<ProfileSession>;
   /** `sysight analyze <profile> --repo <repo>`: writes a run with findings.json under <repo>/.sysight/runs */
   analyze(req: { repo: string; profile: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight agent-loop --repo <repo> [--profile P]`: the closed loop, rounds written to run.json as they end */
@@ -57,7 +65,7 @@ export interface Engine {
   /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
   optimize(req: { repo: string; runId: string; findingIds?: string[] | undefined; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** summarize every rank of the inputs (folders of profiles or summaries, or one multi-process export) and reduce */
-  computeRanks(inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<RanksView>;
+  computeRanks(inputs: string[], opts: ProfileOpenOptions): Promise<RanksView>;
 }
 
 /**
@@ -65,37 +73,32 @@ export interface Engine {
  * profiles, and the `sysight` CLI (`bin/sysight.js`, a child process) for the rest:
  *   sysight analyze <profile> --repo <repo>
  *   sysight agent-loop --repo <repo> [--profile <p>] --python <py> --rounds <n> --runs <n> --min-gain <x>
- *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n>
+ *   sysight optimize <run-id> --repo <repo> --python <py> --runs <n> [--findings <id,…>]
+ *   (command lines, environment and progress lines: src/protocol/cli.ts, the contract the CLI parses)
  * Its stderr lines `[stage] message` (or ProgressEvent JSON lines) drive the progress bar; stdout goes to
- * the log. The environment carries SYSIGHT_PYTHON, SYSIGHT_FINDINGS (optimize: comma-separated finding
- * ids, for a CLI that filters by them), SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY (the key never on a
- * command line or in a log). Results are read back from <repo>/.sysight/runs/<id>/ (run.json,
+ * the log. The environment carries SYSIGHT_PYTHON and SYSIGHT_LLM_PROVIDER/_MODEL/_BASE_URL/_API_KEY (the key
+ * never on a command line or in a log). Results are read back from <repo>/.sysight/runs/<id>/ (run.json,
  * findings.json, patches/<id>.diff + patches/<id>.json = PatchPlan, optionally overview.json) when the
  * command ends. Exit 0 = done, 130 = cancelled (SIGTERM on Cancel), else the last stderr line is the error.
  */
 export function createEngine(extensionPath: string, log: (line: string) => void): Engine {
-  const cli = (args: string[], s: LoopSettings, opts: WorkOptions, extra: Record<string, string> = {}) =>
-    runCli(extensionPath, args, { ...loopEnv(s), ...extra }, opts, log);
+  const cli = (args: string[], s: LoopSettings, opts: WorkOptions) => runCli(extensionPath, args, { ...s.profileEnv, ...loopEnv(s.python, s.llm) }, opts, log);
   return {
     openProfile: (path, opts) => openSession(join(extensionPath, 'dist', 'profile-session.js'), path, opts),
-    analyze: (r, o) => cli(['analyze', r.profile, '--repo', r.repo], r.settings, o),
-    closedLoop: (r, o) => cli(
-      ['agent-loop', '--repo', r.repo, ...(r.profile ? ['--profile', r.profile] : []), '--python', r.settings.python,
-        '--rounds', String(r.settings.rounds), '--runs', String(r.settings.runs), '--min-gain', String(r.settings.minGain)],
-      r.settings, o),
-    optimize: (r, o) => cli(['optimize', r.runId, '--repo', r.repo, '--python', r.settings.python, '--runs', String(r.settings.runs)],
-      r.settings, o, r.findingIds?.length ? { SYSIGHT_FINDINGS: r.findingIds.join(',') } : {}),
+    analyze: (r, o) => cli(analyzeArgs(r), r.settings, o),
+    closedLoop: (r, o) => cli(agentLoopArgs({ ...r.settings, repo: r.repo, profile: r.profile }), r.settings, o),
+    optimize: (r, o) => cli(optimizeArgs({ ...r.settings, repo: r.repo, runId: r.runId, findingIds: r.findingIds }), r.settings, o),
     computeRanks: (inputs, opts) => computeRanksInWorker(join(extensionPath, 'dist', 'ranks-compute.js'), inputs, opts),
   };
 }
 
 /** The ranks computation in a worker thread (dist/ranks-compute.js); abort terminates it. */
 export function computeRanksInWorker(
-  workerFile: string, inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void },
+  workerFile: string, inputs: string[], opts: ProfileOpenOptions,
 ): Promise<RanksView> {
   return new Promise<RanksView>((resolve, reject) => {
     if (opts.signal.aborted) return reject(new CancelledError());
-    const worker = new Worker(workerFile);
+    const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -117,13 +120,8 @@ export function computeRanksInWorker(
   });
 }
 
-/** The child's environment for a loop: settings and LLM (the key never on a command line or in logs). */
-export function loopEnv(s: LoopSettings): Record<string, string> {
-  return { SYSIGHT_PYTHON: s.python, ...llmEnv(s.llm) };
-}
-
-function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
-  const worker = new Worker(workerFile);
+function openSession(workerFile: string, path: string, opts: ProfileOpenOptions): Promise<ProfileSession> {
+  const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
   let nextId = 1;
   const pending = new Map<number, { resolve: (o: never) => void; reject: (e: Error) => void }>();
   const toError = (r: Extract<SessionReply, { type: 'error' }>) =>
@@ -183,32 +181,6 @@ function openSession(workerFile: string, path: string, opts: { signal: AbortSign
     });
     worker.postMessage({ type: 'open', path } satisfies SessionRequest);
   });
-}
-
-/** Environment for the child: LLM settings and key (never on the command line, never logged). */
-export function llmEnv(s: LlmSettings): Record<string, string> {
-  const env: Record<string, string> = { SYSIGHT_LLM_PROVIDER: s.provider };
-  if (s.model) env.SYSIGHT_LLM_MODEL = s.model;
-  if (s.baseUrl) env.SYSIGHT_LLM_BASE_URL = s.baseUrl;
-  if (s.apiKey) env.SYSIGHT_LLM_API_KEY = s.apiKey;
-  return env;
-}
-
-/** A stderr line of the CLI as a progress event: JSON ProgressEvent lines, else the text itself. */
-export function parseProgressLine(line: string): ProgressEvent | null {
-  const t = line.trim();
-  if (!t) return null;
-  if (t.startsWith('{')) {
-    try {
-      const e = JSON.parse(t) as Partial<ProgressEvent>;
-      if (typeof e.stage === 'string' && typeof e.message === 'string') {
-        return { stage: e.stage, message: e.message, ...(typeof e.fraction === 'number' ? { fraction: e.fraction } : {}) };
-      }
-    } catch { /* plain text */ }
-  }
-  const staged = /^\[(warmup|profile|analyze|optimize|execute|learn|report)\]\s*(.*)$/.exec(t);
-  if (staged) return { stage: staged[1] as ProgressEvent['stage'], message: staged[2]! };
-  return { stage: 'analyze', message: t.replace(/^sysight:\s*(error:\s*)?/, '') };
 }
 
 function runCli(extensionPath: string, args: string[], env: Record<string, string>, opts: WorkOptions, log: (l: string) => void): Promise<void> {

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { PatchPlan } from '../core/run.js';
 import { findTrial, fmtSpeedup, loadPatch, type LoadedRun } from './model.js';
-import { appendLedger, ledgerLine, patchedText } from './patchText.js';
-import type { RunStore } from './runStore.js';
+import { appendLedger, ledgerLine, patchedText } from './patch-text.js';
+import type { RunStore } from './run-store.js';
 import type { Log } from './log.js';
 
 export const PATCH_SCHEME = 'sysight-patch';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, UserError } from '../core/errors.js';
 import { computeRanksInWorker } from './engine.js';
-import { simulateRun } from '../../test/webview/ranksFixture.js';
+import { simulateRun } from '../../test/webview/ranks-fixture.js';
 
 const worker = join(process.cwd(), 'dist', 'ranks-compute.js');
 const dir = mkdtempSync(join(tmpdir(), 'sysight-ranks-engine-'));

@@ -3,7 +3,7 @@ import type * as vscode from 'vscode';
 import type { Engine } from './engine.js';
 import type { Log } from './log.js';
 import type { PatchService } from './patches.js';
-import type { RunStore } from './runStore.js';
+import type { RunStore } from './run-store.js';
 import type { WorkRunner } from './work.js';
 
 export interface Services {

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { CATEGORY_NAMES, type Finding } from '../core/findings.js';
 import type { RoundRecord, TrialRecord } from '../core/run.js';
 import { fmtSpeedup, type LoadedRun } from './model.js';
-import type { RunStore } from './runStore.js';
+import type { RunStore } from './run-store.js';
 
 export enum ItemKind {
   Run = 'sysight.run',

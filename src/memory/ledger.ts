@@ -87,16 +87,30 @@ export interface PriorVerdict {
   skip: boolean;
   reason: string;
   entries: LedgerEntry[];
+  /**
+   * Multiplier of the trial's time budget: 2^n after n inconclusive trials of this finding on this code
+   * (capped at 8), so a retry can measure what the last budget could not decide; 1 otherwise.
+   */
+  budgetFactor: number;
 }
 
+export const MAX_BUDGET_FACTOR = 8;
+
+/**
+ * Rejected, errored and user-rejected trials of the same finding on the same code are not tried again.
+ * Inconclusive ones are not failures: they are retried, each time with twice the budget.
+ */
 export function priorVerdict(entries: readonly LedgerEntry[], fingerprint: string, codeHash: string): PriorVerdict {
   const same = entries.filter((e) => e.fingerprint === fingerprint && e.codeHash === codeHash);
   const failed = same.filter((e) => e.verdict === 'rejected' || e.verdict === 'error' || e.verdict === 'user-rejected');
   if (failed.length) {
     const last = failed[failed.length - 1]!;
-    return { skip: true, reason: `tried before on the same code (run ${last.runId}): ${last.verdict} — ${last.reason}`, entries: same };
+    return { skip: true, reason: `tried before on the same code (run ${last.runId}): ${last.verdict} — ${last.reason}`, entries: same, budgetFactor: 1 };
   }
-  return { skip: false, reason: '', entries: same };
+  const inconclusive = same.filter((e) => e.verdict === 'inconclusive').length;
+  const budgetFactor = Math.min(MAX_BUDGET_FACTOR, 2 ** inconclusive);
+  const reason = inconclusive ? `inconclusive ${inconclusive} time(s) before on the same code: retried with ${budgetFactor}x the time budget` : '';
+  return { skip: false, reason, entries: same, budgetFactor };
 }
 
 /** Patterns ranked by how often they won before (accepted trials), best first: the planner tries them first. */

@@ -37,6 +37,21 @@ describe('ledger', () => {
     expect(priorVerdict(es, 'C7|train.py|get_batch|C7.memmap-reopen', 'h2').skip).toBe(false);
     expect(priorVerdict([entry({})], 'C7|train.py|get_batch|C7.memmap-reopen', 'h1').skip).toBe(false);
   });
+  it('keeps inconclusive trials as inconclusive and retries them with a doubled budget each time', () => {
+    const fp = 'C7|train.py|get_batch|C7.memmap-reopen';
+    const inc = entry({ verdict: 'inconclusive', reason: 'speed-up +2.0% [\u22121.0%, +5.0%] undecided' });
+    const r = repo();
+    appendLedger(r, inc);
+    expect(readLedger(r)[0]!.verdict).toBe('inconclusive');
+    const once = priorVerdict(readLedger(r), fp, 'h1');
+    expect(once).toMatchObject({ skip: false, budgetFactor: 2 });
+    expect(once.reason).toBe('inconclusive 1 time(s) before on the same code: retried with 2x the time budget');
+    expect(priorVerdict([inc, inc], fp, 'h1').budgetFactor).toBe(4);
+    expect(priorVerdict([inc, inc, inc, inc, inc], fp, 'h1').budgetFactor).toBe(8);
+    expect(priorVerdict([inc], fp, 'h2')).toMatchObject({ skip: false, budgetFactor: 1, reason: '' });
+    // a later rejection on the same code still ends the retries
+    expect(priorVerdict([inc, entry({ verdict: 'rejected' })], fp, 'h1').skip).toBe(true);
+  });
   it('ranks known wins by pattern', () => {
     const w = knownWins([entry({}), entry({ speedup: 0.3 }), entry({ pattern: 'C5.x', verdict: 'rejected' })]);
     expect(w.get('C7.memmap-reopen')).toEqual({ wins: 2, meanSpeedup: 0.2 });

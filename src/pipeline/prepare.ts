@@ -15,11 +15,16 @@ export interface LoopOptions {
   python?: string | undefined;
   rounds?: number | undefined;
   apply?: boolean | undefined;
+  /** A/B pairs before the first look of the sequential measurement */
   runs?: number | undefined;
   minGain?: number | undefined;
+  /** wall-clock budget of each trial's measured pairs (ms); doubled per earlier inconclusive trial of the same patch */
+  trialBudgetMs?: number | undefined;
   /** optimizer steps per measured run (SYSIGHT_MAX_STEPS); default: the workload's own length */
   steps?: number | undefined;
   env?: Record<string, string> | undefined;
+  /** only these findings (ids as in findings.json); default: all */
+  findingIds?: readonly string[] | undefined;
   /** continue this run instead of creating one */
   runDir?: RunDir | undefined;
   signal?: AbortSignal | undefined;

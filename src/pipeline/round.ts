@@ -12,7 +12,7 @@ import { learnFromTrials, trialId, type LearnTrial } from '../agent/learn.js';
 import type { StageConfig } from '../agent/config.js';
 import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, scrubSecrets, sysightHome, writeLesson } from '../memory/index.js';
 import { planPatch } from '../optimize/plan.js';
-import { bootstrapMedianInterval, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
+import { bootstrapMedianInterval, DEFAULT_TRIAL_BUDGET_MS, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, readAt } from './stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
@@ -31,11 +31,19 @@ export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: Prog
     repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation({ clock }),
     ...(o.runs !== undefined ? { runs: o.runs } : {}),
     ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
+    ...(o.trialBudgetMs !== undefined ? { budgetMs: o.trialBudgetMs } : {}),
     ...(o.steps !== undefined ? { steps: o.steps } : {}),
     ...(o.env ? { env: o.env } : {}),
     ...(prep.signal ? { signal: prep.signal } : {}),
     ...(progress ? { onProgress: progress } : {}),
   };
+}
+
+/** The findings a round tries: those named by id (in the set's order), or all when none is named. */
+export function selectFindings(findings: readonly Finding[], ids: readonly string[] | undefined): Finding[] {
+  if (!ids?.length) return [...findings];
+  const want = new Set(ids);
+  return findings.filter((f) => want.has(f.id));
 }
 
 export function stripTrial(t: TrialResult): TrialRecord {
@@ -51,7 +59,9 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   const progress = o.onProgress;
   const ledger = readLedger(repo);
   const wins = knownWins(ledger);
-  const ordered = [...set.findings].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
+  const chosen = selectFindings(set.findings, o.findingIds);
+  if (o.findingIds?.length) progress?.({ stage: 'optimize', message: `round ${round}: ${chosen.length} of ${set.findings.length} finding(s) selected by --findings` });
+  const ordered = [...chosen].sort((a, b) => (wins.get(b.pattern)?.wins ?? 0) - (wins.get(a.pattern)?.wins ?? 0) || b.impact.msPerIter - a.impact.msPerIter);
   const trials: TrialRecord[] = [];
   const patches: PatchPlan[] = [];
   let stackRef = startRef;
@@ -95,7 +105,9 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     // process CPU time counts the main process only: work moved into DataLoader worker processes (C1) would
     // look free on it, so those patches are timed on the wall clock
     const clock = o.gpu || f.category === 'C1' ? 'wall' : 'cpu';
-    const t = await runTrial({ ...trialOptions(prep, o, progress, clock), baseRef: stackRef, patches: [plan] });
+    if (prior.budgetFactor > 1) progress?.({ stage: 'execute', message: `round ${round}: ${prior.reason}` });
+    const opts = trialOptions(prep, o, progress, clock);
+    const t = await runTrial({ ...opts, budgetMs: (opts.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS) * prior.budgetFactor, baseRef: stackRef, patches: [plan] });
     push(stripTrial(t), f, plan);
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     const entry = {
@@ -122,7 +134,7 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   }
   const learn = await learnRound(repo, dir.id, round, trials, tried, agentConfig.learn, o, progress, signal);
   const record: RoundRecord = {
-    index: round, profile: profilePath, findings: set.findings.length, trials,
+    index: round, profile: profilePath, findings: chosen.length, trials,
     // measured A/B runs only: a profiled run is slowed by the profiler itself
     iterationMs: baselineSamples ? median(baselineSamples) : null,
     iterationInterval: baselineSamples ? bootstrapMedianInterval(baselineSamples) : null,

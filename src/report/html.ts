@@ -1,7 +1,7 @@
 // A self-contained HTML report: no network, no scripts, inline SVG charts.
 import { join } from 'node:path';
 import { diffDetail } from '../core/run.js';
-import { CATEGORIES, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
+import { CATEGORIES, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, type ReportData } from './model.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -97,12 +97,12 @@ export function renderHtml(r: ReportData): string {
         e.kind === 'profile' ? `[${e.query}] ${e.summary}` : e.kind === 'source' ? `${e.file}:${e.line} ${e.text.trim()} — ${e.why}` : `${e.via}: ${e.frames.join(' ← ')}`,
       )}</li>`).join('')}</ul></details></td></tr>`).join('');
     const trials = [...rd.accepted, ...rd.rejected].map((t) => `<tr><td>${escapeHtml(t.patchId)}</td><td>${escapeHtml(t.pattern)}</td>` +
-      `<td class="${t.verdict}">${t.verdict}</td><td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td><td>${escapeHtml(t.reason)}</td></tr>`).join('');
+      `<td class="${t.verdict}">${t.verdict}</td><td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td><td>${escapeHtml(fmtSpent(t.measurement))}</td><td>${escapeHtml(t.reason)}</td></tr>`).join('');
     return `<h2>Round ${rd.index} <span class="muted">— ${fmtMs(rd.iterationMs)}/iter</span></h2>` +
       (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(diffDetail(rd.profileDiff))}</p>` : '') +
       sideBySide(changeSeenTwice(r, rd)) +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
-      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CI]</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
+      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CS]</th><th>measured</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
       (rd.learn ? `<p>Lessons (${escapeHtml(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `<b>${escapeHtml(l.title)}</b> <span class="muted">(.sysight/wiki/${escapeHtml(l.page)}.md)</span>`).join(', ') : 'none written'}${rd.learn.error ? ` — ${escapeHtml(rd.learn.error)}` : ''}</p>` +
         (rd.learn.dropped.length ? `<ul>${rd.learn.dropped.map((d) => `<li class="muted">dropped ${escapeHtml(d.page)}: ${escapeHtml(d.reason)}</li>`).join('')}</ul>` : '') : '');
   }).join('');

@@ -1,5 +1,5 @@
 import { diffDetail } from '../core/run.js';
-import { CATEGORIES, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, type ReportData } from './model.js';
+import { CATEGORIES, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, type ReportData } from './model.js';
 
 function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -46,9 +46,9 @@ export function renderMarkdown(r: ReportData): string {
     } else out.push('No findings.', '');
     const trials = [...rd.accepted, ...rd.rejected];
     if (trials.length) {
-      out.push('| patch | pattern | verdict | speed-up | interval | reason |', '|---|---|---|---:|---|---|');
+      out.push('| patch | pattern | verdict | speed-up | interval | measured | reason |', '|---|---|---|---:|---|---|---|');
       for (const t of trials) {
-        out.push(`| ${t.patchId} | ${t.pattern} | ${t.verdict} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ${esc(t.reason)} |`);
+        out.push(`| ${t.patchId} | ${t.pattern} | ${t.verdict} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ${fmtSpent(t.measurement)} | ${esc(t.reason)} |`);
       }
       out.push('');
     }

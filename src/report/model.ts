@@ -1,6 +1,6 @@
 // The report's data: everything the Markdown, JSON and HTML renderings show, built once from a run.
 import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
-import type { Interval, LearnRecord, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+import type { Interval, LearnRecord, Measurement, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
 
 export interface ReportRound {
   index: number;
@@ -127,6 +127,16 @@ export function fmtPct(x: number | null | undefined, signed = true): string {
 export function fmtInterval(i: Interval | null | undefined): string {
   if (!i) return '';
   return `[${fmtPct(i.low)}, ${fmtPct(i.high)}]`;
+}
+
+/** What a trial's measurement spent: "6 pairs, 41 s of 120 s (decided); peak RSS 120 → 125 MiB". */
+export function fmtSpent(m: Measurement | null | undefined): string {
+  if (!m) return '';
+  const budget = m.spentMs !== undefined && m.budgetMs !== undefined
+    ? `, ${Math.round(m.spentMs / 1000)} s of ${Math.round(m.budgetMs / 1000)} s${m.stopped ? ` (${m.stopped})` : ''}` : '';
+  const rss = m.baselinePeakRssMb != null && m.candidatePeakRssMb != null
+    ? `; peak RSS ${Math.round(m.baselinePeakRssMb)} \u2192 ${Math.round(m.candidatePeakRssMb)} MiB` : '';
+  return `${m.runs} pairs${budget}${rss}`;
 }
 
 export function categoryLabel(c: Category): string {

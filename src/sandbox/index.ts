@@ -8,6 +8,7 @@ export * from './shim-instrumentation.js';
 export { inspectRepo, dirtyMessage, type RepoInfo } from './repo.js';
 export { cleanupAllSync, liveWorktrees, liveGroups } from './registry.js';
 export * from './runner.js';
+export * from './sequential.js';
 export * from './stats.js';
 export * from './trial.js';
 export * from './verdict.js';

@@ -13,6 +13,8 @@ export interface RunFiles {
   lossSteps: number;
   seed: number;
   maxSteps?: number;
+  /** where the workload writes "self_kb children_kb" peak RSS at exit (SYSIGHT_RSS_FILE) */
+  rssFile?: string;
 }
 
 export interface Instrumentation {
@@ -26,6 +28,14 @@ export interface Instrumentation {
   stepMsFromStdout(stdout: string): number[];
   /** losses found in stdout, in order ([] when none) */
   lossesFromStdout(stdout: string): number[];
+  /** peak resident set size in MiB from the RSS file (the main process), null when absent */
+  peakRssMbFromFile?(file: string): number | null;
+}
+
+/** "self_kb children_kb" (getrusage ru_maxrss, KiB on Linux) → the main process's peak in MiB; null when unreadable. */
+export function parseRssText(text: string): number | null {
+  const m = /^\s*(\d+)/.exec(text);
+  return m ? Number(m[1]) / 1024 : null;
 }
 
 /** nanoGPT "iter 10: loss 2.3456, time 12.34ms", HF-style "'loss': 2.3", generic "step 3 ... 12.3 ms". */
@@ -100,6 +110,7 @@ export function basicInstrumentation(o: BasicInstrumentationOptions = {}): Instr
         PYTHONHASHSEED: String(files.seed),
       };
       if (files.maxSteps !== undefined) env.SYSIGHT_MAX_STEPS = String(files.maxSteps);
+      if (files.rssFile !== undefined) env.SYSIGHT_RSS_FILE = files.rssFile;
       if (o.shimDir) env.PYTHONPATH = [o.shimDir, process.env.PYTHONPATH].filter(Boolean).join(delimiter);
       return env;
     },
@@ -107,5 +118,6 @@ export function basicInstrumentation(o: BasicInstrumentationOptions = {}): Instr
     lossesFromFile: (f) => parseLossText(read(f)),
     stepMsFromStdout: (s) => firstMatchPerLine(s, timePatterns),
     lossesFromStdout: (s) => firstMatchPerLine(s, lossPatterns),
+    peakRssMbFromFile: (f) => parseRssText(read(f)),
   };
 }

@@ -1,7 +1,7 @@
-// Interleaved A/B measurement: baseline and candidate run alternately (A B A B …) with the same seed;
+// Interleaved A/B measurement: baseline and candidate run in pairs (A B, then B A, …) with the same seed;
 // each run yields one statistic (the median ms/iter after the warm-up steps), read from the timing
-// file, else the stdout regex, else wall time / steps; the speed-up (median of the per-pair ratios)
-// gets a paired bootstrap interval.
+// file, else the stdout regex, else wall time / steps, and its peak RSS. Pairs are added until the
+// confidence sequence of the speed-up (sequential.ts) decides or the trial's time budget runs out.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,7 +11,8 @@ import type { Instrumentation } from './instrument.js';
 import { defaultInstrumentation } from './shim-instrumentation.js';
 import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
-import { median, pairedBootstrapSpeedup, pairedSpeedup, type BootstrapOptions } from './stats.js';
+import { DEFAULT_ALPHA, DEFAULT_MIN_PAIRS, logRatios, sequentialLook, type SequentialOptions } from './sequential.js';
+import { median } from './stats.js';
 
 export type Side = 'baseline' | 'candidate';
 
@@ -36,6 +37,8 @@ export interface RunSample {
   fileMs: number[];
   stdoutMs: number[];
   losses: number[];
+  /** peak RSS of the main process (MiB), when the workload reported it */
+  peakRssMb: number | null;
 }
 
 export const DEFAULT_SEED = 1234;
@@ -52,6 +55,7 @@ export async function runInstrumented(
     const files = {
       timingFile: join(dir, 'timing.txt'),
       lossFile: join(dir, 'loss.txt'),
+      rssFile: join(dir, 'rss.txt'),
       lossSteps: spec.lossSteps ?? DEFAULT_LOSS_STEPS,
       seed: spec.seed ?? DEFAULT_SEED,
       ...(maxSteps !== undefined ? { maxSteps } : {}),
@@ -70,6 +74,7 @@ export async function runInstrumented(
       fileMs: inst.stepMsFromFile(files.timingFile),
       stdoutMs: inst.stepMsFromStdout(result.stdoutTail),
       losses,
+      peakRssMb: inst.peakRssMbFromFile?.(files.rssFile) ?? null,
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -100,21 +105,29 @@ export function perRunStatistics(samples: readonly RunSample[], warmup: number, 
 export interface MeasureOptions extends RunSpec {
   baselineDir: string;
   candidateDir: string;
-  /** runs per side, default 5 */
+  /** pairs measured before the first look; default 3 (at least 2) */
   runs?: number;
   /** steps dropped at the start of each run, default 2 */
   warmup?: number;
   /** SYSIGHT_MAX_STEPS for measured runs; default: the workload's own length */
   steps?: number;
-  bootstrap?: BootstrapOptions;
-  onProgress?: ProgressSink;
+  /** the decision threshold of the confidence sequence (relative gain); default 0.01 */
+  minGain?: number;
+  /** simultaneous error of the confidence sequence; the false-accept rate is at most alpha / 2; default 0.05 */
+  alpha?: number;
   /**
-   * One extension: when `extendIf` says the first `runs` pairs are inconclusive, run more pairs up to
-   * `maxRuns` a side and decide on all of them (a single second look; default: no extension).
+   * Wall-clock budget of the measured pairs (ms): pairs are added while the interval is undecided and
+   * another pair (at the mean pair time so far) fits. Default DEFAULT_TRIAL_BUDGET_MS. The first
+   * `runs` pairs always run.
    */
-  maxRuns?: number;
-  extendIf?: (m: Measurement) => boolean;
+  budgetMs?: number;
+  /** hard cap on pairs; default 40 */
+  maxPairs?: number;
+  onProgress?: ProgressSink;
 }
+
+export const DEFAULT_TRIAL_BUDGET_MS = 120_000;
+export const DEFAULT_MAX_PAIRS = 40;
 
 export interface MeasureResult {
   measurement: Measurement;
@@ -123,50 +136,85 @@ export interface MeasureResult {
   candidateLosses: number[][];
 }
 
+/**
+ * Sequential interleaved measurement. Pair i runs A then B when i is even and B then A when odd (ABBA:
+ * a drift of the machine's load over time cancels instead of favouring one side). After the first
+ * `runs` pairs the confidence sequence is looked at after every pair; measuring stops when it decides
+ * (low end above, or high end below, the minimum gain), when the budget cannot fit another pair, or at
+ * `maxPairs`.
+ */
 export async function measureInterleaved(o: MeasureOptions): Promise<MeasureResult> {
-  const runs = Math.max(1, o.runs ?? 5);
-  const maxRuns = Math.max(runs, o.maxRuns ?? runs);
+  const minPairs = Math.max(2, o.runs ?? DEFAULT_MIN_PAIRS);
+  const maxPairs = Math.max(minPairs, o.maxPairs ?? DEFAULT_MAX_PAIRS);
+  const budgetMs = o.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS;
   const warmup = Math.max(0, o.warmup ?? 2);
+  const seq = { minPairs, ...(o.alpha !== undefined ? { alpha: o.alpha } : {}) };
+  const minGain = o.minGain ?? 0.01;
   const samples: RunSample[] = [];
-  const runPairs = async (from: number, to: number): Promise<void> => {
-    for (let i = from; i < to; i++) {
-      for (const side of ['baseline', 'candidate'] as const) {
-        throwIfAborted(o.signal);
-        o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${i + 1}/${to}`, fraction: (2 * i + (side === 'baseline' ? 0 : 1)) / (2 * to) });
-        const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
-        if (!succeeded(s.result)) throw new RunFailedError(s);
-        samples.push(s);
-      }
+  const started = performance.now();
+  let stopped: NonNullable<Measurement['stopped']> = 'max-pairs';
+  for (let i = 0; i < maxPairs; i++) {
+    const order: Side[] = i % 2 === 0 ? ['baseline', 'candidate'] : ['candidate', 'baseline'];
+    for (const side of order) {
+      throwIfAborted(o.signal);
+      const label = i < minPairs ? `${i + 1}/${minPairs}` : `${i + 1} (sequential, up to ${maxPairs})`;
+      o.onProgress?.({ stage: 'execute', message: `measuring: ${side} run ${label}`, fraction: Math.min(1, (performance.now() - started) / budgetMs) });
+      const s = await runInstrumented(side, i, side === 'baseline' ? o.baselineDir : o.candidateDir, o, o.steps);
+      if (!succeeded(s.result)) throw new RunFailedError(s);
+      samples.push(s);
     }
-  };
-  await runPairs(0, runs);
-  let measurement = summarize(samples, warmup, o);
-  if (maxRuns > runs && o.extendIf?.(measurement)) {
-    await runPairs(runs, maxRuns);
-    measurement = summarize(samples, warmup, o);
+    const pairs = i + 1;
+    if (pairs < minPairs) continue;
+    const { values } = perRunStatistics(samples, warmup, o.steps);
+    const look = sequentialLook(logRatios(sideValues(samples, values, 'baseline'), sideValues(samples, values, 'candidate')), minGain, seq);
+    if (look && look.decision !== 'continue') { stopped = 'decided'; break; }
+    const spent = performance.now() - started;
+    if (pairs < maxPairs && spent + spent / pairs > budgetMs) { stopped = 'budget'; break; }
   }
+  const spentMs = performance.now() - started;
   return {
-    measurement,
+    measurement: summarize(samples, warmup, o, minGain, seq, { stopped, spentMs, budgetMs }),
     samples,
     baselineLosses: samples.filter((s) => s.side === 'baseline').map((s) => s.losses),
     candidateLosses: samples.filter((s) => s.side === 'candidate').map((s) => s.losses),
   };
 }
 
-function summarize(samples: readonly RunSample[], warmup: number, o: MeasureOptions): Measurement {
+function sideValues(samples: readonly RunSample[], values: readonly number[], side: Side): number[] {
+  // samples alternate ABBA; pair i's baseline and candidate are its two entries, in pair order
+  return values.filter((_, i) => samples[i]!.side === side);
+}
+
+function medianOrNull(xs: ReadonlyArray<number | null>): number | null {
+  const v = xs.filter((x): x is number => x !== null);
+  return v.length === xs.length && v.length > 0 ? median(v) : null;
+}
+
+function summarize(
+  samples: readonly RunSample[], warmup: number, o: MeasureOptions, minGain: number, seq: SequentialOptions,
+  how: { stopped: NonNullable<Measurement['stopped']>; spentMs: number; budgetMs: number },
+): Measurement {
   const { source, values } = perRunStatistics(samples, warmup, o.steps);
-  const baselineMs = values.filter((_, i) => samples[i]!.side === 'baseline');
-  const candidateMs = values.filter((_, i) => samples[i]!.side === 'candidate');
+  const baselineMs = sideValues(samples, values, 'baseline');
+  const candidateMs = sideValues(samples, values, 'candidate');
+  const d = logRatios(baselineMs, candidateMs);
+  // fewer pairs than the first look (a caller asking for 1 run): a look with minPairs = pairs, so there is
+  // still an honest (wide) interval rather than none
+  const look = sequentialLook(d, minGain, seq) ?? sequentialLook(d, minGain, { ...seq, minPairs: Math.max(2, d.length) });
+  const speedup = look ? look.speedup : Math.exp(d.reduce((a, b) => a + b, 0) / Math.max(1, d.length)) - 1;
   return {
     baselineMs,
     candidateMs,
     baselineMedianMs: median(baselineMs),
     candidateMedianMs: median(candidateMs),
-    // Runs i of both sides ran back to back: the speed-up is the median of the per-pair ratios and its
-    // interval resamples whole pairs, so load drift on a shared machine cancels within each pair.
-    speedup: pairedSpeedup(baselineMs, candidateMs),
-    speedupInterval: pairedBootstrapSpeedup(baselineMs, candidateMs, o.bootstrap),
+    speedup,
+    speedupInterval: look ? look.interval : { low: -Infinity, high: Infinity, level: 1 - (seq.alpha ?? DEFAULT_ALPHA) },
     source,
     runs: baselineMs.length,
+    stopped: how.stopped,
+    spentMs: how.spentMs,
+    budgetMs: how.budgetMs,
+    baselinePeakRssMb: medianOrNull(samples.filter((s) => s.side === 'baseline').map((s) => s.peakRssMb)),
+    candidatePeakRssMb: medianOrNull(samples.filter((s) => s.side === 'candidate').map((s) => s.peakRssMb)),
   };
 }

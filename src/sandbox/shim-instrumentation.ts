@@ -27,6 +27,7 @@ export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrum
         lossSteps: files.lossSteps,
         seed: files.seed,
         maxSteps: files.maxSteps,
+        ...(files.rssFile !== undefined ? { rssFile: files.rssFile } : {}),
         timingFunc: o.timingFunc,
         syncCuda: o.syncCuda,
       };
@@ -39,6 +40,7 @@ export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrum
       return t.length > 0 || o.timeRegex ? t : basic.stepMsFromStdout(s);
     },
     lossesFromStdout: (s) => basic.lossesFromStdout(s),
+    peakRssMbFromFile: (f) => basic.peakRssMbFromFile?.(f) ?? null,
   };
 }
 

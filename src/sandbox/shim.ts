@@ -14,6 +14,8 @@ export interface ShimOptions {
   lossSteps?: number | undefined;
   /** Seeds random, numpy and torch at start-up. */
   seed?: number | undefined;
+  /** File the shim writes "self_kb children_kb" peak RSS to at exit (the memory guard). */
+  rssFile?: string | undefined;
   /** Exit cleanly once this many optimizer steps ran (smoke tests). */
   maxSteps?: number | undefined;
   /** "module:qualname" of a function to time per call instead of optimizer steps (inference workloads). */
@@ -40,6 +42,7 @@ export const SHIM_VARS = [
   'SYSIGHT_PROFILE_FILE',
   'SYSIGHT_PROFILE_STEPS',
   'SYSIGHT_PROFILE_SKIP',
+  'SYSIGHT_RSS_FILE',
 ] as const;
 
 /**
@@ -82,6 +85,7 @@ export function shimEnv(opts: ShimOptions, base: NodeJS.ProcessEnv = process.env
     SYSIGHT_PROFILE_FILE: opts.profileFile ?? '',
     SYSIGHT_PROFILE_STEPS: intOrEmpty('profileSteps', opts.profileSteps),
     SYSIGHT_PROFILE_SKIP: intOrEmpty('profileSkip', opts.profileSkip),
+    SYSIGHT_RSS_FILE: opts.rssFile ?? '',
   };
 }
 

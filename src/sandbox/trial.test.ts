@@ -9,10 +9,9 @@ import {
 import { liveWorktrees } from './registry.js';
 import { remeasureStack, runTrial, withPython, type TrialOptions } from './trial.js';
 
-// Tests that expect 'accepted' use 9 runs a side: with 5, one run slowed as a whole by a load spike on a
-// busy 2-core machine (the suite runs files in parallel) is drawn 3 of 5 times by > 2.5% of bootstrap
-// resamples and honestly widens the interval below the minimum.
-const ACCEPT_RUNS = 9;
+// Pairs before the first look: the measurement then adds pairs until the confidence sequence decides, so
+// a load spike on the busy 2-core machine (the suite runs files in parallel) costs pairs, not the verdict.
+const ACCEPT_RUNS = 3;
 
 const repos: ToyRepo[] = [];
 afterEach(() => {
@@ -54,9 +53,10 @@ describe('runTrial', () => {
     expect(r.smokeOk).toBe(true);
     expect(r.numericsOk).toBe(true);
     expect(r.measurement!.source).toBe('shim');
-    expect(r.measurement!.baselineMs).toHaveLength(ACCEPT_RUNS);
+    expect(r.measurement!.baselineMs.length).toBeGreaterThanOrEqual(ACCEPT_RUNS);
+    expect(r.measurement!.stopped).toBe('decided');
     expect(r.measurement!.speedupInterval.low).toBeGreaterThan(0.01);
-    expect(r.reason).toMatch(/^speed-up \+\d+\.\d% \[\+\d+\.\d%, \+\d+\.\d%\], numerics equal over 10 steps$/);
+    expect(r.reason).toMatch(/^speed-up \+\d+\.\d% \[\+\d+\.\d%, \+\d+\.\d%\], numerics equal over 10 steps, peak RSS \d+ MiB \u2192 \d+ MiB$/);
     expect(r.patchId).toBe('p1');
     expectClean(dir, seen, before);
   });
@@ -78,7 +78,7 @@ describe('runTrial', () => {
     const plan = replacePlan(dir, 'train.py', 'SLEEP = 0.004', 'SLEEP = 0.006');
     const r = await runTrial(opts({ patches: [plan] }));
     expect(r.verdict).toBe('rejected');
-    expect(r.reason).toMatch(/^speed-up [+\u2212]?\d+\.\d% \[.*\] not above the 1% minimum$/);
+    expect(r.reason).toMatch(/^speed-up \u2212\d+\.\d% \[.*\] below the 1% minimum$/);
     expectClean(dir, seen, before);
   });
 

@@ -20,15 +20,16 @@ export interface TrialOptions extends Omit<RunSpec, 'signal' | 'command'> {
   python?: string;
   /** SYSIGHT_MAX_STEPS for the smoke test; default 3 */
   smokeSteps?: number;
-  /** runs per side; default 5 */
+  /** pairs before the first look of the confidence sequence; default 3 */
   runs?: number;
-  /**
-   * When the first `runs` pairs are inconclusive (point estimate above minGain, interval low end not),
-   * measure once more up to this many runs a side and decide on all of them; default 2 × runs.
-   * (Simulated, 5% run-to-run noise: a null patch is accepted 1.3% of the time instead of 0.8%; a
-   * true +3% is found 12% instead of 5% of the time; a slow-down never extends.)
-   */
-  maxRuns?: number;
+  /** wall-clock budget of the measured pairs (ms); default DEFAULT_TRIAL_BUDGET_MS (2 minutes) */
+  budgetMs?: number;
+  /** hard cap on pairs; default 40 */
+  maxPairs?: number;
+  /** simultaneous error of the confidence sequence (false-accept rate ≤ alpha / 2); default 0.05 */
+  alpha?: number;
+  /** refuse a candidate whose peak RSS exceeds the baseline's by more than this fraction; default 0.2 */
+  maxRssIncrease?: number;
   /** steps dropped at the start of every run; default 2 */
   warmup?: number;
   /** SYSIGHT_MAX_STEPS for measured runs; default: the workload's own length */
@@ -128,8 +129,10 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
         baselineDir: baseline.repoPath,
         candidateDir: candidate.repoPath,
         ...(o.runs !== undefined ? { runs: o.runs } : {}),
-        maxRuns: o.maxRuns ?? 2 * (o.runs ?? 5),
-        extendIf: (mm) => mm.speedup > minGain && mm.speedupInterval.low <= minGain,
+        minGain,
+        ...(o.budgetMs !== undefined ? { budgetMs: o.budgetMs } : {}),
+        ...(o.maxPairs !== undefined ? { maxPairs: o.maxPairs } : {}),
+        ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
         ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
         ...(o.steps !== undefined ? { steps: o.steps } : {}),
         ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
@@ -154,6 +157,9 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       interval: m.measurement.speedupInterval,
       minGain,
       ...(o.allowUnverifiedNumerics !== undefined ? { allowUnverifiedNumerics: o.allowUnverifiedNumerics } : {}),
+      memory: { baselineMb: m.measurement.baselinePeakRssMb ?? null, candidateMb: m.measurement.candidatePeakRssMb ?? null },
+      ...(o.maxRssIncrease !== undefined ? { maxRssIncrease: o.maxRssIncrease } : {}),
+      spent: { pairs: m.measurement.runs, spentMs: m.measurement.spentMs ?? 0, budgetMs: m.measurement.budgetMs ?? 0, stopped: m.measurement.stopped ?? 'max-pairs' },
     });
     progress(`${d.verdict}: ${d.reason}`, 1);
     return record({

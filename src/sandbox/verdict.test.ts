@@ -62,13 +62,31 @@ describe('verdict', () => {
     expect(d).toEqual({ verdict: 'accepted', reason: 'speed-up +25.0% [+20.0%, +30.0%], numerics equal over 2 steps' });
   });
 
-  it('rejects an interval that reaches below the minimum', () => {
-    const d = decideVerdict({ smoke: ok, numerics: eq, speedup: 0.004, interval: { low: -0.012, high: 0.02, level: 0.95 } });
-    expect(d).toEqual({ verdict: 'rejected', reason: 'speed-up +0.4% [\u22121.2%, +2.0%] not above the 1% minimum' });
+  it('three verdicts: rejected only when the whole interval is below the minimum, inconclusive when it straddles it', () => {
+    const slow = decideVerdict({ smoke: ok, numerics: eq, speedup: -0.05, interval: { low: -0.08, high: -0.02, level: 0.95 } });
+    expect(slow).toEqual({ verdict: 'rejected', reason: 'speed-up \u22125.0% [\u22128.0%, \u22122.0%] below the 1% minimum' });
+    const d = decideVerdict({
+      smoke: ok, numerics: eq, speedup: 0.004, interval: { low: -0.012, high: 0.02, level: 0.95 },
+      spent: { pairs: 14, spentMs: 118_400, budgetMs: 120_000, stopped: 'budget' },
+    });
+    expect(d).toEqual({ verdict: 'inconclusive', reason: 'speed-up +0.4% [\u22121.2%, +2.0%] undecided against the 1% minimum after 14 pairs (118 s of the 120 s budget); retried later with a larger budget' });
     const edge = decideVerdict({ smoke: ok, numerics: eq, speedup: 0.05, interval: { low: 0.01, high: 0.09, level: 0.95 } });
-    expect(edge.verdict).toBe('rejected');
+    expect(edge.verdict).toBe('inconclusive');
     const custom = decideVerdict({ smoke: ok, numerics: eq, speedup: 0.05, interval: { low: 0.03, high: 0.09, level: 0.95 }, minGain: 0.05 });
-    expect(custom.reason).toBe('speed-up +5.0% [+3.0%, +9.0%] not above the 5% minimum');
+    expect(custom.reason).toBe('speed-up +5.0% [+3.0%, +9.0%] undecided against the 5% minimum; retried later with a larger budget');
+  });
+
+  it('memory guard: refuses a candidate whose peak RSS grows past the limit, shows both sides when accepted', () => {
+    const fast = { smoke: ok, numerics: eq, speedup: 0.25, interval: { low: 0.2, high: 0.3, level: 0.95 } };
+    expect(decideVerdict({ ...fast, memory: { baselineMb: 400, candidateMb: 900 } })).toEqual({
+      verdict: 'rejected', reason: 'memory guard: peak RSS 400 MiB \u2192 900 MiB (+125.0%), above the 20% limit',
+    });
+    expect(decideVerdict({ ...fast, memory: { baselineMb: 400, candidateMb: 900 }, maxRssIncrease: 2 }).verdict).toBe('accepted');
+    // a small workload's few MiB are below the slack, whatever the percentage
+    expect(decideVerdict({ ...fast, memory: { baselineMb: 20, candidateMb: 40 } }).verdict).toBe('accepted');
+    expect(decideVerdict({ ...fast, memory: { baselineMb: 400, candidateMb: 410 } }).reason)
+      .toBe('speed-up +25.0% [+20.0%, +30.0%], numerics equal over 2 steps, peak RSS 400 MiB \u2192 410 MiB');
+    expect(decideVerdict({ ...fast, memory: { baselineMb: null, candidateMb: 900 } }).verdict).toBe('accepted');
   });
 
   it('smoke failure comes first, then numerics, then the unknown-numerics rule', () => {

@@ -89,14 +89,42 @@ export interface VerdictInput {
   minGain?: number;
   /** accept a patch whose numerics cannot be checked (the workload reports no loss); default false */
   allowUnverifiedNumerics?: boolean;
+  /** peak RSS (MiB) of each side, medians over the same A/B runs; null when not reported */
+  memory?: { baselineMb: number | null; candidateMb: number | null } | null;
+  /** refuse a candidate whose peak RSS exceeds the baseline's by more than this fraction; default 0.2 */
+  maxRssIncrease?: number;
+  /** how the measurement ended, for the reason of an inconclusive trial */
+  spent?: { pairs: number; spentMs: number; budgetMs: number; stopped: 'decided' | 'budget' | 'max-pairs' } | null;
 }
+
+/** Increases of peak RSS below this many MiB never trip the memory guard (allocator noise on tiny workloads). */
+export const RSS_SLACK_MB = 32;
+export const DEFAULT_MAX_RSS_INCREASE = 0.2;
 
 export interface Decision {
   verdict: TrialVerdict;
   reason: string;
 }
 
-/** Accept only if smoke passed, numerics passed and the interval's low end is above minGain. */
+function mib(x: number): string {
+  return `${Math.round(x)} MiB`;
+}
+
+/** The memory guard alone: a reason when the candidate's peak RSS is over the limit, else null. */
+export function memoryGuard(m: VerdictInput['memory'], maxIncrease = DEFAULT_MAX_RSS_INCREASE): string | null {
+  if (!m || m.baselineMb === null || m.candidateMb === null) return null;
+  const grew = m.candidateMb - m.baselineMb;
+  if (grew > RSS_SLACK_MB && m.candidateMb > m.baselineMb * (1 + maxIncrease)) {
+    return `memory guard: peak RSS ${mib(m.baselineMb)} \u2192 ${mib(m.candidateMb)} (${formatPercent(grew / m.baselineMb)}), above the ${+(maxIncrease * 100).toFixed(1)}% limit`;
+  }
+  return null;
+}
+
+/**
+ * Three verdicts. accepted: smoke, numerics and memory pass and the interval's low end is above minGain;
+ * rejected: a guard failed, or the interval's high end is below minGain (shown not worth it); inconclusive:
+ * the interval straddles minGain when measuring stopped (retried later with a larger budget).
+ */
 export function decideVerdict(v: VerdictInput): Decision {
   const minGain = v.minGain ?? 0.01;
   if (!v.smoke.ok) return { verdict: 'rejected', reason: `smoke test failed: ${v.smoke.reason}` };
@@ -105,10 +133,20 @@ export function decideVerdict(v: VerdictInput): Decision {
     return { verdict: 'rejected', reason: v.numerics?.reason ?? 'numerics unknown: not checked' };
   }
   if (v.speedup === null || v.interval === null) return { verdict: 'error', reason: 'no measurement' };
+  const mem = memoryGuard(v.memory ?? null, v.maxRssIncrease);
+  if (mem) return { verdict: 'rejected', reason: mem };
   const s = formatSpeedup(v.speedup, v.interval);
+  const min = `${+(minGain * 100).toFixed(2)}% minimum`;
+  if (v.interval.high < minGain) return { verdict: 'rejected', reason: `speed-up ${s} below the ${min}` };
   if (!(v.interval.low > minGain)) {
-    return { verdict: 'rejected', reason: `speed-up ${s} not above the ${+(minGain * 100).toFixed(2)}% minimum` };
+    const sp = v.spent;
+    const why = !sp ? '' : sp.stopped === 'budget'
+      ? ` after ${sp.pairs} pairs (${Math.round(sp.spentMs / 1000)} s of the ${Math.round(sp.budgetMs / 1000)} s budget)`
+      : ` after ${sp.pairs} pairs (the pair cap)`;
+    return { verdict: 'inconclusive', reason: `speed-up ${s} undecided against the ${min}${why}; retried later with a larger budget` };
   }
   const num = v.numerics && v.numerics.ok ? `, ${v.numerics.reason}` : ', numerics not checked';
-  return { verdict: 'accepted', reason: `speed-up ${s}${num}` };
+  const m = v.memory;
+  const rss = m && m.baselineMb !== null && m.candidateMb !== null ? `, peak RSS ${mib(m.baselineMb)} \u2192 ${mib(m.candidateMb)}` : '';
+  return { verdict: 'accepted', reason: `speed-up ${s}${num}${rss}` };
 }

@@ -9,7 +9,7 @@ import { summarizeProfile } from '../profile/ranks/index.js';
 import { openProfile } from '../profile/open.js';
 import { rankScenario, writeNsysProfile } from '../profile/generator/index.js';
 import { ranksViewOfModel, runRanksJob } from './ranks-job.js';
-import { simulateRun } from '../../test/webview/ranksFixture.js';
+import { simulateRun } from '../../test/webview/ranks-fixture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'sysight-ranks-job-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -6,8 +6,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, makeSandbox, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
-import { buildSuite } from '../support/buildSuite.js';
+import { hasCodeServer, makeSandbox, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
+import { buildSuite } from '../support/build-suite.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js'));

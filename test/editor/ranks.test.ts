@@ -7,8 +7,8 @@ import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/codeServer.js';
-import { quickOpen, runCommand, webviewWith } from '../support/workbenchUi.js';
+import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
+import { quickOpen, runCommand, webviewWith } from '../support/workbench-ui.js';
 import { summarizeProfile } from '../../src/profile/ranks/index.js';
 
 const root = process.cwd();

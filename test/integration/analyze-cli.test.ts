@@ -70,4 +70,30 @@ describe('sysight analyze (CLI)', () => {
     expect(set.notes.join('\n')).toMatch(/stacks name no file of this repo/);
     expect(set.iterations).toBeGreaterThan(0);
   }, 120_000);
+
+  it('without --repo gives the diagnosis from the profile alone, as text and as JSON, with the same step count', () => {
+    const t = sysight('analyze', profile);
+    expect(t.code, t.stderr).toBe(0);
+    expect(t.stdout).toMatch(/^Steps: \d+ steps: the kernel sequence repeats every \d+ kernels on GPU 0/m);
+    expect(t.stdout).toMatch(/C1 Host scheduling · [\d.]+ ms \([\d.]+% of the profile, [\d.]+ ms\/step\)/);
+    expect(t.stdout).toMatch(/open64 ×\d+/);
+    expect(t.stdout).toMatch(/Give --repo <dir> to localize these to source lines\./);
+    const j = sysight('analyze', profile, '--json');
+    expect(j.code, j.stderr).toBe(0);
+    const d = JSON.parse(j.stdout) as { schemaVersion: number; iterations: { count: number; method: string }; findings: Array<{ id: string; category: string; pattern: string; impact: { ms: number } }> };
+    expect(d.schemaVersion).toBe(1);
+    expect(d.findings[0]).toMatchObject({ category: 'C1', pattern: 'profile.host-idle' });
+    const withRepo = JSON.parse(sysight('analyze', profile, '--repo', repo, '--json').stdout) as { iterations: number; profileFindings: Array<{ id: string }> };
+    expect(d.iterations.count).toBe(withRepo.iterations);
+    expect(withRepo.profileFindings.map((f) => f.id)).toEqual(d.findings.map((f) => f.id));
+  }, 120_000);
+
+  it('without --repo exits 2 with one line on a file that is not a profile', () => {
+    const bad = join(dir, 'notes.sqlite');
+    writeFileSync(bad, 'not a database');
+    const r = sysight('analyze', bad);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n').filter((l) => /error/i.test(l))).toHaveLength(1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  }, 120_000);
 });

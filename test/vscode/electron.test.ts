@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeSandbox } from '../support/codeServer.js';
-import { buildSuite } from '../support/buildSuite.js';
+import { makeSandbox } from '../support/code-server.js';
+import { buildSuite } from '../support/build-suite.js';
 
 interface TestElectron {
   runTests(o: { vscodeExecutablePath: string; extensionDevelopmentPath: string; extensionTestsPath: string; launchArgs: string[]; extensionTestsEnv?: Record<string, string> }): Promise<number>;

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { OpenRankCommand, RanksComputeCommand, RanksStateNotification, topStraggler } from '../../src/protocol/ranks.js';
 import { buildRanksView } from '../../src/analyze/ranks/view.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
-import { simulateRun } from './ranksFixture.js';
+import { simulateRun } from './ranks-fixture.js';
 
 const summaries = simulateRun({ ranks: 8, steps: 5, straggler: 1, slowLoader: 5 });
 const report = reduceRanks(summaries);

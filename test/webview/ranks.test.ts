@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
-import { simulateRun } from './ranksFixture.js';
+import { simulateRun } from './ranks-fixture.js';
 import { buildRanksView, type RanksView } from '../../src/analyze/ranks/view.js';
 import { runRanksJob } from '../../src/worker/ranks-job.js';
 import type { DashboardState, ProfileOverview } from '../../src/protocol/dashboard.js';

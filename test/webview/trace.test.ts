@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
-import { TraceRequests } from '../../src/extension/traceRequests.js';
+import { TraceRequests } from '../../src/extension/trace-requests.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
 import type { DashboardState, TimelineTiles } from '../../src/protocol/dashboard.js';
 import { Response, type IpcMessage } from '../../src/protocol/ipc.js';

@@ -4,16 +4,30 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { CATEGORY_NAMES, type LocalizedFindingSet } from '../../core/findings.js';
 import type { ProgressEvent } from '../../core/run.js';
-import { analyzeToRun } from '../../pipeline/analyze.js';
+import { analyzeToRun, diagnoseFile } from '../../pipeline/analyze.js';
+import { diagnosisText } from '../../report/diagnosis.js';
 import { agentLoop } from '../../pipeline/loop.js';
 import { optimizeRun } from '../../pipeline/optimize.js';
 import { loopSummary } from '../../pipeline/summary.js';
-import { cliSignal } from '../main.js';
+import { FINDINGS_OPTION, formatProgressLine, parseFindingIds } from '../../protocol/cli.js';
+import { cliSignal } from '../signal.js';
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
   return (e) => {
-    if (!json) process.stderr.write(`[${e.stage}] ${e.message}\n`);
+    if (!json) process.stderr.write(`${formatProgressLine(e)}\n`);
   };
+}
+
+function budgetOpt(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new UserError(`--trial-budget must be a positive number of seconds, got ${v}`);
+  return n;
+}
+
+function findingsOpt(v: string): string[] {
+  const ids = parseFindingIds(v);
+  if (!ids) throw new UserError(`${FINDINGS_OPTION} needs at least one finding id (comma-separated, as in findings.json)`);
+  return ids;
 }
 
 function intOpt(v: string, name: string): number {
@@ -33,11 +47,16 @@ export function findingsTable(set: LocalizedFindingSet): string {
 export function register(program: Command): void {
   program
     .command('analyze')
-    .description('find C1–C7 bottlenecks in a profile and localize them to file:function:line in the repo')
+    .description('find C1–C7 bottlenecks in a profile; with --repo, localize them to file:function:line')
     .argument('<profile>', 'nsys .sqlite export or PyTorch profiler .json/.json.gz trace')
-    .requiredOption('--repo <dir>', 'the repository that produced the profile')
-    .option('--json', 'print the LocalizedFindingSet as JSON')
-    .action(async (profile: string, o: { repo: string; json?: boolean }) => {
+    .option('--repo <dir>', 'the repository that produced the profile (without it: the diagnosis from the profile alone)')
+    .option('--json', 'print the LocalizedFindingSet (with --repo) or the ProfileDiagnosis as JSON')
+    .action(async (profile: string, o: { repo?: string; json?: boolean }) => {
+      if (o.repo === undefined) {
+        const d = await diagnoseFile(resolve(profile), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+        process.stdout.write(o.json ? JSON.stringify(d, null, 2) + '\n' : `${diagnosisText(d)}\n`);
+        return;
+      }
       const { set, runDir } = await analyzeToRun(resolve(profile), resolve(o.repo), { signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
       if (o.json) process.stdout.write(JSON.stringify(set, null, 2) + '\n');
       else process.stdout.write(`${findingsTable(set)}\n\nRun: ${runDir}\n`);
@@ -50,11 +69,13 @@ export function register(program: Command): void {
     .requiredOption('--repo <dir>', 'the repository')
     .option('--command <cmd>', 'the workload command (default: found by WARMUP)')
     .option('--python <path>', 'Python interpreter with PyTorch')
-    .option('--runs <n>', 'measured runs per side', (v) => intOpt(v, 'runs'))
+    .option('--runs <n>', 'A/B pairs before the first look of the sequential measurement (default 3)', (v) => intOpt(v, 'runs'))
+    .option('--trial-budget <seconds>', 'wall-clock budget of each trial\'s measured pairs (default 120); an undecided trial is inconclusive', budgetOpt)
+    .option(`${FINDINGS_OPTION} <id,…>`, 'only these findings of the run (ids from findings.json, comma-separated)', findingsOpt)
     .option('--json', 'print the run record as JSON')
-    .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; json?: boolean }) => {
-      const r = await optimizeRun({ repo: resolve(o.repo), runId, ...(o.command ? { command: splitCommand(o.command) } : {}), ...(o.python ? { python: o.python } : {}),
-        ...(o.runs ? { runs: o.runs } : {}), signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
+    .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; trialBudget?: number; findings?: string[]; json?: boolean }) => {
+      const r = await optimizeRun({ trialBudgetMs: o.trialBudget !== undefined ? o.trialBudget * 1000 : undefined, repo: resolve(o.repo), runId, command: o.command ? splitCommand(o.command) : undefined, python: o.python,
+        runs: o.runs, findingIds: o.findings, signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
       process.stdout.write(o.json ? JSON.stringify(r.run, null, 2) + '\n' : `${loopSummary(r.run)}\nReport: ${r.reports.html}\n`);
     });
 
@@ -66,18 +87,20 @@ export function register(program: Command): void {
     .option('--command <cmd>', 'the workload command (default: found by WARMUP)')
     .option('--python <path>', 'Python interpreter with PyTorch (default: SYSIGHT_PYTHON, /usr/bin/python3, python3)')
     .option('--rounds <n>', 'maximum rounds', (v) => intOpt(v, 'rounds'), 2)
-    .option('--runs <n>', 'measured runs per side of each A/B trial', (v) => intOpt(v, 'runs'))
-    .option('--min-gain <x>', 'minimum speed-up (lower bound of its 95% interval), e.g. 0.01', (v) => Number(v))
+    .option('--runs <n>', 'A/B pairs before the first look of the sequential measurement (default 3)', (v) => intOpt(v, 'runs'))
+    .option('--trial-budget <seconds>', 'wall-clock budget of each trial\'s measured pairs (default 120); an undecided trial is inconclusive and retried later with twice the budget', budgetOpt)
+    .option('--min-gain <x>', 'minimum speed-up: accepted when the low end of its confidence sequence is above it, rejected when the high end is below, e.g. 0.01', (v) => Number(v))
     .option('--steps <n>', 'optimizer steps per measured run', (v) => intOpt(v, 'steps'))
     .option('--apply', 'apply the accepted patches to the working tree at the end')
+    .option(`${FINDINGS_OPTION} <id,…>`, 'only these findings (ids as in findings.json, comma-separated; each round keeps those it finds again)', findingsOpt)
     .option('--json', 'print the run record as JSON')
-    .action(async (o: { repo: string; profile?: string; command?: string; python?: string; rounds: number; runs?: number; minGain?: number; steps?: number; apply?: boolean; json?: boolean }) => {
+    .action(async (o: { repo: string; profile?: string; command?: string; python?: string; rounds: number; runs?: number; trialBudget?: number; minGain?: number; steps?: number; apply?: boolean; findings?: string[]; json?: boolean }) => {
       if (o.minGain !== undefined && !(o.minGain >= 0)) throw new UserError('--min-gain must be a non-negative fraction, e.g. 0.01 for 1%');
       const r = await agentLoop({
         repo: resolve(o.repo), rounds: o.rounds, signal: cliSignal(), onProgress: progressPrinter(!!o.json),
-        ...(o.profile ? { profile: resolve(o.profile) } : {}), ...(o.command ? { command: splitCommand(o.command) } : {}),
-        ...(o.python ? { python: o.python } : {}), ...(o.runs ? { runs: o.runs } : {}), ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
-        ...(o.steps ? { steps: o.steps } : {}), ...(o.apply ? { apply: true } : {}),
+        profile: o.profile ? resolve(o.profile) : undefined, command: o.command ? splitCommand(o.command) : undefined,
+        python: o.python, runs: o.runs, minGain: o.minGain, steps: o.steps, apply: o.apply, findingIds: o.findings,
+        trialBudgetMs: o.trialBudget !== undefined ? o.trialBudget * 1000 : undefined,
       });
       if (o.json) {
         process.stdout.write(JSON.stringify(r.run, null, 2) + '\n');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
-import { ModelBuilder } from '../queries/modelBuilder.js';
+import { ModelBuilder } from '../queries/model-builder.js';
 import { diffProfiles } from './diff.js';
 import { formatDiff } from './format.js';
 

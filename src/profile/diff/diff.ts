@@ -7,7 +7,7 @@
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { type Comparison, compareSamples, median } from '../queries/robust.js';
-import { CATEGORY_IDS, CATEGORY_NAMES, type CategoryId, type StepMetrics, stepMetrics } from '../queries/stepMetrics.js';
+import { CATEGORY_IDS, CATEGORY_NAMES, type CategoryId, type StepMetrics, stepMetrics } from '../queries/step-metrics.js';
 import { hasGpuActivity, round } from '../queries/util.js';
 
 export type Verdict = 'likely regression' | 'likely improvement' | 'neutral' | 'incomparable';

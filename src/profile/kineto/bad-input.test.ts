@@ -96,6 +96,35 @@ describe('bad input', () => {
     expect(m.strings).toContain('void k<1>(int)\ufffd');
   });
 
+  it('a multi-MB trace cut short or with a corrupt byte in the middle fails with one line naming the byte', async () => {
+    const events = Array.from({ length: 40_000 }, (_, i) => ({ ph: 'X', cat: 'kernel', name: 'void k<1>(int)', pid: 0, tid: 7, ts: 1000 + i, dur: 0.5, args: { correlation: i, device: 0, stream: 7 } }));
+    const text = Buffer.from(JSON.stringify({ schemaVersion: 1, traceEvents: events }));
+    expect(text.length).toBeGreaterThan(4 << 20);
+    const cut = text.subarray(0, Math.floor(text.length * 0.7));
+    // a plain file is seen to be cut from its last byte, before any reading; one cut just after an event,
+    // or a gzip file, is read up to the cut
+    expect(await userError(openProfile(tmp.write('cut-big.json', cut)))).toMatch(/cut-big\.json is truncated JSON \(it ends in '.', not the '\}' that closes a trace\): the trace was cut off/);
+    const atEvent = text.subarray(0, text.indexOf('},{', Math.floor(text.length * 0.7)) + 1);
+    expect(await userError(openProfile(tmp.write('cut-event.json', atEvent)))).toMatch(/cut-event\.json is truncated JSON \(ends inside the event list at byte \d+\): the trace was cut off/);
+    expect(await userError(openProfile(tmp.write('cut-big.json.gz', cut, true)))).toMatch(/cut-big\.json\.gz is truncated JSON \(ends inside the event list at byte \d+\)/);
+    const bad = Buffer.from(text);
+    const at = bad.indexOf('"dur"', Math.floor(bad.length / 2));
+    bad[at + 6] = 0x78; // "dur":x.5
+    expect(await userError(openProfile(tmp.write('corrupt-big.json', bad)))).toMatch(/corrupt-big\.json is not valid JSON \(.* in an event at byte \d+\)/);
+    const gz = gzipSync(text);
+    expect(await userError(openProfile(tmp.write('cut-big.gz.json.gz', gz.subarray(0, gz.length >> 1))))).toMatch(/is not valid gzip \(unexpected end of file\)/);
+  });
+
+  it('cancel stops a read in the middle of the file', async () => {
+    const events = Array.from({ length: 60_000 }, (_, i) => ({ ph: 'X', cat: 'cpu_op', name: 'aten::mm', pid: 1, tid: 1, ts: i, dur: 1 }));
+    const p = tmp.write('long.json', { traceEvents: events });
+    const ac = new AbortController();
+    let progressed = 0;
+    const read = readTraceFile(p, { signal: ac.signal, onProgress: (f) => { progressed = f; if (f > 0) ac.abort(); } });
+    await expect(read).rejects.toBeInstanceOf(CancelledError);
+    expect(progressed).toBeLessThan(0.9);
+  });
+
   it('cancellation is told apart from failure', async () => {
     const ac = new AbortController();
     ac.abort();

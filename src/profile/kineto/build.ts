@@ -77,21 +77,24 @@ export class TraceBuilder {
   readonly hostThreads = new Map<string, { pid: number; tid: number }>();
   readonly gpuPids = new Set<number>();
   readonly devicesSeen = new Set<number>();
-  /** correlation id → runtime row, to give GPU rows the pid (and syncs the thread) of their launch */
-  readonly runtimeByCorrelation = new Map<number, number>();
   /** runtime rows that are synchronizing calls, with their kind */
   readonly runtimeSyncs: { row: number; kind: SyncKind }[] = [];
   readonly cudaSyncCorrelations = new Set<number>();
   /** per runtime row (in push order): the External id of the operator that made the call, -1 none */
-  readonly runtimeExternal: number[] = [];
+  readonly runtimeExternal = new TableBuilder({ id: Float64Array });
   /** operator External id → the callchain of its "Call stack" arg (2021 traces) */
   readonly opChainByExternal = new Map<number, number>();
   readonly syntheticIds = new Map<string, number>();
   /** synthetic id → the string it stands for */
   readonly syntheticNames = new Map<number, string>();
+  /** the trace's time origin (µs, floored smallest ts): 0 ns; set by settleTimes() */
   origin = 0;
   minStartNs = Infinity;
   maxEndNs = -Infinity;
+  private minTs = Infinity;
+  private minRowTs = Infinity;
+  private maxRawEnd = -Infinity;
+  private lastEnds: [number, number][] = [];
   callStacks = 0;
   legacyGpuEvents = 0;
   skipped = 0;
@@ -99,6 +102,10 @@ export class TraceBuilder {
   private readonly pyFrames = new Map<string, [number, number, number]>();
   private readonly stackIds = new Map<string, number>();
   private readonly atenOps = new Set<string>();
+
+  get legacy(): boolean {
+    return this.opts.legacy;
+  }
 
   constructor(private readonly opts: BuildOptions) {
     // Legacy traces name their one process "CPU functions" and give no pid: it becomes pid 0.
@@ -119,29 +126,67 @@ export class TraceBuilder {
     return id;
   }
 
-  /** Smallest timestamp (µs) over the events, floored: becomes 0 ns. Legacy: also the aten op names. */
-  findOrigin(events: unknown[]): void {
-    let min = Infinity;
-    for (const e of events) {
-      if (!isObj(e) || e.ph === 'M') continue;
-      const ts = num(e.ts);
-      if (ts < min) min = ts;
-      if (this.opts.legacy && typeof e.name === 'string' && e.name.startsWith('aten::')) this.atenOps.add(e.name.slice(6));
-    }
-    this.origin = Number.isFinite(min) ? Math.floor(min) : 0;
+  /** Legacy traces tell operators from ranges by the aten op names of the whole trace: see them all first. */
+  noteNames(e: unknown): void {
+    if (this.opts.legacy && isObj(e) && typeof e.name === 'string' && e.name.startsWith('aten::')) this.atenOps.add(e.name.slice(6));
+  }
+
+  /** One element of the event list; non-objects are counted as skipped. */
+  addEvent(e: unknown, index: number): void {
+    if ((index & 0xffff) === 0xffff) throwIfAborted(this.opts.signal);
+    if (isObj(e)) this.add(e);
+    else this.skipped++;
   }
 
   addAll(events: unknown[]): void {
-    const { signal } = this.opts;
-    for (let i = 0; i < events.length; i++) {
-      if ((i & 0xffff) === 0xffff) throwIfAborted(signal);
-      const e = events[i];
-      if (isObj(e)) this.add(e);
-      else this.skipped++;
+    for (const e of events) this.noteNames(e);
+    for (let i = 0; i < events.length; i++) this.addEvent(events[i], i);
+  }
+
+  /**
+   * Rows hold raw µs (ts, and dur or 0) until every event is seen, since the origin is the smallest ts of
+   * them all: this turns them into ns from the origin, as `round((ts - origin)·1000)` and that plus
+   * `round(dur·1000)`. Call once, after the last event.
+   */
+  settleTimes(): void {
+    this.origin = Number.isFinite(this.minTs) ? Math.floor(this.minTs) : 0;
+    const origin = this.origin;
+    const tables: { column(key: 'start' | 'end'): Float64Array }[] = [this.kernels, this.runtime, this.memcpy, this.memset, this.sync, this.nvtx, this.cpu];
+    for (const t of tables) {
+      const start = t.column('start');
+      const end = t.column('end');
+      for (let i = 0; i < start.length; i++) {
+        const s = Math.round((start[i]! - origin) * 1000);
+        start[i] = s;
+        end[i] = s + Math.round(end[i]! * 1000);
+      }
+    }
+    if (Number.isFinite(this.minRowTs)) this.minStartNs = Math.round((this.minRowTs - origin) * 1000);
+    for (const [ts, dur] of this.lastEnds) {
+      const e = Math.round((ts - origin) * 1000) + Math.round(dur * 1000);
+      if (e > this.maxEndNs) this.maxEndNs = e;
     }
   }
 
+  /**
+   * Keeps the events whose end may be the latest once rounded: ends within 1 µs of the largest (rounding
+   * moves an end by at most 1 ns, and ts + dur near 1.7e15 µs is exact to 0.125 µs).
+   */
+  private noteEnd(ts: number, dur: number): void {
+    const e = ts + dur;
+    if (e < this.maxRawEnd - 1) return;
+    if (e > this.maxRawEnd) {
+      this.maxRawEnd = e;
+      this.lastEnds = this.lastEnds.filter(([t, d]) => t + d >= e - 1);
+    }
+    this.lastEnds.push([ts, dur]);
+  }
+
   private add(e: Json): void {
+    if (e.ph !== 'M') {
+      const t = num(e.ts);
+      if (t < this.minTs) this.minTs = t;
+    }
     const cat = typeof e.cat === 'string' ? e.cat : undefined;
     const key = cat ?? `ph:${String(e.ph)}`;
     this.categories[key] = (this.categories[key] ?? 0) + 1;
@@ -157,15 +202,16 @@ export class TraceBuilder {
       this.skipped++;
       return;
     }
-    const dur = num(e.dur);
-    const start = Math.round((ts - this.origin) * 1000);
-    const end = start + (Number.isFinite(dur) && dur > 0 ? Math.round(dur * 1000) : 0);
-    if (!Number.isFinite(end)) {
+    const rawDur = num(e.dur);
+    // Raw µs until settleTimes(): the row's start column holds ts, its end column the duration.
+    const start = ts;
+    const end = Number.isFinite(rawDur) && rawDur > 0 ? rawDur : 0;
+    if (!Number.isFinite(ts * 1000) || !Number.isFinite(end * 1000)) {
       this.skipped++;
       return;
     }
-    if (start < this.minStartNs) this.minStartNs = start;
-    if (end > this.maxEndNs) this.maxEndNs = end;
+    if (ts < this.minRowTs) this.minRowTs = ts;
+    this.noteEnd(ts, end);
     const name = typeof e.name === 'string' ? e.name : String(e.name ?? '');
     const args = argsOf(e);
     switch (cls) {
@@ -205,8 +251,7 @@ export class TraceBuilder {
       const correlationId = int(args.correlation, -1);
       const row = this.runtime.length;
       this.runtime.push({ start, end, pid, tid, nameId: this.strings.intern(name), correlationId, ...this.launchOf(args) });
-      this.runtimeExternal.push(int(args['External id'] ?? args['external id'], -1));
-      if (correlationId >= 0) this.runtimeByCorrelation.set(correlationId, row);
+      this.runtimeExternal.push({ id: int(args['External id'] ?? args['external id'], -1) });
       const kind = runtimeSyncKind(name);
       if (kind !== undefined) this.runtimeSyncs.push({ row, kind });
     } else if (cls === 'annotation') {

@@ -1,9 +1,9 @@
 // gaps: GPU idle gaps above a threshold, device-wide (no kernel/copy on any stream) and per stream, with
 // what the CPU threads were doing during each listed gap. One sweep over all GPU work in time order.
 import type { ProfileModel } from '../../core/profile.js';
-import { type CpuActivity, cpuDuring, describeActivity } from './cpuActivity.js';
+import { type CpuActivity, cpuDuring, describeActivity } from './cpu-activity.js';
 import { ms, pct, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   DenseIndex, LIMIT_PARAM, NS_PER_US, TopN, deviceBusy, gpuOpsInOrder, intArg, numArg, opName, requireGpu,
   round, strArg, totalLength,

@@ -4,7 +4,7 @@ import { CopyKind, MemKind, SyncKind } from '../../core/profile.js';
 import { UserError } from '../../core/errors.js';
 import { callchains } from './callchain.js';
 import { memcpyStats } from './memcpy.js';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 import { nvtxTree } from './nvtx.js';
 import { syncStats } from './sync.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { detectIterations, iterationOf, iterationsResult, perIteration, sumByIteration } from './iterations.js';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 
 const U = 1000;
 

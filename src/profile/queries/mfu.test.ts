@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
-import { gpuPeak } from './gpuPeaks.js';
+import { gpuPeak } from './gpu-peaks.js';
 import { classifyKernel, mfu, mfuQuery, precisionOf } from './mfu.js';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 
 const U = 1000;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 import { formatSteps, stepVariance, stepsQuery } from './steps.js';
 
 const U = 1000;

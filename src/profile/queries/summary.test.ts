@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 import { QUERIES, findQuery } from './registry.js';
 import { formatSummary, profileSummary } from './summary.js';
 

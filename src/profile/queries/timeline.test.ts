@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { presetScenario, writeNsysProfile } from '../generator/index.js';
 import { openProfile } from '../open.js';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 import { timelineTiles, timelineTilesQuery } from './timeline.js';
-import { buildLanes } from './timelineLanes.js';
-import { levelFor, lodLevels } from './timelineLod.js';
+import { buildLanes } from './timeline-lanes.js';
+import { levelFor, lodLevels } from './timeline-lod.js';
 
 describe('timelineTiles', () => {
   const b = new ModelBuilder();

@@ -1,7 +1,7 @@
 // timeline-tiles: the level-of-detail view of a time window for the dashboard's timeline. One lane per GPU
 // stream (kernels, copies, memsets), one per NVTX nesting level of a thread, and one per CPU thread with CUDA
-// runtime calls (lanes: timelineLanes.ts); in each lane the events (or, zoomed out, the buckets of the lane's
-// level-of-detail pyramid, timelineLod.ts, so the cost follows the width rather than the events) in
+// runtime calls (lanes: timeline-lanes.ts); in each lane the events (or, zoomed out, the buckets of the lane's
+// level-of-detail pyramid, timeline-lod.ts, so the cost follows the width rather than the events) in
 // the window are merged so that consecutive merged slices start at least one pixel apart — at most
 // pixels slices per lane whatever the zoom, each with its event count and busy time. A slice of one event
 // keeps its table and row so the UI can ask for its details.
@@ -9,12 +9,12 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { table as fmtTable } from './format.js';
-import type { QueryDef } from './registry.js';
-import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timelineLanes.js';
-import { levelFor } from './timelineLod.js';
+import type { QueryDef } from './query-def.js';
+import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timeline-lanes.js';
+import { levelFor } from './timeline-lod.js';
 import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';
 
-export { OP_RUNTIME, OP_NVTX } from './timelineLanes.js';
+export { OP_RUNTIME, OP_NVTX } from './timeline-lanes.js';
 
 export interface TileSlice {
   startNs: number;
@@ -41,7 +41,7 @@ export interface TileLane {
   /** NVTX lanes: nesting level on the thread, 0 = outermost */
   depth?: number;
   /**
-   * events overlapping the window; when a zoomed-out window is merged from the lane's pyramid (timelineLod.ts),
+   * events overlapping the window; when a zoomed-out window is merged from the lane's pyramid (timeline-lod.ts),
    * the buckets at its two edges count whole
    */
   events: number;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ModelBuilder } from './modelBuilder.js';
+import { ModelBuilder } from './model-builder.js';
 import {
   TopN, intersectLength, stripRangeArgs, mergeIntervals, nextStartAfter, overlapLength, percentile, sortedOrder, stripApiSuffix,
   unionIntervals, covers, nameFlags, runtimeRowsFor,

@@ -11,7 +11,7 @@ import {
 import { openProfile, type OpenOptions } from '../open.js';
 import { detectIterations, type Iteration } from '../queries/iterations.js';
 import { collectiveOf, isNcclName } from '../queries/nccl.js';
-import { stepLocator, stepMetrics } from '../queries/stepMetrics.js';
+import { stepLocator, stepMetrics } from '../queries/step-metrics.js';
 import { correlationIndex, lookupCorrelation, mergeIntervals, nameFlags, overlapLength, sortedOrder, type Intervals } from '../queries/util.js';
 import { identifyRanks, rankProcesses, runKeyOf } from './identity.js';
 import { processView } from './view.js';

@@ -14,6 +14,8 @@ Environment contract (every variable optional; with none set the shim only chain
                         iterations (default 5) after SYSIGHT_PROFILE_SKIP warm-up iterations (default 1, at least
                         1), each a "ProfilerStep#N" range from one optimizer step's end to the next.
   SYSIGHT_SEED          seed random at start-up, numpy and torch when they are imported.
+  SYSIGHT_RSS_FILE      at exit, write "self_kb children_kb": the peak resident set size of this process and of its
+                        largest waited-for child (DataLoader workers), from getrusage (the memory guard).
   SYSIGHT_MAX_STEPS     exit cleanly (SystemExit(0)) when step N+1 of the timed optimizer is called, so N whole
                         iterations ran and logged (smoke tests).
 In a multi-process launch only rank 0 (RANK / LOCAL_RANK unset or 0) writes files.
@@ -71,6 +73,7 @@ _MAX_STEPS = _env_int("SYSIGHT_MAX_STEPS")
 _PROFILE_FILE = os.environ.get("SYSIGHT_PROFILE_FILE") if _RANK0 else None
 _PROFILE_STEPS = _env_int("SYSIGHT_PROFILE_STEPS", 5)
 _PROFILE_SKIP = _env_int("SYSIGHT_PROFILE_SKIP", 1)
+_RSS_FILE = os.environ.get("SYSIGHT_RSS_FILE") if _RANK0 else None
 
 
 class _Recorder:
@@ -287,8 +290,22 @@ class _PostImportFinder:
         pass
 
 
+def _write_peak_rss():
+    try:
+        import resource
+        own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        with open(_RSS_FILE, "w", encoding="utf-8") as f:
+            f.write(f"{own} {children}\n")
+    except Exception as e:
+        _warn("writing the peak RSS", e)
+
+
 def _install():
     hooks = {}
+    if _RSS_FILE:
+        import atexit
+        atexit.register(_write_peak_rss)
 
     def add(name, cb):
         if name in sys.modules:

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../core/errors.js';
 import { SearchRequest, SliceDetailsRequest, TilesRequest } from '../protocol/dashboard.js';
-import { MAX_PIXELS, TraceRequests } from './traceRequests.js';
+import { MAX_PIXELS, TraceRequests } from './trace-requests.js';
 
 /** A query function whose calls wait until the test settles them; aborting rejects like the engine does. */
 function fakeQuery() {

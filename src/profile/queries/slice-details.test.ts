@@ -5,10 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { presetScenario, writeNsysProfile } from '../generator/index.js';
 import { openProfile } from '../open.js';
-import { ModelBuilder } from './modelBuilder.js';
-import { sliceDetails, sliceDetailsQuery } from './sliceDetails.js';
+import { ModelBuilder } from './model-builder.js';
+import { sliceDetails, sliceDetailsQuery } from './slice-details.js';
 import { timelineTiles } from './timeline.js';
-import { timelineSearch, timelineSearchQuery } from './timelineSearch.js';
+import { timelineSearch, timelineSearchQuery } from './timeline-search.js';
 
 /** A thread launching a GEMM and a copy under NVTX ranges, with a native callchain and Python frames. */
 function model() {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ModelBuilder } from './modelBuilder.js';
-import { projectToGpu, stepMetrics } from './stepMetrics.js';
+import { ModelBuilder } from './model-builder.js';
+import { projectToGpu, stepMetrics } from './step-metrics.js';
 
 const U = 1000; // 1 µs in ns
 

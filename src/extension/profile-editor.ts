@@ -5,10 +5,10 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { Dashboard } from './dashboard.js';
-import { ProfileDocument } from './profileDocument.js';
+import { ProfileDocument } from './profile-document.js';
 import { RANKS_PANEL_TYPE, RanksPanel } from './ranks.js';
 import type { Services } from './services.js';
-import { webviewOptions } from './webviewHtml.js';
+import { webviewOptions } from './webview-html.js';
 
 export const VIEW_TYPES = ['sysight.profile', 'sysight.profileJson'] as const;
 export const PANEL_TYPE = 'sysight.dashboard';

@@ -3,7 +3,7 @@
 // wider), each bucket keeping its count, busy time, first start, last end and longest event. A window whose
 // pixel is at least a level's bucket wide is merged from that level's buckets (a bucket is never split, so counts
 // at the window's edges cover whole buckets); narrower windows read the events themselves. Built lazily per lane.
-import type { LaneIndex } from './timelineLanes.js';
+import type { LaneIndex } from './timeline-lanes.js';
 
 export interface LodLevel {
   /** bucket width (ns) */

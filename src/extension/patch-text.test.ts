@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { PatchPlan } from '../core/run.js';
-import { appendLedger, ledgerLine, patchedText, sha256 } from './patchText.js';
+import { appendLedger, ledgerLine, patchedText, sha256 } from './patch-text.js';
 import { priorVerdict, readLedger } from '../memory/ledger.js';
 import { findTrial, loadPatch, loadRuns } from './model.js';
 

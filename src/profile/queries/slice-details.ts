@@ -6,10 +6,10 @@
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
-} from './timelineLanes.js';
+} from './timeline-lanes.js';
 import {
   COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
   round, strArg,

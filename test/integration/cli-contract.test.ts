@@ -1,0 +1,100 @@
+// The real CLI parses the command lines the extension builds (src/protocol/cli.ts), and `--findings` limits
+// `sysight optimize` to the findings it names: only those are tried (no LLM, patterns no codemod covers, so each
+// trial is a quick "skipped" record — what is pinned is which findings reached the optimizer).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/core/findings.js';
+import type { RunRecord } from '../../src/core/run.js';
+import { RunDir } from '../../src/pipeline/rundir.js';
+import { agentLoopArgs, optimizeArgs } from '../../src/protocol/cli.js';
+
+const root = resolve(__dirname, '../..');
+const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
+let tmp = '';
+let repo = '';
+
+function sysight(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((done) => {
+    const p = spawn(process.execPath, [join(root, 'bin/sysight.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SYSIGHT_HOME: 'off' } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const git = (...a: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: repo, encoding: 'utf8' });
+
+function finding(id: string, line: number): Finding {
+  return {
+    id, category: 'C7', pattern: `C7.test-${id}`, title: `finding ${id}`, file: 'train.py', function: '<module>', line,
+    severity: 'high', impact: { msPerIter: 10, pctOfIter: 30 }, confidence: 0.8, localizedBy: 'catalogue',
+    evidence: [{ kind: 'source', file: 'train.py', line, text: 'x', why: 'test' }],
+  };
+}
+
+beforeAll(() => {
+  if (!existsSync(join(root, 'dist/cli.js'))) {
+    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
+    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
+  }
+  tmp = mkdtempSync(join(tmpdir(), 'sysight-cli-contract-'));
+  repo = join(tmp, 'repo');
+  mkdirSync(repo);
+  writeFileSync(join(repo, 'train.py'), 'total = 0\nfor i in range(3):\n    total += i\nprint(total)\n');
+  writeFileSync(join(repo, '.gitignore'), '.sysight/\n');
+  git('init', '-q');
+  git('add', '.');
+  git('commit', '-qm', 'init');
+});
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe.skipIf(!python)('the CLI parses what the extension builds', () => {
+  const run = () => {
+    const dir = RunDir.create(repo, { repo, status: 'done', command: [python!, 'train.py'], python: python!, rounds: [] });
+    dir.writeFindings(1, {
+      schemaVersion: 1, profile: 'p', repo, iterationMs: 30, iterations: 3, gpu: false, notes: [],
+      findings: [finding('a', 1), finding('b', 2), finding('c', 3)], unconfirmed: [finding('u', 4)],
+    });
+    return dir;
+  };
+
+  it('optimize --findings tries only the findings it names (with the run\'s own workload command)', async () => {
+    const dir = run();
+    const args = optimizeArgs({ runId: dir.id, repo, python: python!, runs: 2, findingIds: ['c', 'a'] });
+    const r = await sysight([...args, '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const last = (JSON.parse(r.stdout) as RunRecord).rounds.at(-1)!;
+    expect(last.trials.map((t) => t.findingId).sort()).toEqual(['a', 'c']);
+    expect(last.findings).toBe(2);
+    // without --findings every finding is tried
+    const all = await sysight([...optimizeArgs({ runId: dir.id, repo, python: python!, runs: 2 }), '--json']);
+    expect(all.code, all.stderr).toBe(0);
+    expect((JSON.parse(all.stdout) as RunRecord).rounds.at(-1)!.trials.map((t) => t.findingId).sort()).toEqual(['a', 'b', 'c']);
+  }, 120_000);
+
+  it('names a finding the run lacks, or an unconfirmed one, in one line (exit 2, nothing tried)', async () => {
+    const dir = run();
+    const missing = await sysight(optimizeArgs({ runId: dir.id, repo, python: python!, runs: 2, findingIds: ['a', 'zzz'] }));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`sysight: error: run ${dir.id} has no finding zzz (its findings: a, b, c)`);
+    const unconfirmed = await sysight(optimizeArgs({ runId: dir.id, repo, python: python!, runs: 2, findingIds: ['u'] }));
+    expect(unconfirmed.code).toBe(2);
+    expect(unconfirmed.stderr).toMatch(/finding u of run .* is unconfirmed by the profile/);
+    const empty = await sysight(['optimize', dir.id, '--repo', repo, '--findings', ' , ']);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/--findings needs at least one finding id/);
+  }, 60_000);
+
+  it('agent-loop accepts every option the extension passes', async () => {
+    // a profile that does not exist: the options all parsed (an unknown one would fail first, with its own message)
+    const args = agentLoopArgs({ repo, profile: join(tmp, 'missing.json'), python: python!, runs: 2, rounds: 1, minGain: 0.01 });
+    const r = await sysight([...args, '--findings', 'a']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim()).toBe(`sysight: error: no such file: ${join(tmp, 'missing.json')}`);
+  }, 60_000);
+});
