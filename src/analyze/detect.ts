@@ -113,7 +113,7 @@ export function detect(input: DetectInput): Verdicts {
   nestLoaderCost(fit, findings);
   if (input.gpu) nestGpuWork(fit, findings);
   fitIteration(fit, findings);
-  return { findings, unconfirmed: dedupe(out.unconfirmed) };
+  return { findings: dedupe(findings), unconfirmed: dedupe(out.unconfirmed) };
 }
 
 function judge(input: DetectInput): Judge {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { recordIn } from '../../pipeline/record.js';
 import { resolvePython } from '../../sandbox/python.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 function count(v: string, name: string, min: number): number {
   const n = Number(v);
