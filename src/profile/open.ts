@@ -29,6 +29,8 @@ export interface ProfileReader {
   name: string;
   /** true when this reader handles a file starting with `head` (up to 4 KiB) at `path` */
   sniff(head: Uint8Array, path: string): boolean;
+  /** for readers of export folders (nsys arrowdir/parquetdir): true when this reader handles the folder */
+  sniffDir?: ((path: string) => boolean) | undefined;
   read(path: string, opts: OpenOptions): Promise<ProfileModel>;
 }
 
@@ -57,6 +59,13 @@ export function readHead(path: string, bytes = 4096): Uint8Array {
 }
 
 export async function openProfile(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    const dirReader = READERS.find((r) => r.sniffDir?.(path));
+    if (!dirReader) {
+      throw new UserError(`${path} is a directory, not a profile (an nsys arrowdir or parquetdir export holds StringIds.arrow or StringIds.parquet)`);
+    }
+    return openWithCache(path, opts, () => dirReader.read(path, opts), opts.onCacheOutcome);
+  }
   const head = readHead(path);
   const reader = READERS.find((r) => r.sniff(head, path));
   if (!reader) {
