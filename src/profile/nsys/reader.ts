@@ -11,6 +11,7 @@ import { loadCallchains } from './callchains.js';
 import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
 import { loadKernels, loadMemcpy, loadMemset, loadSync } from './load-gpu.js';
+import { loadGraphTrace } from './load-graphs.js';
 import { callchainRef, countOsrt, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAIN_BASE } from './load-cpu.js';
 import type { RawCallchainRange } from './load-cpu.js';
 import { capabilitiesOf, notesFor, readGpus, readProcessesAndThreads } from './meta.js';
@@ -144,6 +145,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, callchains));
   tables.callchainCount.osrt = step('reading OS runtime callchains',
     () => loadCallchains(ctx, T.osrtCallchains, OSRT_CALLCHAIN_BASE, callchains));
+  const graphTrace = step('reading CUDA graph replays', () => loadGraphTrace(ctx));
   checkAbort(opts.signal);
   linkByCorrelation(tables, schema, interner.strings);
   report('reading metadata');
@@ -191,6 +193,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
     cpu: emptyTable(CPU_COLUMNS) as CpuEventTable,
     osrt: osrtCounted ? (emptyTable(OSCALL_COLUMNS) as OsCallTable) : tables.osrt,
     callchains,
+    ...(graphTrace.length > 0 ? { graphTrace } : {}),
   };
 }
 

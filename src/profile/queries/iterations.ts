@@ -75,6 +75,14 @@ export function detectIterations(model: ProfileModel, opts: DetectOptions = {}):
   return d;
 }
 
+/** How the steps were found, in words ("23 steps: the kernel sequence repeats every 62 kernels on GPU 0"). */
+export function iterationDetail(it: IterationDetection): string {
+  const n = it.iterations.length;
+  if (it.method === 'nvtx') return `${n} step${n === 1 ? '' : 's'} from the "${it.rangeName ?? 'step'}" ranges`;
+  if (it.method === 'kernel-period') return `${n} step${n === 1 ? '' : 's'}: the kernel sequence repeats every ${it.periodKernels ?? '?'} kernels on GPU ${it.deviceId ?? 0}`;
+  return 'no steps found: no step-like NVTX or annotation ranges and no repeating kernel sequence';
+}
+
 function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | undefined {
   let re: RegExp;
   try {
