@@ -16,7 +16,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { FilePageSink, type SqlValue } from '../generator/sqlite-format.js';
 import { SqliteWriter } from '../generator/sqlite-writer.js';
-import type { OpenOptions, ProfileReader } from '../open.js';
+import type { ProfileReader, ReadOptions as OpenOptions } from '../reader-types.js';
 import { checkAbort } from './context.js';
 import { readNsysSqlite } from './reader.js';
 
