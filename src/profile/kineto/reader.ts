@@ -9,7 +9,7 @@ import { parseLegacyTolerant } from './legacy.js';
 import { hasJsonName, loadText, sniffHead } from './load.js';
 import { finishModel } from './model.js';
 import { TraceScanError, TraceScanner, type ScanSink } from './scan.js';
-import { forEachChunk } from './stream.js';
+import { forEachChunk, lastChar } from './stream.js';
 
 type Json = Record<string, unknown>;
 
@@ -48,7 +48,12 @@ export async function readTraceFile(path: string, opts: OpenOptions = {}): Promi
     // are small: the legacy profiler holds every event in memory while recording).
     let legacy = false;
     let atenNames: string[] = [];
-    if (await isBareList(path, opts.signal)) {
+    const list = await isBareList(path, opts.signal);
+    const last = await lastChar(path);
+    if (last !== undefined && last !== (list ? ']' : '}')) {
+      throw new UserError(`${path} is truncated JSON (it ends in '${last}', not the '${list ? ']' : '}'}' that closes a trace): the trace was cut off while being written or copied`);
+    }
+    if (list) {
       const probe = new ListProbe();
       await scanFile(path, probe, opts, 0, 0.4);
       legacy = !probe.kineto;
