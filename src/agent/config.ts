@@ -22,7 +22,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../core/errors.js';
-import { registerSecret } from '../memory/ledger.js';
+import { registerSecret } from '../core/secrets.js';
 
 export const STAGES = ['analyze', 'optimize', 'learn'] as const;
 export type Stage = (typeof STAGES)[number];

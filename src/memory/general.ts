@@ -5,8 +5,9 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CATEGORY_NAMES } from '../core/findings.js';
-import { writeAtomic } from './fsutil.js';
-import { scrubSecrets, type LedgerEntry } from './ledger.js';
+import { writeAtomic } from '../core/write-atomic.js';
+import { scrubSecrets } from '../core/secrets.js';
+import type { LedgerEntry } from './ledger.js';
 
 export interface GlobalEntry extends LedgerEntry {
   repo: string;

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import YAML from 'yaml';
 import { CATEGORY_NAMES, type Category } from '../core/findings.js';
 import type { Interval } from '../core/run.js';
-import { writeAtomic } from './fsutil.js';
-import { scrubSecrets } from './ledger.js';
+import { writeAtomic } from '../core/write-atomic.js';
+import { scrubSecrets } from '../core/secrets.js';
 
 export interface Lesson {
   fingerprint: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
 import type { PatchPlan, RunRecord } from '../core/run.js';
-import { writeAtomic } from '../memory/fsutil.js';
+import { writeAtomic } from '../core/write-atomic.js';
 
 export { writeAtomic };
 
