@@ -3,7 +3,7 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Category } from '../core/findings.js';
-import type { Interval, TrialVerdict } from '../core/run.js';
+import { SYSIGHT_DIR, type Interval, type TrialVerdict } from '../core/run.js';
 import { scrubSecrets } from '../core/secrets.js';
 
 export interface LedgerEntry {
@@ -28,7 +28,7 @@ export interface LedgerEntry {
 }
 
 export function ledgerPath(repo: string): string {
-  return join(repo, '.sysight', 'ledger.jsonl');
+  return join(repo, SYSIGHT_DIR, 'ledger.jsonl');
 }
 
 /** Appends one line to <repo>/.sysight/ledger.jsonl; returns the file's path. */
