@@ -95,7 +95,8 @@ print(x.tolist(), y.tolist(), x.dtype, y.shape)
 describe('vectorize-batch', () => {
   it('replaces the per-sample comprehension with one fancy index', () => {
     const out = applied(BATCH, 10, 'C7.per-sample-batch');
-    expect(out).toContain('x = torch.from_numpy((data[_sysight_rows(ix, 0, block_size)]).astype(np.int64))');
+    expect(out).toContain('x = torch.from_numpy((data[np.asarray(ix)[:, None] + np.arange(block_size)]).astype(np.int64))');
+    expect(out).not.toContain('_sysight');
   });
   it('refuses when the loop variable is used elsewhere', () => {
     const src = BATCH.replace('for i in ix])\n    y', 'for i in ix if i > 3])\n    y');
@@ -119,8 +120,10 @@ def get_batch(split):
 describe('cache-memmap', () => {
   it('opens a read-only memmap once', () => {
     const out = applied(MEMMAP, 6, 'C7.memmap-reopen');
-    expect(out).toContain("data = _sysight_memmap(os.path.join('.', 'x.bin'), dtype=np.uint16, mode='r')");
-    expect(out).toMatch(/@_sysight_functools\.lru_cache\(maxsize=None\)\ndef _sysight_memmap/);
+    expect(out).toContain("data = cached_memmap(os.path.join('.', 'x.bin'), dtype=np.uint16, mode='r')");
+    expect(out).toMatch(/^import functools$/m);
+    expect(out).toMatch(/@functools\.lru_cache\(maxsize=None\)\ndef cached_memmap\(\*args, \*\*kwargs\):\n {4}return np\.memmap\(\*args, \*\*kwargs\)/);
+    expect(out).not.toContain('_sysight');
   });
   it('refuses a writable memmap', () => {
     const out = plan(MEMMAP.replace("mode='r'", "mode='r+'"), 6, 'C7.memmap-reopen');

@@ -43,5 +43,8 @@ describe('the comment rule', () => {
     expect(judge(finding(3), { lines: plain, index: 2, gpu: false }).safe).toBe(true);
     const far = ['# avoid a memory leak', '', '', '', '', '', 'def f():', '    data = np.memmap(p, mode="r")'];
     expect(intentComment(far, 7)).toBeNull();
+    // the comment speaks for the memmap under it, not for the statements after it
+    const next = judge(finding(8, 'C7.sample-by-sample-batch'), { lines: NANOGPT, index: 7, gpu: false });
+    expect(next.safe, next.reason).toBe(true);
   });
 });

@@ -63,16 +63,30 @@ function commentOf(line: string): string | null {
 const TRIPLE = /("""|''')/;
 
 /**
- * A comment or docstring near the finding's line that explains its current form ("recreate the memmap
- * every batch to avoid a memory leak", "not thread-safe", "do not cache"): the comments of the 4 lines
- * above, the line itself and the next, and the enclosing function's docstring. Returns the quote and
- * its 1-based line.
+ * A comment or docstring at the finding's line that explains its current form ("recreate the memmap
+ * every batch to avoid a memory leak", "not thread-safe", "do not cache"): the line's own comment, the
+ * comment block right above its statement, and the enclosing function's docstring. Returns the quote
+ * and its 1-based line.
  */
 export function intentComment(lines: readonly string[], index: number): { quote: string; line: number } | null {
   const texts: Array<{ text: string; line: number }> = [];
-  for (let i = Math.max(0, index - 4); i <= Math.min(lines.length - 1, index + 1); i++) {
-    const c = commentOf(lines[i]!);
-    if (c) texts.push({ text: c, line: i + 1 });
+  const own = commentOf(lines[index] ?? '');
+  if (own) texts.push({ text: own, line: index + 1 });
+  // the comment block right above the statement (through the headers of blocks that hold it: a comment
+  // above `if split == 'train':` speaks for the lines under it); a blank line or other code ends it
+  let headerIndent = indentOf(lines[index] ?? '').length;
+  for (let i = index - 1; i >= 0; i--) {
+    const l = lines[i]!;
+    const c = /^\s*#/.test(l) ? commentOf(l) : null;
+    if (c !== null) {
+      if (c) texts.push({ text: c, line: i + 1 });
+      continue;
+    }
+    if (/:\s*(#.*)?$/.test(l) && indentOf(l).length < headerIndent && !/^\s*(async\s+)?(def|class)\s/.test(l)) {
+      headerIndent = indentOf(l).length;
+      continue;
+    }
+    break;
   }
   // the enclosing def's docstring: the first statement under the def line
   const ind = indentOf(lines[index] ?? '').length;
