@@ -1,6 +1,8 @@
 // Deterministic codemods, one per catalogue pattern family. Each works on the finding's line (found again
 // by its text), makes the smallest change that removes the cost, and says why; or refuses with a reason.
 import type { Finding } from '../core/findings.js';
+import type { SyntaxTree } from '../source/parser.js';
+import { LOADER, loadOnce } from './loadonce.js';
 import { ensureImport, ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
 
 export interface CodemodInput {
@@ -10,6 +12,8 @@ export interface CodemodInput {
   /** 0-based index of the finding's line in `lines` */
   index: number;
   finding: Finding;
+  /** the file's syntax tree (tree-sitter), for codemods that edit by structure */
+  tree?: SyntaxTree | undefined;
 }
 
 export type CodemodOutput = { lines: string[]; rationale: string } | { refused: string };
@@ -279,9 +283,20 @@ const ddpUnused: Codemod = {
   },
 };
 
-export const CODEMODS: Codemod[] = [hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+/** A file opened and parsed per call in a method: loaded once in __init__ (syntax-tree edit, loadonce.ts). */
+const loadOnceMod: Codemod = {
+  id: 'load-once',
+  patterns: ['C7.'],
+  matches: (l) => LOADER.test(l) || /^\s*with\s+open\s*\(/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return loadOnce(lines.join('\n'), tree, index);
+  },
+};
 
-/** The codemod for a finding: its pattern family and the line must both fit. */
-export function codemodFor(finding: Finding, line: string): Codemod | undefined {
-  return CODEMODS.find((c) => c.patterns.some((p) => finding.pattern.startsWith(p)) && c.matches(line));
+export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+
+/** The codemods for a finding, in order of preference: its pattern family and the line must both fit. */
+export function codemodsFor(finding: Finding, line: string): Codemod[] {
+  return CODEMODS.filter((c) => c.patterns.some((p) => finding.pattern.startsWith(p)) && c.matches(line));
 }
