@@ -52,9 +52,13 @@ export function categorySignals(model: ProfileModel, frame: IterationFrame): Map
         values: { copies: mc.count, pageable: mc.pageableCount, sync: mc.syncCount, msPerIter: r3(per(mc.totalNs)), bandwidthGBps: r3(mc.bandwidthGBps) } }]);
     }
     const l = launchStats(model, { limit: 3 });
-    if (l.kernelCount > 0 && (l.launchToKernelRatio >= 0.5 || l.tinyKernelPct >= 50)) {
-      put('C2', per(l.launchBoundIdleNs), [{ kind: 'profile', query: 'launch', summary: `${l.tinyKernelPct.toFixed(0)}% of ${l.kernelCount} kernels are tiny; launch time / kernel time ${l.launchToKernelRatio.toFixed(2)}; GPU starved by launches ${per(l.launchBoundIdleNs).toFixed(3)} ms/iter`,
-        values: { kernels: l.kernelCount, tinyPct: r3(l.tinyKernelPct), launchToKernel: r3(l.launchToKernelRatio), starvedMsPerIter: r3(per(l.launchBoundIdleNs)) } }]);
+    if (l.kernelCount > l.graphKernelCount && (l.launchToKernelRatio >= 0.5 || l.tinyKernelPct >= 50)) {
+      const eager = l.kernelCount - l.graphKernelCount;
+      const graphs = l.graphKernelCount === 0
+        ? 'no CUDA graph captures these launches'
+        : `${eager} of ${l.kernelCount} kernels are launched one by one outside the CUDA graphs`;
+      put('C2', per(l.launchBoundIdleNs), [{ kind: 'profile', query: 'launch', summary: `${l.tinyKernelPct.toFixed(0)}% of ${eager} kernels launched one by one are tiny; launch time / kernel time ${l.launchToKernelRatio.toFixed(2)}; GPU starved by launches ${per(l.launchBoundIdleNs).toFixed(3)} ms/iter; ${graphs}`,
+        values: { kernels: l.kernelCount, graphKernels: l.graphKernelCount, tinyPct: r3(l.tinyKernelPct), launchToKernel: r3(l.launchToKernelRatio), starvedMsPerIter: r3(per(l.launchBoundIdleNs)) } }]);
     }
     const n = ncclStats(model, { limit: 3 });
     if (n.kernels > 0) {

@@ -50,6 +50,54 @@ export interface ProfileOverview {
   /** median iteration time (ms) when iterations were found */
   iterationMs: number | null;
   topKernels: OverviewKernel[];
+  /** how the steps were found: the one step detector (src/profile/queries/iterations.ts) and its method in words */
+  iterationMethod?: string;
+  iterationDetail?: string;
+  /** fraction of each bin the host was blocked in a synchronization call (waiting for the GPU, not CPU work) */
+  cpuWaiting?: number[];
+  /** GPU time by kind, CUDA API calls and NVTX ranges (whole profile only, not on zoom) */
+  gpuTime?: GpuTimeResult;
   counts: { kernels: number; memcpy: number; runtime: number; nvtx: number };
   notes: string[];
 }
+
+// GPU time by kind (src/profile/queries/gpu-time.ts), what `nsys stats` users read first.
+export interface GpuTimeDevice {
+  deviceId: number;
+  name: string;
+  /** first to last GPU work on the device */
+  spanNs: number;
+  kernelNs: number;
+  ncclNs: number;
+  copyNs: number;
+  memsetNs: number;
+  /** span minus the union of all work */
+  idleNs: number;
+}
+
+export interface GpuTimeCopies {
+  /** HtoD, DtoH, DtoD, HtoH, PtoP, Unknown */
+  direction: string;
+  /** Pinned, Pageable, Device, Managed, Unknown */
+  hostMemory: string;
+  count: number;
+  bytes: number;
+  ns: number;
+}
+
+export interface GpuTimeRow { name: string; count: number; ns: number }
+
+export interface GpuTimeResult {
+  devices: GpuTimeDevice[];
+  kernels: { count: number; ns: number };
+  nccl: { count: number; ns: number };
+  copies: GpuTimeCopies[];
+  memsets: { count: number; bytes: number; ns: number };
+  /** host time blocked in synchronization calls (waiting for the GPU, not CPU work) */
+  syncWaitNs: number;
+  /** costliest CUDA API calls; `waiting` for synchronization calls */
+  api: Array<GpuTimeRow & { waiting: boolean }>;
+  /** costliest NVTX / annotation ranges by name (total time, nested ranges counted in their own row) */
+  nvtx: GpuTimeRow[];
+}
+

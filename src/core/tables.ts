@@ -95,6 +95,18 @@ export class TableBuilder<S extends ColumnSpec> {
     return (this.cols[key] as Float64Array).subarray(0, this.length) as InstanceType<S[K]>;
   }
 
+  /**
+   * build(), then let go of the growable columns (the builder is empty afterwards): the peak holds one
+   * table's spare capacity at a time instead of every table's.
+   */
+  take(): Table<S> {
+    const out = this.build();
+    this.capacity = 16;
+    this.length = 0;
+    this.cols = this.alloc(this.capacity);
+    return out;
+  }
+
   /** Trim to length and return the frozen table. */
   build(): Table<S> {
     const out = { length: this.length } as Record<string, unknown>;

@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { readConfig } from './config.js';
+import { profileEnv, readConfig } from './config.js';
 import type { LoopSettings } from './engine.js';
 import type { LoadedRun } from './model.js';
 import type { ProfileEditorProvider } from './profile-editor.js';
@@ -35,6 +35,7 @@ export function registerCommands(s: Services, keys: ApiKeys, editor: ProfileEdit
   const settings = async (resource: vscode.Uri | undefined): Promise<LoopSettings> => {
     const c = readConfig(resource);
     return {
+      profileEnv: profileEnv(c),
       python: await resolvePython(c.pythonPath, resource, s.log),
       rounds: c.rounds, runs: c.runs, trialBudgetSeconds: c.trialBudgetSeconds, minGain: c.minGain,
       llm: { provider: c.provider, model: c.model, baseUrl: c.baseUrl, apiKey: await keys.get(c.provider) },

@@ -13,6 +13,12 @@ export interface SysightConfig {
   runs: number;
   trialBudgetSeconds: number;
   rounds: number;
+  /** profile cache folder ('' = per-user default, 'off' = no cache) */
+  cacheDirectory: string;
+  /** profile cache size limit in GB */
+  cacheMaxSizeGB: number;
+  /** the nsys executable used to open .nsys-rep files ('' = nsys on the PATH) */
+  nsysPath: string;
 }
 
 function num(c: vscode.WorkspaceConfiguration, key: string, def: number, lo: number, hi: number, int: boolean): number {
@@ -39,6 +45,22 @@ export function readConfig(scope?: vscode.Uri): SysightConfig {
     runs: num(c, 'runs', 3, 2, 50, true),
     trialBudgetSeconds: num(c, 'trialBudgetSeconds', 120, 5, 3600, false),
     rounds: num(c, 'rounds', 3, 1, 20, true),
+    cacheDirectory: str(c, 'cache.directory'),
+    cacheMaxSizeGB: num(c, 'cache.maxSizeGB', 20, 0.1, 10_000, false),
+    nsysPath: str(c, 'nsysPath'),
+  };
+}
+
+/**
+ * The settings every profile open needs, as the environment of the worker or CLI child that opens it:
+ * the profile cache (SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB) and the nsys used for .nsys-rep (SYSIGHT_NSYS).
+ * An empty setting leaves the variable as the editor's environment has it.
+ */
+export function profileEnv(c: Pick<SysightConfig, 'cacheDirectory' | 'cacheMaxSizeGB' | 'nsysPath'>): Record<string, string> {
+  return {
+    ...(c.cacheDirectory ? { SYSIGHT_CACHE: c.cacheDirectory } : {}),
+    SYSIGHT_CACHE_MAX_GB: String(c.cacheMaxSizeGB),
+    ...(c.nsysPath ? { SYSIGHT_NSYS: c.nsysPath } : {}),
   };
 }
 

@@ -59,6 +59,8 @@ export class Dashboard implements vscode.Disposable {
       progress: this.s.work.last,
       trusted: vscode.workspace.isTrusted,
       rankProcesses: this.doc.gpuProcesses,
+      ...(this.doc.diagnosis ? { diagnosis: this.doc.diagnosis } : {}),
+      ...(run?.findings?.notes.length ? { analyzeNotes: run.findings.notes } : {}),
     };
   }
 

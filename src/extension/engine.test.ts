@@ -106,6 +106,26 @@ describe('engine adapter', () => {
     await expect(engine.openProfile(junk, { signal: ac.signal, onProgress: () => undefined })).rejects.toBeInstanceOf(CancelledError);
   });
 
+  it.skipIf(!existsSync(worker))('the session worker opens through the profile cache the settings name: the second open is a hit', async () => {
+    const file = join(dir, 'cached.sqlite');
+    writeNsysProfile(presetScenario('healthy', 3), file);
+    const cache = join(dir, 'profile-cache');
+    const engine = createEngine(process.cwd(), () => undefined);
+    const messages: string[] = [];
+    const open = () => engine.openProfile(file, { signal: new AbortController().signal, onProgress: (_f, m) => messages.push(m), env: { SYSIGHT_CACHE: cache } });
+    const first = await open();
+    first.dispose();
+    expect(messages).toContain('writing the profile cache');
+    messages.length = 0;
+    const second = await open();
+    try {
+      expect(messages).toContain('reading the profile cache');
+      expect(second.overview).toEqual(first.overview);
+    } finally {
+      second.dispose();
+    }
+  });
+
   it.skipIf(!existsSync(worker))('runs profile queries in the session worker; an aborted query is cancelled, later ones still answer', async () => {
     const file = join(dir, 'healthy.sqlite');
     writeNsysProfile(presetScenario('healthy', 3), file);

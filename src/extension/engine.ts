@@ -21,7 +21,17 @@ export interface WorkOptions {
 /** LLM settings; the key comes from SecretStorage and reaches the child process in its environment only. */
 export type LlmSettings = LlmEnvSettings;
 
+/** Options every profile open takes: the environment (profile cache, nsys) the worker or CLI child runs with. */
+export interface ProfileOpenOptions {
+  signal: AbortSignal;
+  onProgress: (fraction: number, message: string) => void;
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  env?: Record<string, string> | undefined;
+}
+
 export interface LoopSettings {
+  /** SYSIGHT_CACHE, SYSIGHT_CACHE_MAX_GB, SYSIGHT_NSYS from the settings (config.ts profileEnv) */
+  profileEnv?: Record<string, string> | undefined;
   python: string;
   rounds: number;
   runs: number;
@@ -47,7 +57,7 @@ export interface ProfileSession {
 }
 
 export interface Engine {
-  openProfile(path: string, opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<ProfileSession>;
+  openProfile(path: string, opts: ProfileOpenOptions): Promise<ProfileSession>;
   /** `sysight analyze <profile> --repo <repo>`: writes a run with findings.json under <repo>/.sysight/runs */
   analyze(req: { repo: string; profile: string; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** `sysight agent-loop --repo <repo> [--profile P]`: the closed loop, rounds written to run.json as they end */
@@ -55,7 +65,7 @@ export interface Engine {
   /** `sysight optimize <run-id> --repo <repo>`: patches and measures the run's findings */
   optimize(req: { repo: string; runId: string; findingIds?: string[] | undefined; settings: LoopSettings }, opts: WorkOptions): Promise<void>;
   /** summarize every rank of the inputs (folders of profiles or summaries, or one multi-process export) and reduce */
-  computeRanks(inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void }): Promise<RanksView>;
+  computeRanks(inputs: string[], opts: ProfileOpenOptions): Promise<RanksView>;
 }
 
 /**
@@ -72,7 +82,7 @@ export interface Engine {
  * command ends. Exit 0 = done, 130 = cancelled (SIGTERM on Cancel), else the last stderr line is the error.
  */
 export function createEngine(extensionPath: string, log: (line: string) => void): Engine {
-  const cli = (args: string[], s: LoopSettings, opts: WorkOptions) => runCli(extensionPath, args, loopEnv(s.python, s.llm), opts, log);
+  const cli = (args: string[], s: LoopSettings, opts: WorkOptions) => runCli(extensionPath, args, { ...s.profileEnv, ...loopEnv(s.python, s.llm) }, opts, log);
   return {
     openProfile: (path, opts) => openSession(join(extensionPath, 'dist', 'profile-session.js'), path, opts),
     analyze: (r, o) => cli(analyzeArgs(r), r.settings, o),
@@ -84,11 +94,11 @@ export function createEngine(extensionPath: string, log: (line: string) => void)
 
 /** The ranks computation in a worker thread (dist/ranks-compute.js); abort terminates it. */
 export function computeRanksInWorker(
-  workerFile: string, inputs: string[], opts: { signal: AbortSignal; onProgress: (fraction: number, message: string) => void },
+  workerFile: string, inputs: string[], opts: ProfileOpenOptions,
 ): Promise<RanksView> {
   return new Promise<RanksView>((resolve, reject) => {
     if (opts.signal.aborted) return reject(new CancelledError());
-    const worker = new Worker(workerFile);
+    const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
     let settled = false;
     const finish = (f: () => void) => {
       if (settled) return;
@@ -110,8 +120,8 @@ export function computeRanksInWorker(
   });
 }
 
-function openSession(workerFile: string, path: string, opts: { signal: AbortSignal; onProgress: (f: number, m: string) => void }): Promise<ProfileSession> {
-  const worker = new Worker(workerFile);
+function openSession(workerFile: string, path: string, opts: ProfileOpenOptions): Promise<ProfileSession> {
+  const worker = new Worker(workerFile, { env: { ...process.env, ...opts.env } });
   let nextId = 1;
   const pending = new Map<number, { resolve: (o: never) => void; reject: (e: Error) => void }>();
   const toError = (r: Extract<SessionReply, { type: 'error' }>) =>

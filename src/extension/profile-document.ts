@@ -3,9 +3,11 @@ import * as vscode from 'vscode';
 import { basename } from 'node:path';
 import { oneLine } from '../core/errors.js';
 import type { ProfileOverview } from '../core/overview.js';
-import type { DashboardState } from '../protocol/dashboard.js';
+import type { ProfileDiagnosis } from '../core/findings.js';
+import { DIAGNOSIS_QUERY, type DashboardState } from '../protocol/dashboard.js';
 import type { Engine, ProfileSession } from './engine.js';
 import type { Log } from './log.js';
+import { profileEnv, readConfig } from './config.js';
 
 export class ProfileDocument implements vscode.CustomDocument {
   private session: ProfileSession | undefined;
@@ -16,6 +18,8 @@ export class ProfileDocument implements vscode.CustomDocument {
   /** processes with GPU work (ranks, in a multi-rank export); 0 until opened */
   gpuProcesses = 0;
   status: DashboardState['overviewStatus'] = { state: 'loading' };
+  /** the diagnosis from the profile alone: asked for once the overview is shown */
+  diagnosis: ProfileDiagnosis | null = null;
 
   constructor(readonly uri: vscode.Uri, engine: Engine, log: Log) {
     const path = uri.fsPath;
@@ -23,6 +27,7 @@ export class ProfileDocument implements vscode.CustomDocument {
     let lastFire = 0;
     engine.openProfile(path, {
       signal: this.ac.signal,
+      env: profileEnv(readConfig(uri)),
       onProgress: (fraction, message) => {
         this.status = { state: 'loading', fraction, message };
         if (Date.now() - lastFire > 100) { lastFire = Date.now(); this.emitter.fire(); }
@@ -35,6 +40,11 @@ export class ProfileDocument implements vscode.CustomDocument {
       this.status = { state: 'ready' };
       log.info(`opened ${path} in ${Date.now() - started} ms: ${s.overview.counts.kernels} kernels, ${s.overview.lanes.length} lanes`);
       this.emitter.fire();
+      s.query(DIAGNOSIS_QUERY, {}, this.ac.signal).then((d) => {
+        this.diagnosis = d as ProfileDiagnosis;
+        log.info(`diagnosis of ${basename(path)}: ${this.diagnosis.findings.length} finding(s) from the profile alone`);
+        this.emitter.fire();
+      }, (e: unknown) => { if (!this.ac.signal.aborted) log.error(`diagnosing ${path}`, e); });
     }, (e: unknown) => {
       if (this.ac.signal.aborted) return;
       this.status = { state: 'error', message: `Cannot read ${basename(path)}: ${oneLine(e).split(path).join(basename(path))}` };

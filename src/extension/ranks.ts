@@ -8,6 +8,7 @@ import { ReadyCommand } from '../protocol/dashboard.js';
 import {
   OpenRankCommand, RanksComputeCommand, RanksStateNotification, type OpenRankParams, type RanksStatus, type RanksView,
 } from '../protocol/ranks.js';
+import { profileEnv, readConfig } from './config.js';
 import type { Services } from './services.js';
 import { dashboardHtml, webviewOptions } from './webview-html.js';
 
@@ -23,7 +24,7 @@ export interface RanksSource {
 export function ranksOfInputs(s: Services, inputs: string[]): RanksSource {
   return {
     what: inputs.length === 1 ? basename(inputs[0]!) : `${inputs.length} inputs`,
-    compute: (signal, onProgress) => s.engine.computeRanks(inputs, { signal, onProgress }),
+    compute: (signal, onProgress) => s.engine.computeRanks(inputs, { signal, onProgress, env: profileEnv(readConfig()) }),
   };
 }
 

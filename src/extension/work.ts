@@ -72,19 +72,28 @@ export class WorkRunner implements vscode.Disposable {
       this.log.info(`${title}: done`);
       return true;
     } catch (e) {
+      // the busy state ends before any toast: a toast stays until the user closes it, and the spinner and the
+      // disabled buttons must not wait for that
+      this.finish();
       if (isCancelled(e) || ac.signal.aborted) {
         this.log.info(`${title}: cancelled`);
         void vscode.window.showInformationMessage(`Sysight: ${title} cancelled.`);
       } else {
-        await reportError(this.log, title, e);
+        void reportError(this.log, title, e);
       }
       return false;
     } finally {
-      this.current = undefined;
-      void vscode.commands.executeCommand('setContext', 'sysight.busy', false);
-      this.publish({ active: false });
-      this.setIdle(this.idleText, '');
+      this.finish();
     }
+  }
+
+  /** Leaves the busy state (once per run). */
+  private finish(): void {
+    if (!this.current) return;
+    this.current = undefined;
+    void vscode.commands.executeCommand('setContext', 'sysight.busy', false);
+    this.publish({ active: false });
+    this.setIdle(this.idleText, '');
   }
 
   cancel(): void {

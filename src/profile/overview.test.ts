@@ -47,20 +47,25 @@ describe('buildOverview', () => {
     expect(o.gpuBusy.slice(0, 4)).toEqual([1, 1, 1, 0]);
     expect(o.cpuBusy.slice(0, 5)).toEqual([0, 0.5, 1, 1, 0]);
     expect(o.topKernels.map((t) => [t.name, t.count, t.totalNs])).toEqual([['gemm', 2, 350], ['ncclKernel_AllReduce', 1, 100]]);
-    expect(o.notes).toContain('no iterations found (no ProfilerStep#N or iteration-like NVTX ranges)');
+    expect(o.notes).toContain('No steps found: no step-like NVTX or annotation ranges and no repeating kernel sequence.');
+    expect(o.iterationMethod).toBe('none');
   });
 
-  it('finds ProfilerStep iterations (else the most repeated iteration-like range) and zooms into a range', () => {
+  it('takes the steps of the one step detector, says how they were found, and zooms into a range', () => {
     const nvtx: Array<[number, number, string]> = [[0, 100, 'ProfilerStep#0'], [100, 300, 'ProfilerStep#1'], [300, 400, 'ProfilerStep#2'], [0, 400, 'forward']];
     const m = model({ span: [0, 400], nvtx, kernels: [[50, 150, 0, 7, 'k']] });
-    expect(findIterations(m).map((i) => i.label)).toEqual(['ProfilerStep#0', 'ProfilerStep#1', 'ProfilerStep#2']);
-    expect(buildOverview(m, { bins: 10 }).iterationMs).toBe(0.0001);
+    expect(findIterations(m).map((i) => i.label)).toEqual(['ProfilerStep 1 of 3', 'ProfilerStep 2 of 3', 'ProfilerStep 3 of 3']);
+    const whole = buildOverview(m, { bins: 10 });
+    expect(whole.iterationMs).toBe(0.0001);
+    expect([whole.iterationMethod, whole.iterationDetail]).toEqual(['nvtx', '3 steps from the "ProfilerStep#0" ranges']);
+    expect(whole.gpuTime?.kernels).toEqual({ count: 1, ns: 100 });
     const z = buildOverview(m, { bins: 10, range: [100, 300] });
     expect([z.startNs, z.endNs, z.binNs]).toEqual([100, 300, 20]);
-    expect(z.iterations.map((i) => i.label)).toEqual(['ProfilerStep#1']);
+    expect(z.iterations.map((i) => i.label)).toEqual(['ProfilerStep 2 of 3']);
+    expect(z.gpuTime).toBeUndefined();
     expect(z.lanes[0]!.busy.kernel.slice(0, 4)).toEqual([1, 1, 0.5, 0]); // kernel [50,150) in bins of 20 ns from 100
     const m2 = model({ span: [0, 400], nvtx: [[0, 100, 'train step 1'], [100, 200, 'train step 2'], [0, 50, 'load']] });
-    expect(findIterations(m2).map((i) => i.label)).toEqual(['train step 1', 'train step 2']);
+    expect(findIterations(m2).map((i) => i.label)).toEqual(['train step 1 of 2', 'train step 2 of 2']);
   });
 
   it('keeps every bin a fraction in [0, 1] and the overlap shares summing to 1 (property)', () => {

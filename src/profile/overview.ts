@@ -2,6 +2,9 @@
 // number of bins whatever the profile's size, so millions of rows become a few kilobytes.
 import type { ProfileModel } from '../core/profile.js';
 import type { LaneKind, OverviewIteration, OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
+import { WAITING_API, gpuTime } from './queries/gpu-time.js';
+import { detectIterations, iterationDetail } from './queries/iterations.js';
+import { nameFlags, stripApiSuffix } from './queries/util.js';
 
 export interface OverviewOptions {
   bins?: number | undefined;
@@ -69,27 +72,11 @@ function clippedTotal(m: Float64Array[], lo: number, hi: number): number {
   return t;
 }
 
-const STEP_RE = /^ProfilerStep#\d+$/;
-const ITER_RE = /(iter|step|batch|train)/i;
-
-/** Iterations from ProfilerStep#N annotations, else the most repeated iteration-like NVTX range. */
+/** The steps of the one step detector (src/profile/queries/iterations.ts), as labelled bands. */
 export function findIterations(model: ProfileModel): OverviewIteration[] {
-  const { nvtx, strings } = model;
-  const groups = new Map<string, OverviewIteration[]>();
-  for (let i = 0; i < nvtx.length; i++) {
-    if (nvtx.end[i]! <= nvtx.start[i]!) continue;
-    const text = strings[nvtx.textId[i]!] ?? '';
-    const key = STEP_RE.test(text) ? 'ProfilerStep' : ITER_RE.test(text) ? text.replace(/\d+/g, '#') : null;
-    if (!key) continue;
-    let g = groups.get(key);
-    if (!g) groups.set(key, (g = []));
-    g.push({ label: text, startNs: nvtx.start[i]!, endNs: nvtx.end[i]! });
-  }
-  let best: OverviewIteration[] = groups.get('ProfilerStep') ?? [];
-  if (best.length < 2) {
-    for (const g of groups.values()) if (g.length >= 2 && g.length > best.length) best = g;
-  }
-  return [...best].sort((a, b) => a.startNs - b.startNs);
+  const d = detectIterations(model);
+  const what = d.method === 'nvtx' ? (d.rangeName ?? 'step').replace(/[\s#:=_-]*\d+$/, '') || 'step' : 'step';
+  return d.iterations.map((it) => ({ label: `${what} ${it.index + 1} of ${d.iterations.length}`, startNs: it.startNs, endNs: it.endNs }));
 }
 
 function median(xs: number[]): number | null {
@@ -160,10 +147,16 @@ export function buildOverview(model: ProfileModel, opts: OverviewOptions = {}): 
   const gs: number[] = [], ge: number[] = [];
   for (const t of [kernels, memcpy, memset]) for (let i = 0; i < t.length; i++) { gs.push(t.start[i]!); ge.push(t.end[i]!); }
   const gpu = mergeIntervals(gs, ge);
+  // time blocked in a sync call is waiting for the GPU, not CPU work: its own row
   const cs: number[] = [], ce: number[] = [];
-  for (let i = 0; i < runtime.length; i++) { cs.push(runtime.start[i]!); ce.push(runtime.end[i]!); }
+  const ws: number[] = [], we: number[] = [];
+  const waiting = nameFlags(model, (n) => WAITING_API.test(stripApiSuffix(n)));
+  for (let i = 0; i < runtime.length; i++) {
+    if (waiting(runtime.nameId[i]!)) { ws.push(runtime.start[i]!); we.push(runtime.end[i]!); } else { cs.push(runtime.start[i]!); ce.push(runtime.end[i]!); }
+  }
   for (let i = 0; i < cpu.length; i++) if (cpu.kind[i] === 0) { cs.push(cpu.start[i]!); ce.push(cpu.end[i]!); }
   const host = mergeIntervals(cs, ce);
+  const wait = mergeIntervals(ws, we);
   const binUnion = (m: Float64Array[]) => {
     const acc = new Float64Array(bins);
     for (let i = 0; i < m[0]!.length; i++) addToBins(acc, t0, binNs, m[0]![i]!, m[1]![i]!);
@@ -185,11 +178,12 @@ export function buildOverview(model: ProfileModel, opts: OverviewOptions = {}): 
       share: kernelTotal > 0 ? k.total / kernelTotal : 0,
     }));
 
+  const det = detectIterations(model);
   const iterations = findIterations(model).filter((it) => it.endNs > t0 && it.startNs < t1);
   const itMs = median(iterations.map((it) => (it.endNs - it.startNs) / 1e6));
-  if (kernels.length === 0) notes.push('no GPU kernels in this profile');
-  if (iterations.length === 0) notes.push('no iterations found (no ProfilerStep#N or iteration-like NVTX ranges)');
-  if (runtime.length === 0 && cpu.length === 0) notes.push('no CPU-side events: CPU/GPU overlap is unknown');
+  if (kernels.length === 0) notes.push('No GPU kernels in this profile.');
+  if (iterations.length === 0) notes.push(det.iterations.length ? 'no step in this window' : 'No steps found: no step-like NVTX or annotation ranges and no repeating kernel sequence.');
+  if (runtime.length === 0 && cpu.length === 0) notes.push('No CPU-side events: CPU/GPU overlap is unknown.');
 
   return {
     schemaVersion: 1,
@@ -202,11 +196,15 @@ export function buildOverview(model: ProfileModel, opts: OverviewOptions = {}): 
     gpus: meta.gpus.map((g) => ({ deviceId: g.deviceId, name: g.name })),
     lanes: laneList,
     cpuBusy: binUnion(host),
+    cpuWaiting: binUnion(wait),
     gpuBusy: binUnion(gpu),
     overlap: { both: r(both), gpuOnly: r(gpuAll - both), cpuOnly: r(hostAll - both), idle: r(span - gpuAll - hostAll + both) },
     iterations,
     iterationMs: itMs,
     topKernels: top,
+    iterationMethod: det.method,
+    iterationDetail: iterationDetail(det),
+    ...(opts.range ? {} : { gpuTime: gpuTime(model) }),
     counts: { kernels: kernels.length, memcpy: memcpy.length, runtime: runtime.length, nvtx: model.nvtx.length },
     notes: [...notes, ...meta.notes],
   };

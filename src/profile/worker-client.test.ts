@@ -59,6 +59,17 @@ describe('profile worker', () => {
     await w.terminate();
   });
 
+  it('cancels a Kineto trace in the middle of its read', async () => {
+    const trace = join(dir, 'long.json');
+    const events = Array.from({ length: 60_000 }, (_, i) => ({ ph: 'X', cat: 'cpu_op', name: 'aten::mm', pid: 1, tid: 1, ts: i, dur: 1 }));
+    writeFileSync(trace, JSON.stringify({ traceEvents: events }));
+    const ac = new AbortController();
+    const seen: number[] = [];
+    const p = openProfileInWorker(trace, { workerPath, cache: false, signal: ac.signal, onProgress: (f) => { seen.push(f); if (f > 0) ac.abort(); } });
+    await expect(p).rejects.toBeInstanceOf(CancelledError);
+    expect(Math.max(...seen)).toBeLessThan(0.9);
+  });
+
   it('brings errors back as the same one-line UserError', async () => {
     const missing = join(dir, 'missing.sqlite');
     const local = await openProfile(missing).catch((e: unknown) => e);

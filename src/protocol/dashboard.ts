@@ -1,13 +1,14 @@
 // The message protocol between the extension host and the dashboard webview (the webview app imports it from
 // here). No runtime dependency beyond ./ipc (types from the engine are erased). Commands go webview → host,
 // notifications host → webview, requests carry an id and are answered by a response with the same id.
-import type { OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
+import type { ProfileDiagnosis, ProfileFinding } from '../core/findings.js';
+import type { GpuTimeResult, OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
 import type { TileLane, TileSlice, TimelineTiles } from '../profile/queries/timeline.js';
 import type { SliceDetails } from '../profile/queries/slice-details.js';
 import type { SearchHit, SearchResult } from '../profile/queries/timeline-search.js';
 import { type Check, IpcType, RequestType, anyParams, isObject, obj } from './ipc.js';
 
-export type { OverviewKernel, OverviewLane, ProfileOverview, SearchHit, SearchResult, SliceDetails, TileLane, TileSlice, TimelineTiles };
+export type { GpuTimeResult, OverviewKernel, OverviewLane, ProfileDiagnosis, ProfileFinding, ProfileOverview, SearchHit, SearchResult, SliceDetails, TileLane, TileSlice, TimelineTiles };
 
 export interface FindingView {
   id: string;
@@ -64,7 +65,14 @@ export interface DashboardState {
   trusted: boolean;
   /** processes with GPU work in this profile (one per rank in a multi-rank export); >1 shows the Ranks tab */
   rankProcesses?: number;
+  /** the diagnosis from the profile alone, computed as soon as the profile is open (absent until then) */
+  diagnosis?: ProfileDiagnosis;
+  /** why the profile has no run's findings yet, in words (no trusted folder, no code, the last analyze's notes) */
+  analyzeNotes?: string[];
 }
+
+/** The worker query that answers the profile-only diagnosis of the open profile (src/analyze/diagnose). */
+export const DIAGNOSIS_QUERY = 'profile-diagnosis';
 
 /** State the webview keeps across hide/reload with getState/setState. */
 export interface ViewState {

@@ -3,8 +3,8 @@
 // python3 on PATH. An explicit choice is never silently replaced: when it lacks torch, that is the error.
 
 import { execFile } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { isAbsolute } from 'node:path';
+import { findOnPath } from '../profile/find-on-path.js';
 import { UserError, throwIfAborted } from '../core/errors.js';
 
 export interface PythonInfo {
@@ -90,20 +90,7 @@ function failureReason(err: (Error & { code?: unknown; killed?: boolean }) | nul
   return last ? `not a working Python: ${last.slice(0, 120)}` : 'not a working Python';
 }
 
-/** The first executable `name` on the PATH of env, or undefined. */
-export function findOnPath(name: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
+export { findOnPath };
 
 /** The interpreters resolvePython looks at, in order, without duplicates. */
 export function pythonCandidates(opts: ResolvePythonOptions = {}): { path: string; explicit: string | null }[] {

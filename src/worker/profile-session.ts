@@ -14,6 +14,8 @@ import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
+import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
+import { diagnoseProfile } from '../analyze/diagnose/index.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -48,6 +50,7 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
     if (!model) throw new UserError('the profile is not open yet');
     // the ranks of this profile (src/analyze, which the profile layer's registry cannot reach)
     if (msg.name === RANKS_VIEW_QUERY) return send({ type: 'result', id: msg.id, result: ranksViewOfModel(model, openedPath) });
+    if (msg.name === DIAGNOSIS_QUERY) return send({ type: 'result', id: msg.id, result: diagnoseProfile(model, { profilePath: openedPath }) });
     const q = findQuery(msg.name);
     if (!q) throw new UserError(`unknown query: ${msg.name}`);
     send({ type: 'result', id: msg.id, result: q.run(model, msg.args) });
@@ -72,7 +75,12 @@ parentPort?.on('message', (msg: SessionRequest) => {
     ac.abort();
   } else if (msg.type === 'open') {
     openedPath = msg.path;
-    openProfile(msg.path, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
+    openProfile(msg.path, {
+      signal: ac.signal,
+      onProgress: (fraction, message) => send({ type: 'progress', fraction, message }),
+      // a stale or damaged cache entry rebuilt: the dashboard's progress line says so while it reads
+      onNote: (line) => send({ type: 'progress', fraction: 0, message: line }),
+    })
       .then((m) => {
         model = m;
         send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length });

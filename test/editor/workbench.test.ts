@@ -208,7 +208,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('first use, in an untr
     expect(msg).toMatch(/^Cannot read capture\.sqlite: \S/);
     expect(msg).not.toContain(sb.workspace); // the file's name, not its absolute path
     expect(msg).not.toMatch(/\n\s+at /); // a message, not a stack
-    expect(await dash.locator('[data-testid=no-findings]').textContent()).toContain('No findings yet');
+    expect(await dash.locator('[data-testid=no-findings]').textContent()).toContain('No findings localized to your code yet');
     expect(await dash.locator('[data-testid=timeline]').count()).toBe(0);
     await page.screenshot({ path: join(artifactsDir(), 'editor-unreadable-profile.png') });
   }, 60_000);

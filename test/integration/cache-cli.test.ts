@@ -2,7 +2,8 @@
 // folder: a second open is a hit with the same answer, `cache ls|clear`, a damaged entry rebuilt with one
 // note, `diff` answered from the cache, SYSIGHT_CACHE=off.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tableFromIPC } from 'apache-arrow';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +102,37 @@ describe('sysight with the profile cache', () => {
     const r = sysight({}, 'cache', 'purge');
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
+  });
+});
+
+describe('sysight export', () => {
+  it('writes the model as Arrow IPC files any Arrow reader opens, with strings to resolve names', () => {
+    const out = join(tmp, 'tables');
+    const r = sysight({}, 'export', profile, '--out', out, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const { tables } = JSON.parse(r.stdout) as { tables: Record<string, { file: string; rows: number }> };
+    expect(Object.keys(tables)).toEqual(expect.arrayContaining(['kernels', 'runtime', 'memcpy', 'sync', 'nvtx', 'osrt', 'strings', 'callchains']));
+    const kernels = tableFromIPC(readFileSync(join(out, 'kernels.arrow')));
+    const strings = tableFromIPC(readFileSync(join(out, 'strings.arrow'))).getChild('string')!;
+    expect(kernels.numRows).toBe(tables.kernels!.rows);
+    expect(kernels.numRows).toBeGreaterThan(0);
+    const name = strings.get(kernels.getChild('nameId')!.get(0) as number) as string;
+    expect(name.length).toBeGreaterThan(0);
+    const summaryNames = (summary().s as unknown as { topKernels: { name: string }[] }).topKernels.map((k) => k.name);
+    const exported = new Set(Array.from({ length: kernels.numRows }, (_, i) => strings.get(kernels.getChild('nameId')!.get(i) as number) as string));
+    for (const n of summaryNames) expect(exported).toContain(n);
+    const meta = JSON.parse(readFileSync(join(out, 'meta.json'), 'utf8')) as { meta: { format: string } };
+    expect(meta.meta.format).toBe('nsys-sqlite');
+  });
+
+  it('refuses a non-empty --out without --force, in one line with exit 2', () => {
+    const out = join(tmp, 'busy');
+    mkdirSync(out);
+    writeFileSync(join(out, 'mine.txt'), 'keep');
+    const r = sysight({}, 'export', profile, '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/is not empty/);
+    expect(readFileSync(join(out, 'mine.txt'), 'utf8')).toBe('keep');
   });
 });

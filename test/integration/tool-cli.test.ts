@@ -10,6 +10,8 @@ import { QUERIES } from '../../src/profile/queries/registry.js';
 import { loadSqlJs } from '../../src/profile/sqljs.js';
 
 const root = resolve(__dirname, '../..');
+/** one CLI subprocess per query and output form: the time budget grows with the registry (a busy machine takes seconds each) */
+const PER_QUERY_MS = 8_000;
 
 function sysight(...args: string[]) {
   const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
@@ -161,7 +163,7 @@ describe.skipIf(!hasNsysReader)('sysight tool on a hand-built nsys export', () =
       expect(t.stdout.length).toBeGreaterThan(0);
       expect(() => JSON.parse(sysight('tool', q.name, gpuFile, '--json', ...needs(q.name)).stdout), q.name).not.toThrow();
     }
-  });
+  }, PER_QUERY_MS * QUERIES.length * 2);
 
   it('gives the hand-computed numbers', () => {
     const top = json('tool', 'top-kernels', gpuFile);
@@ -228,7 +230,7 @@ describe.skipIf(!hasNsysReader || !existsSync(mock))('sysight tool on real nsys 
     }
     const s = JSON.parse(sysight('profile', 'summary', mock, '--json').stdout);
     expect(s.counts.kernels).toBe(2);
-  });
+  }, PER_QUERY_MS * QUERIES.length + 60_000);
 
   it.skipIf(!existsSync(nvtxOnly))('summarizes an NVTX-only export; GPU-only queries exit 2', () => {
     const s = sysight('profile', 'summary', nvtxOnly);

@@ -2,8 +2,10 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import {
   ActionCommand, ReadyCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, type ProfileOverview,
-  ProgressNotification, RevealCommand, StateNotification, type ViewState, ZoomRequest, timelineReveal,
+  ProgressNotification, RevealCommand, SearchRequest, StateNotification, type ViewState, ZoomRequest, timelineReveal,
 } from '../../src/protocol/dashboard.js';
+import { DiagnosisPanel } from './components/DiagnosisPanel.js';
+import { GpuTimeCard } from './components/GpuTimeCard.js';
 import { handleResponse, loadState, post, request, saveState } from './host.js';
 import { Timeline } from './components/Timeline.js';
 import { KernelsTable } from './components/KernelsTable.js';
@@ -58,6 +60,22 @@ export function App() {
     setZoomError(null);
     request(ZoomRequest, { startNs, endNs, bins: 400 }).then(setZoom, (e: Error) => setZoomError(e.message));
   }, []);
+
+  const showInTrace = useCallback((startNs: number, endNs: number) => {
+    setView((v) => ({ ...v, tab: 'trace' }));
+    setPendingReveal({ startNs, endNs });
+  }, []);
+  const onSource = useCallback((file: string, line: number) => post(RevealCommand, { file, line }), []);
+  // a Top kernels row opens the trace at that kernel's first launch
+  const onKernel = useCallback((name: string) => {
+    setZoomError(null);
+    request(SearchRequest, { query: name, limit: 1 }).then((r) => {
+      const hit = r.hits[0];
+      if (!hit) { setZoomError(`${name} was not found in the trace`); return; }
+      const pad = Math.max(hit.endNs - hit.startNs, 1) * 20;
+      showInTrace(hit.startNs - pad, hit.endNs + pad);
+    }, (e: Error) => setZoomError(e.message));
+  }, [showInTrace]);
 
   const o0 = state?.overview;
   const extent = useMemo(() => (o0 ? { startNs: o0.startNs, endNs: Math.max(o0.endNs, o0.startNs + 1) } : null), [o0?.startNs, o0?.endNs]);
@@ -126,11 +144,17 @@ export function App() {
       {tab === 'trace' && (extent
         ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} generation={state.overviewStatus.state} />
         : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
+      {tab === 'summary' && (state.diagnosis || os.state === 'ready') && (
+        <DiagnosisPanel diagnosis={state.diagnosis} ready={os.state === 'ready'} onRange={showInTrace} onSource={onSource} />
+      )}
       {tab === 'summary' && overview && (
         <Timeline overview={overview} onZoom={onZoom} zoomed={zoom !== null} onReset={() => setZoom(null)} />
       )}
+      {tab === 'summary' && state.overview?.gpuTime && <GpuTimeCard gpuTime={state.overview.gpuTime} />}
       <FindingsTable
         findings={state.findings}
+        notes={state.analyzeNotes ?? []}
+        hasDiagnosis={!!state.diagnosis?.findings.length}
         sort={view.sort}
         category={view.category}
         onSort={onSort}
@@ -139,7 +163,7 @@ export function App() {
         onOpenPatch={onOpenPatch}
       />
       {state.run && <RoundsChart run={state.run} />}
-      {overview && <KernelsTable kernels={overview.topKernels} />}
+      {overview && <KernelsTable kernels={overview.topKernels} onKernel={onKernel} />}
     </main>
   );
 }

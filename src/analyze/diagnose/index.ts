@@ -4,6 +4,7 @@
 // what the profile lacks. With a repository, src/analyze localizes the same evidence to lines.
 import type { ProfileDiagnosis, ProfileFinding } from '../../core/findings.js';
 import type { ProfileModel } from '../../core/profile.js';
+import { iterationDetail } from '../../profile/queries/iterations.js';
 import { hasGpuActivity } from '../../profile/queries/util.js';
 import { makeContext, type DiagnoseContext } from './context.js';
 import { copyFindings, launchFinding, ncclFinding } from './gpu.js';
@@ -34,20 +35,11 @@ export function diagnoseProfile(model: ProfileModel, o: DiagnoseOptions = {}): P
     profile: o.profilePath ?? model.meta.source,
     format: model.meta.format,
     durationMs: Math.round(ctx.spanNs / 1e3) / 1e3,
-    iterations: { count: it.iterations.length, method: it.method, medianMs: medianMs === null ? null : Math.round(medianMs * 1000) / 1000, detail: iterationDetail(ctx) },
+    iterations: { count: it.iterations.length, method: it.method, medianMs: medianMs === null ? null : Math.round(medianMs * 1000) / 1000, detail: iterationDetail(it) },
     gpu,
     findings,
     notes: notes(ctx, gpu, findings),
   };
-}
-
-/** How the steps were found, in words ("23 steps: the kernel sequence repeats every 62 kernels on GPU 0"). */
-export function iterationDetail(ctx: Pick<DiagnoseContext, 'iterations'>): string {
-  const it = ctx.iterations;
-  const n = it.iterations.length;
-  if (it.method === 'nvtx') return `${n} step${n === 1 ? '' : 's'} from the "${it.rangeName ?? 'step'}" ranges`;
-  if (it.method === 'kernel-period') return `${n} step${n === 1 ? '' : 's'}: the kernel sequence repeats every ${it.periodKernels ?? '?'} kernels on GPU ${it.deviceId ?? 0}`;
-  return 'no steps found: no step-like NVTX or annotation ranges and no repeating kernel sequence';
 }
 
 function notes(ctx: DiagnoseContext, gpu: boolean, findings: ProfileFinding[]): string[] {

@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { register as cache } from './cache.js';
 import { register as diff } from './diff.js';
+import { register as exportTables } from './export.js';
 import { register as generate } from './generate.js';
 import { register as loop } from './loop.js';
 import { register as mcp } from './mcp.js';
@@ -13,4 +14,4 @@ import { register as warmup } from './warmup.js';
 
 export type Register = (program: Command) => void;
 
-export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python, diff, ranks, cache];
+export const COMMANDS: Register[] = [tool, profile, warmup, loop, generate, mcp, python, diff, ranks, cache, exportTables];

@@ -7,7 +7,7 @@ import type { OpenOptions } from '../../profile/open.js';
 import type { CacheOutcome } from '../../profile/cache/index.js';
 import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 /**
  * Opens the profile, runs the query and prints a readable table, or JSON with `json`. With `timings`, the JSON
@@ -61,12 +61,14 @@ export function register(program: Command): void {
       .description(q.description)
       .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
       .option('--json', 'machine-readable output');
+    if (q.name === 'graphs') c.option('--capture <trace>', 'the trace recorded while the graphs were captured (gives every replayed node its capture-time line)');
     for (const p of q.params) {
       const flag = p.type === 'boolean' ? `--${kebab(p.name)}` : `--${kebab(p.name)} <${p.type === 'number' ? 'n' : 'value'}>`;
       c.option(flag, p.description + (p.default !== undefined && p.type !== 'boolean' ? ` (default ${p.default})` : ''));
     }
     c.action(async (profile: string, opts: Record<string, unknown>) => {
-      const { json, ...args } = opts;
+      const { json, capture, ...args } = opts;
+      if (typeof capture === 'string') args.capture = await openProfile(capture, { signal: cliSignal() });
       await runQuery(q, profile, args, Boolean(json));
     });
   }

@@ -1,6 +1,6 @@
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
 import type { ProfileModel } from '../../core/profile.js';
@@ -50,10 +50,22 @@ describe('profile cache', () => {
     const second = await open();
     expect(second.outcome).toBe('hit');
     expect(second.model.kernels.length).toBeGreaterThan(0);
+    expect(uncached.callchains.size).toBeGreaterThan(0);
     expect(second.model.callchains.size).toBe(uncached.callchains.size);
     expect(plain(second.model)).toEqual(plain(uncached));
     expect(second.model.meta.source).toBe(profile);
     expect(second.notes).toEqual([]);
+  });
+
+  it('caches the model of any reader: a legacy autograd trace and a real Kineto trace come back the same', async () => {
+    const traces = [resolve(__dirname, '../../../test/fixtures/legacy_cpu_train.json'),
+      resolve(__dirname, '../../../../shared/traces/kineto-tb-samples/worker0.1623143089861.pt.trace.json.gz')];
+    for (const trace of traces.filter((t) => existsSync(t))) {
+      expect((await open(trace)).outcome).toBe('miss');
+      const hit = await open(trace);
+      expect(hit.outcome).toBe('hit');
+      expect(plain(hit.model)).toEqual(plain(await openProfile(trace, { cache: false })));
+    }
   });
 
   it('writes plain Arrow IPC files another tool can read', async () => {

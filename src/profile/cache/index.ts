@@ -29,7 +29,7 @@ import type { CacheSettings } from './store.js';
 
 export { resolveCacheSettings, defaultCacheDir, listEntries, clearCache, DEFAULT_MAX_BYTES } from './store.js';
 export type { CacheSettings, CacheEntryInfo } from './store.js';
-export { writeModel, readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export { writeModel, writeTables, readModel, readManifest, CACHE_FORMAT } from './model-io.js';
 export type { EntryManifest } from './model-io.js';
 export { profileIdentity } from './key.js';
 export type { ProfileIdentity } from './key.js';

@@ -36,21 +36,28 @@ export function isModelTable(key: string, value: unknown): value is ColumnTable 
     typeof (value as { length?: unknown }).length === 'number' && columnsOf(value as ColumnTable).length > 0;
 }
 
-async function writeTextTable(path: string, columns: Record<string, (string | null)[] | (number | null)[]>): Promise<number> {
+type TextColumn = (string | null)[] | (number | null)[] | Float64Array;
+
+/** A small table of strings and nullable ints (strings, callchain frames), written whole. */
+async function writeTextTable(path: string, columns: Record<string, TextColumn>): Promise<number> {
   const vectors: Record<string, ReturnType<typeof makeVector>> = {};
   for (const [name, values] of Object.entries(columns)) {
-    vectors[name] = typeof values.find((v) => v !== null) === 'number'
-      ? vectorFromArray(values as (number | null)[], new Int32())
-      : vectorFromArray(values as (string | null)[], new Utf8());
+    vectors[name] = values instanceof Float64Array ? makeVector(values)
+      : typeof (values as unknown[]).find((v) => v !== null) === 'number'
+        ? vectorFromArray(values as (number | null)[], new Int32())
+        : vectorFromArray(values as (string | null)[], new Utf8());
   }
   const bytes = RecordBatchFileWriter.writeAll(new Table(vectors)).toUint8Array(true);
   writeFileSync(path, bytes);
   return bytes.byteLength;
 }
 
-/** Writes `model` into the (new, empty) folder `dir`; manifest.json last. */
-export async function writeModel(dir: string, model: ProfileModel, profile: ProfileIdentity, stamp: string,
-  signal?: AbortSignal): Promise<EntryManifest> {
+/**
+ * Writes the model's tables into `dir`: `<table>.arrow` for every model table, `strings.arrow` (column
+ * `string`: row i is string id i) and, when there are callchains, `callchains.arrow` (one row per frame,
+ * innermost first: chainId, symbol, module, file, line). Returns each file's rows and bytes.
+ */
+export async function writeTables(dir: string, model: ProfileModel, signal?: AbortSignal): Promise<EntryManifest['files']> {
   const files: EntryManifest['files'] = {};
   for (const [name, table] of Object.entries(model)) {
     if (!isModelTable(name, table)) continue;
@@ -74,9 +81,16 @@ export async function writeModel(dir: string, model: ProfileModel, profile: Prof
   }
   files.callchains = {
     rows: chain.length,
-    bytes: chain.length === 0 ? 0 : await writeArrowTable(join(dir, 'callchain-ids.arrow'), { length: chain.length, chainId: Float64Array.from(chain) })
-      + await writeTextTable(join(dir, 'callchains.arrow'), { symbol, module, file, line }),
+    bytes: chain.length === 0 ? 0
+      : await writeTextTable(join(dir, 'callchains.arrow'), { chainId: Float64Array.from(chain), symbol, module, file, line }),
   };
+  return files;
+}
+
+/** Writes `model` into the (new, empty) folder `dir` as a cache entry; manifest.json last. */
+export async function writeModel(dir: string, model: ProfileModel, profile: ProfileIdentity, stamp: string,
+  signal?: AbortSignal): Promise<EntryManifest> {
+  const files = await writeTables(dir, model, signal);
   const manifest: EntryManifest = {
     cacheFormat: CACHE_FORMAT,
     stamp,
@@ -192,15 +206,9 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
 function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> {
   const out = new Map<number, StackFrame[]>();
   if (frames === 0) return out;
-  const ids = openArrowTable(join(dir, 'callchain-ids.arrow'));
-  let chainIds: Float64Array;
-  try {
-    if (ids.rows !== frames) throw new CorruptCacheError(`callchain-ids.arrow has ${ids.rows} rows, expected ${frames}`);
-    chainIds = readColumn(ids, 0) as Float64Array;
-  } finally {
-    closeArrowTable(ids);
-  }
   const t = readTextTable(join(dir, 'callchains.arrow'), frames);
+  const chainIds = t.getChild('chainId')?.toArray() as Float64Array | undefined;
+  if (!(chainIds instanceof Float64Array)) throw new CorruptCacheError('callchains.arrow has no chainId column');
   const symbol = t.getChild('symbol')!.toArray() as string[];
   const module = t.getChild('module')?.toArray() as (string | null)[] | undefined;
   const file = t.getChild('file')?.toArray() as (string | null)[] | undefined;

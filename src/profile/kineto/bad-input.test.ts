@@ -101,8 +101,12 @@ describe('bad input', () => {
     const text = Buffer.from(JSON.stringify({ schemaVersion: 1, traceEvents: events }));
     expect(text.length).toBeGreaterThan(4 << 20);
     const cut = text.subarray(0, Math.floor(text.length * 0.7));
-    expect(await userError(openProfile(tmp.write('cut-big.json', cut)))).toMatch(/cut-big\.json is truncated JSON \(ends inside the event list at byte \d+\): the trace was cut off/);
-    expect(await userError(openProfile(tmp.write('cut-big.json.gz', cut, true)))).toMatch(/cut-big\.json\.gz is truncated JSON/);
+    // a plain file is seen to be cut from its last byte, before any reading; one cut just after an event,
+    // or a gzip file, is read up to the cut
+    expect(await userError(openProfile(tmp.write('cut-big.json', cut)))).toMatch(/cut-big\.json is truncated JSON \(it ends in '.', not the '\}' that closes a trace\): the trace was cut off/);
+    const atEvent = text.subarray(0, text.indexOf('},{', Math.floor(text.length * 0.7)) + 1);
+    expect(await userError(openProfile(tmp.write('cut-event.json', atEvent)))).toMatch(/cut-event\.json is truncated JSON \(ends inside the event list at byte \d+\): the trace was cut off/);
+    expect(await userError(openProfile(tmp.write('cut-big.json.gz', cut, true)))).toMatch(/cut-big\.json\.gz is truncated JSON \(ends inside the event list at byte \d+\)/);
     const bad = Buffer.from(text);
     const at = bad.indexOf('"dur"', Math.floor(bad.length / 2));
     bad[at + 6] = 0x78; // "dur":x.5

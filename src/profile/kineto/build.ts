@@ -77,13 +77,11 @@ export class TraceBuilder {
   readonly hostThreads = new Map<string, { pid: number; tid: number }>();
   readonly gpuPids = new Set<number>();
   readonly devicesSeen = new Set<number>();
-  /** correlation id → runtime row, to give GPU rows the pid (and syncs the thread) of their launch */
-  readonly runtimeByCorrelation = new Map<number, number>();
   /** runtime rows that are synchronizing calls, with their kind */
   readonly runtimeSyncs: { row: number; kind: SyncKind }[] = [];
   readonly cudaSyncCorrelations = new Set<number>();
   /** per runtime row (in push order): the External id of the operator that made the call, -1 none */
-  readonly runtimeExternal: number[] = [];
+  readonly runtimeExternal = new TableBuilder({ id: Float64Array });
   /** operator External id → the callchain of its "Call stack" arg (2021 traces) */
   readonly opChainByExternal = new Map<number, number>();
   readonly syntheticIds = new Map<string, number>();
@@ -253,8 +251,7 @@ export class TraceBuilder {
       const correlationId = int(args.correlation, -1);
       const row = this.runtime.length;
       this.runtime.push({ start, end, pid, tid, nameId: this.strings.intern(name), correlationId, ...this.launchOf(args) });
-      this.runtimeExternal.push(int(args['External id'] ?? args['external id'], -1));
-      if (correlationId >= 0) this.runtimeByCorrelation.set(correlationId, row);
+      this.runtimeExternal.push({ id: int(args['External id'] ?? args['external id'], -1) });
       const kind = runtimeSyncKind(name);
       if (kind !== undefined) this.runtimeSyncs.push({ row, kind });
     } else if (cls === 'annotation') {

@@ -10,14 +10,17 @@ import type { OsCallTable } from '../../core/profile.js';
 import type { TraceBuilder } from './build.js';
 import { distributedOf, gpusOf, hostFacts, notesOf, toolVersionOf } from './meta.js';
 import { nestingDepth, sortByStart } from './order.js';
+import { CorrelationIndex } from './correlation.js';
 import { chainsFromExternalIds, chainsFromPythonFrames } from './stacks.js';
 
 type Json = Record<string, unknown>;
 
 export function finishModel(b: TraceBuilder, top: Json, source: string, format: ProfileFormat): ProfileModel {
-  const runtime = b.runtime.build() as ApiTable;
-  const cpu = b.cpu.build() as CpuEventTable;
-  const nvtxRows = b.nvtx.build() as RangeTable;
+  const runtime = b.runtime.take() as ApiTable;
+  // correlation id → runtime row (push order), to give GPU rows the pid (and syncs the thread) of their launch
+  const byCorrelation = new CorrelationIndex(runtime.correlationId);
+  const cpu = b.cpu.take() as CpuEventTable;
+  const nvtxRows = b.nvtx.take() as RangeTable;
   const dist = distributedOf(top);
   const host = hostFacts(b, dist.rank, [runtime.pid, cpu.pid, nvtxRows.pid]);
 
@@ -32,12 +35,12 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
     });
     runtimeSyncRows++;
   }
-  const kernels = b.kernels.build() as KernelTable;
-  const memcpy = b.memcpy.build() as MemcpyTable;
-  const memset = b.memset.build() as MemsetTable;
-  const sync = b.sync.build() as SyncTable;
+  const kernels = b.kernels.take() as KernelTable;
+  const memcpy = b.memcpy.take() as MemcpyTable;
+  const memset = b.memset.take() as MemsetTable;
+  const sync = b.sync.take() as SyncTable;
   const launchPid = (corr: number): number => {
-    const row = corr >= 0 ? b.runtimeByCorrelation.get(corr) : undefined;
+    const row = byCorrelation.get(corr);
     return row === undefined ? host.mainPid : runtime.pid[row]!;
   };
   for (const t of [kernels, memcpy, memset]) {
@@ -45,7 +48,7 @@ export function finishModel(b: TraceBuilder, top: Json, source: string, format: 
   }
   for (let i = 0; i < sync.length; i++) {
     if (sync.pid[i] !== -1) continue;
-    const row = sync.correlationId[i]! >= 0 ? b.runtimeByCorrelation.get(sync.correlationId[i]!) : undefined;
+    const row = byCorrelation.get(sync.correlationId[i]!);
     sync.pid[i] = row === undefined ? host.mainPid : runtime.pid[row]!;
     sync.tid[i] = row === undefined ? -1 : runtime.tid[row]!;
   }

@@ -10,8 +10,9 @@ import type { TraceBuilder } from './build.js';
 export function chainsFromExternalIds(b: TraceBuilder, runtime: ApiTable): number {
   if (b.opChainByExternal.size === 0) return 0;
   let n = 0;
+  const external = b.runtimeExternal.column('id');
   for (let i = 0; i < runtime.length; i++) {
-    const chain = b.opChainByExternal.get(b.runtimeExternal[i]!);
+    const chain = b.opChainByExternal.get(external[i]!);
     if (chain !== undefined) {
       runtime.callchainId[i] = chain;
       n++;

@@ -82,3 +82,33 @@ function readError(e: unknown, path: string): Error {
   if (code === 'EISDIR') return new UserError(`${path} is a directory, not a profile`);
   return new UserError(`cannot read ${path}: ${(e as Error).message}`);
 }
+
+/**
+ * The last non-whitespace byte of a plain (not gzip) file, as a character; undefined for gzip, an empty
+ * file or one that ends in whitespace only. A trace cut short while being written rarely ends on its
+ * closing bracket: this tells so without reading the file.
+ */
+export async function lastChar(path: string): Promise<string | undefined> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+  } catch {
+    return undefined; // the read itself gives the clear error
+  }
+  try {
+    const { size } = await fh.stat();
+    const head = Buffer.alloc(2);
+    await fh.read(head, 0, 2, 0);
+    if (isGzip(head)) return undefined;
+    const n = Math.min(size, 4096);
+    const tail = Buffer.alloc(n);
+    await fh.read(tail, 0, n, size - n);
+    for (let i = n - 1; i >= 0; i--) {
+      const c = tail[i]!;
+      if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return String.fromCharCode(c);
+    }
+    return undefined;
+  } finally {
+    await fh.close();
+  }
+}

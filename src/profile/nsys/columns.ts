@@ -4,17 +4,25 @@
 import type { Table } from '../../core/tables.js';
 
 type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
-type Spec = Record<string, ArrayCtor>;
+export type Spec = Record<string, ArrayCtor>;
 type Cols<S extends Spec> = { [K in keyof S]: InstanceType<S[K]> };
+type AnyColumn = Float64Array | Int32Array | Uint8Array;
 
 export class Columns<S extends Spec> {
   c: Cols<S>;
+  /** the columns of `c` in the spec's key order (for loaders that write by position) */
+  list: AnyColumn[];
   length = 0;
   private capacity: number;
 
   constructor(private readonly spec: S, estimate: number) {
     this.capacity = Math.max(16, estimate);
     this.c = this.alloc(this.capacity);
+    this.list = this.listOf(this.c);
+  }
+
+  private listOf(c: Cols<S>): AnyColumn[] {
+    return Object.keys(this.spec).map((k) => c[k as keyof S] as AnyColumn);
   }
 
   private alloc(n: number): Cols<S> {
@@ -35,6 +43,7 @@ export class Columns<S extends Spec> {
       (next[k] as Float64Array).set(this.c[k] as Float64Array);
     }
     this.c = next;
+    this.list = this.listOf(next);
     this.capacity = n;
   }
 

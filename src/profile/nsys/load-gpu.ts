@@ -1,133 +1,70 @@
-// GPU-side activity tables: kernels, memcpy, memset, synchronization. One pass each, only the needed columns,
-// ids and 64-bit decodes done in SQL, rows written straight into typed columns.
+// GPU-side activity tables: kernels, memcpy, memset, synchronization, each declared as one column map (the
+// SQL each model column is read from, and its decode) and loaded by loadTable in one pass.
 import type { KernelTable, MemcpyTable, MemsetTable, SyncTable } from '../../core/profile.js';
 import { emptyTable, KERNEL_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS, SYNC_COLUMNS } from '../../core/tables.js';
-import { Columns } from './columns.js';
-import { colOr, enumOf, pidExpr, tidExpr } from './context.js';
+import { enumOf, pidExpr, tidExpr } from './context.js';
 import type { LoadContext } from './context.js';
+import { colOf, loadTable } from './load-table.js';
 import { T } from './schema.js';
-import { scan, widenSpan } from './scan.js';
+
+/** start, end (a missing end is the start), device, stream and pid: the columns every GPU activity has. */
+function placed(ctx: LoadContext, t: string) {
+  return {
+    start: '"start"', end: 'COALESCE("end", "start")', deviceId: colOf(ctx, t, 'deviceId'), streamId: colOf(ctx, t, 'streamId'),
+    pid: `COALESCE(${pidExpr(ctx.schema, t)}, -1)`,
+  };
+}
 
 export function loadKernels(ctx: LoadContext): KernelTable {
   const { schema } = ctx;
   const t = T.kernel;
   if (!schema.has(t)) return emptyTable(KERNEL_COLUMNS) as KernelTable;
-  const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
+  const c = (name: string, fb?: string) => colOf(ctx, t, name, fb);
+  const str = (raw: number) => ctx.strings.id(raw);
   const shortName = schema.col(t, 'shortName') ? 'shortName' : schema.col(t, 'demangledName') ? 'demangledName' : undefined;
-  const fullName = schema.col(t, 'demangledName') ? 'demangledName' : shortName;
+  const short = shortName ? c(shortName, '-1') : '-1';
+  // the full (demangled) name, else the short one
+  const full = schema.col(t, 'demangledName') ? `CASE WHEN ${c('demangledName', '-1')} >= 0 THEN ${c('demangledName', '-1')} ELSE ${short} END` : short;
   const shared = schema.col(t, 'staticSharedMemory') || schema.col(t, 'dynamicSharedMemory')
     ? `${c('staticSharedMemory')} + ${c('dynamicSharedMemory')}`
     : c('sharedMemoryExecuted');
-  const sql = `SELECT "start", COALESCE("end", "start"), ${c('deviceId')}, ${c('streamId')}, COALESCE(${pidExpr(schema, t)}, -1),
-    ${shortName ? c(shortName, '-1') : '-1'}, ${fullName ? c(fullName, '-1') : '-1'}, ${c('correlationId', '-1')},
-    ${c('gridX')}, ${c('gridY')}, ${c('gridZ')}, ${c('blockX')}, ${c('blockY')}, ${c('blockZ')},
-    ${c('registersPerThread')}, ${shared}
-    FROM ${t}`;
-  const cols = new Columns(KERNEL_COLUMNS, schema.rows(t));
-  const s = ctx.strings;
-  scan(ctx, sql, (r) => {
-    const i = cols.next();
-    const k = cols.c;
-    k.start[i] = r.num(0);
-    k.end[i] = r.num(1);
-    k.deviceId[i] = r.num(2);
-    k.streamId[i] = r.num(3);
-    k.pid[i] = r.num(4);
-    const nameId = s.id(r.num(5));
-    k.nameId[i] = nameId;
-    const full = r.num(6);
-    k.fullNameId[i] = full >= 0 ? s.id(full) : nameId;
-    k.correlationId[i] = r.num(7);
-    k.gridX[i] = r.num(8);
-    k.gridY[i] = r.num(9);
-    k.gridZ[i] = r.num(10);
-    k.blockX[i] = r.num(11);
-    k.blockY[i] = r.num(12);
-    k.blockZ[i] = r.num(13);
-    k.registersPerThread[i] = r.num(14);
-    k.sharedMemoryBytes[i] = r.num(15);
-  });
-  const out = cols.build() as KernelTable;
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  return loadTable(ctx, t, KERNEL_COLUMNS, {
+    ...placed(ctx, t),
+    nameId: { sql: short, decode: str }, fullNameId: { sql: full, decode: str }, correlationId: c('correlationId', '-1'),
+    gridX: c('gridX'), gridY: c('gridY'), gridZ: c('gridZ'), blockX: c('blockX'), blockY: c('blockY'), blockZ: c('blockZ'),
+    registersPerThread: c('registersPerThread'), sharedMemoryBytes: shared,
+  }) as KernelTable;
 }
 
 export function loadMemcpy(ctx: LoadContext): MemcpyTable {
-  const { schema } = ctx;
   const t = T.memcpy;
-  if (!schema.has(t)) return emptyTable(MEMCPY_COLUMNS) as MemcpyTable;
-  const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
-  const sql = `SELECT "start", COALESCE("end", "start"), ${c('deviceId')}, ${c('streamId')}, COALESCE(${pidExpr(schema, t)}, -1),
-    ${c('copyKind')}, ${c('srcKind', '-1')}, ${c('dstKind', '-1')}, ${c('bytes')}, ${c('correlationId', '-1')}
-    FROM ${t}`;
-  const cols = new Columns(MEMCPY_COLUMNS, schema.rows(t));
+  if (!ctx.schema.has(t)) return emptyTable(MEMCPY_COLUMNS) as MemcpyTable;
+  const c = (name: string, fb?: string) => colOf(ctx, t, name, fb);
   const { copyKind, memKind } = ctx.enums;
-  scan(ctx, sql, (r) => {
-    const i = cols.next();
-    const m = cols.c;
-    m.start[i] = r.num(0);
-    m.end[i] = r.num(1);
-    m.deviceId[i] = r.num(2);
-    m.streamId[i] = r.num(3);
-    m.pid[i] = r.num(4);
-    m.copyKind[i] = enumOf(copyKind, r.num(5));
-    m.srcKind[i] = enumOf(memKind, r.num(6));
-    m.dstKind[i] = enumOf(memKind, r.num(7));
-    m.bytes[i] = r.num(8);
-    m.correlationId[i] = r.num(9);
-  });
-  const out = cols.build() as MemcpyTable;
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  const mem = (raw: number) => enumOf(memKind, raw);
+  return loadTable(ctx, t, MEMCPY_COLUMNS, {
+    ...placed(ctx, t),
+    copyKind: { sql: c('copyKind'), decode: (raw) => enumOf(copyKind, raw) },
+    srcKind: { sql: c('srcKind', '-1'), decode: mem }, dstKind: { sql: c('dstKind', '-1'), decode: mem },
+    bytes: c('bytes'), correlationId: c('correlationId', '-1'),
+  }) as MemcpyTable;
 }
 
 export function loadMemset(ctx: LoadContext): MemsetTable {
-  const { schema } = ctx;
   const t = T.memset;
-  if (!schema.has(t)) return emptyTable(MEMSET_COLUMNS) as MemsetTable;
-  const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
-  const sql = `SELECT "start", COALESCE("end", "start"), ${c('deviceId')}, ${c('streamId')}, COALESCE(${pidExpr(schema, t)}, -1),
-    ${c('bytes')}, ${c('correlationId', '-1')} FROM ${t}`;
-  const cols = new Columns(MEMSET_COLUMNS, schema.rows(t));
-  scan(ctx, sql, (r) => {
-    const i = cols.next();
-    const m = cols.c;
-    m.start[i] = r.num(0);
-    m.end[i] = r.num(1);
-    m.deviceId[i] = r.num(2);
-    m.streamId[i] = r.num(3);
-    m.pid[i] = r.num(4);
-    m.bytes[i] = r.num(5);
-    m.correlationId[i] = r.num(6);
-  });
-  const out = cols.build() as MemsetTable;
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  if (!ctx.schema.has(t)) return emptyTable(MEMSET_COLUMNS) as MemsetTable;
+  return loadTable(ctx, t, MEMSET_COLUMNS, {
+    ...placed(ctx, t), bytes: colOf(ctx, t, 'bytes'), correlationId: colOf(ctx, t, 'correlationId', '-1'),
+  }) as MemsetTable;
 }
 
 /** Synchronization rows; `tid` is filled later from the runtime call with the same correlation id. */
 export function loadSync(ctx: LoadContext): SyncTable {
-  const { schema } = ctx;
   const t = T.sync;
-  if (!schema.has(t)) return emptyTable(SYNC_COLUMNS) as SyncTable;
-  const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
-  const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
-    ${c('deviceId')}, ${c('streamId')}, ${c('syncType')}, ${c('correlationId', '-1')} FROM ${t}`;
-  const cols = new Columns(SYNC_COLUMNS, schema.rows(t));
+  if (!ctx.schema.has(t)) return emptyTable(SYNC_COLUMNS) as SyncTable;
   const { syncKind } = ctx.enums;
-  scan(ctx, sql, (r) => {
-    const i = cols.next();
-    const m = cols.c;
-    m.start[i] = r.num(0);
-    m.end[i] = r.num(1);
-    m.pid[i] = r.num(2);
-    m.tid[i] = r.num(3);
-    m.deviceId[i] = r.num(4);
-    m.streamId[i] = r.num(5);
-    m.syncKind[i] = enumOf(syncKind, r.num(6));
-    m.correlationId[i] = r.num(7);
-  });
-  const out = cols.build() as SyncTable;
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  return loadTable(ctx, t, SYNC_COLUMNS, {
+    ...placed(ctx, t), tid: tidExpr(ctx.schema, t),
+    syncKind: { sql: colOf(ctx, t, 'syncType'), decode: (raw) => enumOf(syncKind, raw) }, correlationId: colOf(ctx, t, 'correlationId', '-1'),
+  }) as SyncTable;
 }

@@ -6,11 +6,12 @@ import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
 import { CPU_COLUMNS, emptyTable, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
 import type { CpuEventTable, OsCallTable } from '../../core/profile.js';
-import type { OpenOptions, ProfileReader } from '../open.js';
+import type { ProfileReader, ReadOptions } from '../reader-types.js';
 import { loadCallchains } from './callchains.js';
 import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
 import { loadKernels, loadMemcpy, loadMemset, loadSync } from './load-gpu.js';
+import { loadGraphTrace } from './load-graphs.js';
 import { callchainRef, countOsrt, loadNvtx, loadOsrt, loadRuntime, OSRT_CALLCHAIN_BASE } from './load-cpu.js';
 import type { RawCallchainRange } from './load-cpu.js';
 import { capabilitiesOf, notesFor, readGpus, readProcessesAndThreads } from './meta.js';
@@ -75,7 +76,7 @@ export function checkSqliteSize(path: string): void {
   }
 }
 
-export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+export async function readNsysSqlite(path: string, opts: ReadOptions = {}): Promise<ProfileModel> {
   checkAbort(opts.signal);
   checkSqliteSize(path);
   let db: SqliteSource | undefined;
@@ -93,7 +94,7 @@ export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Prom
   }
 }
 
-function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileModel {
+function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileModel {
   const schema = probeSchema(db, Math.ceil(statSync(path).size / 4));
   if (!schema.isNsys) {
     throw new UserError(`${path} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
@@ -144,6 +145,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, callchains));
   tables.callchainCount.osrt = step('reading OS runtime callchains',
     () => loadCallchains(ctx, T.osrtCallchains, OSRT_CALLCHAIN_BASE, callchains));
+  const graphTrace = step('reading CUDA graph replays', () => loadGraphTrace(ctx));
   checkAbort(opts.signal);
   linkByCorrelation(tables, schema, interner.strings);
   report('reading metadata');
@@ -191,10 +193,11 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
     cpu: emptyTable(CPU_COLUMNS) as CpuEventTable,
     osrt: osrtCounted ? (emptyTable(OSCALL_COLUMNS) as OsCallTable) : tables.osrt,
     callchains,
+    ...(graphTrace.length > 0 ? { graphTrace } : {}),
   };
 }
 
-function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInterner, opts: OpenOptions): LoadContext {
+function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInterner, opts: ReadOptions): LoadContext {
   return {
     db,
     schema,

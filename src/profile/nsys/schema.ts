@@ -10,6 +10,7 @@ export const T = {
   memcpy: 'CUPTI_ACTIVITY_KIND_MEMCPY',
   memset: 'CUPTI_ACTIVITY_KIND_MEMSET',
   sync: 'CUPTI_ACTIVITY_KIND_SYNCHRONIZATION',
+  graphTrace: 'CUPTI_ACTIVITY_KIND_GRAPH_TRACE',
   nvtx: 'NVTX_EVENTS',
   strings: 'StringIds',
   osrt: 'OSRT_API',

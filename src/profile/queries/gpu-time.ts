@@ -2,51 +2,15 @@
 // bytes), memsets, NCCL — per device, with the idle rest; the costliest CUDA API calls (sync calls marked as
 // waiting) and NVTX ranges. What `nsys stats` users read first (cuda_gpu_sum, cuda_gpu_mem_*, cuda_api_sum,
 // nvtx_sum), in one pass per table.
+import type { GpuTimeCopies, GpuTimeDevice, GpuTimeResult, GpuTimeRow } from '../../core/overview.js';
 import type { ProfileModel } from '../../core/profile.js';
+
+export type { GpuTimeCopies, GpuTimeDevice, GpuTimeResult, GpuTimeRow };
 import { hostMemKind } from './memcpy.js';
 import { isNcclName } from './nccl.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, apiName, deviceBusy, intArg, nameFlags, rangeLabel, round, stripApiSuffix, totalLength } from './util.js';
-
-export interface GpuTimeDevice {
-  deviceId: number;
-  name: string;
-  /** first to last GPU work on the device */
-  spanNs: number;
-  kernelNs: number;
-  ncclNs: number;
-  copyNs: number;
-  memsetNs: number;
-  /** span minus the union of all work */
-  idleNs: number;
-}
-
-export interface GpuTimeCopies {
-  /** HtoD, DtoH, DtoD, HtoH, PtoP, Unknown */
-  direction: string;
-  /** Pinned, Pageable, Device, Managed, Unknown */
-  hostMemory: string;
-  count: number;
-  bytes: number;
-  ns: number;
-}
-
-export interface GpuTimeRow { name: string; count: number; ns: number }
-
-export interface GpuTimeResult {
-  devices: GpuTimeDevice[];
-  kernels: { count: number; ns: number };
-  nccl: { count: number; ns: number };
-  copies: GpuTimeCopies[];
-  memsets: { count: number; bytes: number; ns: number };
-  /** host time blocked in synchronization calls (waiting for the GPU, not CPU work) */
-  syncWaitNs: number;
-  /** costliest CUDA API calls; `waiting` for synchronization calls */
-  api: Array<GpuTimeRow & { waiting: boolean }>;
-  /** costliest NVTX / annotation ranges by name (total time, nested ranges counted in their own row) */
-  nvtx: GpuTimeRow[];
-}
 
 /** CUDA calls that block the calling thread until the GPU catches up. */
 export const WAITING_API = /^(cuda|cu)(DeviceSynchronize|CtxSynchronize|ThreadSynchronize|StreamSynchronize|EventSynchronize|StreamQuery|EventQuery|Memcpy(2D|3D|Peer|ToSymbol|FromSymbol)?|MemcpyHtoD|MemcpyDtoH|MemcpyDtoD)$/;

@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { LIMIT_PARAM, intArg, lastAtOrBefore, nameFlags, nameOf, nsToMs, numArg, percentile, rowsByDevice, sortedOrder, spread, strArg } from './util.js';
 
 export interface Iteration {
@@ -73,6 +73,14 @@ export function detectIterations(model: ProfileModel, opts: DetectOptions = {}):
   let d = m.get(key);
   if (!d) m.set(key, (d = nvtxSteps(model, opts.pattern) ?? kernelPeriod(model, opts.deviceId) ?? { method: 'none', iterations: [] }));
   return d;
+}
+
+/** How the steps were found, in words ("23 steps: the kernel sequence repeats every 62 kernels on GPU 0"). */
+export function iterationDetail(it: IterationDetection): string {
+  const n = it.iterations.length;
+  if (it.method === 'nvtx') return `${n} step${n === 1 ? '' : 's'} from the "${it.rangeName ?? 'step'}" ranges`;
+  if (it.method === 'kernel-period') return `${n} step${n === 1 ? '' : 's'}: the kernel sequence repeats every ${it.periodKernels ?? '?'} kernels on GPU ${it.deviceId ?? 0}`;
+  return 'no steps found: no step-like NVTX or annotation ranges and no repeating kernel sequence';
 }
 
 function nvtxSteps(model: ProfileModel, pattern?: string): IterationDetection | undefined {

@@ -2,9 +2,10 @@
 // call start, joined on correlationId), share of tiny kernels, launches per iteration, and the share of
 // GPU time the device sat idle waiting for the CPU to launch its next kernel (GPU-starved).
 import type { ProfileModel } from '../../core/profile.js';
+import { graphReplays } from '../graphs/replays.js';
 import { keyValues, pct, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   LIMIT_PARAM, NS_PER_US, apiName, correlationIndex, deviceBusy, intArg, lastAtOrBefore, lookupCorrelation,
   nameFlags, numArg, percentile, requireGpu, round, spread, stripApiSuffix,
@@ -32,6 +33,14 @@ export interface LaunchResult {
   queueDelayP50Ns: number;
   queueDelayP99Ns: number;
   tinyThresholdNs: number;
+  /**
+   * Kernels run by CUDA/HIP graph replays: one launch call runs them all, so they pay no launch overhead each and
+   * are left out of the tiny-kernel counts and of the GPU time starved by launches (a replay's first node is
+   * still starved when its graph launch came late).
+   */
+  graphKernelCount: number;
+  graphKernelPct: number;
+  /** tiny kernels among those launched one by one */
   tinyKernelCount: number;
   tinyKernelPct: number;
   tinyKernelTimePct: number;
@@ -75,6 +84,7 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
   const corr = correlationIndex(rt);
   const busy = new Map(deviceBusy(model).map((b) => [b.deviceId, { iv: b.busy, seen: new Uint8Array(b.busy.length) }]));
   const delays = new Float64Array(k.length);
+  const { replayOfKernel, nodeOfKernel, graphKernels } = graphReplays(model);
   let matched = 0;
   let kernelNs = 0;
   let tiny = 0;
@@ -84,7 +94,8 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
     const s = kStart[i]!;
     const d = kEnd[i]! - s;
     kernelNs += d;
-    if (d < tinyNs) {
+    const inGraph = replayOfKernel[i]! >= 0;
+    if (d < tinyNs && !inGraph) {
       tiny++;
       tinyNs2 += d;
     }
@@ -92,6 +103,7 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
     if (r < 0 || !isLaunch(rtName[r]!)) continue;
     const launchStart = rtStart[r]!;
     delays[matched++] = s - launchStart;
+    if (inGraph && nodeOfKernel[i]! > 0) continue;
     const b = busy.get(kDev[i]!);
     if (!b) continue;
     const j = lastAtOrBefore(b.iv.start, s, b.iv.length);
@@ -128,8 +140,10 @@ export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?
     queueDelayP50Ns: round(percentile(q, 50), 1),
     queueDelayP99Ns: round(percentile(q, 99), 1),
     tinyThresholdNs: tinyNs,
+    graphKernelCount: graphKernels,
+    graphKernelPct: k.length ? round((100 * graphKernels) / k.length, 2) : 0,
     tinyKernelCount: tiny,
-    tinyKernelPct: k.length ? round((100 * tiny) / k.length, 2) : 0,
+    tinyKernelPct: k.length > graphKernels ? round((100 * tiny) / (k.length - graphKernels), 2) : 0,
     tinyKernelTimePct: kernelNs > 0 ? round((100 * tinyNs2) / kernelNs, 2) : 0,
     iterationMethod: it.method,
     iterationCount: it.iterations.length,
@@ -149,7 +163,8 @@ export function formatLaunch(r: LaunchResult): string {
     ['kernel time', `${round(r.kernelNs / 1e6, 3)} ms over ${r.kernelCount} kernels (mean ${round(r.meanKernelNs / 1e3, 2)} µs)`],
     ['launch / kernel time', r.launchToKernelRatio],
     ['queue delay', `p50 ${round(r.queueDelayP50Ns / 1e3, 2)} µs, p99 ${round(r.queueDelayP99Ns / 1e3, 2)} µs (${r.matchedKernels} kernels joined)`],
-    [`tiny kernels (< ${r.tinyThresholdNs / 1e3} µs)`, `${r.tinyKernelCount} = ${pct(r.tinyKernelPct)} of kernels, ${pct(r.tinyKernelTimePct)} of kernel time`],
+    [`tiny kernels (< ${r.tinyThresholdNs / 1e3} µs)`, `${r.tinyKernelCount} = ${pct(r.tinyKernelPct)} of kernels launched one by one, ${pct(r.tinyKernelTimePct)} of kernel time`],
+    ['kernels in CUDA graphs', `${r.graphKernelCount} = ${pct(r.graphKernelPct)} of kernels (no launch overhead each)`],
     ['launches / iteration', r.iterationCount ? `${r.launchesPerIterationMean} mean, ${r.launchesPerIterationMedian} median (${r.iterationCount} iterations, ${r.iterationMethod})` : 'no iterations detected'],
     ['GPU starved by launches', `${pct(r.gpuStarvedPct)} of GPU span (${round(r.launchBoundIdleNs / 1e6, 3)} ms idle waiting for a launch)`],
   ]);

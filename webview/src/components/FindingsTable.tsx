@@ -12,6 +12,10 @@ export interface FindingsTableProps {
   onCategory: (category: string) => void;
   onReveal: (f: FindingView) => void;
   onOpenPatch: (f: FindingView) => void;
+  /** the latest analyze's notes: why it found what it found (or nothing) */
+  notes?: string[];
+  /** the profile-only diagnosis above has findings */
+  hasDiagnosis?: boolean;
 }
 
 const COLUMNS: Array<{ key: FindingSortKey; label: string; num?: boolean }> = [
@@ -58,7 +62,11 @@ export function FindingsTable(props: FindingsTableProps) {
         />
       </div>
       {props.findings.length === 0 ? (
-        <p className="muted" data-testid="no-findings">No findings yet. Run <b>Analyze Profile</b> to join this profile to your code.</p>
+        <div className="muted" data-testid="no-findings">
+          {props.notes && props.notes.length
+            ? <>No findings in your code.<ul className="notes" data-testid="analyze-notes">{props.notes.map((n, i) => <li key={i}>{n}</li>)}</ul></>
+            : <p>No findings localized to your code yet{props.hasDiagnosis ? ' (the Diagnosis above comes from the profile alone)' : ''}. Run <b>Analyze</b> with the folder of the code that produced this profile open to place them on source lines.</p>}
+        </div>
       ) : (
         <table className="grid findings" data-testid="findings">
           <thead>

@@ -1,7 +1,7 @@
 import type { OverviewKernel } from '../../../src/protocol/dashboard.js';
 import { ns, pct } from '../format.js';
 
-export function KernelsTable(props: { kernels: OverviewKernel[] }) {
+export function KernelsTable(props: { kernels: OverviewKernel[]; onKernel?: (name: string) => void }) {
   if (props.kernels.length === 0) return null;
   return (
     <section className="card" aria-label="Top kernels">
@@ -10,8 +10,10 @@ export function KernelsTable(props: { kernels: OverviewKernel[] }) {
         <thead><tr><th>Kernel</th><th className="num">Count</th><th className="num">Total</th><th className="num">Mean</th><th>Share</th></tr></thead>
         <tbody>
           {props.kernels.map((k) => (
-            <tr key={k.name}>
-              <td className="mono ellipsis" title={k.name}>{k.name}</td>
+            <tr key={k.name} data-testid="kernel-row">
+              <td className="mono ellipsis" title={`${k.name}${props.onKernel ? ' (click to show its first launch in the trace)' : ''}`}>
+                {props.onKernel ? <button className="link mono" onClick={() => props.onKernel!(k.name)}>{k.name}</button> : k.name}
+              </td>
               <td className="num">{k.count.toLocaleString()}</td>
               <td className="num">{ns(k.totalNs)}</td>
               <td className="num">{ns(k.meanNs)}</td>

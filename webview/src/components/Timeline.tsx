@@ -3,6 +3,7 @@
 import type { ReactElement } from 'react';
 import type { OverviewLane, ProfileOverview } from '../../../src/protocol/dashboard.js';
 import { ns, pct } from '../format.js';
+import { KindLegend } from './Legend.js';
 
 const LANE_H = 18;
 const LABEL_W = 120;
@@ -28,8 +29,11 @@ export function Timeline(props: { overview: ProfileOverview; onZoom: (startNs: n
   const o = props.overview;
   const lanes = o.lanes.slice(0, MAX_LANES);
   const rows: Array<{ label: string; title: string; render: (y: number) => ReactElement }> = [
-    { label: 'CPU (API/ops)', title: 'host inside a CUDA runtime call or CPU operator', render: (y) => <Bars values={o.cpuBusy} y={y} cls="bar cpu" /> },
-    { label: 'GPU (any)', title: 'any GPU work on any stream', render: (y) => <Bars values={o.gpuBusy} y={y} cls="bar gpu" /> },
+    { label: 'CPU work', title: 'host inside a CUDA runtime call (not a sync) or a CPU operator', render: (y) => <Bars values={o.cpuBusy} y={y} cls="bar cpu" /> },
+    ...(o.cpuWaiting && o.cpuWaiting.some((v) => v > 0)
+      ? [{ label: 'CPU waiting (sync)', title: 'host blocked in a synchronization call, waiting for the GPU', render: (y: number) => <Bars values={o.cpuWaiting!} y={y} cls="bar waiting" /> }]
+      : []),
+    { label: 'GPU (any)', title: 'any GPU work on any stream, whatever its kind', render: (y) => <Bars values={o.gpuBusy} y={y} cls="bar gpu" /> },
     ...lanes.map((l) => ({
       label: laneLabel(l, o.gpus),
       title: `busy ${ns(l.busyNs)}`,
@@ -51,14 +55,14 @@ export function Timeline(props: { overview: ProfileOverview; onZoom: (startNs: n
       <div className="card-head">
         <h2>Timeline</h2>
         <span className="muted">
-          {ns(o.endNs - o.startNs)} · {o.counts.kernels.toLocaleString()} kernels · {o.iterations.length} iterations
-          {o.iterationMs !== null ? ` · median ${o.iterationMs.toFixed(2)} ms/iter` : ''}
+          {ns(o.endNs - o.startNs)} · {o.counts.kernels.toLocaleString()} kernels · <span data-testid="timeline-steps" title="one step detector for Summary, Ranks, analyze and diff">{o.iterationDetail ?? `${o.iterations.length} steps`}</span>
+          {o.iterationMs !== null ? ` · median ${o.iterationMs.toFixed(2)} ms/step` : ''}
         </span>
         {props.zoomed && <button className="link" onClick={props.onReset}>reset zoom</button>}
       </div>
       <div className="timeline" data-testid="timeline">
         <div className="lane-labels" style={{ width: LABEL_W }}>
-          <div className="lane-label" style={{ height: LANE_H }}>iterations</div>
+          <div className="lane-label" style={{ height: LANE_H }}>steps</div>
           {rows.map((r, i) => <div key={i} className="lane-label" title={r.title} style={{ height: LANE_H }}>{r.label}</div>)}
         </div>
         <svg className="lanes" viewBox={`0 0 ${o.bins} ${height}`} preserveAspectRatio="none" height={height} role="img">
@@ -80,12 +84,7 @@ export function Timeline(props: { overview: ProfileOverview; onZoom: (startNs: n
         </svg>
       </div>
       {o.lanes.length > MAX_LANES && <p className="muted">{o.lanes.length - MAX_LANES} more streams not shown</p>}
-      <div className="legend">
-        <span><i className="sw kernel" />kernels</span>
-        <span><i className="sw memcpy" />copies/memset</span>
-        <span><i className="sw nccl" />NCCL</span>
-        <span><i className="sw cpu" />CPU</span>
-      </div>
+      <KindLegend kinds={['kernel', 'memcpy', 'nccl', 'gpu', 'cpu', 'waiting']} />
       <Overlap overlap={o.overlap} />
       {o.notes.length > 0 && <ul className="notes">{o.notes.map((n, i) => <li key={i}>{n}</li>)}</ul>}
     </section>

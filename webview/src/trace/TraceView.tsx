@@ -3,6 +3,7 @@
 // window and width only. Drag or A/D/arrows pan, wheel or W/S zoom (about the pointer), 0 resets; hover shows
 // a slice, a click opens its details (slice-details), the search box jumps between matches.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { KindLegend } from '../components/Legend.js';
 import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
 import { ns } from '../format.js';
@@ -138,6 +139,7 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
         <span className="muted" data-testid="trace-window">{ns(view.startNs - extent.startNs)} – {ns(view.endNs - extent.startNs)} ({ns(span(view))})</span>
         <button className="link" data-testid="trace-reset" onClick={() => onView({ ...extent })}>reset zoom</button>
       </div>
+      <KindLegend kinds={['kernel', 'memcpy', 'memset', 'nccl', 'cpu', 'waiting']} testId="trace-legend" />
       {error && <p className="banner error" data-testid="trace-error">{error}</p>}
       {!tiles && !error && (
         <p className="muted" data-testid="trace-loading"><Spinner /> Reading the timeline (the first view of a large profile builds its index)…</p>

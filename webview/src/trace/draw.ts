@@ -2,7 +2,8 @@
 // that fall in the view. At most one rectangle per pixel column per lane (runs of sub-pixel slices are
 // coalesced), so a frame's work is bounded by the view's size whatever the profile holds. Returns the number
 // of slices drawn.
-import type { TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
+import type { TileLane, TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
+import { KIND_VARS, type WorkKind } from '../components/Legend.js';
 import { ns } from '../format.js';
 import { AXIS_H, LABEL_W, ROW_H, type Row, xOf } from './layout.js';
 import { tickStep, type Viewport } from './viewport.js';
@@ -14,7 +15,23 @@ export interface Theme {
   border: string;
   focus: string;
   palette: string[];
+  /** the kinds' colours of the Summary's legend (styles.css --sy-*) */
+  kinds: Record<WorkKind, string>;
   font: string;
+}
+
+/** CUDA calls that block the host until the GPU catches up: drawn as waiting, not as CPU work. */
+const WAITING = /Synchronize|^cu(da)?Memcpy(2D|3D|Peer|ToSymbol|FromSymbol)?$|^cu(da)?(Stream|Event)Query$/;
+
+/** The kind a slice is coloured by: GPU work by table (or name, when merged), CPU calls work or waiting; NVTX none. */
+export function sliceKind(lane: Pick<TileLane, 'kind'>, s: Pick<TileSlice, 'table' | 'name'>): WorkKind | null {
+  if (lane.kind === 'gpu-stream') {
+    if (s.table === 1 || (s.table === undefined && /^memcpy/i.test(s.name))) return 'memcpy';
+    if (s.table === 2 || (s.table === undefined && /^memset/i.test(s.name))) return 'memset';
+    return /nccl/i.test(s.name) ? 'nccl' : 'kernel';
+  }
+  if (lane.kind === 'cpu-thread') return WAITING.test(s.name) ? 'waiting' : 'cpu';
+  return null;
 }
 
 /** Colours from the VS Code theme variables (read at draw time, so a theme change applies). */
@@ -31,6 +48,7 @@ export function readTheme(el: Element): Theme {
       v('--vscode-charts-blue', '#3794ff'), v('--vscode-charts-green', '#89d185'), v('--vscode-charts-orange', '#d18616'),
       v('--vscode-charts-purple', '#b180d7'), v('--vscode-charts-yellow', '#cca700'), v('--vscode-charts-red', '#f14c4c'),
     ],
+    kinds: Object.fromEntries((Object.keys(KIND_VARS) as WorkKind[]).map((k) => [k, v(KIND_VARS[k], '#3794ff')])) as Record<WorkKind, string>,
     font: `11px ${cs.fontFamily || 'sans-serif'}`,
   };
 }
@@ -107,14 +125,16 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
       lastPx = px;
       lastEnd = Math.max(x1, px + 1);
       const w = Math.max(1, x1 - x0);
-      // one colour per name, numbers aside ("step 12" and "step 13" alike)
-      ctx.fillStyle = th.palette[hash(s.name.replace(/\d+/g, '')) % th.palette.length]!;
-      ctx.globalAlpha = s.count > 1 ? 0.7 : 1;
+      // GPU and CPU-call slices by kind (the Summary's legend); ranges one colour per name, numbers aside
+      const kind = sliceKind(lane, s);
+      ctx.fillStyle = kind ? th.kinds[kind] : th.palette[hash(s.name.replace(/\d+/g, '')) % th.palette.length]!;
+      // ranges are paler than the kinds of work, so the legend's colours keep one meaning
+      ctx.globalAlpha = (s.count > 1 ? 0.7 : 1) * (kind ? 1 : 0.5);
       ctx.fillRect(LABEL_W + x0, y + 2, w, ROW_H - 4);
       drawn++;
       if (w > 40) {
         ctx.globalAlpha = 1;
-        ctx.fillStyle = th.bg;
+        ctx.fillStyle = kind ? th.bg : th.fg;
         const label = fit(ctx, s.count > 1 ? `${s.name} +${s.count - 1}` : s.name, Math.min(x1, plotW) - Math.max(x0, 0) - 6);
         if (label) ctx.fillText(label, LABEL_W + Math.max(x0, 0) + 3, y + ROW_H / 2);
       }

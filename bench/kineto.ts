@@ -1,0 +1,159 @@
+// `npm run bench:kineto [-- --sizes 0.1,0.6,2,4] [--source TRACE] [--dir DIR] [--floor-max-gb 1] [--keep]`:
+// Kineto traces of any size. For each size (GB = 1e9 bytes) it tiles a real trace in time
+// (bench/kineto-tile.ts; default ../shared/traces/hta/allreduce_v100_rank1.json.gz) into DIR
+// (default $KINETO_BENCH_DIR or bench/work/kineto), then measures, each in its own subprocess:
+//   sysight  `node bin/sysight.js profile summary FILE --json` with the profile cache off
+//   python   python3's json.load of the same file: the parse-only floor (up to --floor-max-gb: it needs
+//            about 4.6x the file in memory, more than this 24 GB machine has beside others past ~2 GB)
+//   hta      HTA's TraceAnalysis + get_temporal_breakdown, from the source tree at $HTA_SRC (skipped when unset)
+//   bad      the same file with a corrupt byte at 97%, then cut to 97%: sysight must fail with one line, exit 2
+// then deletes the file (one size on disk at a time). With $HTA_SRC set it also runs sysight and HTA on the
+// real traces side by side. Wall and CPU seconds and peak RSS come from getrusage of a python3 wrapper around
+// each subprocess; the 1-minute load average is recorded beside each. Writes bench/results/kineto.json.
+import { spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { tileTrace } from './kineto-tile.js';
+
+// bundled into bench/work/kineto.cjs by the bench:kineto script, so the repository is two levels up
+const ROOT = resolve(__dirname, '..', '..');
+const RESULTS = join(ROOT, 'bench', 'results', 'kineto.json');
+const SHARED = [resolve(ROOT, '../shared/traces'), resolve(ROOT, '../../shared/traces')].find((d) => existsSync(d));
+const REAL = [
+  'hta/allreduce_v100_rank1.json.gz', 'hta/nccl_sendrecv_a100_rank0.json.gz', 'hta/nccl_a100.json.gz',
+  'kineto-tb-samples/worker0.1623143089861.pt.trace.json.gz', 'tracelens/google_owlv2-large-patch14-ensemble__1016001.json.gz',
+  'graphs/xdit_flux_profile_rank_0.json.gz',
+];
+
+const WRAP = `
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({'wall_s': time.perf_counter() - t, 'cpu_s': u.ru_utime + u.ru_stime, 'rc': r.returncode,
+                  'stdout': r.stdout[-20000:], 'stderr': r.stderr[-2000:], 'maxrss_kb': u.ru_maxrss}))
+`;
+const PY_FLOOR = 'import json, sys\nwith open(sys.argv[1], "rb") as f:\n    v = json.load(f)\nprint(len(v["traceEvents"]))';
+const HTA = `
+import sys, os
+sys.path.insert(0, os.environ['HTA_SRC'])
+from hta.trace_analysis import TraceAnalysis
+a = TraceAnalysis(trace_dir=sys.argv[1])
+b = a.get_temporal_breakdown(visualize=False)
+print(b.to_json())
+`;
+
+interface Measured { wall_s: number; cpu_s: number; rc: number; stdout: string; stderr: string; maxrss_kb: number }
+
+function measure(cmd: string[], env: NodeJS.ProcessEnv = process.env): Measured & { load1: number } {
+  const load1 = loadavg()[0]!;
+  const r = spawnSync('python3', ['-c', WRAP, ...cmd], { encoding: 'utf8', maxBuffer: 64 << 20, cwd: ROOT, env });
+  if (r.status !== 0) throw new Error(`measuring ${cmd.join(' ')} failed: ${r.stderr}`);
+  return { ...(JSON.parse(r.stdout) as Measured), load1: +load1.toFixed(2) };
+}
+
+function row(what: string, m: Measured & { load1: number }, fileBytes: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  const out = {
+    what, wall_s: +m.wall_s.toFixed(2), cpu_s: +m.cpu_s.toFixed(2), peak_rss_mb: Math.round(m.maxrss_kb / 1024),
+    rss_over_file: +((m.maxrss_kb * 1024) / fileBytes).toFixed(3), rc: m.rc, load1: m.load1, ...extra,
+  };
+  console.log(`  ${JSON.stringify(out)}`);
+  return out;
+}
+
+function sysight(file: string): Measured & { load1: number } {
+  return measure([process.execPath, join(ROOT, 'bin', 'sysight.js'), 'profile', 'summary', file, '--json'], { ...process.env, SYSIGHT_CACHE: 'off' });
+}
+
+function hta(file: string): (Measured & { load1: number }) | undefined {
+  if (!process.env.HTA_SRC) return undefined;
+  const dir = mkdtempSync(join(resolve(file, '..'), 'hta-'));
+  try {
+    symlinkSync(resolve(file), join(dir, basename(file)));
+    return measure(['python3', '-c', HTA, dir]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function badFacts(m: Measured): Record<string, unknown> {
+  const line = m.stderr.trim();
+  return { one_line: line.length > 0 && !line.includes('\n'), message: line.slice(0, 300) };
+}
+
+function summaryFacts(m: Measured): Record<string, unknown> {
+  try {
+    const s = JSON.parse(m.stdout) as Record<string, unknown>;
+    const counts = s.counts as Record<string, number> | undefined;
+    return { kernels: counts?.kernels, gpu_busy_pct: s.gpuBusyPct ?? s.gpu_busy_pct };
+  } catch {
+    return { error: m.stderr.trim().split('\n').pop() };
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 ? args[i + 1] : undefined;
+  };
+  const sizes = (opt('--sizes') ?? '0.1,0.6,2,4').split(',').map(Number);
+  const source = resolve(opt('--source') ?? join(SHARED ?? '', REAL[0]!));
+  const dir = resolve(opt('--dir') ?? process.env.KINETO_BENCH_DIR ?? join(ROOT, 'bench', 'work', 'kineto'));
+  const floorMaxGb = Number(opt('--floor-max-gb') ?? '1');
+  if (!existsSync(source)) throw new Error(`no source trace ${source} (give --source)`);
+  if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first');
+  mkdirSync(dir, { recursive: true });
+  const results: Record<string, unknown>[] = [];
+  for (const gb of sizes) {
+    const file = join(dir, `tiled-${gb}gb.json`);
+    console.log(`${gb} GB: tiling ${basename(source)} into ${file}`);
+    const t = performance.now();
+    const stats = await tileTrace(source, file, gb * 1e9);
+    const bytes = statSync(file).size;
+    const entry: Record<string, unknown> = { size_gb: gb, bytes, events: stats.events, copies: stats.copies, tile_s: +((performance.now() - t) / 1000).toFixed(1), runs: [] };
+    const runs = entry.runs as Record<string, unknown>[];
+    try {
+      const s = sysight(file);
+      runs.push(row('sysight summary', s, bytes, summaryFacts(s)));
+      if (gb <= floorMaxGb) runs.push(row('python3 json.load', measure(['python3', '-c', PY_FLOOR, file]), bytes));
+      else runs.push({ what: 'python3 json.load', skipped: `above --floor-max-gb ${floorMaxGb}` });
+      const h = hta(file);
+      if (h) runs.push(row('HTA temporal breakdown', h, bytes));
+      else runs.push({ what: 'HTA temporal breakdown', skipped: 'HTA_SRC unset' });
+      // a control byte is invalid anywhere in JSON (strings included): read up to it, then one line
+      const fd = openSync(file, 'r+');
+      writeSync(fd, Buffer.from([0x01]), 0, 1, Math.floor(bytes * 0.97));
+      closeSync(fd);
+      const corrupt = sysight(file);
+      runs.push(row('sysight summary, corrupt byte at 97%', corrupt, bytes, badFacts(corrupt)));
+      truncateSync(file, Math.floor(bytes * 0.97));
+      const cut = sysight(file);
+      runs.push(row('sysight summary, file cut to 97%', cut, bytes, badFacts(cut)));
+    } finally {
+      if (!args.includes('--keep')) rmSync(file, { force: true });
+    }
+    results.push(entry);
+  }
+  const real: Record<string, unknown>[] = [];
+  if (process.env.HTA_SRC && SHARED) {
+    for (const rel of REAL) {
+      const file = join(SHARED, rel);
+      const bytes = statSync(file).size;
+      console.log(`real trace ${rel}`);
+      const s = sysight(file);
+      const h = hta(file)!;
+      real.push({ trace: rel, runs: [row('sysight summary', s, bytes), row('HTA temporal breakdown', h, bytes)] });
+    }
+  }
+  mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
+  const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version };
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, source: basename(source), sizes: results, real }, null, 2)}\n`);
+  console.log(`wrote ${RESULTS}`);
+}
+
+void main().catch((e: unknown) => {
+  console.error((e as Error).message);
+  process.exit(2);
+});

@@ -1,0 +1,43 @@
+// One table loader from a column map: each model column names the SQL expression it is read from (ids and
+// 64-bit decodes done in SQL) and, where the raw value is not stored as it is, how it is decoded (string ids,
+// enums). One pass, only the mapped columns, rows written straight into typed columns.
+import type { Table } from '../../core/tables.js';
+import { Columns, type Spec } from './columns.js';
+import { colOr, type LoadContext } from './context.js';
+import { scan, widenSpan } from './scan.js';
+
+export interface ColumnRead {
+  sql: string;
+  /** raw value → stored value (default: stored as it is) */
+  decode?: (raw: number) => number;
+}
+
+/** Every column of the table's spec, read by an SQL expression (a string) or an expression with a decode. */
+export type ColumnMap<S extends Spec> = { [K in keyof S]: string | ColumnRead };
+
+/** `COALESCE("column", fallback)`, or the fallback when the export lacks the column. */
+export function colOf(ctx: LoadContext, table: string, column: string, fallback = '0'): string {
+  return `COALESCE(${colOr(ctx.schema, table, column, fallback)}, ${fallback})`;
+}
+
+/** Loads `table` into the columns of `spec` as `map` says; a table with `start`/`end` widens the profile span. */
+export function loadTable<S extends Spec>(ctx: LoadContext, table: string, spec: S, map: ColumnMap<S>): Table<S> {
+  const keys = Object.keys(spec) as Array<keyof S & string>;
+  const reads = keys.map((k): ColumnRead => { const r = map[k]; return typeof r === 'string' ? { sql: r } : r; });
+  const decode = reads.map((r) => r.decode);
+  const cols = new Columns(spec, ctx.schema.rows(table));
+  const n = keys.length;
+  scan(ctx, `SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${table}`, (row) => {
+    const i = cols.next();
+    const out = cols.list;
+    for (let j = 0; j < n; j++) {
+      const raw = row.num(j);
+      const d = decode[j];
+      out[j]![i] = d ? d(raw) : raw;
+    }
+  });
+  const t = cols.build();
+  const span = t as Partial<Record<'start' | 'end', Float64Array>>;
+  if (span.start && span.end) widenSpan(ctx, span.start, span.end, t.length);
+  return t;
+}
