@@ -7,7 +7,7 @@ import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type Localized
 import { sha256Hex } from '../core/hash.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { JudgeVerdict, PatchPlan } from '../core/run.js';
-import { scrubSecrets } from '../memory/ledger.js';
+import { scrubSecrets } from '../core/secrets.js';
 import { countChangedLines, planPatch } from '../optimize/plan.js';
 import { findQuery, QUERIES } from '../profile/queries/registry.js';
 import { applyPatchToText, parseFilePatches } from '../sandbox/apply.js';
@@ -217,7 +217,7 @@ const PATCH_SCHEMA: JsonSchema = {
  */
 export async function llmPlanPatch(finding: Finding, ctx: StageContext): Promise<StageRun & ({ plan: PatchPlan } | { skipped: string })> {
   const none = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, turns: 0 };
-  const planned = planPatch(ctx.repo, finding, { gpu: ctx.gpu ?? true });
+  const planned = await planPatch(ctx.repo, finding, { gpu: ctx.gpu ?? true });
   if (planned.kind === 'patch') return { ...none, skipped: 'a codemod covers this finding' };
   if (planned.verdict && (!planned.verdict.real || !planned.verdict.safe)) return { ...none, skipped: `judge: ${planned.verdict.reason}` };
   if (!planned.verdict) return { ...none, skipped: planned.reason };
