@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { UserError, isCancelled, oneLine } from '../core/errors.js';
 import { COMMANDS } from './commands/index.js';
+import { setCliSignal } from './signal.js';
 
 export function buildProgram(): Command {
   const program = new Command('sysight')
@@ -27,7 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  (globalThis as { __sysightAbort?: AbortSignal }).__sysightAbort = ac.signal;
+  setCliSignal(ac.signal);
   try {
     await program.parseAsync(argv, { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -48,14 +49,10 @@ export async function main(argv: string[]): Promise<number> {
     if (process.env.SYSIGHT_DEBUG) process.stderr.write(`${(e as Error)?.stack ?? ''}\n`);
     return 3;
   } finally {
+    setCliSignal(undefined);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-}
-
-/** The abort signal of the running CLI command (SIGINT/SIGTERM). */
-export function cliSignal(): AbortSignal | undefined {
-  return (globalThis as { __sysightAbort?: AbortSignal }).__sysightAbort;
 }
 
 /** Entry used by bin/sysight.js: runs and sets the exit code. */

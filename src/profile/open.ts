@@ -2,34 +2,22 @@
 // Readers register in ./readers.ts (one line each).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { UserError } from '../core/errors.js';
-import type { CountOnlyTable, ProfileModel } from '../core/profile.js';
+import type { ProfileModel } from '../core/profile.js';
 import { openWithCache } from './cache/index.js';
 import type { CacheOutcome, CacheSettings } from './cache/index.js';
+import type { ReadOptions } from './reader-types.js';
 import { READERS } from './readers.js';
 
-export interface OpenOptions {
-  signal?: AbortSignal | undefined;
-  /** 0..1 progress with a short message */
-  onProgress?: ((fraction: number, message: string) => void) | undefined;
-  /**
-   * Tables to count but not load (default: load everything). For callers that need only their row counts
-   * (the summary): the model table stays empty and meta.countOnly gives its rows. Readers whose format has
-   * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
-   */
-  countOnly?: readonly CountOnlyTable[] | undefined;
+export type { ProfileReader, ReadOptions } from './reader-types.js';
+
+/** What a reader is given, and the profile cache in front of the readers. */
+export interface OpenOptions extends ReadOptions {
   /** the profile cache (./cache): its folder and size limit, false for none; default from SYSIGHT_CACHE */
   cache?: CacheSettings | false | undefined;
   /** one-line notes about the cache (a stale or damaged entry rebuilt); default: stderr */
   onNote?: ((line: string) => void) | undefined;
   /** told whether the model came from the cache (hit) or was read (miss, stale, damaged, off) */
   onCacheOutcome?: ((outcome: CacheOutcome) => void) | undefined;
-}
-
-export interface ProfileReader {
-  name: string;
-  /** true when this reader handles a file starting with `head` (up to 4 KiB) at `path` */
-  sniff(head: Uint8Array, path: string): boolean;
-  read(path: string, opts: OpenOptions): Promise<ProfileModel>;
 }
 
 export function readHead(path: string, bytes = 4096): Uint8Array {

@@ -54,8 +54,13 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     // the engine reads the Kineto trace in its worker thread and sends the binned summary (no error banner)
     await dash.locator('[data-testid=kernels]').waitFor({ timeout: 60_000 });
     expect(await dash.locator('[data-testid=overview-error]').count()).toBe(0);
-    expect(await dash.locator('[data-testid=lane]').count()).toBe(5); // CPU, GPU, streams 7, 8, 9
+    expect(await dash.locator('[data-testid=lane]').count()).toBe(6); // CPU work, CPU waiting (sync), GPU, streams 7, 8, 9
     expect(await dash.locator('[data-testid=iteration]').count()).toBe(10);
+    // the diagnosis from the profile alone arrives from the worker once the profile is open, with the one step count
+    await expect.poll(() => dash.locator('[data-testid=diagnosis-finding]').count(), { timeout: 60_000 }).toBeGreaterThan(1);
+    expect(await dash.locator('[data-testid=diagnosis]').textContent()).toMatch(/C3Synchronization9\.0 ms.*cudaStreamSynchronize blocks the host 9\.0 ms/s);
+    expect(await dash.locator('[data-testid=steps]').textContent()).toBe('10 steps from the "ProfilerStep#0" ranges, median 8.28 ms');
+    expect(await dash.locator('[data-testid=gpu-time-device]').count()).toBe(1);
     expect(await dash.locator('[data-testid=round]').count()).toBe(2);
     await page.screenshot({ path: join(artifactsDir(), 'editor-dashboard.png') });
     // the dashboard's strict CSP holds in the real webview: nothing refused

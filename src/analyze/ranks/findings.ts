@@ -3,9 +3,20 @@
 // work (C7, at the launch site its GPU waited for most), ranks waiting at a
 // collective for a straggler (C6 rank skew, at the collective), communication not hidden behind compute (C6).
 import type { Evidence, Finding, Severity } from '../../core/findings.js';
-import type { RankHotspot, StragglerEntry } from '../../core/ranks.js';
+import type { RankClock, RankHotspot, RankSummary, RankTotals, StragglerEntry } from '../../core/ranks.js';
 import { fingerprint } from '../detect.js';
-import type { RankMetrics } from './reduce.js';
+
+/** What the reduce step measured of one rank: the input of its findings. */
+export interface RankMetrics {
+  summary: RankSummary;
+  clock: RankClock;
+  medStep: number | null;
+  /** per-step medians of the split, ns */
+  med: Record<keyof RankTotals, number>;
+  /** how late it arrives at the collectives against the others (set for stragglers), ns */
+  meanLateNs: number;
+  waitedNs: number;
+}
 
 export type RankComm = { rank: number; commMsPerStep: number; exposedMsPerStep: number; waitMsPerStep: number };
 

@@ -6,7 +6,9 @@
 // localizeRankFindings (./localize.ts) moves them into a repository.
 import type { CollectiveWait, RankClock, RankProblem, RankSummary, RankTotals, RanksReport, StragglerEntry } from '../../core/ranks.js';
 import { alignClocks } from './align.js';
-import { rankFindings } from './findings.js';
+import { rankFindings, type RankMetrics } from './findings.js';
+
+export type { RankMetrics };
 
 export interface ReduceOptions {
   /** problems found before the reduce (unreadable files), carried into the report */
@@ -15,17 +17,6 @@ export interface ReduceOptions {
   worldSize?: number;
   /** most collective waits listed (default 50) */
   maxWaits?: number;
-}
-
-export interface RankMetrics {
-  summary: RankSummary;
-  clock: RankClock;
-  medStep: number | null;
-  /** per-step medians of the split, ns */
-  med: Record<keyof RankTotals, number>;
-  /** how late it arrives at the collectives against the others (set for stragglers), ns */
-  meanLateNs: number;
-  waitedNs: number;
 }
 
 const KEYS: (keyof RankTotals)[] = ['computeNs', 'commNs', 'exposedCommNs', 'idleNs', 'memcpyNs', 'syncNs', 'dataLoadNs'];

@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { type DiffFormat, type ProfileDiff, diffProfiles, formatDiff } from '../../profile/diff/index.js';
 import { openProfile } from '../../profile/open.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 interface Opts {
   format?: string;

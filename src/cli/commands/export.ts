@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { writeTables } from '../../profile/cache/index.js';
 import { openProfile } from '../../profile/open.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 export function register(program: Command): void {
   program

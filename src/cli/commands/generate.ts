@@ -2,7 +2,7 @@
 // Nsight Systems SQLite export (same tables, columns and types as a real one) from a scenario.
 import type { Command } from 'commander';
 import { UserError, isCancelled } from '../../core/errors.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 import {
   PRESET_NAMES, type Scenario, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile, writeRankProfiles,
 } from '../../profile/generator/index.js';

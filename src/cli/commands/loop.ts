@@ -10,7 +10,7 @@ import { agentLoop } from '../../pipeline/loop.js';
 import { optimizeRun } from '../../pipeline/optimize.js';
 import { loopSummary } from '../../pipeline/summary.js';
 import { FINDINGS_OPTION, formatProgressLine, parseFindingIds } from '../../protocol/cli.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 function progressPrinter(json: boolean): (e: ProgressEvent) => void {
   return (e) => {

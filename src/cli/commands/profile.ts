@@ -4,7 +4,7 @@ import { UserError } from '../../core/errors.js';
 import { summaryQuery } from '../../profile/queries/summary.js';
 import type { QueryDef } from '../../profile/queries/registry.js';
 import { runQuery } from './tool.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 import { writeSummaries } from './ranks-io.js';
 
 export function register(program: Command): void {

@@ -13,7 +13,7 @@ import { heapPerWorkerMb, mapInputs } from '../../cluster/map.js';
 import { type MapReduceResult, describeFailure, mapReduce } from '../../cluster/run.js';
 import type { JobProgress, Scheduler } from '../../cluster/scheduler.js';
 import { SlurmScheduler } from '../../cluster/slurm.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 /** The script a map task runs: this CLI's bin/sysight.js (dist/cli.js only exports `run`). */
 export function cliEntry(): string {

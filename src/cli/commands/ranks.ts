@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { RanksReport } from '../../core/ranks.js';
 import { collectRanks, formatRanksReport, localizeRankFindings, reduceRanks } from '../../analyze/ranks/index.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 import { positiveInt, ranksOnLocalPool, registerSubmit } from './ranks-submit.js';
 
 interface Opts {

@@ -7,7 +7,7 @@ import type { OpenOptions } from '../../profile/open.js';
 import type { CacheOutcome } from '../../profile/cache/index.js';
 import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 /**
  * Opens the profile, runs the query and prints a readable table, or JSON with `json`. With `timings`, the JSON

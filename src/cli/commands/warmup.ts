@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { RepoSetup } from '../../core/run.js';
 import { runCatalogue, scanRepo, writeSetup, type CatalogueMatch } from '../../source/index.js';
-import { cliSignal } from '../main.js';
+import { cliSignal } from '../signal.js';
 
 export function register(program: Command): void {
   program

@@ -1,7 +1,7 @@
 // `sysight tool graphs <profile> [--capture <trace>]`: CUDA graph replays, their nodes' capture-time lines and
 // torch.compile regions (see ./report.ts). The capture trace is opened by the caller and passed as `capture`.
 import type { ProfileModel } from '../../core/profile.js';
-import type { QueryDef } from '../queries/registry.js';
+import type { QueryDef } from '../queries/query-def.js';
 import { intArg, round } from '../queries/util.js';
 import type { GraphsReport } from './report.js';
 import { graphsReport } from './report.js';

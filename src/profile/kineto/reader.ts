@@ -3,7 +3,7 @@
 // file through ./scan.ts into ./build.ts: no whole-file string, no whole-file object tree.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
-import type { OpenOptions, ProfileReader } from '../open.js';
+import type { ProfileReader, ReadOptions } from '../reader-types.js';
 import { CATEGORY, TraceBuilder } from './build.js';
 import { parseLegacyTolerant } from './legacy.js';
 import { hasJsonName, loadText, sniffHead } from './load.js';
@@ -39,7 +39,7 @@ export const legacyAutogradReader: ProfileReader = {
  * Reads a Kineto or legacy autograd-profiler trace file (plain or gzip) as a stream: events go one by one
  * from the tokenizer into the builder, so neither the file's text nor its object tree is ever held whole.
  */
-export async function readTraceFile(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+export async function readTraceFile(path: string, opts: ReadOptions = {}): Promise<ProfileModel> {
   opts.onProgress?.(0, 'reading trace');
   const trace = new TraceFacts();
   try {
@@ -168,7 +168,7 @@ class BadListError extends Error {
 }
 
 /** Streams the file through the tokenizer into `sink`; returns the scanner (top-level shape, event list seen). */
-async function scanFile(path: string, sink: ScanSink, opts: OpenOptions, from: number, to: number): Promise<TraceScanner> {
+async function scanFile(path: string, sink: ScanSink, opts: ReadOptions, from: number, to: number): Promise<TraceScanner> {
   const scanner = new TraceScanner(sink);
   let lastReport = 0;
   try {

@@ -6,7 +6,7 @@ import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
 import { CPU_COLUMNS, emptyTable, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
 import type { CpuEventTable, OsCallTable } from '../../core/profile.js';
-import type { OpenOptions, ProfileReader } from '../open.js';
+import type { ProfileReader, ReadOptions } from '../reader-types.js';
 import { loadCallchains } from './callchains.js';
 import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
@@ -76,7 +76,7 @@ export function checkSqliteSize(path: string): void {
   }
 }
 
-export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+export async function readNsysSqlite(path: string, opts: ReadOptions = {}): Promise<ProfileModel> {
   checkAbort(opts.signal);
   checkSqliteSize(path);
   let db: SqliteSource | undefined;
@@ -94,7 +94,7 @@ export async function readNsysSqlite(path: string, opts: OpenOptions = {}): Prom
   }
 }
 
-function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileModel {
+function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileModel {
   const schema = probeSchema(db, Math.ceil(statSync(path).size / 4));
   if (!schema.isNsys) {
     throw new UserError(`${path} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
@@ -197,7 +197,7 @@ function loadModel(db: SqliteSource, path: string, opts: OpenOptions): ProfileMo
   };
 }
 
-function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInterner, opts: OpenOptions): LoadContext {
+function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInterner, opts: ReadOptions): LoadContext {
   return {
     db,
     schema,

@@ -9,7 +9,7 @@ import { basename, join } from 'node:path';
 import { CancelledError, UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { findOnPath } from '../find-on-path.js';
-import type { OpenOptions, ProfileReader } from '../open.js';
+import type { ProfileReader, ReadOptions } from '../reader-types.js';
 import { readNsysSqlite } from './reader.js';
 
 export const NSYS_REP = /\.(nsys-rep|qdrep)$/i;
@@ -26,7 +26,7 @@ function sqliteName(rep: string): string {
 }
 
 /** Runs `nsys export --type sqlite` on `rep` into `out`; progress from its percentage lines; cancellable. */
-function exportWithNsys(nsys: string, rep: string, out: string, opts: OpenOptions): Promise<void> {
+function exportWithNsys(nsys: string, rep: string, out: string, opts: ReadOptions): Promise<void> {
   return new Promise((resolve, reject) => {
     if (opts.signal?.aborted) return reject(new CancelledError());
     const child = spawn(nsys, ['export', '--type', 'sqlite', '--force-overwrite', 'true', '--output', out, rep], {
@@ -60,7 +60,7 @@ function exportWithNsys(nsys: string, rep: string, out: string, opts: OpenOption
   });
 }
 
-export async function readNsysRep(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+export async function readNsysRep(path: string, opts: ReadOptions = {}): Promise<ProfileModel> {
   const nsys = findNsys();
   if (!nsys) {
     throw new UserError(`${basename(path)} is an Nsight Systems report, which needs NVIDIA's nsys to read and nsys was not found: ` +

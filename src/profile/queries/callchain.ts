@@ -3,7 +3,7 @@
 // Select the call by --correlation-id or --row; with neither, the longest calls (optionally --name) are shown.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   LIMIT_PARAM, TopN, apiName, correlationIndex, intArg, lookupCorrelation, nameOf, numArg, round, strArg,
 } from './util.js';

@@ -3,7 +3,7 @@
 import type { ProfileModel } from '../../core/profile.js';
 import { type CpuActivity, cpuDuring, describeActivity } from './cpu-activity.js';
 import { ms, pct, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   DenseIndex, LIMIT_PARAM, NS_PER_US, TopN, deviceBusy, gpuOpsInOrder, intArg, numArg, opName, requireGpu,
   round, strArg, totalLength,

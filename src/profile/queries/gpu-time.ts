@@ -9,7 +9,7 @@ export type { GpuTimeCopies, GpuTimeDevice, GpuTimeResult, GpuTimeRow };
 import { hostMemKind } from './memcpy.js';
 import { isNcclName } from './nccl.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, apiName, deviceBusy, intArg, nameFlags, rangeLabel, round, stripApiSuffix, totalLength } from './util.js';
 
 /** CUDA calls that block the calling thread until the GPU catches up. */

@@ -8,7 +8,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { LIMIT_PARAM, intArg, lastAtOrBefore, nameFlags, nameOf, nsToMs, numArg, percentile, rowsByDevice, sortedOrder, spread, strArg } from './util.js';
 
 export interface Iteration {

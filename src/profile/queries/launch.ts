@@ -5,7 +5,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { graphReplays } from '../graphs/replays.js';
 import { keyValues, pct, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   LIMIT_PARAM, NS_PER_US, apiName, correlationIndex, deviceBusy, intArg, lastAtOrBefore, lookupCorrelation,
   nameFlags, numArg, percentile, requireGpu, round, spread, stripApiSuffix,

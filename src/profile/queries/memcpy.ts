@@ -4,7 +4,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { CopyKind, MemKind } from '../../core/profile.js';
 import { bytes as fmtBytes, keyValues, pct, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   COPY_KIND_NAMES, LIMIT_PARAM, MEM_KIND_NAMES, intArg, nameFlags, numArg, round, runtimeRowsFor, spread,
 } from './util.js';

@@ -8,7 +8,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, pct, table } from './format.js';
 import { type GpuPeak, type Precision, gpuPeak } from './gpu-peaks.js';
 import { isNcclName } from './nccl.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { median } from './robust.js';
 import { stepMetrics } from './step-metrics.js';
 import { LIMIT_PARAM, deviceBusy, intArg, nameFlags, nsToMs, numArg, round, strArg } from './util.js';

@@ -2,7 +2,7 @@
 // compute kernels on other streams of the same device (overlapped) versus runs alone (exposed).
 import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, pct, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   type Intervals, LIMIT_PARAM, intArg, mergeByDevice, nameFlags, overlapLength, requireGpu, round, startOrder, totalLength,
 } from './util.js';

@@ -2,7 +2,7 @@
 // aggregated (count, total, mean), cut at a depth limit; plus a flat aggregate by name.
 import type { ProfileModel } from '../../core/profile.js';
 import { table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { LIMIT_PARAM, intArg, rangeLabel, round, sortedOrder } from './util.js';
 
 export interface NvtxNode {

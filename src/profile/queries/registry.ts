@@ -1,6 +1,5 @@
 // Every profile query, usable on its own: the analyzer, the CLI (`sysight tool`), the worker and the
 // LLM tool registry all go through this list. One entry per query module.
-import type { ProfileModel } from '../../core/profile.js';
 import { callchainQuery } from './callchain.js';
 import { gapsQuery } from './gaps.js';
 import { graphsQuery } from '../graphs/query.js';
@@ -18,23 +17,9 @@ import { timelineTilesQuery } from './timeline.js';
 import { timelineSearchQuery } from './timeline-search.js';
 import { topKernelsQuery } from './top-kernels.js';
 import { utilizationQuery } from './utilization.js';
+import type { QueryDef } from './query-def.js';
 
-export interface QueryParam {
-  name: string;
-  type: 'number' | 'string' | 'boolean';
-  description: string;
-  default?: number | string | boolean;
-}
-
-export interface QueryDef<R = unknown> {
-  /** CLI name, e.g. "top-kernels" */
-  name: string;
-  description: string;
-  params: QueryParam[];
-  run(model: ProfileModel, args: Record<string, unknown>): R;
-  /** a readable table / text for the terminal */
-  format(result: R, model: ProfileModel): string;
-}
+export type { QueryDef, QueryParam } from './query-def.js';
 
 export const QUERIES: QueryDef[] = [
   summaryQuery, topKernelsQuery, gapsQuery, utilizationQuery, launchQuery, syncQuery, memcpyQuery, ncclQuery,

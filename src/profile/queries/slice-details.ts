@@ -6,7 +6,7 @@
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
 } from './timeline-lanes.js';

@@ -2,7 +2,7 @@
 // compared with the median step: kernels by name, copies, syncs, GPU idle gaps, NCCL — top contributors in ms.
 import type { ProfileModel } from '../../core/profile.js';
 import { keyValues, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { median, robustSigma, robustZ } from './robust.js';
 import { stepMetrics, type StepMetrics } from './step-metrics.js';
 import { LIMIT_PARAM, intArg, nsToMs, numArg, round, spread } from './util.js';

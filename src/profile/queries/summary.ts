@@ -6,7 +6,7 @@ import { keyValues, pct, section, table, bytes as fmtBytes } from './format.js';
 import { detectIterations, iterationsResult } from './iterations.js';
 import { memcpyStats } from './memcpy.js';
 import { isNcclName, ncclStats } from './nccl.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { syncCalls } from './sync.js';
 import { type KernelTotals, type TopKernelRow, kernelRows, topNameIds } from './top-kernels.js';
 import { DenseIndex, LIMIT_PARAM, NS_PER_US, intArg, deviceBusy, hasGpuActivity, nameFlags, nsToMs, round, totalLength } from './util.js';

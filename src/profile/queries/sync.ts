@@ -5,7 +5,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { SyncKind } from '../../core/profile.js';
 import { keyValues, table } from './format.js';
 import { detectIterations, sumByIteration } from './iterations.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import {
   type Intervals, LIMIT_PARAM, TopN, apiName, covers, deviceBusy, intArg, runtimeRowsFor,
   nameFlags, nextStartAfter, overlapLength, primaryDeviceByPid, round, spread, stripApiSuffix,

@@ -4,7 +4,7 @@
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { OP_NVTX, TABLE_NAMES, buildLanes, eventName, laneOfRow } from './timeline-lanes.js';
 import type { LaunchedOp } from './slice-details.js';
 import { LIMIT_PARAM, OP_KERNEL, intArg, nameFlags, numArg, round, startOrder, strArg } from './util.js';

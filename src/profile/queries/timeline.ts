@@ -9,7 +9,7 @@ import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { table as fmtTable } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timeline-lanes.js';
 import { levelFor } from './timeline-lod.js';
 import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';

@@ -1,7 +1,7 @@
 // top-kernels: kernels grouped by short name, ranked by total GPU time.
 import type { ProfileModel } from '../../core/profile.js';
 import { ms, pct, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { LIMIT_PARAM, intArg, nameOf, numArg, percentile, requireGpu, round } from './util.js';
 
 export interface TopKernelRow {

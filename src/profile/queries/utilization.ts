@@ -2,7 +2,7 @@
 // over the GPU-active span, plus the overall busy percentage.
 import type { ProfileModel } from '../../core/profile.js';
 import { pct, table } from './format.js';
-import type { QueryDef } from './registry.js';
+import type { QueryDef } from './query-def.js';
 import { type Intervals, deviceBusy, intArg, numArg, requireGpu, round, totalLength } from './util.js';
 
 export interface DeviceUtilization {
