@@ -29,6 +29,9 @@ describe('capture-time lines', () => {
     const rep = graphsReport(replay, { capture });
     expect(rep.graphs[0]!.replaySite).toEqual({ file: 'runner.py', function: 'execute', line: 456 });
     expect(rep.capture).toMatchObject({ source: 'trace', replayedKernels: 3, attributedKernels: 3, attributedShare: 1, exact: 3, unmatched: 0, ambiguous: 0 });
+    expect(rep.capture.lines.map((l) => [`${l.site.file}:${l.site.line}`, l.kernels, l.ms])).toEqual([
+      ['model.py:10', 1, 0.001], ['model.py:11', 1, 0.001], ['model.py:12', 1, 0.001],
+    ]);
   });
 
   it('uses grid/block to pick between launches of one kernel, and says when they differ', () => {

@@ -23,12 +23,13 @@ export const graphsQuery: QueryDef<GraphsReport> = {
   },
   format(r) {
     const out: string[] = [];
-    out.push(`graph replays: ${r.replays} (${r.graphLaunches} launch calls), ${r.graphKernels} kernels, ${r.graphKernelMs} ms = ${round(r.graphShare * 100, 1)}% of kernel time`);
+    out.push(`graph replays: ${r.replays} (${r.graphLaunches} launch calls), ${r.replayMs} ms; ${r.graphKernels} kernels traced in them = ${round(r.graphShare * 100, 1)}% of kernel time`);
     const c = r.capture;
     if (c.source !== 'none') {
       out.push(`capture (${c.source === 'self' ? 'this profile' : 'capture trace'}): ${c.capturedGraphs} graph(s), ${c.capturedLaunches} launches; ` +
         `${c.attributedKernels}/${c.replayedKernels} replayed kernels on a capture-time line = ${round(c.attributedShare * 100, 1)}% of ${c.replayedMs} ms ` +
         `(exact ${c.exact}, grid/block differ ${c.dimsDiffer}, ambiguous ${c.ambiguous}, unmatched ${c.unmatched})`);
+      for (const l of c.lines.slice(0, 8)) out.push(`  ${l.ms.toFixed(3).padStart(9)} ms ${String(l.kernels).padStart(5)} kernels  captured at ${formatSite(l.site)}`);
       for (const u of c.unmatchedKernels.slice(0, 5)) out.push(`  unmatched: ${u.kernels}× ${u.name.slice(0, 80)} (${u.ms} ms)`);
       for (const u of c.ambiguousKernels.slice(0, 5)) out.push(`  ambiguous: ${u.kernels}× ${u.name.slice(0, 80)} (${u.ms} ms)`);
     }

@@ -11,6 +11,7 @@ import { graphsReport } from './report.js';
 const ROOT = resolve(__dirname, '../../..');
 const TRACES = [resolve(ROOT, '../shared/traces'), resolve(ROOT, '../../shared/traces')].find((d) => existsSync(d)) ?? resolve(ROOT, '../shared/traces');
 const has = (...files: string[]) => files.every((f) => existsSync(resolve(TRACES, f)));
+const FLAMEOX = resolve(TRACES, '../profiles/morluto+flameox__nsight-2025.5.2.sqlite');
 
 const VLLM_CAPTURE = 'graphs/vllm_decode_full_capture_rank_0.pt.trace.json.gz';
 const VLLM_REPLAY = 'tracelens/graph_execution.json.gz';
@@ -57,4 +58,15 @@ describe('graphs on real traces', () => {
     expect(r.compiled.tritonInRegion).toBe(3796);
     expect(r.compiled.regions[0]!.name).toBe('Torch-Compiled Region: 0/0');
   }, 120_000);
+
+  // sqlite3 on the export: 2 CUPTI_ACTIVITY_KIND_GRAPH_TRACE rows (1728 ns and 1376 ns, graphId 1, graphExecId 2,
+  // correlation ids 141 and 142 = the two cudaGraphLaunch_v10000 calls); KERNEL.graphNodeId is null
+  it.skipIf(!existsSync(FLAMEOX))('nsys 2025.5 graph-level tracing: the two replays with their launch calls and graphExecId', async () => {
+    const m = await openProfile(FLAMEOX);
+    expect(m.graphTrace?.length).toBe(2);
+    const r = graphsReport(m);
+    expect(r).toMatchObject({ replays: 2, graphLaunches: 2, graphKernels: 0 });
+    expect(r.graphs).toHaveLength(1);
+    expect(r.graphs[0]).toMatchObject({ graphExecId: 2, replays: 2, totalMs: 0.0031 });
+  });
 });

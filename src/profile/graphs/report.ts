@@ -54,6 +54,8 @@ export interface CaptureSummary {
   /** unmatched kernels by name */
   unmatchedKernels: { name: string; kernels: number; ms: number }[];
   ambiguousKernels: { name: string; kernels: number; ms: number }[];
+  /** replayed GPU time per capture-time line, heaviest first */
+  lines: { site: Site; kernels: number; ms: number }[];
 }
 
 export interface GraphsReport {
@@ -61,6 +63,8 @@ export interface GraphsReport {
   replays: number;
   graphKernels: number;
   graphKernelMs: number;
+  /** GPU time of all replays: their kernels, or the replay's span for graph-level (nsys graph trace) rows */
+  replayMs: number;
   /** kernels in the profile and the share of their time that ran inside graphs */
   kernels: number;
   graphShare: number;
@@ -98,6 +102,7 @@ export function graphsReport(model: ProfileModel, opts: GraphsOptions = {}): Gra
     replays: replays.replays.length,
     graphKernels: replays.graphKernels,
     graphKernelMs: round(replays.graphKernelNs / 1e6),
+    replayMs: round(replays.replays.reduce((n, r) => n + r.kernelNs, 0) / 1e6, 4),
     kernels: k.length,
     graphShare: allNs > 0 ? round(replays.graphKernelNs / allNs, 4) : 0,
     graphs,
@@ -144,8 +149,9 @@ function captureSummary(model: ProfileModel, a: GraphAttribution): CaptureSummar
     source: a.captureSource, capturedGraphs: a.captures.length,
     capturedLaunches: a.captures.reduce((n, c) => n + c.launches.length, 0),
     replayedKernels: 0, replayedMs: 0, attributedKernels: 0, attributedMs: 0, attributedShare: 0,
-    exact: 0, dimsDiffer: 0, ambiguous: 0, unmatched: 0, unmatchedKernels: [], ambiguousKernels: [],
+    exact: 0, dimsDiffer: 0, ambiguous: 0, unmatched: 0, unmatchedKernels: [], ambiguousKernels: [], lines: [],
   };
+  const lines = new Map<string, { site: Site; kernels: number; ms: number }>();
   if (a.captureSource === 'none') return s;
   const unmatched = new Map<string, { kernels: number; ms: number }>();
   const ambiguous = new Map<string, { kernels: number; ms: number }>();
@@ -179,6 +185,11 @@ function captureSummary(model: ProfileModel, a: GraphAttribution): CaptureSummar
       if (node?.site) {
         s.attributedKernels++;
         attributedNs += ns;
+        const key = `${node.site.file}:${node.site.line}:${node.site.function}`;
+        const l = lines.get(key) ?? { site: node.site, kernels: 0, ms: 0 };
+        l.kernels++;
+        l.ms += ns / 1e6;
+        lines.set(key, l);
       }
     }
   }
@@ -189,5 +200,6 @@ function captureSummary(model: ProfileModel, a: GraphAttribution): CaptureSummar
   s.attributedShare = replayedNs > 0 ? round(attributedNs / replayedNs, 4) : 0;
   s.unmatchedKernels = list(unmatched);
   s.ambiguousKernels = list(ambiguous);
+  s.lines = [...lines.values()].map((l) => ({ ...l, ms: round(l.ms, 4) })).sort((x, y) => y.ms - x.ms);
   return s;
 }
