@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../core/errors.js';
-import { scrubSecrets } from '../memory/ledger.js';
+import { scrubSecrets } from '../core/secrets.js';
 import { makeRepo, removeRepo } from '../source/testing.js';
 import { describeStage, loadAgentConfig } from './config.js';
 import { createProvider } from './providers/index.js';

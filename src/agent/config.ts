@@ -22,7 +22,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { UserError } from '../core/errors.js';
-import { registerSecret } from '../memory/ledger.js';
+import { registerSecret } from '../core/secrets.js';
+import { SYSIGHT_DIR } from '../core/run.js';
 
 export const STAGES = ['analyze', 'optimize', 'learn'] as const;
 export type Stage = (typeof STAGES)[number];
@@ -54,7 +55,7 @@ export interface StageConfig {
 export type AgentConfig = Record<Stage, StageConfig>;
 
 export function configPath(repo: string): string {
-  return join(repo, '.sysight', 'config.yaml');
+  return join(repo, SYSIGHT_DIR, 'config.yaml');
 }
 
 const KEYS = new Set(['provider', 'model', 'base_url', 'api_key', 'temperature', 'max_tokens', 'timeout_s', 'max_retries', 'max_turns', 'context_tokens', 'stream', 'record', 'path']);

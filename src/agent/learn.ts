@@ -6,7 +6,8 @@
 // lesson that fails is dropped with a note. Secrets never reach the model's input or the wiki.
 import type { Category } from '../core/findings.js';
 import type { Interval, TrialVerdict } from '../core/run.js';
-import { existingPage, LESSON_EFFECTS, registerSecretEnv, scrubSecrets, validPageId, writeLearnedLesson, type LearnedLesson, type LessonEffect, type LessonEvidence } from '../memory/index.js';
+import { registerSecretEnv, scrubSecrets } from '../core/secrets.js';
+import { existingPage, LESSON_EFFECTS, validPageId, writeLearnedLesson, type LearnedLesson, type LessonEffect, type LessonEvidence } from '../memory/index.js';
 import { repoRoot } from '../source/index.js';
 import type { StageConfig } from './config.js';
 import { runLoop } from './loop.js';

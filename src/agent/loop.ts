@@ -2,7 +2,7 @@
 // schema (and an optional check). A bad answer is sent back once with the errors, then dropped. The
 // context is kept under a token budget (≈ chars/4) by compacting the oldest tool outputs first.
 import { throwIfAborted } from '../core/errors.js';
-import { scrubSecrets } from '../memory/ledger.js';
+import { scrubSecrets } from '../core/secrets.js';
 import { extractJson, validate } from './schema.js';
 import { runTool, type AgentTool, type ToolContext } from './tools.js';
 import type { ChatMessage, JsonSchema, LlmProvider, Usage } from './types.js';

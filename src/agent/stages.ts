@@ -7,7 +7,7 @@ import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type Localized
 import { sha256Hex } from '../core/hash.js';
 import type { ProfileModel } from '../core/profile.js';
 import type { JudgeVerdict, PatchPlan } from '../core/run.js';
-import { scrubSecrets } from '../memory/ledger.js';
+import { scrubSecrets } from '../core/secrets.js';
 import { countChangedLines, planPatch } from '../optimize/plan.js';
 import { findQuery, QUERIES } from '../profile/queries/registry.js';
 import { applyPatchToText, parseFilePatches } from '../sandbox/apply.js';

@@ -165,3 +165,6 @@ export interface ProgressEvent {
 }
 
 export type ProgressSink = (e: ProgressEvent) => void;
+
+/** The folder Sysight keeps in a repository (runs, ledger, wiki, config, transcripts) and in the user's home. */
+export const SYSIGHT_DIR = '.sysight';

@@ -13,6 +13,7 @@ import { resolvePython } from './python.js';
 import type { ApiKeys, KeyedProvider } from './secrets.js';
 import type { Services } from './services.js';
 import { ItemKind, type Node } from './tree.js';
+import { SYSIGHT_DIR } from '../core/run.js';
 
 const PROFILE_RE = /\.(sqlite|json|json\.gz)$/i;
 
@@ -149,7 +150,7 @@ export function registerCommands(s: Services, keys: ApiKeys, editor: ProfileEdit
     }),
     reg('sysight.openKnowledgeBase', async () => {
       const repo = repoOrThrow();
-      const wiki = join(repo, '.sysight', 'wiki');
+      const wiki = join(repo, SYSIGHT_DIR, 'wiki');
       const index = join(wiki, 'index.md');
       if (existsSync(index)) await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(index));
       else if (existsSync(wiki)) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(wiki));

@@ -4,7 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
-import { diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
+import { SYSIGHT_DIR, diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { FindingView, RunView } from '../protocol/dashboard.js';
 
@@ -69,7 +69,7 @@ export function checkPatchPlan(x: unknown, where: string): PatchPlan {
 
 /** Every run under <repo>/.sysight/runs, newest first; unreadable runs are reported, not thrown. */
 export function loadRuns(repo: string): { runs: LoadedRun[]; problems: string[] } {
-  const root = join(repo, '.sysight', 'runs');
+  const root = join(repo, SYSIGHT_DIR, 'runs');
   const problems: string[] = [];
   if (!existsSync(root)) return { runs: [], problems };
   const runs: LoadedRun[] = [];

@@ -5,8 +5,10 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CATEGORY_NAMES } from '../core/findings.js';
-import { writeAtomic } from './fsutil.js';
-import { scrubSecrets, type LedgerEntry } from './ledger.js';
+import { writeAtomic } from '../core/write-atomic.js';
+import { scrubSecrets } from '../core/secrets.js';
+import type { LedgerEntry } from './ledger.js';
+import { SYSIGHT_DIR } from '../core/run.js';
 
 export interface GlobalEntry extends LedgerEntry {
   repo: string;
@@ -17,7 +19,7 @@ export interface GlobalEntry extends LedgerEntry {
 export function sysightHome(env: NodeJS.ProcessEnv = process.env): string | null {
   const v = env.SYSIGHT_HOME;
   if (v === 'off' || v === '0') return null;
-  return v && v.trim() ? v : join(homedir(), '.sysight');
+  return v && v.trim() ? v : join(homedir(), SYSIGHT_DIR);
 }
 
 export function readGlobalLedger(home: string): GlobalEntry[] {

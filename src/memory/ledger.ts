@@ -3,7 +3,8 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Category } from '../core/findings.js';
-import type { Interval, TrialVerdict } from '../core/run.js';
+import { SYSIGHT_DIR, type Interval, type TrialVerdict } from '../core/run.js';
+import { scrubSecrets } from '../core/secrets.js';
 
 export interface LedgerEntry {
   ts: string;
@@ -27,34 +28,7 @@ export interface LedgerEntry {
 }
 
 export function ledgerPath(repo: string): string {
-  return join(repo, '.sysight', 'ledger.jsonl');
-}
-
-/** Fields that may carry secrets are never part of an entry; reasons are scrubbed of key-like strings. */
-const registeredSecrets = new Set<string>();
-
-/** Registers a secret value (an API key read from the environment) so every scrubSecrets call removes it. */
-export function registerSecret(value: string | undefined | null): void {
-  if (value && value.length >= 8) registeredSecrets.add(value);
-}
-
-/** Names of environment variables whose values are secrets (API keys, tokens, passwords, credentials). */
-export const SECRET_ENV_NAME = /(API_?KEY|_KEY$|^KEY$|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE)/i;
-
-/** Registers the values of every secret-looking variable of an environment (see SECRET_ENV_NAME). */
-export function registerSecretEnv(env: Record<string, string | undefined>): void {
-  for (const [k, v] of Object.entries(env)) if (SECRET_ENV_NAME.test(k)) registerSecret(v);
-}
-
-/** The one redaction helper: applied to everything written (ledger, wiki, transcripts, LLM text in runs). */
-export function scrubSecrets(s: string): string {
-  for (const v of registeredSecrets) if (s.includes(v)) s = s.split(v).join('[redacted]');
-  return s
-    .replace(/\b(sk|pk|rk)-[A-Za-z0-9_-]{12,}\b/g, '[redacted]')
-    .replace(/\b(gsk|xai|hf)_[A-Za-z0-9]{16,}\b/g, '[redacted]')
-    .replace(/\bAIza[0-9A-Za-z_-]{30,}\b/g, '[redacted]')
-    .replace(/\b(api[_-]?key|x-api-key|token|secret|password)(["']?\s*[=:]\s*)("?)[^\s"',}]+/gi, '$1$2$3[redacted]')
-    .replace(/\bBearer\s+[A-Za-z0-9._-]{8,}/g, 'Bearer [redacted]');
+  return join(repo, SYSIGHT_DIR, 'ledger.jsonl');
 }
 
 /** Appends one line to <repo>/.sysight/ledger.jsonl; returns the file's path. */

@@ -6,8 +6,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import type { Interval } from '../core/run.js';
-import { writeAtomic } from './fsutil.js';
-import { scrubSecrets } from './ledger.js';
+import { writeAtomic } from '../core/write-atomic.js';
+import { scrubSecrets } from '../core/secrets.js';
 import { parsePage, pct, wikiDir, writeIndex } from './wiki.js';
 
 export const LESSON_EFFECTS = ['speedup', 'no-gain', 'slowdown', 'failed', 'mixed', 'untested'] as const;

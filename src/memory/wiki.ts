@@ -4,9 +4,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { CATEGORY_NAMES, type Category } from '../core/findings.js';
-import type { Interval } from '../core/run.js';
-import { writeAtomic } from './fsutil.js';
-import { scrubSecrets } from './ledger.js';
+import { SYSIGHT_DIR, type Interval } from '../core/run.js';
+import { writeAtomic } from '../core/write-atomic.js';
+import { scrubSecrets } from '../core/secrets.js';
 
 export interface Lesson {
   fingerprint: string;
@@ -34,7 +34,7 @@ export interface WikiPage {
 }
 
 export function wikiDir(repo: string): string {
-  return join(repo, '.sysight', 'wiki');
+  return join(repo, SYSIGHT_DIR, 'wiki');
 }
 
 export function slugFor(l: Pick<Lesson, 'pattern' | 'file' | 'function'>): string {

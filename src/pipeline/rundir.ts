@@ -5,12 +5,12 @@ import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
-import type { PatchPlan, RunRecord } from '../core/run.js';
-import { writeAtomic } from '../memory/fsutil.js';
+import { SYSIGHT_DIR, type PatchPlan, type RunRecord } from '../core/run.js';
+import { writeAtomic } from '../core/write-atomic.js';
 
 export { writeAtomic };
 
-export const SYSIGHT_DIR = '.sysight';
+export { SYSIGHT_DIR };
 
 export function runsRoot(repo: string): string {
   return join(repo, SYSIGHT_DIR, 'runs');

@@ -4,6 +4,7 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { relative, sep } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import { CancelledError, UserError, isCancelled } from '../core/index.js';
+import { SYSIGHT_DIR } from '../core/run.js';
 
 export interface RepoInfo {
   /** the directory the user named (realpath) */
@@ -48,7 +49,7 @@ export function parsePorcelainZ(out: string): Array<{ xy: string; path: string; 
   return entries;
 }
 
-const SYSIGHT_DIR = '.sysight/';
+const OURS = `${SYSIGHT_DIR}/`;
 
 export async function inspectRepo(repo: string, opts: { baseRef?: string; signal?: AbortSignal } = {}): Promise<RepoInfo> {
   const { signal } = opts;
@@ -92,7 +93,7 @@ export async function inspectRepo(repo: string, opts: { baseRef?: string; signal
     throw new UserError(`${repo} has no files tracked by git: Sysight sandboxes patches in git worktrees; git add and commit the workload first`);
   }
   const under = (p: string): string => (prefix === '' ? p : p.slice(prefix.length + 1));
-  const isOurs = (p: string): boolean => under(p).startsWith(SYSIGHT_DIR);
+  const isOurs = (p: string): boolean => under(p).startsWith(OURS);
   const changed: RepoInfo['changed'] = [];
   const untracked: string[] = [];
   for (const e of parsePorcelainZ(status)) {

@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { UserError, throwIfAborted } from '../core/errors.js';
 import { compileGlob, isIgnored, parseGitignore, type IgnoreRule } from './glob.js';
 import { repoRoot, resolveInRepo } from './paths.js';
+import { SYSIGHT_DIR } from '../core/run.js';
 
 /** Directory names never walked, whatever .gitignore says. */
 export const ALWAYS_SKIP = new Set([
-  '.git', 'node_modules', '.sysight', '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox',
+  '.git', 'node_modules', SYSIGHT_DIR, '__pycache__', '.venv', 'venv', 'env', '.env', '.tox', '.nox',
   '.mypy_cache', '.pytest_cache', '.ruff_cache', '.ipynb_checkpoints', 'site-packages', '.eggs',
 ]);
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { throwIfAborted } from '../core/errors.js';
 import { optional } from '../core/optional.js';
-import type { ProgressSink, RepoSetup } from '../core/run.js';
+import { SYSIGHT_DIR, type ProgressSink, type RepoSetup } from '../core/run.js';
 import { entryCandidates, type EntryCandidate } from './entry.js';
 import { findHotPath, findLoops, isHotLine, type HotPath } from './hotpath.js';
 import { repoRoot } from './paths.js';
@@ -75,7 +75,7 @@ export async function warmup(repo: string, opts: WarmupOptions = {}): Promise<Re
 
 /** Writes `<repo>/.sysight/setup.json` (Sysight's own folder; nothing else in the repo is touched). */
 export function writeSetup(repo: string, setup: RepoSetup): string {
-  const dir = join(repoRoot(repo), '.sysight');
+  const dir = join(repoRoot(repo), SYSIGHT_DIR);
   mkdirSync(dir, { recursive: true });
   const path = join(dir, 'setup.json');
   writeFileSync(path, JSON.stringify(setup, null, 2) + '\n');

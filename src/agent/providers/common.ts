@@ -1,6 +1,6 @@
 // What the HTTP providers share: retries with backoff, error wording, price table, argument parsing.
 import { CancelledError, UserError } from '../../core/errors.js';
-import { scrubSecrets } from '../../memory/ledger.js';
+import { scrubSecrets } from '../../core/secrets.js';
 import type { Usage } from '../types.js';
 
 export interface HttpProviderOptions {

@@ -4,7 +4,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
-import { scrubSecrets } from '../../memory/ledger.js';
+import { scrubSecrets } from '../../core/secrets.js';
 import type { ChatRequest, ChatResponse, LlmProvider } from '../types.js';
 
 /** JSON with sorted keys, so equal requests hash equally. */

@@ -1,3 +1,5 @@
+// The one file-system helper in core (node:fs only): the run directory, the knowledge base and the cache write
+// through it.
 import { renameSync, writeFileSync } from 'node:fs';
 
 /** Writes a file atomically (tmp + rename) so a crash never leaves half a file. */
