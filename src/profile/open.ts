@@ -45,6 +45,13 @@ export function readHead(path: string, bytes = 4096): Uint8Array {
 }
 
 export async function openProfile(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+    const dirReader = READERS.find((r) => r.sniffDir?.(path));
+    if (!dirReader) {
+      throw new UserError(`${path} is a directory, not a profile (an nsys arrowdir or parquetdir export holds StringIds.arrow or StringIds.parquet)`);
+    }
+    return openWithCache(path, opts, () => dirReader.read(path, opts), opts.onCacheOutcome);
+  }
   const head = readHead(path);
   const reader = READERS.find((r) => r.sniff(head, path));
   if (!reader) {

@@ -18,5 +18,7 @@ export interface ProfileReader {
   name: string;
   /** true when this reader handles a file starting with `head` (up to 4 KiB) at `path` */
   sniff(head: Uint8Array, path: string): boolean;
+  /** for readers of export folders (nsys arrowdir/parquetdir): true when this reader handles the folder */
+  sniffDir?: ((path: string) => boolean) | undefined;
   read(path: string, opts: ReadOptions): Promise<ProfileModel>;
 }

@@ -80,6 +80,8 @@ export interface ArrowTableFile {
   columns: { name: string; ctor: ColumnCtor }[];
   batches: BatchRegion[];
   fd: number;
+  /** set by closeArrowTable: the fd number may already belong to another file, so it is never used again */
+  closed: boolean;
 }
 
 function readAt(fd: number, offset: number, length: number): Uint8Array {
@@ -161,7 +163,7 @@ export function openArrowTable(path: string): ArrowTableFile {
       batches.push({ rows: batchRows, columnOffsets });
       rows += batchRows;
     }
-    return { rows, columns, batches, fd };
+    return { rows, columns, batches, fd, closed: false };
   } catch (e) {
     closeSync(fd);
     throw e;
@@ -172,6 +174,7 @@ export function openArrowTable(path: string): ArrowTableFile {
 export function readColumn(file: ArrowTableFile, index: number): Column {
   const col = file.columns[index];
   if (!col) throw new Error(`no column ${index}`);
+  if (file.closed) throw new Error(`column ${col.name} read after its cache file was closed`);
   const out = new col.ctor(file.rows);
   const bytes = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   let at = 0;
@@ -188,10 +191,9 @@ export function readColumn(file: ArrowTableFile, index: number): Column {
   return out;
 }
 
+/** Closes the table's file once (a second close could hit a reused fd number). */
 export function closeArrowTable(file: ArrowTableFile): void {
-  try {
-    closeSync(file.fd);
-  } catch {
-    // already closed
-  }
+  if (file.closed) return;
+  file.closed = true;
+  closeSync(file.fd);
 }

@@ -141,7 +141,7 @@ function lazyTable(file: ArrowTableFile): ColumnTable {
       Object.defineProperty(table, col.name, { value, writable: true, enumerable: true, configurable: true });
       if (--unread === 0) {
         closeArrowTable(file);
-        unreadFiles.unregister(table);
+        unreadFiles.unregister(file);
       }
     };
     Object.defineProperty(table, col.name, {
@@ -156,7 +156,7 @@ function lazyTable(file: ArrowTableFile): ColumnTable {
     });
   });
   if (unread === 0) closeArrowTable(file);
-  else unreadFiles.register(table, file, table);
+  else unreadFiles.register(table, file, file);
   return table;
 }
 
@@ -198,7 +198,10 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
     if (Object.keys(counted).length > 0) meta.countOnly = counted;
     return model;
   } catch (e) {
-    for (const f of opened) closeArrowTable(f);
+    for (const f of opened) {
+      closeArrowTable(f);
+      unreadFiles.unregister(f);
+    }
     throw e;
   }
 }
