@@ -217,7 +217,7 @@ const PATCH_SCHEMA: JsonSchema = {
  */
 export async function llmPlanPatch(finding: Finding, ctx: StageContext): Promise<StageRun & ({ plan: PatchPlan } | { skipped: string })> {
   const none = { usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0, turns: 0 };
-  const planned = planPatch(ctx.repo, finding, { gpu: ctx.gpu ?? true });
+  const planned = await planPatch(ctx.repo, finding, { gpu: ctx.gpu ?? true });
   if (planned.kind === 'patch') return { ...none, skipped: 'a codemod covers this finding' };
   if (planned.verdict && (!planned.verdict.real || !planned.verdict.safe)) return { ...none, skipped: `judge: ${planned.verdict.reason}` };
   if (!planned.verdict) return { ...none, skipped: planned.reason };

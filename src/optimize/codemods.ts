@@ -1,7 +1,9 @@
 // Deterministic codemods, one per catalogue pattern family. Each works on the finding's line (found again
 // by its text), makes the smallest change that removes the cost, and says why; or refuses with a reason.
 import type { Finding } from '../core/findings.js';
-import { ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
+import type { SyntaxTree } from '../source/parser.js';
+import { LOADER, loadOnce } from './loadonce.js';
+import { ensureImport, ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
 
 export interface CodemodInput {
   /** repo-relative file */
@@ -10,6 +12,8 @@ export interface CodemodInput {
   /** 0-based index of the finding's line in `lines` */
   index: number;
   finding: Finding;
+  /** the file's syntax tree (tree-sitter), for codemods that edit by structure */
+  tree?: SyntaxTree | undefined;
 }
 
 export type CodemodOutput = { lines: string[]; rationale: string } | { refused: string };
@@ -76,13 +80,9 @@ const hoistConstant: Codemod = {
   },
 };
 
-const MEMMAP_BLOCK = (np: string) => [
-  'import functools as _sysight_functools',
-  '',
-  '',
-  '@_sysight_functools.lru_cache(maxsize=None)',
-  'def _sysight_memmap(*args, **kwargs):',
-  '    # Sysight: open each read-only memory map once instead of on every batch.',
+const MEMMAP_BLOCK = (np: string, functools: string) => [
+  `@${functools}.lru_cache(maxsize=None)`,
+  'def cached_memmap(*args, **kwargs):',
   `    return ${np}.memmap(*args, **kwargs)`,
 ];
 
@@ -99,10 +99,13 @@ const cacheMemmap: Codemod = {
     if (/mode\s*=\s*['"](w\+|r\+|readwrite|write|c|copyonwrite)['"]/.test(call)) return { refused: 'the memory map is writable: reopening it is part of the semantics' };
     if (!/mode\s*=\s*['"](r|readonly)['"]/.test(call) && /,\s*['"](w\+|r\+|c)['"]/.test(call)) return { refused: 'the memory map is writable' };
     const np = call.startsWith('numpy') ? 'numpy' : (moduleAlias(lines, 'numpy') ?? 'np');
-    const next = lines.slice();
-    next[index] = line.slice(0, span[0]) + '_sysight_memmap' + call.slice(call.indexOf('(')) + line.slice(span[1]);
+    if (lines.some((l) => /^def cached_memmap\(/.test(l)) && !lines.some((l) => /lru_cache/.test(l))) return { refused: 'the file already defines another cached_memmap' };
+    let next = lines.slice();
+    next[index] = line.slice(0, span[0]) + 'cached_memmap' + call.slice(call.indexOf('(')) + line.slice(span[1]);
+    const ft = ensureImport(next, 'functools');
+    next = ft.lines;
     return {
-      lines: ensureModuleBlock(next, 'def _sysight_memmap(', MEMMAP_BLOCK(np)),
+      lines: ensureModuleBlock(next, 'def cached_memmap(', MEMMAP_BLOCK(np, ft.name)),
       rationale: 'The read-only memory map is opened again on every call (a file open + mmap per batch). Open it once per path and reuse it; the data read is the same.',
     };
   },
@@ -130,24 +133,24 @@ const vectorizeBatch: Codemod = {
     const rewritten = body.replace(sliceRe, (_all, k1?: string, k2?: string, n?: string) => {
       if ((k1 ?? '0') !== (k2 ?? '0')) ok = false;
       const off = k1 ?? '0';
-      return `[_sysight_rows(${iter}, ${off}, ${n})]`;
+      return `[__ROWS__(${iter}, ${off}, ${n})]`;
     });
     if (!ok) return { refused: 'the slice bounds do not have the same offset' };
     if (new RegExp(`\\b${v}\\b`).test(rewritten)) return { refused: `the loop variable ${v} is used outside a row slice` };
-    const outside = rewritten.replace(/\[_sysight_rows\([^\]]*\)\]/g, '');
+    const outside = rewritten.replace(/\[__ROWS__\([^\]]*\)\]/g, '');
     if (!/^[\s\w.()=,]*$/.test(outside) || /\b(sum|mean|max|min|len|reshape|view|flip|T)\b/.test(outside)) {
       return { refused: 'the per-sample expression is not a row-wise conversion' };
     }
-    const next = lines.slice();
-    next[index] = line.slice(0, span[0]) + rewritten + line.slice(span[1]);
-    const block = [
-      'def _sysight_rows(starts, offset, length):',
-      '    # Sysight: row indices of all samples at once (a 2-D fancy index instead of a Python loop).',
-      '    import numpy as _np',
-      '    return _np.asarray(starts)[:, None] + _np.arange(offset, offset + length)',
-    ];
+    // the rows of every sample at once, inline with the file's own numpy name: a 2-D fancy index
+    const imp = ensureImport(lines, 'numpy', 'np');
+    const np = imp.name;
+    const inline = rewritten.replace(/__ROWS__\(([^,]+), (\w+), ([\w.]+)\)/g, (_a, it: string, off: string, len: string) =>
+      `${np}.asarray(${it})[:, None] + ${off === '0' ? `${np}.arange(${len})` : `${np}.arange(${off}, ${off} + ${len})`}`);
+    const next = imp.lines.slice();
+    const at = index + (imp.lines.length - lines.length);
+    next[at] = line.slice(0, span[0]) + inline + line.slice(span[1]);
     return {
-      lines: ensureModuleBlock(next, 'def _sysight_rows(', block),
+      lines: next,
       rationale: `The batch is assembled sample by sample in Python (${iter} → one slice, one conversion and one tensor per sample, then a stack). Index all rows at once and convert once: the same values in one vectorized call.`,
     };
   },
@@ -280,9 +283,20 @@ const ddpUnused: Codemod = {
   },
 };
 
-export const CODEMODS: Codemod[] = [hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+/** A file opened and parsed per call in a method: loaded once in __init__ (syntax-tree edit, loadonce.ts). */
+const loadOnceMod: Codemod = {
+  id: 'load-once',
+  patterns: ['C7.'],
+  matches: (l) => LOADER.test(l) || /^\s*with\s+open\s*\(/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return loadOnce(lines.join('\n'), tree, index);
+  },
+};
 
-/** The codemod for a finding: its pattern family and the line must both fit. */
-export function codemodFor(finding: Finding, line: string): Codemod | undefined {
-  return CODEMODS.find((c) => c.patterns.some((p) => finding.pattern.startsWith(p)) && c.matches(line));
+export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+
+/** The codemods for a finding, in order of preference: its pattern family and the line must both fit. */
+export function codemodsFor(finding: Finding, line: string): Codemod[] {
+  return CODEMODS.filter((c) => c.patterns.some((p) => finding.pattern.startsWith(p)) && c.matches(line));
 }

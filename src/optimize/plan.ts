@@ -4,7 +4,8 @@ import { createTwoFilesPatch } from 'diff';
 import type { Finding } from '../core/findings.js';
 import { sha256Hex } from '../core/hash.js';
 import type { JudgeVerdict, PatchPlan } from '../core/run.js';
-import { codemodFor } from './codemods.js';
+import { parsePython } from '../source/parser.js';
+import { codemodsFor, type CodemodOutput } from './codemods.js';
 import { judge } from './judge.js';
 import { locateLine, splitLines } from './pyedit.js';
 
@@ -29,7 +30,7 @@ export function countChangedLines(diff: string): number {
   return diff.split('\n').filter((l) => (l.startsWith('+') || l.startsWith('-')) && !l.startsWith('+++') && !l.startsWith('---')).length;
 }
 
-export function planPatch(repo: string, f: Finding, opts: PlanOptions): PlanOutcome {
+export async function planPatch(repo: string, f: Finding, opts: PlanOptions): Promise<PlanOutcome> {
   const read = opts.readFile ?? ((file: string) => readFileSync(`${repo}/${file}`, 'utf8'));
   let text: string;
   try {
@@ -45,10 +46,23 @@ export function planPatch(repo: string, f: Finding, opts: PlanOptions): PlanOutc
   }
   const verdict = judge(f, { lines, index, gpu: opts.gpu, minImpactMs: opts.minImpactMs });
   if (!verdict.real || !verdict.safe) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: verdict.reason, verdict };
-  const mod = codemodFor(f, lines[index]!);
-  if (!mod) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `no codemod for ${f.pattern} on this line (an LLM planner or a human can take it)`, verdict };
-  const out = mod.apply({ file: f.file, lines, index, finding: f });
-  if ('refused' in out) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `${mod.id}: ${out.refused}`, verdict };
+  const mods = codemodsFor(f, lines[index]!);
+  if (!mods.length) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `no codemod for ${f.pattern} on this line (an LLM planner or a human can take it)`, verdict };
+  const tree = f.file.endsWith('.py') ? await parsePython(text).catch(() => undefined) : undefined;
+  let out: CodemodOutput = { refused: '' };
+  let mod = mods[0]!;
+  const refusals: string[] = [];
+  try {
+    for (const m of mods) {
+      mod = m;
+      out = m.apply({ file: f.file, lines, index, finding: f, tree });
+      if (!('refused' in out)) break;
+      refusals.push(`${m.id}: ${out.refused}`);
+    }
+  } finally {
+    tree?.delete();
+  }
+  if ('refused' in out) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: refusals.join('; '), verdict };
   const newText = out.lines.join('\n');
   if (newText === text) return { kind: 'skipped', findingId: f.id, pattern: f.pattern, reason: `${mod.id}: nothing to change`, verdict };
   const diff = unifiedDiff(f.file, text, newText);

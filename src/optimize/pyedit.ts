@@ -68,6 +68,19 @@ export function ensureModuleBlock(lines: string[], marker: string, block: string
   return out;
 }
 
+/**
+ * The name the module uses for `pkg` (`import numpy as np` → "np"); when it has none, a plain
+ * `import pkg as alias` (or `import pkg`) is added after the last top-level import and that name returned.
+ */
+export function ensureImport(lines: string[], pkg: string, alias?: string): { lines: string[]; name: string } {
+  const have = moduleAlias(lines, pkg);
+  if (have) return { lines, name: have };
+  const at = moduleInsertionIndex(lines);
+  const out = lines.slice();
+  out.splice(at + 1, 0, alias ? `import ${pkg} as ${alias}` : `import ${pkg}`);
+  return { lines: out, name: alias ?? pkg };
+}
+
 /** Name the module uses for a top-level package (`import numpy as np` → "np"), or null. */
 export function moduleAlias(lines: string[], pkg: string): string | null {
   for (const l of lines) {
