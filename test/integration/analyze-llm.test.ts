@@ -1,12 +1,13 @@
 // `sysight analyze` with the analyze stage pointed at a scripted LLM on a local OpenAI-speaking server
 // (streaming, tool calls), then replayed from the recorded transcripts with the server stopped.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
 import type { LocalizedFindingSet } from '../../src/core/findings.js';
+import { sysight } from '../support/cli.js';
 
 const root = resolve(__dirname, '../..');
 const KEY = 'sk-e2e-do-not-leak-0123456789abcdef';
@@ -15,16 +16,6 @@ let repo = '';
 let profile = '';
 let server: FakeLlm | null = null;
 
-function sysight(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [join(root, 'bin/sysight.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];

@@ -1,7 +1,7 @@
 // The real CLI parses the command lines the extension builds (src/protocol/cli.ts), and `--findings` limits
 // `sysight optimize` to the findings it names: only those are tried (no LLM, patterns no codemod covers, so each
 // trial is a quick "skipped" record — what is pinned is which findings reached the optimizer).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,24 +10,16 @@ import type { Finding } from '../../src/core/findings.js';
 import type { RunRecord } from '../../src/core/run.js';
 import { RunDir } from '../../src/pipeline/rundir.js';
 import { agentLoopArgs, optimizeArgs } from '../../src/protocol/cli.js';
+import { sysight as runSysight , gitIn } from '../support/cli.js';
 
 const root = resolve(__dirname, '../..');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
 let tmp = '';
 let repo = '';
 
-function sysight(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [join(root, 'bin/sysight.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SYSIGHT_HOME: 'off' } });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const sysight = (args: string[]) => runSysight(args, { SYSIGHT_HOME: 'off' });
 
-const git = (...a: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: repo, encoding: 'utf8' });
+const git = (...a: string[]) => gitIn(repo, ...a);
 
 function finding(id: string, line: number): Finding {
   return {

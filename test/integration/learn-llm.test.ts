@@ -2,7 +2,7 @@
 // and learn stages pointed at a scripted model on a local OpenAI-speaking server: the trial is measured,
 // the model reads the knowledge base and answers with lessons; the one true to the measurement is written
 // to the wiki, the one contradicting it is dropped with a note, and no secret reaches .sysight/.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
 import type { RunRecord } from '../../src/core/run.js';
 import { RunDir } from '../../src/pipeline/rundir.js';
+import { sysight as runSysight , gitIn } from '../support/cli.js';
 
 const root = resolve(__dirname, '../..');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'print(1)']).status === 0);
@@ -19,18 +20,7 @@ let tmp = '';
 let repo = '';
 let server: FakeLlm | null = null;
 
-function sysight(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [join(root, 'bin/sysight.js'), ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SYSIGHT_E2E_KEY: KEY, MY_SERVICE_TOKEN: ENV_SECRET },
-    });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const sysight = (args: string[]) => runSysight(args, { SYSIGHT_E2E_KEY: KEY, MY_SERVICE_TOKEN: ENV_SECRET });
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -40,7 +30,7 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-const git = (...a: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: repo, encoding: 'utf8' });
+const git = (...a: string[]) => gitIn(repo, ...a);
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/cli.js'))) {

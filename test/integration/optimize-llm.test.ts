@@ -1,6 +1,6 @@
 // `sysight optimize` with the optimize stage pointed at a scripted LLM: a finding no codemod covers gets
 // an LLM patch, which the sandbox then measures like any other (CPU-only Python workload).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
 import type { RunRecord } from '../../src/core/run.js';
 import { RunDir } from '../../src/pipeline/rundir.js';
+import { sysight , gitIn } from '../support/cli.js';
 
 const root = resolve(__dirname, '../..');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'print(1)']).status === 0);
@@ -15,18 +16,8 @@ let tmp = '';
 let repo = '';
 let server: FakeLlm | null = null;
 
-function sysight(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const p = spawn(process.execPath, [join(root, 'bin/sysight.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
 
-const git = (...a: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: repo, encoding: 'utf8' });
+const git = (...a: string[]) => gitIn(repo, ...a);
 
 beforeAll(() => {
   if (!existsSync(join(root, 'dist/cli.js'))) {
