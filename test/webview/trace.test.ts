@@ -170,6 +170,13 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     expect(await page.locator('[data-testid=detail-runtime] h3').textContent()).toContain('Launched by cudaLaunchKernel');
     expect(await page.locator('[data-testid=detail-frames] li').count()).toBeGreaterThan(2);
     expect(await page.locator('[data-testid=detail-frames]').textContent()).toMatch(/\.py:\d+/);
+    // the stack lists are labelled, and a frame with a file asks the host to open file:line
+    expect(await page.locator('[data-testid=detail-runtime] h4').first().textContent()).toMatch(/^Launch site/);
+    const frame = page.locator('[data-testid=detail-frames] [data-testid=frame-link]').first();
+    const [file, line] = ((await frame.textContent()) ?? '').split(/:(?=\d+$)/);
+    await frame.click();
+    const reveal = (await page.evaluate(() => (window as unknown as { __posted: Array<{ method: string; params: unknown }> }).__posted)).filter((m) => m.method === 'reveal').at(-1);
+    expect(reveal?.params).toEqual({ file, line: Number(line) });
     let d = await settled(page);
     const firstStart = num(d, 'viewStart');
     await page.screenshot({ path: join(artifactsDir(), 'trace-search-details.png'), fullPage: true });
@@ -179,7 +186,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     const lane = await page.locator('[data-testid=slice-details] dd').nth(1).textContent();
     const row = rowIds.indexOf(lane!);
     expect(row).toBeGreaterThanOrEqual(0);
-    await page.locator('[data-testid=slice-details] button.link').click();
+    await page.locator('[data-testid=slice-details]').getByRole('button', { name: 'close' }).click();
     await page.locator('[data-testid=slice-details]').waitFor({ state: 'detached' });
     const box = (await page.locator('[data-testid=trace-canvas]').boundingBox())!;
     const x = box.x + LABEL_W + num(d, 'plotWidth') / 2;

@@ -142,7 +142,7 @@ export function App() {
       </nav>
       {tab === 'ranks' && <RanksTab />}
       {tab === 'trace' && (extent
-        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} generation={state.overviewStatus.state} />
+        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} generation={state.overviewStatus.state} onSource={onSource} />
         : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
       {tab === 'summary' && (state.diagnosis || os.state === 'ready') && (
         <DiagnosisPanel diagnosis={state.diagnosis} ready={os.state === 'ready'} onRange={showInTrace} onSource={onSource} />

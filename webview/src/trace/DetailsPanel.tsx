@@ -7,7 +7,23 @@ function Field(props: { label: string; children: React.ReactNode }) {
   return <><dt>{props.label}</dt><dd>{props.children}</dd></>;
 }
 
-export function DetailsPanel(props: { details: SliceDetails | null; error: string | null; originNs: number; onClose: () => void }) {
+/** A frame's text; with a file, a link that opens file:line in the editor. */
+function Frame(props: { text: string; file: string | undefined; line: number | undefined; onSource: ((file: string, line: number) => void) | undefined }) {
+  // nsys Python backtraces carry the location in the symbol: "train_step (train.py:57)"
+  const m = props.file ? null : /^(.*?)\s*\(([^()\s]+\.pyx?):(\d+)\)$/.exec(props.text);
+  const text = m ? m[1]! : props.text;
+  const file = m ? m[2]! : props.file;
+  const line = m ? Number(m[3]) : props.line;
+  if (!file || !props.onSource) return <>{text}{file ? <span className="muted"> {file}:{line ?? ''}</span> : null}</>;
+  const onSource = props.onSource;
+  return <>{text} <button className="link mono" data-testid="frame-link" title="Open in the editor" onClick={() => onSource(file, line ?? 1)}>{file}:{line ?? 1}</button></>;
+}
+
+export function DetailsPanel(props: {
+  details: SliceDetails | null; error: string | null; originNs: number; onClose: () => void;
+  /** opens a frame's file:line in the editor */
+  onSource?: ((file: string, line: number) => void) | undefined;
+}) {
   const d = props.details;
   if (!d && !props.error) return null;
   return (
@@ -41,16 +57,18 @@ export function DetailsPanel(props: { details: SliceDetails | null; error: strin
         <div data-testid="detail-runtime">
           <h3>{d.table === 'runtime' ? 'Call stack' : `Launched by ${d.runtime.name}`} <span className="muted">({ns(d.runtime.durationNs)}, thread {d.runtime.tid})</span></h3>
           {d.runtime.frames.length === 0 && d.runtime.python.length === 0 && <p className="muted">No callchain or Python frames recorded for this call.</p>}
-          {d.runtime.frames.length > 0 && (
+          {d.runtime.frames.length > 0 && (<>
+            <h4 className="muted">Launch site: the call's native callchain, innermost first</h4>
             <ol className="frames mono" data-testid="detail-frames">
-              {d.runtime.frames.map((f, i) => <li key={i}>{f.symbol}{f.file ? ` ${f.file}:${f.line ?? ''}` : ''}{f.module ? <span className="muted"> [{f.module}]</span> : null}</li>)}
+              {d.runtime.frames.map((f, i) => <li key={i}><Frame text={f.symbol} file={f.file} line={f.line} onSource={props.onSource} />{f.module ? <span className="muted"> [{f.module}]</span> : null}</li>)}
             </ol>
-          )}
-          {d.runtime.python.length > 0 && (
+          </>)}
+          {d.runtime.python.length > 0 && (<>
+            <h4 className="muted">Python stack around the call, innermost first</h4>
             <ol className="frames mono" data-testid="detail-python">
-              {d.runtime.python.map((p, i) => <li key={i}>{p.name}{p.file ? <span className="muted"> {p.file}:{p.line}</span> : null}</li>)}
+              {d.runtime.python.map((p, i) => <li key={i}><Frame text={p.name} file={p.file || undefined} line={p.line} onSource={props.onSource} /></li>)}
             </ol>
-          )}
+          </>)}
         </div>
       )}
     </section>

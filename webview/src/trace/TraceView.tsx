@@ -19,7 +19,7 @@ const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];
 
 interface Selected { lane: string; startNs: number; endNs: number }
 
-export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void; generation?: string }) {
+export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v: Viewport) => void; generation?: string; onSource?: (file: string, line: number) => void }) {
   const { extent, view, onView } = props;
   const wrap = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -197,7 +197,7 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
         )}
       </div>
       <p className="muted keys">Drag or A/D ←/→ to pan · wheel or W/S ↑/↓ to zoom · 0 resets · click a slice for details</p>
-      <DetailsPanel details={details} error={detailsError} originNs={extent.startNs} onClose={() => { setDetails(null); setDetailsError(null); setSelected(null); }} />
+      <DetailsPanel details={details} error={detailsError} originNs={extent.startNs} onSource={props.onSource} onClose={() => { setDetails(null); setDetailsError(null); setSelected(null); }} />
     </section>
   );
 }
