@@ -1,0 +1,85 @@
+// `npm run bench:cache [-- --sizes 100mb,1gb] [--repeat N]`: the profile cache on generated nsys-schema profiles
+// (written under /work/big/cache or $SYSIGHT_BENCH_BIG, deleted afterwards). Per size, in one run and interleaved:
+// the native floor (python3's sqlite3 running the summary's aggregates, bench/profile_native.py), the first
+// `sysight profile summary` (reads the SQLite file and writes the cache), later summaries (answered from the
+// cache), and `sysight diff A A` with both sides cached. Wall time and peak RSS of each process. Writes
+// bench/results/cache.json. Times depend on the machine's load: the results file records `uptime` with them.
+import { execSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { presetScenario, writeNsysProfile } from '../src/profile/generator/index.js';
+import { QUERIES } from './profile-queries.js';
+
+const ROOT = resolve(__dirname, '..', '..');
+const BIG = process.env.SYSIGHT_BENCH_BIG ?? '/work/big/cache';
+const SIZES: Record<string, number> = { '100mb': 10_200, '1gb': 110_000, '4gb': 440_000 };
+const WRAP = `
+import json, resource, subprocess, sys, time
+t = time.perf_counter()
+r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+print(json.dumps({'wall_s': time.perf_counter() - t, 'rc': r.returncode, 'stdout': r.stdout[-4000:], 'stderr': r.stderr[-2000:],
+                  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+`;
+
+interface Run { wall_s: number; peak_rss_mb: number; rss_over_file: number; cache?: string | undefined }
+
+function measure(cmd: string[], env: NodeJS.ProcessEnv, bytes: number): Run {
+  const r = spawnSync('python3', ['-c', WRAP, ...cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
+  const m = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { wall_s: number; rc: number; stdout: string; stderr: string; maxrss_kb: number };
+  if (m.rc !== 0) throw new Error(`${cmd.join(' ')} failed: ${m.stderr}`);
+  const cache = /"cache": "(\w+)"/.exec(m.stdout)?.[1];
+  return { wall_s: m.wall_s, peak_rss_mb: Math.round(m.maxrss_kb / 1024), rss_over_file: (m.maxrss_kb * 1024) / bytes, cache };
+}
+
+function main(): void {
+  const argv = process.argv.slice(2);
+  const sizes = (argv.includes('--sizes') ? argv[argv.indexOf('--sizes') + 1]! : '100mb').split(',');
+  const repeat = argv.includes('--repeat') ? Number(argv[argv.indexOf('--repeat') + 1]) : 3;
+  const cli = join(ROOT, 'bin', 'sysight.js');
+  const q = JSON.stringify(QUERIES);
+  mkdirSync(BIG, { recursive: true });
+  const results: Record<string, unknown>[] = [];
+  for (const size of sizes) {
+    const iterations = SIZES[size];
+    if (!iterations) throw new Error(`unknown size ${size}`);
+    const file = join(BIG, `bench-${size}.sqlite`);
+    const cacheDir = mkdtempSync(join(BIG, 'cache-'));
+    const env = { ...process.env, SYSIGHT_CACHE: cacheDir };
+    try {
+      process.stderr.write(`generating ${size}...\n`);
+      if (!existsSync(file)) writeNsysProfile(presetScenario('bench', iterations), file);
+      const bytes = statSync(file).size;
+      const native: Run[] = [];
+      const later: Run[] = [];
+      const summary = [process.execPath, cli, 'profile', 'summary', file, '--json'];
+      native.push(measure(['python3', join(ROOT, 'bench', 'profile_native.py'), file, q], env, bytes));
+      process.stderr.write(`${size}: first open...\n`);
+      const first = measure(summary, env, bytes);
+      for (let i = 0; i < repeat; i++) {
+        later.push(measure(summary, env, bytes));
+        native.push(measure(['python3', join(ROOT, 'bench', 'profile_native.py'), file, q], env, bytes));
+      }
+      // a full open (diff) replaces the count-only entry the summary wrote; the second diff reads it
+      process.stderr.write(`${size}: diff...\n`);
+      const diffCold = measure([process.execPath, cli, 'diff', file, file, '--json'], env, bytes);
+      const diff = measure([process.execPath, cli, 'diff', file, file, '--json'], env, bytes);
+      const floor = Math.min(...native.map((n) => n.wall_s));
+      const best = (rs: Run[]) => rs.reduce((a, b) => (a.wall_s <= b.wall_s ? a : b));
+      results.push({
+        size, bytes, uptime: execSync('uptime').toString().trim(),
+        native_floor_s: floor, native_runs_s: native.map((n) => n.wall_s),
+        first_open: { ...first, over_floor: first.wall_s / floor },
+        later_open: { ...best(later), over_floor: best(later).wall_s / floor, runs_s: later.map((l) => l.wall_s) },
+        diff_first_full_open: { ...diffCold, over_floor: diffCold.wall_s / floor },
+        diff_cached: { ...diff, over_floor: diff.wall_s / floor },
+      });
+      process.stdout.write(`${JSON.stringify(results.at(-1))}\n`);
+    } finally {
+      rmSync(cacheDir, { recursive: true, force: true });
+      rmSync(file, { force: true });
+    }
+  }
+  writeFileSync(join(ROOT, 'bench', 'results', 'cache.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
+}
+
+main();
