@@ -1,4 +1,4 @@
-// `npm run bench:kineto [-- --sizes 0.1,0.6,2,4] [--source TRACE] [--dir DIR] [--floor-max-gb 1] [--keep]`:
+// `npm run bench:kineto [-- --sizes 0.1,0.6,2,4] [--source TRACE] [--dir DIR] [--floor-max-gb 1] [--bad-max-gb 2] [--keep]`:
 // Kineto traces of any size. For each size (GB = 1e9 bytes) it tiles a real trace in time
 // (bench/kineto-tile.ts; default ../shared/traces/hta/allreduce_v100_rank1.json.gz) into DIR
 // (default $KINETO_BENCH_DIR or bench/work/kineto), then measures, each in its own subprocess:
@@ -7,11 +7,12 @@
 //            about 4.6x the file in memory, more than this 24 GB machine has beside others past ~2 GB)
 //   hta      HTA's TraceAnalysis + get_temporal_breakdown, from the source tree at $HTA_SRC (skipped when unset)
 //   bad      the same file with a corrupt byte at 97%, then cut to 97%: sysight must fail with one line, exit 2
-// then deletes the file (one size on disk at a time). With $HTA_SRC set it also runs sysight and HTA on the
+// (the corrupt-byte run up to --bad-max-gb), then deletes the file (one size on disk at a time); the results
+// of sizes not in this run stay in the results file. With $HTA_SRC set it also runs sysight and HTA on the
 // real traces side by side. Wall and CPU seconds and peak RSS come from getrusage of a python3 wrapper around
 // each subprocess; the 1-minute load average is recorded beside each. Writes bench/results/kineto.json.
 import { spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { tileTrace } from './kineto-tile.js';
@@ -102,6 +103,7 @@ async function main(): Promise<void> {
   const source = resolve(opt('--source') ?? join(SHARED ?? '', REAL[0]!));
   const dir = resolve(opt('--dir') ?? process.env.KINETO_BENCH_DIR ?? join(ROOT, 'bench', 'work', 'kineto'));
   const floorMaxGb = Number(opt('--floor-max-gb') ?? '1');
+  const badMaxGb = Number(opt('--bad-max-gb') ?? '2');
   if (!existsSync(source)) throw new Error(`no source trace ${source} (give --source)`);
   if (!existsSync(join(ROOT, 'dist', 'cli.js'))) throw new Error('run npm run build first');
   mkdirSync(dir, { recursive: true });
@@ -126,8 +128,10 @@ async function main(): Promise<void> {
       const fd = openSync(file, 'r+');
       writeSync(fd, Buffer.from([0x01]), 0, 1, Math.floor(bytes * 0.97));
       closeSync(fd);
-      const corrupt = sysight(file);
-      runs.push(row('sysight summary, corrupt byte at 97%', corrupt, bytes, badFacts(corrupt)));
+      if (gb <= badMaxGb) {
+        const corrupt = sysight(file);
+        runs.push(row('sysight summary, corrupt byte at 97%', corrupt, bytes, badFacts(corrupt)));
+      } else runs.push({ what: 'sysight summary, corrupt byte at 97%', skipped: `above --bad-max-gb ${badMaxGb}` });
       truncateSync(file, Math.floor(bytes * 0.97));
       const cut = sysight(file);
       runs.push(row('sysight summary, file cut to 97%', cut, bytes, badFacts(cut)));
@@ -149,7 +153,16 @@ async function main(): Promise<void> {
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version };
-  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, source: basename(source), sizes: results, real }, null, 2)}\n`);
+  // sizes measured in earlier runs stay (one size at a time fits a busy machine); this run's replace them
+  let earlier: Record<string, unknown>[] = [];
+  try {
+    earlier = (JSON.parse(readFileSync(RESULTS, 'utf8')) as { sizes?: Record<string, unknown>[] }).sizes ?? [];
+  } catch {
+    // no earlier results
+  }
+  const sizesOut = [...earlier.filter((e) => !sizes.includes(e.size_gb as number)), ...results]
+    .sort((a, b) => (a.size_gb as number) - (b.size_gb as number));
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, source: basename(source), sizes: sizesOut, real }, null, 2)}\n`);
   console.log(`wrote ${RESULTS}`);
 }
 

@@ -110,3 +110,16 @@ describe('Inductor kernel names', () => {
     expect(decodeFusedName('ampere_sgemm_128x64_nn')).toBeNull();
   });
 });
+
+describe('slice details of a graph kernel', () => {
+  it('names the replay, the node and the replay site; a kernel launched one by one has none', async () => {
+    const { sliceDetails } = await import('../queries/slice-details.js');
+    const m = replayModel([{ at: 'runner.py:456 execute', kernels: [{ kernel: 'gemm' }, { kernel: 'add' }] }]);
+    const row = [...m.kernels.nameId].findIndex((id) => m.strings[id] === 'add');
+    expect(sliceDetails(m, { table: 0, row }).graph).toEqual({
+      replay: 0, graph: 0, node: 1, nodes: 2, replaySite: { file: 'runner.py', function: 'execute', line: 456 },
+    });
+    const eager = [...m.kernels.nameId].findIndex((id) => m.strings[id] === 'eager_kernel');
+    expect(sliceDetails(m, { table: 0, row: eager }).graph).toBeUndefined();
+  });
+});

@@ -106,7 +106,11 @@ describe('bad input', () => {
     expect(await userError(openProfile(tmp.write('cut-big.json', cut)))).toMatch(/cut-big\.json is truncated JSON \(it ends in '.', not the '\}' that closes a trace\): the trace was cut off/);
     const atEvent = text.subarray(0, text.indexOf('},{', Math.floor(text.length * 0.7)) + 1);
     expect(await userError(openProfile(tmp.write('cut-event.json', atEvent)))).toMatch(/cut-event\.json is truncated JSON \(ends inside the event list at byte \d+\): the trace was cut off/);
-    expect(await userError(openProfile(tmp.write('cut-big.json.gz', cut, true)))).toMatch(/cut-big\.json\.gz is truncated JSON \(ends inside the event list at byte \d+\)/);
+    expect(await userError(openProfile(tmp.write('cut-big.json.gz', cut, true)))).toMatch(/cut-big\.json\.gz is truncated or corrupt JSON \(the event that begins at byte \d+ does not end before the end of the file at byte \d+\)/);
+    // a damaged quote near the end turns the rest into one string: refused at the end, in one line
+    const quote = Buffer.from(text);
+    quote[quote.indexOf('"name"', Math.floor(quote.length * 0.98)) + 5] = 0x20;
+    expect(await userError(openProfile(tmp.write('quote.json', quote)))).toMatch(/quote\.json is truncated or corrupt JSON \(the event that begins at byte \d+ does not end/);
     const bad = Buffer.from(text);
     const at = bad.indexOf('"dur"', Math.floor(bad.length / 2));
     bad[at + 6] = 0x78; // "dur":x.5

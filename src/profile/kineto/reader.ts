@@ -193,6 +193,8 @@ function scanErrorMessage(e: TraceScanError, path: string): UserError {
   switch (e.kind) {
     case 'truncated':
       return new UserError(`${path} is truncated JSON (${e.message}): the trace was cut off while being written or copied`);
+    case 'unterminated':
+      return new UserError(`${path} is truncated or corrupt JSON (${e.message}): the trace was cut off, or a byte in it is damaged`);
     case 'too-large':
       return new UserError(`${path} ${e.message}: not a trace Sysight can read`);
     default:

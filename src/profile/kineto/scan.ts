@@ -9,7 +9,7 @@
 /** What went wrong, at which byte of the (decompressed) JSON; the reader turns it into a one-line UserError. */
 export class TraceScanError extends Error {
   override readonly name = 'TraceScanError';
-  constructor(message: string, readonly kind: 'truncated' | 'invalid' | 'too-large', readonly offset: number) {
+  constructor(message: string, readonly kind: 'truncated' | 'unterminated' | 'invalid' | 'too-large', readonly offset: number) {
     super(message);
   }
 }
@@ -163,6 +163,11 @@ export class TraceScanner {
   /** Call after the last chunk: throws when the JSON is incomplete. */
   end(): void {
     if (this.state === St.Done) return;
+    if (this.cap !== Cap.None) {
+      // Cut inside a value, or a corrupt quote turned the rest of the file into one string.
+      const what = this.cap === Cap.KeyStr ? 'member name' : this.inEvents ? 'event' : 'value';
+      throw new TraceScanError(`the ${what} that begins at byte ${this.capStart} does not end before the end of the file at byte ${this.offset}`, 'unterminated', this.capStart);
+    }
     const where = this.inEvents ? 'inside the event list' : this.state === St.Start ? 'before any JSON' : 'inside the top-level object';
     throw new TraceScanError(`ends ${where} at byte ${this.offset}`, this.state === St.Start ? 'invalid' : 'truncated', this.offset);
   }

@@ -3,6 +3,9 @@
 // name, times, device/stream or thread, grid/block and resources of a kernel, bytes and kind of a copy, the
 // correlated CUDA runtime call with its native callchain and enclosing Python frames (callchain.ts), and for a
 // runtime call the GPU work it launched.
+import { attributeGraphs } from '../graphs/attribute.js';
+import type { NodeMatch } from '../graphs/capture.js';
+import type { Site } from '../graphs/sites.js';
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.js';
@@ -54,6 +57,18 @@ export interface SliceDetails {
   runtime?: CallchainEntry;
   /** a runtime slice: the GPU work it launched */
   launched?: LaunchedOp;
+  /** a kernel run by a CUDA graph replay: which replay and node, the replay's Python line and, when the profile holds the capture, the node's capture-time line */
+  graph?: SliceGraphNode;
+}
+
+export interface SliceGraphNode {
+  replay: number;
+  graph: number;
+  node: number;
+  nodes: number;
+  replaySite: Site | null;
+  captureSite?: Site | null;
+  match?: NodeMatch;
 }
 
 export interface SliceSelector {
@@ -121,6 +136,16 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
       grid: [k.gridX[r]!, k.gridY[r]!, k.gridZ[r]!], block: [k.blockX[r]!, k.blockY[r]!, k.blockZ[r]!],
       registersPerThread: k.registersPerThread[r]!, sharedMemoryBytes: k.sharedMemoryBytes[r]!,
     });
+    const a = attributeGraphs(model);
+    const rep = a.replays.replayOfKernel[r]!;
+    if (rep >= 0) {
+      const replay = a.replays.replays[rep]!;
+      const n = a.nodeOf(r);
+      d.graph = {
+        replay: rep, graph: replay.graph, node: a.replays.nodeOfKernel[r]!, nodes: replay.kernels.length, replaySite: replay.site,
+        ...(n ? { captureSite: n.site, match: n.status } : {}),
+      };
+    }
   } else if (t === OP_MEMCPY) {
     const m = model.memcpy;
     Object.assign(d, {
