@@ -81,6 +81,13 @@ describe('issue 15 patterns', () => {
     expect(lines).not.toContain(`data.py:${lineOf(DATA, 'int(t)')}`);
   });
 
+  it('C7.per-element-convert: int() stored element by element in a loop nest is the element loop\'s root cause, a single loop keeps it', async () => {
+    const nest = `import numpy as np\nimport torch\n\ntokens = np.arange(1000)\n\n\ndef get_batch(starts, T):\n    x = torch.zeros((len(starts), T), dtype=torch.long)\n    for b, start in enumerate(starts):\n        for t in range(T):\n            x[b, t] = int(tokens[start + t])\n    return x\n\n\ndef row(start, T):\n    r = torch.zeros(T, dtype=torch.long)\n    for t in range(T):\n        r[t] = int(tokens[start + t])\n    return r\n\n\nfor it in range(10):\n    get_batch([1, 2], 8)\n    row(3, 8)\n`;
+    const { matches } = await matchRepo({ 'train.py': nest }, (p) => p === 'C7.per-element-convert' || p === 'C7.element-loop', true);
+    const found = matches.map((m) => `${m.patternId}:${m.line}`).sort();
+    expect(found).toEqual([`C7.element-loop:${lineOf(nest, 'for b, start in')}`, `C7.per-element-convert:${lineOf(nest, 'r[t] = int(')}`]);
+  });
+
   it('C7.collate-per-sample-tensor: a call in a loop at the call\'s first line, a comprehension at its own line', async () => {
     const lines = await at('C7.collate-per-sample-tensor');
     expect(lines).toEqual([`data.py:${lineOf(DATA, 'torch.tensor(ids, dtype=torch.long)')}`, `data.py:${lineOf(DATA, 'tags = torch.stack(')}`]);

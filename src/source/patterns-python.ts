@@ -3,7 +3,7 @@
 // Line rule (docs/analysis.md): a call inside a loop is reported at the call's first line; a comprehension
 // or generator expression at its own first line (where a profiler's `<listcomp>` frame and the fix both are).
 import type { CatalogueEntry, RawMatch } from './catalogue-types.js';
-import { COMPREHENSION_TYPES, type CallInfo, type ModuleContext } from './context.js';
+import { COMPREHENSION_TYPES, LOOP_TYPES, type CallInfo, type ModuleContext } from './context.js';
 import type { SyntaxNode } from './parser.js';
 import { collateFunctions, itemFunctions } from './patterns-data.js';
 
@@ -55,6 +55,8 @@ function perElementConversions(ctx: ModuleContext): RawMatch[] {
       continue;
     }
     if (!loop) continue;
+    // the right-hand side of an element store in a loop nest is C7.element-loop's root cause, not a second one
+    if (elementStoreInNest(ctx, c)) continue;
     const names = boundNames(loop);
     if (!names.size) continue;
     if (SCALAR_CONVERT.test(c.callee) && c.args.length === 1 && mentionsAny(c.args[0]!.text, names) && !iteratesText(ctx, c.fn, loop)) {
@@ -64,6 +66,21 @@ function perElementConversions(ctx: ModuleContext): RawMatch[] {
     }
   }
   return out;
+}
+
+/**
+ * Whether the call is (inside) the value of `x[i, j] = …` within two or more nested loops that are not workload
+ * loops: the loop nest filling a tensor element by element (C7.element-loop) is the finding, and the conversion
+ * in its body is evidence of it, not a second root cause.
+ */
+function elementStoreInNest(ctx: ModuleContext, c: CallInfo): boolean {
+  const nest = c.loops.filter((l) => LOOP_TYPES.has(l.type) && !ctx.isWorkloadLoop(l));
+  if (nest.length < 2) return false;
+  for (let p = c.node.parent; p; p = p.parent) {
+    if (p.type === 'assignment' || p.type === 'augmented_assignment') return p.childForFieldName('left')?.type === 'subscript';
+    if (/statement$|^block$/.test(p.type)) return false;
+  }
+  return false;
 }
 
 /**

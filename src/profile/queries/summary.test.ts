@@ -59,7 +59,7 @@ describe('registry', () => {
   it('registers every query once, each JSON-serializable, bounded by limit and formatted', () => {
     const names = QUERIES.map((q) => q.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.sort()).toEqual(['callchain', 'gaps', 'iterations', 'launch', 'memcpy', 'mfu', 'nccl', 'nvtx', 'slice-details', 'steps', 'summary', 'sync', 'timeline-search', 'timeline-tiles', 'top-kernels', 'utilization']);
+    expect(names.sort()).toEqual(['callchain', 'gaps', 'graphs', 'iterations', 'launch', 'memcpy', 'mfu', 'nccl', 'nvtx', 'slice-details', 'steps', 'summary', 'sync', 'timeline-search', 'timeline-tiles', 'top-kernels', 'utilization']);
     const m = workload();
     for (const q of QUERIES) {
       // slice-details needs a slice and timeline-search a text: the others ignore those arguments
