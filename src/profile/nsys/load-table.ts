@@ -20,14 +20,17 @@ export function colOf(ctx: LoadContext, table: string, column: string, fallback 
   return `COALESCE(${colOr(ctx.schema, table, column, fallback)}, ${fallback})`;
 }
 
-/** Loads `table` into the columns of `spec` as `map` says; a table with `start`/`end` widens the profile span. */
-export function loadTable<S extends Spec>(ctx: LoadContext, table: string, spec: S, map: ColumnMap<S>): Table<S> {
+/**
+ * Loads `table` into the columns of `spec` as `map` says, in `orderBy` order when given (else the export's row
+ * order); a table with `start`/`end` widens the profile span.
+ */
+export function loadTable<S extends Spec>(ctx: LoadContext, table: string, spec: S, map: ColumnMap<S>, orderBy?: string): Table<S> {
   const keys = Object.keys(spec) as Array<keyof S & string>;
   const reads = keys.map((k): ColumnRead => { const r = map[k]; return typeof r === 'string' ? { sql: r } : r; });
   const decode = reads.map((r) => r.decode);
   const cols = new Columns(spec, ctx.schema.rows(table));
   const n = keys.length;
-  scan(ctx, `SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${table}`, (row) => {
+  scan(ctx, `SELECT ${reads.map((r) => r.sql).join(', ')} FROM ${table}${orderBy ? ` ORDER BY ${orderBy}` : ''}`, (row) => {
     const i = cols.next();
     const out = cols.list;
     for (let j = 0; j < n; j++) {
