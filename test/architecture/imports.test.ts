@@ -69,7 +69,7 @@ describe('the import graph', () => {
   });
 
   it('finds a loop when there is one (the check itself)', () => {
-    expect(loops(new Map([['/a', ['/b']], ['/b', ['/c']], ['/c', ['/a']], ['/d', ['/a']]]))).toEqual([['../../a', '../../b', '../../c'].map((p) => relative(root, resolve(root, p))).sort()]);
+    expect(loops(new Map([['/a', ['/b']], ['/b', ['/c']], ['/c', ['/a']], ['/d', ['/a']]]))).toEqual([['/a', '/b', '/c'].map((p) => relative(root, p)).sort()]);
   });
 
   it('never imports an outer layer from an inner one', () => {
