@@ -27,8 +27,7 @@ export interface AlignRow {
 const MAX_SHIFT = 3;
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return medianSorted(s);
+  return medianSorted(Float64Array.from(xs).sort());
 }
 
 function medianSorted(s: ArrayLike<number>): number {

@@ -8,7 +8,7 @@ export const KEYS: (keyof RankTotals)[] = ['computeNs', 'commNs', 'exposedCommNs
 
 export function median(xs: ArrayLike<number>): number {
   if (!xs.length) return 0;
-  const s = Array.from(xs).sort((a, b) => a - b);
+  const s = Float64Array.from(xs).sort();
   const n = s.length;
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
