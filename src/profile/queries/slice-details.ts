@@ -65,7 +65,7 @@ export interface SliceDetails {
   source?: { file: string; line: number };
   /** a CPU op or Python function: the Python frames and ops around it on its thread (itself first), innermost first */
   stack?: PyFrame[];
-  /** a CPU op with its own recorded stack (Kineto 2021 "Call stack"), innermost first */
+  /** a CPU op with its own recorded stack (Kineto 2021 "Call stack") and no Python functions around it, innermost first */
   frames?: StackFrame[];
   /** a kernel run by a CUDA graph replay: which replay and node, the replay's Python line and, when the profile holds the capture, the node's capture-time line */
   graph?: SliceGraphNode;
@@ -184,8 +184,9 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     if (file) d.source = { file, line: c.line[r]! };
     if (c.correlationId[r]! >= 0) d.correlationId = c.correlationId[r]!;
     d.stack = enclosingFrames(model, pid, tid, s, e).slice(0, 64);
+    // an op's own recorded stack, where the trace has no Python functions around it to show instead
     const chain = c.callchainId?.[r] ?? -1;
-    if (chain >= 0) d.frames = (model.callchains.get(chain) ?? []).slice(0, 64);
+    if (chain >= 0 && !d.stack.some((f) => f.kind === 'python')) d.frames = (model.callchains.get(chain) ?? []).slice(0, 64);
   } else {
     const n = model.nvtx;
     Object.assign(d, { pid: n.pid[r]!, tid: n.tid[r]!, depth: buildLanes(model).nvtxDepth[r]! });

@@ -20,11 +20,14 @@ function model(): ProfileModel {
   // train.py(5): step ⊃ aten::linear ⊃ aten::mm; a sibling op after it; a span that overlaps aten::linear without nesting
   b.cpuEvent('step', 0, 100, { ...t, kind: 1, line: 5, file: 'src/train.py' });
   b.cpuEvent('aten::linear', 10, 50, { ...t, kind: 0 });
-  b.cpuEvent('aten::mm', 20, 40, { ...t, kind: 0 });
+  b.callchains.set(3, [{ symbol: 'forward', file: 'model.py', line: 9 }]);
+  b.cpuEvent('aten::mm', 20, 40, { ...t, kind: 0, callchainId: 3 });
   b.cpuEvent('aten::relu', 60, 90, { ...t, kind: 0 });
   b.cpuEvent('overlapping', 45, 55, { ...t, kind: 0 });
   // another thread, one level
   b.cpuEvent('loader', 0, 30, { pid: 9, tid: 11, kind: 1, line: 12, file: 'data.py' });
+  // a 2021-style op with its own "Call stack" and no Python functions around it
+  b.cpuEvent('aten::copy_', 40, 45, { pid: 9, tid: 12, kind: 0, callchainId: 3 });
   b.range('ProfilerStep#0', 0, 100, t);
   b.api('cudaLaunchKernel', 25, 30, t);
   b.kernel('gemm', 30, 60, { streamId: 7 });
@@ -37,7 +40,7 @@ describe('nested CPU-op and Python-function lanes', () => {
   it('puts each span one level below the spans open at its start, never two overlapping spans in one level', () => {
     const depth = Array.from(buildLanes(m).cpuDepth);
     // step 0, linear 1, mm 2, relu 1, overlapping 2 (linear is still open at 45), loader 0
-    expect(depth).toEqual([0, 1, 2, 1, 2, 0]);
+    expect(depth).toEqual([0, 1, 2, 1, 2, 0, 0]);
     // a zero-length mark at the instant a span closes sits inside it; a span starting there reuses the level
     const spans = { length: 3, start: Float64Array.of(0, 10, 12), end: Float64Array.of(10, 10, 20), pid: Int32Array.of(1, 1, 1), tid: Int32Array.of(1, 1, 1) };
     expect(Array.from(nestingDepths(spans))).toEqual([0, 1, 0]);
@@ -46,7 +49,7 @@ describe('nested CPU-op and Python-function lanes', () => {
   it('orders lanes GPU first, then per thread its NVTX levels, CUDA calls and op levels, named from the metadata', () => {
     const t = timelineTiles(m, { startNs: 0, endNs: 100, pixels: 1000 });
     expect(t.lanes.map((l) => l.id)).toEqual([
-      'gpu0/stream7', 'nvtx9/10/d0', 'cpu9/10', 'ops9/10/d0', 'ops9/10/d1', 'ops9/10/d2', 'ops9/11/d0',
+      'gpu0/stream7', 'nvtx9/10/d0', 'cpu9/10', 'ops9/10/d0', 'ops9/10/d1', 'ops9/10/d2', 'ops9/11/d0', 'ops9/12/d0',
     ]);
     const ops1 = t.lanes.find((l) => l.id === 'ops9/10/d1')!;
     expect(ops1).toMatchObject({ kind: 'cpu-op', pid: 9, tid: 10, depth: 1, process: 'proc9', thread: 'thread10' });
@@ -64,12 +67,15 @@ describe('nested CPU-op and Python-function lanes', () => {
     expect(mm).toMatchObject({ table: 'cpu', name: 'aten::mm', lane: 'ops9/10/d2', depth: 2, cpuKind: 'cpu_op', pid: 9, tid: 10 });
     expect(mm.stack!.map((f) => f.name)).toEqual(['aten::mm', 'aten::linear', 'step']);
     expect(mm.stack![2]).toMatchObject({ kind: 'python', file: 'src/train.py', line: 5 });
+    // the op's recorded stack is shown only where no Python functions surround it
+    expect(mm.frames).toBeUndefined();
+    expect(sliceDetails(m, { lane: 'ops9/12/d0', timeNs: 42 }).frames).toEqual([{ symbol: 'forward', file: 'model.py', line: 9 }]);
     const step = sliceDetails(m, { table: OP_CPU, row: 0 });
     expect(step).toMatchObject({ cpuKind: 'python', source: { file: 'src/train.py', line: 5 }, depth: 0 });
     const found = timelineSearch(m, { query: 'aten::' });
-    expect(found).toMatchObject({ cpu: 3, kernels: 0, nvtx: 0, total: 3 });
+    expect(found).toMatchObject({ cpu: 4, kernels: 0, nvtx: 0, total: 4 });
     expect(found.hits.map((h) => [h.table, h.lane, h.name])).toEqual([
-      ['cpu', 'ops9/10/d1', 'aten::linear'], ['cpu', 'ops9/10/d2', 'aten::mm'], ['cpu', 'ops9/10/d1', 'aten::relu'],
+      ['cpu', 'ops9/10/d1', 'aten::linear'], ['cpu', 'ops9/10/d2', 'aten::mm'], ['cpu', 'ops9/12/d0', 'aten::copy_'], ['cpu', 'ops9/10/d1', 'aten::relu'],
     ]);
   });
 });

@@ -157,8 +157,8 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
   const names = laneNames(model);
   for (const L of buildLanes(model).lanes) {
     if (want && !want.has(L.id)) continue;
+    // every lane, even one with nothing in the window: an idle GPU stream is what the view has to show
     const { slices, events } = mergeLane(model, L, startNs, endNs, w, pixels);
-    if (events === 0) continue;
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
       ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
