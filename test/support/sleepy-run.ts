@@ -1,0 +1,34 @@
+// The toy workload the LLM end-to-end tests optimize: a committed repo whose training step sleeps 30 ms, and a
+// run directory holding the one finding about that sleep, as `sysight analyze` would have left it.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RunDir } from '../../src/pipeline/rundir.js';
+import { makeRepo, type ToyRepo } from './sandbox-fixtures.js';
+
+/** train.py: a CPU-only loop whose `slow_step` sleeps 30 ms on line 5. */
+export const SLEEPY_TRAIN = 'import time\n\n\ndef slow_step(i):\n    time.sleep(0.03)\n    return i\n\n\nfor i in range(8):\n    slow_step(i)\n    print(f"step {i}: loss 1.0")\n';
+
+/** The patch a scripted model answers for SLEEPY_TRAIN. */
+export const SLEEPY_FIX = '--- a/train.py\n+++ b/train.py\n@@ -4,3 +4,3 @@\n def slow_step(i):\n-    time.sleep(0.03)\n+    time.sleep(0)\n     return i\n';
+
+export const sleepyRepo = (): ToyRepo => makeRepo({ 'train.py': SLEEPY_TRAIN });
+
+/** Writes `.sysight/config.yaml` in `repo`. */
+export function writeConfig(repo: string, yaml: string): void {
+  mkdirSync(join(repo, '.sysight'), { recursive: true });
+  writeFileSync(join(repo, '.sysight', 'config.yaml'), yaml);
+}
+
+/** A finished run in `repo` whose round 1 found the sleep in `slow_step`. */
+export function sleepyRun(repo: string): RunDir {
+  const dir = RunDir.create(repo, { repo, status: 'done', command: null, python: null, rounds: [] });
+  dir.writeFindings(1, {
+    schemaVersion: 1, profile: 'p', repo, iterationMs: 30, iterations: 8, gpu: false, notes: [], unconfirmed: [],
+    findings: [{
+      id: 'C7|train.py|slow_step|C7.sleep', category: 'C7', pattern: 'C7.sleep', title: 'sleep in the step', file: 'train.py', function: 'slow_step', line: 5,
+      severity: 'high', impact: { msPerIter: 30, pctOfIter: 95 }, confidence: 0.8, localizedBy: 'catalogue',
+      evidence: [{ kind: 'source', file: 'train.py', line: 5, text: '    time.sleep(0.03)', why: 'sleeps every step' }],
+    }],
+  });
+  return dir;
+}
