@@ -4,39 +4,24 @@
 // to the wiki, the one contradicting it is dropped with a note, and no secret reaches .sysight/.
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
+import { describe, expect, it } from 'vitest';
+import { conversationOf } from '../../src/agent/testing/fake-llm.js';
 import type { RunRecord } from '../../src/core/run.js';
-import { ensureBuilt, filesUnder, python, sysight as runSysight } from '../support/cli.js';
-import type { ToyRepo } from '../support/sandbox-fixtures.js';
-import { SLEEPY_FIX, sleepyRepo, sleepyRun, writeConfig } from '../support/sleepy-run.js';
+import { filesUnder, python, sysight as runSysight } from '../support/cli.js';
+import { answerSleepyPatch, sleepyRun, useSleepyRepo, writeConfig } from '../support/sleepy-run.js';
 
 const KEY = 'e2eLearnKey0123456789abcdefghij';
 const ENV_SECRET = 'vault-secret-98765-zyxwvutsrq';
-let toy: ToyRepo;
-let repo = '';
-let server: FakeLlm | null = null;
+const fixture = useSleepyRepo();
 
 const sysight = (args: string[]) => runSysight(args, { SYSIGHT_E2E_KEY: KEY, MY_SERVICE_TOKEN: ENV_SECRET });
 
-beforeAll(() => {
-  ensureBuilt();
-  toy = sleepyRepo();
-  repo = toy.dir;
-});
-afterAll(async () => {
-  await server?.close();
-  toy.cleanup();
-});
-
 describe.skipIf(!python)('sysight optimize with an LLM learn stage', () => {
   it('writes the lesson that agrees with the measured verdict, drops the one that does not, and leaks no secret', async () => {
-    server = await startFakeLlm('openai', (r) => {
+    const repo = fixture.repo();
+    const server = await fixture.llm('openai', (r) => {
       const c = conversationOf(r.body);
-      if (c.task.startsWith('Write a minimal patch')) {
-        if (c.turn === 0) return { answer: { toolCalls: [{ id: 'r1', name: 'read_file', arguments: { path: 'train.py', start: 1, end: 12 } }] } };
-        return { answer: { content: JSON.stringify({ diff: SLEEPY_FIX, rationale: 'the sleep serves no purpose' }) } };
-      }
+      if (c.task.startsWith('Write a minimal patch')) return answerSleepyPatch(c);
       // the learn stage: read the knowledge base, then answer from the trial table in the task
       if (c.turn === 0) return { answer: { content: 'Checking what we know.', toolCalls: [{ id: 'w1', name: 'wiki_pages', arguments: {} }] } };
       const trials = JSON.parse(c.task.slice(c.task.indexOf('['), c.task.indexOf('\n]\n') + 2)) as Array<{ trial: string; verdict: string; numerics: string; smokeTest: string; measuredSpeedup: string | null }>;
@@ -54,7 +39,7 @@ describe.skipIf(!python)('sysight optimize with an LLM learn stage', () => {
         },
       };
     });
-    const stage = (st: string) => `${st}:\n  provider: openai_compatible\n  model: gpt-4o-mini\n  base_url: ${server!.baseUrl}\n  api_key: $SYSIGHT_E2E_KEY\n  max_retries: 0\n`;
+    const stage = (st: string) => `${st}:\n  provider: openai_compatible\n  model: gpt-4o-mini\n  base_url: ${server.baseUrl}\n  api_key: $SYSIGHT_E2E_KEY\n  max_retries: 0\n`;
     writeConfig(repo, stage('optimize') + stage('learn'));
     const dir = sleepyRun(repo);
     const r = await sysight(['optimize', dir.id, '--repo', repo, '--command', `${python} train.py`, '--python', python!, '--runs', '3', '--json']);

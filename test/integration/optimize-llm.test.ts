@@ -2,34 +2,18 @@
 // an LLM patch, which the sandbox then measures like any other (CPU-only Python workload).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
+import { describe, expect, it } from 'vitest';
+import { conversationOf } from '../../src/agent/testing/fake-llm.js';
 import type { RunRecord } from '../../src/core/run.js';
-import { ensureBuilt, python, sysight } from '../support/cli.js';
-import type { ToyRepo } from '../support/sandbox-fixtures.js';
-import { SLEEPY_FIX, sleepyRepo, sleepyRun, writeConfig } from '../support/sleepy-run.js';
+import { python, sysight } from '../support/cli.js';
+import { answerSleepyPatch, sleepyRun, useSleepyRepo, writeConfig } from '../support/sleepy-run.js';
 
-let toy: ToyRepo;
-let repo = '';
-let server: FakeLlm | null = null;
-
-beforeAll(() => {
-  ensureBuilt();
-  toy = sleepyRepo();
-  repo = toy.dir;
-});
-afterAll(async () => {
-  await server?.close();
-  toy.cleanup();
-});
+const fixture = useSleepyRepo();
 
 describe.skipIf(!python)('sysight optimize with an LLM patch planner', () => {
   it('measures the LLM patch in the sandbox', async () => {
-    server = await startFakeLlm('anthropic', (r) => {
-      const c = conversationOf(r.body);
-      if (c.turn === 0) return { answer: { toolCalls: [{ id: 'r1', name: 'read_file', arguments: { path: 'train.py', start: 1, end: 12 } }] } };
-      return { answer: { content: JSON.stringify({ diff: SLEEPY_FIX, rationale: 'the sleep serves no purpose' }) } };
-    });
+    const repo = fixture.repo();
+    const server = await fixture.llm('anthropic', (r) => answerSleepyPatch(conversationOf(r.body)));
     writeConfig(repo, `optimize:\n  provider: anthropic\n  model: claude-sonnet-4-0\n  base_url: ${server.baseUrl}\n  max_retries: 0\n  stream: true\n`);
     const dir = sleepyRun(repo);
     const r = await sysight(['optimize', dir.id, '--repo', repo, '--command', `${python} train.py`, '--python', python!, '--runs', '3', '--json']);
