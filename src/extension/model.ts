@@ -134,9 +134,20 @@ export function savedOverview(run: LoadedRun): ProfileOverview | null {
   return isObj(x) && x.schemaVersion === 1 && Array.isArray(x.lanes) ? (x as unknown as ProfileOverview) : null;
 }
 
+/** The Runs view's icon for a trial's verdict (codicon id): inconclusive waits for a retry with a larger budget. */
+export function verdictIcon(verdict: TrialRecord['verdict']): string {
+  switch (verdict) {
+    case 'accepted': return 'pass';
+    case 'rejected': return 'circle-slash';
+    case 'inconclusive': return 'history';
+    case 'error': return 'error';
+    case 'skipped': return 'debug-step-over';
+  }
+}
+
 export function fmtSpeedup(t: TrialRecord | undefined): string {
   const m = t?.measurement;
   if (!m) return 'not measured';
   const p = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`;
-  return `${p(m.speedup)} [${p(m.speedupInterval.low)}, ${p(m.speedupInterval.high)}] ${Math.round(m.speedupInterval.level * 100)}% CI`;
+  return `${p(m.speedup)} [${p(m.speedupInterval.low)}, ${p(m.speedupInterval.high)}] ${Math.round(m.speedupInterval.level * 100)}% confidence sequence`;
 }

@@ -76,7 +76,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
     const at = order.map((o) => labels.findIndex((l) => l.startsWith(o)));
     expect(at.every((i) => i >= 0), labels.join(' | ')).toBe(true);
     expect([...at].sort((a, b) => a - b)).toEqual(at);
-    expect(labels[at[3]!]).toContain('accepted · +13.8% [+11.2%, +16.1%] 95% CI');
+    expect(labels[at[3]!]).toContain('accepted · +13.8% [+11.2%, +16.1%] 95% confidence sequence');
     await page.screenshot({ path: join(artifactsDir(), 'editor-runs-view.png') });
     await rows.filter({ hasText: 'C4 Pageable' }).click();
     await expect.poll(() => page.locator('#status\\.editor\\.selection').textContent(), { timeout: 20_000 }).toMatch(/Ln 18, Col 9/);

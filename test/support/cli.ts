@@ -45,6 +45,11 @@ export function ensureBuilt(): void {
   if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
 }
 
+/** `git …` in `cwd` with a throwaway identity. */
+export function gitIn(cwd: string, ...args: string[]) {
+  return spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...args], { cwd, encoding: 'utf8' });
+}
+
 /** Every file below `dir` (none when it does not exist). */
 export function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
