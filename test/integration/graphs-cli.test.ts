@@ -71,6 +71,29 @@ describe('sysight tool graphs', () => {
     expect(out.capture.unmatchedKernels.map((u) => u.name)).toEqual(['softmax_kernel']);
   });
 
+  it('recovers the replays and sites planted by `sysight generate --capture-trace`', () => {
+    const scenario = {
+      iterations: { count: 2 }, processes: [{ pid: 300 }],
+      step: [{ type: 'graph', at: 'runner.py:456 execute_model', count: 3, kernels: [
+        { type: 'kernel', name: 'rms_norm_kernel', durationUs: 5, at: 'model.py:123 forward' },
+        { type: 'kernel', name: 'gemm_kernel', durationUs: 20, at: 'model.py:130 forward' },
+      ] }],
+    };
+    writeFileSync(join(tmp, 'scenario.json'), JSON.stringify(scenario));
+    const g = sysight('generate', join(tmp, 'scenario.json'), '--out', join(tmp, 'gen.sqlite'), '--capture-trace', join(tmp, 'gen-capture.json'));
+    expect(g.code, g.stderr).toBe(0);
+    const r = sysight('tool', 'graphs', join(tmp, 'gen.sqlite'), '--capture', join(tmp, 'gen-capture.json'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as GraphsReport;
+    expect(out).toMatchObject({ graphLaunches: 6, replays: 6, graphKernels: 12 });
+    expect(out.graphs.map((x) => [x.replays, x.replaySite])).toEqual([[6, { file: 'runner.py', line: 456, function: 'execute_model' }]]);
+    expect(out.graphs[0]!.nodes.map((n) => `${n.node} ${n.match} ${n.captureSite?.file}:${n.captureSite?.line}`).sort()).toEqual(['0 exact model.py:123', '1 exact model.py:130']);
+    expect(out.capture.attributedShare).toBe(1);
+    const none = sysight('generate', '--preset', 'healthy', '--out', join(tmp, 'h.sqlite'), '--capture-trace', join(tmp, 'h.json'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no graph event/);
+  });
+
   it('prints both sites in the table, and a missing capture file is one clear line with exit 2', () => {
     const r = sysight('tool', 'graphs', join(tmp, 'replay.json'), '--capture', join(tmp, 'capture.json'));
     expect(r.code).toBe(0);
