@@ -18,7 +18,7 @@ import { measureInterleaved } from '../../src/sandbox/measure.js';
 
 interface Issue { id: string; lines: [number, number]; category: string; expect: 'accept' | 'reject'; trap?: boolean; why: string }
 interface Expected { description: string; issues: Issue[] }
-interface Trial { patchId: string; findingId: string; pattern: string; verdict: string; reason: string; smokeOk: boolean; numericsOk: boolean | null; measurement: { speedup: number; runs: number; spentMs?: number; budgetMs?: number } | null }
+interface Trial { patchId: string; findingId: string; pattern: string; verdict: string; reason: string; smokeOk: boolean; numericsOk: boolean | null; measurement: { speedup: number; runs: number; spentMs?: number; budgetMs?: number } | null; stack?: { members: Array<{ patchId: string }> } }
 interface Finding { id: string; file: string; line: number; pattern: string }
 
 const ROOT = join(__dirname, '..', '..');
@@ -97,7 +97,7 @@ async function runCase(name: string) {
     const runDir = join(repo, '.sysight', 'runs', run.id);
     // one trial per finding, in the round's order; findings of one pattern in one function share an id
     // (the fingerprint leaves the line out), so each trial takes the next finding with its id, costliest first
-    const trials = run.rounds.flatMap((round, k) => {
+    const mapped = run.rounds.flatMap((round, k) => {
       const path = join(runDir, `findings-round${k + 1}.json`);
       const pool = existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')).findings as Array<Finding & { impact: { msPerIter: number } }>) : [];
       pool.sort((a, b) => b.impact.msPerIter - a.impact.msPerIter);
@@ -107,8 +107,11 @@ async function runCase(name: string) {
       });
     }).map(({ t, f }) => {
       const issue = f ? expected.issues.find((i) => f.line >= i.lines[0] && f.line <= i.lines[1]) : undefined;
-      return { ...t, file: f?.file ?? '?', line: f?.line ?? 0, issue: issue?.id ?? null };
+      return { ...t, file: f?.file ?? '?', line: f?.line ?? 0, issue: issue?.id ?? null, memberIssues: [] as Array<string | null> };
     });
+    // a stack (several patches measured together) stands for its members' issues: accepted, they all landed
+    for (const t of mapped) if (t.stack) t.memberIssues = t.stack.members.map((m) => mapped.find((x) => !x.stack && x.patchId === m.patchId)?.issue ?? null);
+    const trials = mapped;
     const patches = trials.filter((t) => t.verdict === 'accepted').map((t) => {
       const diffPath = join(runDir, 'patches', `${t.patchId}.diff`);
       const diff = existsSync(diffPath) ? readFileSync(diffPath, 'utf8') : '';
@@ -131,14 +134,14 @@ function score(results: CaseResult[]) {
   const decisions: Array<{ case: string; issue: string; expect: string; got: string; trap: boolean; ok: boolean }> = [];
   for (const c of results) {
     for (const i of c.expected.issues) {
-      const mine = c.trials.filter((t) => t.issue === i.id);
+      const mine = c.trials.filter((t) => t.issue === i.id || t.memberIssues.includes(i.id));
       const accepted = mine.some((t) => t.verdict === 'accepted');
       const got = accepted ? 'accept' : mine.length ? `reject (${mine.map((t) => t.verdict).join(',')})` : 'reject (not proposed)';
       if (i.expect === 'accept') accepted ? tp++ : fn++;
       else accepted ? fp++ : tn++;
       decisions.push({ case: c.name, issue: i.id, expect: i.expect, got, trap: !!i.trap, ok: accepted === (i.expect === 'accept') });
     }
-    for (const t of c.trials.filter((x) => x.verdict === 'accepted' && !x.issue)) {
+    for (const t of c.trials.filter((x) => x.verdict === 'accepted' && !x.issue && (!x.stack || x.memberIssues.includes(null)))) {
       fp++;
       decisions.push({ case: c.name, issue: `(unplanted ${t.pattern} @ line ${t.line})`, expect: 'reject', got: 'accept', trap: false, ok: false });
     }
@@ -172,13 +175,14 @@ function perCase(c: CaseResult) {
   const traps = new Set(c.expected.issues.filter((i) => i.expect === 'reject').map((i) => i.id));
   const accepted = c.trials.filter((t) => t.verdict === 'accepted');
   const finalSlower = c.final && c.final.speedup !== null && c.final.interval && c.final.interval.high < 0;
-  const regressions = accepted.filter((t) => (t.issue && traps.has(t.issue))).length + (finalSlower ? accepted.length : 0);
+  const regressions = accepted.filter((t) => (t.issue && traps.has(t.issue)) || t.memberIssues.some((i) => i !== null && traps.has(i))).length + (finalSlower ? accepted.length : 0);
   const loop = c.final?.speedup ?? 0;
   const hand = c.handFix?.speedup ?? null;
   return {
     share: hand !== null && hand > 0 ? Math.max(0, loop) / hand : null,
     regressions,
     inconclusive: c.trials.filter((t) => t.verdict === 'inconclusive').length,
+    stacks: `${c.trials.filter((t) => t.stack && t.verdict === 'accepted').length}/${c.trials.filter((t) => t.stack && t.verdict !== 'skipped').length}`,
     spentS: c.trials.reduce((a, t) => a + (t.measurement?.spentMs ?? 0), 0) / 1000,
     pairs: c.trials.reduce((a, t) => a + (t.measurement?.runs ?? 0), 0),
     lines: c.patches.map((p) => p.lines),
@@ -211,11 +215,11 @@ async function main() {
   const table = results.map((c) => ({ name: c.name, ...perCase(c), loopSpeedup: c.final?.speedup ?? null, handFix: c.handFix }));
   const pct = (x: number | null | undefined) => (x === null || x === undefined ? '-' : `${(x * 100).toFixed(1)}%`);
   console.log(`${HOG ? 'LOADED' : 'QUIET'} table (${HOG ? `${hog.length} busy processes started by the bench, ` : ''}load average ${loadBefore[0]!.toFixed(1)} at start, ${loadAfter[0]!.toFixed(1)} at end; ${cpus().length} cores)`);
-  console.log('| case | hand fix speed-up [CS] | hand lines | loop speed-up | share of hand fix | accepted regressions | inconclusive trials | pairs | budget spent | loop lines per accepted patch |');
-  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  console.log('| case | hand fix speed-up [CS] | hand lines | loop speed-up | share of hand fix | accepted regressions | inconclusive trials | stacks accepted/tried | pairs | budget spent | loop lines per accepted patch |');
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const r of table) {
     const h = r.handFix;
-    console.log(`| ${r.name} | ${h ? `${pct(h.speedup)} [${pct(h.low)}, ${pct(h.high)}]` : '-'} | ${h?.lines ?? '-'} | ${pct(r.loopSpeedup)} | ${r.share === null ? '-' : pct(r.share)} | ${r.regressions} | ${r.inconclusive} | ${r.pairs} | ${r.spentS.toFixed(0)} s | ${r.lines.join(', ') || '-'} |`);
+    console.log(`| ${r.name} | ${h ? `${pct(h.speedup)} [${pct(h.low)}, ${pct(h.high)}]` : '-'} | ${h?.lines ?? '-'} | ${pct(r.loopSpeedup)} | ${r.share === null ? '-' : pct(r.share)} | ${r.regressions} | ${r.inconclusive} | ${r.stacks} | ${r.pairs} | ${r.spentS.toFixed(0)} s | ${r.lines.join(', ') || '-'} |`);
   }
   const pad = (x: string, n: number) => x.padEnd(n);
   console.log(`${pad('case', 22)}${pad('trials (pattern@line verdict)', 70)}${pad('speed-up', 10)}lines`);
@@ -230,14 +234,16 @@ async function main() {
   console.log(`TOTAL ${s.total.toFixed(1)}/100 in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   const outDir = join(ROOT, 'bench', 'results');
   mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, HOG ? 'optimize-loaded.json' : 'optimize.json'), JSON.stringify({
+  // a subset (--only) is written beside the full results, never over them
+  const file = `optimize${HOG ? '-loaded' : '-quiet'}${only ? '-subset' : ''}.json`;
+  writeFileSync(join(outDir, file), JSON.stringify({
     createdAt: new Date().toISOString(), rounds: Number(ROUNDS), runs: Number(RUNS), trialBudgetS: Number(TRIAL_BUDGET), python: PY, seconds: (Date.now() - t0) / 1000,
     machine: { cores: cpus().length, loadAverageAtStart: loadBefore, loadAverageAtEnd: loadAfter, hogProcesses: hog.length },
     table,
     score: { correctness: s.correctness, performance: s.performance, judgment: s.judgment, minimality: s.minimality, total: s.total, f1: s.f1, tp: s.tp, fp: s.fp, fn: s.fn, tn: s.tn, meanSpeedup: s.meanSpeedup },
     decisions: s.decisions,
     cases: results.map((c) => ({ name: c.name, error: c.error, seconds: c.seconds, final: c.final, patches: c.patches,
-      trials: c.trials.map((t) => ({ pattern: t.pattern, line: t.line, issue: t.issue, verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, speedup: t.measurement?.speedup ?? null, pairs: t.measurement?.runs ?? null, spentMs: t.measurement?.spentMs ?? null })) })),
+      trials: c.trials.map((t) => ({ pattern: t.pattern, line: t.line, issue: t.issue, ...(t.stack ? { stack: t.stack.members.map((m) => m.patchId), memberIssues: t.memberIssues } : {}), verdict: t.verdict, reason: t.reason, smokeOk: t.smokeOk, numericsOk: t.numericsOk, speedup: t.measurement?.speedup ?? null, pairs: t.measurement?.runs ?? null, spentMs: t.measurement?.spentMs ?? null })) })),
   }, null, 2) + '\n');
 }
 

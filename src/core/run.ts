@@ -96,6 +96,23 @@ export interface TrialRecord {
   smokeOk: boolean;
   numericsOk: boolean | null;
   measurement: Measurement | null;
+  /** present when the trial measured a stack: patches each too small or undecided alone, tried together */
+  stack?: StackInfo;
+}
+
+/** What a stack trial held: its member patches, each with its own trial's verdict and speed-up, and the candidates left out. */
+export interface StackInfo {
+  members: Array<{ patchId: string; findingId: string; pattern: string; file: string; verdict: TrialVerdict; speedup: number | null }>;
+  /** candidates left out of the stack, and why (planned on code that changed since, or conflicting hunks) */
+  left: Array<{ patchId: string; reason: string }>;
+}
+
+/** One line naming a stack's members: "stack of 2 patches: a (C7.x in f.py, alone inconclusive +12.0%), b (…)". */
+export function describeStack(s: StackInfo): string {
+  const pct = (x: number | null) => (x === null ? '—' : `${x > 0 ? '+' : ''}${(x * 100).toFixed(1)}%`);
+  const members = s.members.map((m) => `${m.patchId} (${m.pattern} in ${m.file}, alone ${m.verdict} ${pct(m.speedup)})`).join(', ');
+  const left = s.left.length ? `; left out: ${s.left.map((l) => `${l.patchId} (${l.reason})`).join(', ')}` : '';
+  return `stack of ${s.members.length} patches: ${members}${left}`;
 }
 
 /** A diff headline without the verdict it starts with ("neutral: median step …" → "median step …"), for lines that show the verdict already. */

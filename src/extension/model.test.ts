@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { bestTrial, checkFindingSet, checkRunRecord, fmtSpeedup, loadPatch, loadRuns, runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
+import { checkFindingSet, checkRunRecord } from '../core/run-files.js';
+import { bestTrial, fmtSpeedup, loadPatch, loadRuns, runForProfile, savedOverview, toFindingView, toRunView, verdictIcon } from './model.js';
 
 const fixture = join(process.cwd(), 'test', 'fixtures', 'workspace');
 
@@ -24,7 +25,7 @@ describe('run directory model', () => {
     const rv = toRunView(run);
     expect(rv.rounds.map((r) => [r.index, r.iterationMs, r.accepted.map((a) => a.patchId)])).toEqual([[1, 12.4, ['p1', 'p2']], [2, 10.2, []]]);
     expect(rv.rounds.map((r) => r.profileDiff?.verdict)).toEqual([undefined, 'likely improvement']);
-    expect(fmtSpeedup(bestTrial(run.record, views[0]!.id))).toBe('+13.8% [+11.2%, +16.1%] 95% CI');
+    expect(fmtSpeedup(bestTrial(run.record, views[0]!.id))).toBe('+13.8% [+11.2%, +16.1%] 95% confidence sequence');
   });
 
   it('matches a profile to the run made from it and returns the saved overview', () => {
@@ -74,5 +75,14 @@ describe('run directory model', () => {
     expect(() => checkRunRecord({ schemaVersion: 2, id: 'a', rounds: [] }, 'run.json')).toThrow('run.json: unsupported run schemaVersion 2 (expected 1)');
     expect(() => checkFindingSet([], 'f.json')).toThrow('f.json: not a finding set');
     expect(() => checkFindingSet({ schemaVersion: 1, findings: [{ id: 'a', category: 'C3', file: 'x.py', line: 0, impact: {} }] }, 'f')).toThrow(/line ≥ 1/);
+  });
+});
+
+describe('Runs view icons', () => {
+  it('gives each verdict its own icon; inconclusive is not shown as a question or a failure', () => {
+    const icons = (['accepted', 'rejected', 'inconclusive', 'error', 'skipped'] as const).map(verdictIcon);
+    expect(new Set(icons).size).toBe(5);
+    expect(verdictIcon('inconclusive')).toBe('history');
+    expect(verdictIcon('rejected')).toBe('circle-slash');
   });
 });

@@ -3,7 +3,8 @@
 import * as vscode from 'vscode';
 import { CATEGORY_NAMES, type Finding } from '../core/findings.js';
 import type { RoundRecord, TrialRecord } from '../core/run.js';
-import { fmtSpeedup, type LoadedRun } from './model.js';
+import { describeStack } from '../core/run.js';
+import { fmtSpeedup, verdictIcon, type LoadedRun } from './model.js';
 import type { RunStore } from './run-store.js';
 
 export enum ItemKind {
@@ -106,8 +107,8 @@ export class RunsTree implements vscode.TreeDataProvider<Node>, vscode.Disposabl
         const t = node.trial;
         const item = new vscode.TreeItem(`Patch ${t.patchId}`, C.None);
         item.description = `${t.verdict} · ${fmtSpeedup(t)}`;
-        item.tooltip = `${t.pattern}: ${t.reason}`;
-        item.iconPath = new vscode.ThemeIcon(t.verdict === 'accepted' ? 'pass' : t.verdict === 'rejected' ? 'circle-slash' : 'question');
+        item.tooltip = `${t.pattern}: ${t.reason}${t.stack ? `\n${describeStack(t.stack)}` : ''}`;
+        item.iconPath = new vscode.ThemeIcon(verdictIcon(t.verdict));
         item.contextValue = node.kind;
         item.command = { title: 'Open Patch Diff', command: 'sysight.openPatchDiff', arguments: [node.run.id, t.patchId] };
         return item;

@@ -25,6 +25,8 @@ export interface LedgerEntry {
   reason: string;
   speedup: number | null;
   interval: Interval | null;
+  /** a stack's entry (fingerprint "stack|…"): the ids of the patches it held */
+  members?: string[];
 }
 
 export function ledgerPath(repo: string): string {

@@ -1,6 +1,8 @@
 // One round of OPTIMIZE → EXECUTE → LEARN over a set of findings: plan a patch per finding (known wins
 // first), skip what already failed on the same code, verify each in the sandbox against the current
 // stack, and stack the accepted ones.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Finding, LocalizedFindingSet } from '../core/findings.js';
 import { isCancelled, oneLine, throwIfAborted } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
@@ -15,7 +17,9 @@ import { appendLedger, knownWins, priorVerdict, readLedger, recordGlobal, sysigh
 import { planPatch } from '../optimize/plan.js';
 import { bootstrapMedianInterval, DEFAULT_TRIAL_BUDGET_MS, median, runTrial, type TrialOptions, type TrialResult } from '../sandbox/index.js';
 import type { LoopOptions, PreparedLoop } from './prepare.js';
-import { commitPatch, readAt } from './stack.js';
+import { commitPatch, commitPatches, readAt } from './stack.js';
+import { describeStack } from '../core/run.js';
+import { combineStack, stackCandidates, stackIdentity, stackInfo, stackPlan, type TriedPatch } from './trial-stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
 
 export type StepClock = 'wall' | 'cpu';
@@ -74,6 +78,8 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   const provider = createProvider(llm);
   // what the learn stage reads: each trial with its finding and patch
   const tried: Array<{ finding: Finding; plan?: PatchPlan }> = [];
+  // the measured patches, for the stack of those too small or undecided alone
+  const measured: TriedPatch[] = [];
   const push = (t: TrialRecord, finding: Finding, plan?: PatchPlan) => {
     trials.push(t);
     tried.push({ finding, ...(plan ? { plan } : {}) });
@@ -110,6 +116,7 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     const opts = trialOptions(prep, o, progress, clock);
     const t = await runTrial({ ...opts, budgetMs: (opts.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS) * prior.budgetFactor, baseRef: stackRef, patches: [plan] });
     push(stripTrial(t), f, plan);
+    measured.push({ trial: stripTrial(t), plan, finding: f });
     if (!baselineSamples && t.measurement) baselineSamples = t.measurement.baselineMs;
     const entry = {
       ts: new Date().toISOString(), runId: dir.id, round, fingerprint: f.id, category: f.category, pattern: f.pattern, file: f.file,
@@ -133,7 +140,17 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
       accepted++;
     }
   }
-  const learn = await learnRound(repo, dir.id, round, trials, tried, agentConfig.learn, o, progress, signal);
+  const stacked = await tryStack(prep, round, o, stackRef, measured, ledger);
+  if (stacked) {
+    trials.push(stacked.trial);
+    if (stacked.plan) patches.push(stacked.plan);
+    if (stacked.ref !== stackRef) {
+      stackRef = stacked.ref;
+      accepted++;
+    }
+  }
+  // the learn stage reads the per-finding trials (a stack has no finding of its own)
+  const learn = await learnRound(repo, dir.id, round, trials.filter((t) => !t.stack), tried, agentConfig.learn, o, progress, signal);
   const record: RoundRecord = {
     index: round, profile: profilePath, findings: chosen.length, trials,
     // measured A/B runs only: a profiled run is slowed by the profiler itself
@@ -143,6 +160,49 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
   };
   dir.updateRecord((r) => { r.rounds.push(record); });
   return { record, stackRef, accepted, patches };
+}
+
+/**
+ * The stack of this round's patches that are each too small or undecided alone (trial-stack.ts): measured
+ * together against the code the round ends on, with the same sequential procedure, and committed as one
+ * unit when its own interval accepts it. Null when there is no stack to try.
+ */
+async function tryStack(prep: PreparedLoop, round: number, o: LoopOptions & { gpu?: boolean }, baseRef: string, measured: readonly TriedPatch[], ledger: ReturnType<typeof readLedger>): Promise<{ trial: TrialRecord; ref: string; plan?: PatchPlan } | null> {
+  const { repo, dir, signal } = prep;
+  const progress = o.onProgress;
+  const candidates = stackCandidates(measured, o.minGain ?? 0.01);
+  if (!candidates) return null;
+  const combined = await readAt(repo, baseRef, (tree) => combineStack(candidates, (file) => {
+    const p = join(tree, file);
+    return existsSync(p) ? readFileSync(p, 'utf8') : null;
+  }));
+  if (!combined) {
+    progress?.({ stage: 'execute', message: `round ${round}: no stack: fewer than two of ${candidates.length} small or inconclusive patches apply together` });
+    return null;
+  }
+  const info = stackInfo(combined);
+  const id = stackIdentity(combined.members);
+  const plans = combined.members.map((m) => m.plan);
+  const findingId = combined.members.map((m) => m.finding.id).join('+');
+  const prior = priorVerdict(ledger, id.fingerprint, id.codeHash);
+  if (prior.skip) return { trial: { ...skipped(findingId, 'stack', prior.reason, id.id), stack: info }, ref: baseRef };
+  progress?.({ stage: 'execute', message: `round ${round}: trying ${id.id}, ${describeStack(info)}` });
+  const clock = o.gpu || combined.members.some((m) => m.finding.category === 'C1') ? 'wall' : 'cpu';
+  const opts = trialOptions(prep, o, progress, clock);
+  const plan = stackPlan(combined, id.id);
+  dir.writePatch(plan);
+  const t = await runTrial({ ...opts, budgetMs: (opts.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS) * prior.budgetFactor, baseRef, patches: plans });
+  const trial: TrialRecord = { ...stripTrial(t), patchId: id.id, findingId, pattern: 'stack', stack: info };
+  const first = combined.members[0]!;
+  appendLedger(repo, {
+    ts: new Date().toISOString(), runId: dir.id, round, fingerprint: id.fingerprint, category: first.finding.category, pattern: 'stack',
+    file: [...new Set(plans.map((p) => p.file))].join(','), codeHash: id.codeHash, patchHash: id.patchHash, patchId: id.id,
+    verdict: t.verdict, reason: t.reason, speedup: t.measurement?.speedup ?? null, interval: t.measurement?.speedupInterval ?? null,
+    members: plans.map((p) => p.id),
+  });
+  if (t.verdict !== 'accepted') return { trial, ref: baseRef, plan };
+  const ref = await commitPatches(repo, baseRef, plans, `sysight: ${id.id} (stack of ${plans.length}: ${plans.map((p) => p.id).join(', ')})`, signal);
+  return { trial, ref, plan };
 }
 
 /** The round's trials as the learn stage reads them. */

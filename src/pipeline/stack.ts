@@ -14,13 +14,18 @@ export async function resolveHead(repo: string): Promise<string> {
 
 /** A new commit = `ref` + the patch; returns its id. */
 export async function commitPatch(repo: string, ref: string, plan: PatchPlan, signal?: AbortSignal): Promise<string> {
+  return commitPatches(repo, ref, [plan], `sysight: ${plan.id} (${plan.pattern} in ${plan.file})`, signal);
+}
+
+/** A new commit = `ref` + the patches, applied in order (one unit: an accepted stack); returns its id. */
+export async function commitPatches(repo: string, ref: string, plans: readonly PatchPlan[], message: string, signal?: AbortSignal): Promise<string> {
   const wt = await createTrialWorktree(repo, { baseRef: ref, ...(signal ? { signal } : {}) });
   try {
-    applyPatchPlans(wt.repoPath, [plan]);
-    // only the patched file: the sandbox may have copied the user's untracked files into the worktree
+    applyPatchPlans(wt.repoPath, plans);
+    // only the patched files: the sandbox may have copied the user's untracked files into the worktree
     const git = simpleGit(wt.repoPath);
-    await git.raw(['add', '--', plan.file]);
-    await git.raw([...IDENTITY, 'commit', '-q', '--no-verify', '-m', `sysight: ${plan.id} (${plan.pattern} in ${plan.file})`]);
+    await git.raw(['add', '--', ...new Set(plans.map((p) => p.file))]);
+    await git.raw([...IDENTITY, 'commit', '-q', '--no-verify', '-m', message]);
     return (await git.revparse(['HEAD'])).trim();
   } finally {
     await wt.dispose();

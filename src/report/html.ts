@@ -1,7 +1,7 @@
 // A self-contained HTML report: no network, no scripts, inline SVG charts.
 import { join } from 'node:path';
 import { diffDetail } from '../core/run.js';
-import { CATEGORIES, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, type ReportData } from './model.js';
+import { CATEGORIES, CS_LABEL, type ChangeSeenTwice, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, stackLine, type ReportData } from './model.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
@@ -80,7 +80,7 @@ function sideBySide(seen: ChangeSeenTwice | null): string {
   const rows = seen.accepted.map((t, i) => `<tr><td>${escapeHtml(t.patchId)} <span class="muted">${escapeHtml(t.pattern)}</span></td>` +
     `<td class="num">${fmtPct(t.measurement?.speedup)} ${escapeHtml(fmtInterval(t.measurement?.speedupInterval))}</td>` +
     (i === 0 ? `<td rowspan="${seen.accepted.length}"><b>${escapeHtml(seen.profileDiff.verdict)}</b> — ${escapeHtml(diffDetail(seen.profileDiff))}</td>` : '') + '</tr>').join('');
-  return `<table class="side-by-side"><thead><tr><th>accepted in round ${seen.from}</th><th>measured A/B speed-up [95% CI]</th>` +
+  return `<table class="side-by-side"><thead><tr><th>accepted in round ${seen.from}</th><th>measured A/B speed-up [${CS_LABEL}]</th>` +
     `<th>profile diff, round ${seen.to} vs ${seen.from}</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
@@ -102,7 +102,8 @@ export function renderHtml(r: ReportData): string {
       (rd.profileDiff ? `<p>Profile against round ${rd.index - 1}: <b>${escapeHtml(rd.profileDiff.verdict)}</b> — ${escapeHtml(diffDetail(rd.profileDiff))}</p>` : '') +
       sideBySide(changeSeenTwice(r, rd)) +
       (findings ? `<table><thead><tr><th>category</th><th>location</th><th>impact/iter</th><th>conf.</th><th>finding</th></tr></thead><tbody>${findings}</tbody></table>` : '<p class="muted">No findings.</p>') +
-      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [95% CS]</th><th>measured</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
+      rd.accepted.concat(rd.rejected).map((t) => stackLine(t)).filter((l): l is string => l !== null).map((l) => `<p class="stack">Stack: ${escapeHtml(l)}</p>`).join('') +
+      (trials ? `<table><thead><tr><th>patch</th><th>pattern</th><th>verdict</th><th>speed-up [${CS_LABEL}]</th><th>measured</th><th>reason</th></tr></thead><tbody>${trials}</tbody></table>` : '') +
       (rd.learn ? `<p>Lessons (${escapeHtml(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `<b>${escapeHtml(l.title)}</b> <span class="muted">(.sysight/wiki/${escapeHtml(l.page)}.md)</span>`).join(', ') : 'none written'}${rd.learn.error ? ` — ${escapeHtml(rd.learn.error)}` : ''}</p>` +
         (rd.learn.dropped.length ? `<ul>${rd.learn.dropped.map((d) => `<li class="muted">dropped ${escapeHtml(d.page)}: ${escapeHtml(d.reason)}</li>`).join('')}</ul>` : '') : '');
   }).join('');
@@ -114,7 +115,7 @@ export function renderHtml(r: ReportData): string {
 <body><h1>Sysight report</h1><p class="muted">run ${escapeHtml(r.runId)} · ${escapeHtml(r.createdAt)} · ${escapeHtml(r.repo)}${r.command ? ` · <code>${escapeHtml(r.command)}</code>` : ''}</p>
 ${r.error ? `<p class="error">${escapeHtml(r.error)}</p>` : ''}
 <div class="kpis"><div class="kpi">baseline<b>${fmtMs(r.baselineMs)}</b></div><div class="kpi">final<b>${fmtMs(r.finalMs)}</b></div>
-<div class="kpi">speed-up<b>${fmtPct(r.totalSpeedup)}</b>${r.totalSpeedupInterval ? `<span class="muted">95% CI ${escapeHtml(fmtInterval(r.totalSpeedupInterval))}</span>` : ''}</div><div class="kpi">accepted patches<b>${r.patches.filter((p) => p.verdict === 'accepted').length}</b></div><div class="kpi">status<b>${r.status}</b></div></div>
+<div class="kpi">speed-up<b>${fmtPct(r.totalSpeedup)}</b>${r.totalSpeedupInterval ? `<span class="muted">${CS_LABEL} ${escapeHtml(fmtInterval(r.totalSpeedupInterval))}</span>` : ''}</div><div class="kpi">accepted patches<b>${r.patches.filter((p) => p.verdict === 'accepted').length}</b></div><div class="kpi">status<b>${r.status}</b></div></div>
 <h2>Iteration time per round</h2><p class="muted">${r.clock === 'cpu' ? 'Process CPU time per optimizer step (CPU-only workload)' : 'Wall time per optimizer step'}; median of interleaved A/B runs with 95% bootstrap intervals.</p>${roundsChartSvg(r)}
 <h2>Time by category (round ${r.rounds[0]?.index ?? 0})</h2>${categoryChartSvg(r)}
 ${rounds}

@@ -1,5 +1,5 @@
 import { diffDetail } from '../core/run.js';
-import { CATEGORIES, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, type ReportData } from './model.js';
+import { CATEGORIES, CS_LABEL, categoryLabel, changeSeenTwice, fmtInterval, fmtMs, fmtPct, fmtSpent, stackLine, type ReportData } from './model.js';
 
 function esc(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -13,7 +13,7 @@ export function renderMarkdown(r: ReportData): string {
   out.push(`- Status: ${r.status}${r.error ? ` (${r.error})` : ''}`);
   out.push(`- Iteration times: ${r.clock === 'cpu' ? 'process CPU time per optimizer step (CPU-only workload: steadier than wall time on a busy machine)' : 'wall time per optimizer step'}, median of interleaved runs, 95% bootstrap intervals`);
   if (r.baselineMs !== null) {
-    out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up${r.totalSpeedupInterval ? `, 95% CI ${fmtInterval(r.totalSpeedupInterval)}` : ''}` : 'not measured'})`);
+    out.push(`- Iteration time: ${fmtMs(r.baselineMs)} → ${fmtMs(r.finalMs)} (${r.totalSpeedup !== null ? `${fmtPct(r.totalSpeedup)} speed-up${r.totalSpeedupInterval ? `, ${CS_LABEL} ${fmtInterval(r.totalSpeedupInterval)}` : ''}` : 'not measured'})`);
   }
   out.push('');
   out.push('## Rounds', '', '| round | ms/iter | interval | findings | accepted | rejected |', '|---:|---:|---|---:|---:|---:|');
@@ -32,7 +32,7 @@ export function renderMarkdown(r: ReportData): string {
     const seen = changeSeenTwice(r, rd);
     if (seen && seen.accepted.length) {
       out.push(`The change since round ${seen.from}, measured and profiled:`, '',
-        `| accepted in round ${seen.from} | measured A/B speed-up | 95% CI | profile diff, round ${seen.to} vs ${seen.from} |`, '|---|---:|---|---|');
+        `| accepted in round ${seen.from} | measured A/B speed-up | ${CS_LABEL} | profile diff, round ${seen.to} vs ${seen.from} |`, '|---|---:|---|---|');
       seen.accepted.forEach((t, i) => out.push(`| ${t.patchId} ${t.pattern} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ` +
         `${i === 0 ? `**${seen.profileDiff.verdict}** — ${esc(diffDetail(seen.profileDiff))}` : '(the same diff: all of the round\'s patches together)'} |`));
       out.push('');
@@ -46,11 +46,15 @@ export function renderMarkdown(r: ReportData): string {
     } else out.push('No findings.', '');
     const trials = [...rd.accepted, ...rd.rejected];
     if (trials.length) {
-      out.push('| patch | pattern | verdict | speed-up | interval | measured | reason |', '|---|---|---|---:|---|---|---|');
+      out.push(`| patch | pattern | verdict | speed-up | ${CS_LABEL} | measured | reason |`, '|---|---|---|---:|---|---|---|');
       for (const t of trials) {
         out.push(`| ${t.patchId} | ${t.pattern} | ${t.verdict} | ${fmtPct(t.measurement?.speedup)} | ${fmtInterval(t.measurement?.speedupInterval)} | ${fmtSpent(t.measurement)} | ${esc(t.reason)} |`);
       }
       out.push('');
+      for (const t of trials) {
+        const line = stackLine(t);
+        if (line) out.push(`Stack: ${esc(line)}`, '');
+      }
     }
     if (rd.learn) {
       out.push(`Lessons (${esc(rd.learn.by)}): ${rd.learn.lessons.length ? rd.learn.lessons.map((l) => `[${esc(l.title)}](../../wiki/${l.page}.md)`).join(', ') : 'none written'}${rd.learn.error ? ` — ${esc(rd.learn.error)}` : ''}`, '');

@@ -1,6 +1,7 @@
 // The report's data: everything the Markdown, JSON and HTML renderings show, built once from a run.
 import { CATEGORIES, CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
 import type { Interval, LearnRecord, Measurement, PatchPlan, RunRecord, TrialRecord } from '../core/run.js';
+import { describeStack } from '../core/run.js';
 
 export interface ReportRound {
   index: number;
@@ -31,7 +32,7 @@ export interface ReportData {
   finalMs: number | null;
   /** baseline/final - 1 */
   totalSpeedup: number | null;
-  /** bootstrap interval of the total speed-up when the accepted stack was re-measured */
+  /** the confidence-sequence interval of the total speed-up when the accepted stack was re-measured */
   totalSpeedupInterval: Interval | null;
   baselineInterval: Interval | null;
   finalInterval: Interval | null;
@@ -144,3 +145,11 @@ export function categoryLabel(c: Category): string {
 }
 
 export { CATEGORIES };
+
+/** The confidence sequence's label: every speed-up interval is one (valid however often it was looked at). */
+export const CS_LABEL = '95% confidence sequence';
+
+/** "stack-ab12cd34: stack of 2 patches: a (C7.x in f.py, alone inconclusive +8.0%), b (…)" for a stack trial, else null. */
+export function stackLine(t: TrialRecord): string | null {
+  return t.stack ? `${t.patchId}: ${describeStack(t.stack)}` : null;
+}

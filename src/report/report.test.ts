@@ -34,7 +34,7 @@ describe('reports', () => {
     expect(r.md).toContain('Profile against round 1 (`sysight diff`): **likely improvement** — step time −20.0% (C7)');
   });
   it('puts the measured A/B of the patches accepted in round N−1 beside the profile diff of round N against N−1', () => {
-    expect(r.md).toContain('| accepted in round 1 | measured A/B speed-up | 95% CI | profile diff, round 2 vs 1 |');
+    expect(r.md).toContain('| accepted in round 1 | measured A/B speed-up | 95% confidence sequence | profile diff, round 2 vs 1 |');
     expect(r.md).toContain('| p-a C7.memmap-reopen | +25.0% | [+15.0%, +30.0%] | **likely improvement** — step time −20.0% (C7) |');
     // the rejected patch changed nothing between the profiles: it is not in the comparison
     expect(r.md.split('\n').filter((l) => l.startsWith('| p-b'))).toHaveLength(1);

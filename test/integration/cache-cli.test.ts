@@ -1,25 +1,19 @@
 // The profile cache through the real CLI (node bin/sysight.js) with SYSIGHT_CACHE pointing at a temporary
 // folder: a second open is a hit with the same answer, `cache ls|clear`, a damaged entry rebuilt with one
 // note, `diff` answered from the cache, SYSIGHT_CACHE=off.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tableFromIPC } from 'apache-arrow';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildNsysDatabase, presetScenario } from '../../src/profile/generator/index.js';
+import { ensureBuilt, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 let tmp = '';
 let cacheDir = '';
 let profile = '';
 
-function sysight(env: Record<string, string>, ...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], {
-    encoding: 'utf8', timeout: 120_000, env: { ...process.env, SYSIGHT_CACHE: cacheDir, ...env },
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sysight = (env: Record<string, string>, ...args: string[]) => sysightSync(args, { env: { SYSIGHT_CACHE: cacheDir, ...env } });
 
 interface Summary { timings: { cache: string; openMs: number }; [k: string]: unknown }
 function summary(env: Record<string, string> = {}): { s: Summary; stderr: string } {
@@ -30,10 +24,7 @@ function summary(env: Record<string, string> = {}): { s: Summary; stderr: string
 const withoutTimings = (s: Summary) => ({ ...s, timings: undefined });
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-cache-cli-'));
   cacheDir = join(tmp, 'cache');
   profile = join(tmp, 'run.sqlite');

@@ -24,6 +24,12 @@ function budgetOpt(v: string): number {
   return n;
 }
 
+const MIN_GAIN_HELP = 'minimum speed-up: accepted when the low end of its confidence sequence is above it, rejected when the high end is below, e.g. 0.01';
+
+function checkMinGain(x: number | undefined): void {
+  if (x !== undefined && !(x >= 0)) throw new UserError('--min-gain must be a non-negative fraction, e.g. 0.01 for 1%');
+}
+
 function findingsOpt(v: string): string[] {
   const ids = parseFindingIds(v);
   if (!ids) throw new UserError(`${FINDINGS_OPTION} needs at least one finding id (comma-separated, as in findings.json)`);
@@ -71,10 +77,12 @@ export function register(program: Command): void {
     .option('--python <path>', 'Python interpreter with PyTorch')
     .option('--runs <n>', 'A/B pairs before the first look of the sequential measurement (default 3)', (v) => intOpt(v, 'runs'))
     .option('--trial-budget <seconds>', 'wall-clock budget of each trial\'s measured pairs (default 120); an undecided trial is inconclusive', budgetOpt)
+    .option('--min-gain <x>', MIN_GAIN_HELP, (v) => Number(v))
     .option(`${FINDINGS_OPTION} <id,…>`, 'only these findings of the run (ids from findings.json, comma-separated)', findingsOpt)
     .option('--json', 'print the run record as JSON')
-    .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; trialBudget?: number; findings?: string[]; json?: boolean }) => {
-      const r = await optimizeRun({ trialBudgetMs: o.trialBudget !== undefined ? o.trialBudget * 1000 : undefined, repo: resolve(o.repo), runId, command: o.command ? splitCommand(o.command) : undefined, python: o.python,
+    .action(async (runId: string, o: { repo: string; command?: string; python?: string; runs?: number; trialBudget?: number; minGain?: number; findings?: string[]; json?: boolean }) => {
+      checkMinGain(o.minGain);
+      const r = await optimizeRun({ trialBudgetMs: o.trialBudget !== undefined ? o.trialBudget * 1000 : undefined, minGain: o.minGain, repo: resolve(o.repo), runId, command: o.command ? splitCommand(o.command) : undefined, python: o.python,
         runs: o.runs, findingIds: o.findings, signal: cliSignal(), onProgress: progressPrinter(!!o.json) });
       process.stdout.write(o.json ? JSON.stringify(r.run, null, 2) + '\n' : `${loopSummary(r.run)}\nReport: ${r.reports.html}\n`);
     });
@@ -89,13 +97,13 @@ export function register(program: Command): void {
     .option('--rounds <n>', 'maximum rounds', (v) => intOpt(v, 'rounds'), 2)
     .option('--runs <n>', 'A/B pairs before the first look of the sequential measurement (default 3)', (v) => intOpt(v, 'runs'))
     .option('--trial-budget <seconds>', 'wall-clock budget of each trial\'s measured pairs (default 120); an undecided trial is inconclusive and retried later with twice the budget', budgetOpt)
-    .option('--min-gain <x>', 'minimum speed-up: accepted when the low end of its confidence sequence is above it, rejected when the high end is below, e.g. 0.01', (v) => Number(v))
+    .option('--min-gain <x>', MIN_GAIN_HELP, (v) => Number(v))
     .option('--steps <n>', 'optimizer steps per measured run', (v) => intOpt(v, 'steps'))
     .option('--apply', 'apply the accepted patches to the working tree at the end')
     .option(`${FINDINGS_OPTION} <id,…>`, 'only these findings (ids as in findings.json, comma-separated; each round keeps those it finds again)', findingsOpt)
     .option('--json', 'print the run record as JSON')
     .action(async (o: { repo: string; profile?: string; command?: string; python?: string; rounds: number; runs?: number; trialBudget?: number; minGain?: number; steps?: number; apply?: boolean; findings?: string[]; json?: boolean }) => {
-      if (o.minGain !== undefined && !(o.minGain >= 0)) throw new UserError('--min-gain must be a non-negative fraction, e.g. 0.01 for 1%');
+      checkMinGain(o.minGain);
       const r = await agentLoop({
         repo: resolve(o.repo), rounds: o.rounds, signal: cliSignal(), onProgress: progressPrinter(!!o.json),
         profile: o.profile ? resolve(o.profile) : undefined, command: o.command ? splitCommand(o.command) : undefined,

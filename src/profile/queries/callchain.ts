@@ -41,14 +41,8 @@ export interface CallchainResult {
   calls: CallchainEntry[];
 }
 
-export function callchainOf(model: ProfileModel, row: number, frameLimit = 64): CallchainEntry {
-  const rt = model.runtime;
-  const id = rt.callchainId[row]!;
-  const frames = id >= 0 ? (model.callchains.get(id) ?? []) : [];
-  const s = rt.start[row]!;
-  const e = rt.end[row]!;
-  const pid = rt.pid[row]!;
-  const tid = rt.tid[row]!;
+/** The Python frames and CPU ops on a thread that enclose [s, e] (one with those bounds included), innermost first. */
+export function enclosingFrames(model: ProfileModel, pid: number, tid: number, s: number, e: number): PyFrame[] {
   const c = model.cpu;
   const { start: cStart, end: cEnd, pid: cPid, tid: cTid, kind: cKind, nameId: cName, fileId: cFile, line: cLine } = c;
   const python: PyFrame[] = [];
@@ -62,6 +56,18 @@ export function callchainOf(model: ProfileModel, row: number, frameLimit = 64): 
   }
   // innermost first: latest start, then shortest
   python.sort((a, b) => b.startNs - a.startNs || a.endNs - b.endNs);
+  return python;
+}
+
+export function callchainOf(model: ProfileModel, row: number, frameLimit = 64): CallchainEntry {
+  const rt = model.runtime;
+  const id = rt.callchainId[row]!;
+  const frames = id >= 0 ? (model.callchains.get(id) ?? []) : [];
+  const s = rt.start[row]!;
+  const e = rt.end[row]!;
+  const pid = rt.pid[row]!;
+  const tid = rt.tid[row]!;
+  const python = enclosingFrames(model, pid, tid, s, e);
   return {
     row, name: apiName(model, rt.nameId[row]!), correlationId: rt.correlationId[row]!, pid, tid,
     startNs: s, durationNs: e - s, callchainId: id,

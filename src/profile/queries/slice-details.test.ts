@@ -34,7 +34,8 @@ function model() {
 describe('timeline NVTX lanes', () => {
   it('puts each nesting level of a thread in its own lane, with its depth', () => {
     const t = timelineTiles(model(), { startNs: 0, endNs: 1000, pixels: 1000 });
-    expect(t.lanes.map((l) => l.id)).toEqual(['gpu0/stream7', 'gpu0/stream8', 'nvtx1/5/d0', 'nvtx1/5/d1', 'nvtx1/5/d2', 'cpu1/5']);
+    // per thread: its NVTX levels, its CUDA calls, then its Python frames' levels
+    expect(t.lanes.map((l) => l.id)).toEqual(['gpu0/stream7', 'gpu0/stream8', 'nvtx1/5/d0', 'nvtx1/5/d1', 'nvtx1/5/d2', 'cpu1/5', 'ops1/5/d0', 'ops1/5/d1']);
     const d1 = t.lanes.find((l) => l.id === 'nvtx1/5/d1')!;
     expect(d1).toMatchObject({ kind: 'nvtx', pid: 1, tid: 5, depth: 1, events: 2 });
     expect(d1.slices.map((s) => s.name)).toEqual(['forward', 'backward']);
@@ -77,7 +78,7 @@ describe('sliceDetails', () => {
   it('rejects a missing or out-of-range selection with a one-line error', () => {
     expect(() => sliceDetails(m, {})).toThrow(UserError);
     expect(() => sliceDetails(m, { table: 0, row: 99 })).toThrow(/row 99 is out of range: the kernel table has 2 rows/);
-    expect(() => sliceDetails(m, { table: 9, row: 0 })).toThrow(/table must be 0–4/);
+    expect(() => sliceDetails(m, { table: 9, row: 0 })).toThrow(/table must be 0–5/);
     expect(() => sliceDetails(m, { lane: 'gpu5/stream1', timeNs: 1 })).toThrow(/no lane gpu5\/stream1/);
     expect(sliceDetailsQuery.run(m, { table: 'memcpy', row: '0' }).name).toBe('memcpy DtoH');
   });
@@ -91,12 +92,13 @@ describe('timelineSearch', () => {
     expect(r).toMatchObject({ total: 1, kernels: 1, nvtx: 0, truncated: false });
     expect(r.hits).toEqual([{ table: 'kernel', row: 0, lane: 'gpu0/stream7', name: 'ampere_sgemm_128x64_tn', startNs: 200, endNs: 450 }]);
     const w = timelineSearch(m, { query: 'ward' });
-    expect(w.hits.map((h) => [h.name, h.lane])).toEqual([['forward', 'nvtx1/5/d1'], ['backward', 'nvtx1/5/d1']]);
+    expect(w.hits.map((h) => [h.name, h.lane])).toEqual([['forward', 'nvtx1/5/d1'], ['model.py(52): forward · model.py:52', 'ops1/5/d1'], ['backward', 'nvtx1/5/d1']]);
+    expect(w).toMatchObject({ kernels: 0, nvtx: 2, cpu: 1 });
     // NVTX arguments are searchable; a from-time pages through the matches while the totals stay whole
     expect(timelineSearch(m, { query: 'seq = 3' }).hits.map((h) => h.name)).toEqual(['matmul']);
     const e = timelineSearch(m, { query: 'r', limit: 2 });
-    expect(e.hits.map((h) => h.startNs)).toEqual([40, 200]);
-    expect(e.total).toBe(4);
+    expect(e.hits.map((h) => h.startNs)).toEqual([0, 40]); // the Python frame train.py(30): step, then the range forward
+    expect(e.total).toBe(6);
     expect(e.truncated).toBe(true);
     const later = timelineSearch(m, { query: 'r', limit: 2, fromNs: 450 });
     expect(later.hits.map((h) => h.name)).toEqual(['vectorized_elementwise_kernel', 'backward']);

@@ -2,16 +2,18 @@
 // carries them) or by a lane and a time (the event under the pointer, else the nearest within a tolerance):
 // name, times, device/stream or thread, grid/block and resources of a kernel, bytes and kind of a copy, the
 // correlated CUDA runtime call with its native callchain and enclosing Python frames (callchain.ts), and for a
-// runtime call the GPU work it launched.
+// runtime call the GPU work it launched; for a CPU op or Python function (Kineto) its source line and the Python
+// stack around it on its thread.
 import { attributeGraphs } from '../graphs/attribute.js';
 import type { NodeMatch } from '../graphs/capture.js';
 import type { Site } from '../graphs/sites.js';
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
-import { type CallchainEntry, callchainOf, formatCallchain } from './callchain.js';
+import type { StackFrame } from '../../core/profile.js';
+import { type CallchainEntry, type PyFrame, callchainOf, enclosingFrames, formatCallchain } from './callchain.js';
 import type { QueryDef } from './query-def.js';
 import {
-  OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
+  OP_CPU, OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
 } from './timeline-lanes.js';
 import {
   COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
@@ -50,13 +52,21 @@ export interface SliceDetails {
   srcKind?: string;
   dstKind?: string;
   correlationId?: number;
-  /** NVTX: nesting level and domain */
+  /** NVTX and CPU ops / Python functions: nesting level on the thread; NVTX: domain */
   depth?: number;
   domain?: string;
   /** the CUDA runtime call (GPU work: the one that launched it; a runtime slice: itself) with its stacks */
   runtime?: CallchainEntry;
   /** a runtime slice: the GPU work it launched */
   launched?: LaunchedOp;
+  /** a CPU op or Python function: which of the two */
+  cpuKind?: 'python' | 'cpu_op';
+  /** a Python function: its file and line */
+  source?: { file: string; line: number };
+  /** a CPU op or Python function: the Python frames and ops around it on its thread (itself first), innermost first */
+  stack?: PyFrame[];
+  /** a CPU op with its own recorded stack (Kineto 2021 "Call stack") and no Python functions around it, innermost first */
+  frames?: StackFrame[];
   /** a kernel run by a CUDA graph replay: which replay and node, the replay's Python line and, when the profile holds the capture, the node's capture-time line */
   graph?: SliceGraphNode;
 }
@@ -120,8 +130,8 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     if (sel.lane === undefined || sel.timeNs === undefined) throw new UserError('choose a slice by table and row, or by lane and timeNs');
     ({ table: t, row: r } = rowAt(model, sel.lane, sel.timeNs, Math.max(0, sel.toleranceNs ?? 0)));
   }
-  if (!Number.isInteger(t) || t < 0 || t > OP_NVTX) throw new UserError(`table must be 0–4 (${TABLE_NAMES.join(', ')}), got ${t}`);
-  const tb = [model.kernels, model.memcpy, model.memset, model.runtime, model.nvtx][t]!;
+  if (!Number.isInteger(t) || t < 0 || t > OP_CPU) throw new UserError(`table must be 0–5 (${TABLE_NAMES.join(', ')}), got ${t}`);
+  const tb = [model.kernels, model.memcpy, model.memset, model.runtime, model.nvtx, model.cpu][t]!;
   if (!Number.isInteger(r) || r < 0 || r >= tb.length) throw new UserError(`row ${r} is out of range: the ${TABLE_NAMES[t]} table has ${tb.length} rows`);
   const s = tb.start[r]!;
   const e = tb.end[r]!;
@@ -166,6 +176,17 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     d.runtime = callchainOf(model, r, 32);
     const launched = launchedBy(model, r);
     if (launched) d.launched = launched;
+  } else if (t === OP_CPU) {
+    const c = model.cpu;
+    const [pid, tid] = [c.pid[r]!, c.tid[r]!];
+    Object.assign(d, { pid, tid, depth: buildLanes(model).cpuDepth[r]!, cpuKind: c.kind[r] === 1 ? 'python' : 'cpu_op' });
+    const file = nameOf(model, c.fileId[r]!);
+    if (file) d.source = { file, line: c.line[r]! };
+    if (c.correlationId[r]! >= 0) d.correlationId = c.correlationId[r]!;
+    d.stack = enclosingFrames(model, pid, tid, s, e).slice(0, 64);
+    // an op's own recorded stack, where the trace has no Python functions around it to show instead
+    const chain = c.callchainId?.[r] ?? -1;
+    if (chain >= 0 && !d.stack.some((f) => f.kind === 'python')) d.frames = (model.callchains.get(chain) ?? []).slice(0, 64);
   } else {
     const n = model.nvtx;
     Object.assign(d, { pid: n.pid[r]!, tid: n.tid[r]!, depth: buildLanes(model).nvtxDepth[r]! });
@@ -185,6 +206,10 @@ export function formatSliceDetails(d: SliceDetails): string {
   if (d.grid && d.block) lines.push(`  grid ${d.grid.join('×')}, block ${d.block.join('×')}, ${d.registersPerThread} regs, ${d.sharedMemoryBytes} B shared`);
   if (d.bytes !== undefined) lines.push(`  ${d.bytes} bytes${d.copyKind ? ` ${d.copyKind} (${d.srcKind} → ${d.dstKind})` : ''}`);
   if (d.launched) lines.push(`  launched ${d.launched.name} on ${d.launched.lane} at ${d.launched.startNs} ns`);
+  if (d.source) lines.push(`  ${d.source.file}:${d.source.line}`);
+  if (d.stack && d.stack.length > 0) {
+    lines.push('', '  Python stack, innermost first:', ...d.stack.map((f) => `    ${f.name}${f.file ? `  ${f.file}:${f.line}` : ''}`));
+  }
   if (d.runtime) {
     lines.push('', formatCallchain({ runtimeCalls: 1, callsWithCallchain: d.runtime.frames.length ? 1 : 0, callchains: 0, hasPythonFrames: d.runtime.python.length > 0, calls: [d.runtime] }).split('\n\n').slice(1).join('\n'));
   }
@@ -193,9 +218,9 @@ export function formatSliceDetails(d: SliceDetails): string {
 
 export const sliceDetailsQuery: QueryDef<SliceDetails> = {
   name: 'slice-details',
-  description: 'One timeline slice (by table+row, or lane+time): name, duration, grid/block, stream/device, the correlated runtime call with its callchain and Python frames',
+  description: 'One timeline slice (by table+row, or lane+time): name, duration, grid/block, stream/device, the correlated runtime call with its callchain and Python frames; a CPU op or Python function with its line and the Python stack around it',
   params: [
-    { name: 'table', type: 'number', description: 'source table: 0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX (with row)' },
+    { name: 'table', type: 'number', description: 'source table: 0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function (with row)' },
     { name: 'row', type: 'number', description: 'row in that table (with table)' },
     { name: 'lane', type: 'string', description: 'lane id from timeline-tiles, e.g. gpu0/stream7 (with timeNs)' },
     { name: 'timeNs', type: 'number', description: 'a time in the lane (with lane)' },

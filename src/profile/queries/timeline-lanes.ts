@@ -1,21 +1,24 @@
 // The lane index behind the timeline queries (timeline-tiles, slice-details, timeline-search): one lane per GPU
 // stream (kernels, copies, memsets), one per NVTX nesting level of each thread, one per CPU thread with CUDA
-// runtime calls; in each lane the rows ascending by start in typed arrays. Built once per model (cached).
+// runtime calls, and one per nesting level of each thread's CPU ops and Python functions (Kineto cpu_op,
+// python_function: the slices Perfetto and TensorBoard draw nested); in each lane the rows ascending by start in
+// typed arrays. Built once per model (cached).
 import type { ProfileModel } from '../../core/profile.js';
-import { DenseIndex, gpuOpsInOrder, opName, rangeLabel, sortedOrder, startOrder } from './util.js';
+import { DenseIndex, gpuOpsInOrder, nameOf, opName, rangeLabel, sortedOrder, startOrder } from './util.js';
 
-/** Source tables of a lane's rows: 0 kernel, 1 memcpy, 2 memset (OP_KERNEL…OP_MEMSET), 3 runtime, 4 NVTX. */
+/** Source tables of a lane's rows: 0 kernel, 1 memcpy, 2 memset (OP_KERNEL…OP_MEMSET), 3 runtime, 4 NVTX, 5 CPU op / Python function. */
 export const OP_RUNTIME = 3;
 export const OP_NVTX = 4;
-export const TABLE_NAMES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'] as const;
+export const OP_CPU = 5;
+export const TABLE_NAMES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-export type LaneKind = 'gpu-stream' | 'nvtx' | 'cpu-thread';
+export type LaneKind = 'gpu-stream' | 'nvtx' | 'cpu-thread' | 'cpu-op';
 
 export type LaneKey = [number, number] | [number, number, number];
 
 export interface LaneIndex {
-  /** "gpu0/stream7", "nvtx1234/5678/d0" (pid/tid/depth) or "cpu1234/5678" (pid/tid) */
+  /** "gpu0/stream7", "nvtx1234/5678/d0" (pid/tid/depth), "cpu1234/5678" (pid/tid) or "ops1234/5678/d3" (pid/tid/depth) */
   id: string;
   kind: LaneKind;
   /** [device, stream] | [pid, tid, depth] | [pid, tid] */
@@ -33,27 +36,40 @@ export interface Lanes {
   byId: Map<string, LaneIndex>;
   /** NVTX nesting depth per NVTX row (by time containment on its thread, 0 = outermost) */
   nvtxDepth: Int32Array;
+  /** nesting depth per CPU-op / Python-function row, on its thread (ops and functions nest together) */
+  cpuDepth: Int32Array;
 }
 
 const cache = new WeakMap<ProfileModel['kernels'], Lanes>();
 
-const KIND_ORDER: Record<LaneKind, number> = { 'gpu-stream': 0, nvtx: 1, 'cpu-thread': 2 };
+/** Host lanes of one thread, top to bottom: its NVTX levels, its CUDA API calls, then its op/function levels. */
+const HOST_ORDER: Record<Exclude<LaneKind, 'gpu-stream'>, number> = { nvtx: 0, 'cpu-thread': 1, 'cpu-op': 2 };
 
 export function laneId(kind: LaneKind, key: number[]): string {
   if (kind === 'gpu-stream') return `gpu${key[0]}/stream${key[1]}`;
   if (kind === 'nvtx') return `nvtx${key[0]}/${key[1]}/d${key[2]}`;
+  if (kind === 'cpu-op') return `ops${key[0]}/${key[1]}/d${key[2]}`;
   return `cpu${key[0]}/${key[1]}`;
 }
 
+interface Spans {
+  length: number;
+  start: Float64Array;
+  end: Float64Array;
+  pid: Int32Array;
+  tid: Int32Array;
+}
+
 /**
- * NVTX depth per row: per thread, rows by start (ties: longer first), a stack of open ranges; a range is
- * nested in the top of the stack when it ends no later than the top. A mark sits inside the ranges open at it.
+ * Nesting depth per row of a table of host spans, per thread: rows by start (ties: longer first) over a stack of
+ * the spans still open; a row goes one level below the spans open at its start (those ending after it), so a
+ * span inside another is one level deeper and, since a level is reused only once its span has ended, no two
+ * spans of one level overlap, even where a trace's spans overlap without nesting. A zero-length mark sits
+ * inside the spans open at it.
  */
-export function nvtxDepths(model: ProfileModel): Int32Array {
-  const r = model.nvtx;
+export function nestingDepths(r: Spans): Int32Array {
   const depth = new Int32Array(r.length);
   const order = sortedOrder(r.start);
-  // stable by start; resolve equal starts (longer first) per thread while scanning
   const stacks = new Map<number, number[]>();
   const threadKey = (i: number) => r.pid[i]! * 2 ** 24 + (r.tid[i]! & 0xffffff);
   for (let a = 0; a < order.length;) {
@@ -65,26 +81,36 @@ export function nvtxDepths(model: ProfileModel): Int32Array {
       let st = stacks.get(k);
       if (!st) stacks.set(k, (st = []));
       const s = r.start[i]!;
-      const e = r.end[i]!;
-      // the stack holds ranges begun at or before s: nested when the top ends no earlier than this one
-      while (st.length && r.end[st[st.length - 1]!]! < e) st.pop();
+      const mark = r.end[i]! <= s;
+      while (st.length) {
+        const top = st[st.length - 1]!;
+        const te = r.end[top]!;
+        // open: ends after s; a mark at the instant a span closes is still inside it
+        if (te > s || (mark && te === s && r.start[top]! < s)) break;
+        st.pop();
+      }
       depth[i] = st.length;
-      if (e > s) st.push(i);
+      st.push(i);
     }
     a = b;
   }
   return depth;
 }
 
+/** NVTX depth per row (nestingDepths of the NVTX table). */
+export function nvtxDepths(model: ProfileModel): Int32Array {
+  return nestingDepths(model.nvtx);
+}
+
 /**
  * All lanes, rows ascending by start, in linear passes over cached start orders (GPU ops merged in time
- * order, runtime and NVTX rows by start): lane of each row, counts per lane, then typed arrays filled.
+ * order, runtime, NVTX and CPU rows by start): lane of each row, counts per lane, then typed arrays filled.
  */
 export function buildLanes(model: ProfileModel): Lanes {
   const cached = cache.get(model.kernels);
   if (cached) return cached;
   const dense = new DenseIndex();
-  const nvtxKeys = new Map<string, number>();
+  const nestedKeys = new Map<string, number>();
   const kinds: LaneKind[] = [];
   const keys: LaneKey[] = [];
   const newLane = (kind: LaneKind, key: LaneKey) => {
@@ -94,27 +120,30 @@ export function buildLanes(model: ProfileModel): Lanes {
   };
   const ops = gpuOpsInOrder(model);
   const rt = model.runtime;
-  const rtOrder = startOrder(rt.start);
   const nv = model.nvtx;
-  const nvOrder = startOrder(nv.start);
+  const cpu = model.cpu;
+  // visiting order: GPU ops in time order, then runtime, NVTX and CPU rows each in time order
+  const orders = [rt, nv, cpu].map((t) => startOrder(t.start));
+  const bases = [ops.length, ops.length + rt.length, ops.length + rt.length + nv.length];
+  const n = bases[2]! + cpu.length;
   const nvtxDepth = nvtxDepths(model);
+  const cpuDepth = nestingDepths(cpu);
   const gpuTables = [model.kernels, model.memcpy, model.memset];
-  const starts = [model.kernels.start, model.memcpy.start, model.memset.start, rt.start, nv.start];
-  const ends = [model.kernels.end, model.memcpy.end, model.memset.end, rt.end, nv.end];
-  const n = ops.length + rt.length + nv.length;
-  // visiting order: GPU ops in time order, runtime rows in time order, NVTX rows in time order
-  const tableAt = (i: number) => (i < ops.length ? ops.table[i]! : i < ops.length + rt.length ? OP_RUNTIME : OP_NVTX);
-  const rowAt = (i: number) => (i < ops.length ? ops.row[i]! : i < ops.length + rt.length ? rtOrder[i - ops.length]! : nvOrder[i - ops.length - rt.length]!);
+  const starts = [model.kernels.start, model.memcpy.start, model.memset.start, rt.start, nv.start, cpu.start];
+  const ends = [model.kernels.end, model.memcpy.end, model.memset.end, rt.end, nv.end, cpu.end];
+  const tableAt = (i: number) => (i < bases[0]! ? ops.table[i]! : i < bases[1]! ? OP_RUNTIME : i < bases[2]! ? OP_NVTX : OP_CPU);
+  const rowAt = (i: number) => (i < bases[0]! ? ops.row[i]! : orders[tableAt(i) - OP_RUNTIME]![i - bases[tableAt(i) - OP_RUNTIME]!]!);
   const laneOf = new Int32Array(n);
   const denseLane: number[] = [];
   for (let i = 0; i < n; i++) {
     const t = tableAt(i);
     const r = rowAt(i);
-    if (t === OP_NVTX) {
-      const key: LaneKey = [nv.pid[r]!, nv.tid[r]!, nvtxDepth[r]!];
-      const k = key.join('/');
-      let j = nvtxKeys.get(k);
-      if (j === undefined) nvtxKeys.set(k, (j = newLane('nvtx', key)));
+    if (t === OP_NVTX || t === OP_CPU) {
+      const [kind, tb, depth] = t === OP_NVTX ? ['nvtx' as const, nv, nvtxDepth] : ['cpu-op' as const, cpu, cpuDepth];
+      const key: LaneKey = [tb.pid[r]!, tb.tid[r]!, depth[r]!];
+      const k = `${kind}/${key.join('/')}`;
+      let j = nestedKeys.get(k);
+      if (j === undefined) nestedKeys.set(k, (j = newLane(kind, key)));
       laneOf[i] = j;
       continue;
     }
@@ -147,15 +176,20 @@ export function buildLanes(model: ProfileModel): Lanes {
     L.end[p] = e;
     if (e - s > L.maxDur) L.maxDur = e - s;
   }
-  lanes.sort((a, b) => KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || cmpKeys(a.key, b.key));
-  const out = { lanes, byId: new Map(lanes.map((l) => [l.id, l])), nvtxDepth };
+  lanes.sort(cmpLanes);
+  const out = { lanes, byId: new Map(lanes.map((l) => [l.id, l])), nvtxDepth, cpuDepth };
   cache.set(model.kernels, out);
   return out;
 }
 
-function cmpKeys(a: LaneKey, b: LaneKey): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
-  return 0;
+/** GPU streams first (by device, stream); then each host thread (by pid, tid) with its lanes in HOST_ORDER, levels by depth. */
+function cmpLanes(a: LaneIndex, b: LaneIndex): number {
+  const ga = a.kind === 'gpu-stream' ? 0 : 1;
+  const gb = b.kind === 'gpu-stream' ? 0 : 1;
+  if (ga !== gb) return ga - gb;
+  const d = a.key[0] - b.key[0] || a.key[1] - b.key[1];
+  if (d || ga === 0) return d;
+  return HOST_ORDER[a.kind as Exclude<LaneKind, 'gpu-stream'>] - HOST_ORDER[b.kind as Exclude<LaneKind, 'gpu-stream'>] || (a.key[2] ?? 0) - (b.key[2] ?? 0);
 }
 
 /** First index with a[i] >= x. */
@@ -170,10 +204,16 @@ export function lowerBound(a: Float64Array, x: number): number {
   return lo;
 }
 
-/** Display name of a row of any lane table. */
+/** Display name of a row of any lane table; a Python function as `fn · file.py:57` (the file's last part). */
 export function eventName(model: ProfileModel, t: number, r: number): string {
   if (t === OP_RUNTIME) return model.strings[model.runtime.nameId[r]!] ?? '';
   if (t === OP_NVTX) return rangeLabel(model, model.nvtx.textId[r]!);
+  if (t === OP_CPU) {
+    const c = model.cpu;
+    const name = nameOf(model, c.nameId[r]!);
+    const file = c.fileId[r]! >= 0 ? nameOf(model, c.fileId[r]!) : '';
+    return file ? `${name} · ${file.slice(file.lastIndexOf('/') + 1)}:${c.line[r]!}` : name;
+  }
   return opName(model, t, r);
 }
 
@@ -181,6 +221,7 @@ export function eventName(model: ProfileModel, t: number, r: number): string {
 export function laneOfRow(model: ProfileModel, t: number, r: number, lanes = buildLanes(model)): string {
   if (t === OP_RUNTIME) return laneId('cpu-thread', [model.runtime.pid[r]!, model.runtime.tid[r]! & 0xffffff]);
   if (t === OP_NVTX) return laneId('nvtx', [model.nvtx.pid[r]!, model.nvtx.tid[r]!, lanes.nvtxDepth[r]!]);
+  if (t === OP_CPU) return laneId('cpu-op', [model.cpu.pid[r]!, model.cpu.tid[r]!, lanes.cpuDepth[r]!]);
   const tb = [model.kernels, model.memcpy, model.memset][t]!;
   return laneId('gpu-stream', [tb.deviceId[r]!, tb.streamId[r]! & 0xffffff]);
 }

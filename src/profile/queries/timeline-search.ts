@@ -1,11 +1,11 @@
-// timeline-search: kernels (short or full name) and NVTX ranges whose name contains a substring (case-insensitive),
+// timeline-search: kernels (short or full name), NVTX ranges, CPU ops and Python functions whose name contains a substring (case-insensitive),
 // in time order from a start time, capped; each with its lane, table and row so the timeline can jump to it and
 // ask for its details. The total number of matches is counted over the whole profile.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './query-def.js';
-import { OP_NVTX, TABLE_NAMES, buildLanes, eventName, laneOfRow } from './timeline-lanes.js';
+import { OP_CPU, OP_NVTX, TABLE_NAMES, buildLanes, eventName, laneOfRow } from './timeline-lanes.js';
 import type { LaunchedOp } from './slice-details.js';
 import { LIMIT_PARAM, OP_KERNEL, intArg, nameFlags, numArg, round, startOrder, strArg } from './util.js';
 
@@ -18,6 +18,8 @@ export interface SearchResult {
   total: number;
   kernels: number;
   nvtx: number;
+  /** CPU ops and Python functions (Kineto) */
+  cpu: number;
   /** the first `limit` matches starting at or after fromNs, ascending by start */
   hits: SearchHit[];
   /** true when more matches start after the last hit */
@@ -60,24 +62,25 @@ export function timelineSearch(model: ProfileModel, opts: SearchOptions): Search
   const k = model.kernels;
   const kh = scan(k.start, k.fullNameId === k.nameId ? [k.nameId] : [k.nameId, k.fullNameId], k.length, match, fromNs, limit);
   const nh = scan(model.nvtx.start, [model.nvtx.textId], model.nvtx.length, match, fromNs, limit);
+  const ch = scan(model.cpu.start, [model.cpu.nameId], model.cpu.length, match, fromNs, limit);
   const lanes = buildLanes(model);
   const hit = (t: number, r: number, tb: { start: Float64Array; end: Float64Array }): SearchHit => ({
     table: TABLE_NAMES[t]!, row: r, lane: laneOfRow(model, t, r, lanes), name: eventName(model, t, r), startNs: tb.start[r]!, endNs: tb.end[r]!,
   });
-  const all = [...kh.rows.map((r) => hit(OP_KERNEL, r, k)), ...nh.rows.map((r) => hit(OP_NVTX, r, model.nvtx))]
+  const all = [...kh.rows.map((r) => hit(OP_KERNEL, r, k)), ...nh.rows.map((r) => hit(OP_NVTX, r, model.nvtx)), ...ch.rows.map((r) => hit(OP_CPU, r, model.cpu))]
     .sort((a, b) => a.startNs - b.startNs || a.row - b.row);
   return {
-    query: opts.query, total: kh.total + nh.total, kernels: kh.total, nvtx: nh.total,
-    hits: all.slice(0, limit), truncated: kh.more || nh.more || all.length > limit,
+    query: opts.query, total: kh.total + nh.total + ch.total, kernels: kh.total, nvtx: nh.total, cpu: ch.total,
+    hits: all.slice(0, limit), truncated: kh.more || nh.more || ch.more || all.length > limit,
   };
 }
 
 export const timelineSearchQuery: QueryDef<SearchResult> = {
   name: 'timeline-search',
-  description: 'Kernels and NVTX ranges whose name contains a text (case-insensitive): count, and the first matches in time order with their lanes',
+  description: 'Kernels, NVTX ranges, CPU ops and Python functions whose name contains a text (case-insensitive): count, and the first matches in time order with their lanes',
   params: [
     { ...LIMIT_PARAM, default: 100, description: 'matches returned' },
-    { name: 'query', type: 'string', description: 'text to find in kernel or NVTX names' },
+    { name: 'query', type: 'string', description: 'text to find in kernel, NVTX, CPU-op or Python-function names' },
     { name: 'fromNs', type: 'number', description: 'return matches starting at or after this time (ns)' },
   ],
   run: (model, args) => {
@@ -87,7 +90,7 @@ export const timelineSearchQuery: QueryDef<SearchResult> = {
       query, limit: intArg(args, 'limit', 100, 1), ...(args.fromNs !== undefined ? { fromNs: numArg(args, 'fromNs', 0) } : {}),
     });
   },
-  format: (r) => `${r.total} matches for "${r.query}" (${r.kernels} kernels, ${r.nvtx} NVTX ranges)` +
+  format: (r) => `${r.total} matches for "${r.query}" (${r.kernels} kernels, ${r.nvtx} NVTX ranges, ${r.cpu} CPU ops / Python functions)` +
     (r.truncated ? `; first ${r.hits.length} shown` : '') + '\n\n' +
     fmtTable(['start ms', 'µs', 'lane', 'name'], r.hits.map((h) => [round(h.startNs / 1e6, 3), round((h.endNs - h.startNs) / 1e3, 2), h.lane, h.name])),
 };

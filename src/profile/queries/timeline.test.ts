@@ -42,6 +42,8 @@ describe('timelineTiles', () => {
 
   it('filters lanes and validates the window', () => {
     expect(timelineTiles(model, { startNs: 0, endNs: 100, pixels: 5, lanes: ['gpu0/stream8'] }).lanes.map((l) => l.id)).toEqual(['gpu0/stream8']);
+    // a lane with nothing in the window is still answered (empty), so an idle stream keeps its row
+    expect(timelineTiles(model, { startNs: 0, endNs: 50, pixels: 5 }).lanes.find((l) => l.id === 'cpu9/10')).toMatchObject({ events: 0, slices: [] });
     expect(() => timelineTiles(model, { startNs: 10, endNs: 10, pixels: 5 })).toThrow(UserError);
     expect(() => timelineTiles(model, { startNs: 0, endNs: 10, pixels: 0 })).toThrow(UserError);
     expect(timelineTilesQuery.run(model, { pixels: '100', lanes: 'cpu9/10' }).lanes).toHaveLength(1);

@@ -1,6 +1,7 @@
 // timeline-tiles: the level-of-detail view of a time window for the dashboard's timeline. One lane per GPU
-// stream (kernels, copies, memsets), one per NVTX nesting level of a thread, and one per CPU thread with CUDA
-// runtime calls (lanes: timeline-lanes.ts); in each lane the events (or, zoomed out, the buckets of the lane's
+// stream (kernels, copies, memsets), one per NVTX nesting level of a thread, one per CPU thread with CUDA
+// runtime calls and one per nesting level of a thread's CPU ops and Python functions (lanes: timeline-lanes.ts),
+// each named from the profile's metadata (GPU model, process name and rank, thread name); in each lane the events (or, zoomed out, the buckets of the lane's
 // level-of-detail pyramid, timeline-lod.ts, so the cost follows the width rather than the events) in
 // the window are merged so that consecutive merged slices start at least one pixel apart — at most
 // pixels slices per lane whatever the zoom, each with its event count and busy time. A slice of one event
@@ -25,21 +26,27 @@ export interface TileSlice {
   busyNs: number;
   /** name of the longest event in the slice */
   name: string;
-  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX) and row */
+  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function) and row */
   table?: number;
   row?: number;
 }
 
 export interface TileLane {
-  /** "gpu0/stream7", "nvtx1234/5678/d1" or "cpu1234/5678" */
+  /** "gpu0/stream7", "nvtx1234/5678/d1", "cpu1234/5678" or "ops1234/5678/d2" */
   id: string;
   kind: LaneKind;
   deviceId?: number;
   streamId?: number;
   pid?: number;
   tid?: number;
-  /** NVTX lanes: nesting level on the thread, 0 = outermost */
+  /** NVTX and CPU-op lanes: nesting level on the thread, 0 = outermost */
   depth?: number;
+  /** GPU lanes: the device's model when the profile records it ("NVIDIA H100 80GB HBM3") */
+  gpu?: string;
+  /** host lanes: the process's name, its distributed rank when the profile says it, the thread's name */
+  process?: string;
+  rank?: number;
+  thread?: string;
   /**
    * events overlapping the window; when a zoomed-out window is merged from the lane's pyramid (timeline-lod.ts),
    * the buckets at its two edges count whole
@@ -113,6 +120,33 @@ function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: nu
   return { slices, events };
 }
 
+interface LaneNames {
+  gpu: Map<number, string>;
+  host(pid: number, tid: number): { process?: string; rank?: number; thread?: string };
+}
+
+const namesCache = new WeakMap<ProfileModel['meta'], LaneNames>();
+
+/** Names from the profile's metadata: GPU models by device, process names and ranks by pid, thread names. */
+function laneNames(model: ProfileModel): LaneNames {
+  const cached = namesCache.get(model.meta);
+  if (cached) return cached;
+  const { gpus, processes, threads } = model.meta;
+  // a name the reader made up ("GPU 3" for a device without properties) says nothing the lane id does not
+  const gpu = new Map(gpus.filter((g) => g.name && g.name !== `GPU ${g.deviceId}`).map((g) => [g.deviceId, g.name]));
+  const procs = new Map(processes.map((p) => [p.pid, p]));
+  const thr = new Map(threads.filter((t) => t.name).map((t) => [`${t.pid}/${t.tid & 0xffffff}`, t.name]));
+  const out: LaneNames = {
+    gpu,
+    host: (pid, tid) => {
+      const p = procs.get(pid);
+      return { ...optional('process', p?.name || undefined), ...optional('rank', p?.rank), ...optional('thread', thr.get(`${pid}/${tid & 0xffffff}`)) };
+    },
+  };
+  namesCache.set(model.meta, out);
+  return out;
+}
+
 export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineTiles {
   const { startNs, endNs, pixels } = opts;
   if (!(endNs > startNs)) throw new UserError(`the window end (${endNs}) must be after its start (${startNs})`);
@@ -120,14 +154,16 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
   const w = (endNs - startNs) / pixels;
   const want = opts.lanes ? new Set(opts.lanes) : undefined;
   const lanes: TileLane[] = [];
+  const names = laneNames(model);
   for (const L of buildLanes(model).lanes) {
     if (want && !want.has(L.id)) continue;
+    // every lane, even one with nothing in the window: an idle GPU stream is what the view has to show
     const { slices, events } = mergeLane(model, L, startNs, endNs, w, pixels);
-    if (events === 0) continue;
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
       ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
       ...optional('depth', L.key[2]),
+      ...(L.kind === 'gpu-stream' ? optional('gpu', names.gpu.get(L.key[0])) : names.host(L.key[0], L.key[1])),
     });
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };
@@ -135,9 +171,9 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
 
 export const timelineTilesQuery: QueryDef<TimelineTiles> = {
   name: 'timeline-tiles',
-  description: 'Level-of-detail timeline tiles for a window: per GPU stream / NVTX level / CPU thread lane, events merged to at most ~1 slice per pixel, with counts',
+  description: 'Level-of-detail timeline tiles for a window: per GPU stream / NVTX level / CPU thread / CPU-op level lane, events merged to at most ~1 slice per pixel, with counts',
   params: [
-    { ...LIMIT_PARAM, default: 256, description: 'maximum lanes returned (GPU streams first, then NVTX, then CPU threads)' },
+    { ...LIMIT_PARAM, default: 256, description: 'maximum lanes returned (GPU streams first, then per thread its NVTX levels, CUDA calls and op levels)' },
     { name: 'startNs', type: 'number', description: 'window start, ns (default: profile start)' },
     { name: 'endNs', type: 'number', description: 'window end, ns (default: profile end)' },
     { name: 'pixels', type: 'number', description: 'width of the view in pixels', default: 1000 },

@@ -62,7 +62,7 @@ export async function run(): Promise<void> {
       assert.match(text, /Sysight C3 · Synchronization/);
       assert.match(text, /Impact: \*\*2\.10 ms\/iter\*\* \(14\.0% of an iteration\)/);
       assert.match(text, /cudaStreamSynchronize 0\.90 ms per iteration/);
-      assert.match(text, /\+13\.8% \[\+11\.2%, \+16\.1%\] 95% CI/);
+      assert.match(text, /\+13\.8% \[\+11\.2%, \+16\.1%\] 95% confidence sequence/);
     }],
     ['reveals a finding at its line', async () => {
       await vscode.commands.executeCommand('sysight.revealFinding', 'r1-demo', 'C1:train.py:make_loader:dataloader-workers');

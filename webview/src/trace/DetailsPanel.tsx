@@ -1,5 +1,6 @@
 // The clicked slice: name, times, where it ran, launch dimensions or copy, and the CUDA runtime call behind it
-// with its native callchain and the Python frames around it (innermost first).
+// with its native callchain and the Python frames around it (innermost first); a CPU op or Python function with
+// its line and the Python stack around it. Frames with a file open file:line in the editor.
 import type { SliceDetails } from '../../../src/protocol/dashboard.js';
 import { ns } from '../format.js';
 
@@ -49,9 +50,27 @@ export function DetailsPanel(props: {
           {d.registersPerThread !== undefined && <Field label="resources">{d.registersPerThread} registers/thread, {d.sharedMemoryBytes} B shared</Field>}
           {d.bytes !== undefined && <Field label="bytes">{d.bytes.toLocaleString()}{d.copyKind ? ` · ${d.copyKind} (${d.srcKind} → ${d.dstKind})` : ''}</Field>}
           {d.domain && <Field label="domain">{d.domain}</Field>}
-          {d.correlationId !== undefined && d.correlationId >= 0 && <Field label="correlation">{d.correlationId}</Field>}
+          {d.correlationId !== undefined && d.correlationId >= 0 && <Field label={d.table === 'cpu' ? 'external id' : 'correlation'}>{d.correlationId}</Field>}
           {d.launched && <Field label="launched">{d.launched.name} on {d.launched.lane}</Field>}
+          {d.depth !== undefined && <Field label="level">{d.depth}{d.cpuKind ? ` · ${d.cpuKind === 'python' ? 'Python function' : 'CPU op'}` : ''}</Field>}
+          {d.source && <Field label="source"><span data-testid="detail-source"><Frame text="" file={d.source.file} line={d.source.line} onSource={props.onSource} /></span></Field>}
         </dl>
+      )}
+      {d?.stack && d.stack.length > 0 && (
+        <div data-testid="detail-cpu-stack">
+          <h4 className="muted">Python stack: this {d.cpuKind === 'python' ? 'function' : 'op'} and the frames around it on its thread, innermost first</h4>
+          <ol className="frames mono" data-testid="detail-stack">
+            {d.stack.map((p, i) => <li key={i}><Frame text={p.name} file={p.file || undefined} line={p.line} onSource={props.onSource} /></li>)}
+          </ol>
+        </div>
+      )}
+      {d?.frames && d.frames.length > 0 && (
+        <div>
+          <h4 className="muted">Call stack recorded with the op, innermost first</h4>
+          <ol className="frames mono" data-testid="detail-op-frames">
+            {d.frames.map((f, i) => <li key={i}><Frame text={f.symbol} file={f.file} line={f.line} onSource={props.onSource} /></li>)}
+          </ol>
+        </div>
       )}
       {d?.runtime && (
         <div data-testid="detail-runtime">

@@ -1,8 +1,9 @@
-// The trace view: a canvas timeline over the whole profile — one row per GPU stream, NVTX level and CPU thread
-// with CUDA calls — drawn from level-of-detail tiles the host computes in the profile worker for the visible
+// The trace view: a canvas timeline over the whole profile — one row per GPU stream, NVTX level, CPU thread
+// with CUDA calls and nesting level of a thread's CPU ops and Python functions, grouped under named rows (a GPU,
+// a thread; a click on one collapses it) — drawn from level-of-detail tiles the host computes in the profile worker for the visible
 // window and width only. Drag or A/D/arrows pan, wheel or W/S zoom (about the pointer), 0 resets; hover shows
 // a slice, a click opens its details (slice-details), the search box jumps between matches.
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { KindLegend } from '../components/Legend.js';
 import { SliceDetailsRequest, type SearchHit, type SliceDetails, type TileSlice } from '../../../src/protocol/dashboard.js';
 import { request } from '../host.js';
@@ -10,12 +11,12 @@ import { ns } from '../format.js';
 import { Spinner } from '../components/toolkit.js';
 import { DetailsPanel } from './DetailsPanel.js';
 import { drawFrame, readTheme } from './draw.js';
-import { AXIS_H, LABEL_W, ROW_H, type Row, hitTest, mergeRows, timeAt } from './layout.js';
+import { AXIS_H, LABEL_W, ROW_H, type Row, hitTest, mergeRows, rowAt, timeAt, visibleRows } from './layout.js';
 import { SearchBox } from './SearchBox.js';
 import { useTiles } from './use-tiles.js';
 import { type Viewport, applyMove, keyMove, panBy, revealRange, span, zoomAt, ZOOM_STEP } from './viewport.js';
 
-const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx'];
+const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu'];
 
 interface Selected { lane: string; startNs: number; endNs: number }
 
@@ -26,7 +27,9 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
   const [cssW, setCssW] = useState(0);
   const plotW = Math.max(1, cssW - LABEL_W);
   const { tiles, error, requests } = useTiles(cssW > 0 ? view : null, plotW, props.generation);
-  const [rows, setRows] = useState<Row[]>([]);
+  const [allRows, setRows] = useState<Row[]>([]);
+  const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
+  const rows = useMemo(() => visibleRows(allRows, collapsed), [allRows, collapsed]);
   const [hover, setHover] = useState<{ lane: string; slice: TileSlice; x: number; y: number } | null>(null);
   const [selected, setSelected] = useState<Selected | null>(null);
   const [details, setDetails] = useState<SliceDetails | null>(null);
@@ -65,7 +68,7 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
       if (!ctx) return;
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       const drawn = drawFrame(ctx, cssW, cssH, {
-        rows, tiles, view, originNs: extent.startNs, selected, hovered: hover ? { lane: hover.lane, slice: hover.slice } : null,
+        rows, tiles, view, originNs: extent.startNs, selected, hovered: hover ? { lane: hover.lane, slice: hover.slice } : null, collapsed,
       }, readTheme(c));
       frames.current++;
       maxDrawn.current = Math.max(maxDrawn.current, drawn);
@@ -80,9 +83,10 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
       c.dataset.plotWidth = String(plotW);
       c.dataset.lanes = String(rows.length);
       c.dataset.rowIds = rows.map((r) => r.id).join(',');
+      c.dataset.rowLabels = rows.map((r) => r.label.trim()).join('|');
     });
     return () => cancelAnimationFrame(id);
-  }, [rows, tiles, view, hover, selected, cssW, cssH, extent.startNs, plotW]);
+  }, [rows, tiles, view, hover, selected, collapsed, cssW, cssH, extent.startNs, plotW]);
 
   const anchor = () => (pointer.current === null ? 0.5 : pointer.current / plotW);
 
@@ -112,6 +116,15 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
   }, []);
 
   const onClick = (x: number, y: number) => {
+    const header = rowAt(rows, y);
+    if (header?.kind === 'header') {
+      setCollapsed((c) => {
+        const next = new Set(c);
+        if (!next.delete(header.id)) next.add(header.id);
+        return next;
+      });
+      return;
+    }
     const h = hitTest(rows, tiles, view, plotW, x, y);
     if (!h) return;
     const s = h.slice;
@@ -120,10 +133,13 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
   };
 
   const onJump = useCallback((hit: SearchHit) => {
+    // a match inside a folded group unfolds it
+    const group = allRows.find((r) => r.id === hit.lane)?.group;
+    if (group) setCollapsed((c) => (c.has(group) ? new Set([...c].filter((g) => g !== group)) : c));
     const pad = Math.max(hit.endNs - hit.startNs, 1000);
     onView(revealRange(hit.startNs - pad, hit.endNs + pad, extent, 0));
     select(hit.lane, hit.startNs, hit.endNs, { table: TABLES.indexOf(hit.table), row: hit.row });
-  }, [extent, onView, select]);
+  }, [allRows, extent, onView, select]);
 
   const local = (e: React.MouseEvent) => {
     const r = canvas.current!.getBoundingClientRect();
@@ -196,7 +212,7 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
           </div>
         )}
       </div>
-      <p className="muted keys">Drag or A/D ←/→ to pan · wheel or W/S ↑/↓ to zoom · 0 resets · click a slice for details</p>
+      <p className="muted keys">Drag or A/D ←/→ to pan · wheel or W/S ↑/↓ to zoom · 0 resets · click a slice for details, a GPU or thread row to fold it · NVTX ranges, CPU ops and Python functions have a colour per name</p>
       <DetailsPanel details={details} error={detailsError} originNs={extent.startNs} onSource={props.onSource} onClose={() => { setDetails(null); setDetailsError(null); setSelected(null); }} />
     </section>
   );

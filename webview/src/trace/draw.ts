@@ -23,7 +23,7 @@ export interface Theme {
 /** CUDA calls that block the host until the GPU catches up: drawn as waiting, not as CPU work. */
 const WAITING = /Synchronize|^cu(da)?Memcpy(2D|3D|Peer|ToSymbol|FromSymbol)?$|^cu(da)?(Stream|Event)Query$/;
 
-/** The kind a slice is coloured by: GPU work by table (or name, when merged), CPU calls work or waiting; NVTX none. */
+/** The kind a slice is coloured by: GPU work by table (or name, when merged), CPU calls work or waiting; NVTX ranges, CPU ops and Python functions none (a colour per name). */
 export function sliceKind(lane: Pick<TileLane, 'kind'>, s: Pick<TileSlice, 'table' | 'name'>): WorkKind | null {
   if (lane.kind === 'gpu-stream') {
     if (s.table === 1 || (s.table === undefined && /^memcpy/i.test(s.name))) return 'memcpy';
@@ -75,6 +75,8 @@ export interface Frame {
   originNs: number;
   selected: { lane: string; startNs: number; endNs: number } | null;
   hovered: { lane: string; slice: TileSlice } | null;
+  /** header ids of the groups shown collapsed (their lanes are not in rows) */
+  collapsed?: ReadonlySet<string>;
 }
 
 export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: number, f: Frame, th: Theme): number {
@@ -101,9 +103,18 @@ export function drawFrame(ctx: CanvasRenderingContext2D, cssW: number, cssH: num
   let drawn = 0;
   f.rows.forEach((row, i) => {
     const y = AXIS_H + i * ROW_H;
-    if (i > 0 && row.kind !== f.rows[i - 1]!.kind) {
+    if (row.kind === 'header') {
+      // a group's named row across the whole width: a band, a rule above it, its name and a collapse marker
       ctx.fillStyle = th.border;
-      ctx.fillRect(0, y, cssW, 1);
+      ctx.globalAlpha = 0.35;
+      ctx.fillRect(0, y, cssW, ROW_H);
+      ctx.globalAlpha = 1;
+      if (i > 0) ctx.fillRect(0, y, cssW, 1);
+      ctx.fillStyle = th.fg;
+      ctx.font = `bold ${th.font}`;
+      ctx.fillText(fit(ctx, `${f.collapsed?.has(row.id) ? '▸' : '▾'} ${row.label}`, cssW - 8), 4, y + ROW_H / 2);
+      ctx.font = th.font;
+      return;
     }
     ctx.fillStyle = th.muted;
     ctx.fillText(fit(ctx, row.label, LABEL_W - 8), 4, y + ROW_H / 2);

@@ -1,5 +1,7 @@
 // Rows of the trace view: every lane seen so far (a window's tiles name only the lanes with events in it, so the
-// union keeps rows from jumping while panning), ordered GPU streams, NVTX levels, CPU threads; and hit testing.
+// union keeps rows from jumping while panning), grouped under header rows named from the profile: each GPU (its
+// model) with its streams, then each host thread (process, rank, thread name) with its NVTX levels, its CUDA
+// calls and the nested levels of its CPU ops and Python functions; a group can be collapsed; and hit testing.
 import type { TileLane, TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
 import type { Viewport } from './viewport.js';
 
@@ -9,34 +11,77 @@ export const ROW_H = 18;
 
 export interface Row {
   id: string;
-  kind: TileLane['kind'];
+  /** a lane's kind, or 'header': the named row above a GPU's streams or a thread's lanes */
+  kind: TileLane['kind'] | 'header';
   label: string;
-  /** sort key: kind, then its numbers */
+  /** the header row's id this row sits under (a header: its own id) */
+  group: string;
+  /** sort key: GPUs then host threads, a group's header first, then its lanes */
   key: number[];
 }
 
-export function rowOf(l: TileLane): Row {
+const INDENT = '  ';
+
+/** The named row above a lane's group: a GPU with its model, or a thread with its process, rank and name. */
+export function headerOf(l: TileLane): Row {
   if (l.kind === 'gpu-stream') {
-    return { id: l.id, kind: l.kind, label: `GPU ${l.deviceId} · stream ${l.streamId}`, key: [0, l.deviceId ?? 0, l.streamId ?? 0] };
+    const id = `hdr:gpu${l.deviceId}`;
+    return { id, kind: 'header', label: `GPU ${l.deviceId}${l.gpu ? ` · ${l.gpu}` : ''}`, group: id, key: [0, l.deviceId ?? 0, -Infinity] };
   }
-  if (l.kind === 'nvtx') {
-    return { id: l.id, kind: l.kind, label: `${'  '.repeat(l.depth ?? 0)}NVTX ${l.tid} · L${l.depth}`, key: [1, l.pid ?? 0, l.tid ?? 0, l.depth ?? 0] };
-  }
-  return { id: l.id, kind: l.kind, label: `CUDA API · thread ${l.tid}`, key: [2, l.pid ?? 0, l.tid ?? 0] };
+  const id = `hdr:${l.pid}/${l.tid}`;
+  const rank = l.rank !== undefined ? `rank ${l.rank} · ` : '';
+  const proc = `${l.process ?? 'process'} ${l.pid}`;
+  const thread = l.thread ?? `thread ${l.tid}`;
+  return { id, kind: 'header', label: `${rank}${proc} · ${thread}`, group: id, key: [1, l.pid ?? 0, l.tid ?? 0, -Infinity] };
 }
 
-/** Adds the lanes of a tiles answer to the known rows; returns the same array when nothing is new. */
+export function rowOf(l: TileLane): Row {
+  const group = headerOf(l).id;
+  const depth = l.depth ?? 0;
+  const indent = INDENT.repeat(1 + Math.min(depth, 8));
+  if (l.kind === 'gpu-stream') {
+    return { id: l.id, kind: l.kind, label: `${INDENT}stream ${l.streamId}`, group, key: [0, l.deviceId ?? 0, l.streamId ?? 0] };
+  }
+  const host = [1, l.pid ?? 0, l.tid ?? 0];
+  if (l.kind === 'nvtx') return { id: l.id, kind: l.kind, label: `${indent}NVTX${depth > 0 ? ` L${depth}` : ''}`, group, key: [...host, 0, depth] };
+  if (l.kind === 'cpu-op') return { id: l.id, kind: l.kind, label: `${indent}${depth > 0 ? `L${depth}` : 'Python / ops'}`, group, key: [...host, 2, depth] };
+  return { id: l.id, kind: l.kind, label: `${INDENT}CUDA API`, group, key: [...host, 1, 0] };
+}
+
+function cmpRows(a: Row, b: Row): number {
+  for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
+    const d = (a.key[i] ?? -1) - (b.key[i] ?? -1);
+    if (d) return d;
+  }
+  return 0;
+}
+
+/** Adds the lanes of a tiles answer (and their groups' headers) to the known rows; returns the same array when nothing is new. */
 export function mergeRows(rows: Row[], tiles: TimelineTiles): Row[] {
   const known = new Set(rows.map((r) => r.id));
-  const added = tiles.lanes.filter((l) => !known.has(l.id)).map(rowOf);
-  if (added.length === 0) return rows;
-  return [...rows, ...added].sort((a, b) => {
-    for (let i = 0; i < Math.max(a.key.length, b.key.length); i++) {
-      const d = (a.key[i] ?? -1) - (b.key[i] ?? -1);
-      if (d) return d;
+  const added: Row[] = [];
+  for (const l of tiles.lanes) {
+    if (known.has(l.id)) continue;
+    const h = headerOf(l);
+    if (!known.has(h.id)) {
+      known.add(h.id);
+      added.push(h);
     }
-    return 0;
-  });
+    known.add(l.id);
+    added.push(rowOf(l));
+  }
+  if (added.length === 0) return rows;
+  return [...rows, ...added].sort(cmpRows);
+}
+
+/** The rows shown: every header, and the lanes of the groups not collapsed. */
+export function visibleRows(rows: Row[], collapsed: ReadonlySet<string>): Row[] {
+  return collapsed.size === 0 ? rows : rows.filter((r) => r.kind === 'header' || !collapsed.has(r.group));
+}
+
+/** The row at a y (canvas coordinates), or undefined. */
+export function rowAt(rows: Row[], y: number): Row | undefined {
+  return y < AXIS_H ? undefined : rows[Math.floor((y - AXIS_H) / ROW_H)];
 }
 
 /** Pixel x (inside the plot) of a time. */
@@ -52,9 +97,9 @@ export interface Hit { row: Row; slice: TileSlice }
 
 /** The slice under a point (plot coordinates), allowing a pixel or two around thin slices. */
 export function hitTest(rows: Row[], tiles: TimelineTiles | null, view: Viewport, plotW: number, x: number, y: number): Hit | null {
-  if (!tiles || y < AXIS_H || x < 0 || x > plotW) return null;
-  const row = rows[Math.floor((y - AXIS_H) / ROW_H)];
-  if (!row) return null;
+  if (!tiles || x < 0 || x > plotW) return null;
+  const row = rowAt(rows, y);
+  if (!row || row.kind === 'header') return null;
   const lane = tiles.lanes.find((l) => l.id === row.id);
   if (!lane) return null;
   let best: TileSlice | null = null;
