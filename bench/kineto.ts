@@ -1,4 +1,4 @@
-// `npm run bench:kineto [-- --sizes 0.1,0.6,2,4] [--source TRACE] [--dir DIR] [--floor-max-gb 1] [--bad-max-gb 2] [--keep]`:
+// `npm run bench:kineto [-- --sizes 0.1,0.6,2,4] [--source TRACE] [--dir DIR] [--floor-max-gb 1] [--bad-max-gb 2] [--no-downstream] [--keep]`:
 // Kineto traces of any size. For each size (GB = 1e9 bytes) it tiles a real trace in time
 // (bench/kineto-tile.ts; default ../shared/traces/hta/allreduce_v100_rank1.json.gz) into DIR
 // (default $KINETO_BENCH_DIR or bench/work/kineto), then measures, each in its own subprocess:
@@ -7,6 +7,10 @@
 //            about 4.6x the file in memory, more than this 24 GB machine has beside others past ~2 GB)
 //   hta      HTA's TraceAnalysis + get_temporal_breakdown, from the source tree at $HTA_SRC (skipped when unset)
 //   bad      the same file with a corrupt byte at 97%, then cut to 97%: sysight must fail with one line, exit 2
+//   downstream (unless --no-downstream): `analyze FILE --json` (profile-only diagnosis), `diff FILE FILE --json`
+//            (both rounds read in full), `ranks FILE --json`, and the trace view's queries in a child of this
+//            bench (open, then timeline tiles of the whole profile at 1920 px and of a 1% window), each with its
+//            wall/CPU time and peak RSS
 // (the corrupt-byte run up to --bad-max-gb), then deletes the file (one size on disk at a time); the results
 // of sizes not in this run stay in the results file. With $HTA_SRC set it also runs sysight and HTA on the
 // real traces side by side. Wall and CPU seconds and peak RSS come from getrusage of a python3 wrapper around
@@ -16,6 +20,8 @@ import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, 
 import { cpus, loadavg, totalmem } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { tileTrace } from './kineto-tile.js';
+import { openProfile } from '../src/profile/open.js';
+import { timelineTiles } from '../src/profile/queries/timeline.js';
 
 // bundled into bench/work/kineto.cjs by the bench:kineto script, so the repository is two levels up
 const ROOT = resolve(__dirname, '..', '..');
@@ -67,6 +73,50 @@ function sysight(file: string): Measured & { load1: number } {
   return measure([process.execPath, join(ROOT, 'bin', 'sysight.js'), 'profile', 'summary', file, '--json'], { ...process.env, SYSIGHT_CACHE: 'off' });
 }
 
+function cli(args: string[]): Measured & { load1: number } {
+  return measure([process.execPath, join(ROOT, 'bin', 'sysight.js'), ...args], { ...process.env, SYSIGHT_CACHE: 'off' });
+}
+
+/** The trace view's path, in a child of this bench (`--tiles FILE`): open, whole-profile tiles, a 1% window. */
+async function tilesChild(file: string): Promise<void> {
+  const t0 = performance.now();
+  const m = await openProfile(file);
+  const t1 = performance.now();
+  const { startNs, endNs } = m.meta;
+  const whole = timelineTiles(m, { startNs, endNs, pixels: 1920 });
+  const t2 = performance.now();
+  const mid = (startNs + endNs) / 2;
+  const span = (endNs - startNs) / 200;
+  const zoom = timelineTiles(m, { startNs: mid - span, endNs: mid + span, pixels: 1920 });
+  const t3 = performance.now();
+  const slices = (t: typeof whole) => t.lanes.reduce((n, l) => n + l.slices.length, 0);
+  process.stdout.write(`${JSON.stringify({
+    open_s: +((t1 - t0) / 1000).toFixed(2), whole_tiles_ms: Math.round(t2 - t1), zoom_tiles_ms: Math.round(t3 - t2),
+    lanes: whole.lanes.length, whole_slices: slices(whole), zoom_slices: slices(zoom),
+  })}\n`);
+}
+
+/** analyze, diff, ranks and the trace view's tiles on one file: what a user does after opening it. */
+function downstream(file: string, bytes: number): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  const facts = (m: Measured, pick: (j: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
+    try {
+      return pick(JSON.parse(m.stdout) as Record<string, unknown>);
+    } catch {
+      return { error: m.stderr.trim().split('\n').pop() };
+    }
+  };
+  const a = cli(['analyze', file, '--json']);
+  out.push(row('sysight analyze', a, bytes, facts(a, (j) => ({ findings: (j.findings as unknown[] | undefined)?.length, steps: (j.iterations as { count?: number } | undefined)?.count }))));
+  const d = cli(['diff', file, file, '--json']);
+  out.push(row('sysight diff (the file against itself)', d, bytes, facts(d, (j) => ({ verdict: j.verdict }))));
+  const r = cli(['ranks', file, '--json']);
+  out.push(row('sysight ranks', r, bytes, facts(r, (j) => ({ ranks: (j.ranks as unknown[] | undefined)?.length }))));
+  const t = measure([process.execPath, __filename, '--tiles', file]);
+  out.push(row('trace view: open + tiles', t, bytes, facts(t, (j) => j)));
+  return out;
+}
+
 function hta(file: string): (Measured & { load1: number }) | undefined {
   if (!process.env.HTA_SRC) return undefined;
   const dir = mkdtempSync(join(resolve(file, '..'), 'hta-'));
@@ -95,6 +145,7 @@ function summaryFacts(m: Measured): Record<string, unknown> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args[0] === '--tiles' && args[1]) return tilesChild(args[1]);
   const opt = (name: string): string | undefined => {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
@@ -124,6 +175,7 @@ async function main(): Promise<void> {
       const h = hta(file);
       if (h) runs.push(row('HTA temporal breakdown', h, bytes));
       else runs.push({ what: 'HTA temporal breakdown', skipped: 'HTA_SRC unset' });
+      if (!args.includes('--no-downstream')) runs.push(...downstream(file, bytes));
       // a control byte is invalid anywhere in JSON (strings included): read up to it, then one line
       const fd = openSync(file, 'r+');
       writeSync(fd, Buffer.from([0x01]), 0, 1, Math.floor(bytes * 0.97));

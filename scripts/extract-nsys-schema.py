@@ -12,6 +12,7 @@ MOCK = 'GindaChen+nsys-ai__mock.sqlite'  # nsys 2026.1.1.204, schema 3.24.14
 H100 = 'GindaChen+nsys-ai__h100_2gpu_1s.sqlite'  # nsys 2026.2.1.210, schema 3.25.0
 P4 = 'p4arth+cuda-perf-sandbox__report1.sqlite'  # nsys 2025.5.2.266, schema 3.24.0
 SAXPY = 'hpcgroup+pipit__saxpy-mpi-cuda_nsys_perlmutter0.sqlite'  # nsys 2022.2.1.31, the only export with CUDA_CALLCHAINS
+GRAPHS = 'morluto+flameox__nsight-2025.5.2.sqlite'  # nsys 2025.5.2.266, schema 3.24.0, graph-level CUDA graph tracing
 
 SOURCES = {
     MOCK: ['META_DATA_EXPORT', 'META_DATA_CAPTURE', 'ANALYSIS_DETAILS', 'StringIds', 'ThreadNames', 'PROCESSES',
@@ -21,6 +22,7 @@ SOURCES = {
     H100: ['NVTX_EVENTS', 'CUPTI_ACTIVITY_KIND_MEMSET'],
     P4: ['OSRT_API', 'OSRT_CALLCHAINS', 'ENUM_STACK_UNWIND_METHOD'],
     SAXPY: ['CUDA_CALLCHAINS'],
+    GRAPHS: ['CUPTI_ACTIVITY_KIND_GRAPH_TRACE', 'CUDA_GRAPH_EVENTS'],
 }
 
 def main(root):

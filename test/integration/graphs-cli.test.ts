@@ -1,21 +1,17 @@
 // `sysight tool graphs <profile> --capture <trace>` as a subprocess on a hand-made Kineto capture/replay pair:
 // the capture launches (args.kernel, grid, block) between begin/end-capture calls under Python frames, the
 // replay one cudaGraphLaunch whose kernels carry its correlation id.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphsReport } from '../../src/profile/graphs/report.js';
+import { ensureBuilt, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 const host = { pid: 5, tid: 5 };
 const gpu = { pid: 0, tid: 7 };
 
-function sysight(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sysight = (...args: string[]) => sysightSync(args);
 
 const py = (name: string, ts: number, dur: number) => ({ ph: 'X', cat: 'python_function', name, ...host, ts, dur });
 const launch = (kernel: string, ts: number, correlation: number, grid: number[]) => ({
@@ -47,10 +43,7 @@ const replay = {
 
 let tmp = '';
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-graphs-'));
   writeFileSync(join(tmp, 'capture.json'), JSON.stringify(capture));
   writeFileSync(join(tmp, 'replay.json'), JSON.stringify(replay));
@@ -69,6 +62,29 @@ describe('sysight tool graphs', () => {
     expect(sites).toEqual({ 0: 'model.py:12', 1: 'model.py:20', 2: 'model.py:21', 3: 'unmatched' });
     expect(out.capture).toMatchObject({ replayedKernels: 4, attributedKernels: 3, unmatched: 1, attributedShare: 0.9524 });
     expect(out.capture.unmatchedKernels.map((u) => u.name)).toEqual(['softmax_kernel']);
+  });
+
+  it('recovers the replays and sites planted by `sysight generate --capture-trace`', () => {
+    const scenario = {
+      iterations: { count: 2 }, processes: [{ pid: 300 }],
+      step: [{ type: 'graph', at: 'runner.py:456 execute_model', count: 3, kernels: [
+        { type: 'kernel', name: 'rms_norm_kernel', durationUs: 5, at: 'model.py:123 forward' },
+        { type: 'kernel', name: 'gemm_kernel', durationUs: 20, at: 'model.py:130 forward' },
+      ] }],
+    };
+    writeFileSync(join(tmp, 'scenario.json'), JSON.stringify(scenario));
+    const g = sysight('generate', join(tmp, 'scenario.json'), '--out', join(tmp, 'gen.sqlite'), '--capture-trace', join(tmp, 'gen-capture.json'));
+    expect(g.code, g.stderr).toBe(0);
+    const r = sysight('tool', 'graphs', join(tmp, 'gen.sqlite'), '--capture', join(tmp, 'gen-capture.json'), '--json');
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as GraphsReport;
+    expect(out).toMatchObject({ graphLaunches: 6, replays: 6, graphKernels: 12 });
+    expect(out.graphs.map((x) => [x.replays, x.replaySite])).toEqual([[6, { file: 'runner.py', line: 456, function: 'execute_model' }]]);
+    expect(out.graphs[0]!.nodes.map((n) => `${n.node} ${n.match} ${n.captureSite?.file}:${n.captureSite?.line}`).sort()).toEqual(['0 exact model.py:123', '1 exact model.py:130']);
+    expect(out.capture.attributedShare).toBe(1);
+    const none = sysight('generate', '--preset', 'healthy', '--out', join(tmp, 'h.sqlite'), '--capture-trace', join(tmp, 'h.json'));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/no graph event/);
   });
 
   it('prints both sites in the table, and a missing capture file is one clear line with exit 2', () => {

@@ -1,10 +1,11 @@
 // `sysight generate <scenario.json|yaml> --out F` or `sysight generate --preset NAME --out F`: writes a synthetic
 // Nsight Systems SQLite export (same tables, columns and types as a real one) from a scenario.
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError, isCancelled } from '../../core/errors.js';
 import { cliSignal } from '../signal.js';
 import {
-  PRESET_NAMES, type Scenario, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile, writeRankProfiles,
+  PRESET_NAMES, type Scenario, captureTrace, loadScenarioFile, presetScenario, validateScenario, writeNsysProfile, writeRankProfiles,
 } from '../../profile/generator/index.js';
 
 interface Opts {
@@ -21,6 +22,7 @@ interface Opts {
   sizeMb?: string;
   runId?: string;
   clockSkewMs?: string;
+  captureTrace?: string;
 }
 
 function positiveInt(v: string, what: string): number {
@@ -82,6 +84,7 @@ export function register(program: Command): void {
     .option('--size-mb <mb>', 'with --ranks: approximate size of each rank export (sets the number of steps)')
     .option('--clock-skew-ms <ms>', 'with --ranks: rank r\'s clock runs r × this many ms ahead (as on different hosts)')
     .option('--run-id <id>', 'with --ranks: the run id recorded in each capture\'s environment')
+    .option('--capture-trace <file>', 'also write the PyTorch-profiler trace of the scenario\'s CUDA-graph captures (for `tool graphs --capture`)')
     .action((file: string | undefined, opts: Opts) => {
       if (opts.ranks !== undefined) {
         if (file) throw new UserError('--ranks takes no scenario file');
@@ -94,14 +97,17 @@ export function register(program: Command): void {
       if (opts.iterations) sc = { ...sc, iterations: { ...sc.iterations, count: positiveInt(opts.iterations, '--iterations') } };
       if (opts.seed) sc = { ...sc, seed: positiveInt(opts.seed, '--seed') };
       validateScenario(sc);
+      const capture = opts.captureTrace ? captureTrace(sc) : undefined;
+      if (capture === null) throw new UserError('--capture-trace: the scenario has no graph event to capture');
       const t0 = Date.now();
       let stats;
       try {
         stats = writeNsysProfile(sc, opts.out, { signal: cliSignal() });
+        if (capture && opts.captureTrace) writeFileSync(opts.captureTrace, `${JSON.stringify(capture)}\n`);
       } catch (e) {
         if (e instanceof UserError || isCancelled(e)) throw e;
         const code = (e as NodeJS.ErrnoException).code;
-        if (code) throw new UserError(`cannot write ${opts.out}: ${code}`);
+        if (code) throw new UserError(`cannot write ${(e as NodeJS.ErrnoException).path ?? opts.out}: ${code}`);
         throw e;
       }
       const seconds = (Date.now() - t0) / 1000;

@@ -143,6 +143,9 @@ describe('buildNsysDatabase', () => {
     expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'kernal' } as never] })).toThrow(/step\[0\]\.type/);
     expect(() => buildNsysDatabase({ iterations: { count: 0 }, step: [] })).toThrow(/iterations.count/);
     expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'kernel', name: 'k', durationUs: 1, at: 'nowhere' }] })).toThrow(/bad frame/);
+    expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'graph', kernels: [] }] })).toThrow(/step\[0\]\.kernels must be a non-empty list/);
+    expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'graph', kernels: [{ type: 'kernel', name: 'k', durationUs: 1 }], trace: 'nodes' as never }] })).toThrow(/step\[0\]\.trace must be node or graph/);
+    expect(() => buildNsysDatabase({ iterations: { count: 1 }, step: [{ type: 'compiled', graph: 'a b', events: [] }] })).toThrow(/step\[0\]\.graph must be a word/);
   });
 });
 
@@ -152,7 +155,7 @@ describe('example-scenario.yaml', () => {
     const sc = loadScenarioFile(new URL('./example-scenario.yaml', import.meta.url).pathname);
     const db = await open(buildNsysDatabase(sc));
     expect(all(db, 'SELECT pid FROM PROCESSES WHERE name = \'python\' ORDER BY pid')).toEqual([[5000], [5100]]);
-    expect(one(db, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')).toBe(2 * 10 * (12 + 12 + 12 + 1));
+    expect(one(db, 'SELECT count(*) FROM CUPTI_ACTIVITY_KIND_KERNEL')).toBe(2 * 10 * (12 + 12 + 12 + 1 + 2 * 2));
     db.close();
   });
 });

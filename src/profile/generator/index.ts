@@ -14,6 +14,7 @@ export { PRESETS, presetScenario, PRESET_NAMES } from './presets.js';
 export { globalTid, globalPid } from './nsys-db.js';
 export { shortKernelName } from './simulate.js';
 export { NSYS_TABLES } from './nsys-schema.js';
+export { captureTrace, compiledRangeText } from './graphs.js';
 
 export interface GenerateOptions {
   signal?: AbortSignal | undefined;

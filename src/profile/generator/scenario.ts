@@ -105,7 +105,37 @@ export interface NvtxEvent {
   events: StepEvent[];
 }
 
-export type StepEvent = KernelEvent | MemcpyEvent | MemsetEvent | SyncEvent | NcclEvent | CpuEvent | NvtxEvent;
+/**
+ * A CUDA graph replayed `count` times in a row from the line `at` (the cudaGraphLaunch call). The graph is captured
+ * once per process, before its first replay: cudaStreamBeginCapture, one cudaLaunchKernel per node from the node's
+ * own `at` (its capture-time line; no kernel runs then), cudaStreamEndCapture and cudaGraphInstantiate, with the
+ * CUDA_GRAPH_EVENTS rows of the graph's and the executable graph's creation.
+ */
+export interface GraphEvent extends Common {
+  type: 'graph';
+  /** the graph's kernel nodes in capture order; each node's `at` is the line that launched it during capture */
+  kernels: KernelEvent[];
+  count?: number; // replays in a row; default 1
+  /**
+   * how nsys traced the replays: 'node' (--cuda-graph-trace=node): every node a kernel row with the launch's
+   * correlation id, graphId and graphNodeId; 'graph' (the default of nsys 2025.5+): one
+   * CUPTI_ACTIVITY_KIND_GRAPH_TRACE row per replay and no kernel rows. Default 'node'.
+   */
+  trace?: 'node' | 'graph';
+  stream?: number;
+  gapUs?: number; // host time before each launch; default 2
+  launchUs?: number; // cudaGraphLaunch API time; default 10
+}
+
+/** A torch.compile region: Inductor's `## Call CompiledFxGraph <graph> ##` NVTX range around its events. */
+export interface CompiledEvent {
+  type: 'compiled';
+  /** the compiled FX graph's hash (any word) */
+  graph: string;
+  events: StepEvent[];
+}
+
+export type StepEvent = KernelEvent | MemcpyEvent | MemsetEvent | SyncEvent | NcclEvent | CpuEvent | NvtxEvent | GraphEvent | CompiledEvent;
 
 export interface Scenario {
   name?: string;
@@ -127,6 +157,11 @@ export interface Scenario {
   launchLatencyUs?: number; // API start to earliest GPU start; default 3
 }
 
+/** A kernel event's grid and block (defaults: 8 blocks per µs of duration, 256 threads). */
+export function kernelDims(e?: Pick<KernelEvent, 'grid' | 'block' | 'durationUs'>): { grid: [number, number, number]; block: [number, number, number] } {
+  return { grid: e?.grid ?? [Math.max(1, Math.round((e?.durationUs ?? 10) * 8)), 1, 1], block: e?.block ?? [256, 1, 1] };
+}
+
 export interface Frame {
   file: string;
   line: number;
@@ -140,7 +175,7 @@ export function parseFrame(f: FrameSpec): Frame {
   return { file: m[1]!, line: Number(m[2]), function: m[3]! };
 }
 
-const TYPES = new Set(['kernel', 'memcpy', 'memset', 'sync', 'nccl', 'cpu', 'nvtx']);
+const TYPES = new Set(['kernel', 'memcpy', 'memset', 'sync', 'nccl', 'cpu', 'nvtx', 'graph', 'compiled']);
 
 function checkNumber(v: unknown, what: string, min = 0): void {
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min) throw new UserError(`scenario: ${what} must be a number ≥ ${min}`);
@@ -182,6 +217,17 @@ function checkEvents(events: unknown, path: string): void {
         if (typeof ev.text !== 'string') throw new UserError(`scenario: ${p}.text must be a string`);
         checkEvents(ev.events, `${p}.events`);
         break;
+      case 'compiled':
+        if (typeof ev.graph !== 'string' || !/^\S+$/.test(ev.graph)) throw new UserError(`scenario: ${p}.graph must be a word (the FX graph's hash)`);
+        checkEvents(ev.events, `${p}.events`);
+        break;
+      case 'graph':
+        if (ev.trace !== undefined && ev.trace !== 'node' && ev.trace !== 'graph') throw new UserError(`scenario: ${p}.trace must be node or graph`);
+        checkEvents(ev.kernels, `${p}.kernels`);
+        if ((ev.kernels as { type: string }[]).length === 0 || (ev.kernels as { type: string }[]).some((k) => k.type !== 'kernel')) {
+          throw new UserError(`scenario: ${p}.kernels must be a non-empty list of kernel events`);
+        }
+        break;
     }
   });
 }
@@ -201,7 +247,8 @@ export function validateScenario(s: unknown): Scenario {
   }
   checkEvents(sc.step, 'step');
   const nDev = sc.devices?.length ?? 1;
-  const deviceOf = (es: StepEvent[]): number[] => es.flatMap((e) => (e.type === 'nvtx' ? deviceOf(e.events) : 'device' in e && e.device !== undefined ? [e.device] : []));
+  const deviceOf = (es: StepEvent[]): number[] => es.flatMap((e) => (e.type === 'nvtx' || e.type === 'compiled' ? deviceOf(e.events)
+    : e.type === 'graph' ? deviceOf(e.kernels) : 'device' in e && e.device !== undefined ? [e.device] : []));
   if (deviceOf(sc.step).some((d) => d >= nDev || !Number.isInteger(d))) throw new UserError(`scenario: an event's device must be an index into devices (0..${nDev - 1})`);
   if (sc.step.length === 0) throw new UserError('scenario: step must have at least one event');
   return sc;

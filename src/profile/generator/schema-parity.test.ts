@@ -48,6 +48,8 @@ const EVERYTHING: Scenario = {
     { type: 'memset', bytes: 1024 },
     { type: 'sync', api: 'event' },
     { type: 'cpu', durationUs: 500, label: 'data', osrt: [{ name: 'poll', durationUs: 100, at: 'data.py:3 load' }] },
+    { type: 'graph', trace: 'graph', at: 'runner.py:9 replay', kernels: [{ type: 'kernel', name: 'triton_poi_fused_add_0', durationUs: 5, at: 'model.py:4 forward' }] },
+    { type: 'compiled', graph: 'abc', events: [{ type: 'graph', at: 'runner.py:12 replay', kernels: [{ type: 'kernel', name: 'gemm', durationUs: 5 }] }] },
   ],
   stepRanges: { domain: 'sysight' },
 };

@@ -5,13 +5,14 @@ import { mulberry32 } from '../../core/random.js';
 import { throwIfAborted } from '../../core/errors.js';
 import { optional } from '../../core/optional.js';
 import { Callchains } from './callchains.js';
+import { compiledRangeText, replayGraph } from './graphs.js';
 import { type NsysDb, globalPid, globalTid } from './nsys-db.js';
 import {
   type CpuEvent, type Frame, type KernelEvent, type MemcpyEvent, type MemsetEvent, type NcclEvent, type Scenario,
-  type StepEvent, type SyncEvent, parseFrame,
+  type StepEvent, type SyncEvent, kernelDims, parseFrame,
 } from './scenario.js';
 
-export type Leaf = Exclude<StepEvent, { type: 'nvtx' }>;
+export type Leaf = Exclude<StepEvent, { type: 'nvtx' } | { type: 'compiled' }>;
 type Op = { k: 'ev'; ev: Leaf } | { k: 'push'; text: string; domain?: string } | { k: 'pop' };
 
 const QUEUE = 1024;
@@ -54,6 +55,10 @@ function flatten(events: StepEvent[], out: Op[] = []): Op[] {
       out.push({ k: 'push', text: e.text, ...optional('domain', e.domain) });
       flatten(e.events, out);
       out.push({ k: 'pop' });
+    } else if (e.type === 'compiled') {
+      out.push({ k: 'push', text: compiledRangeText(e.graph) });
+      flatten(e.events, out);
+      out.push({ k: 'pop' });
     } else out.push({ k: 'ev', ev: e });
   }
   return out;
@@ -85,7 +90,8 @@ export class Simulator {
   private threshold: number | false;
   private outer: Frame[];
   private launchNs: number;
-  private latencyNs: number;
+  /** @internal (./graphs.ts) */
+  readonly latencyNs: number;
   endNs = 0;
 
   /** `dbs[i]`, when given, receives process i's rows (one export per rank); else every process goes to `db` */
@@ -115,7 +121,8 @@ export class Simulator {
   }
 
   /** A jittered duration in ns: `scale` true applies the rank's cpuScale, a number multiplies as given. */
-  private dur(p: Proc, us: number, scale: boolean | number = false): number {
+  /** @internal (./graphs.ts) */
+  dur(p: Proc, us: number, scale: boolean | number = false): number {
     const r = p.rand;
     const g = (r() + r() + r() + r() - 2) * Math.sqrt(3);
     const f = Math.max(0.2, 1 + this.jitter * g);
@@ -133,7 +140,8 @@ export class Simulator {
   }
 
   /** Enqueues GPU work on a stream: returns [start, end]; `blockUntil` is when the launch queue had room. */
-  private enqueue(p: Proc, streamId: number, earliest: number, durNs: number): { start: number; end: number; room: number } {
+  /** @internal (./graphs.ts) */
+  enqueue(p: Proc, streamId: number, earliest: number, durNs: number): { start: number; end: number; room: number } {
     const s = this.stream(p, streamId);
     const room = s.n >= QUEUE ? s.ring[s.n % QUEUE]! : 0;
     const start = Math.max(earliest, s.free);
@@ -148,7 +156,8 @@ export class Simulator {
     return at ? [parseFrame(at), ...this.outer] : this.outer;
   }
 
-  private api(p: Proc, name: string, start: number, end: number, corr: number | null, at?: Leaf['at'], cls = 0): void {
+  /** @internal (./graphs.ts) */
+  api(p: Proc, name: string, start: number, end: number, corr: number | null, at?: Leaf['at'], cls = 0): void {
     const chain = this.threshold !== false && end - start >= this.threshold * 1000 ? p.cc.cuda(name, this.frames(at)) : null;
     p.db.insert('CUPTI_ACTIVITY_KIND_RUNTIME', {
       start, end, eventClass: cls, globalTid: p.gtid, correlationId: corr, nameId: p.db.str(name), returnValue: 0,
@@ -169,10 +178,10 @@ export class Simulator {
     return ids;
   }
 
-  private kernelRow(p: Proc, k: { name: string; start: number; end: number; stream: number; corr: number }, e?: KernelEvent): void {
+  /** @internal (./graphs.ts); `graph`: the CUDA graph and node the kernel ran as */
+  kernelRow(p: Proc, k: { name: string; start: number; end: number; stream: number; corr: number }, e?: KernelEvent, graph?: { graphId: number; nodeId: number }): void {
     const [demangled, short, mangled] = this.kernelNames(p, k.name);
-    const grid = e?.grid ?? [Math.max(1, Math.round((e?.durationUs ?? 10) * 8)), 1, 1];
-    const block = e?.block ?? [256, 1, 1];
+    const { grid, block } = kernelDims(e);
     p.db.insert('CUPTI_ACTIVITY_KIND_KERNEL', {
       start: k.start, end: k.end, deviceId: e?.device ?? p.device, contextId: 1, greenContextId: 0, streamId: k.stream,
       correlationId: k.corr, globalPid: p.gpid, demangledName: demangled, shortName: short, mangledName: mangled,
@@ -181,6 +190,7 @@ export class Simulator {
       blockY: block[1], blockZ: block[2], staticSharedMemory: e?.staticSharedMemory ?? 0,
       dynamicSharedMemory: e?.sharedMemory ?? 0, localMemoryPerThread: 0, localMemoryTotal: 95813632,
       gridId: p.gridId++, sharedMemoryExecuted: 16384, sharedMemoryLimitConfig: 0, clusterX: 0, clusterY: 0,
+      graphId: graph?.graphId ?? null, graphNodeId: graph?.nodeId ?? null,
       clusterZ: 0, clusterSchedulingPolicy: 0, maxPotentialClusterSize: 0, maxActiveClusters: 0,
     });
   }
@@ -352,6 +362,7 @@ export class Simulator {
     else if (e.type === 'memset') this.memset(p, e);
     else if (e.type === 'sync') this.sync(p, e);
     else if (e.type === 'cpu') this.cpuWork(p, e);
+    else if (e.type === 'graph') replayGraph(this, p, e);
   }
 
   run(signal?: AbortSignal): void {

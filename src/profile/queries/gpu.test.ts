@@ -137,6 +137,18 @@ describe('launch', () => {
     expect(r.apis.map((a) => [a.name, a.count])).toEqual([['cudaLaunchKernel', 2], ['cuLaunchKernel', 1]]);
   });
 
+  it('counts HIP launch calls (ROCm traces) as launches, graph launches included', () => {
+    const b = new ModelBuilder();
+    b.api('hipLaunchKernel', 0, 4 * U, { correlationId: 1 }).kernel('k1', 10 * U, 12 * U, { correlationId: 1 });
+    b.api('hipExtModuleLaunchKernel', 20 * U, 26 * U, { correlationId: 2 }).kernel('triton_poi_fused_add_0', 30 * U, 31 * U, { correlationId: 2 });
+    b.api('hipGraphLaunch', 40 * U, 50 * U, { correlationId: 3 });
+    b.kernel('g1', 60 * U, 61 * U, { correlationId: 3 }).kernel('g2', 62 * U, 63 * U, { correlationId: 3 });
+    b.api('hipMemcpyAsync', 70 * U, 80 * U, { correlationId: 4 });
+    const r = launchStats(b.build());
+    expect(r).toMatchObject({ launchCalls: 3, launchApiNs: 20 * U, matchedKernels: 4, graphKernelCount: 2 });
+    expect(r.apis.map((a) => a.name).sort()).toEqual(['hipExtModuleLaunchKernel', 'hipGraphLaunch', 'hipLaunchKernel']);
+  });
+
   it('joins kernels to the launch call of their own process when correlation ids repeat across processes', () => {
     const b = new ModelBuilder();
     b.api('cudaLaunchKernel', 50 * U, 51 * U, { pid: 2, correlationId: 5 }).api('cudaLaunchKernel', 0, 1 * U, { pid: 1, correlationId: 5 });

@@ -57,7 +57,10 @@ export interface LaunchResult {
   apis: LaunchApiRow[];
 }
 
-export const LAUNCH_API = /^(cuda|cu)(LaunchKernel|LaunchKernelEx|LaunchKernelExC|LaunchCooperativeKernel|LaunchCooperativeKernelMultiDevice|GraphLaunch|ModuleLaunchKernel)$/;
+/** Kernel and graph launch calls of the CUDA runtime/driver and of HIP (ROCm traces: hipLaunchKernel,
+ * hipExtModuleLaunchKernel for Triton/hipBLASLt kernels, hipGraphLaunch). */
+export const LAUNCH_API =
+  /^(?:(?:cuda|cu|hip)(?:LaunchKernel|LaunchKernelEx|LaunchKernelExC|LaunchCooperativeKernel|LaunchCooperativeKernelMultiDevice|GraphLaunch|ModuleLaunchKernel)|hip(?:ExtModuleLaunchKernel|ExtLaunchKernel|ExtLaunchKernelGGL|HccModuleLaunchKernel|LaunchKernelGGL))$/;
 
 export function launchStats(model: ProfileModel, opts: { tinyUs?: number; limit?: number } = {}): LaunchResult {
   const tinyNs = (opts.tinyUs ?? 10) * NS_PER_US;
