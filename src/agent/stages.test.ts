@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ModelBuilder } from '../analyze/testmodel.js';
+import { ModelBuilder } from '../profile/queries/model-builder.js';
 import type { Finding, LocalizedFindingSet } from '../core/findings.js';
 import type { ProfileModel } from '../core/profile.js';
 import { applyPatchToText } from '../sandbox/apply.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ModelBuilder } from '../analyze/testmodel.js';
+import { ModelBuilder } from '../profile/queries/model-builder.js';
 import { appendLedger } from '../memory/ledger.js';
 import { writeLearnedLesson } from '../memory/lessons.js';
 import { QUERIES } from '../profile/queries/registry.js';

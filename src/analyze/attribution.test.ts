@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attributeCosts, classifyApi, siteKey } from './attribution.js';
-import { ModelBuilder } from './testmodel.js';
+import { ModelBuilder } from '../profile/queries/model-builder.js';
 
 const FILES = ['train.py', 'model.py'];
 
@@ -21,7 +21,7 @@ describe('attributeCosts', () => {
         { symbol: '<module>', file: '/w/train.py', line: 90 },
       ] })
       .api('cudaLaunchKernel_v7000', 6000, 6010)
-      .build('nsys-sqlite');
+      .build();
     const a = attributeCosts(m, FILES);
     const s = a.sites.get(siteKey('train.py', 57))!;
     expect(s.func).toBe('train_step');
@@ -39,7 +39,7 @@ describe('attributeCosts', () => {
       .api('cudaLaunchKernel', 1700, 1800)
       .py('/w/train.py', 91, '<module>', 5000, 9000)
       .op('aten::mm', 5100, 8000)
-      .build();
+      .build('test.json', 'kineto-json');
     const a = attributeCosts(m, FILES);
     const fwd = a.sites.get(siteKey('model.py', 42))!;
     expect(fwd.ns.op).toBe(1000);
@@ -56,13 +56,13 @@ describe('blocking copies', () => {
   const chain = [{ symbol: 'train (/w/train.py:44)', file: '/w/train.py', line: 44 }];
   it('counts the time a blocking copy call waits for earlier GPU work as a sync, the rest as the copy', () => {
     // cudaMemcpyAsync from 0 to 10 ms; its D2H copy only starts at 9.99 ms (the stream was busy): 9.99 ms of waiting
-    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 10_000_000, { chain, correlationId: 5 }).copy(9_990_000, 9_995_000, 5).build('nsys-sqlite');
+    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 10_000_000, { chain, correlationId: 5 }).copy(9_990_000, 9_995_000, { correlationId: 5, copyKind: 2, bytes: 4 }).build();
     const s = attributeCosts(m, FILES).sites.get(siteKey('train.py', 44))!;
     expect(s.ns.sync).toBe(9_990_000);
     expect(s.ns.memcpy).toBe(10_000);
   });
   it('leaves an asynchronous copy (returns before its copy ends) a copy', () => {
-    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 5_000, { chain, correlationId: 6 }).copy(900_000, 950_000, 6, 1).build('nsys-sqlite');
+    const m = new ModelBuilder().api('cudaMemcpyAsync_v3020', 0, 5_000, { chain, correlationId: 6 }).copy(900_000, 950_000, { correlationId: 6, copyKind: 1, bytes: 4 }).build();
     const s = attributeCosts(m, FILES).sites.get(siteKey('train.py', 44))!;
     expect(s.ns.sync).toBe(0);
     expect(s.ns.memcpy).toBe(5_000);
@@ -71,7 +71,7 @@ describe('blocking copies', () => {
     const m = new ModelBuilder().api('cudaLaunchKernel_v7000', 0, 5_000, { chain: [
       { symbol: 'forward (/w/model.py:12)', file: '/w/model.py', line: 12 },
       { symbol: 'train (/w/train.py:39)', file: '/w/train.py', line: 39 },
-    ] }).build('nsys-sqlite');
+    ] }).build();
     const a = attributeCosts(m, FILES);
     expect([...a.sites.keys()]).toEqual([siteKey('model.py', 12)]);
     expect(a.seen.has(siteKey('train.py', 39))).toBe(true);

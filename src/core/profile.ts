@@ -30,43 +30,38 @@ export interface ThreadInfo {
   name: string;
 }
 
+// The normalized kind codes stored in the Uint8Array columns (and so in the profile cache): values are fixed.
+
 /** Memory copy direction, normalized across nsys (ENUM_CUDA_MEMCPY_OPER) and Kineto names. */
-export enum CopyKind {
-  Unknown = 0,
-  HtoD = 1,
-  DtoH = 2,
-  DtoD = 3,
-  HtoH = 4,
-  PtoP = 5,
-}
+export enum CopyKind { Unknown = 0, HtoD = 1, DtoH = 2, DtoD = 3, HtoH = 4, PtoP = 5 }
 
 /** Host memory kind of a copy endpoint, normalized (nsys ENUM_CUDA_MEM_KIND). */
-export enum MemKind {
-  Unknown = 0,
-  Pageable = 1,
-  Pinned = 2,
-  Device = 3,
-  Array = 4,
-  Managed = 5,
-}
+export enum MemKind { Unknown = 0, Pageable = 1, Pinned = 2, Device = 3, Array = 4, Managed = 5 }
 
-export enum SyncKind {
-  Unknown = 0,
-  Event = 1,
-  StreamWaitEvent = 2,
-  Stream = 3,
-  Context = 4,
-  Device = 5,
-}
+export enum SyncKind { Unknown = 0, Event = 1, StreamWaitEvent = 2, Stream = 3, Context = 4, Device = 5 }
 
-/** Kernels and other GPU work (one row per kernel launch). */
-export interface KernelTable {
+/** What every table has: its row count and each row's interval (ns). */
+export interface Rows {
   length: number;
   start: Float64Array;
   end: Float64Array;
+}
+
+/** Rows of GPU work: the device and stream it ran on, the process that issued it. */
+export interface StreamRows extends Rows {
   deviceId: Int32Array;
   streamId: Int32Array;
   pid: Int32Array;
+}
+
+/** Rows of host work: the process and thread it ran on. */
+export interface ThreadRows extends Rows {
+  pid: Int32Array;
+  tid: Int32Array;
+}
+
+/** Kernels and other GPU work (one row per kernel launch). */
+export interface KernelTable extends StreamRows {
   /** short (demangled, no args) name */
   nameId: Int32Array;
   /** full demangled name when known, else same as nameId */
@@ -86,12 +81,7 @@ export interface KernelTable {
 }
 
 /** CPU-side API calls: CUDA runtime/driver calls (nsys RUNTIME, Kineto cuda_runtime). */
-export interface ApiTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
+export interface ApiTable extends ThreadRows {
   nameId: Int32Array;
   correlationId: Float64Array;
   /** CUDA_CALLCHAINS id / OSRT callchain id, -1 when none */
@@ -108,13 +98,7 @@ export interface ApiTable {
   launchDimsId?: Int32Array;
 }
 
-export interface MemcpyTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  deviceId: Int32Array;
-  streamId: Int32Array;
-  pid: Int32Array;
+export interface MemcpyTable extends StreamRows {
   copyKind: Uint8Array; // CopyKind
   srcKind: Uint8Array; // MemKind
   dstKind: Uint8Array; // MemKind
@@ -122,23 +106,12 @@ export interface MemcpyTable {
   correlationId: Float64Array;
 }
 
-export interface MemsetTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  deviceId: Int32Array;
-  streamId: Int32Array;
-  pid: Int32Array;
+export interface MemsetTable extends StreamRows {
   bytes: Float64Array;
   correlationId: Float64Array;
 }
 
-export interface SyncTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
+export interface SyncTable extends ThreadRows {
   deviceId: Int32Array;
   streamId: Int32Array;
   syncKind: Uint8Array; // SyncKind
@@ -146,13 +119,9 @@ export interface SyncTable {
 }
 
 /** NVTX ranges and marks; for Kineto, user annotations (ProfilerStep#N, record_function). */
-export interface RangeTable {
-  length: number;
-  start: Float64Array;
+export interface RangeTable extends ThreadRows {
   /** end === start for marks */
   end: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
   textId: Int32Array;
   /** nesting depth on its thread when known (0 = top), -1 unknown */
   depth: Int32Array;
@@ -164,13 +133,7 @@ export interface RangeTable {
  * Graph-level replays of CUDA graphs (nsys CUPTI_ACTIVITY_KIND_GRAPH_TRACE): one row per graph launch when
  * graph tracing is at graph level (kernels inside are then not traced one by one).
  */
-export interface GraphTraceTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  deviceId: Int32Array;
-  streamId: Int32Array;
-  pid: Int32Array;
+export interface GraphTraceTable extends StreamRows {
   /** the cudaGraphLaunch call's correlation id (links to ApiTable.correlationId), -1 when unknown */
   correlationId: Float64Array;
   graphId: Float64Array;
@@ -178,12 +141,7 @@ export interface GraphTraceTable {
 }
 
 /** CPU operator / Python frames (Kineto cpu_op, python_function; legacy autograd events). */
-export interface CpuEventTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
+export interface CpuEventTable extends ThreadRows {
   nameId: Int32Array;
   /** for python_function: the file (string id) and line; -1 / 0 otherwise */
   fileId: Int32Array;
@@ -197,12 +155,7 @@ export interface CpuEventTable {
 }
 
 /** OS runtime calls (nsys OSRT_API): read, poll, futex, pthread_mutex_lock, … */
-export interface OsCallTable {
-  length: number;
-  start: Float64Array;
-  end: Float64Array;
-  pid: Int32Array;
-  tid: Int32Array;
+export interface OsCallTable extends ThreadRows {
   nameId: Int32Array;
   callchainId: Float64Array;
 }

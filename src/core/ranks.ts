@@ -47,22 +47,10 @@ export interface RankClock {
 }
 
 /** One training step on one rank. */
-export interface RankStep {
+export interface RankStep extends RankTotals {
   index: number;
   startNs: number;
   endNs: number;
-  /** GPU busy with compute kernels (not NCCL) */
-  computeNs: number;
-  /** GPU busy with NCCL kernels */
-  commNs: number;
-  /** NCCL time not overlapped by compute kernels on the same GPU */
-  exposedCommNs: number;
-  /** step time with no GPU activity at all */
-  idleNs: number;
-  memcpyNs: number;
-  syncNs: number;
-  /** host time in data loading (DataLoader next / pin memory / H2D of the batch) when it can be seen */
-  dataLoadNs: number;
 }
 
 /** One collective as one rank saw it (the n-th NCCL kernel of this name on this rank). */
@@ -89,13 +77,19 @@ export interface RankHotspot {
   count: number;
 }
 
+/** Where a step's (or the whole run's) time went on one rank. */
 export interface RankTotals {
+  /** GPU busy with compute kernels (not NCCL) */
   computeNs: number;
+  /** GPU busy with NCCL kernels */
   commNs: number;
+  /** NCCL time not overlapped by compute kernels on the same GPU */
   exposedCommNs: number;
+  /** step time with no GPU activity at all */
   idleNs: number;
   memcpyNs: number;
   syncNs: number;
+  /** host time in data loading (DataLoader next / pin memory / H2D of the batch) when it can be seen */
   dataLoadNs: number;
 }
 

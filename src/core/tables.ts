@@ -9,14 +9,21 @@ type ColumnSpec = Record<string, ArrayCtor>;
 type Columns<S extends ColumnSpec> = { [K in keyof S]: InstanceType<S[K]> };
 export type Table<S extends ColumnSpec> = Columns<S> & { length: number };
 
+/** The columns every table starts with: the row's interval (ns). */
+const INTERVAL = { start: Float64Array, end: Float64Array } satisfies ColumnSpec;
+/** Where GPU work ran: device, stream, and the process that issued it. */
+const ON_STREAM = { ...INTERVAL, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array } satisfies ColumnSpec;
+/** Where host work ran: process and thread. */
+const ON_THREAD = { ...INTERVAL, pid: Int32Array, tid: Int32Array } satisfies ColumnSpec;
+
 export const KERNEL_COLUMNS = {
-  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
+  ...ON_STREAM,
   nameId: Int32Array, fullNameId: Int32Array, correlationId: Float64Array,
   gridX: Int32Array, gridY: Int32Array, gridZ: Int32Array, blockX: Int32Array, blockY: Int32Array, blockZ: Int32Array,
   registersPerThread: Int32Array, sharedMemoryBytes: Int32Array,
 } satisfies ColumnSpec;
 export const API_COLUMNS = {
-  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
+  ...ON_THREAD, nameId: Int32Array,
   correlationId: Float64Array, callchainId: Float64Array, returnValue: Int32Array,
 } satisfies ColumnSpec;
 /** Runtime calls of readers that know what a launch call launched (Kineto args.kernel/grid/block). */
@@ -26,33 +33,20 @@ export const LAUNCH_API_COLUMNS = {
 /** Kernels of readers that know their CUDA graph node (nsys 2025.5+ KERNEL.graphNodeId). */
 export const GRAPH_KERNEL_COLUMNS = { ...KERNEL_COLUMNS, graphNodeId: Float64Array } satisfies ColumnSpec;
 export const GRAPH_TRACE_COLUMNS = {
-  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
-  correlationId: Float64Array, graphId: Float64Array, graphExecId: Float64Array,
+  ...ON_STREAM, correlationId: Float64Array, graphId: Float64Array, graphExecId: Float64Array,
 } satisfies ColumnSpec;
 export const MEMCPY_COLUMNS = {
-  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
-  copyKind: Uint8Array, srcKind: Uint8Array, dstKind: Uint8Array, bytes: Float64Array, correlationId: Float64Array,
+  ...ON_STREAM, copyKind: Uint8Array, srcKind: Uint8Array, dstKind: Uint8Array, bytes: Float64Array, correlationId: Float64Array,
 } satisfies ColumnSpec;
-export const MEMSET_COLUMNS = {
-  start: Float64Array, end: Float64Array, deviceId: Int32Array, streamId: Int32Array, pid: Int32Array,
-  bytes: Float64Array, correlationId: Float64Array,
-} satisfies ColumnSpec;
+export const MEMSET_COLUMNS = { ...ON_STREAM, bytes: Float64Array, correlationId: Float64Array } satisfies ColumnSpec;
 export const SYNC_COLUMNS = {
-  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, deviceId: Int32Array,
-  streamId: Int32Array, syncKind: Uint8Array, correlationId: Float64Array,
+  ...ON_THREAD, deviceId: Int32Array, streamId: Int32Array, syncKind: Uint8Array, correlationId: Float64Array,
 } satisfies ColumnSpec;
-export const RANGE_COLUMNS = {
-  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, textId: Int32Array,
-  depth: Int32Array, domainId: Int32Array,
-} satisfies ColumnSpec;
+export const RANGE_COLUMNS = { ...ON_THREAD, textId: Int32Array, depth: Int32Array, domainId: Int32Array } satisfies ColumnSpec;
 export const CPU_COLUMNS = {
-  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
-  fileId: Int32Array, line: Int32Array, kind: Uint8Array, correlationId: Float64Array, callchainId: Float64Array,
+  ...ON_THREAD, nameId: Int32Array, fileId: Int32Array, line: Int32Array, kind: Uint8Array, correlationId: Float64Array, callchainId: Float64Array,
 } satisfies ColumnSpec;
-export const OSCALL_COLUMNS = {
-  start: Float64Array, end: Float64Array, pid: Int32Array, tid: Int32Array, nameId: Int32Array,
-  callchainId: Float64Array,
-} satisfies ColumnSpec;
+export const OSCALL_COLUMNS = { ...ON_THREAD, nameId: Int32Array, callchainId: Float64Array } satisfies ColumnSpec;
 
 /** Appends rows column by column, doubling capacity as needed. */
 export class TableBuilder<S extends ColumnSpec> {

@@ -3,7 +3,8 @@ import { cpSync, mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
-import { bestTrial, checkFindingSet, checkRunRecord, fmtSpeedup, loadPatch, loadRuns, runForProfile, savedOverview, toFindingView, toRunView, verdictIcon } from './model.js';
+import { checkFindingSet, checkRunRecord } from '../core/run-files.js';
+import { bestTrial, fmtSpeedup, loadPatch, loadRuns, runForProfile, savedOverview, toFindingView, toRunView, verdictIcon } from './model.js';
 
 const fixture = join(process.cwd(), 'test', 'fixtures', 'workspace');
 

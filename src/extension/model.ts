@@ -4,6 +4,7 @@ import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve, basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { CATEGORY_NAMES, type Category, type Finding, type LocalizedFindingSet } from '../core/findings.js';
+import { checkFindingSet, checkPatchPlan, checkRunRecord, isObj, readJson } from '../core/run-files.js';
 import { SYSIGHT_DIR, diffDetail, type PatchPlan, type RunRecord, type TrialRecord } from '../core/run.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { FindingView, RunView } from '../protocol/dashboard.js';
@@ -17,54 +18,6 @@ export interface LoadedRun {
   findings: LocalizedFindingSet | null;
   /** problems reading the run's files, one line each */
   problems: string[];
-}
-
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`cannot read ${path}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new UserError(`${path} is not valid JSON: ${(e as Error).message.split('\n')[0]}`);
-  }
-}
-
-const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-
-export function checkRunRecord(x: unknown, where: string): RunRecord {
-  if (!isObj(x)) throw new UserError(`${where}: not a run record (expected an object)`);
-  if (x.schemaVersion !== 1) throw new UserError(`${where}: unsupported run schemaVersion ${String(x.schemaVersion)} (expected 1)`);
-  if (typeof x.id !== 'string' || !Array.isArray(x.rounds)) throw new UserError(`${where}: run record without id or rounds`);
-  for (const r of x.rounds as unknown[]) {
-    if (!isObj(r) || typeof r.index !== 'number' || !Array.isArray(r.trials)) throw new UserError(`${where}: a round without index or trials`);
-  }
-  return x as unknown as RunRecord;
-}
-
-const CATS = new Set(Object.keys(CATEGORY_NAMES));
-
-export function checkFindingSet(x: unknown, where: string): LocalizedFindingSet {
-  if (!isObj(x)) throw new UserError(`${where}: not a finding set (expected an object)`);
-  if (x.schemaVersion !== 1) throw new UserError(`${where}: unsupported findings schemaVersion ${String(x.schemaVersion)} (expected 1)`);
-  if (!Array.isArray(x.findings)) throw new UserError(`${where}: no findings array`);
-  x.findings.forEach((f: unknown, i: number) => {
-    if (!isObj(f) || typeof f.id !== 'string' || !CATS.has(f.category as string) || typeof f.file !== 'string' ||
-      typeof f.line !== 'number' || f.line < 1 || !isObj(f.impact)) {
-      throw new UserError(`${where}: finding ${i} lacks id, category C1–C7, file, line ≥ 1 or impact`);
-    }
-  });
-  return x as unknown as LocalizedFindingSet;
-}
-
-export function checkPatchPlan(x: unknown, where: string): PatchPlan {
-  if (!isObj(x) || typeof x.id !== 'string' || typeof x.file !== 'string' || typeof x.diff !== 'string') {
-    throw new UserError(`${where}: not a patch plan (needs id, file and diff)`);
-  }
-  return x as unknown as PatchPlan;
 }
 
 /** Every run under <repo>/.sysight/runs, newest first; unreadable runs are reported, not thrown. */

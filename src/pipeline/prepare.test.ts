@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeRepo, worktreeList, type ToyRepo } from '../../test/helpers/sandbox-fixtures.js';
+import { makeRepo, worktreeList, type ToyRepo } from '../../test/support/sandbox-fixtures.js';
 import { WORKTREE_PREFIX } from '../sandbox/index.js';
 import { prepareLoop } from './prepare.js';
 

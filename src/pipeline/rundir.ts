@@ -1,10 +1,12 @@
 // The run directory: .sysight/runs/<run-id>/ inside the target repo (DESIGN.md "Data contracts").
-// run.json (RunRecord), findings.json (per round), patches/<id>.diff, measurements.json, report.*.
+// run.json (RunRecord), findings.json (per round), patches/<id>.diff, measurements.json, report.*. Reads go
+// through core/run-files.ts, which checks each file's shape.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../core/errors.js';
 import type { LocalizedFindingSet } from '../core/findings.js';
+import { checkFindingSet, checkPatchPlan, checkRunRecord, readJson } from '../core/run-files.js';
 import { SYSIGHT_DIR, type PatchPlan, type RunRecord } from '../core/run.js';
 import { writeAtomic } from '../core/write-atomic.js';
 
@@ -58,7 +60,8 @@ export class RunDir {
   }
 
   readRecord(): RunRecord {
-    return readJson<RunRecord>(this.file('run.json'));
+    const path = this.file('run.json');
+    return checkRunRecord(readJson(path), path);
   }
 
   writeRecord(r: RunRecord): void {
@@ -80,8 +83,8 @@ export class RunDir {
   }
 
   readFindings(round?: number): LocalizedFindingSet {
-    const name = round === undefined ? 'findings.json' : `findings-round${round}.json`;
-    return readJson<LocalizedFindingSet>(this.file(name));
+    const path = this.file(round === undefined ? 'findings.json' : `findings-round${round}.json`);
+    return checkFindingSet(readJson(path), path);
   }
 
   writePatch(p: PatchPlan): string {
@@ -98,7 +101,7 @@ export class RunDir {
     return readdirSync(dir)
       .filter((f) => f.endsWith('.json'))
       .sort()
-      .map((f) => readJson<PatchPlan>(join(dir, f)));
+      .map((f) => checkPatchPlan(readJson(join(dir, f)), join(dir, f)));
   }
 }
 
@@ -108,18 +111,4 @@ export function listRuns(repo: string): string[] {
   return readdirSync(root)
     .filter((d) => existsSync(join(root, d, 'run.json')))
     .sort();
-}
-
-export function readJson<T>(path: string): T {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch {
-    throw new UserError(`cannot read ${path}`);
-  }
-  try {
-    return JSON.parse(text) as T;
-  } catch {
-    throw new UserError(`${path} is not valid JSON`);
-  }
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PYTHON, TOY_TRAIN, write } from '../../test/helpers/sandbox-fixtures.js';
+import { PYTHON, TOY_TRAIN, write } from '../../test/support/sandbox-fixtures.js';
 import { measureInterleaved } from './measure.js';
 
 const root = mkdtempSync(join(tmpdir(), 'sysight-measure-'));

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CancelledError } from '../core/index.js';
-import { processAlive, waitFor } from '../../test/helpers/sandbox-fixtures.js';
+import { processAlive, waitFor } from '../../test/support/sandbox-fixtures.js';
 import { liveGroups } from './registry.js';
 import { describeFailure, runCommand, succeeded } from './runner.js';
 

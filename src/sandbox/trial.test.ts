@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../core/index.js';
 import {
   PYTHON, TOY_TRAIN, hashTree, processAlive, replacePlan, toyRepo, waitFor, worktreeList, write, git, type ToyRepo,
-} from '../../test/helpers/sandbox-fixtures.js';
+} from '../../test/support/sandbox-fixtures.js';
 import { liveWorktrees } from './registry.js';
 import { remeasureStack, runTrial, withPython, type TrialOptions } from './trial.js';
 

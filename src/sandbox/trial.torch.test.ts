@@ -2,7 +2,7 @@
 // times come from Optimizer.step, losses from backward(), smoke steps from SYSIGHT_MAX_STEPS.
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { makeRepo, hashTree, worktreeList, replacePlan } from '../../test/helpers/sandbox-fixtures.js';
+import { makeRepo, hashTree, worktreeList, replacePlan } from '../../test/support/sandbox-fixtures.js';
 import { runTrial } from './trial.js';
 
 const PY = '/usr/bin/python3';

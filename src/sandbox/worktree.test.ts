@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CancelledError, UserError } from '../core/index.js';
-import { git, hashTree, makeRepo, processAlive, toyRepo, waitFor, worktreeList, write, type ToyRepo } from '../../test/helpers/sandbox-fixtures.js';
+import { git, hashTree, makeRepo, processAlive, toyRepo, waitFor, worktreeList, write, type ToyRepo } from '../../test/support/sandbox-fixtures.js';
 import { inspectRepo, parsePorcelainZ } from './repo.js';
 import { liveWorktrees, processesUnder } from './registry.js';
 import { cleanupStale, createTrialWorktree, WORKTREE_PREFIX } from './worktree.js';

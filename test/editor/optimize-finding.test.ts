@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/run.js';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
-import { quickOpen } from '../support/workbench-ui.js';
+import { artifactsDir, hasChromium } from '../support/chromium.js';
+import { hasCodeServer, makeSandbox, type Sandbox } from '../support/code-server.js';
+import { git } from '../support/sandbox-fixtures.js';
+import { openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
@@ -19,8 +20,7 @@ const C3 = 'C3:train.py:train:item-in-loop';
 
 describe.skipIf(!hasCodeServer || !hasChromium || !built || !python)('Optimize one finding from its CodeLens', () => {
   let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let wb: Workbench | undefined;
   let page: Page;
   const runFile = () => join(sb.workspace, '.sysight', 'runs', 'r1-demo', 'run.json');
   const record = () => JSON.parse(readFileSync(runFile(), 'utf8')) as RunRecord;
@@ -29,22 +29,12 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !python)('Optimize o
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'sysight.pythonPath': python, 'sysight.runs': 2 });
     // optimize sandboxes patches in git worktrees: the workspace is a clean git work tree
     writeFileSync(join(sb.workspace, '.gitignore'), '.sysight/\n');
-    const git = (...a: string[]) => spawnSync('git', ['-c', 'user.email=t@t', '-c', 'user.name=t', ...a], { cwd: sb.workspace, encoding: 'utf8' });
-    for (const a of [['init', '-q'], ['add', '.'], ['commit', '-qm', 'fixture']]) expect(git(...a).status).toBe(0);
-    expect(installVsix(sb, sharedVsix())).toMatch(/sysight\.sysight.*installed|successfully installed/i);
-    server = await startCodeServer(sb);
-    browser = await launch({ width: 1400, height: 900 });
-    page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    for (const a of [['init', '-q', '-b', 'main'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'fixture']]) git(sb.workspace, ...a);
+    wb = await openWorkbench(sb);
+    page = wb.page;
   }, 180_000);
 
-  afterAll(async () => {
-    await page?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    if (sb && !process.env.SYSIGHT_KEEP) sb.cleanup();
-  });
+  afterAll(() => wb?.close());
 
   it('tries only the finding whose CodeLens was clicked', async () => {
     const before = record();

@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
-import { quickOpen, runCommand, webviewWith } from '../support/workbench-ui.js';
+import { artifactsDir, hasChromium } from '../support/chromium.js';
+import { hasCodeServer, makeSandbox, type Sandbox } from '../support/code-server.js';
+import { openWorkbench, quickOpen, runCommand, webviewWith, type Workbench } from '../support/workbench-ui.js';
 import { summarizeProfile } from '../../src/profile/ranks/index.js';
 
 const root = process.cwd();
@@ -18,8 +18,7 @@ const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(
 
 describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('ranks view in a real VS Code', () => {
   let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let wb: Workbench | undefined;
   let page: Page;
   let cells = 0;
 
@@ -28,20 +27,11 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('
     cells = summaries.length * Math.max(...summaries.map((s) => s.steps.length));
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
     cpSync(H100, join(sb.workspace, NAME));
-    installVsix(sb, sharedVsix());
-    server = await startCodeServer(sb);
-    browser = await launch({ width: 1400, height: 900 });
-    page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    wb = await openWorkbench(sb);
+    page = wb.page;
   }, 240_000);
 
-  afterAll(async () => {
-    await page?.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    sb?.cleanup();
-  });
+  afterAll(() => wb?.close());
 
   it('shows a Ranks tab on the two-process export; its heatmap has a cell per rank and step; a cell reveals its step in the trace view', async () => {
     await quickOpen(page, NAME);

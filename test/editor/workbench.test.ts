@@ -6,9 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
-import { openQuickInput, quickOpen, runCommand } from '../support/workbench-ui.js';
+import { artifactsDir, hasChromium } from '../support/chromium.js';
+import { hasCodeServer, makeSandbox, sharedVsix, type Sandbox } from '../support/code-server.js';
+import { openQuickInput, openWorkbench, quickOpen, runCommand, type Workbench } from '../support/workbench-ui.js';
 
 const root = process.cwd();
 const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
@@ -19,8 +19,7 @@ function dashboard(page: Page): FrameLocator {
 
 describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS Code (code-server + packaged .vsix)', () => {
   let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let wb: Workbench | undefined;
   let page: Page;
   let original: string;
   const consoleErrors: string[] = [];
@@ -28,23 +27,12 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
   beforeAll(async () => {
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
     original = readFileSync(join(sb.workspace, 'train.py'), 'utf8');
-    const vsix = sharedVsix();
-    expect(statSync(vsix).size).toBeGreaterThan(100_000);
-    expect(installVsix(sb, vsix)).toMatch(/sysight\.sysight.*installed|successfully installed/i);
-    server = await startCodeServer(sb);
-    browser = await launch({ width: 1400, height: 900 });
-    page = await browser.context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    expect(statSync(sharedVsix()).size).toBeGreaterThan(100_000);
+    wb = await openWorkbench(sb, { onPage: (p) => p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); }) });
+    page = wb.page;
   }, 180_000);
 
-  afterAll(async () => {
-    if (page && !process.env.SYSIGHT_KEEP) await page.close().catch(() => undefined);
-    await browser?.close();
-    await server?.stop();
-    if (sb && !process.env.SYSIGHT_KEEP) sb.cleanup();
-  });
+  afterAll(() => wb?.close());
 
   it('opens the profile in the dashboard custom editor', async () => {
     await quickOpen(page, 'train.pt.trace.json');
@@ -169,26 +157,17 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
 
 describe.skipIf(!hasCodeServer || !hasChromium || !built)('first use, in an untrusted workspace (restricted mode)', () => {
   let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let wb: Workbench | undefined;
   let page: Page;
 
   beforeAll(async () => {
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false });
     cpSync(join(root, 'test', 'fixtures', 'fresh', 'capture.sqlite'), join(sb.workspace, 'capture.sqlite'));
-    installVsix(sb, sharedVsix());
-    server = await startCodeServer(sb, [], { trust: false });
-    browser = await launch({ width: 1400, height: 900 });
-    page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    wb = await openWorkbench(sb, { trust: false });
+    page = wb.page;
   }, 180_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    sb?.cleanup();
-  });
+  afterAll(() => wb?.close());
 
   it('shows the dashboard and findings read-only, with Analyze disabled and workload commands hidden', async () => {
     await quickOpen(page, 'train.pt.trace.json');

@@ -1,41 +1,27 @@
 // `sysight analyze` with the analyze stage pointed at a scripted LLM on a local OpenAI-speaking server
 // (streaming, tool calls), then replayed from the recorded transcripts with the server stopped.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { conversationOf, startFakeLlm, type FakeLlm } from '../../src/agent/testing/fake-llm.js';
 import type { LocalizedFindingSet } from '../../src/core/findings.js';
-import { sysight } from '../support/cli.js';
+import { ensureBuilt, filesUnder, sysight, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 const KEY = 'sk-e2e-do-not-leak-0123456789abcdef';
 let tmp = '';
 let repo = '';
 let profile = '';
 let server: FakeLlm | null = null;
 
-
-function filesUnder(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
-}
-
 const config = (body: string) => writeFileSync(join(repo, '.sysight', 'config.yaml'), body);
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-llm-e2e-'));
   profile = join(tmp, 'sync.sqlite');
-  const g = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), 'generate', '--preset', 'sync-bound', '--iterations', '3', '--out', profile], { encoding: 'utf8' });
-  if (g.status !== 0) throw new Error(`generate failed: ${g.stderr}`);
+  const g = sysightSync(['generate', '--preset', 'sync-bound', '--iterations', '3', '--out', profile]);
+  if (g.code !== 0) throw new Error(`generate failed: ${g.stderr}`);
   repo = join(tmp, 'repo');
   mkdirSync(join(repo, '.sysight'), { recursive: true });
   writeFileSync(join(repo, 'train.py'), 'import torch\n\n\ndef train(model, data):\n    for x in data:\n        loss = model(x)\n        torch.cuda.synchronize()\n        print(loss.item())\n');

@@ -2,24 +2,20 @@
 // `sysight optimize` to the findings it names: only those are tried (no LLM, patterns no codemod covers, so each
 // trial is a quick "skipped" record — what is pinned is which findings reached the optimizer).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/core/findings.js';
 import type { RunRecord } from '../../src/core/run.js';
 import { RunDir } from '../../src/pipeline/rundir.js';
 import { agentLoopArgs, optimizeArgs } from '../../src/protocol/cli.js';
-import { sysight as runSysight , gitIn } from '../support/cli.js';
+import { ensureBuilt, sysight as runSysight } from '../support/cli.js';
+import { makeRepo, type ToyRepo } from '../support/sandbox-fixtures.js';
 
-const root = resolve(__dirname, '../..');
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
-let tmp = '';
+let toy: ToyRepo;
 let repo = '';
 
 const sysight = (args: string[]) => runSysight(args, { SYSIGHT_HOME: 'off' });
-
-const git = (...a: string[]) => gitIn(repo, ...a);
 
 function finding(id: string, line: number): Finding {
   return {
@@ -30,20 +26,11 @@ function finding(id: string, line: number): Finding {
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
-  tmp = mkdtempSync(join(tmpdir(), 'sysight-cli-contract-'));
-  repo = join(tmp, 'repo');
-  mkdirSync(repo);
-  writeFileSync(join(repo, 'train.py'), 'total = 0\nfor i in range(3):\n    total += i\nprint(total)\n');
-  writeFileSync(join(repo, '.gitignore'), '.sysight/\n');
-  git('init', '-q');
-  git('add', '.');
-  git('commit', '-qm', 'init');
+  ensureBuilt();
+  toy = makeRepo({ 'train.py': 'total = 0\nfor i in range(3):\n    total += i\nprint(total)\n', '.gitignore': '.sysight/\n' });
+  repo = toy.dir;
 });
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+afterAll(() => toy.cleanup());
 
 describe.skipIf(!python)('the CLI parses what the extension builds', () => {
   const run = () => {
@@ -84,9 +71,9 @@ describe.skipIf(!python)('the CLI parses what the extension builds', () => {
 
   it('agent-loop accepts every option the extension passes', async () => {
     // a profile that does not exist: the options all parsed (an unknown one would fail first, with its own message)
-    const args = agentLoopArgs({ repo, profile: join(tmp, 'missing.json'), python: python!, runs: 2, rounds: 1, minGain: 0.01 });
+    const args = agentLoopArgs({ repo, profile: join(repo, 'missing.json'), python: python!, runs: 2, rounds: 1, minGain: 0.01 });
     const r = await sysight([...args, '--findings', 'a']);
     expect(r.code).toBe(2);
-    expect(r.stderr.trim()).toBe(`sysight: error: no such file: ${join(tmp, 'missing.json')}`);
+    expect(r.stderr.trim()).toBe(`sysight: error: no such file: ${join(repo, 'missing.json')}`);
   }, 60_000);
 });

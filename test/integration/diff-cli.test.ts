@@ -1,20 +1,16 @@
 // `sysight diff` as a subprocess: verdicts on generated before/after pairs, output formats, the CI gate's exit
 // codes, and bad input (different kinds, missing files, one side without GPU work, different GPU counts).
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetScenario, writeNsysProfile, type Scenario, type StepEvent } from '../../src/profile/generator/index.js';
+import { ensureBuilt, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 let tmp = '';
 const f = (name: string) => join(tmp, name);
 
-function sysight(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sysight = (...args: string[]) => sysightSync(args);
 
 const withoutSync = (sc: Scenario): Scenario => ({
   ...sc, name: 'no-sync', step: sc.step.filter((e: StepEvent) => e.type !== 'sync' && !(e.type === 'memcpy' && e.kind === 'D2H' && e.bytes === 4)),
@@ -36,10 +32,7 @@ function kinetoTrace(steps: number, gemmUs: number, gpu = true): Record<string, 
 }
 
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-diff-cli-'));
   const sync = presetScenario('sync-bound', 15);
   writeNsysProfile({ ...sync, seed: 1 }, f('sync.sqlite'));

@@ -1,21 +1,17 @@
 // `sysight tool graphs <profile> --capture <trace>` as a subprocess on a hand-made Kineto capture/replay pair:
 // the capture launches (args.kernel, grid, block) between begin/end-capture calls under Python frames, the
 // replay one cudaGraphLaunch whose kernels carry its correlation id.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GraphsReport } from '../../src/profile/graphs/report.js';
+import { ensureBuilt, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 const host = { pid: 5, tid: 5 };
 const gpu = { pid: 0, tid: 7 };
 
-function sysight(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sysight = (...args: string[]) => sysightSync(args);
 
 const py = (name: string, ts: number, dur: number) => ({ ph: 'X', cat: 'python_function', name, ...host, ts, dur });
 const launch = (kernel: string, ts: number, correlation: number, grid: number[]) => ({
@@ -47,10 +43,7 @@ const replay = {
 
 let tmp = '';
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-graphs-'));
   writeFileSync(join(tmp, 'capture.json'), JSON.stringify(capture));
   writeFileSync(join(tmp, 'replay.json'), JSON.stringify(replay));

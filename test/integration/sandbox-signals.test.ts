@@ -8,7 +8,7 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   PYTHON, hashTree, processAlive, replacePlan, toyRepo, waitFor, worktreeList,
-} from '../helpers/sandbox-fixtures.js';
+} from '../support/sandbox-fixtures.js';
 
 let work: string;
 let bundle: string;

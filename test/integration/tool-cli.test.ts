@@ -1,6 +1,5 @@
 // The `sysight tool` and `sysight profile summary` commands as a subprocess (node bin/sysight.js …).
 // Error paths and help always; every query on real nsys exports once an nsys reader is registered.
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -8,15 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READERS } from '../../src/profile/readers.js';
 import { QUERIES } from '../../src/profile/queries/registry.js';
 import { loadSqlJs } from '../../src/profile/sqljs.js';
+import { ensureBuilt, repoRoot, sysightSync } from '../support/cli.js';
 
-const root = resolve(__dirname, '../..');
 /** one CLI subprocess per query and output form: the time budget grows with the registry (a busy machine takes seconds each) */
 const PER_QUERY_MS = 8_000;
 
-function sysight(...args: string[]) {
-  const r = spawnSync(process.execPath, [join(root, 'bin/sysight.js'), ...args], { encoding: 'utf8', timeout: 120_000 });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const sysight = (...args: string[]) => sysightSync(args);
 
 /** the arguments a query cannot do without: which slice, what to find */
 const NEEDS: Record<string, string[]> = { 'slice-details': ['--table', '0', '--row', '0'], 'timeline-search': ['--query', 'gemm'] };
@@ -26,10 +22,7 @@ const limit3 = (q: string) => (QUERIES.find((x) => x.name === q)!.params.some((p
 
 let tmp = '';
 beforeAll(() => {
-  if (!existsSync(join(root, 'dist/cli.js'))) {
-    const b = spawnSync(process.execPath, ['esbuild.config.mjs'], { cwd: root, encoding: 'utf8' });
-    if (b.status !== 0) throw new Error(`build failed: ${b.stderr}`);
-  }
+  ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-tool-'));
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -88,7 +81,7 @@ describe('sysight tool', () => {
 });
 
 // ../shared next to the repository (CI); ../../shared when the checkout is a worktree under wt/
-const profiles = [resolve(root, '../shared/profiles'), resolve(root, '../../shared/profiles')].find((d) => existsSync(d)) ?? '';
+const profiles = [resolve(repoRoot, '../shared/profiles'), resolve(repoRoot, '../../shared/profiles')].find((d) => existsSync(d)) ?? '';
 const hasNsysReader = READERS.some((r) => /nsys/i.test(r.name));
 
 /**

@@ -1,6 +1,41 @@
 // Driving code-server's workbench like a user (quick input, command palette, webview frames). The same moves
 // for every editor test (test/editor/*.test.ts).
 import type { FrameLocator, Page } from 'playwright-core';
+import { launch } from './chromium.js';
+import { installVsix, sharedVsix, startCodeServer, type Running, type Sandbox } from './code-server.js';
+
+export interface Workbench { server: Running; page: Page; close(): Promise<void> }
+
+/**
+ * The packaged extension installed in `sb`, code-server started on it and its workbench open in Chromium on the
+ * sandbox's workspace. `close` stops all of it and removes the sandbox (kept, with the page, under SYSIGHT_KEEP).
+ */
+export async function openWorkbench(sb: Sandbox, o: { trust?: boolean; onPage?: (page: Page) => void } = {}): Promise<Workbench> {
+  const installed = installVsix(sb, sharedVsix());
+  if (!/sysight\.sysight.*installed|successfully installed/i.test(installed)) throw new Error(`the .vsix did not install: ${installed}`);
+  let server: Running | undefined;
+  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  let page: Page | undefined;
+  const close = async () => {
+    const keep = Boolean(process.env.SYSIGHT_KEEP);
+    if (!keep) await page?.close().catch(() => undefined);
+    await browser?.close();
+    await server?.stop();
+    if (!keep) sb.cleanup();
+  };
+  try {
+    server = await startCodeServer(sb, [], o.trust === false ? { trust: false } : {});
+    browser = await launch({ width: 1400, height: 900 });
+    page = await browser.context.newPage();
+    o.onPage?.(page);
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    return { server, page, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
 
 /** Opens the quick input with `key`; a webview iframe may hold the focus, so retry from the active tab. */
 export async function openQuickInput(page: Page, key: string): Promise<void> {

@@ -34,21 +34,13 @@ export interface IterationDetection {
   repeatScore?: number;
 }
 
-export interface IterationsResult {
-  method: IterationMethod;
+export interface IterationsResult extends Omit<IterationDetection, 'iterations'> {
   count: number;
   meanMs: number;
   medianMs: number;
   p90Ms: number;
   minMs: number;
   maxMs: number;
-  rangeName?: string;
-  pid?: number;
-  tid?: number;
-  deviceId?: number;
-  anchorKernel?: string;
-  periodKernels?: number;
-  repeatScore?: number;
   iterations: Iteration[];
   /** true when `iterations` was cut to the limit */
   truncated: boolean;

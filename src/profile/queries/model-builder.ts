@@ -1,7 +1,7 @@
-// Builds small ProfileModels in memory from named events (strings interned for you). For unit tests of
-// queries and detectors; readers use TableBuilder directly.
+// Builds small ProfileModels in memory from named events (strings interned for you): the one model builder of
+// the unit tests (queries, detectors, attribution, agent tools); readers use TableBuilder directly.
 import type {
-  ApiTable, CpuEventTable, GraphTraceTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileCapabilities, ProfileModel,
+  ApiTable, CpuEventTable, GraphTraceTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileCapabilities, ProfileFormat, ProfileModel,
   RangeTable, StackFrame, SyncTable,
 } from '../../core/profile.js';
 import {
@@ -31,8 +31,15 @@ export class ModelBuilder {
     return this;
   }
 
-  api(name: string, start: number, end: number, row: Row<keyof typeof LAUNCH_API_COLUMNS> = {}): this {
-    this.runtime.push({ nameId: this.strings.intern(name), start, end, ...row });
+  /** A runtime call; `chain` (innermost frame first) becomes its callchain. */
+  api(name: string, start: number, end: number, row: Row<keyof typeof LAUNCH_API_COLUMNS> & { chain?: StackFrame[] } = {}): this {
+    const { chain, ...rest } = row;
+    let callchainId = rest.callchainId ?? -1;
+    if (chain) {
+      callchainId = this.callchains.size + 1;
+      this.callchains.set(callchainId, chain);
+    }
+    this.runtime.push({ nameId: this.strings.intern(name), start, end, ...rest, callchainId });
     return this;
   }
 
@@ -68,12 +75,22 @@ export class ModelBuilder {
     return this;
   }
 
+  /** A Python frame as Kineto names it, "file(line): func" (kind 1). */
+  py(file: string, line: number, func: string, start: number, end: number, row: Row<keyof typeof CPU_COLUMNS> = {}): this {
+    return this.cpuEvent(`${file}(${line}): ${func}`, start, end, { file, line, kind: 1, ...row });
+  }
+
+  /** An operator (kind 0), e.g. aten::mm. */
+  op(name: string, start: number, end: number, row: Row<keyof typeof CPU_COLUMNS> = {}): this {
+    return this.cpuEvent(name, start, end, { kind: 0, ...row });
+  }
+
   os(name: string, start: number, end: number, row: Row<keyof typeof OSCALL_COLUMNS> = {}): this {
     this.osrt.push({ nameId: this.strings.intern(name), start, end, ...row });
     return this;
   }
 
-  build(source = 'test.sqlite'): ProfileModel {
+  build(source = 'test.sqlite', format: ProfileFormat = 'nsys-sqlite'): ProfileModel {
     const tables = {
       kernels: this.kernels.build() as KernelTable,
       runtime: this.runtime.build() as ApiTable,
@@ -107,7 +124,7 @@ export class ModelBuilder {
     };
     return {
       meta: {
-        format: 'nsys-sqlite', source, startNs, endNs,
+        format, source, startNs, endNs,
         gpus: [...devices].sort((a, b) => a - b).map((deviceId) => ({ deviceId, name: `Test GPU ${deviceId}` })),
         processes: [...pids].map((pid) => ({ pid, name: `proc${pid}` })),
         threads: [...threads.values()].map((t) => ({ ...t, name: `thread${t.tid}` })),
