@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
 import { openProfile } from '../../profile/open.js';
 import type { OpenOptions } from '../../profile/open.js';
 import { readCachedResult, writeCachedResult, type CacheOutcome } from '../../profile/cache/index.js';
-import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
+import { ALL_QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
 import { cliSignal } from '../signal.js';
 
@@ -52,11 +52,11 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) => {
       if (opts.json) {
-        const list = QUERIES.map((q) => ({ name: q.name, description: q.description, params: q.params }));
+        const list = ALL_QUERIES.map((q) => ({ name: q.name, description: q.description, params: q.params }));
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      const lines = QUERIES.map((q) => {
+      const lines = ALL_QUERIES.map((q) => {
         const flags = q.params.map((p) => `--${kebab(p.name)} <${p.type}>`);
         const w = Math.max(0, ...flags.map((f) => f.length));
         const params = q.params.map((p, i) => `    ${flags[i]!.padEnd(w)}  ${p.description}${p.default !== undefined ? ` (default ${p.default})` : ''}`);
@@ -65,7 +65,7 @@ export function register(program: Command): void {
       process.stdout.write(`${lines.join('\n\n')}\n`);
     });
 
-  for (const q of QUERIES) {
+  for (const q of ALL_QUERIES) {
     const c = tool
       .command(q.name)
       .description(q.description)
@@ -84,6 +84,6 @@ export function register(program: Command): void {
   }
 
   tool.on('command:*', (operands: string[]) => {
-    throw new UserError(`unknown query "${operands[0]}": valid queries are ${QUERIES.map((q) => q.name).join(', ')}`);
+    throw new UserError(`unknown query "${operands[0]}": valid queries are ${ALL_QUERIES.map((q) => q.name).join(', ')}`);
   });
 }
