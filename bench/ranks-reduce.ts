@@ -1,4 +1,4 @@
-// `npm run bench:ranks-reduce [-- --ranks 16,128,1024 --steps 100 --repeat 3 --v1-timeout 300]`: the ranks reduce
+// `npm run bench:ranks-reduce [-- --ranks 16,128,1024 --steps 100 --repeat 3 --v1-timeout 300 --no-v1 --out FILE]`: the ranks reduce
 // before and after the streaming reduce, on generated rank summaries (src/profile/generator/rank-summaries.ts:
 // one nsys export per rank, each on its own clock, `steps` steps of 4 all-reduces, a compute straggler and a
 // slow loader), written once as *.summary.json files under bench/work/ranks-reduce/. Each measurement is one
@@ -16,7 +16,6 @@ import { generateRankSummaries } from '../src/profile/generator/rank-summaries.j
 const ROOT = resolve(__dirname, '..', '..');
 const WORK = join(ROOT, 'bench', 'work', 'ranks-reduce');
 const RUNNER = join(ROOT, 'bench', 'work', 'ranks-reduce-run.cjs');
-const RESULTS = join(ROOT, 'bench', 'results', 'ranks-reduce.json');
 
 const flag = (name: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,6 +25,8 @@ const RANKS = (flag('ranks') ?? '16,128,1024').split(',').map(Number);
 const STEPS = Number(flag('steps') ?? 100);
 const REPEAT = Number(flag('repeat') ?? 3);
 const V1_TIMEOUT_S = Number(flag('v1-timeout') ?? 300);
+const NO_V1 = process.argv.includes('--no-v1');
+const RESULTS = resolve(flag('out') ?? join(ROOT, 'bench', 'results', 'ranks-reduce.json'));
 
 function summaries(n: number): { dir: string; bytes: number } {
   const dir = join(WORK, `${n}x${STEPS}`);
@@ -69,7 +70,7 @@ const rows = RANKS.map((n) => {
   for (let rep = 0; rep < REPEAT; rep++) {
     const order: Array<'v1' | 'stream'> = rep % 2 ? ['stream', 'v1'] : ['v1', 'stream'];
     for (const impl of order) {
-      if (impl === 'v1' && v1GaveUp) continue;
+      if (impl === 'v1' && (v1GaveUp || NO_V1)) continue;
       const m = measure(impl, dir, impl === 'v1' ? V1_TIMEOUT_S : 600);
       if (m.timed_out) v1GaveUp = true;
       runs.push(m);
@@ -97,7 +98,7 @@ const rows = RANKS.map((n) => {
 
 const result = {
   benchmark: 'ranks-reduce', date: new Date().toISOString(),
-  command: `npm run bench:ranks-reduce -- --ranks ${RANKS.join(',')} --steps ${STEPS} --repeat ${REPEAT} --v1-timeout ${V1_TIMEOUT_S}`,
+  command: `npm run bench:ranks-reduce -- ${process.argv.slice(2).join(' ')}`,
   machine: { cpus: cpus().length, cpu: cpus()[0]?.model ?? '?', memory_gb: r2(totalmem() / 2 ** 30), node: process.version, node_empty_rss_mb: r2(node.peak_rss_mb), load_average_1_5_15_at_end: loadavg().map(r2) },
   rows,
 };
@@ -105,7 +106,7 @@ mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
 writeFileSync(RESULTS, `${JSON.stringify(result, null, 1)}\n`);
 console.log('ranks  summaries   old reduce: wall, peak RSS          streaming reduce: wall, peak RSS      same report  load');
 for (const r of rows) {
-  const v1 = r.v1.runs ? `${r.v1.wall_s_median} s, ${r.v1.peak_rss_mb_median} MB` : `gave up after ${r.v1.gave_up_after_s} s`;
+  const v1 = r.v1.runs ? `${r.v1.wall_s_median} s, ${r.v1.peak_rss_mb_median} MB` : r.v1.gave_up_after_s ? `gave up after ${r.v1.gave_up_after_s} s` : 'not run';
   console.log(`${String(r.ranks).padStart(5)}  ${(r.summary_bytes_total / 1e6).toFixed(1).padStart(6)} MB   ${v1.padEnd(32)} ${`${r.stream.wall_s_median} s, ${r.stream.peak_rss_mb_median} MB`.padEnd(36)} ${String(r.reports_identical).padEnd(11)}  ${r.load1_range?.join('–')}`);
 }
 console.log(`written ${RESULTS}`);
