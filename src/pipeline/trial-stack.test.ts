@@ -119,6 +119,12 @@ describe('stack combination', () => {
     expect(c.members).toHaveLength(2);
     expect(c.members[1]!.plan.baseHash).not.toBe(y.plan.baseHash);
     expect(c.members[1]!.plan.id).toBe(y.plan.id);
+    // a member planned before an accepted patch changed the file is planned again on the code as it is now
+    const changed = src.replace('(4,))', '(4,))  # batch of four');
+    const d = (await combineStack([x, y], () => changed, replan))!;
+    expect(d.members.map((m) => m.plan.baseHash === x.plan.baseHash || m.plan.baseHash === y.plan.baseHash)).toEqual([false, false]);
+    expect(d.files[0]!.after).toContain('# batch of four');
+    expect(d.files[0]!.after).not.toContain('torch.stack');
     expect(c.files[0]!.after).not.toContain('torch.stack');
     // the members, applied in order as the sandbox applies them, give the combined file
     expect(applyPatchToText(applyPatchToText(src, c.members[0]!.plan.diff), c.members[1]!.plan.diff)).toBe(c.files[0]!.after);

@@ -54,8 +54,8 @@ export type Replan = (c: TriedPatch, read: (file: string) => string | null) => P
 /**
  * Which candidates apply together on the code at the stack's base, in order. A candidate whose hunks do not
  * fit on top of the members before it (two edits of neighbouring lines, two helpers added at the same
- * place) is planned again on the combined code when `replan` can (a codemod's patch); a candidate planned
- * on a file that has changed since, or that still does not fit, is left out with the reason. `read` gives a
+ * place), or that was planned on a file an accepted patch has changed since, is planned again on the
+ * combined code when `replan` can (a codemod's patch); one that still does not fit is left out with the reason. `read` gives a
  * file's text at the base (null: absent). Null when fewer than two members remain.
  */
 export async function combineStack(candidates: readonly TriedPatch[], read: (file: string) => string | null, replan?: Replan): Promise<CombinedStack | null> {
@@ -76,16 +76,18 @@ export async function combineStack(candidates: readonly TriedPatch[], read: (fil
     const { plan } = c;
     if (!base.has(plan.file)) base.set(plan.file, at(plan.file));
     const original = base.get(plan.file) ?? null;
-    if (original === null || sha256Hex(original) !== plan.baseHash) {
+    const stale = original === null || sha256Hex(original) !== plan.baseHash;
+    if (stale && !replan) {
       left.push({ patchId: plan.id, reason: `planned on a version of ${plan.file} that has changed since` });
       continue;
     }
     try {
+      if (stale) throw new PatchApplyError(`planned on a version of ${plan.file} that has changed since`, plan.file, 'stale');
       text.set(plan.file, applyTo(plan));
       members.push(c);
     } catch (e) {
       if (!(e instanceof PatchApplyError)) throw e;
-      const again = members.length && replan ? await replan(c, at) : null;
+      const again = (members.length || stale) && replan ? await replan(c, at) : null;
       if (again) {
         try {
           text.set(again.file, applyTo(again));
