@@ -46,6 +46,8 @@ export interface ProfileSession {
   readonly overview: ProfileOverview;
   /** processes with kernels: several in an export holding several ranks */
   readonly gpuProcesses: number;
+  /** the trace of the profile's CUDA-graph captures found beside it (its nodes' capture-time lines come from it) */
+  readonly captureTrace?: string;
   /** re-bin the timeline over a range (zoom) */
   zoom(range: [number, number], bins: number): Promise<ProfileOverview>;
   /**
@@ -148,6 +150,7 @@ function openSession(workerFile: string, path: string, opts: ProfileOpenOptions)
         resolve({
           overview: r.overview,
           gpuProcesses: r.gpuProcesses,
+          ...(r.captureTrace ? { captureTrace: r.captureTrace } : {}),
           zoom: (range, bins) => new Promise((res, rej) => {
             const id = nextId++;
             pending.set(id, { resolve: res, reject: rej });

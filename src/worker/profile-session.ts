@@ -16,6 +16,9 @@ import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
 import { diagnoseProfile } from '../analyze/diagnose/index.js';
+import { attachCapture } from '../profile/graphs/attribute.js';
+import { findCaptureTrace } from '../profile/graphs/find-capture.js';
+import { graphReplays } from '../profile/graphs/replays.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -26,7 +29,7 @@ export type SessionRequest =
 
 export type SessionReply =
   | { type: 'progress'; fraction: number; message: string }
-  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number }
+  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
   | { type: 'overview'; id: number; overview: ProfileOverview }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
@@ -59,6 +62,28 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
   }
 }
 
+/**
+ * A profile with CUDA graph replays: the trace recorded while they were captured, found beside it
+ * (find-capture.ts), gives every replayed node its capture-time line in the trace view and the analysis.
+ */
+async function withCapture(m: ProfileModel, path: string): Promise<string | undefined> {
+  if (graphReplays(m).replays.length === 0) return undefined;
+  const found = findCaptureTrace(path);
+  if (!found.path) {
+    if (found.candidates.length > 1) send({ type: 'progress', fraction: 1, message: `several capture traces beside the profile, none taken: ${found.candidates.join(', ')}` });
+    return undefined;
+  }
+  send({ type: 'progress', fraction: 1, message: `reading the graphs' capture trace ${found.path}` });
+  try {
+    attachCapture(m, await openProfile(found.path, { signal: ac.signal }));
+    return found.path;
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    send({ type: 'progress', fraction: 1, message: `capture trace ${found.path} not read: ${oneLine(e)}` });
+    return undefined;
+  }
+}
+
 /** One queued query per turn: messages that arrived meanwhile (cancellations) are handled in between. */
 function drain(): void {
   const next = queue.shift();
@@ -81,9 +106,10 @@ parentPort?.on('message', (msg: SessionRequest) => {
       // a stale or damaged cache entry rebuilt: the dashboard's progress line says so while it reads
       onNote: (line) => send({ type: 'progress', fraction: 0, message: line }),
     })
-      .then((m) => {
+      .then(async (m) => {
+        const captureTrace = await withCapture(m, msg.path);
         model = m;
-        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length });
+        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length, ...optional('captureTrace', captureTrace) });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {
