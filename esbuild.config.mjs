@@ -46,7 +46,6 @@ const node = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { worker: 'src/worker/worker.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'profile-session': 'src/worker/profile-session.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'ranks-compute': 'src/worker/ranks-compute.ts' }, outdir: 'dist' },
   {
