@@ -76,7 +76,7 @@ function copyWasm() {
 // The timing shim is Python the sandbox puts on PYTHONPATH: dist/shim/sitecustomize.py (+ its trace helper).
 function copyShim() {
   mkdirSync(join('dist', 'shim'), { recursive: true });
-  for (const f of ['sitecustomize.py', 'sysight_trace.py']) {
+  for (const f of ['sitecustomize.py', 'sysight_trace.py', 'sysight_python.py']) {
     copyFileSync(join('src', 'sandbox', 'shim', f), join('dist', 'shim', f));
   }
 }

@@ -2,7 +2,8 @@
 // (written under /work/big/cache or $SYSIGHT_BENCH_BIG, deleted afterwards). Per size, in one run and interleaved:
 // the native floor (python3's sqlite3 running the summary's aggregates, bench/profile_native.py), the first
 // `sysight profile summary` (reads the SQLite file and writes the cache), later summaries (answered from the
-// cache), and `sysight diff A A` with both sides cached. Wall time and peak RSS of each process. Writes
+// cache: the kept answer), a later summary with another --limit (computed from the cached model), and
+// `sysight diff A A` with both sides cached. Wall time and peak RSS of each process. Writes
 // bench/results/cache.json. Times depend on the machine's load: the results file records `uptime` with them.
 import { execSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -55,8 +56,11 @@ function main(): void {
       native.push(measure(['python3', join(ROOT, 'bench', 'profile_native.py'), file, q], env, bytes));
       process.stderr.write(`${size}: first open...\n`);
       const first = measure(summary, env, bytes);
+      const laterModel: Run[] = [];
       for (let i = 0; i < repeat; i++) {
         later.push(measure(summary, env, bytes));
+        // another --limit each time: an answer not kept yet, computed from the cached model
+        laterModel.push(measure([...summary, '--limit', String(6 + i)], env, bytes));
         native.push(measure(['python3', join(ROOT, 'bench', 'profile_native.py'), file, q], env, bytes));
       }
       // a full open (diff) replaces the count-only entry the summary wrote; the second diff reads it
@@ -70,16 +74,17 @@ function main(): void {
         native_floor_s: floor, native_runs_s: native.map((n) => n.wall_s),
         first_open: { ...first, over_floor: first.wall_s / floor },
         later_open: { ...best(later), over_floor: best(later).wall_s / floor, runs_s: later.map((l) => l.wall_s) },
+        later_open_model: { ...best(laterModel), over_floor: best(laterModel).wall_s / floor, runs_s: laterModel.map((l) => l.wall_s) },
         diff_first_full_open: { ...diffCold, over_floor: diffCold.wall_s / floor },
         diff_cached: { ...diff, over_floor: diff.wall_s / floor },
       });
       process.stdout.write(`${JSON.stringify(results.at(-1))}\n`);
+      writeFileSync(join(ROOT, 'bench', 'results', 'cache.json'), `${JSON.stringify({ date: new Date().toISOString(), command: `npm run bench:cache -- --sizes ${sizes.join(',')} --repeat ${repeat}`, results }, null, 2)}\n`);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
       rmSync(file, { force: true });
     }
   }
-  writeFileSync(join(ROOT, 'bench', 'results', 'cache.json'), `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
 }
 
 main();

@@ -5,7 +5,8 @@
 //   sysight  `node bin/sysight.js profile summary FILE --json` with the profile cache off
 //   python   python3's json.load of the same file: the parse-only floor (up to --floor-max-gb: it needs
 //            about 4.6x the file in memory, more than this 24 GB machine has beside others past ~2 GB)
-//   hta      HTA's TraceAnalysis + get_temporal_breakdown, from the source tree at $HTA_SRC (skipped when unset)
+//   hta      HTA's TraceAnalysis + get_temporal_breakdown, from the source tree at $HTA_SRC (skipped when unset),
+//            with $HTA_PYTHON or /usr/bin/python3 (scripts/setup-hta.sh installs its Debian dependencies)
 //   bad      the same file with a corrupt byte at 97%, then cut to 97%: sysight must fail with one line, exit 2
 //   downstream (unless --no-downstream): `analyze FILE --json` (profile-only diagnosis), `diff FILE FILE --json`
 //            (both rounds read in full), `ranks FILE --json`, and the trace view's queries in a child of this
@@ -122,7 +123,7 @@ function hta(file: string): (Measured & { load1: number }) | undefined {
   const dir = mkdtempSync(join(resolve(file, '..'), 'hta-'));
   try {
     symlinkSync(resolve(file), join(dir, basename(file)));
-    return measure(['python3', '-c', HTA, dir]);
+    return measure([process.env.HTA_PYTHON ?? '/usr/bin/python3', '-c', HTA, dir]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -150,7 +151,10 @@ async function main(): Promise<void> {
     const i = args.indexOf(name);
     return i >= 0 ? args[i + 1] : undefined;
   };
-  const sizes = (opt('--sizes') ?? '0.1,0.6,2,4').split(',').map(Number);
+  // `--sizes none`: only the side-by-side on the real traces (with HTA_SRC)
+  const sizesArg = opt('--sizes') ?? '0.1,0.6,2,4';
+  const sizes = sizesArg === 'none' ? [] : sizesArg.split(',').map(Number);
+  if (sizes.some((g) => !(g > 0))) throw new Error(`--sizes takes GB numbers separated by commas, or none (got ${sizesArg})`);
   const source = resolve(opt('--source') ?? join(SHARED ?? '', REAL[0]!));
   const dir = resolve(opt('--dir') ?? process.env.KINETO_BENCH_DIR ?? join(ROOT, 'bench', 'work', 'kineto'));
   const floorMaxGb = Number(opt('--floor-max-gb') ?? '1');
@@ -192,29 +196,50 @@ async function main(): Promise<void> {
     }
     results.push(entry);
   }
+  // the real traces side by side with HTA: sysight and HTA alternate (--repeat times each, default 3), so load
+  // that comes and goes falls on both; per trace the medians and the ratio of medians, with every run kept
   const real: Record<string, unknown>[] = [];
   if (process.env.HTA_SRC && SHARED) {
+    const repeat = Number(opt('--repeat') ?? '3');
+    const median = (xs: number[]) => { const v = [...xs].sort((a, b) => a - b); return v[Math.floor(v.length / 2)]!; };
     for (const rel of REAL) {
       const file = join(SHARED, rel);
       const bytes = statSync(file).size;
-      console.log(`real trace ${rel}`);
-      const s = sysight(file);
-      const h = hta(file)!;
-      real.push({ trace: rel, runs: [row('sysight summary', s, bytes), row('HTA temporal breakdown', h, bytes)] });
+      console.log(`real trace ${rel} (${repeat}x each, alternating)`);
+      const ours: Measured[] = [];
+      const theirs: Measured[] = [];
+      const runs: Record<string, unknown>[] = [];
+      for (let i = 0; i < repeat; i++) {
+        const s = sysight(file);
+        ours.push(s);
+        runs.push(row('sysight summary', s, bytes));
+        const h = hta(file)!;
+        theirs.push(h);
+        runs.push(row('HTA temporal breakdown', h, bytes));
+      }
+      const ok = ours.every((m) => m.rc === 0) && theirs.every((m) => m.rc === 0);
+      const t = { sysight_wall_s: +median(ours.map((m) => m.wall_s)).toFixed(2), hta_wall_s: +median(theirs.map((m) => m.wall_s)).toFixed(2),
+        sysight_rss_mb: Math.round(median(ours.map((m) => m.maxrss_kb)) / 1024), hta_rss_mb: Math.round(median(theirs.map((m) => m.maxrss_kb)) / 1024) };
+      const ratios = { time_ratio: +(t.sysight_wall_s / t.hta_wall_s).toFixed(3), rss_ratio: +(t.sysight_rss_mb / t.hta_rss_mb).toFixed(3) };
+      console.log(`  ${rel}: ${JSON.stringify({ ok, ...t, ...ratios })}`);
+      real.push({ trace: rel, bytes, ok, repeat, ...t, ...ratios, runs });
     }
   }
   mkdirSync(join(ROOT, 'bench', 'results'), { recursive: true });
   const machine = { cpus: cpus().length, cpu_model: cpus()[0]?.model, mem_gb: Math.round(totalmem() / 2 ** 30), node: process.version };
   // sizes measured in earlier runs stay (one size at a time fits a busy machine); this run's replace them
   let earlier: Record<string, unknown>[] = [];
+  let earlierReal: Record<string, unknown>[] = [];
   try {
-    earlier = (JSON.parse(readFileSync(RESULTS, 'utf8')) as { sizes?: Record<string, unknown>[] }).sizes ?? [];
+    const before = JSON.parse(readFileSync(RESULTS, 'utf8')) as { sizes?: Record<string, unknown>[]; real?: Record<string, unknown>[] };
+    earlier = before.sizes ?? [];
+    earlierReal = before.real ?? [];
   } catch {
     // no earlier results
   }
   const sizesOut = [...earlier.filter((e) => !sizes.includes(e.size_gb as number)), ...results]
     .sort((a, b) => (a.size_gb as number) - (b.size_gb as number));
-  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, source: basename(source), sizes: sizesOut, real }, null, 2)}\n`);
+  writeFileSync(RESULTS, `${JSON.stringify({ date: new Date().toISOString(), machine, source: basename(source), sizes: sizesOut, real: real.length ? real : earlierReal }, null, 2)}\n`);
   console.log(`wrote ${RESULTS}`);
 }
 

@@ -20,6 +20,14 @@ export interface SiteCost {
   names: Map<string, number>;
   /** one example stack, innermost first */
   example: string[];
+  /**
+   * the site's cost in each iteration (ns; index = iteration of AttributeOptions.iterations), Python frame time
+   * and the other kinds apart: what a line costs from one iteration to the next, for decisions that an iteration
+   * the OS preempted must not make (docs/analysis.md, "The same answer on every recording")
+   */
+  perIter?: { python: Float64Array; other: Float64Array };
+  /** Python frame time that came from samples (the shim's sampled thread), not from traced calls or frames */
+  sampledPythonNs?: number;
 }
 
 export function siteKey(file: string, line: number): string {
@@ -58,12 +66,29 @@ export interface Attribution {
 
 class Sites {
   readonly map = new Map<string, SiteCost>();
-  add(file: string, line: number, func: string, via: SiteCost['via'], kind: CostKind, ns: number, name: string, example: () => string[]): void {
+  /** iteration windows [start, end) ns, sorted */
+  private readonly windows: ReadonlyArray<{ startNs: number; endNs: number }>;
+  constructor(windows: ReadonlyArray<{ startNs: number; endNs: number }> = []) {
+    this.windows = [...windows].sort((a, b) => a.startNs - b.startNs);
+  }
+  add(file: string, line: number, func: string, via: SiteCost['via'], kind: CostKind, ns: number, name: string, example: () => string[], t0 = NaN, t1 = t0): void {
     const k = siteKey(file, line);
     let s = this.map.get(k);
     if (!s) {
       s = { file, line, func, via, ns: ZERO(), count: ZERO(), names: new Map(), example: example() };
+      if (this.windows.length) s.perIter = { python: new Float64Array(this.windows.length), other: new Float64Array(this.windows.length) };
       this.map.set(k, s);
+    }
+    if (s.perIter) {
+      // an event that spans iterations is split over them by its overlap with each
+      const into = s.perIter[kind === 'python' ? 'python' : 'other'];
+      const span = t1 - t0;
+      for (let w = iterationAt(this.windows, t0, true); w >= 0 && w < this.windows.length; w++) {
+        const win = this.windows[w]!;
+        if (win.startNs > t1 || (span > 0 && win.startNs >= t1)) break;
+        const part = span > 0 ? (Math.min(t1, win.endNs) - Math.max(t0, win.startNs)) / span : (t0 < win.endNs && t0 >= win.startNs ? 1 : 0);
+        if (part > 0) into[w]! += ns * part;
+      }
     }
     s.ns[kind] += ns;
     s.count[kind] += 1;
@@ -152,8 +177,24 @@ export function copyWaitNs(m: ProfileModel, copies: Map<string, number>, row: nu
   return Math.max(0, Math.min(copyStart, apiEnd) - apiStart);
 }
 
-export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): Attribution {
-  const sites = new Sites();
+/** The last iteration window starting at or before t (with `orNext`, the first one when t precedes them all), or -1. */
+function iterationAt(ws: ReadonlyArray<{ startNs: number; endNs: number }>, t: number, orNext = false): number {
+  if (Number.isNaN(t)) return -1;
+  let lo = 0, hi = ws.length - 1, last = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (ws[mid]!.startNs <= t) { last = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  return last < 0 && orNext && ws.length ? 0 : last;
+}
+
+export interface AttributeOptions {
+  /** the profile's iterations (sorted by start): each site then keeps its cost per iteration (SiteCost.perIter) */
+  iterations?: ReadonlyArray<{ startNs: number; endNs: number }>;
+}
+
+export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], opts: AttributeOptions = {}): Attribution {
+  const sites = new Sites(opts.iterations ?? []);
   const via = new Set<'callchain' | 'python-stack'>();
   const seen = new Set<string>();
   const S = m.strings;
@@ -178,7 +219,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     for (const i of frames) {
       const rf = repoFileOf(m.cpu.fileId[i]!);
       if (rf && m.cpu.line[i]! > 0) {
-        sites.add(rf, m.cpu.line[i]!, funcOf(i), 'python-stack', kind, ns, name, () => pyFramesText(frames.slice(0, 12)));
+        sites.add(rf, m.cpu.line[i]!, funcOf(i), 'python-stack', kind, ns, name, () => pyFramesText(frames.slice(0, 12)), t0, t1);
         via.add('python-stack');
         return true;
       }
@@ -186,7 +227,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     return false;
   };
   const chainCache = new Map<number, string[]>();
-  const viaChain = (chainId: number, kind: CostKind, ns: number, name: string): boolean => {
+  const viaChain = (chainId: number, kind: CostKind, ns: number, name: string, t0 = NaN, t1 = t0): boolean => {
     if (chainId < 0) return false;
     const frames = m.callchains.get(chainId);
     if (!frames) return false;
@@ -201,7 +242,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     }
     const hit = innermostRepoFrame(texts, repoFiles);
     if (!hit) return false;
-    sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12));
+    sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12), t0, t1);
     via.add('callchain');
     return true;
   };
@@ -240,7 +281,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     // `.item()` makes a D2H copy and a sync inside aten::item: the operator names the call at the line
     const op = opAround(`${r.pid[i]}:${r.tid[i]}`, r.start[i]!, r.end[i]!);
     const named = op !== undefined ? S[c.nameId[op]!] ?? name : name;
-    if (!viaChain(r.callchainId[i]!, kind, ns, named)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, named);
+    if (!viaChain(r.callchainId[i]!, kind, ns, named, r.start[i]!, r.end[i]!)) viaPython(r.pid[i]!, r.tid[i]!, r.start[i]!, r.end[i]!, kind, ns, named);
   };
   for (let i = 0; i < r.length; i++) {
     const name = stripApiVersion(S[r.nameId[i]!] ?? '');
@@ -255,7 +296,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
   }
   const o = m.osrt;
   for (let i = 0; i < o.length; i++) {
-    viaChain(o.callchainId[i]!, 'runtime', o.end[i]! - o.start[i]!, S[o.nameId[i]!] ?? '');
+    viaChain(o.callchainId[i]!, 'runtime', o.end[i]! - o.start[i]!, S[o.nameId[i]!] ?? '', o.start[i]!, o.end[i]!);
   }
   const chainCol = c.callchainId;
   for (const i of [...topOps.values()].flat()) {
@@ -263,13 +304,20 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     const name = S[c.nameId[i]!] ?? '';
     // enclosing Python frames carry the executing line; a legacy "Call stack" may only name the function's
     // first line, so it is the fallback
-    if (!viaPython(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, 'op', ns, name) && chainCol) viaChain(chainCol[i]!, 'op', ns, name);
+    if (!viaPython(c.pid[i]!, c.tid[i]!, c.start[i]!, c.end[i]!, 'op', ns, name) && chainCol) viaChain(chainCol[i]!, 'op', ns, name, c.start[i]!, c.end[i]!);
   }
+  // a thread whose Python frames the shim sampled says so in its name (src/sandbox/shim/sysight_python.py)
+  const sampled = new Map<string, number>();
+  const sampledTids = new Set(m.meta.threads.filter((t) => /python frames sampled every/.test(t.name)).map((t) => `${t.pid}:${t.tid}`));
   for (let i = 0; i < c.length; i++) {
     if (c.kind[i] !== 1) continue;
     const rf = repoFileOf(c.fileId[i]!);
     if (rf && c.line[i]! > 0) {
-      sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', c.end[i]! - c.start[i]!, funcOf(i), () => [pyFramesText([i])[0]!]);
+      if (sampledTids.has(`${c.pid[i]}:${c.tid[i]}`)) {
+        const k = siteKey(rf, c.line[i]!);
+        sampled.set(k, (sampled.get(k) ?? 0) + c.end[i]! - c.start[i]!);
+      }
+      sites.add(rf, c.line[i]!, funcOf(i), 'python-stack', 'python', c.end[i]! - c.start[i]!, funcOf(i), () => [pyFramesText([i])[0]!], c.start[i]!, c.end[i]!);
       via.add('python-stack');
     }
   }
@@ -285,6 +333,10 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[]): A
     const rf = repoFileOf(c.fileId[parent]!);
     if (!rf || !(c.line[parent]! > 0)) continue;
     sites.note(rf, c.line[parent]!, funcOf(parent), calleeName(S[c.nameId[i]!] ?? '', S[c.fileId[i]!] ?? ''), c.end[i]! - c.start[i]!);
+  }
+  for (const [k, ns] of sampled) {
+    const site = sites.map.get(k);
+    if (site) site.sampledPythonNs = ns;
   }
   for (const k of sites.map.keys()) seen.add(k);
   return { sites: sites.map, seen, hasStacks: via.size > 0 || m.meta.capabilities.pythonStacks || m.meta.capabilities.cudaCallchains, via };

@@ -8,6 +8,7 @@ import { catalogueEntry } from '../source/catalogue.js';
 import { type CatalogueMatch, type PatternFacts, patternFacts } from '../source/catalogue-types.js';
 import { PER_SAMPLE_FN, fitIteration, nestGpuWork, nestLoaderCost, onePerLine } from './apportion.js';
 import { siteKey, type Attribution, type CostKind, type SiteCost } from './attribution.js';
+import { lineSpread } from './robust.js';
 
 /** Measured cost of one category over the profile, per iteration. */
 export interface CategorySignal {
@@ -185,11 +186,19 @@ function judgeByLine(j: Judge, matches: CatalogueMatch[], out: Verdicts): { byCa
           { kind: 'stack', via: site.via, frames: site.example },
         ]
       : [{ kind: 'profile', query: 'python-stack', summary: 'no measured time on this line in the profiled window' }];
+    // whether the line counts is decided on its median iteration (robust.ts): one preempted iteration cannot
+    // carry it over the threshold, nor one quiet iteration under it; the mean stays its ms/iter
+    const spread = site && j.input.iterations > 0 ? lineSpread(lineSites, facts.costKinds, Math.max(1, perIterDivisor / j.input.iterations)) : undefined;
+    const decideMs = spread ? spread.medianMs : ms;
+    if (spread && site) {
+      const pct = (x: number) => `${(j.share(x) * 100).toFixed(2)}%`;
+      ev.splice(1, 0, { kind: 'profile', query: 'iterations', summary: `per iteration: median ${spread.medianMs.toFixed(3)} ms (${pct(spread.medianMs)}), ${spread.lowMs.toFixed(3)}–${spread.highMs.toFixed(3)} ms over ${spread.iterations} iterations; the median decides whether the line is reported${j.share(spread.lowMs) < j.input.minShare && j.share(spread.highMs) >= j.input.minShare ? ` (its iterations straddle the ${(j.input.minShare * 100).toFixed(0)}% threshold)` : ''}`, values: { medianMs: round(spread.medianMs), lowMs: round(spread.lowMs), highMs: round(spread.highMs), iterations: spread.iterations } });
+    }
     const sig = signals.get(m.category);
     if (sig && site) ev.push(...sig.evidence.slice(0, 2));
     const syncNs = lineSites.reduce((t, x) => t + x.ns.sync, 0);
     const copyNs = lineSites.reduce((t, x) => t + x.ns.memcpy, 0);
-    if (site && j.enough(ms) && (m.category !== 'C3' || syncNs > 0) && (m.category !== 'C4' || copyNs + syncNs > 0)) {
+    if (site && j.enough(decideMs) && (m.category !== 'C3' || syncNs > 0) && (m.category !== 'C4' || copyNs + syncNs > 0)) {
       out.findings.push(j.make(m, ms, 0.9, site.via, ev));
     } else {
       out.unconfirmed.push(j.make(m, ms, 0.2, site?.via ?? 'catalogue', ev));
@@ -282,14 +291,16 @@ function functionHeaderSite(input: DetectInput, m: CatalogueMatch, want: RegExp 
     if (!site) continue;
     // a frame's own Python time includes every line (and callee) of the function: only the events attributed
     // to the function itself (launches, operators, runtime calls) can speak for one of its lines
-    if (!want) return { ...site, ns: { ...site.ns, python: 0 } };
+    // (the site's per-iteration costs are the whole function's: a part of it is decided on its mean)
+    const { perIter: _whole, ...fnSite } = site;
+    if (!want) return { ...fnSite, ns: { ...site.ns, python: 0 } };
     const names = [...site.names].filter(([n]) => want.test(n));
     if (!names.length) return null;
     // only the pattern's events count: the rest of the function's time is other lines'. A callee frame's time
     // (`py:…`) is Python time on the line; operators and runtime calls share the site's non-Python kinds.
     const pyNs = names.filter(([n]) => n.startsWith('py:')).reduce((t, [, v]) => t + v, 0);
     const ns = names.filter(([n]) => !n.startsWith('py:')).reduce((t, [, v]) => t + v, 0);
-    const only: SiteCost = { ...site, ns: { ...site.ns }, names: new Map(names) };
+    const only: SiteCost = { ...fnSite, ns: { ...site.ns }, names: new Map(names) };
     const k = (Object.keys(only.ns) as CostKind[]).filter((x) => x !== 'python');
     const total = k.reduce((t, x) => t + site.ns[x], 0) || 1;
     for (const x of k) only.ns[x] = (site.ns[x] / total) * ns;

@@ -29,7 +29,8 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
   try {
     throwIfAborted(o.signal);
     const files = scan.index.modules.map((m) => m.file);
-    const attribution = attributeCosts(model, files);
+    const frame = iterationFrame(model);
+    const attribution = attributeCosts(model, files, { iterations: frame.detection.iterations });
     const spanOfFn = (file: string, fn: string): [number, number, number] | undefined => {
       const f = scan.index.byFile.get(file)?.symbols.functions.find((x) => x.qualname === fn);
       return f ? [f.line, f.endLine, f.decorators.length] : undefined;
@@ -47,7 +48,6 @@ export async function analyzeProfile(model: ProfileModel, repo: string, o: Analy
       return attribution.hasStacks && !outsideHotLoop(m) && functionSeen(attribution.seen, m.file, spanOfFn(m.file, m.function)) ? [{ ...m, inHotPath: true }] : [];
     });
     o.onProgress?.({ stage: 'analyze', message: `${matches.length} source pattern(s); measuring the profile` });
-    const frame = iterationFrame(model);
     const signals = categorySignals(model, frame);
     const nvtxFunctionMs = nvtxFunctionTimes(model, frame, new Set(matches.map((m) => m.function)));
     const loops = new Map<string, number>();

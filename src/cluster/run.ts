@@ -3,9 +3,9 @@
 // combines the rest. No step holds more than one raw profile; this process holds none.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { SUMMARY_SUFFIX, readSummaryFile, reduceRanks, type ReduceOptions } from '../analyze/ranks/index.js';
+import { RankReducer, SUMMARY_SUFFIX, readSummaryFile, type ReduceOptions } from '../analyze/ranks/index.js';
 import { UserError } from '../core/errors.js';
-import type { RankProblem, RankSummary, RanksReport } from '../core/ranks.js';
+import type { RankProblem, RanksReport } from '../core/ranks.js';
 import { fileNameRank } from '../profile/ranks/index.js';
 import { type MapTaskResult, type SummarizeMapOptions, runSummarizeMap } from './map.js';
 import type { Scheduler, TaskStatus } from './scheduler.js';
@@ -35,7 +35,7 @@ export function taskProblem(t: MapTaskResult): RankProblem {
 }
 
 /**
- * Runs `sysight profile summarize` for every profile on `scheduler`, reduces the summaries (reduceRanks), and
+ * Runs `sysight profile summarize` for every profile on `scheduler`, reduces the summaries (a RankReducer, one file at a time), and
  * writes `<outDir>/ranks.json` (the report, as `sysight ranks --out` does) and `<outDir>/map/tasks.json` (one status per task). A failed task
  * is a problem in the report; only when every task failed is it an error.
  */
@@ -51,19 +51,19 @@ export async function mapReduce(
   if (failed.length === tasks.length) {
     throw new UserError(`every map task failed; first: ${describeFailure(failed[0]!)}`);
   }
-  const summaries: RankSummary[] = [];
+  const reducer = new RankReducer();
   const problems: RankProblem[] = [];
   for (const t of tasks) {
     if (t.status.state !== 'succeeded') problems.push(taskProblem(t));
     for (const f of t.summaries) {
       try {
-        summaries.push(readSummaryFile(f));
+        reducer.add(readSummaryFile(f));
       } catch (e) {
         problems.push({ source: t.profile, kind: 'unreadable', message: (e as Error).message });
       }
     }
   }
-  const report: RanksReport = reduceRanks(summaries, { ...opts.reduce, problems });
+  const report: RanksReport = reducer.finish({ ...opts.reduce, problems });
   writeFileSync(join(outDir, 'ranks.json'), `${JSON.stringify(report, null, 1)}\n`);
   return { report, tasks, failed, scheduler: scheduler.kind };
 }

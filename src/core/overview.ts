@@ -44,8 +44,12 @@ export interface ProfileOverview {
   cpuBusy: number[];
   /** fraction of each bin with any GPU work on any lane (0..1) */
   gpuBusy: number[];
-  /** share of the profile where CPU and GPU were both busy, only the GPU, only the CPU, neither */
-  overlap: { both: number; gpuOnly: number; cpuOnly: number; idle: number };
+  /**
+   * share of the profile where CPU and GPU were both busy, only the GPU, only the CPU, neither but inside an NVTX
+   * or annotation range other than a step range (nvtxOnly: annotated code with no GPU work and no recorded CPU
+   * call; absent in overviews saved before it was measured), and none of these (idle); they sum to 1
+   */
+  overlap: { both: number; gpuOnly: number; cpuOnly: number; nvtxOnly?: number; idle: number };
   iterations: OverviewIteration[];
   /** median iteration time (ms) when iterations were found */
   iterationMs: number | null;

@@ -60,12 +60,17 @@ print(float(m(torch.zeros(2, 5))), float(m(torch.zeros(2, 7))), float(m(torch.ze
 describe('hoist-constant', () => {
   it('caches torch.arange keyed by its free values', async () => {
     const out = await applied(FORWARD, 7, 'C5.recomputed-constant');
-    expect(out).toContain('_sysight_const(("m.py:7", t, idx.device), lambda: torch.arange(0, t, dtype=torch.long, device=idx.device))');
-    expect(out).toContain('_sysight_const_cache = {}');
+    expect(out).toContain('        pos = cached_arange(t, idx.device)\n');
+    expect(out).toContain('import functools\n');
+    expect(out).toContain('@functools.lru_cache(maxsize=8)\ndef cached_arange(t, device):\n    return torch.arange(0, t, dtype=torch.long, device=device)\n');
+    // a plainly named function where the file keeps its module-level code: no _sysight helper, alias or marker
+    expect(out).not.toMatch(/_sysight|Sysight|import \w+ as _/);
   });
-  it('caches tril(ones(...)).view(...) as one expression', async () => {
-    const out = await applied(FORWARD, 8, 'C5.recomputed-constant');
-    expect(out).toContain('lambda: torch.tril(torch.ones(t, t)).view(1, 1, t, t))');
+  it('caches tril(ones(...)).view(...) as one expression, with the file\'s own functools name', async () => {
+    const out = await applied(FORWARD.replace('import torch\n', 'import functools as ft\nimport torch\n'), 9, 'C5.recomputed-constant');
+    expect(out).toContain('        mask = cached_tril(t)\n');
+    expect(out).toContain('@ft.lru_cache(maxsize=8)\ndef cached_tril(t):\n    return torch.tril(torch.ones(t, t)).view(1, 1, t, t)\n');
+    expect(out).not.toContain('import functools\n');
   });
   it.skipIf(!hasTorch)('keeps the results identical in Python', async () => {
     const once = await applied(FORWARD, 7, 'C5.recomputed-constant');
@@ -188,8 +193,10 @@ print(x.tolist(), y.tolist(), x.dtype)
 describe('vectorize-element-loop', () => {
   it('rewrites the double loop into one gather per tensor', async () => {
     const out = await applied(ELEMENTS, 14, 'C7.per-sample-batch');
-    expect(out).toContain('    x[:len(starts), :block_size] = _sysight_gather(tokens, starts, 0, block_size, int)');
-    expect(out).toContain('    y[:len(starts), :block_size] = _sysight_gather(tokens, starts, 1, block_size, int)');
+    expect(out).toContain('    x[:len(starts), :block_size] = torch.from_numpy(np.asarray(tokens[np.asarray(starts)[:, None] + np.arange(block_size)], dtype=np.int64))');
+    expect(out).toContain('    y[:len(starts), :block_size] = torch.from_numpy(np.asarray(tokens[np.asarray(starts)[:, None] + np.arange(1, 1 + block_size)], dtype=np.int64))');
+    // at the site with the file's own names: no helper, no aliased import, no marker comment
+    expect(out).not.toMatch(/_sysight|Sysight|import numpy as _|import torch as _/);
     expect(out).not.toContain('for b, start in enumerate(starts)');
   });
   it('refuses a loop body that does more than copy', async () => {

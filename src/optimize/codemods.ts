@@ -27,26 +27,13 @@ export interface Codemod {
   apply(input: CodemodInput): CodemodOutput;
 }
 
-const CONST_MARK = '_sysight_const(';
-const CONST_BLOCK = [
-  '_sysight_const_cache = {}',
-  '',
-  '',
-  'def _sysight_const(key, make):',
-  '    # Sysight: tensors built from the same constant arguments are made once and reused.',
-  '    value = _sysight_const_cache.get(key)',
-  '    if value is None:',
-  '        value = _sysight_const_cache[key] = make()',
-  '    return value',
-];
-
 const CONST_FACTORIES = /\btorch\.(arange|ones|zeros|tril|triu|eye|full|linspace|ones_like_never)\s*\(/;
 
 /** A tensor built from constant arguments inside forward/per-step code: build it once per distinct key. */
 const hoistConstant: Codemod = {
   id: 'hoist-constant',
   patterns: ['C5.'],
-  matches: (l) => CONST_FACTORIES.test(l) && !l.includes(CONST_MARK),
+  matches: (l) => CONST_FACTORIES.test(l),
   apply({ lines, index, file }) {
     const line = lines[index]!;
     const span = findCall(line, /\btorch\.(arange|ones|zeros|tril|triu|eye|full|linspace)\s*\(/);
@@ -70,15 +57,37 @@ const hoistConstant: Codemod = {
     const expr = line.slice(s, e);
     if (/\b(requires_grad\s*=\s*True|out\s*=)/.test(expr)) return { refused: 'the tensor is written to or needs grad: caching it is unsafe' };
     const names = freeNames(expr, ['torch', 'np', 'numpy', 'math']);
-    const key = [`"${file}:${index + 1}"`, ...names].join(', ');
-    const next = lines.slice();
-    next[index] = `${line.slice(0, s)}_sysight_const((${key}${names.length ? '' : ','}), lambda: ${expr})${line.slice(e)}`;
+    // a plainly named module-level function, cached on the values the expression depends on
+    const factory = /^torch\.(\w+)/.exec(expr)?.[1] ?? 'tensor';
+    const taken = new Set(lines.flatMap((l) => l.match(/\b[A-Za-z_]\w*\b/g) ?? []));
+    let fn = `cached_${factory}`;
+    for (let k = 2; taken.has(fn); k++) fn = `cached_${factory}_${k}`;
+    const params: string[] = [];
+    for (const n of names) {
+      let p = n.split('.').pop()!;
+      for (let k = 2; params.includes(p) || p === fn; k++) p = `${n.split('.').pop()!}_${k}`;
+      params.push(p);
+    }
+    const body = renameValues(expr, names, params);
+    const ft = ensureImport(lines, 'functools');
+    const shift = ft.lines.length - lines.length;
+    const next = ft.lines.slice();
+    next[index + shift] = `${line.slice(0, s)}${fn}(${names.join(', ')})${line.slice(e)}`;
+    const block = [`@${ft.name}.lru_cache(maxsize=8)`, `def ${fn}(${params.join(', ')}):`, `    return ${body}`];
     return {
-      lines: ensureModuleBlock(next, '_sysight_const_cache = {}', CONST_BLOCK),
+      lines: ensureModuleBlock(next, `def ${fn}(`, block),
       rationale: `\`${expr}\` depends only on ${names.length ? names.map((n) => `\`${n}\``).join(', ') : 'constants'}; it is rebuilt on every call. Build it once per distinct value and reuse it (same values, no new allocation or kernel per step).`,
     };
   },
 };
+
+/** `expr` with each free value (a name or dotted chain from freeNames) replaced by its parameter name. */
+function renameValues(expr: string, names: readonly string[], params: readonly string[]): string {
+  return expr.replace(/(["'])(?:\\.|(?!\1).)*\1|(?<![\w.])[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*/g, (m) => {
+    const i = names.indexOf(m);
+    return i >= 0 ? params[i]! : m;
+  });
+}
 
 const MEMMAP_BLOCK = (np: string, functools: string) => [
   `@${functools}.lru_cache(maxsize=None)`,
@@ -156,15 +165,6 @@ const vectorizeBatch: Codemod = {
   },
 };
 
-const GATHER_BLOCK = [
-  'def _sysight_gather(source, starts, offset, length, cast):',
-  '    # Sysight: copy every sample\'s window at once (one fancy index) instead of element by element.',
-  '    import numpy as _np',
-  '    import torch as _torch',
-  '    rows = _np.asarray(starts)[:, None] + _np.arange(offset, offset + length)',
-  '    return _torch.from_numpy(_np.asarray(source[rows], dtype=_np.int64 if cast is int else _np.float64))',
-];
-
 /**
  * A batch filled element by element:
  *   for b, start in enumerate(starts):
@@ -196,16 +196,27 @@ const vectorizeElementLoop: Codemod = {
     if (!body.length) return { refused: 'empty loop' };
     const stmt = new RegExp(`^\\s*(\\w+)\\[\\s*${bVar}\\s*,\\s*${tVar}\\s*\\]\\s*=\\s*(int|float)?\\(?\\s*(\\w+)\\[\\s*(?:${sVar}\\s*\\+\\s*${tVar}|${tVar}\\s*\\+\\s*${sVar})\\s*(?:\\+\\s*(\\d+)\\s*)?\\]\\s*\\)?\\s*(#.*)?$`);
     const out: string[] = [];
+    const targets: Array<{ target: string; float: boolean; src: string; off: string }> = [];
     for (const l of body) {
       const m = stmt.exec(l);
       if (!m) return { refused: `the loop body does more than copy elements: \`${l.trim()}\`` };
       const [, target, cast, src, off] = m as unknown as [string, string, string | undefined, string, string | undefined];
-      out.push(`${ind}${target}[:len(${startsExpr}), :${n}] = _sysight_gather(${src}, ${startsExpr}, ${off ?? '0'}, ${n}, ${cast === 'float' ? 'float' : 'int'})`);
+      targets.push({ target, float: cast === 'float', src, off: off ?? '0' });
     }
     if (/\(/.test(startsExpr)) return { refused: 'the iterated expression is a call: evaluating it again could differ' };
-    const next = [...lines.slice(0, head), ...out, ...lines.slice(i)];
+    // at the site, with the file's own numpy and torch names: one fancy index of every sample's window
+    const torchName = moduleAlias(lines, 'torch');
+    if (!torchName) return { refused: 'the file does not import torch under a name this edit can use' };
+    const imp = ensureImport(lines, 'numpy', 'np');
+    const np = imp.name;
+    for (const t of targets) {
+      const cols = t.off === '0' ? `${np}.arange(${n})` : `${np}.arange(${t.off}, ${t.off} + ${n})`;
+      out.push(`${ind}${t.target}[:len(${startsExpr}), :${n}] = ${torchName}.from_numpy(${np}.asarray(${t.src}[${np}.asarray(${startsExpr})[:, None] + ${cols}], dtype=${np}.${t.float ? 'float64' : 'int64'}))`);
+    }
+    const shift = imp.lines.length - lines.length;
+    const next = [...imp.lines.slice(0, head + shift), ...out, ...imp.lines.slice(i + shift)];
     return {
-      lines: ensureModuleBlock(next, 'def _sysight_gather(', GATHER_BLOCK),
+      lines: next,
       rationale: `The batch is filled one element at a time in a Python double loop (${body.length} assignment(s) × len(${startsExpr}) × ${n} iterations per batch). One vectorized gather per tensor copies the same values.`,
     };
   },

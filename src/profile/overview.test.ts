@@ -43,7 +43,7 @@ describe('buildOverview', () => {
     expect(o.lanes[1]!.busy.memcpy).toEqual([0, 0, 0.5, 0, 0, 0, 0, 0, 0, 0]);
     expect(o.lanes[2]!.busy.nccl).toEqual([0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
     // GPU union [0,300) ∪ [500,600) = 400; host [150,400) = 250; both [150,300) = 150
-    expect(o.overlap).toEqual({ both: 0.15, gpuOnly: 0.25, cpuOnly: 0.1, idle: 0.5 });
+    expect(o.overlap).toEqual({ both: 0.15, gpuOnly: 0.25, cpuOnly: 0.1, nvtxOnly: 0, idle: 0.5 });
     expect(o.gpuBusy.slice(0, 4)).toEqual([1, 1, 1, 0]);
     expect(o.cpuBusy.slice(0, 5)).toEqual([0, 0.5, 1, 1, 0]);
     expect(o.topKernels.map((t) => [t.name, t.count, t.totalNs])).toEqual([['gemm', 2, 350], ['ncclKernel_AllReduce', 1, 100]]);
@@ -68,16 +68,30 @@ describe('buildOverview', () => {
     expect(findIterations(m2).map((i) => i.label)).toEqual(['train step 1 of 2', 'train step 2 of 2']);
   });
 
+  it('counts time inside an NVTX range with no GPU work and no CPU call as NVTX-only, not idle; step ranges do not count', () => {
+    const o = buildOverview(model({
+      span: [0, 1000],
+      kernels: [[0, 200, 0, 7, 'gemm'], [700, 800, 0, 7, 'gemm']],
+      api: [[150, 250]],
+      // a compile range over the gap [250, 700) (and over the API call it began in); a step range over everything
+      nvtx: [[200, 600, 'KernelExecutor::compileFusion'], [0, 1000, 'ProfilerStep#0']],
+    }), { bins: 10 });
+    // GPU [0,200) ∪ [700,800) = 300; host [150,250) = 100, both 50; range [200,600) outside them: [250,600) = 350
+    expect(o.overlap).toEqual({ both: 0.05, gpuOnly: 0.25, cpuOnly: 0.05, nvtxOnly: 0.35, idle: 0.3 });
+  });
+
   it('keeps every bin a fraction in [0, 1] and the overlap shares summing to 1 (property)', () => {
     const interval = fc.tuple(fc.integer({ min: 0, max: 10_000 }), fc.integer({ min: 1, max: 3_000 })).map(([s, d]) => [s, s + d] as const);
-    fc.assert(fc.property(fc.array(interval, { maxLength: 40 }), fc.array(interval, { maxLength: 40 }), fc.integer({ min: 10, max: 300 }), (ks, as, bins) => {
+    fc.assert(fc.property(fc.array(interval, { maxLength: 40 }), fc.array(interval, { maxLength: 40 }), fc.array(interval, { maxLength: 10 }), fc.integer({ min: 10, max: 300 }), (ks, as, rs, bins) => {
       const o = buildOverview(model({
         span: [0, 13_000], kernels: ks.map(([s, e], i) => [s, e, 0, i % 3, `k${i % 4}`]), api: as.map(([s, e]) => [s, e]),
+        nvtx: rs.map(([s, e], i) => [s, e, i % 2 ? `ProfilerStep#${i}` : `range${i}`]),
       }), { bins });
+      for (const v of Object.values(o.overlap)) expect(v).toBeGreaterThanOrEqual(0);
       for (const l of o.lanes) for (const v of l.busy.kernel) expect(v >= 0 && v <= 1).toBe(true);
       for (const v of [...o.gpuBusy, ...o.cpuBusy]) expect(v >= 0 && v <= 1).toBe(true);
-      const sum = o.overlap.both + o.overlap.gpuOnly + o.overlap.cpuOnly + o.overlap.idle;
-      expect(Math.abs(sum - 1)).toBeLessThan(0.0021);
+      const sum = o.overlap.both + o.overlap.gpuOnly + o.overlap.cpuOnly + o.overlap.nvtxOnly! + o.overlap.idle;
+      expect(Math.abs(sum - 1)).toBeLessThan(0.0026);
     }), { numRuns: 60 });
   });
 

@@ -3,7 +3,7 @@
 import type { ProfileModel } from '../core/profile.js';
 import type { LaneKind, OverviewIteration, OverviewKernel, OverviewLane, ProfileOverview } from '../core/overview.js';
 import { WAITING_API, gpuTime } from './queries/gpu-time.js';
-import { detectIterations, iterationDetail } from './queries/iterations.js';
+import { DEFAULT_STEP_PATTERN, detectIterations, iterationDetail } from './queries/iterations.js';
 import { nameFlags, stripApiSuffix } from './queries/util.js';
 
 export interface OverviewOptions {
@@ -70,6 +70,26 @@ function clippedTotal(m: Float64Array[], lo: number, hi: number): number {
   let t = 0;
   for (let i = 0; i < s.length; i++) t += Math.max(0, Math.min(e[i]!, hi) - Math.max(s[i]!, lo));
   return t;
+}
+
+const STEP_RANGE = new RegExp(DEFAULT_STEP_PATTERN, 'i');
+
+/**
+ * Time inside an NVTX or annotation range with no GPU work and no recorded CPU call (ns, within [lo, hi]). A
+ * range is an annotation, not work: this time is neither CPU nor GPU work, yet not unexplained idle either —
+ * the host was in the annotated code (a compile, a DataLoader wait). Step ranges (ProfilerStep#N…) frame every
+ * step and say nothing of what ran, so they do not count.
+ */
+function annotatedOnly(model: ProfileModel, busy: Float64Array[][], lo: number, hi: number): number {
+  const { start, end, textId, length } = model.nvtx;
+  const step = nameFlags(model, (n) => STEP_RANGE.test(n.trim()));
+  const rs: number[] = [], re: number[] = [];
+  for (let i = 0; i < length; i++) if (end[i]! > start[i]! && !step(textId[i]!)) { rs.push(start[i]!); re.push(end[i]!); }
+  if (rs.length === 0) return 0;
+  const ranges = mergeIntervals(rs, re);
+  const bs: number[] = [], be: number[] = [];
+  for (const [s, e] of busy) for (let i = 0; i < s!.length; i++) { bs.push(s![i]!); be.push(e![i]!); }
+  return clippedTotal(ranges, lo, hi) - intersectNs(ranges, mergeIntervals(bs, be), lo, hi);
 }
 
 /** The steps of the one step detector (src/profile/queries/iterations.ts), as labelled bands. */
@@ -165,6 +185,7 @@ export function buildOverview(model: ProfileModel, opts: OverviewOptions = {}): 
   const both = intersectNs(gpu, host, t0, t1);
   const gpuAll = clippedTotal(gpu, t0, t1);
   const hostAll = clippedTotal(host, t0, t1);
+  const nvtxOnly = annotatedOnly(model, [gpu, host], t0, t1);
   const r = (x: number) => Math.round((x / span) * 1000) / 1000;
 
   const top: OverviewKernel[] = [...perKernel.entries()]
@@ -198,7 +219,7 @@ export function buildOverview(model: ProfileModel, opts: OverviewOptions = {}): 
     cpuBusy: binUnion(host),
     cpuWaiting: binUnion(wait),
     gpuBusy: binUnion(gpu),
-    overlap: { both: r(both), gpuOnly: r(gpuAll - both), cpuOnly: r(hostAll - both), idle: r(span - gpuAll - hostAll + both) },
+    overlap: { both: r(both), gpuOnly: r(gpuAll - both), cpuOnly: r(hostAll - both), nvtxOnly: r(nvtxOnly), idle: r(span - gpuAll - hostAll + both - nvtxOnly) },
     iterations,
     iterationMs: itMs,
     topKernels: top,

@@ -15,7 +15,7 @@ let profile = '';
 
 const sysight = (env: Record<string, string>, ...args: string[]) => sysightSync(args, { env: { SYSIGHT_CACHE: cacheDir, ...env } });
 
-interface Summary { timings: { cache: string; openMs: number }; [k: string]: unknown }
+interface Summary { timings: { cache: string; openMs: number; result?: string }; [k: string]: unknown }
 function summary(env: Record<string, string> = {}): { s: Summary; stderr: string } {
   const r = sysight(env, 'profile', 'summary', profile, '--json');
   expect(r.code, r.stderr).toBe(0);
@@ -52,6 +52,58 @@ describe('sysight with the profile cache', () => {
     expect(clear.code).toBe(0);
     expect(clear.stdout).toMatch(/^removed 1 cached profile/);
     expect(readdirSync(cacheDir)).toEqual([]);
+  });
+
+  it('keeps the summary itself in the entry: later summaries read it, not the model, and print the same text', () => {
+    sysight({}, 'cache', 'clear');
+    const first = summary();
+    expect(first.s.timings.cache).toBe('miss');
+    expect(first.s.timings.result).toBeUndefined();
+    const second = summary();
+    expect(second.s.timings).toMatchObject({ cache: 'hit', result: 'cached', summaryMs: 0 });
+    expect(second.stderr).toBe('');
+    expect(withoutTimings(second.s)).toEqual(withoutTimings(first.s));
+    // the text report from the kept result is the one computed from the file
+    const text = sysight({}, 'profile', 'summary', profile);
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toBe(sysight({ SYSIGHT_CACHE: 'off' }, 'profile', 'summary', profile).stdout);
+    // another --limit is another answer, computed from the cached model, then kept too
+    const five = sysight({}, 'profile', 'summary', profile, '--limit', '2', '--json');
+    expect(JSON.parse(five.stdout)).toMatchObject({ timings: { cache: 'hit' } });
+    expect((JSON.parse(five.stdout) as { timings: { result?: string } }).timings.result).toBeUndefined();
+    expect(JSON.parse(sysight({}, 'profile', 'summary', profile, '--limit', '2', '--json').stdout)).toMatchObject({ timings: { result: 'cached' } });
+  });
+
+  it('drops a kept summary that does not check out, with one note, and computes it again', () => {
+    const first = summary();
+    expect(first.s.timings.result).toBe('cached');
+    const entry = readdirSync(cacheDir).find((n) => /^[0-9a-f]{32}$/.test(n))!;
+    for (const f of readdirSync(join(cacheDir, entry)).filter((n) => n.startsWith('result-summary-'))) {
+      const p = join(cacheDir, entry, f);
+      writeFileSync(p, readFileSync(p, 'utf8').replace(/"durationMs\\":[0-9.]+/, '"durationMs\\":1'));
+    }
+    const after = summary();
+    expect(after.stderr.trim().split('\n')).toHaveLength(1);
+    expect(after.stderr).toMatch(/^sysight: the cached summary of .*run\.sqlite is damaged \(checksum does not match\)/);
+    expect(after.s.timings.result).toBeUndefined();
+    expect(withoutTimings(after.s)).toEqual(withoutTimings(first.s));
+    expect(summary().s.timings.result).toBe('cached');
+  });
+
+  it('never answers a changed file from the summary kept for its old contents', () => {
+    const before = summary();
+    expect(before.s.timings.result).toBe('cached');
+    const other = join(tmp, 'changing.sqlite');
+    writeFileSync(other, buildNsysDatabase(presetScenario('sync-bound', 6)));
+    const own = { SYSIGHT_CACHE: join(tmp, 'cache-changing') }; // the other tests expect one entry in cacheDir
+    const run = (env: Record<string, string> = own) => JSON.parse(sysight(env, 'profile', 'summary', other, '--json').stdout) as Summary;
+    run();
+    expect(run().timings.result).toBe('cached');
+    writeFileSync(other, buildNsysDatabase(presetScenario('launch-bound', 4)));
+    const changed = run();
+    expect(changed.timings.cache).toBe('stale');
+    expect(changed.timings.result).toBeUndefined();
+    expect(withoutTimings(changed)).toEqual(withoutTimings(run({ SYSIGHT_CACHE: 'off' })));
   });
 
   it('rebuilds a damaged entry with one note on stderr and the same answer', () => {

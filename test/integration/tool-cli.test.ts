@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { READERS } from '../../src/profile/readers.js';
-import { QUERIES } from '../../src/profile/queries/registry.js';
+import { ALL_QUERIES } from '../../src/profile/queries/registry.js';
 import { loadSqlJs } from '../../src/profile/sqljs.js';
 import { ensureBuilt, repoRoot, sysightSync } from '../support/cli.js';
 
@@ -18,7 +18,7 @@ const sysight = (...args: string[]) => sysightSync(args);
 const NEEDS: Record<string, string[]> = { 'slice-details': ['--table', '0', '--row', '0'], 'timeline-search': ['--query', 'gemm'] };
 const needs = (q: string) => NEEDS[q] ?? [];
 /** `--limit 3` for the queries that take one */
-const limit3 = (q: string) => (QUERIES.find((x) => x.name === q)!.params.some((p) => p.name === 'limit') ? ['--limit', '3'] : []);
+const limit3 = (q: string) => (ALL_QUERIES.find((x) => x.name === q)!.params.some((p) => p.name === 'limit') ? ['--limit', '3'] : []);
 
 let tmp = '';
 beforeAll(() => {
@@ -31,11 +31,11 @@ describe('sysight tool', () => {
   it('lists every registered query in --help and in list --json', () => {
     const help = sysight('tool', '--help');
     expect(help.code).toBe(0);
-    for (const q of QUERIES) expect(help.stdout).toContain(q.name);
+    for (const q of ALL_QUERIES) expect(help.stdout).toContain(q.name);
     const list = sysight('tool', 'list', '--json');
     expect(list.code).toBe(0);
     const parsed = JSON.parse(list.stdout) as Array<{ name: string; params: unknown[] }>;
-    expect(parsed.map((q) => q.name)).toEqual(QUERIES.map((q) => q.name));
+    expect(parsed.map((q) => q.name)).toEqual(ALL_QUERIES.map((q) => q.name));
     const text = sysight('tool', 'list');
     expect(text.stdout).toContain('--min-gap-us <number>');
   });
@@ -53,7 +53,7 @@ describe('sysight tool', () => {
     expect(r.code).toBe(2);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('unknown query "top-kernel"');
-    for (const q of QUERIES) expect(r.stderr).toContain(q.name);
+    for (const q of ALL_QUERIES) expect(r.stderr).toContain(q.name);
   });
 
   it('reports a missing, empty or foreign file in one line with exit 2', () => {
@@ -150,13 +150,13 @@ describe.skipIf(!hasNsysReader)('sysight tool on a hand-built nsys export', () =
   };
 
   it('answers every query as JSON and as a table', () => {
-    for (const q of QUERIES) {
+    for (const q of ALL_QUERIES) {
       const t = sysight('tool', q.name, gpuFile, ...limit3(q.name), ...needs(q.name));
       expect(t.code, `${q.name}: ${t.stderr}`).toBe(0);
       expect(t.stdout.length).toBeGreaterThan(0);
       expect(() => JSON.parse(sysight('tool', q.name, gpuFile, '--json', ...needs(q.name)).stdout), q.name).not.toThrow();
     }
-  }, PER_QUERY_MS * QUERIES.length * 2);
+  }, PER_QUERY_MS * ALL_QUERIES.length * 2);
 
   it('gives the hand-computed numbers', () => {
     const top = json('tool', 'top-kernels', gpuFile);
@@ -174,6 +174,15 @@ describe.skipIf(!hasNsysReader)('sysight tool on a hand-built nsys export', () =
     expect(summary).toMatchObject({ counts: { kernels: 6, runtime: 8, nvtx: 2 }, hasGpuActivity: true, iterations: { count: 2 } });
     const text = sysight('profile', 'summary', gpuFile);
     expect(text.stdout).toMatch(/Top kernels[\s\S]*gemm/);
+    // GPU time by kind: 6 kernels (4 × 200 µs + 2 × 5 µs) over a 1.8 ms device span, the two syncs as waiting
+    const g = json('tool', 'gpu-time', gpuFile);
+    expect(g).toMatchObject({ kernels: { count: 6, ns: 810_000 }, syncWaitNs: 413_000 });
+    expect(g.devices).toMatchObject([{ deviceId: 0, spanNs: 1_800_000, kernelNs: 810_000, idleNs: 990_000, copyNs: 0 }]);
+    expect(g.api.map((a: { name: string; count: number; ns: number; waiting: boolean }) => [a.name, a.count, a.ns, a.waiting]))
+      .toEqual([['cudaStreamSynchronize', 2, 413_000, true], ['cudaLaunchKernel', 6, 24_000, false]]);
+    const gt = sysight('tool', 'gpu-time', gpuFile);
+    expect(gt.stdout).toMatch(/^kernels\s+6, 0\.81 ms$/m);
+    expect(gt.stdout).toMatch(/^cudaStreamSynchronize\s+2\s+0\.413\s+waiting$/m);
   });
 
   it('gives the timeline queries: tiles with NVTX rows, a slice with its launch, search hits', () => {
@@ -216,14 +225,14 @@ const nvtxOnly = join(profiles, 'YoonKyonghwan+EfficientCenterFormer__baseline.s
 
 describe.skipIf(!hasNsysReader || !existsSync(mock))('sysight tool on real nsys exports (../shared/profiles)', () => {
   it('answers every query on a real 45-table export', () => {
-    for (const q of QUERIES) {
+    for (const q of ALL_QUERIES) {
       const j = sysight('tool', q.name, mock, '--json', ...limit3(q.name), ...needs(q.name));
       expect(j.code, `${q.name}: ${j.stderr}`).toBe(0);
       expect(() => JSON.parse(j.stdout)).not.toThrow();
     }
     const s = JSON.parse(sysight('profile', 'summary', mock, '--json').stdout);
     expect(s.counts.kernels).toBe(2);
-  }, PER_QUERY_MS * QUERIES.length + 60_000);
+  }, PER_QUERY_MS * ALL_QUERIES.length + 60_000);
 
   it.skipIf(!existsSync(nvtxOnly))('summarizes an NVTX-only export; GPU-only queries exit 2', () => {
     const s = sysight('profile', 'summary', nvtxOnly);

@@ -20,13 +20,19 @@ const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');
 const sessionWorker = join(root, 'dist', 'profile-session.js');
 const SHARED = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].find((d) => existsSync(d)) ?? join(root, '..', 'shared');
-const REAL = [
+const REAL: Array<{ short: string; file: string; shows: RegExp[]; nvtxOnlyMs?: number; opsLevels?: { thread: string; levels: number } }> = [
   { short: 'h100-2gpu', file: join(SHARED, 'profiles', 'GindaChen+nsys-ai__h100_2gpu_1s.sqlite'),
     shows: [/C4Memory copy935 ms96\.4% of the profile.*Host→device copies occupy the GPU 935 ms/s, /C3Synchronization429 ms.*cudaStreamSynchronize under aten::item blocks the host 429 ms on 2 threads while the GPU copies/s] },
   { short: 'nvfuser', file: join(SHARED, 'profiles', 'NVIDIA+Fuser__report1_64ee035.sqlite'),
-    shows: [/^Diagnosis\d+from the profile alone.*C1Host scheduling397 ms61\.1% of the profile.*GPU idle 397 ms during compilation: KernelExecutor::compileFusion/s] },
+    shows: [/^Diagnosis\d+from the profile alone.*C1Host scheduling397 ms61\.1% of the profile.*GPU idle 397 ms during compilation: KernelExecutor::compileFusion/s],
+    // the 393 ms compileFusion range runs with the GPU idle and no CUDA call: NVTX-only time, not idle
+    nvtxOnlyMs: 390 },
   { short: 'owlv2', file: join(SHARED, 'traces', 'tracelens', 'google_owlv2-large-patch14-ensemble__1016001.json.gz'),
-    shows: [/^Diagnosis\d+from the profile alone.*C1Host scheduling493 ms40\.7% of the profile.*GPU idle 493 ms waiting for data: enumerate\(DataLoader\)/s] },
+    shows: [/^Diagnosis\d+from the profile alone.*C1Host scheduling493 ms40\.7% of the profile.*GPU idle 493 ms waiting for data: enumerate\(DataLoader\)/s],
+    // the GPU idles inside the enumerate(DataLoader) ranges: NVTX-only time, not idle
+    nvtxOnlyMs: 490,
+    // 89,617 Python functions and CPU ops of the main thread nest 47 deep (counted from the raw JSON with python3)
+    opsLevels: { thread: '21587/21587', levels: 47 } },
 ];
 
 type Posted = Array<{ method: string; params: Record<string, unknown> }>;
@@ -94,6 +100,9 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     expect(await page.locator('[data-testid=copies] tbody tr').count()).toBe(g.copies.length);
     expect(g.api.some((a) => a.waiting)).toBe(true);
     expect(await page.locator('[data-testid=api-calls] .tag.waiting').count()).toBe(g.api.filter((a) => a.waiting).length);
+    // the overlap bar: NVTX-only time is its own part, between CPU-only and idle
+    expect(await page.locator('[data-testid=overlap] [data-part]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.part))).toEqual(['both', 'gpuOnly', 'cpuOnly', 'nvtxOnly', 'idle']);
+    expect(await page.locator('[data-testid=overlap] [data-part=idle]').textContent()).toBe(`idle ${(session.overview.overlap.idle * 100).toFixed(0)}%`);
     // the waiting row of the timeline and the legend shared with the trace view
     expect(await page.locator('.lane-label', { hasText: 'CPU waiting (sync)' }).count()).toBe(1);
     const legend = (sel: string) => page.locator(`[data-testid=${sel}] span`).allTextContents();
@@ -115,9 +124,13 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
 
   for (const r of REAL) {
     it.skipIf(!existsSync(r.file))(`names the bottleneck of ${r.short} first, and screenshots its Summary and trace`, async () => {
-      const { page, diagnosis } = await open(r.file);
+      const { page, session, diagnosis } = await open(r.file);
       const text = (await page.locator('[data-testid=diagnosis]').textContent()) ?? '';
       for (const re of r.shows) expect(text).toMatch(re);
+      // the overlap bar tells time inside NVTX ranges with neither GPU work nor CPU calls from idle
+      const ov = session.overview.overlap;
+      expect(await page.locator('[data-testid=overlap] [data-part=nvtxOnly]').textContent()).toBe(`NVTX range only ${(ov.nvtxOnly! * 100).toFixed(0)}%`);
+      if (r.nvtxOnlyMs) expect(ov.nvtxOnly! * (session.overview.endNs - session.overview.startNs) / 1e6).toBeGreaterThan(r.nvtxOnlyMs);
       expect(diagnosis.findings[0]!.impact.ms).toBeGreaterThan(0);
       if (diagnosis.findings[0]!.subject.file) {
         // a Python frame's file:line asks the host to open it in the editor
@@ -130,6 +143,13 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
         const d = await page.locator('[data-testid=trace-canvas]').evaluate((c) => ({ ...(c as HTMLCanvasElement).dataset }));
         return d.tilesStart === d.viewStart && Number(d.lanes) > 0;
       }, { timeout: 60_000 }).toBe(true);
+      const ops = r.opsLevels;
+      if (ops) {
+        // the trace's Python functions and CPU ops: one row per nesting level of the main thread, under its named row
+        const ids = (await page.locator('[data-testid=trace-canvas]').evaluate((c) => (c as HTMLCanvasElement).dataset.rowIds ?? '')).split(',');
+        expect(ids.filter((id) => id.startsWith(`ops${ops.thread}/`))).toHaveLength(ops.levels);
+        expect(ids).toContain(`hdr:${ops.thread}`);
+      }
       await page.screenshot({ path: join(artifactsDir(), `trace-${r.short}.png`) });
       await page.close();
     }, 180_000);

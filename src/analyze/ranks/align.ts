@@ -4,7 +4,11 @@
 // median difference of matched end times is the clock offset. The match is by (op, sequence number), trying
 // small sequence shifts for captures that started a few collectives apart; the shift whose differences agree
 // best wins. A domain with no matching collectives stays unaligned.
+// Each domain is aligned against every rank aligned before it. The end times of those ranks are kept sorted
+// per collective as they are added, so the median of a collective is read, not sorted again for every later
+// domain (with one export per rank this made the old alignment grow with the cube of the rank count).
 import type { RankClock, RankSummary } from '../../core/ranks.js';
+import { CollectiveKeys, type CompactCollectives, compactCollectives } from './compact.js';
 
 export interface Alignment {
   /** per summary (same order): its clock on the run clock */
@@ -13,38 +17,61 @@ export interface Alignment {
   unaligned: Map<string, string>;
 }
 
+/** What alignment reads of one rank. */
+export interface AlignRow {
+  domain: string;
+  rank: number;
+  coll: CompactCollectives;
+}
+
 const MAX_SHIFT = 3;
 
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  return medianSorted(Float64Array.from(xs).sort());
+}
+
+function medianSorted(s: ArrayLike<number>): number {
   const n = s.length;
   return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
 }
 
-/** Collective end times by "op#seq". */
-function endsOf(summaries: RankSummary[]): Map<string, number[]> {
-  const m = new Map<string, number[]>();
-  for (const s of summaries) {
-    for (const c of s.collectives) {
-      const k = `${c.op}#${c.seq}`;
-      let l = m.get(k);
-      if (!l) m.set(k, (l = []));
-      l.push(c.endNs);
+/** Sorted end times per collective key of the ranks aligned so far. */
+class AlignedEnds {
+  private readonly ends: Array<number[] | undefined> = [];
+
+  add(c: CompactCollectives, offsetNs: number): void {
+    for (let j = 0; j < c.keys.length; j++) {
+      const k = c.keys[j]!;
+      let l = this.ends[k];
+      if (!l) this.ends[k] = l = [];
+      const v = c.endNs[j]! + offsetNs;
+      let lo = 0;
+      let hi = l.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (l[mid]! < v) lo = mid + 1;
+        else hi = mid;
+      }
+      l.splice(lo, 0, v);
     }
   }
-  return m;
+
+  get(k: number | undefined): number[] | undefined {
+    return k === undefined ? undefined : this.ends[k];
+  }
 }
 
-/** Offset that maps `other`'s clock onto `ref`'s, or undefined when no collectives match. */
-export function collectiveOffset(ref: RankSummary[], other: RankSummary[]): { offsetNs: number; matched: number; spreadNs: number } | undefined {
-  const refEnds = endsOf(ref);
+/** Offset that maps `members`' clock onto the aligned ranks', or undefined when no collectives match. */
+function offsetOf(aligned: AlignedEnds, keys: CollectiveKeys, members: AlignRow[]): { offsetNs: number; matched: number; spreadNs: number } | undefined {
   let best: { offsetNs: number; matched: number; spreadNs: number } | undefined;
   for (let shift = -MAX_SHIFT; shift <= MAX_SHIFT; shift++) {
     const diffs: number[] = [];
-    for (const s of other) {
-      for (const c of s.collectives) {
-        const r = refEnds.get(`${c.op}#${c.seq + shift}`);
-        if (r?.length) diffs.push(median(r) - c.endNs);
+    for (const s of members) {
+      const c = s.coll;
+      for (let j = 0; j < c.keys.length; j++) {
+        const k = c.keys[j]!;
+        const r = aligned.get(shift === 0 ? k : keys.find(keys.op[k]!, keys.seq[k]! + shift));
+        if (r?.length) diffs.push(medianSorted(r) - c.endNs[j]!);
       }
     }
     if (diffs.length === 0) continue;
@@ -58,41 +85,47 @@ export function collectiveOffset(ref: RankSummary[], other: RankSummary[]): { of
   return best;
 }
 
-export function alignClocks(summaries: RankSummary[]): Alignment {
-  const byDomain = new Map<string, RankSummary[]>();
-  for (const s of summaries) {
-    let l = byDomain.get(s.clock.domain);
-    if (!l) byDomain.set(s.clock.domain, (l = []));
+/** Clocks of compact rank rows whose collective keys come from `keys`. */
+export function alignRows(rows: AlignRow[], keys: CollectiveKeys): Alignment {
+  const byDomain = new Map<string, AlignRow[]>();
+  for (const s of rows) {
+    let l = byDomain.get(s.domain);
+    if (!l) byDomain.set(s.domain, (l = []));
     l.push(s);
   }
   const unaligned = new Map<string, string>();
   const offsets = new Map<string, { offsetNs: number; alignedBy: NonNullable<RankClock['alignedBy']> }>();
-  if (summaries.length) {
+  if (rows.length) {
     // the reference: the domain holding the most ranks (ties: the lowest rank)
-    const domains = [...byDomain.entries()].sort((a, b) => b[1].length - a[1].length ||
-      Math.min(...a[1].map((s) => s.identity.rank)) - Math.min(...b[1].map((s) => s.identity.rank)));
+    const minRank = (l: AlignRow[]) => l.reduce((m, s) => Math.min(m, s.rank), Infinity);
+    const domains = [...byDomain.entries()].sort((a, b) => b[1].length - a[1].length || minRank(a[1]) - minRank(b[1]));
     const [refDomain, ref] = domains[0]!;
     offsets.set(refDomain, { offsetNs: 0, alignedBy: 'shared-clock' });
-    const aligned: RankSummary[] = [...ref];
+    const aligned = new AlignedEnds();
+    for (const s of ref) aligned.add(s.coll, 0);
     for (const [d, members] of domains.slice(1)) {
-      const o = collectiveOffset(aligned, members);
+      const o = offsetOf(aligned, keys, members);
       if (!o) {
         offsets.set(d, { offsetNs: 0, alignedBy: 'none' });
-        unaligned.set(d, members.some((s) => s.collectives.length) ? 'its collectives match none of the other ranks\'' : 'it has no NCCL collectives to align by');
+        unaligned.set(d, members.some((s) => s.coll.keys.length) ? 'its collectives match none of the other ranks\'' : 'it has no NCCL collectives to align by');
         continue;
       }
       offsets.set(d, { offsetNs: o.offsetNs, alignedBy: 'collective-end' });
       // later domains align against every aligned rank, shifted onto the run clock
-      aligned.push(...members.map((s) => ({ ...s, collectives: s.collectives.map((c) => ({ ...c, startNs: c.startNs + o.offsetNs, endNs: c.endNs + o.offsetNs })) })));
+      for (const s of members) aligned.add(s.coll, o.offsetNs);
     }
-    // a reference domain alone (one report, or one trace) is its own clock
-    if (domains.length === 1) offsets.set(refDomain, { offsetNs: 0, alignedBy: 'shared-clock' });
   }
   return {
-    clocks: summaries.map((s) => {
-      const o = offsets.get(s.clock.domain)!;
-      return { domain: s.clock.domain, offsetNs: o.offsetNs, alignedBy: o.alignedBy };
+    clocks: rows.map((s) => {
+      const o = offsets.get(s.domain)!;
+      return { domain: s.domain, offsetNs: o.offsetNs, alignedBy: o.alignedBy };
     }),
     unaligned,
   };
+}
+
+/** Clocks of whole summaries (same order). */
+export function alignClocks(summaries: RankSummary[]): Alignment {
+  const keys = new CollectiveKeys();
+  return alignRows(summaries.map((s) => ({ domain: s.clock.domain, rank: s.identity.rank, coll: compactCollectives(s.collectives, keys) })), keys);
 }

@@ -8,7 +8,8 @@ import { fingerprint } from '../detect.js';
 
 /** What the reduce step measured of one rank: the input of its findings. */
 export interface RankMetrics {
-  summary: RankSummary;
+  /** what the findings read of the rank's summary */
+  summary: Pick<RankSummary, 'identity' | 'hotspots'>;
   clock: RankClock;
   medStep: number | null;
   /** per-step medians of the split, ns */

@@ -2,9 +2,9 @@
 // the input handling and report formatting the CLI and the cluster runner share.
 export { summarizeProfile, summarizeModel } from '../../profile/ranks/index.js';
 export type { SummarizeOptions } from '../../profile/ranks/index.js';
-export { reduceRanks } from './reduce.js';
+export { RankReducer, reduceRanks } from './reduce.js';
 export type { ReduceOptions } from './reduce.js';
-export { alignClocks, collectiveOffset } from './align.js';
-export { collectRanks, expandInputs, readSummaryFile, SUMMARY_SUFFIX } from './inputs.js';
+export { alignClocks } from './align.js';
+export { collectRanks, forEachRank, expandInputs, readSummaryFile, SUMMARY_SUFFIX } from './inputs.js';
 export { formatRanksReport } from './format.js';
 export { localizeRankFindings } from './localize.js';

@@ -74,15 +74,26 @@ export interface CollectOptions {
 
 /** Summaries for every input file (read, or computed one raw profile at a time) and the problems of the rest. */
 export async function collectRanks(inputs: string[], opts: CollectOptions = {}): Promise<{ summaries: RankSummary[]; problems: RankProblem[]; files: number }> {
-  const files = expandInputs(inputs);
   const summaries: RankSummary[] = [];
+  const { problems, files } = await forEachRank(inputs, (s) => summaries.push(s), opts);
+  return { summaries, problems, files };
+}
+
+/**
+ * Each input file's summaries handed to `onSummary` as soon as they are read or computed, one file at a time
+ * (a RankReducer keeps only their compact columns), and the problems of the files that could not be used.
+ */
+export async function forEachRank(inputs: string[], onSummary: (s: RankSummary) => void, opts: CollectOptions = {}): Promise<{ problems: RankProblem[]; files: number; ranks: number }> {
+  const files = expandInputs(inputs);
   const problems: RankProblem[] = [];
+  let ranks = 0;
   for (let i = 0; i < files.length; i++) {
     const f = files[i]!;
     opts.onProgress?.(i, files.length, f);
     try {
-      if (f.endsWith(SUMMARY_SUFFIX)) summaries.push(readSummaryFile(f));
-      else summaries.push(...(await summarizeProfile(f, { orderBase: i, ...(opts.signal ? { signal: opts.signal } : {}) })));
+      const got = f.endsWith(SUMMARY_SUFFIX) ? [readSummaryFile(f)] : await summarizeProfile(f, { orderBase: i, ...(opts.signal ? { signal: opts.signal } : {}) });
+      for (const s of got) onSummary(s);
+      ranks += got.length;
     } catch (e) {
       if (isCancelled(e)) throw e;
       // one bad rank never stops the others: even an unexpected failure becomes that rank's problem
@@ -92,5 +103,5 @@ export async function collectRanks(inputs: string[], opts: CollectOptions = {}):
       problems.push({ source: f, ...(rank !== undefined ? { rank } : {}), kind: /no GPU work/.test(msg) ? 'no-gpu' : 'unreadable', message: msg });
     }
   }
-  return { summaries, problems, files: files.length };
+  return { problems, files: files.length, ranks };
 }

@@ -4,11 +4,16 @@
 // split against the other ranks (compute, data loading, host, copies, syncs). Bad ranks become problems and the
 // rest is analyzed. Findings C1/C6 are placed at the ranks' own source locations (backtraces);
 // localizeRankFindings (./localize.ts) moves them into a repository.
-import type { CollectiveWait, RankClock, RankProblem, RankSummary, RankTotals, RanksReport, StragglerEntry } from '../../core/ranks.js';
-import { alignClocks } from './align.js';
+// Streaming: a RankReducer takes the summaries one at a time and keeps only their compact columns
+// (./compact.ts), so `sysight ranks` and the cluster reduce never hold the parsed summaries of every rank.
+import type { CollectiveWait, RankIdentity, RankProblem, RankSummary, RankTotals, RanksReport, StragglerEntry } from '../../core/ranks.js';
+import { alignRows } from './align.js';
+import { collectArrivals, findStragglers, lateness, type Arrivals } from './arrivals.js';
+import { CollectiveKeys, KEYS, compactRank, median, ms, type RankRow } from './compact.js';
 import { rankFindings, type RankMetrics } from './findings.js';
 
 export type { RankMetrics };
+export { median };
 
 export interface ReduceOptions {
   /** problems found before the reduce (unreadable files), carried into the report */
@@ -19,19 +24,8 @@ export interface ReduceOptions {
   maxWaits?: number;
 }
 
-const KEYS: (keyof RankTotals)[] = ['computeNs', 'commNs', 'exposedCommNs', 'idleNs', 'memcpyNs', 'syncNs', 'dataLoadNs'];
-
-export function median(xs: number[]): number {
-  if (!xs.length) return 0;
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  return n % 2 ? s[(n - 1) / 2]! : (s[n / 2 - 1]! + s[n / 2]!) / 2;
-}
-
-const ms = (ns: number) => Math.round(ns / 1e3) / 1e3;
-
 /** Which summaries are one run: majority run key, no duplicate ranks (device/order ranks of several files renumbered). */
-function selectRun(all: RankSummary[], problems: RankProblem[], notes: string[]): RankSummary[] {
+function selectRun<T extends { source: string; identity: RankIdentity }>(all: T[], problems: RankProblem[], notes: string[]): T[] {
   const keys = new Map<string, number>();
   for (const s of all) if (s.identity.runKey) keys.set(s.identity.runKey, (keys.get(s.identity.runKey) ?? 0) + 1);
   const major = [...keys.entries()].sort((a, b) => b[1] - a[1])[0]?.[0];
@@ -50,7 +44,7 @@ function selectRun(all: RankSummary[], problems: RankProblem[], notes: string[])
     run = sorted.map((s, i) => ({ ...s, identity: { ...s.identity, rank: i } }));
     notes.push(`ranks numbered by device order within each of ${files.length} files, then file after file (no rank metadata in the profiles)`);
   }
-  const seen = new Map<number, RankSummary>();
+  const seen = new Map<number, T>();
   return run.filter((s) => {
     const prev = seen.get(s.identity.rank);
     if (!prev) {
@@ -63,154 +57,149 @@ function selectRun(all: RankSummary[], problems: RankProblem[], notes: string[])
   });
 }
 
-export function reduceRanks(summaries: RankSummary[], opts: ReduceOptions = {}): RanksReport {
+/** Takes rank summaries one at a time (`add`) and reduces them (`finish`); keeps only their compact columns. */
+export class RankReducer {
+  private readonly keys = new CollectiveKeys();
+  private readonly rows: RankRow[] = [];
+
+  add(s: RankSummary): void {
+    this.rows.push(compactRank(s, this.keys));
+  }
+
+  get size(): number {
+    return this.rows.length;
+  }
+
+  finish(opts: ReduceOptions = {}): RanksReport {
+    return reduceRows(this.rows, this.keys, opts);
+  }
+}
+
+/** The whole reduce over summaries already in memory (the editor's ranks view, tests). */
+export function reduceRanks(summaries: Iterable<RankSummary>, opts: ReduceOptions = {}): RanksReport {
+  const r = new RankReducer();
+  for (const s of summaries) r.add(s);
+  return r.finish(opts);
+}
+
+function reduceRows(rows: RankRow[], keys: CollectiveKeys, opts: ReduceOptions): RanksReport {
   const problems: RankProblem[] = [...(opts.problems ?? [])];
   const notes: string[] = [];
-  const run = selectRun(summaries, problems, notes).sort((a, b) => a.identity.rank - b.identity.rank);
+  const run = selectRun(rows, problems, notes).sort((a, b) => a.identity.rank - b.identity.rank);
   const worldSize = opts.worldSize ?? Math.max(0, ...run.map((s) => s.identity.worldSize ?? 0), ...run.map((s) => s.identity.rank + 1),
     ...problems.map((p) => (p.rank ?? -1) + 1));
   const accounted = new Set([...run.map((s) => s.identity.rank), ...problems.filter((p) => p.rank !== undefined).map((p) => p.rank!)]);
   for (let r = 0; r < worldSize; r++) {
     if (!accounted.has(r)) problems.push({ source: '', rank: r, kind: 'missing', message: `rank ${r} of 0..${worldSize - 1} is missing: no profile or summary for it` });
   }
-  const { clocks, unaligned } = alignClocks(run);
+  const { clocks, unaligned } = alignRows(run.map((s) => ({ domain: s.domain, rank: s.identity.rank, coll: s.coll })), keys);
   for (const [domain, why] of unaligned) {
-    for (const s of run.filter((x) => x.clock.domain === domain)) {
+    for (const s of run.filter((x) => x.domain === domain)) {
       problems.push({ source: s.source, rank: s.identity.rank, kind: 'unaligned',
         message: `rank ${s.identity.rank}: clock cannot be aligned with the other ranks (${why}); its steps count, its collective waits do not` });
     }
   }
   const alignedIdx = run.map((_, i) => i).filter((i) => clocks[i]!.alignedBy !== 'none');
 
-  // per-collective arrivals on the run clock
-  const arrivals = new Map<string, { op: string; seq: number; step?: number; at: Map<number, number> }>();
-  for (const i of alignedIdx) {
-    const s = run[i]!;
-    for (const c of s.collectives) {
-      const k = `${c.op}#${c.seq}`;
-      let a = arrivals.get(k);
-      if (!a) arrivals.set(k, (a = { op: c.op, seq: c.seq, ...(c.step !== undefined ? { step: c.step } : {}), at: new Map() }));
-      a.at.set(i, c.startNs + clocks[i]!.offsetNs);
-    }
-  }
-  const waits: CollectiveWait[] = [];
+  // per-collective arrivals on the run clock: who came last, who waited how long
+  const arr = collectArrivals(run, clocks, alignedIdx, keys);
   const lastCount = new Float64Array(run.length);
   const caused = new Float64Array(run.length);
   const waited = new Float64Array(run.length);
-  const matchedArrivals: Array<Map<number, number>> = [];
-  let matched = 0;
-  for (const a of arrivals.values()) {
-    if (a.at.size < 2) continue;
-    matched++;
+  const nm = arr.matched.length;
+  const lastOf = new Int32Array(nm);
+  const latestOf = new Float64Array(nm);
+  const skewOf = new Float64Array(nm);
+  arr.matched.forEach((k, m) => {
     let last = -1;
     let latest = -Infinity;
     let earliest = Infinity;
-    for (const [i, t] of a.at) {
-      if (t > latest) [latest, last] = [t, i];
+    for (let s = arr.start[k]!; s < arr.start[k + 1]!; s++) {
+      const t = arr.at[s]!;
+      if (t > latest) [latest, last] = [t, arr.row[s]!];
       if (t < earliest) earliest = t;
     }
-    const w = run.map((_, i) => (a.at.has(i) ? Math.round(latest - a.at.get(i)!) : 0));
-    for (const [i, t] of a.at) waited[i]! += latest - t;
-    matchedArrivals.push(a.at);
+    let w = 0;
+    for (let s = arr.start[k]!; s < arr.start[k + 1]!; s++) {
+      waited[arr.row[s]!]! += latest - arr.at[s]!;
+      w += Math.round(latest - arr.at[s]!);
+    }
     lastCount[last]!++;
-    caused[last]! += w.reduce((x, y) => x + y, 0);
-    waits.push({ op: a.op, seq: a.seq, ...(a.step !== undefined ? { step: a.step } : {}), lastRank: run[last]!.identity.rank, skewNs: Math.round(latest - earliest), waitNs: w });
-  }
-  waits.sort((x, y) => y.skewNs - x.skewNs);
+    caused[last]! += w;
+    lastOf[m] = last;
+    latestOf[m] = latest;
+    skewOf[m] = Math.round(latest - earliest);
+  });
+  const byWait = Array.from({ length: nm }, (_, m) => m).sort((x, y) => skewOf[y]! - skewOf[x]!);
+  const waits = byWait.slice(0, opts.maxWaits ?? 50).map((m) => waitOf(arr, keys, run, m, lastOf[m]!, latestOf[m]!, skewOf[m]!));
 
   const metrics: RankMetrics[] = run.map((s, i) => ({
-    summary: s, clock: clocks[i]!,
-    medStep: s.steps.length ? median(s.steps.map((x) => x.endNs - x.startNs)) : null,
-    med: Object.fromEntries(KEYS.map((k) => [k, median(s.steps.map((x) => x[k]))])) as Record<keyof RankTotals, number>,
-    meanLateNs: 0,
-    waitedNs: waited[i]!,
+    summary: s, clock: clocks[i]!, medStep: s.medStep, med: s.med, meanLateNs: 0, waitedNs: waited[i]!,
   }));
-  const stepMedAll = median(metrics.flatMap((m) => (m.medStep === null ? [] : [m.medStep])));
-  const stragglers = rankStragglers(metrics, { lastCount, caused, matched, stepMedAll, arrivals: matchedArrivals });
+  const stepMedAll = median(run.flatMap((s) => (s.medStep === null ? [] : [s.medStep])));
+  const stragglers = rankStragglers(metrics, { lastCount, caused, matched: nm, stepMedAll, late: (out) => lateness(arr, run.length, out) });
 
   // step time per rank and step, skew per step
-  const nSteps = Math.max(0, ...run.map((s) => s.steps.length));
-  const stepMs = run.map((s) => Array.from({ length: nSteps }, (_, j) => (s.steps[j] ? ms(s.steps[j]!.endNs - s.steps[j]!.startNs) : null)));
+  const nSteps = Math.max(0, ...run.map((s) => s.steps));
+  const stepMs = run.map((s) => Array.from({ length: nSteps }, (_, j) => (j < s.steps ? s.stepMs[j]! : null)));
   const skewMs = Array.from({ length: nSteps }, (_, j) => {
-    const v = stepMs.map((r) => r[j]).filter((x): x is number => x !== null);
-    return v.length >= 2 ? Math.round((Math.max(...v) - Math.min(...v)) * 1000) / 1000 : null;
+    let lo = Infinity;
+    let hi = -Infinity;
+    let n = 0;
+    for (const s of run) {
+      if (j >= s.steps) continue;
+      const v = s.stepMs[j]!;
+      n++;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    return n >= 2 ? Math.round((hi - lo) * 1000) / 1000 : null;
   });
   // arrival skew per step: step numbers of the reference (first aligned) rank's steps, by position
-  const stepIndex = new Map((run[alignedIdx[0] ?? 0]?.steps ?? []).map((st, j) => [st.index, j]));
+  const ref = run[alignedIdx[0] ?? 0];
+  const stepIndex = new Map(Array.from(ref?.stepIndex ?? [], (index, j) => [index, j]));
   const arrivalSkewMs: Array<number | null> = Array.from({ length: nSteps }, () => null);
-  for (const w of waits) {
-    const j = w.step === undefined ? undefined : stepIndex.get(w.step);
-    if (j === undefined || j >= nSteps) continue;
-    arrivalSkewMs[j] = Math.max(arrivalSkewMs[j] ?? 0, ms(w.skewNs));
-  }
-  const comm = metrics.map((m) => {
-    const n = Math.max(1, m.summary.steps.length);
+  arr.matched.forEach((k, m) => {
+    const step = arr.step[k]!;
+    const j = Number.isNaN(step) ? undefined : stepIndex.get(step);
+    if (j === undefined || j >= nSteps) return;
+    arrivalSkewMs[j] = Math.max(arrivalSkewMs[j] ?? 0, ms(skewOf[m]!));
+  });
+  const comm = run.map((s, i) => {
+    const n = Math.max(1, s.steps);
     return {
-      rank: m.summary.identity.rank, commMsPerStep: ms(m.summary.totals.commNs / n), exposedMsPerStep: ms(m.summary.totals.exposedCommNs / n),
-      waitMsPerStep: ms(Math.min(m.waitedNs, m.summary.totals.exposedCommNs) / n),
+      rank: s.identity.rank, commMsPerStep: ms(s.totals.commNs / n), exposedMsPerStep: ms(s.totals.exposedCommNs / n),
+      waitMsPerStep: ms(Math.min(waited[i]!, s.totals.exposedCommNs) / n),
     };
   });
-  if (!matched && run.length > 1) notes.push('no collective was seen on two aligned ranks: no wait attribution (profiles without NCCL kernels, or unaligned clocks)');
+  if (!nm && run.length > 1) notes.push('no collective was seen on two aligned ranks: no wait attribution (profiles without NCCL kernels, or unaligned clocks)');
   if (run.length === 1) notes.push('one rank only: nothing to compare across ranks');
   const unplaced: string[] = [];
   const findings = rankFindings(metrics, stragglers, comm, stepMedAll, unplaced);
   notes.push(...unplaced);
   return {
     version: 1, worldSize,
-    ranks: metrics.map((m) => ({
-      identity: m.summary.identity, clock: m.clock, source: m.summary.source, steps: m.summary.steps.length,
-      medianStepMs: m.medStep === null ? null : ms(m.medStep), totals: m.summary.totals,
+    ranks: run.map((s, i) => ({
+      identity: s.identity, clock: clocks[i]!, source: s.source, steps: s.steps,
+      medianStepMs: s.medStep === null ? null : ms(s.medStep), totals: s.totals,
     })),
-    stepMs, stragglers, collectiveWaits: waits.slice(0, opts.maxWaits ?? 50), skewMs, arrivalSkewMs, comm, findings, problems, notes,
+    stepMs, stragglers, collectiveWaits: waits, skewMs, arrivalSkewMs, comm, findings, problems, notes,
   };
 }
 
-/**
- * Mean lateness of each rank not in `out`: over the collectives it took part in, its arrival minus the median
- * arrival of the other ranks not in `out`.
- */
-function lateness(arrivals: Array<Map<number, number>>, n: number, out: Set<number>): Float64Array {
-  const sum = new Float64Array(n);
-  const cnt = new Float64Array(n);
-  for (const at of arrivals) {
-    const keep = [...at.entries()].filter(([i]) => !out.has(i));
-    if (keep.length < 2) continue;
-    for (const [i, t] of keep) {
-      sum[i]! += t - median(keep.filter(([j]) => j !== i).map(([, u]) => u));
-      cnt[i]!++;
-    }
-  }
-  return sum.map((v, i) => (cnt[i]! ? v / cnt[i]! : Number.NaN));
+/** One listed collective wait: every rank's wait for the last arrival (0 for ranks not in it). */
+function waitOf(arr: Arrivals, keys: CollectiveKeys, run: RankRow[], m: number, last: number, latest: number, skewNs: number): CollectiveWait {
+  const k = arr.matched[m]!;
+  const waitNs = new Array<number>(run.length).fill(0);
+  for (let s = arr.start[k]!; s < arr.start[k + 1]!; s++) waitNs[arr.row[s]!] = Math.round(latest - arr.at[s]!);
+  const step = arr.step[k]!;
+  return { op: keys.op[k]!, seq: keys.seq[k]!, ...(Number.isNaN(step) ? {} : { step }), lastRank: run[last]!.identity.rank, skewNs, waitNs };
 }
 
-/**
- * Stragglers, latest first: the rank that arrives at the collectives latest against the median of the others is
- * one when it is late by more than 2% of the median step (and 50 µs) and well outside the others' spread; it is
- * set aside and the rest are tested again (a second, less late rank is not hidden behind the first).
- */
-export function findStragglers(arrivals: Array<Map<number, number>>, n: number, stepMedNs: number): Array<{ index: number; lateNs: number }> {
-  const out = new Set<number>();
-  const found: Array<{ index: number; lateNs: number }> = [];
-  while (n - out.size >= 2 && found.length < Math.max(1, Math.floor(n / 2))) {
-    const late = lateness(arrivals, n, out);
-    const cand = [...late.keys()].filter((i) => !out.has(i) && !Number.isNaN(late[i]!));
-    if (cand.length < 2) break;
-    const worst = cand.reduce((a, b) => (late[b]! > late[a]! ? b : a));
-    const rest = cand.filter((i) => i !== worst).map((i) => late[i]!);
-    const mid = median(rest);
-    const mad = median(rest.map((v) => Math.abs(v - mid))) * 1.4826;
-    const threshold = Math.max(50_000, 0.02 * stepMedNs, 5 * mad);
-    if (!(late[worst]! - mid > threshold)) break;
-    found.push({ index: worst, lateNs: late[worst]! });
-    out.add(worst);
-  }
-  return found;
-}
-
-function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; caused: Float64Array; matched: number; stepMedAll: number; arrivals: Array<Map<number, number>> }): StragglerEntry[] {
+function rankStragglers(metrics: RankMetrics[], x: { lastCount: Float64Array; caused: Float64Array; matched: number; stepMedAll: number; late: (out: Set<number>) => Float64Array }): StragglerEntry[] {
   if (metrics.length < 2 || x.matched === 0) return [];
   const out: StragglerEntry[] = [];
-  for (const { index: i, lateNs } of findStragglers(x.arrivals, metrics.length, x.stepMedAll)) {
+  for (const { index: i, lateNs } of findStragglers(x.late, metrics.length, x.stepMedAll)) {
     const m = metrics[i]!;
     m.meanLateNs = lateNs;
     const others = metrics.filter((_, j) => j !== i);

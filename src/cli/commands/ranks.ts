@@ -6,7 +6,7 @@ import { renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import type { RanksReport } from '../../core/ranks.js';
-import { collectRanks, formatRanksReport, localizeRankFindings, reduceRanks } from '../../analyze/ranks/index.js';
+import { RankReducer, forEachRank, formatRanksReport, localizeRankFindings } from '../../analyze/ranks/index.js';
 import { cliSignal } from '../signal.js';
 import { positiveInt, ranksOnLocalPool, registerSubmit } from './ranks-submit.js';
 
@@ -55,15 +55,16 @@ export function register(program: Command): void {
   registerSubmit(ranks);
 }
 
-/** Sequential: summaries read, raw profiles summarized here one at a time, then reduced. */
+/** Sequential: summaries read, raw profiles summarized here one at a time, each compacted into the reduce as it comes. */
 async function reduceInputs(inputs: string[], opts: Opts, signal: AbortSignal | undefined, worldSize: number | undefined): Promise<RanksReport> {
-  const { summaries, problems, files } = await collectRanks(inputs, {
+  const reducer = new RankReducer();
+  const { problems, files } = await forEachRank(inputs, (s) => reducer.add(s), {
     ...(signal ? { signal } : {}),
     onProgress: (i, n, f) => { if (!opts.json && n > 1 && process.stderr.isTTY) process.stderr.write(`\r[${i + 1}/${n}] ${f}`.padEnd(80).slice(0, 120)); },
   });
   if (!opts.json && files > 1 && process.stderr.isTTY) process.stderr.write('\n');
-  if (summaries.length === 0) {
+  if (reducer.size === 0) {
     throw new UserError(`no usable rank among ${files} file(s): ${problems.map((p) => p.message).join('; ').slice(0, 400)}`);
   }
-  return reduceRanks(summaries, { problems, ...(worldSize ? { worldSize } : {}) });
+  return reducer.finish({ problems, ...(worldSize ? { worldSize } : {}) });
 }

@@ -4,19 +4,31 @@ import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
 import { openProfile } from '../../profile/open.js';
 import type { OpenOptions } from '../../profile/open.js';
-import type { CacheOutcome } from '../../profile/cache/index.js';
-import { QUERIES, type QueryDef } from '../../profile/queries/registry.js';
+import { readCachedResult, writeCachedResult, type CacheOutcome } from '../../profile/cache/index.js';
+import { ALL_QUERIES, type QueryDef } from '../../profile/queries/registry.js';
 import { kebab } from '../../profile/queries/util.js';
 import { cliSignal } from '../signal.js';
 
 /**
  * Opens the profile, runs the query and prints a readable table, or JSON with `json`. With `timings`, the JSON
  * object also carries `timings: {openMs, summaryMs, cache}` (reading the profile, running the query, and whether
- * the profile cache answered: hit, miss, stale, damaged or off).
+ * the profile cache answered: hit, miss, stale, damaged or off; `result: "cached"` when the answer itself came
+ * from the cache). A query with `formatCached` keeps its answer in the profile's cache entry.
  */
 export async function runQuery(q: QueryDef, profile: string, args: Record<string, unknown>, json: boolean,
   opts: { timings?: boolean; countOnly?: OpenOptions['countOnly'] } = {}): Promise<void> {
   const t0 = performance.now();
+  const key = { args, countOnly: opts.countOnly ?? [] };
+  const print = (result: unknown, text: () => string, timings: Record<string, unknown>) => {
+    const out = opts.timings && result !== null && typeof result === 'object' && !Array.isArray(result) ? { ...(result as object), timings } : result;
+    process.stdout.write(json ? `${JSON.stringify(out, null, 2)}\n` : `${text()}\n`);
+  };
+  const formatCached = q.formatCached?.bind(q);
+  const cached = formatCached ? readCachedResult(profile, q.name, key) : undefined;
+  if (formatCached && cached) {
+    print(cached.value, () => formatCached(cached.value), { openMs: Math.round(performance.now() - t0), summaryMs: 0, cache: 'hit', result: 'cached' });
+    return;
+  }
   let cache: CacheOutcome | undefined;
   const model = await openProfile(profile, {
     signal: cliSignal(), onCacheOutcome: (o) => { cache = o; }, ...(opts.countOnly ? { countOnly: opts.countOnly } : {}),
@@ -24,10 +36,8 @@ export async function runQuery(q: QueryDef, profile: string, args: Record<string
   const t1 = performance.now();
   const result = q.run(model, args);
   const t2 = performance.now();
-  const out = opts.timings && result !== null && typeof result === 'object' && !Array.isArray(result)
-    ? { ...(result as object), timings: { openMs: Math.round(t1 - t0), summaryMs: Math.round(t2 - t1), ...(cache ? { cache } : {}) } }
-    : result;
-  process.stdout.write(json ? `${JSON.stringify(out, null, 2)}\n` : `${q.format(result, model)}\n`);
+  if (formatCached && cache && cache !== 'off') writeCachedResult(profile, q.name, key, result);
+  print(result, () => q.format(result, model), { openMs: Math.round(t1 - t0), summaryMs: Math.round(t2 - t1), ...(cache ? { cache } : {}) });
 }
 
 export function register(program: Command): void {
@@ -42,11 +52,11 @@ export function register(program: Command): void {
     .option('--json', 'machine-readable output')
     .action((opts: { json?: boolean }) => {
       if (opts.json) {
-        const list = QUERIES.map((q) => ({ name: q.name, description: q.description, params: q.params }));
+        const list = ALL_QUERIES.map((q) => ({ name: q.name, description: q.description, params: q.params }));
         process.stdout.write(`${JSON.stringify(list, null, 2)}\n`);
         return;
       }
-      const lines = QUERIES.map((q) => {
+      const lines = ALL_QUERIES.map((q) => {
         const flags = q.params.map((p) => `--${kebab(p.name)} <${p.type}>`);
         const w = Math.max(0, ...flags.map((f) => f.length));
         const params = q.params.map((p, i) => `    ${flags[i]!.padEnd(w)}  ${p.description}${p.default !== undefined ? ` (default ${p.default})` : ''}`);
@@ -55,7 +65,7 @@ export function register(program: Command): void {
       process.stdout.write(`${lines.join('\n\n')}\n`);
     });
 
-  for (const q of QUERIES) {
+  for (const q of ALL_QUERIES) {
     const c = tool
       .command(q.name)
       .description(q.description)
@@ -74,6 +84,6 @@ export function register(program: Command): void {
   }
 
   tool.on('command:*', (operands: string[]) => {
-    throw new UserError(`unknown query "${operands[0]}": valid queries are ${QUERIES.map((q) => q.name).join(', ')}`);
+    throw new UserError(`unknown query "${operands[0]}": valid queries are ${ALL_QUERIES.map((q) => q.name).join(', ')}`);
   });
 }

@@ -26,6 +26,7 @@ import type { ProfileIdentity } from './key.js';
 import { readManifest, readModel, writeModel } from './model-io.js';
 import { ensureDir, evict, listEntries, removeEntry, resolveCacheSettings, touchEntry } from './store.js';
 import type { CacheSettings } from './store.js';
+import { READER_STAMP } from './stamp.js';
 
 export { resolveCacheSettings, defaultCacheDir, listEntries, clearCache, DEFAULT_MAX_BYTES } from './store.js';
 export type { CacheSettings, CacheEntryInfo } from './store.js';
@@ -35,10 +36,9 @@ export { profileIdentity } from './key.js';
 export type { ProfileIdentity } from './key.js';
 export { CorruptCacheError, writeArrowTable } from './arrow-io.js';
 
-declare const __SYSIGHT_READER_STAMP__: string | undefined;
-
-/** Stamp of the readers in this build (bundles: a hash of the reader sources; tests and tsx: "dev"). */
-export const READER_STAMP: string = typeof __SYSIGHT_READER_STAMP__ === 'string' ? __SYSIGHT_READER_STAMP__ : 'dev';
+export { READER_STAMP } from './stamp.js';
+export { readCachedResult, writeCachedResult } from './results.js';
+export type { ResultCacheOptions } from './results.js';
 
 export interface CacheOpenOptions {
   signal?: AbortSignal | undefined;

@@ -108,7 +108,7 @@ export function formatGpuTime(r: GpuTimeResult): string {
   return parts.join('\n\n');
 }
 
-/** Not in QUERIES yet: a new query changes the LLM tool list and with it every recorded analyze transcript. */
+/** In ALL_QUERIES (the CLI's `sysight tool gpu-time`, the worker), not in QUERIES: a new LLM tool changes every recorded analyze transcript. */
 export const gpuTimeQuery: QueryDef<GpuTimeResult> = {
   name: 'gpu-time',
   description: 'GPU time by kind per device (kernels, NCCL, copies by direction and pinned/pageable memory, memsets, idle), top CUDA API calls (sync calls as waiting) and NVTX ranges',

@@ -16,4 +16,10 @@ export interface QueryDef<R = unknown> {
   run(model: ProfileModel, args: Record<string, unknown>): R;
   /** a readable table / text for the terminal */
   format(result: R, model: ProfileModel): string;
+  /**
+   * Set when the result is plain JSON that depends only on the profile and the arguments and prints without the
+   * model: the CLI then keeps it in the profile's cache entry (../cache/results.ts) and answers the next run of
+   * the same query on the unchanged file from there, without reading the model.
+   */
+  formatCached?(result: R): string;
 }

@@ -164,4 +164,5 @@ export const summaryQuery: QueryDef<ProfileSummary> = {
   params: [{ ...LIMIT_PARAM, default: 5, description: 'kernel names listed' }],
   run: (model, args) => profileSummary(model, { topKernels: intArg(args, 'limit', 5, 1) }),
   format: (r) => formatSummary(r),
+  formatCached: (r) => formatSummary(r),
 };

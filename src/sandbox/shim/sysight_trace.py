@@ -15,69 +15,9 @@ import sys
 import threading
 import time
 
+from sysight_python import SAMPLED_THREAD, LineTracer, PythonSampler
+
 USER_SCOPE = 7  # torch.autograd.RecordScope.USER_SCOPE: ranges opened by record_function
-
-
-class PythonSampler:
-    """Samples the main thread's Python stack every SYSIGHT_SAMPLE_US microseconds (default 500) while the
-    profiler records, so time spent in pure Python (file opens, per-element loops, numpy) is attributed to
-    source lines even where no torch operator runs. Samples become nested "python_function" events named
-    "file.py(line): function", the form torch writes with with_stack=True. Only used without Kineto (a Kineto
-    build records Python stacks itself)."""
-
-    def __init__(self):
-        self.samples = []
-        self.stop = threading.Event()
-        self.t0_ns = time.perf_counter_ns()
-        self.period = max(50, int(os.environ.get("SYSIGHT_SAMPLE_US", "500"))) / 1e6
-        self.thread = None
-
-    def start(self):
-        main = threading.main_thread().ident
-        try:
-            sys.setswitchinterval(min(sys.getswitchinterval(), self.period))
-        except Exception:
-            pass
-        self.thread = threading.Thread(target=self._run, args=(main,), daemon=True, name="sysight-sampler")
-        self.thread.start()
-
-    def _run(self, main):
-        frames, now, samples = sys._current_frames, time.perf_counter_ns, self.samples
-        while not self.stop.is_set():
-            f = frames().get(main)
-            if f is not None:
-                stack = []
-                while f is not None:
-                    stack.append((f.f_code.co_filename, f.f_lineno, f.f_code.co_name))
-                    f = f.f_back
-                stack.reverse()
-                samples.append((now(), tuple(stack)))
-            self.stop.wait(self.period)
-
-    def finish(self):
-        self.stop.set()
-        if self.thread is not None:
-            self.thread.join(timeout=2)
-
-    def events(self, pid, tid):
-        """Nested python_function events; a frame's identity is (file, line, function), so a line that runs
-        long gets its own event. Timestamps in microseconds from the profiler's start."""
-        out, open_frames, last = [], [], None
-        def close(key, start, end):
-            if end > start:
-                out.append({"ph": "X", "cat": "python_function", "name": "%s(%d): %s" % key, "pid": pid, "tid": tid,
-                            "ts": (start - self.t0_ns) / 1e3, "dur": (end - start) / 1e3})
-        for t, stack in self.samples:
-            common = 0
-            while common < len(open_frames) and common < len(stack) and open_frames[common][0] == stack[common]:
-                common += 1
-            for key, start in reversed(open_frames[common:]):
-                close(key, start, t)
-            open_frames = open_frames[:common] + [(stack[i], t) for i in range(common, len(stack))]
-            last = t
-        for key, start in reversed(open_frames):
-            close(key, start, last)
-        return out
 
 
 class StepProfiler:
@@ -89,6 +29,8 @@ class StepProfiler:
         self.opened = []  # names of the step ranges, in order
         self.done = False
         self.sampler = None
+        self.tracer = None
+        self.last_step_ns = None  # when the previous warm-up step returned: how long a step takes
         atexit.register(self.finish)
 
     def on_step(self, index):
@@ -96,6 +38,8 @@ class StepProfiler:
         if self.done:
             return
         if self.prof is None:
+            now, last = time.perf_counter_ns(), self.last_step_ns
+            self.last_step_ns = now
             if index + 1 < self.skip:
                 return
             import torch
@@ -105,11 +49,17 @@ class StepProfiler:
                 acts.append(ProfilerActivity.CUDA)
             self.prof = profile(activities=acts, record_shapes=True, with_stack=True)
             if not torch.autograd.kineto_available() and os.environ.get("SYSIGHT_SAMPLE_US") != "0":
-                self.sampler = PythonSampler()
+                # without Kineto, Python lines are timed here: calls traced, the time between them sampled
+                # without Kineto, the repo's Python lines are timed here (sysight_python)
+                self.tracer = LineTracer(os.environ.get("SYSIGHT_REPO_ROOT") or os.getcwd())
             self.prof.__enter__()
-            if self.sampler is not None:
-                self.sampler.t0_ns = time.perf_counter_ns()
-                self.sampler.start()
+            if self.tracer is not None:
+                t0 = time.perf_counter_ns()
+                if not self.tracer.start(t0):
+                    # the trace slot is taken (a debugger, coverage): sample instead
+                    self.tracer = None
+                    self.sampler = PythonSampler()
+                    self.sampler.start(t0)
         else:
             self._close_range()
             self.recorded += 1
@@ -137,20 +87,22 @@ class StepProfiler:
         self.done = True
         try:
             partial = self._close_range()
+            if self.tracer is not None:
+                self.tracer.finish()
             if self.sampler is not None:
                 self.sampler.finish()
             self.prof.__exit__(None, None, None)
-            export(self.prof, self.path, self.opened, partial, self.sampler)
+            export(self.prof, self.path, self.opened, partial, self.sampler, self.tracer)
         except Exception as e:
             self.warn("writing the profiler trace", e)
 
 
-def export(prof, path, step_names=(), drop=None, sampler=None):
+def export(prof, path, step_names=(), drop=None, sampler=None, tracer=None):
     """Writes the trace; the step range named `drop` (unfinished: the run ended mid-iteration) is left out."""
     import torch
     os.makedirs(os.path.dirname(os.path.abspath(path)) or ".", exist_ok=True)
     if not torch.autograd.kineto_available():
-        return write_kineto_json(prof.events(), path, step_names, drop, sampler)
+        return write_kineto_json(prof.events(), path, step_names, drop, sampler, tracer)
     plain = path[:-3] if path.endswith(".gz") else path
     prof.export_chrome_trace(plain)
     if drop is not None:
@@ -165,7 +117,7 @@ def export(prof, path, step_names=(), drop=None, sampler=None):
         os.remove(plain)
 
 
-def write_kineto_json(events, path, step_names=(), drop=None, sampler=None):
+def write_kineto_json(events, path, step_names=(), drop=None, sampler=None, tracer=None):
     """The legacy profiler's events in Kineto's layout. It renames every "ProfilerStep#N" range to
     "ProfilerStep*"; the k-th such range (in time order) gets back step_names[k], or ProfilerStep#k+1."""
     pid = os.getpid()
@@ -188,18 +140,25 @@ def write_kineto_json(events, path, step_names=(), drop=None, sampler=None):
             args["Input Dims"] = e.input_shapes
         if e.stack:
             args["Call stack"] = ";".join(e.stack)
+        start, end = e.time_range.start, e.time_range.end
+        if tracer is not None:
+            # the tracer's own time is taken out of the timeline (sysight_python.LineTracer)
+            start, end = tracer.untraced_us(start), tracer.untraced_us(end)
         out.append({"ph": "X", "cat": "user_annotation" if e.scope == USER_SCOPE else "cpu_op", "name": name,
-                    "pid": pid, "tid": e.thread, "ts": e.time_range.start,
-                    "dur": e.time_range.end - e.time_range.start, "args": args})
+                    "pid": pid, "tid": e.thread, "ts": start, "dur": end - start, "args": args})
+    main = min(threads) if threads else 0
+    for e in out:
+        if e.get("cat") == "cpu_op":
+            main = e["tid"]
+            break
+    if tracer is not None:
+        out.extend(tracer.events(pid, main))
     if sampler is not None:
-        main = min(threads) if threads else 0
-        for e in out:
-            if e.get("cat") == "cpu_op":
-                main = e["tid"]
-                break
         out.extend(sampler.events(pid, main))
     for t in sorted(threads):
-        out.append({"name": "thread_name", "ph": "M", "ts": 0, "pid": pid, "tid": t, "args": {"name": f"thread {t}"}})
+        # the main thread's name says when its Python frames are samples (the analyzer then trusts their mean only)
+        name = SAMPLED_THREAD % (t, sampler.mean_period_us()) if sampler is not None and t == main else f"thread {t}"
+        out.append({"name": "thread_name", "ph": "M", "ts": 0, "pid": pid, "tid": t, "args": {"name": name}})
     doc = {"schemaVersion": 1, "deviceProperties": [], "displayTimeUnit": "ms",
            "traceName": f"{socket.gethostname()}_{pid}", "traceEvents": out}
     opener = gzip.open if path.endswith(".gz") else open

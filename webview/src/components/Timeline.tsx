@@ -91,17 +91,27 @@ export function Timeline(props: { overview: ProfileOverview; onZoom: (startNs: n
   );
 }
 
+type OverlapPart = keyof ProfileOverview['overlap'];
+
+const OVERLAP_PARTS: Array<[OverlapPart, string, string]> = [
+  ['both', 'CPU+GPU', 'the GPU ran work while the host was in a CUDA call or CPU op'],
+  ['gpuOnly', 'GPU only', 'GPU work with no recorded CPU call'],
+  ['cpuOnly', 'CPU only', 'a CUDA call or CPU op with the GPU idle'],
+  ['nvtxOnly', 'NVTX range only', 'no GPU work and no recorded CPU call, inside an NVTX or annotation range (not a step range): annotated code, such as a compile or a DataLoader wait'],
+  ['idle', 'idle', 'nothing recorded: no GPU work, no CPU call, no range'],
+];
+
 function Overlap(props: { overlap: ProfileOverview['overlap'] }) {
-  const parts: Array<[keyof ProfileOverview['overlap'], string]> = [
-    ['both', 'CPU+GPU'], ['gpuOnly', 'GPU only'], ['cpuOnly', 'CPU only'], ['idle', 'idle'],
-  ];
+  // an overview saved before NVTX-only time was measured has no nvtxOnly: its bar keeps four parts
+  const parts = OVERLAP_PARTS.filter(([k]) => props.overlap[k] !== undefined);
+  const share = (k: OverlapPart) => Math.max(0, props.overlap[k] ?? 0);
   return (
     <div className="overlap" data-testid="overlap" aria-label="CPU/GPU overlap">
       <div className="overlap-bar">
-        {parts.map(([k]) => <div key={k} className={`ov ${k}`} style={{ width: `${Math.max(0, props.overlap[k]) * 100}%` }} />)}
+        {parts.map(([k, , what]) => <div key={k} className={`ov ${k}`} title={what} style={{ width: `${share(k) * 100}%` }} />)}
       </div>
       <div className="legend">
-        {parts.map(([k, label]) => <span key={k}><i className={`sw ov ${k}`} />{label} {pct(props.overlap[k])}</span>)}
+        {parts.map(([k, label, what]) => <span key={k} title={what} data-part={k}><i className={`sw ov ${k}`} />{label} {pct(share(k))}</span>)}
       </div>
     </div>
   );
