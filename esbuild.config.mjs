@@ -1,4 +1,4 @@
-// One build script, several entry points: extension (cjs, vscode external), CLI, worker, webview.
+// One build script, several entry points: extension (cjs, vscode external), CLI, the two workers, webview.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
