@@ -39,6 +39,7 @@ export class ProfileDocument implements vscode.CustomDocument {
       this.gpuProcesses = s.gpuProcesses;
       this.status = { state: 'ready' };
       log.info(`opened ${path} in ${Date.now() - started} ms: ${s.overview.counts.kernels} kernels, ${s.overview.lanes.length} lanes`);
+      if (s.captureTrace) log.info(`CUDA graph capture trace beside it: ${s.captureTrace} (replayed nodes get their capture-time lines)`);
       this.emitter.fire();
       s.query(DIAGNOSIS_QUERY, {}, this.ac.signal).then((d) => {
         this.diagnosis = d as ProfileDiagnosis;

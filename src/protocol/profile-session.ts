@@ -11,7 +11,7 @@ export type SessionRequest =
 
 export type SessionReply =
   | { type: 'progress'; fraction: number; message: string }
-  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number }
+  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
   | { type: 'overview'; id: number; overview: ProfileOverview }
   | { type: 'result'; id: number; result: unknown }
   | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };

@@ -21,6 +21,8 @@ export interface ProfileSession {
   readonly overview: ProfileOverview;
   /** processes with kernels: several in an export holding several ranks */
   readonly gpuProcesses: number;
+  /** the trace of the profile's CUDA-graph captures found beside it (its nodes' capture-time lines come from it) */
+  readonly captureTrace?: string;
   /** re-bin the timeline over a range (zoom) */
   zoom(range: [number, number], bins: number): Promise<ProfileOverview>;
   /**
@@ -90,6 +92,7 @@ export function openSession(workerFile: string, path: string, opts: ProfileOpenO
         resolve({
           overview: r.overview,
           gpuProcesses: r.gpuProcesses,
+          ...(r.captureTrace ? { captureTrace: r.captureTrace } : {}),
           zoom: (range, bins) => new Promise((res, rej) => {
             const id = nextId++;
             pending.set(id, { resolve: res, reject: rej });

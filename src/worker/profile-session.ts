@@ -17,6 +17,9 @@ import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
 import type { SessionReply, SessionRequest } from '../protocol/profile-session.js';
 import { diagnoseProfile } from '../analyze/diagnose/index.js';
+import { attachCapture } from '../profile/graphs/attribute.js';
+import { findCaptureTrace } from '../profile/graphs/find-capture.js';
+import { graphReplays } from '../profile/graphs/replays.js';
 
 let model: ProfileModel | null = null;
 let openedPath = '';
@@ -46,6 +49,28 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
   }
 }
 
+/**
+ * A profile with CUDA graph replays: the trace recorded while they were captured, found beside it
+ * (find-capture.ts), gives every replayed node its capture-time line in the trace view and the analysis.
+ */
+async function withCapture(m: ProfileModel, path: string): Promise<string | undefined> {
+  if (graphReplays(m).replays.length === 0) return undefined;
+  const found = findCaptureTrace(path);
+  if (!found.path) {
+    if (found.candidates.length > 1) send({ type: 'progress', fraction: 1, message: `several capture traces beside the profile, none taken: ${found.candidates.join(', ')}` });
+    return undefined;
+  }
+  send({ type: 'progress', fraction: 1, message: `reading the graphs' capture trace ${found.path}` });
+  try {
+    attachCapture(m, await openProfile(found.path, { signal: ac.signal }));
+    return found.path;
+  } catch (e) {
+    if (isCancelled(e)) throw e;
+    send({ type: 'progress', fraction: 1, message: `capture trace ${found.path} not read: ${oneLine(e)}` });
+    return undefined;
+  }
+}
+
 /** One queued query per turn: messages that arrived meanwhile (cancellations) are handled in between. */
 function drain(): void {
   const next = queue.shift();
@@ -68,9 +93,10 @@ parentPort?.on('message', (msg: SessionRequest) => {
       // a stale or damaged cache entry rebuilt: the dashboard's progress line says so while it reads
       onNote: (line) => send({ type: 'progress', fraction: 0, message: line }),
     })
-      .then((m) => {
+      .then(async (m) => {
+        const captureTrace = await withCapture(m, msg.path);
         model = m;
-        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length });
+        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length, ...optional('captureTrace', captureTrace) });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {

@@ -21,9 +21,24 @@ export interface GraphAttribution {
 
 const cache = new WeakMap<ProfileModel, WeakMap<object, GraphAttribution>>();
 const NONE = {};
+const attached = new WeakMap<ProfileModel, ProfileModel>();
 
-/** Replays of `model` with their capture sites from `capture` (else from `model` itself when it captured graphs). */
-export function attributeGraphs(model: ProfileModel, capture?: ProfileModel): GraphAttribution {
+/**
+ * Gives `model` the trace recorded while its graphs were captured: every later attributeGraphs(model) without an
+ * explicit capture (slice details, analysis, the graphs report) uses it. The editor and `analyze --capture` call
+ * this once after opening both files.
+ */
+export function attachCapture(model: ProfileModel, capture: ProfileModel): void {
+  attached.set(model, capture);
+}
+
+/** The capture trace attached to `model`, if any. */
+export function attachedCapture(model: ProfileModel): ProfileModel | undefined {
+  return attached.get(model);
+}
+
+/** Replays of `model` with their capture sites from `capture` (else the attached one, else `model` itself when it captured graphs). */
+export function attributeGraphs(model: ProfileModel, capture: ProfileModel | undefined = attached.get(model)): GraphAttribution {
   let byCapture = cache.get(model);
   if (!byCapture) cache.set(model, (byCapture = new WeakMap()));
   const key = capture ?? NONE;

@@ -118,6 +118,7 @@ describe('slice details of a graph kernel', () => {
     const row = [...m.kernels.nameId].findIndex((id) => m.strings[id] === 'add');
     expect(sliceDetails(m, { table: 0, row }).graph).toEqual({
       replay: 0, graph: 0, node: 1, nodes: 2, replaySite: { file: 'runner.py', function: 'execute', line: 456 },
+      replaySlice: { table: 'graph', row: 0, lane: 'graph0/stream7', name: 'graph 0 replay · 2 kernels', startNs: 10_020, endNs: 12_120 },
     });
     const eager = [...m.kernels.nameId].findIndex((id) => m.strings[id] === 'eager_kernel');
     expect(sliceDetails(m, { table: 0, row: eager }).graph).toBeUndefined();

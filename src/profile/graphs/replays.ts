@@ -31,6 +31,9 @@ export interface GraphReplay {
   /** sum of the kernels' durations (graph-level rows: the replay's span) */
   kernelNs: number;
   graphExecId: number;
+  /** the GPU and stream it ran on (its first kernel's, or the graph-level row's), -1 when unknown */
+  deviceId: number;
+  streamId: number;
   /** how the replay was found */
   source: 'launch' | 'inferred' | 'graph-trace';
   /** the launch call's Python site; for inferred replays, that of another replay of the same graph */
@@ -122,11 +125,14 @@ function findReplays(model: ProfileModel): GraphReplays {
       if (kernels.length === 0) kernelNs = gt.end[g]! - gt.start[g]!;
     }
     const site = launchRow >= 0 ? siteOf(model.callchains.get(rt.callchainId[launchRow]!)) : null;
+    const first = kernels[0];
+    const [deviceId, streamId] = first !== undefined ? [k.deviceId[first]!, k.streamId[first]!]
+      : g !== undefined && gt ? [gt.deviceId[g]!, gt.streamId[g]!] : [-1, -1];
     return {
       index: -1, graph: -1, correlationId: c, launchRow, kernels, memOps: memByCorr.get(c) ?? 0,
       startNs: Number.isFinite(startNs) ? startNs : launchRow >= 0 ? rt.end[launchRow]! : 0,
       endNs: Number.isFinite(endNs) ? endNs : launchRow >= 0 ? rt.end[launchRow]! : 0,
-      kernelNs, graphExecId: g !== undefined && gt ? gt.graphExecId[g]! : -1, source, site, siteFrom: site ? 'launch' : 'none',
+      kernelNs, graphExecId: g !== undefined && gt ? gt.graphExecId[g]! : -1, deviceId, streamId, source, site, siteFrom: site ? 'launch' : 'none',
     };
   };
   for (const [c, row] of launchByCorr) {

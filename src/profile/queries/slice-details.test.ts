@@ -78,7 +78,7 @@ describe('sliceDetails', () => {
   it('rejects a missing or out-of-range selection with a one-line error', () => {
     expect(() => sliceDetails(m, {})).toThrow(UserError);
     expect(() => sliceDetails(m, { table: 0, row: 99 })).toThrow(/row 99 is out of range: the kernel table has 2 rows/);
-    expect(() => sliceDetails(m, { table: 9, row: 0 })).toThrow(/table must be 0–5/);
+    expect(() => sliceDetails(m, { table: 9, row: 0 })).toThrow(/table must be 0–6/);
     expect(() => sliceDetails(m, { lane: 'gpu5/stream1', timeNs: 1 })).toThrow(/no lane gpu5\/stream1/);
     expect(sliceDetailsQuery.run(m, { table: 'memcpy', row: '0' }).name).toBe('memcpy DtoH');
   });

@@ -3,17 +3,20 @@
 // name, times, device/stream or thread, grid/block and resources of a kernel, bytes and kind of a copy, the
 // correlated CUDA runtime call with its native callchain and enclosing Python frames (callchain.ts), and for a
 // runtime call the GPU work it launched; for a CPU op or Python function (Kineto) its source line and the Python
-// stack around it on its thread.
+// stack around it on its thread; for a CUDA graph replay (the band above a stream) its launch, its nodes with their
+// capture-time lines, and for a kernel of a replay the replay's and the capture's lines.
 import { attributeGraphs } from '../graphs/attribute.js';
 import type { NodeMatch } from '../graphs/capture.js';
+import type { GraphReplay } from '../graphs/replays.js';
 import type { Site } from '../graphs/sites.js';
+import { formatSite } from '../graphs/sites.js';
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import type { StackFrame } from '../../core/profile.js';
 import { type CallchainEntry, type PyFrame, callchainOf, enclosingFrames, formatCallchain } from './callchain.js';
 import type { QueryDef } from './query-def.js';
 import {
-  OP_CPU, OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
+  OP_CPU, OP_GRAPH, OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
 } from './timeline-lanes.js';
 import {
   COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
@@ -69,10 +72,36 @@ export interface SliceDetails {
   frames?: StackFrame[];
   /** a kernel run by a CUDA graph replay: which replay and node, the replay's Python line and, when the profile holds the capture, the node's capture-time line */
   graph?: SliceGraphNode;
+  /** a graph replay (table 'graph'): its graph, how it was found, its launch's line and its nodes */
+  replay?: SliceGraphReplay;
 }
+
+export interface SliceGraphReplay {
+  graph: number;
+  replay: number;
+  /** replays of the same graph in the profile */
+  replaysOfGraph: number;
+  kernels: number;
+  memOps: number;
+  graphExecId?: number;
+  /** launch: its launch call is in the trace; inferred: kernels sharing a correlation id; graph-trace: an nsys graph-level row */
+  source: GraphReplay['source'];
+  replaySite: Site | null;
+  /** where the replay site comes from: this replay's launch, or another replay of the same graph */
+  siteFrom: GraphReplay['siteFrom'];
+  /** where capture-time lines come from: a capture trace, the profile's own capture, or none */
+  captureSource: 'trace' | 'self' | 'none';
+  /** the first nodes in GPU order (at most NODES_LISTED), each a kernel row to open */
+  nodes: (LaunchedOp & { node: number; durationNs: number; captureSite?: Site | null; match?: NodeMatch })[];
+}
+
+/** Nodes a replay's details list. */
+export const NODES_LISTED = 200;
 
 export interface SliceGraphNode {
   replay: number;
+  /** the replay's slice in the graph band, to open it */
+  replaySlice: LaunchedOp;
   graph: number;
   node: number;
   nodes: number;
@@ -130,7 +159,8 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     if (sel.lane === undefined || sel.timeNs === undefined) throw new UserError('choose a slice by table and row, or by lane and timeNs');
     ({ table: t, row: r } = rowAt(model, sel.lane, sel.timeNs, Math.max(0, sel.toleranceNs ?? 0)));
   }
-  if (!Number.isInteger(t) || t < 0 || t > OP_CPU) throw new UserError(`table must be 0–5 (${TABLE_NAMES.join(', ')}), got ${t}`);
+  if (!Number.isInteger(t) || t < 0 || t > OP_GRAPH) throw new UserError(`table must be 0–6 (${TABLE_NAMES.join(', ')}), got ${t}`);
+  if (t === OP_GRAPH) return replayDetails(model, r);
   const tb = [model.kernels, model.memcpy, model.memset, model.runtime, model.nvtx, model.cpu][t]!;
   if (!Number.isInteger(r) || r < 0 || r >= tb.length) throw new UserError(`row ${r} is out of range: the ${TABLE_NAMES[t]} table has ${tb.length} rows`);
   const s = tb.start[r]!;
@@ -152,7 +182,8 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
       const replay = a.replays.replays[rep]!;
       const n = a.nodeOf(r);
       d.graph = {
-        replay: rep, graph: replay.graph, node: a.replays.nodeOfKernel[r]!, nodes: replay.kernels.length, replaySite: replay.site,
+        replay: rep, graph: replay.graph,
+        replaySlice: { table: 'graph', row: rep, lane: laneOfRow(model, OP_GRAPH, rep), name: eventName(model, OP_GRAPH, rep), startNs: replay.startNs, endNs: replay.endNs }, node: a.replays.nodeOfKernel[r]!, nodes: replay.kernels.length, replaySite: replay.site,
         ...(n ? { captureSite: n.site, match: n.status } : {}),
       };
     }
@@ -197,6 +228,36 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
   return d;
 }
 
+function replayDetails(model: ProfileModel, r: number): SliceDetails {
+  const a = attributeGraphs(model);
+  const rep = a.replays.replays[r];
+  if (!Number.isInteger(r) || !rep) throw new UserError(`row ${r} is out of range: the profile has ${a.replays.replays.length} graph replays`);
+  const k = model.kernels;
+  const match = a.matches[r] ?? null;
+  const d: SliceDetails = {
+    table: 'graph', row: r, lane: laneOfRow(model, OP_GRAPH, r), name: eventName(model, OP_GRAPH, r),
+    startNs: rep.startNs, endNs: rep.endNs, durationNs: rep.endNs - rep.startNs, deviceId: rep.deviceId, streamId: rep.streamId,
+    correlationId: rep.correlationId,
+    replay: {
+      graph: rep.graph, replay: r, replaysOfGraph: a.replays.graphs[rep.graph]!.replays.length, kernels: rep.kernels.length, memOps: rep.memOps,
+      ...(rep.graphExecId >= 0 ? { graphExecId: rep.graphExecId } : {}), source: rep.source, replaySite: rep.site, siteFrom: rep.siteFrom,
+      captureSource: a.captureSource,
+      nodes: rep.kernels.slice(0, NODES_LISTED).map((row, node) => {
+        const m = match?.nodes[node];
+        return {
+          node, table: 'kernel' as const, row, lane: laneOfRow(model, OP_KERNEL, row), name: eventName(model, OP_KERNEL, row),
+          startNs: k.start[row]!, endNs: k.end[row]!, durationNs: k.end[row]! - k.start[row]!, ...(m ? { captureSite: m.site, match: m.status } : {}),
+        };
+      }),
+    },
+  };
+  if (rep.launchRow >= 0) {
+    d.runtime = callchainOf(model, rep.launchRow, 32);
+    Object.assign(d, { pid: model.runtime.pid[rep.launchRow]!, tid: model.runtime.tid[rep.launchRow]! });
+  }
+  return d;
+}
+
 export function formatSliceDetails(d: SliceDetails): string {
   const lines = [
     `${d.name}  (${d.table} row ${d.row}, lane ${d.lane})`,
@@ -206,6 +267,17 @@ export function formatSliceDetails(d: SliceDetails): string {
   if (d.grid && d.block) lines.push(`  grid ${d.grid.join('×')}, block ${d.block.join('×')}, ${d.registersPerThread} regs, ${d.sharedMemoryBytes} B shared`);
   if (d.bytes !== undefined) lines.push(`  ${d.bytes} bytes${d.copyKind ? ` ${d.copyKind} (${d.srcKind} → ${d.dstKind})` : ''}`);
   if (d.launched) lines.push(`  launched ${d.launched.name} on ${d.launched.lane} at ${d.launched.startNs} ns`);
+  if (d.graph) {
+    lines.push(`  graph ${d.graph.graph} replay ${d.graph.replay}, node #${d.graph.node} of ${d.graph.nodes}` +
+      `${d.graph.captureSite ? ` · captured at ${formatSite(d.graph.captureSite)}` : ''} · replayed from ${formatSite(d.graph.replaySite)}`);
+  }
+  if (d.replay) {
+    const p = d.replay;
+    lines.push(`  graph ${p.graph} (${p.replaysOfGraph} replays), ${p.kernels} kernels${p.memOps ? ` + ${p.memOps} memset/memcpy` : ''} · replayed from ${formatSite(p.replaySite)}`);
+    for (const n of p.nodes.slice(0, 20)) {
+      lines.push(`    #${n.node} ${n.name}  ${round(n.durationNs / 1e3, 3)} µs${n.captureSite ? `  captured at ${formatSite(n.captureSite)}` : ''}`);
+    }
+  }
   if (d.source) lines.push(`  ${d.source.file}:${d.source.line}`);
   if (d.stack && d.stack.length > 0) {
     lines.push('', '  Python stack, innermost first:', ...d.stack.map((f) => `    ${f.name}${f.file ? `  ${f.file}:${f.line}` : ''}`));
@@ -220,7 +292,7 @@ export const sliceDetailsQuery: QueryDef<SliceDetails> = {
   name: 'slice-details',
   description: 'One timeline slice (by table+row, or lane+time): name, duration, grid/block, stream/device, the correlated runtime call with its callchain and Python frames; a CPU op or Python function with its line and the Python stack around it',
   params: [
-    { name: 'table', type: 'number', description: 'source table: 0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function (with row)' },
+    { name: 'table', type: 'number', description: 'source table: 0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function, 6 graph replay (with row)' },
     { name: 'row', type: 'number', description: 'row in that table (with table)' },
     { name: 'lane', type: 'string', description: 'lane id from timeline-tiles, e.g. gpu0/stream7 (with timeNs)' },
     { name: 'timeNs', type: 'number', description: 'a time in the lane (with lane)' },

@@ -1,24 +1,30 @@
 // The lane index behind the timeline queries (timeline-tiles, slice-details, timeline-search): one lane per GPU
 // stream (kernels, copies, memsets), one per NVTX nesting level of each thread, one per CPU thread with CUDA
 // runtime calls, and one per nesting level of each thread's CPU ops and Python functions (Kineto cpu_op,
-// python_function: the slices Perfetto and TensorBoard draw nested); in each lane the rows ascending by start in
-// typed arrays. Built once per model (cached).
+// python_function: the slices Perfetto and TensorBoard draw nested), and above a GPU stream that ran CUDA/HIP
+// graph replays one band of them (one slice per replay, over its nodes in the stream below); in each lane the
+// rows ascending by start in typed arrays. Built once per model (cached).
 import type { ProfileModel } from '../../core/profile.js';
+import { graphReplays } from '../graphs/replays.js';
 import { DenseIndex, gpuOpsInOrder, nameOf, opName, rangeLabel, sortedOrder, startOrder } from './util.js';
 
-/** Source tables of a lane's rows: 0 kernel, 1 memcpy, 2 memset (OP_KERNEL…OP_MEMSET), 3 runtime, 4 NVTX, 5 CPU op / Python function. */
+/**
+ * Source tables of a lane's rows: 0 kernel, 1 memcpy, 2 memset (OP_KERNEL…OP_MEMSET), 3 runtime, 4 NVTX, 5 CPU op /
+ * Python function, 6 graph replay (the row is the replay's index in graphReplays(model).replays).
+ */
 export const OP_RUNTIME = 3;
 export const OP_NVTX = 4;
 export const OP_CPU = 5;
-export const TABLE_NAMES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu'] as const;
+export const OP_GRAPH = 6;
+export const TABLE_NAMES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu', 'graph'] as const;
 export type TableName = (typeof TABLE_NAMES)[number];
 
-export type LaneKind = 'gpu-stream' | 'nvtx' | 'cpu-thread' | 'cpu-op';
+export type LaneKind = 'gpu-stream' | 'gpu-graph' | 'nvtx' | 'cpu-thread' | 'cpu-op';
 
 export type LaneKey = [number, number] | [number, number, number];
 
 export interface LaneIndex {
-  /** "gpu0/stream7", "nvtx1234/5678/d0" (pid/tid/depth), "cpu1234/5678" (pid/tid) or "ops1234/5678/d3" (pid/tid/depth) */
+  /** "gpu0/stream7", "graph0/stream7" (the graph replays on that stream), "nvtx1234/5678/d0" (pid/tid/depth), "cpu1234/5678" (pid/tid) or "ops1234/5678/d3" (pid/tid/depth) */
   id: string;
   kind: LaneKind;
   /** [device, stream] | [pid, tid, depth] | [pid, tid] */
@@ -43,10 +49,11 @@ export interface Lanes {
 const cache = new WeakMap<ProfileModel['kernels'], Lanes>();
 
 /** Host lanes of one thread, top to bottom: its NVTX levels, its CUDA API calls, then its op/function levels. */
-const HOST_ORDER: Record<Exclude<LaneKind, 'gpu-stream'>, number> = { nvtx: 0, 'cpu-thread': 1, 'cpu-op': 2 };
+const HOST_ORDER: Record<Exclude<LaneKind, 'gpu-stream' | 'gpu-graph'>, number> = { nvtx: 0, 'cpu-thread': 1, 'cpu-op': 2 };
 
 export function laneId(kind: LaneKind, key: number[]): string {
   if (kind === 'gpu-stream') return `gpu${key[0]}/stream${key[1]}`;
+  if (kind === 'gpu-graph') return `graph${key[0]}/stream${key[1]}`;
   if (kind === 'nvtx') return `nvtx${key[0]}/${key[1]}/d${key[2]}`;
   if (kind === 'cpu-op') return `ops${key[0]}/${key[1]}/d${key[2]}`;
   return `cpu${key[0]}/${key[1]}`;
@@ -176,20 +183,47 @@ export function buildLanes(model: ProfileModel): Lanes {
     L.end[p] = e;
     if (e - s > L.maxDur) L.maxDur = e - s;
   }
+  lanes.push(...graphLanes(model));
   lanes.sort(cmpLanes);
   const out = { lanes, byId: new Map(lanes.map((l) => [l.id, l])), nvtxDepth, cpuDepth };
   cache.set(model.kernels, out);
   return out;
 }
 
-/** GPU streams first (by device, stream); then each host thread (by pid, tid) with its lanes in HOST_ORDER, levels by depth. */
+/** One band per GPU stream that ran graph replays: a row per replay, over the span of its nodes. */
+function graphLanes(model: ProfileModel): LaneIndex[] {
+  const byStream = new Map<string, number[]>();
+  const { replays } = graphReplays(model);
+  for (const r of replays) {
+    if (r.deviceId < 0 || r.endNs < r.startNs) continue;
+    const k = `${r.deviceId}/${r.streamId & 0xffffff}`;
+    let l = byStream.get(k);
+    if (!l) byStream.set(k, (l = []));
+    l.push(r.index);
+  }
+  return [...byStream.values()].map((rows) => {
+    rows.sort((a, b) => replays[a]!.startNs - replays[b]!.startNs || a - b);
+    const key: LaneKey = [replays[rows[0]!]!.deviceId, replays[rows[0]!]!.streamId & 0xffffff];
+    const L: LaneIndex = {
+      id: laneId('gpu-graph', key), kind: 'gpu-graph', key, table: new Uint8Array(rows.length).fill(OP_GRAPH), row: Int32Array.from(rows),
+      start: Float64Array.from(rows, (i) => replays[i]!.startNs), end: Float64Array.from(rows, (i) => replays[i]!.endNs), maxDur: 0,
+    };
+    for (let i = 0; i < rows.length; i++) L.maxDur = Math.max(L.maxDur, L.end[i]! - L.start[i]!);
+    return L;
+  });
+}
+
+const isGpu = (k: LaneKind) => k === 'gpu-stream' || k === 'gpu-graph';
+
+/** GPU streams first (by device, stream; a stream's graph band right above it); then each host thread (by pid, tid) with its lanes in HOST_ORDER, levels by depth. */
 function cmpLanes(a: LaneIndex, b: LaneIndex): number {
-  const ga = a.kind === 'gpu-stream' ? 0 : 1;
-  const gb = b.kind === 'gpu-stream' ? 0 : 1;
+  const ga = isGpu(a.kind) ? 0 : 1;
+  const gb = isGpu(b.kind) ? 0 : 1;
   if (ga !== gb) return ga - gb;
   const d = a.key[0] - b.key[0] || a.key[1] - b.key[1];
-  if (d || ga === 0) return d;
-  return HOST_ORDER[a.kind as Exclude<LaneKind, 'gpu-stream'>] - HOST_ORDER[b.kind as Exclude<LaneKind, 'gpu-stream'>] || (a.key[2] ?? 0) - (b.key[2] ?? 0);
+  if (d) return d;
+  if (ga === 0) return (a.kind === 'gpu-graph' ? 0 : 1) - (b.kind === 'gpu-graph' ? 0 : 1);
+  return HOST_ORDER[a.kind as keyof typeof HOST_ORDER] - HOST_ORDER[b.kind as keyof typeof HOST_ORDER] || (a.key[2] ?? 0) - (b.key[2] ?? 0);
 }
 
 /** First index with a[i] >= x. */
@@ -206,6 +240,12 @@ export function lowerBound(a: Float64Array, x: number): number {
 
 /** Display name of a row of any lane table; a Python function as `fn · file.py:57` (the file's last part). */
 export function eventName(model: ProfileModel, t: number, r: number): string {
+  if (t === OP_GRAPH) {
+    const rep = graphReplays(model).replays[r];
+    if (!rep) return '';
+    const n = rep.kernels.length;
+    return `graph ${rep.graph} replay${n > 0 ? ` · ${n} kernel${n === 1 ? '' : 's'}` : ''}`;
+  }
   if (t === OP_RUNTIME) return model.strings[model.runtime.nameId[r]!] ?? '';
   if (t === OP_NVTX) return rangeLabel(model, model.nvtx.textId[r]!);
   if (t === OP_CPU) {
@@ -219,6 +259,10 @@ export function eventName(model: ProfileModel, t: number, r: number): string {
 
 /** The lane a row of a table sits in. */
 export function laneOfRow(model: ProfileModel, t: number, r: number, lanes = buildLanes(model)): string {
+  if (t === OP_GRAPH) {
+    const rep = graphReplays(model).replays[r];
+    return laneId('gpu-graph', [rep?.deviceId ?? -1, (rep?.streamId ?? -1) & 0xffffff]);
+  }
   if (t === OP_RUNTIME) return laneId('cpu-thread', [model.runtime.pid[r]!, model.runtime.tid[r]! & 0xffffff]);
   if (t === OP_NVTX) return laneId('nvtx', [model.nvtx.pid[r]!, model.nvtx.tid[r]!, lanes.nvtxDepth[r]!]);
   if (t === OP_CPU) return laneId('cpu-op', [model.cpu.pid[r]!, model.cpu.tid[r]!, lanes.cpuDepth[r]!]);

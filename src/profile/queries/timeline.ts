@@ -26,13 +26,13 @@ export interface TileSlice {
   busyNs: number;
   /** name of the longest event in the slice */
   name: string;
-  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function) and row */
+  /** for count === 1: the source table (0 kernel, 1 memcpy, 2 memset, 3 runtime, 4 NVTX, 5 CPU op / Python function, 6 graph replay) and row */
   table?: number;
   row?: number;
 }
 
 export interface TileLane {
-  /** "gpu0/stream7", "nvtx1234/5678/d1", "cpu1234/5678" or "ops1234/5678/d2" */
+  /** "gpu0/stream7", "graph0/stream7" (graph replays), "nvtx1234/5678/d1", "cpu1234/5678" or "ops1234/5678/d2" */
   id: string;
   kind: LaneKind;
   deviceId?: number;
@@ -159,11 +159,12 @@ export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineT
     if (want && !want.has(L.id)) continue;
     // every lane, even one with nothing in the window: an idle GPU stream is what the view has to show
     const { slices, events } = mergeLane(model, L, startNs, endNs, w, pixels);
+    const gpu = L.kind === 'gpu-stream' || L.kind === 'gpu-graph';
     lanes.push({
       id: L.id, kind: L.kind, events, slices,
-      ...(L.kind === 'gpu-stream' ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
+      ...(gpu ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
       ...optional('depth', L.key[2]),
-      ...(L.kind === 'gpu-stream' ? optional('gpu', names.gpu.get(L.key[0])) : names.host(L.key[0], L.key[1])),
+      ...(gpu ? optional('gpu', names.gpu.get(L.key[0])) : names.host(L.key[0], L.key[1])),
     });
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };

@@ -1,7 +1,9 @@
 // The clicked slice: name, times, where it ran, launch dimensions or copy, and the CUDA runtime call behind it
 // with its native callchain and the Python frames around it (innermost first); a CPU op or Python function with
-// its line and the Python stack around it. Frames with a file open file:line in the editor.
-import type { SliceDetails } from '../../../src/protocol/dashboard.js';
+// its line and the Python stack around it; a CUDA graph replay with its launch's line and its nodes (each opens
+// its kernel) with their capture-time lines, and a kernel of a replay with both lines. Frames with a file open
+// file:line in the editor.
+import type { SearchHit, SliceDetails } from '../../../src/protocol/dashboard.js';
 import { ns } from '../format.js';
 
 function Field(props: { label: string; children: React.ReactNode }) {
@@ -20,10 +22,27 @@ function Frame(props: { text: string; file: string | undefined; line: number | u
   return <>{text} <button className="link mono" data-testid="frame-link" title="Open in the editor" onClick={() => onSource(file, line ?? 1)}>{file}:{line ?? 1}</button></>;
 }
 
+type Site = { file: string; line: number; function: string };
+
+/** A Python site as a link to file:line ("fn  file.py:12"), or a dash. */
+function SiteLink(props: { site: Site | null | undefined; onSource: ((file: string, line: number) => void) | undefined; testId: string }) {
+  const s = props.site;
+  if (!s) return <span className="muted" data-testid={props.testId}>—</span>;
+  return <span data-testid={props.testId}><Frame text={s.function} file={s.file} line={s.line} onSource={props.onSource} /></span>;
+}
+
+const MATCH_NOTE: Record<string, string> = { 'dims-differ': ' (grid/block differ)', ambiguous: ' (ambiguous)', unmatched: ' (no capture launch matched)' };
+
+function captureNote(source: 'trace' | 'self' | 'none'): string {
+  return source === 'none' ? 'no capture trace: open the trace recorded while the graph was captured to see each node\'s line' : source === 'self' ? 'capture recorded in this profile' : 'capture trace';
+}
+
 export function DetailsPanel(props: {
   details: SliceDetails | null; error: string | null; originNs: number; onClose: () => void;
   /** opens a frame's file:line in the editor */
   onSource?: ((file: string, line: number) => void) | undefined;
+  /** selects another slice (a replay's node, a node's replay) */
+  onOpen?: ((hit: SearchHit) => void) | undefined;
 }) {
   const d = props.details;
   if (!d && !props.error) return null;
@@ -54,7 +73,40 @@ export function DetailsPanel(props: {
           {d.launched && <Field label="launched">{d.launched.name} on {d.launched.lane}</Field>}
           {d.depth !== undefined && <Field label="level">{d.depth}{d.cpuKind ? ` · ${d.cpuKind === 'python' ? 'Python function' : 'CPU op'}` : ''}</Field>}
           {d.source && <Field label="source"><span data-testid="detail-source"><Frame text="" file={d.source.file} line={d.source.line} onSource={props.onSource} /></span></Field>}
+          {d.graph && (<>
+            <Field label="CUDA graph">
+              <span data-testid="detail-graph-node">node #{d.graph.node} of {d.graph.nodes} · </span>
+              {props.onOpen
+                ? <button className="link" data-testid="detail-open-replay" onClick={() => props.onOpen!(d.graph!.replaySlice)}>graph {d.graph.graph} replay {d.graph.replay}</button>
+                : <>graph {d.graph.graph} replay {d.graph.replay}</>}
+            </Field>
+            {d.graph.captureSite !== undefined && (
+              <Field label="captured at"><SiteLink site={d.graph.captureSite} onSource={props.onSource} testId="detail-capture-site" />{MATCH_NOTE[d.graph.match ?? ''] ?? ''}</Field>
+            )}
+            <Field label="replayed from"><SiteLink site={d.graph.replaySite} onSource={props.onSource} testId="detail-replay-site" /></Field>
+          </>)}
+          {d.replay && (<>
+            <Field label="CUDA graph">
+              <span data-testid="detail-replay">graph {d.replay.graph}{d.replay.graphExecId !== undefined ? ` (exec ${d.replay.graphExecId})` : ''} · {d.replay.replaysOfGraph} replay{d.replay.replaysOfGraph === 1 ? '' : 's'} · {d.replay.kernels} kernels{d.replay.memOps ? ` + ${d.replay.memOps} memset/memcpy` : ''}</span>
+              {d.replay.source === 'inferred' ? <span className="muted"> · launch call not in the trace</span> : d.replay.source === 'graph-trace' ? <span className="muted"> · traced at graph level (no kernel rows)</span> : null}
+            </Field>
+            <Field label="replayed from"><SiteLink site={d.replay.replaySite} onSource={props.onSource} testId="detail-replay-site" />{d.replay.siteFrom === 'same-graph' ? <span className="muted"> (another replay of this graph)</span> : null}</Field>
+          </>)}
         </dl>
+      )}
+      {d?.replay && d.replay.nodes.length > 0 && (
+        <div data-testid="detail-replay-nodes">
+          <h4 className="muted">Nodes in GPU order ({captureNote(d.replay.captureSource)}){d.replay.nodes.length < d.replay.kernels ? `, first ${d.replay.nodes.length}` : ''}</h4>
+          <ol className="frames mono" start={0}>
+            {d.replay.nodes.map((n) => (
+              <li key={n.node} data-testid="replay-node">
+                {props.onOpen ? <button className="link mono" data-testid="open-node" title="Open this kernel" onClick={() => props.onOpen!(n)}>{n.name}</button> : n.name}
+                <span className="muted"> {ns(n.durationNs)}</span>
+                {n.captureSite !== undefined && <> · captured at <SiteLink site={n.captureSite} onSource={props.onSource} testId="node-capture-site" />{MATCH_NOTE[n.match ?? ''] ?? ''}</>}
+              </li>
+            ))}
+          </ol>
+        </div>
       )}
       {d?.stack && d.stack.length > 0 && (
         <div data-testid="detail-cpu-stack">

@@ -16,7 +16,7 @@ import { SearchBox } from './SearchBox.js';
 import { useTiles } from './use-tiles.js';
 import { type Viewport, applyMove, keyMove, panBy, revealRange, span, zoomAt, ZOOM_STEP } from './viewport.js';
 
-const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu'];
+const TABLES = ['kernel', 'memcpy', 'memset', 'runtime', 'nvtx', 'cpu', 'graph'];
 
 interface Selected { lane: string; startNs: number; endNs: number }
 
@@ -213,7 +213,11 @@ export function TraceView(props: { extent: Viewport; view: Viewport; onView: (v:
         )}
       </div>
       <p className="muted keys">Drag or A/D ←/→ to pan · wheel or W/S ↑/↓ to zoom · 0 resets · click a slice for details, a GPU or thread row to fold it · NVTX ranges, CPU ops and Python functions have a colour per name</p>
-      <DetailsPanel details={details} error={detailsError} originNs={extent.startNs} onSource={props.onSource} onClose={() => { setDetails(null); setDetailsError(null); setSelected(null); }} />
+      <DetailsPanel
+        details={details} error={detailsError} originNs={extent.startNs} onSource={props.onSource}
+        onOpen={onJump}
+        onClose={() => { setDetails(null); setDetailsError(null); setSelected(null); }}
+      />
     </section>
   );
 }

@@ -31,6 +31,7 @@ export function sliceKind(lane: Pick<TileLane, 'kind'>, s: Pick<TileSlice, 'tabl
     return /nccl/i.test(s.name) ? 'nccl' : 'kernel';
   }
   if (lane.kind === 'cpu-thread') return WAITING.test(s.name) ? 'waiting' : 'cpu';
+  // a graph replay's band is no kind of work of its own (its nodes are the kernels in the stream below): pale, like a range
   return null;
 }
 

@@ -1,6 +1,6 @@
 // Rows of the trace view: every lane seen so far (a window's tiles name only the lanes with events in it, so the
 // union keeps rows from jumping while panning), grouped under header rows named from the profile: each GPU (its
-// model) with its streams, then each host thread (process, rank, thread name) with its NVTX levels, its CUDA
+// model) with its streams (a stream that ran CUDA graph replays has their band right above it), then each host thread (process, rank, thread name) with its NVTX levels, its CUDA
 // calls and the nested levels of its CPU ops and Python functions; a group can be collapsed; and hit testing.
 import type { TileLane, TileSlice, TimelineTiles } from '../../../src/protocol/dashboard.js';
 import type { Viewport } from './viewport.js';
@@ -24,7 +24,7 @@ const INDENT = '  ';
 
 /** The named row above a lane's group: a GPU with its model, or a thread with its process, rank and name. */
 export function headerOf(l: TileLane): Row {
-  if (l.kind === 'gpu-stream') {
+  if (l.kind === 'gpu-stream' || l.kind === 'gpu-graph') {
     const id = `hdr:gpu${l.deviceId}`;
     return { id, kind: 'header', label: `GPU ${l.deviceId}${l.gpu ? ` · ${l.gpu}` : ''}`, group: id, key: [0, l.deviceId ?? 0, -Infinity] };
   }
@@ -42,6 +42,8 @@ export function rowOf(l: TileLane): Row {
   if (l.kind === 'gpu-stream') {
     return { id: l.id, kind: l.kind, label: `${INDENT}stream ${l.streamId}`, group, key: [0, l.deviceId ?? 0, l.streamId ?? 0] };
   }
+  // the stream's graph replays, above it (a missing key part sorts as -1)
+  if (l.kind === 'gpu-graph') return { id: l.id, kind: l.kind, label: `${INDENT}graphs · stream ${l.streamId}`, group, key: [0, l.deviceId ?? 0, l.streamId ?? 0, -2] };
   const host = [1, l.pid ?? 0, l.tid ?? 0];
   if (l.kind === 'nvtx') return { id: l.id, kind: l.kind, label: `${indent}NVTX${depth > 0 ? ` L${depth}` : ''}`, group, key: [...host, 0, depth] };
   if (l.kind === 'cpu-op') return { id: l.id, kind: l.kind, label: `${indent}${depth > 0 ? `L${depth}` : 'Python / ops'}`, group, key: [...host, 2, depth] };
