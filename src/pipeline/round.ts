@@ -19,7 +19,7 @@ import { bootstrapMedianInterval, DEFAULT_TRIAL_BUDGET_MS, median, runTrial, typ
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, commitPatches, readAt } from './stack.js';
 import { describeStack } from '../core/run.js';
-import { combineStack, stackCandidates, stackIdentity, stackInfo, stackPlan, type TriedPatch } from './trial-stack.js';
+import { combineStack, stackCandidates, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
 
 export type StepClock = 'wall' | 'cpu';
@@ -172,10 +172,20 @@ async function tryStack(prep: PreparedLoop, round: number, o: LoopOptions & { gp
   const progress = o.onProgress;
   const candidates = stackCandidates(measured, o.minGain ?? 0.01);
   if (!candidates) return null;
+  // a codemod's patch that clashes with the members before it is planned again on top of them
+  const replan: Replan = async (c, read) => {
+    if (c.plan.source !== 'codemod') return null;
+    const out = await planPatch(repo, c.finding, { gpu: o.gpu ?? false, readFile: (file) => {
+      const t = read(file);
+      if (t === null) throw new Error(`${file} is absent`);
+      return t;
+    } });
+    return out.kind === 'patch' ? out.plan : null;
+  };
   const combined = await readAt(repo, baseRef, (tree) => combineStack(candidates, (file) => {
     const p = join(tree, file);
     return existsSync(p) ? readFileSync(p, 'utf8') : null;
-  }));
+  }, replan));
   if (!combined) {
     progress?.({ stage: 'execute', message: `round ${round}: no stack: fewer than two of ${candidates.length} small or inconclusive patches apply together` });
     return null;

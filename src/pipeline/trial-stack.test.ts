@@ -4,7 +4,8 @@ import { sha256Hex } from '../core/hash.js';
 import { describeStack, type Measurement, type PatchPlan, type TrialRecord, type TrialVerdict } from '../core/run.js';
 import { countChangedLines, unifiedDiff } from '../optimize/plan.js';
 import { applyPatchToText, decideVerdict, logRatios, sequentialLook } from '../sandbox/index.js';
-import { combineStack, MAX_STACK_MEMBERS, stackCandidates, stackEligible, stackIdentity, stackInfo, stackPlan, type TriedPatch } from './trial-stack.js';
+import { planPatch } from '../optimize/plan.js';
+import { combineStack, MAX_STACK_MEMBERS, stackCandidates, stackEligible, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
 
 const BASE = ['def get_batch(i):', '    a = load(i)', '    b = parse(i)', '    c = 1', '    d = 2', '    e = 3', '    f = 4', '    g = 5', '    h = 6', '    x = slow(a)', '    return x, b', ''].join('\n');
 
@@ -66,8 +67,8 @@ describe('stack eligibility', () => {
 describe('stack combination', () => {
   const a = tried('a', trial('inconclusive', measurement(0.06, -0.01, 0.14)), patch('a', BASE, '    a = load(i)', '    a = CACHE[i]'));
   const b = tried('b', trial('inconclusive', measurement(0.05, -0.02, 0.12)), patch('b', BASE, '    x = slow(a)', '    x = fast(a)'));
-  it('applies the members in order on the base and gives one reviewable patch with all of them', () => {
-    const c = combineStack([a, b], (f) => (f === 'data.py' ? BASE : null))!;
+  it('applies the members in order on the base and gives one reviewable patch with all of them', async () => {
+    const c = (await combineStack([a, b], (f) => (f === 'data.py' ? BASE : null)))!;
     expect(c.members.map((m) => m.plan.id)).toEqual(['a', 'b']);
     expect(c.left).toEqual([]);
     expect(c.files).toHaveLength(1);
@@ -84,16 +85,49 @@ describe('stack combination', () => {
     const info = stackInfo(c);
     expect(describeStack(info)).toBe('stack of 2 patches: a (C7.a in data.py, alone inconclusive +6.0%), b (C7.b in data.py, alone inconclusive +5.0%)');
   });
-  it('leaves out a member planned on changed code or conflicting with the others, and needs two that fit', () => {
+  it('leaves out a member planned on changed code or conflicting with the others, and needs two that fit', async () => {
     const stale = tried('s', trial('inconclusive', measurement(0.05, -0.02, 0.12)), patch('s', BASE.replace('c = 1', 'c = 7'), '    d = 2', '    d = 0'));
     const clash = tried('k', trial('inconclusive', measurement(0.05, -0.02, 0.12)), patch('k', BASE, '    a = load(i)', '    a = other(i)'));
-    const c = combineStack([a, stale, clash, b], () => BASE)!;
+    const c = (await combineStack([a, stale, clash, b], () => BASE))!;
     expect(c.members.map((m) => m.plan.id)).toEqual(['a', 'b']);
     expect(c.left.map((l) => l.patchId)).toEqual(['s', 'k']);
     expect(c.left[0]!.reason).toMatch(/changed since/);
     expect(c.left[1]!.reason).toMatch(/does not apply on top of the other members/);
-    expect(combineStack([a, clash], () => BASE)).toBeNull();
-    expect(combineStack([a, b], () => null)).toBeNull();
+    expect(await combineStack([a, clash], () => BASE)).toBeNull();
+    expect(await combineStack([a, b], () => null)).toBeNull();
+  });
+  it('plans a codemod patch again on top of the members before it when the two edit neighbouring lines', async () => {
+    // nanoGPT's get_batch: x and y are stacked on adjacent lines, so each patch's context holds the other's line
+    const src = ['import numpy as np', 'import torch', '', 'data = np.arange(1000, dtype=np.uint16)', '', '',
+      'def get_batch(block_size=8):', '    ix = torch.randint(len(data) - block_size - 1, (4,))',
+      '    x = torch.stack([torch.from_numpy((data[i:i+block_size]).astype(np.int64)) for i in ix])',
+      '    y = torch.stack([torch.from_numpy((data[i+1:i+1+block_size]).astype(np.int64)) for i in ix])', '    return x, y', ''].join('\n');
+    const f = (line: number): Finding => ({
+      ...finding(`batch${line}`), pattern: 'C7.sample-by-sample-batch', file: 'm.py', line,
+      evidence: [{ kind: 'source', file: 'm.py', line, text: src.split('\n')[line - 1]!, why: 'w' }],
+    });
+    const planned = async (fi: Finding, text: string) => {
+      const out = await planPatch('/nonexistent', fi, { gpu: false, readFile: () => text });
+      if (out.kind !== 'patch') throw new Error(out.reason);
+      return out.plan;
+    };
+    const x = { trial: trial('inconclusive', measurement(0.04, -0.02, 0.1)), plan: await planned(f(9), src), finding: f(9) };
+    const y = { trial: trial('inconclusive', measurement(0.03, -0.02, 0.1)), plan: await planned(f(10), src), finding: f(10) };
+    expect(await combineStack([x, y], () => src)).toBeNull();
+    const replan: Replan = async (c, read) => planned(c.finding, read(c.plan.file)!);
+    const c = (await combineStack([x, y], () => src, replan))!;
+    expect(c.members).toHaveLength(2);
+    expect(c.members[1]!.plan.baseHash).not.toBe(y.plan.baseHash);
+    expect(c.members[1]!.plan.id).toBe(y.plan.id);
+    // a member planned before an accepted patch changed the file is planned again on the code as it is now
+    const changed = src.replace('(4,))', '(4,))  # batch of four');
+    const d = (await combineStack([x, y], () => changed, replan))!;
+    expect(d.members.map((m) => m.plan.baseHash === x.plan.baseHash || m.plan.baseHash === y.plan.baseHash)).toEqual([false, false]);
+    expect(d.files[0]!.after).toContain('# batch of four');
+    expect(d.files[0]!.after).not.toContain('torch.stack');
+    expect(c.files[0]!.after).not.toContain('torch.stack');
+    // the members, applied in order as the sandbox applies them, give the combined file
+    expect(applyPatchToText(applyPatchToText(src, c.members[0]!.plan.diff), c.members[1]!.plan.diff)).toBe(c.files[0]!.after);
   });
 });
 

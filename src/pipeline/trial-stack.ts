@@ -48,13 +48,17 @@ export interface CombinedStack {
   files: Array<{ file: string; before: string; after: string }>;
 }
 
+/** Plans a candidate's finding again on the code as the members before it left it (null: it cannot be). */
+export type Replan = (c: TriedPatch, read: (file: string) => string | null) => Promise<PatchPlan | null>;
+
 /**
- * Which candidates apply together on the code at the stack's base, in order: a candidate planned on a file
- * that has changed since (an accepted patch of this round touched it) or whose hunks do not fit on top of
- * the members before it is left out, with the reason. `read` gives a file's text at the base (null: absent).
- * Null when fewer than two members remain.
+ * Which candidates apply together on the code at the stack's base, in order. A candidate whose hunks do not
+ * fit on top of the members before it (two edits of neighbouring lines, two helpers added at the same
+ * place), or that was planned on a file an accepted patch has changed since, is planned again on the
+ * combined code when `replan` can (a codemod's patch); one that still does not fit is left out with the reason. `read` gives a
+ * file's text at the base (null: absent). Null when fewer than two members remain.
  */
-export function combineStack(candidates: readonly TriedPatch[], read: (file: string) => string | null): CombinedStack | null {
+export async function combineStack(candidates: readonly TriedPatch[], read: (file: string) => string | null, replan?: Replan): Promise<CombinedStack | null> {
   const text = new Map<string, string | null>();
   const at = (file: string): string | null => {
     if (!text.has(file)) text.set(file, read(file));
@@ -63,22 +67,38 @@ export function combineStack(candidates: readonly TriedPatch[], read: (file: str
   const base = new Map<string, string | null>();
   const members: TriedPatch[] = [];
   const left: StackInfo['left'] = [];
+  const applyTo = (plan: PatchPlan): string => {
+    const files = parseFilePatches(plan.diff);
+    if (files.length !== 1 || files[0]!.file !== plan.file) throw new PatchApplyError(`the diff does not patch ${plan.file} alone`, plan.file, 'invalid');
+    return applyPatchToText(at(plan.file) ?? '', plan.diff);
+  };
   for (const c of candidates) {
     const { plan } = c;
     if (!base.has(plan.file)) base.set(plan.file, at(plan.file));
     const original = base.get(plan.file) ?? null;
-    if (original === null || sha256Hex(original) !== plan.baseHash) {
+    const stale = original === null || sha256Hex(original) !== plan.baseHash;
+    if (stale && !replan) {
       left.push({ patchId: plan.id, reason: `planned on a version of ${plan.file} that has changed since` });
       continue;
     }
     try {
-      const files = parseFilePatches(plan.diff);
-      if (files.length !== 1 || files[0]!.file !== plan.file) throw new PatchApplyError(`the diff does not patch ${plan.file} alone`, plan.file, 'invalid');
-      text.set(plan.file, applyPatchToText(at(plan.file) ?? '', plan.diff));
+      if (stale) throw new PatchApplyError(`planned on a version of ${plan.file} that has changed since`, plan.file, 'stale');
+      text.set(plan.file, applyTo(plan));
       members.push(c);
     } catch (e) {
       if (!(e instanceof PatchApplyError)) throw e;
-      left.push({ patchId: plan.id, reason: `does not apply on top of the other members: ${e.message}` });
+      const again = (members.length || stale) && replan ? await replan(c, at) : null;
+      if (again) {
+        try {
+          text.set(again.file, applyTo(again));
+          // the same finding's patch, rebased: it keeps its id (the stack names the patch its own trial measured)
+          members.push({ ...c, plan: { ...again, id: plan.id } });
+          continue;
+        } catch (e2) {
+          if (!(e2 instanceof PatchApplyError)) throw e2;
+        }
+      }
+      left.push({ patchId: plan.id, reason: `does not apply on top of the other members${replan ? ', even planned again on them' : ''}: ${e.message}` });
     }
   }
   if (members.length < 2) return null;
