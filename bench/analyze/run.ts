@@ -10,20 +10,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parseLlmMode, setupLlm } from './llm.js';
 import { execFileSync } from 'node:child_process';
-import { atLeastAsGood, caseNames, overallOf, runCase, type CaseResult, type LlmCaseResult, type Overall } from './score.js';
+import { atLeastAsGood, caseNames, firstOverall, overallOf, runCase, type CaseResult, type FirstScore, type LlmCaseResult, type Overall } from './score.js';
 
 // bundled into bench/work/analyze.cjs, so the repository is two levels up
 const ROOT = resolve(__dirname, '..', '..');
 const CASES = join(ROOT, 'bench', 'analyze', 'cases');
 const WORK = join(ROOT, 'bench', 'work', 'analyze');
 const RESULTS = join(ROOT, 'bench', 'results', 'analyze.json');
-
-/** A case's score the first time the benchmark ran on it (kept by every later run). */
-interface FirstScore {
-  generatedAt: string; commit: string | null; blind: boolean;
-  tp: number; fp: number; fn: number; precision: number; recall: number; f1: number;
-  falsePositives: string[]; falseNegatives: string[];
-}
 
 function gitHead(): string | null {
   try {
@@ -112,7 +105,7 @@ async function main(): Promise<void> {
       : prev.llm;
     writeFileSync(RESULTS, JSON.stringify({
       generatedAt: new Date().toISOString(), overall,
-      ...(blindOverall ? { blind: { first: overallOf(firstBlind.map((f) => ({ ...f, truePositives: [], falsePositives: [], falseNegatives: [] }))), latest: blindOverall } } : {}),
+      ...(blindOverall ? { blind: { first: firstOverall(firstBlind), latest: blindOverall } } : {}),
       first, cases: det, ...(llmSection ? { llm: llmSection } : {}),
     }, null, 2) + '\n');
     console.log(`wrote ${RESULTS}`);

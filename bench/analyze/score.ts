@@ -165,3 +165,19 @@ export function meanRelativeError(s: Score): number | null {
   const xs = s.truePositives.filter((t) => t.plantedMsPerIter !== undefined && t.plantedMsPerIter > 0).map((t) => Math.abs(t.msPerIter - t.plantedMsPerIter!) / t.plantedMsPerIter!);
   return xs.length ? r3(xs.reduce((a, b) => a + b, 0) / xs.length) : null;
 }
+
+/** A case's score the first time the benchmark ran on it (kept by every later run). */
+export interface FirstScore {
+  generatedAt: string; commit: string | null; blind: boolean;
+  tp: number; fp: number; fn: number; precision: number; recall: number; f1: number;
+  falsePositives: string[]; falseNegatives: string[];
+}
+
+/**
+ * The blind set's first score overall. A first score keeps its false positives as text, each with its reason
+ * (`… (decoy: …)` for a planted decoy), so the decoys it reported are counted from that text.
+ */
+export function firstOverall(firsts: readonly FirstScore[]): Overall {
+  const o = overallOf(firsts.map((f) => ({ ...f, truePositives: [], falsePositives: [], falseNegatives: [] })));
+  return { ...o, decoysReported: firsts.reduce((t, f) => t + f.falsePositives.filter((x) => x.includes('(decoy: ')).length, 0) };
+}

@@ -190,10 +190,6 @@ function judgeByLine(j: Judge, matches: CatalogueMatch[], out: Verdicts): { byCa
     // carry it over the threshold, nor one quiet iteration under it; the mean stays its ms/iter
     const spread = site && j.input.iterations > 0 ? lineSpread(lineSites, facts.costKinds, Math.max(1, perIterDivisor / j.input.iterations)) : undefined;
     const decideMs = spread ? spread.medianMs : ms;
-    if (spread && site) {
-      const pct = (x: number) => `${(j.share(x) * 100).toFixed(2)}%`;
-      ev.splice(1, 0, { kind: 'profile', query: 'iterations', summary: `per iteration: median ${spread.medianMs.toFixed(3)} ms (${pct(spread.medianMs)}), ${spread.lowMs.toFixed(3)}–${spread.highMs.toFixed(3)} ms over ${spread.iterations} iterations; the median decides whether the line is reported${j.share(spread.lowMs) < j.input.minShare && j.share(spread.highMs) >= j.input.minShare ? ` (its iterations straddle the ${(j.input.minShare * 100).toFixed(0)}% threshold)` : ''}`, values: { medianMs: round(spread.medianMs), lowMs: round(spread.lowMs), highMs: round(spread.highMs), iterations: spread.iterations } });
-    }
     const sig = signals.get(m.category);
     if (sig && site) ev.push(...sig.evidence.slice(0, 2));
     const syncNs = lineSites.reduce((t, x) => t + x.ns.sync, 0);
