@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CancelledError, UserError } from '../core/errors.js';
-import { computeRanksInWorker } from './engine.js';
+import { computeRanksInWorker } from '../worker/clients.js';
 import { simulateRun } from '../../test/webview/ranks-fixture.js';
 
 const worker = join(process.cwd(), 'dist', 'ranks-compute.js');

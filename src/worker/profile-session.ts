@@ -2,11 +2,11 @@
 // overview requests (whole profile or a zoomed range) and named profile queries (queries/registry.ts, e.g. the
 // timeline's tiles, slice details and search) from the model it keeps. Queries wait in a queue that runs one
 // per event-loop turn, so a `cancel-query` that arrives while earlier work runs drops a superseded request
-// before it starts. The caller terminates the worker to free the profile. Messages are the types below.
+// before it starts. The caller terminates the worker to free the profile. Messages: src/protocol/profile-session.ts;
+// client: src/worker/clients.ts.
 import { parentPort } from 'node:worker_threads';
 import { isCancelled, oneLine, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
-import type { ProfileOverview } from '../core/overview.js';
 import { optional } from '../core/optional.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
@@ -15,24 +15,11 @@ import { rankProcesses } from '../profile/ranks/index.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
+import type { SessionReply, SessionRequest } from '../protocol/profile-session.js';
 import { diagnoseProfile } from '../analyze/diagnose/index.js';
 import { attachCapture } from '../profile/graphs/attribute.js';
 import { findCaptureTrace } from '../profile/graphs/find-capture.js';
 import { graphReplays } from '../profile/graphs/replays.js';
-
-export type SessionRequest =
-  | { type: 'open'; path: string }
-  | { type: 'overview'; id: number; bins: number; range?: [number, number] }
-  | { type: 'query'; id: number; name: string; args: Record<string, unknown> }
-  | { type: 'cancel-query'; id: number }
-  | { type: 'cancel' };
-
-export type SessionReply =
-  | { type: 'progress'; fraction: number; message: string }
-  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
-  | { type: 'overview'; id: number; overview: ProfileOverview }
-  | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
 
 let model: ProfileModel | null = null;
 let openedPath = '';

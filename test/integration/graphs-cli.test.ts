@@ -82,6 +82,11 @@ describe('sysight tool graphs', () => {
     expect(out.graphs.map((x) => [x.replays, x.replaySite])).toEqual([[6, { file: 'runner.py', line: 456, function: 'execute_model' }]]);
     expect(out.graphs[0]!.nodes.map((n) => `${n.node} ${n.match} ${n.captureSite?.file}:${n.captureSite?.line}`).sort()).toEqual(['0 exact model.py:123', '1 exact model.py:130']);
     expect(out.capture.attributedShare).toBe(1);
+    // without --capture: the capture trace beside the profile (closest name) is taken, and said so
+    const beside = sysight('tool', 'graphs', join(tmp, 'gen.sqlite'), '--json');
+    expect(beside.code, beside.stderr).toBe(0);
+    expect(beside.stderr).toContain(`capture trace beside the profile: ${join(tmp, 'gen-capture.json')}`);
+    expect((JSON.parse(beside.stdout) as GraphsReport).capture).toMatchObject({ source: 'trace', attributedShare: 1 });
     const none = sysight('generate', '--preset', 'healthy', '--out', join(tmp, 'h.sqlite'), '--capture-trace', join(tmp, 'h.json'));
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/no graph event/);

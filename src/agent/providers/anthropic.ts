@@ -1,8 +1,8 @@
 // Anthropic messages API through `@anthropic-ai/sdk`: tool_use blocks, streaming events.
 import Anthropic from '@anthropic-ai/sdk';
 import { CancelledError } from '../../core/errors.js';
-import type { ChatRequest, ChatResponse, LlmProvider, ToolCall, ToolChoice } from '../types.js';
-import { costOf, malformed, parseArguments, withRetries, type HttpProviderOptions } from './common.js';
+import type { ChatRequest, ChatResponse, ToolCall, ToolChoice } from '../types.js';
+import { chatResponse, malformed, parseArguments, SdkProvider, sdkOptions, withRetries } from './common.js';
 
 const NAME = 'anthropic';
 
@@ -51,20 +51,9 @@ interface StreamEvent {
   error?: { type?: string; message?: string };
 }
 
-export class AnthropicProvider implements LlmProvider {
+export class AnthropicProvider extends SdkProvider {
   readonly name = NAME;
-  readonly model: string;
-  private client: Anthropic;
-
-  constructor(private o: HttpProviderOptions) {
-    this.model = o.model;
-    this.client = new Anthropic({
-      apiKey: o.apiKey || 'no-key',
-      ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
-      timeout: (o.timeoutS ?? 120) * 1000,
-      maxRetries: 0,
-    });
-  }
+  private readonly client = new Anthropic(sdkOptions(this.o));
 
   chat(req: ChatRequest): Promise<ChatResponse> {
     const body: Record<string, unknown> = {
@@ -93,7 +82,7 @@ export class AnthropicProvider implements LlmProvider {
         }
       }
       const usage = { inputTokens: r.usage?.input_tokens ?? 0, outputTokens: r.usage?.output_tokens ?? 0 };
-      return this.done(text, toolCalls, usage, r.model, r.stop_reason);
+      return chatResponse(this.model, text, toolCalls, usage, r.model, r.stop_reason);
     });
   }
 
@@ -152,11 +141,6 @@ export class AnthropicProvider implements LlmProvider {
       .filter(([, b]) => b.kind === 'tool')
       .sort((a, b) => a[0] - b[0])
       .map(([i, b]) => ({ id: b.id || `toolu_${i}`, name: b.name, ...parseArguments(b.json) }));
-    return this.done(text, toolCalls, usage, model, stop);
-  }
-
-  private done(content: string, toolCalls: ToolCall[], usage: { inputTokens: number; outputTokens: number }, model?: string, stop?: string): ChatResponse {
-    const cost = costOf(this.model, usage);
-    return { content, toolCalls, usage, ...(cost !== undefined ? { costUsd: cost } : {}), ...(model ? { model } : {}), ...(stop ? { stopReason: stop } : {}) };
+    return chatResponse(this.model, text, toolCalls, usage, model, stop);
   }
 }

@@ -1,7 +1,8 @@
-// What the HTTP providers share: retries with backoff, error wording, price table, argument parsing.
+// What the HTTP providers share: SDK client options, retries with backoff, error wording, price table, argument
+// parsing, the neutral response.
 import { CancelledError, UserError } from '../../core/errors.js';
 import { scrubSecrets } from '../../core/secrets.js';
-import type { Usage } from '../types.js';
+import type { ChatRequest, ChatResponse, LlmProvider, ToolCall, Usage } from '../types.js';
 
 export interface HttpProviderOptions {
   model: string;
@@ -197,4 +198,25 @@ export function parseArguments(text: string | undefined | null): { arguments: Re
 /** A malformed answer (a body the SDK parsed but that lacks what the wire format promises). */
 export function malformed(provider: string, what: string): UserError {
   return new UserError(`${provider}: malformed response: ${what}`);
+}
+
+/** The SDK client options both providers use: our own retries (withRetries), the configured timeout and endpoint. */
+export function sdkOptions(o: HttpProviderOptions): { apiKey: string; baseURL?: string; timeout: number; maxRetries: 0 } {
+  return { apiKey: o.apiKey || 'no-key', ...(o.baseUrl ? { baseURL: o.baseUrl } : {}), timeout: (o.timeoutS ?? 120) * 1000, maxRetries: 0 };
+}
+
+/** The neutral answer of one call: text, tool calls, tokens and their price under `model`, the model that answered. */
+export function chatResponse(model: string, content: string, toolCalls: ToolCall[], usage: Usage, answeredBy?: string, stop?: string | null): ChatResponse {
+  const cost = costOf(model, usage);
+  return { content, toolCalls, usage, ...(cost !== undefined ? { costUsd: cost } : {}), ...(answeredBy ? { model: answeredBy } : {}), ...(stop ? { stopReason: stop } : {}) };
+}
+
+/** What both SDK providers hold: the configured options and model; each adds its client and wire format. */
+export abstract class SdkProvider implements LlmProvider {
+  abstract readonly name: string;
+  readonly model: string;
+  constructor(protected readonly o: HttpProviderOptions) {
+    this.model = o.model;
+  }
+  abstract chat(req: ChatRequest): Promise<ChatResponse>;
 }

@@ -2,8 +2,8 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool, ChatCompletionToolChoiceOption } from 'openai/resources/chat/completions';
 import { CancelledError } from '../../core/errors.js';
-import type { ChatRequest, ChatResponse, LlmProvider, ToolCall, ToolChoice } from '../types.js';
-import { costOf, malformed, parseArguments, withRetries, type HttpProviderOptions } from './common.js';
+import type { ChatRequest, ChatResponse, ToolCall, ToolChoice } from '../types.js';
+import { chatResponse, malformed, parseArguments, SdkProvider, sdkOptions, withRetries } from './common.js';
 
 const NAME = 'openai_compatible';
 
@@ -31,20 +31,9 @@ function toChoice(c: ToolChoice): ChatCompletionToolChoiceOption {
   return { type: 'function', function: { name: c.name } };
 }
 
-export class OpenAiCompatibleProvider implements LlmProvider {
+export class OpenAiCompatibleProvider extends SdkProvider {
   readonly name = NAME;
-  readonly model: string;
-  private client: OpenAI;
-
-  constructor(private o: HttpProviderOptions) {
-    this.model = o.model;
-    this.client = new OpenAI({
-      apiKey: o.apiKey || 'no-key',
-      ...(o.baseUrl ? { baseURL: o.baseUrl } : {}),
-      timeout: (o.timeoutS ?? 120) * 1000,
-      maxRetries: 0,
-    });
-  }
+  private readonly client = new OpenAI(sdkOptions(this.o));
 
   chat(req: ChatRequest): Promise<ChatResponse> {
     const tools: ChatCompletionTool[] | undefined = req.tools?.length
@@ -73,7 +62,7 @@ export class OpenAiCompatibleProvider implements LlmProvider {
         toolCalls.push({ id: c.id, name: c.function.name, ...parseArguments(c.function.arguments) });
       }
       const usage = { inputTokens: r.usage?.prompt_tokens ?? 0, outputTokens: r.usage?.completion_tokens ?? 0 };
-      return this.done(choice.message.content ?? '', toolCalls, usage, r.model, choice.finish_reason ?? undefined);
+      return chatResponse(this.model, choice.message.content ?? '', toolCalls, usage, r.model, choice.finish_reason ?? undefined);
     });
   }
 
@@ -112,11 +101,6 @@ export class OpenAiCompatibleProvider implements LlmProvider {
       if (!c.name) throw malformed(NAME, `tool call ${i} has no name`);
       return { id: c.id || `call_${i}`, name: c.name, ...parseArguments(c.args) };
     });
-    return this.done(content, toolCalls, usage, model, stop);
-  }
-
-  private done(content: string, toolCalls: ToolCall[], usage: { inputTokens: number; outputTokens: number }, model?: string, stop?: string): ChatResponse {
-    const cost = costOf(this.model, usage);
-    return { content, toolCalls, usage, ...(cost !== undefined ? { costUsd: cost } : {}), ...(model ? { model } : {}), ...(stop ? { stopReason: stop } : {}) };
+    return chatResponse(this.model, content, toolCalls, usage, model, stop);
   }
 }

@@ -2,6 +2,7 @@
 // one subcommand each, built from the query registry (name, description, params).
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
+import { findCaptureTrace } from '../../profile/graphs/find-capture.js';
 import { openProfile } from '../../profile/open.js';
 import type { OpenOptions } from '../../profile/open.js';
 import { readCachedResult, writeCachedResult, type CacheOutcome } from '../../profile/cache/index.js';
@@ -71,7 +72,7 @@ export function register(program: Command): void {
       .description(q.description)
       .argument('<profile>', 'Nsight Systems .sqlite export or PyTorch profiler .json/.json.gz trace')
       .option('--json', 'machine-readable output');
-    if (q.name === 'graphs') c.option('--capture <trace>', 'the trace recorded while the graphs were captured (gives every replayed node its capture-time line)');
+    if (q.name === 'graphs') c.option('--capture <trace>', 'the trace recorded while the graphs were captured (gives every replayed node its capture-time line; default: the one beside the profile with "capture" in its name and the same rank)');
     for (const p of q.params) {
       const flag = p.type === 'boolean' ? `--${kebab(p.name)}` : `--${kebab(p.name)} <${p.type === 'number' ? 'n' : 'value'}>`;
       c.option(flag, p.description + (p.default !== undefined && p.type !== 'boolean' ? ` (default ${p.default})` : ''));
@@ -79,6 +80,16 @@ export function register(program: Command): void {
     c.action(async (profile: string, opts: Record<string, unknown>) => {
       const { json, capture, ...args } = opts;
       if (typeof capture === 'string') args.capture = await openProfile(capture, { signal: cliSignal() });
+      else if (q.name === 'graphs') {
+        // the capture trace vLLM / Inductor write beside the profile (find-capture.ts), unless --capture names one
+        const found = findCaptureTrace(profile);
+        if (found.path) {
+          process.stderr.write(`capture trace beside the profile: ${found.path} (--capture <trace> to choose another)\n`);
+          args.capture = await openProfile(found.path, { signal: cliSignal() });
+        } else if (found.candidates.length > 1) {
+          process.stderr.write(`several capture traces beside the profile, none taken (choose one with --capture): ${found.candidates.join(', ')}\n`);
+        }
+      }
       await runQuery(q, profile, args, Boolean(json));
     });
   }

@@ -1,21 +1,12 @@
 // Profile metadata from an nsys export: GPUs, processes and threads that took part, capabilities and the
 // notes that tell the user (and the analyzer) what the profile lacks and what follows from it.
-import type {
-  ApiTable, GpuInfo, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProcessInfo, ProfileCapabilities,
-  RangeTable, SyncTable, ThreadInfo,
-} from '../../core/profile.js';
+import type { GpuInfo, KernelTable, ProcessInfo, ProfileCapabilities, ProfileModel, ThreadInfo } from '../../core/profile.js';
 import type { LoadContext } from './context.js';
 import { threadKey } from './load-cpu.js';
 import { T } from './schema.js';
 
-export interface LoadedTables {
-  kernels: KernelTable;
-  runtime: ApiTable;
-  memcpy: MemcpyTable;
-  memset: MemsetTable;
-  sync: SyncTable;
-  nvtx: RangeTable;
-  osrt: OsCallTable;
+/** The model's tables as the nsys reader loaded them, with how many callchains it read. */
+export interface LoadedTables extends Pick<ProfileModel, 'kernels' | 'runtime' | 'memcpy' | 'memset' | 'sync' | 'nvtx' | 'osrt'> {
   callchainCount: { cuda: number; osrt: number };
 }
 

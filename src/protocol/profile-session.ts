@@ -1,0 +1,17 @@
+// Messages between the extension's profile-session client (src/worker/clients.ts) and the profile worker
+// (src/worker/profile-session.ts, bundled as dist/profile-session.js).
+import type { ProfileOverview } from '../core/overview.js';
+
+export type SessionRequest =
+  | { type: 'open'; path: string }
+  | { type: 'overview'; id: number; bins: number; range?: [number, number] }
+  | { type: 'query'; id: number; name: string; args: Record<string, unknown> }
+  | { type: 'cancel-query'; id: number }
+  | { type: 'cancel' };
+
+export type SessionReply =
+  | { type: 'progress'; fraction: number; message: string }
+  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
+  | { type: 'overview'; id: number; overview: ProfileOverview }
+  | { type: 'result'; id: number; result: unknown }
+  | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
