@@ -1,7 +1,7 @@
 // The trace view's window moves as pure functions (webview/src/trace/viewport.ts, layout.ts), without a browser.
 import { describe, expect, it } from 'vitest';
 import { MIN_SPAN_NS, applyMove, clampView, keyMove, panBy, revealRange, tickStep, zoomAt } from '../../webview/src/trace/viewport.js';
-import { hitTest, mergeRows, rowOf } from '../../webview/src/trace/layout.js';
+import { hitTest, mergeRows, rowOf, visibleRows } from '../../webview/src/trace/layout.js';
 import type { TimelineTiles } from '../../src/protocol/dashboard.js';
 
 const extent = { startNs: 1000, endNs: 101_000 };
@@ -47,22 +47,28 @@ describe('trace rows', () => {
     ],
   };
 
-  it('orders rows GPU streams, NVTX levels, CPU threads and keeps rows already seen', () => {
+  it('orders rows GPU streams, NVTX levels, CPU threads under their named headers, and keeps rows already seen', () => {
     const rows = mergeRows([], tiles);
-    expect(rows.map((r) => r.id)).toEqual(['gpu0/stream7', 'nvtx1/2/d0', 'nvtx1/2/d1', 'cpu1/2']);
+    expect(rows.map((r) => r.id)).toEqual(['hdr:gpu0', 'gpu0/stream7', 'hdr:1/2', 'nvtx1/2/d0', 'nvtx1/2/d1', 'cpu1/2']);
+    expect(rows.map((r) => r.group)).toEqual(['hdr:gpu0', 'hdr:gpu0', 'hdr:1/2', 'hdr:1/2', 'hdr:1/2', 'hdr:1/2']);
     expect(mergeRows(rows, { ...tiles, lanes: tiles.lanes.slice(0, 1) })).toBe(rows);
-    expect(rowOf(tiles.lanes[2]!).label).toBe('GPU 0 · stream 7');
+    expect(rows[0]!.label).toBe('GPU 0');
+    expect(rows[2]!.label).toBe('process 1 · thread 2');
+    expect(rowOf(tiles.lanes[2]!).label.trim()).toBe('stream 7');
+    // a collapsed group keeps its header and hides its lanes
+    expect(visibleRows(rows, new Set(['hdr:1/2'])).map((r) => r.id)).toEqual(['hdr:gpu0', 'gpu0/stream7', 'hdr:1/2']);
   });
 
   it('hit-tests the slice under a point, with a pixel or two of slack', () => {
     const rows = mergeRows([], tiles);
     const view = { startNs: 0, endNs: 1000 };
-    // plot 100 px wide: 10 ns per px; row 0 (GPU) starts below the axis
+    // plot 100 px wide: 10 ns per px; row 0 (the GPU's header) starts below the axis, its stream is row 1
     const y = (row: number) => 22 + row * 18 + 9;
-    expect(hitTest(rows, tiles, view, 100, 25, y(0))?.slice.name).toBe('gemm');
-    expect(hitTest(rows, tiles, view, 100, 31.5, y(0))?.slice.name).toBe('gemm');
-    expect(hitTest(rows, tiles, view, 100, 60, y(0))).toBeNull();
-    expect(hitTest(rows, tiles, view, 100, 30, y(2))?.slice.name).toBe('fwd');
+    expect(hitTest(rows, tiles, view, 100, 25, y(1))?.slice.name).toBe('gemm');
+    expect(hitTest(rows, tiles, view, 100, 31.5, y(1))?.slice.name).toBe('gemm');
+    expect(hitTest(rows, tiles, view, 100, 60, y(1))).toBeNull();
+    expect(hitTest(rows, tiles, view, 100, 25, y(0))).toBeNull(); // a header row holds no slices
+    expect(hitTest(rows, tiles, view, 100, 30, y(4))?.slice.name).toBe('fwd');
     expect(hitTest(rows, tiles, view, 100, 30, 5)).toBeNull(); // the axis
   });
 });
