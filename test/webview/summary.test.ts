@@ -10,11 +10,10 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
+import { openDashboard, type Posted } from './dashboard-page.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
-import { TraceRequests } from '../../src/extension/trace-requests.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
-import { DIAGNOSIS_QUERY, type DashboardState, type ProfileDiagnosis } from '../../src/protocol/dashboard.js';
-import { Response, type IpcMessage } from '../../src/protocol/ipc.js';
+import { DIAGNOSIS_QUERY, type ProfileDiagnosis } from '../../src/protocol/dashboard.js';
 
 const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');
@@ -35,7 +34,6 @@ const REAL: Array<{ short: string; file: string; shows: RegExp[]; nvtxOnlyMs?: n
     opsLevels: { thread: '21587/21587', levels: 47 } },
 ];
 
-type Posted = Array<{ method: string; params: Record<string, unknown> }>;
 const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
 
 describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('Summary: diagnosis and GPU time by kind in Chromium', () => {
@@ -62,20 +60,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     sessions.push(session);
     const diagnosis = await session.query(DIAGNOSIS_QUERY, {}, new AbortController().signal) as ProfileDiagnosis;
     const page = await browser.context.newPage();
-    const trace = new TraceRequests((name, args, signal) => session.query(name, args, signal));
-    await page.exposeFunction('__host', async (m: IpcMessage) => {
-      if (!TraceRequests.isRequest(m)) return;
-      const answer = await trace.handle(m)!;
-      await page.evaluate((r) => window.postMessage(r, '*'), Response.make(answer, m.id) as unknown as Record<string, unknown>).catch(() => undefined);
-    });
-    await page.goto(harness.url('dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
-    const name = file.split('/').pop()!;
-    const state: DashboardState = {
-      profile: { path: file, name }, overview: session.overview, overviewStatus: { state: 'ready' },
-      findings: [], run: null, progress: { active: false }, trusted: true, diagnosis,
-    };
-    await page.evaluate((s) => window.postMessage({ method: 'state', params: s }, '*'), state as unknown as Record<string, unknown>);
+    await openDashboard(page, harness, session, { profile: { path: file, name: file.split('/').pop()! }, diagnosis });
     await page.locator('[data-testid=diagnosis]').waitFor();
     return { page, session, diagnosis };
   }

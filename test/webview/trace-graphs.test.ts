@@ -11,10 +11,9 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
+import { canvasData, openDashboard, settled, type Posted } from './dashboard-page.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
-import { TraceRequests } from '../../src/extension/trace-requests.js';
-import type { DashboardState, SliceDetails } from '../../src/protocol/dashboard.js';
-import { Response, type IpcMessage } from '../../src/protocol/ipc.js';
+import type { SliceDetails } from '../../src/protocol/dashboard.js';
 import { captureTrace, writeNsysProfile, type Scenario } from '../../src/profile/generator/index.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
@@ -22,17 +21,6 @@ const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');
 const sessionWorker = join(root, 'dist', 'profile-session.js');
 
-type Data = Record<string, string>;
-type Posted = Array<{ method: string; params: Record<string, unknown> }>;
-const canvasData = (page: Page): Promise<Data> =>
-  page.locator('[data-testid=trace-canvas]').evaluate((c) => ({ ...(c as HTMLCanvasElement).dataset }) as Data);
-async function settled(page: Page): Promise<Data> {
-  await expect.poll(async () => {
-    const d = await canvasData(page);
-    return d.tilesStart === d.viewStart && d.tilesEnd === d.viewEnd && Number(d.lanes) > 0;
-  }, { timeout: 60_000 }).toBe(true);
-  return canvasData(page);
-}
 
 const scenario: Scenario = {
   name: 'decode', seed: 5, iterations: { count: 3 }, processes: [{ pid: 3100 }], pythonStack: ['serve.py:40 main'],
@@ -72,20 +60,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
   it('draws each replay as one slice above its stream; its details open the nodes and both lines', async () => {
     expect(session.captureTrace).toBe(join(dir, 'decode_capture_rank_0.json'));
     const page = await browser.context.newPage();
-    const trace = new TraceRequests((name, args, signal) => session.query(name, args, signal));
-    await page.exposeFunction('__host', async (m: IpcMessage) => {
-      if (!TraceRequests.isRequest(m)) return;
-      const answer = await trace.handle(m)!;
-      await page.evaluate((r) => window.postMessage(r, '*'), Response.make(answer, m.id) as unknown as Record<string, unknown>).catch(() => undefined);
-    });
-    await page.goto(harness.url('dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
-    const state: DashboardState = {
-      profile: { path: '/ws/decode_profile_rank_0.sqlite', name: 'decode_profile_rank_0.sqlite' }, overview: session.overview, overviewStatus: { state: 'ready' },
-      findings: [], run: null, progress: { active: false }, trusted: true,
-    };
-    await page.evaluate((s) => window.postMessage({ method: 'state', params: s }, '*'), state as unknown as Record<string, unknown>);
-    await page.locator('[data-testid=dashboard]').waitFor();
+    await openDashboard(page, harness, session, { profile: { path: '/ws/decode_profile_rank_0.sqlite', name: 'decode_profile_rank_0.sqlite' } });
     // a window around the second replay of the first step
     const rep = await session.query<SliceDetails>('slice-details', { table: 6, row: 1 });
     const pad = (rep.endNs - rep.startNs) * 0.6;

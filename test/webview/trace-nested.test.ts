@@ -12,27 +12,14 @@ import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { TRAIN_LINES, writeNestedTrace } from '../support/kineto-trace.js';
 import { startHarness, type Harness } from './harness.js';
+import { canvasData, openDashboard, settled, type Posted } from './dashboard-page.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
-import { TraceRequests } from '../../src/extension/trace-requests.js';
-import type { DashboardState } from '../../src/protocol/dashboard.js';
-import { Response, type IpcMessage } from '../../src/protocol/ipc.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
 const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');
 const sessionWorker = join(root, 'dist', 'profile-session.js');
 
-type Data = Record<string, string>;
-type Posted = Array<{ method: string; params: Record<string, unknown> }>;
-const canvasData = (page: Page): Promise<Data> =>
-  page.locator('[data-testid=trace-canvas]').evaluate((c) => ({ ...(c as HTMLCanvasElement).dataset }) as Data);
-async function settled(page: Page): Promise<Data> {
-  await expect.poll(async () => {
-    const d = await canvasData(page);
-    return d.tilesStart === d.viewStart && d.tilesEnd === d.viewEnd && Number(d.lanes) > 0;
-  }, { timeout: 60_000 }).toBe(true);
-  return canvasData(page);
-}
 
 describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('nested Kineto rows in the trace view (Chromium)', () => {
   let harness: Harness;
@@ -58,20 +45,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
 
   it('groups rows under named GPU and thread rows, nests Python functions and ops, folds a group, opens a frame', async () => {
     const page = await browser.context.newPage();
-    const trace = new TraceRequests((name, args, signal) => session.query(name, args, signal));
-    await page.exposeFunction('__host', async (m: IpcMessage) => {
-      if (!TraceRequests.isRequest(m)) return;
-      const answer = await trace.handle(m)!;
-      await page.evaluate((r) => window.postMessage(r, '*'), Response.make(answer, m.id) as unknown as Record<string, unknown>).catch(() => undefined);
-    });
-    await page.goto(harness.url('dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
-    const state: DashboardState = {
-      profile: { path: '/ws/steps.pt.trace.json', name: 'steps.pt.trace.json' }, overview: session.overview, overviewStatus: { state: 'ready' },
-      findings: [], run: null, progress: { active: false }, trusted: true,
-    };
-    await page.evaluate((s) => window.postMessage({ method: 'state', params: s }, '*'), state as unknown as Record<string, unknown>);
-    await page.locator('[data-testid=dashboard]').waitFor();
+    await openDashboard(page, harness, session, { profile: { path: '/ws/steps.pt.trace.json', name: 'steps.pt.trace.json' } });
     // the first forward pass of step 0, wide enough to click its slices: <module> starts the trace (its origin)
     const { startNs } = session.overview;
     await page.evaluate((m) => window.postMessage(m, '*'), { method: 'timeline/reveal', params: { startNs, endNs: startNs + 4_500_000 } });

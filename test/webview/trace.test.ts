@@ -11,29 +11,17 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
 import { startHarness, type Harness } from './harness.js';
+import { canvasData, openDashboard, settled, type Data } from './dashboard-page.js';
 import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
-import { TraceRequests } from '../../src/extension/trace-requests.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
-import type { DashboardState, TimelineTiles } from '../../src/protocol/dashboard.js';
-import { Response, type IpcMessage } from '../../src/protocol/ipc.js';
+import type { TimelineTiles } from '../../src/protocol/dashboard.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
 const root = process.cwd();
 const bundle = join(root, 'dist', 'webview', 'webview.js');
 const sessionWorker = join(root, 'dist', 'profile-session.js');
 
-type Data = Record<string, string>;
-const canvasData = (page: Page): Promise<Data> =>
-  page.locator('[data-testid=trace-canvas]').evaluate((c) => ({ ...(c as HTMLCanvasElement).dataset }) as Data);
 const num = (d: Data, k: string) => Number(d[k]);
-/** waits until the tiles on screen are the answer for the view shown (no timing: the view's own data) */
-async function settled(page: Page): Promise<Data> {
-  await expect.poll(async () => {
-    const d = await canvasData(page);
-    return d.tilesStart === d.viewStart && d.tilesEnd === d.viewEnd && num(d, 'lanes') > 0;
-  }, { timeout: 60_000 }).toBe(true);
-  return canvasData(page);
-}
 
 describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('trace view in Chromium on a generated profile', () => {
   let harness: Harness;
@@ -63,25 +51,15 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
 
   async function open(): Promise<Page> {
     const page = await browser.context.newPage();
-    const trace = new TraceRequests((name, args, signal) => session.query(name, args, signal));
-    // the page's posted messages come here; timeline requests are answered as the Dashboard answers them
-    await page.exposeFunction('__host', async (m: IpcMessage) => {
-      if (!TraceRequests.isRequest(m)) return;
-      const answer = await trace.handle(m)!;
-      if (m.method === 'timeline/tiles' && answer.ok) {
+    // timeline requests are answered as the Dashboard answers them; the tiles' sizes are kept for the checks
+    await openDashboard(page, harness, session, {
+      profile: { path: '/ws/big.sqlite', name: 'big.sqlite' },
+      onAnswer: (m, answer) => {
+        if (m.method !== 'timeline/tiles' || !answer.ok) return;
         const t = answer.result as TimelineTiles;
         answers.push({ slices: t.lanes.reduce((s, l) => s + l.slices.length, 0), lanes: t.lanes.length, pixels: t.pixels });
-      }
-      await page.evaluate((r) => window.postMessage(r, '*'), Response.make(answer, m.id) as unknown as Record<string, unknown>).catch(() => undefined);
+      },
     });
-    await page.goto(harness.url('dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Array<{ method: string }> }).__posted.some((m) => m.method === 'ready'));
-    const state: DashboardState = {
-      profile: { path: '/ws/big.sqlite', name: 'big.sqlite' }, overview: session.overview, overviewStatus: { state: 'ready' },
-      findings: [], run: null, progress: { active: false }, trusted: true,
-    };
-    await page.evaluate((s) => window.postMessage({ method: 'state', params: s }, '*'), state as unknown as Record<string, unknown>);
-    await page.locator('[data-testid=dashboard]').waitFor();
     return page;
   }
 
