@@ -70,12 +70,13 @@ function row(what: string, m: Measured & { load1: number }, fileBytes: number, e
   return out;
 }
 
-function sysight(file: string): Measured & { load1: number } {
-  return measure([process.execPath, join(ROOT, 'bin', 'sysight.js'), 'profile', 'summary', file, '--json'], { ...process.env, SYSIGHT_CACHE: 'off' });
-}
-
+/** A sysight command in its own subprocess, with the profile cache off (every run reads the file). */
 function cli(args: string[]): Measured & { load1: number } {
   return measure([process.execPath, join(ROOT, 'bin', 'sysight.js'), ...args], { ...process.env, SYSIGHT_CACHE: 'off' });
+}
+
+function sysight(file: string): Measured & { load1: number } {
+  return cli(['profile', 'summary', file, '--json']);
 }
 
 /** The trace view's path, in a child of this bench (`--tiles FILE`): open, whole-profile tiles, a 1% window. */
@@ -100,13 +101,6 @@ async function tilesChild(file: string): Promise<void> {
 /** analyze, diff, ranks and the trace view's tiles on one file: what a user does after opening it. */
 function downstream(file: string, bytes: number): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  const facts = (m: Measured, pick: (j: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> => {
-    try {
-      return pick(JSON.parse(m.stdout) as Record<string, unknown>);
-    } catch {
-      return { error: m.stderr.trim().split('\n').pop() };
-    }
-  };
   const a = cli(['analyze', file, '--json']);
   out.push(row('sysight analyze', a, bytes, facts(a, (j) => ({ findings: (j.findings as unknown[] | undefined)?.length, steps: (j.iterations as { count?: number } | undefined)?.count }))));
   const d = cli(['diff', file, file, '--json']);
@@ -134,14 +128,17 @@ function badFacts(m: Measured): Record<string, unknown> {
   return { one_line: line.length > 0 && !line.includes('\n'), message: line.slice(0, 300) };
 }
 
-function summaryFacts(m: Measured): Record<string, unknown> {
+/** What a command's JSON answer says (`pick`), or its last error line when it gave none. */
+function facts(m: Measured, pick: (j: Record<string, unknown>) => Record<string, unknown>): Record<string, unknown> {
   try {
-    const s = JSON.parse(m.stdout) as Record<string, unknown>;
-    const counts = s.counts as Record<string, number> | undefined;
-    return { kernels: counts?.kernels, gpu_busy_pct: s.gpuBusyPct ?? s.gpu_busy_pct };
+    return pick(JSON.parse(m.stdout) as Record<string, unknown>);
   } catch {
     return { error: m.stderr.trim().split('\n').pop() };
   }
+}
+
+function summaryFacts(m: Measured): Record<string, unknown> {
+  return facts(m, (s) => ({ kernels: (s.counts as Record<string, number> | undefined)?.kernels, gpu_busy_pct: s.gpuBusyPct ?? s.gpu_busy_pct }));
 }
 
 async function main(): Promise<void> {
