@@ -12,6 +12,7 @@ import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
+import { toWorkerError } from './errors.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
@@ -32,7 +33,7 @@ function send(r: SessionReply): void {
 }
 
 function fail(e: unknown, id?: number): void {
-  send({ type: 'error', ...optional('id', id), message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
+  send({ type: 'error', ...optional('id', id), ...toWorkerError(e) });
 }
 
 function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
