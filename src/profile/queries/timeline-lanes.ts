@@ -229,18 +229,6 @@ function cmpLanes(a: LaneIndex, b: LaneIndex): number {
   return HOST_ORDER[a.kind as keyof typeof HOST_ORDER] - HOST_ORDER[b.kind as keyof typeof HOST_ORDER] || (a.key[2] ?? 0) - (b.key[2] ?? 0);
 }
 
-/** First index with a[i] >= x. */
-export function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** Display name of a row of any lane table; a Python function as `fn · file.py:57` (the file's last part). */
 export function eventName(model: ProfileModel, t: number, r: number): string {
   if (t === OP_GRAPH) {

@@ -11,9 +11,9 @@ import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './query-def.js';
-import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timeline-lanes.js';
+import { type LaneIndex, type LaneKind, buildLanes, eventName } from './timeline-lanes.js';
 import { levelFor } from './timeline-lod.js';
-import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';
+import { LIMIT_PARAM, intArg, lowerBound, numArg, strArg } from './util.js';
 
 export { OP_RUNTIME, OP_NVTX } from './timeline-lanes.js';
 
