@@ -59,7 +59,7 @@ describe('binary kept answers', () => {
       const [name] = keptFiles();
       const file = join(settings.dir, readdirSync(settings.dir)[0]!, name!);
       const bytes = readFileSync(file);
-      if (damage === 'flip') bytes[bytes.length - 3] ^= 0xff;
+      if (damage === 'flip') bytes[bytes.length - 3] = bytes[bytes.length - 3]! ^ 0xff;
       writeFileSync(file, damage === 'truncate' ? bytes.subarray(0, bytes.length - 5) : bytes);
       const notes: string[] = [];
       const parse = damage === 'reject' ? () => { throw new Error('not a thing of this version'); } : undefined;
