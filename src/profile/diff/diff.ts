@@ -12,19 +12,12 @@ import { hasGpuActivity, round } from '../queries/util.js';
 
 export type Verdict = 'likely regression' | 'likely improvement' | 'neutral' | 'incomparable';
 
-export interface MetricDiff {
+/** One metric's per-step medians on each side, compared by compareSamples (noise in the metric's unit). */
+export interface MetricDiff extends Comparison {
   /** e.g. "step time", "C3", "copies per step" */
   metric: string;
   label: string;
   unit: 'ms' | 'count' | 'MB' | '%';
-  /** median per step on each side */
-  before: number;
-  after: number;
-  delta: number;
-  deltaPct: number | null;
-  /** the threshold |delta| had to exceed (same unit) */
-  noise: number;
-  significant: boolean;
 }
 
 export interface KernelDiff {
