@@ -1,5 +1,6 @@
 // `npm run bench:cache [-- --sizes 100mb,1gb] [--repeat N]`: the profile cache on generated nsys-schema profiles
-// (written under /work/big/cache or $SYSIGHT_BENCH_BIG, deleted afterwards). Per size, in one run and interleaved:
+// (written under /work/big/cache or $SYSIGHT_BENCH_BIG and deleted afterwards; a `bench-<size>.sqlite` already
+// there is used and kept). Per size, in one run and interleaved:
 // the native floor (python3's sqlite3 running the summary's aggregates, bench/profile_native.py), the first
 // `sysight profile summary` (reads the SQLite file and writes the cache), later summaries (answered from the
 // cache: the kept answer), a later summary with another --limit (computed from the cached model), and
@@ -46,9 +47,13 @@ function main(): void {
     const file = join(BIG, `bench-${size}.sqlite`);
     const cacheDir = mkdtempSync(join(BIG, 'cache-'));
     const env = { ...process.env, SYSIGHT_CACHE: cacheDir };
+    // an input already there (shared with other benchmarks) is kept; one generated here is deleted afterwards
+    const generated = !existsSync(file);
     try {
-      process.stderr.write(`generating ${size}...\n`);
-      if (!existsSync(file)) writeNsysProfile(presetScenario('bench', iterations), file);
+      if (generated) {
+        process.stderr.write(`generating ${size}...\n`);
+        writeNsysProfile(presetScenario('bench', iterations), file);
+      }
       const bytes = statSync(file).size;
       const native: Run[] = [];
       const later: Run[] = [];
@@ -82,7 +87,7 @@ function main(): void {
       writeFileSync(join(ROOT, 'bench', 'results', 'cache.json'), `${JSON.stringify({ date: new Date().toISOString(), command: `npm run bench:cache -- --sizes ${sizes.join(',')} --repeat ${repeat}`, results }, null, 2)}\n`);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
-      rmSync(file, { force: true });
+      if (generated) rmSync(file, { force: true });
     }
   }
 }
