@@ -3,6 +3,7 @@
 import type { Finding } from '../core/findings.js';
 import type { SyntaxTree } from '../source/parser.js';
 import { LOADER, loadOnce } from './loadonce.js';
+import { cacheCall } from './cachecall.js';
 import { convertOnce } from './convertonce.js';
 import { stackOnce } from './stackonce.js';
 import { ensureImport, ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
@@ -329,7 +330,18 @@ const convertOnceMod: Codemod = {
   },
 };
 
-export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, stackOnceMod, convertOnceMod, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+/** A pure helper of the file called per sample on every step (tokenizing in collate): cached (cachecall.ts). */
+const cacheCallMod: Codemod = {
+  id: 'cache-pure-call',
+  patterns: ['C7.'],
+  matches: (l) => /\bfor\b.*\bin\b/.test(l) && /\w\s*\(/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return cacheCall(lines.join('\n'), tree, index);
+  },
+};
+
+export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, stackOnceMod, convertOnceMod, cacheCallMod, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
 
 /** The codemods for a finding, in order of preference: its pattern family and the line must both fit. */
 export function codemodsFor(finding: Finding, line: string): Codemod[] {

@@ -150,6 +150,8 @@ function callsWithin(ctx: ModuleContext, node: SyntaxNode): CallInfo[] {
 }
 
 const FILE_OPENERS = /^(numpy\.(memmap|load|fromfile|loadtxt)|open|io\.open|h5py\.File|torch\.load|pandas\.read_\w+|zarr\.open|safetensors\.\w+\.load_file|lmdb\.open)$/;
+/** np.memmap(…), or np.load(…, mmap_mode=…): the file is mapped, not read, on this line. */
+const MAPS_FILE = (c: CallInfo): boolean => c.canonical === 'numpy.memmap' || (c.canonical === 'numpy.load' && !!c.keywords.get('mmap_mode') && c.keywords.get('mmap_mode')!.text !== 'None');
 const SERIALIZERS = /^(json|pickle|cPickle|yaml|msgpack|orjson|ujson|marshal)\.(loads?|dumps?|safe_load|safe_dump|full_load|unsafe_load|unpackb|packb)$|^csv\.(reader|DictReader)$/;
 const STACKERS = /^(torch\.(stack|cat|tensor|as_tensor|LongTensor|FloatTensor)|numpy\.(stack|array|asarray|concatenate|vstack))$/;
 
@@ -184,7 +186,11 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
     match: (ctx) =>
       ctx.calls
         .filter((c) => FILE_OPENERS.test(c.canonical) && !/\.__init__$|^__init__$/.test(c.fn) && !parsedBy(ctx, c))
-        .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}(…) reopens the file on every call instead of once` })),
+        .map((c) => ({
+          node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}(…) reopens the file on every call instead of once`,
+          // a fresh map costs little where it is made: its pages fault in again where it is read, later in the call
+          ...(MAPS_FILE(c) ? { deferredCost: 'a memory map opened per call faults its pages in again where it is read, so most of its cost lands on the lines that read it' } : {}),
+        })),
   },
   {
     id: 'C7.serialization-hot', category: 'C7', title: 'JSON/pickle (de)serialization in the hot path',

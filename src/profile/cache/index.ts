@@ -37,8 +37,8 @@ export type { ProfileIdentity } from './key.js';
 export { CorruptCacheError, writeArrowTable } from './arrow-io.js';
 
 export { READER_STAMP } from './stamp.js';
-export { readCachedResult, writeCachedResult } from './results.js';
-export type { ResultCacheOptions } from './results.js';
+export { readCachedResult, writeCachedResult, readCachedBinary, writeCachedBinary } from './results.js';
+export type { ResultCacheOptions, KeptBinary, KeptArray } from './results.js';
 
 export interface CacheOpenOptions {
   signal?: AbortSignal | undefined;

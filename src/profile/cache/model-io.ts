@@ -2,8 +2,9 @@
 // table has, so a column a reader adds is cached with no change here), strings.arrow, callchains.arrow and
 // manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
 // checks every file's structure up front and loads each column on first use.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isAscii } from 'node:buffer';
 import { Int32, makeVector, RecordBatchFileWriter, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
 import type { CountOnlyTable, ProfileMeta, ProfileModel, StackFrame } from '../../core/profile.js';
 import {
@@ -182,10 +183,10 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
     }
     const strings = manifest.files.strings;
     if (!strings) throw new CorruptCacheError('manifest lists no string table');
-    const stringTable = readTextTable(join(dir, 'strings.arrow'), strings.rows).getChild('string')!.toArray() as string[];
-    const callchains = readCallchains(dir, manifest.files.callchains?.rows ?? 0);
+    const stringTable = utf8Column(readTextTable(join(dir, 'strings.arrow'), strings.rows), 'string') as string[];
     const meta: ProfileMeta = { ...manifest.meta, notes: [...manifest.meta.notes] };
-    const model = { meta, strings: stringTable, callchains, ...tables } as unknown as ProfileModel;
+    const model = { meta, strings: stringTable, callchains: undefined, ...tables } as unknown as ProfileModel;
+    lazyCallchains(model, dir, manifest.files.callchains?.rows ?? 0, manifest.files.callchains?.bytes);
     const counted: Partial<Record<CountOnlyTable, number>> = { ...(manifest.meta.countOnly ?? {}) };
     for (const name of countOnly) {
       const table = tables[name];
@@ -206,22 +207,65 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
   }
 }
 
+/** Is row i valid in an Arrow validity bitmap (none: every row)? */
+const valid = (bitmap: Uint8Array | undefined | null, i: number) => !bitmap || bitmap.length === 0 || ((bitmap[i >> 3]! >> (i & 7)) & 1) === 1;
+
+/**
+ * A Utf8 column as strings, decoded from its offsets and bytes (apache-arrow's row-by-row get is ~10× slower):
+ * a chunk of ASCII bytes becomes one JS string sliced per row (a slice shares the chunk's storage), otherwise
+ * each row is decoded on its own.
+ */
+export function utf8Column(t: Table, name: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  const vec = t.getChild(name);
+  if (!vec) return out;
+  for (const d of vec.data) {
+    const offsets = d.valueOffsets as Int32Array;
+    const bytes = Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength);
+    const lo = offsets[d.offset]!;
+    const hi = offsets[d.offset + d.length]!;
+    const ascii = isAscii(bytes.subarray(lo, hi));
+    const whole = ascii ? bytes.toString('latin1', lo, hi) : '';
+    for (let i = 0; i < d.length; i++) {
+      const r = d.offset + i;
+      if (d.nullCount > 0 && !valid(d.nullBitmap, r)) out.push(null);
+      else out.push(ascii ? whole.slice(offsets[r]! - lo, offsets[r + 1]! - lo) : bytes.toString('utf8', offsets[r]!, offsets[r + 1]!));
+    }
+  }
+  return out;
+}
+
+/** A nullable Int32 column as numbers and nulls, from its values and validity bitmap. */
+function intColumn(t: Table, name: string): (number | null)[] | undefined {
+  const vec = t.getChild(name);
+  if (!vec) return undefined;
+  const out: (number | null)[] = [];
+  for (const d of vec.data) {
+    const values = d.values as Int32Array;
+    for (let i = 0; i < d.length; i++) {
+      const r = d.offset + i;
+      out.push(d.nullCount > 0 && !valid(d.nullBitmap, r) ? null : values[r]!);
+    }
+  }
+  return out;
+}
+
 function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> {
   const out = new Map<number, StackFrame[]>();
   if (frames === 0) return out;
   const t = readTextTable(join(dir, 'callchains.arrow'), frames);
   const chainIds = t.getChild('chainId')?.toArray() as Float64Array | undefined;
   if (!(chainIds instanceof Float64Array)) throw new CorruptCacheError('callchains.arrow has no chainId column');
-  const symbol = t.getChild('symbol')!.toArray() as string[];
-  const module = t.getChild('module')?.toArray() as (string | null)[] | undefined;
-  const file = t.getChild('file')?.toArray() as (string | null)[] | undefined;
-  const lineVec = t.getChild('line');
+  const symbol = utf8Column(t, 'symbol');
+  const module = t.getChild('module') ? utf8Column(t, 'module') : undefined;
+  const file = t.getChild('file') ? utf8Column(t, 'file') : undefined;
+  const line = intColumn(t, 'line');
   for (let i = 0; i < frames; i++) {
     const id = chainIds[i]!;
     const frame: StackFrame = { symbol: symbol[i] ?? '' };
     const m = module?.[i];
     const f = file?.[i];
-    const l = lineVec?.get(i) as number | null | undefined;
+    const l = line?.[i];
     if (m !== null && m !== undefined) frame.module = m;
     if (f !== null && f !== undefined) frame.file = f;
     if (l !== null && l !== undefined) frame.line = l;
@@ -230,4 +274,31 @@ function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> 
     list.push(frame);
   }
   return out;
+}
+
+/**
+ * model.callchains read on first use (most questions never touch the stacks): the file's size is checked at
+ * open; a file that then does not decode drops the entry (the next open rebuilds it) and fails with one line.
+ */
+function lazyCallchains(model: object, dir: string, frames: number, bytes: number | undefined): void {
+  if (frames > 0 && statSync(join(dir, 'callchains.arrow'), { throwIfNoEntry: false })?.size !== bytes) {
+    throw new CorruptCacheError('callchains.arrow is missing or has the wrong size');
+  }
+  const settle = (value: Map<number, StackFrame[]>) => {
+    Object.defineProperty(model, 'callchains', { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(model, 'callchains', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      try {
+        return settle(readCallchains(dir, frames));
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`the profile cache entry ${dir} is damaged (${(e as Error).message}); it was removed, run the command again`);
+      }
+    },
+    set: (value: Map<number, StackFrame[]>) => settle(value),
+  });
 }

@@ -109,6 +109,9 @@ export function nvtxDepths(model: ProfileModel): Int32Array {
   return nestingDepths(model.nvtx);
 }
 
+/** Whether the model's lanes have been built (a query on them is then cheap). */
+export const lanesBuilt = (model: ProfileModel): boolean => cache.has(model.kernels);
+
 /**
  * All lanes, rows ascending by start, in linear passes over cached start orders (GPU ops merged in time
  * order, runtime, NVTX and CPU rows by start): lane of each row, counts per lane, then typed arrays filled.
