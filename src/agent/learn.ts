@@ -11,9 +11,10 @@ import { existingPage, LESSON_EFFECTS, validPageId, writeLearnedLesson, type Lea
 import { repoRoot } from '../source/index.js';
 import type { StageConfig } from './config.js';
 import { runLoop } from './loop.js';
+import { closedObject } from './schema.js';
 import { createProvider } from './providers/index.js';
 import { agentTools, type ToolContext } from './tools.js';
-import type { JsonSchema, LlmProvider, Usage } from './types.js';
+import type { LlmProvider, Usage } from './types.js';
 
 /** One trial of the round as the learn stage sees it. */
 export interface LearnTrial {
@@ -54,22 +55,16 @@ export function trialOutcome(t: LearnTrial): LessonEffect {
 
 export interface ProposedLesson { page: string; title: string; text: string; appliesTo: string; effect: LessonEffect; evidence: string[] }
 
-const LESSONS_SCHEMA: JsonSchema = {
-  type: 'object', required: ['lessons'], additionalProperties: false,
-  properties: {
-    lessons: {
-      type: 'array', maxItems: 8,
-      items: {
-        type: 'object', required: ['page', 'title', 'text', 'appliesTo', 'effect', 'evidence'], additionalProperties: false,
-        properties: {
-          page: { type: 'string', minLength: 1, maxLength: 100 }, title: { type: 'string', minLength: 1, maxLength: 160 },
-          text: { type: 'string', minLength: 1, maxLength: 2000 }, appliesTo: { type: 'string', minLength: 1, maxLength: 80 },
-          effect: { type: 'string', enum: [...LESSON_EFFECTS] }, evidence: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string' } },
-        },
-      },
-    },
+const LESSONS_SCHEMA = closedObject({
+  lessons: {
+    type: 'array', maxItems: 8,
+    items: closedObject({
+      page: { type: 'string', minLength: 1, maxLength: 100 }, title: { type: 'string', minLength: 1, maxLength: 160 },
+      text: { type: 'string', minLength: 1, maxLength: 2000 }, appliesTo: { type: 'string', minLength: 1, maxLength: 80 },
+      effect: { type: 'string', enum: [...LESSON_EFFECTS] }, evidence: { type: 'array', minItems: 1, maxItems: 20, items: { type: 'string' } },
+    }, ['page', 'title', 'text', 'appliesTo', 'effect', 'evidence']),
   },
-};
+}, ['lessons']);
 
 /** `C7.element-loop`, `C7.*`, `C3`, `llm.C6`, `*`: a pattern (or glob of patterns) findings carry. */
 function patternMatcher(appliesTo: string): ((pattern: string) => boolean) | null {

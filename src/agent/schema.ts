@@ -3,6 +3,14 @@
 // minimum/maximum, minLength/maxLength, minItems/maxItems. Returns the first few errors with their paths.
 import type { JsonSchema } from './types.js';
 
+/**
+ * An object schema that allows no other keys: the shape of every tool's arguments and every stage's answer.
+ * `required` lists the keys that must be present (none when omitted).
+ */
+export function closedObject(properties: Record<string, JsonSchema>, required?: readonly string[]): JsonSchema {
+  return { type: 'object', properties, ...(required ? { required } : {}), additionalProperties: false };
+}
+
 function typeOf(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';

@@ -15,7 +15,7 @@ import { indexRepo, readRepoFile, repoRoot, resolveInRepo, repoRelative, MODULE_
 import { loadAgentConfig, type AgentConfig, type StageConfig } from './config.js';
 import { runLoop, type LoopResult } from './loop.js';
 import { createProvider } from './providers/index.js';
-import { validate } from './schema.js';
+import { closedObject, validate } from './schema.js';
 import { agentTools, queryToolName, type ToolContext } from './tools.js';
 import type { JsonSchema, LlmProvider, Usage } from './types.js';
 
@@ -66,10 +66,14 @@ function brief(f: Finding): Record<string, unknown> {
 export interface LlmReview { findingId: string; verdict: 'confirmed' | 'rejected'; reason: string }
 type JudgeAnswer = { verdicts: Array<{ id: string; verdict: 'confirmed' | 'rejected'; reason: string }> };
 
-const JUDGE_SCHEMA: JsonSchema = {
-  type: 'object', required: ['verdicts'], additionalProperties: false,
-  properties: { verdicts: { type: 'array', items: { type: 'object', required: ['id', 'verdict', 'reason'], additionalProperties: false, properties: { id: { type: 'string' }, verdict: { type: 'string', enum: ['confirmed', 'rejected'] }, reason: { type: 'string', minLength: 1, maxLength: 600 } } } } },
-};
+const JUDGE_SCHEMA = closedObject({
+  verdicts: {
+    type: 'array',
+    items: closedObject({
+      id: { type: 'string' }, verdict: { type: 'string', enum: ['confirmed', 'rejected'] }, reason: { type: 'string', minLength: 1, maxLength: 600 },
+    }, ['id', 'verdict', 'reason']),
+  },
+}, ['verdicts']);
 
 /** Asks the model to confirm or reject each finding, with reasons. Findings it does not mention stay unreviewed. */
 export async function llmJudge(findings: readonly Finding[], ctx: StageContext): Promise<StageRun & { reviews: LlmReview[] }> {
@@ -95,22 +99,16 @@ export function combineVerdict(det: JudgeVerdict, review?: LlmReview): JudgeVerd
 
 export interface ProposedFinding { category: Category; title: string; file: string; function: string; line: number; query: string; args?: Record<string, unknown>; metric: string; reason: string }
 
-const PROPOSALS_SCHEMA: JsonSchema = {
-  type: 'object', required: ['findings'], additionalProperties: false,
-  properties: {
-    findings: {
-      type: 'array', maxItems: 5,
-      items: {
-        type: 'object', required: ['category', 'title', 'file', 'function', 'line', 'query', 'metric', 'reason'], additionalProperties: false,
-        properties: {
-          category: { type: 'string', enum: CATEGORIES }, title: { type: 'string', minLength: 1, maxLength: 200 }, file: { type: 'string', minLength: 1 },
-          function: { type: 'string', minLength: 1 }, line: { type: 'integer', minimum: 1 }, query: { type: 'string' }, args: { type: 'object' },
-          metric: { type: 'string', minLength: 1 }, reason: { type: 'string', minLength: 1, maxLength: 600 },
-        },
-      },
-    },
+const PROPOSALS_SCHEMA = closedObject({
+  findings: {
+    type: 'array', maxItems: 5,
+    items: closedObject({
+      category: { type: 'string', enum: CATEGORIES }, title: { type: 'string', minLength: 1, maxLength: 200 }, file: { type: 'string', minLength: 1 },
+      function: { type: 'string', minLength: 1 }, line: { type: 'integer', minimum: 1 }, query: { type: 'string' }, args: { type: 'object' },
+      metric: { type: 'string', minLength: 1 }, reason: { type: 'string', minLength: 1, maxLength: 600 },
+    }, ['category', 'title', 'file', 'function', 'line', 'query', 'metric', 'reason']),
   },
-};
+}, ['findings']);
 
 /** Every numeric value under a key named `metric`, anywhere in a query result. */
 export function metricValues(result: unknown, metric: string, out: number[] = [], depth = 0): number[] {
@@ -152,7 +150,7 @@ export async function verifyProposal(p: ProposedFinding, set: LocalizedFindingSe
   if (!q) return { discarded: `unknown profile query ${p.query}` };
   if (!ctx.model) return { discarded: 'no profile to check the claim against' };
   const props: Record<string, JsonSchema> = Object.fromEntries(q.params.map((x) => [x.name, { type: x.type }]));
-  const errs = validate({ type: 'object', properties: props, additionalProperties: false }, p.args ?? {});
+  const errs = validate(closedObject(props), p.args ?? {});
   if (errs.length) return { discarded: `bad arguments for ${q.name}: ${errs.join('; ')}` };
   const args = Object.fromEntries(q.params.map((x) => [x.name, p.args?.[x.name] ?? x.default]));
   let values: number[];
@@ -205,10 +203,7 @@ export async function llmFindings(set: LocalizedFindingSet, ctx: StageContext): 
 
 // ---------------------------------------------------------------- patch planning
 
-const PATCH_SCHEMA: JsonSchema = {
-  type: 'object', required: ['diff', 'rationale'], additionalProperties: false,
-  properties: { diff: { type: 'string', minLength: 10 }, rationale: { type: 'string', minLength: 1, maxLength: 1000 } },
-};
+const PATCH_SCHEMA = closedObject({ diff: { type: 'string', minLength: 10 }, rationale: { type: 'string', minLength: 1, maxLength: 1000 } }, ['diff', 'rationale']);
 
 /**
  * A patch for a finding the codemod catalogue cannot fix. Refused when the deterministic judge says the

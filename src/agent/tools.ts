@@ -6,8 +6,8 @@ import type { ProfileModel } from '../core/profile.js';
 import { readLedger } from '../memory/ledger.js';
 import { readWiki, searchWiki } from '../memory/wiki.js';
 import { QUERIES, type QueryDef } from '../profile/queries/registry.js';
-import { compileGlob, listFiles, readLines, repoRelative, resolveInRepo, searchRepo, type RepoIndex } from '../source/index.js';
-import { validate } from './schema.js';
+import { compileGlob, listFiles, readLines, repoRelative, resolveInRepo, searchRepo, type CallEdge, type RepoIndex } from '../source/index.js';
+import { closedObject, validate } from './schema.js';
 import type { JsonSchema, ToolSpec } from './types.js';
 
 export interface ToolContext {
@@ -42,7 +42,7 @@ function queryTool(q: QueryDef): AgentTool {
   return {
     name: queryToolName(q),
     description: `Profile query "${q.name}": ${q.description}`,
-    parameters: { type: 'object', properties, additionalProperties: false },
+    parameters: closedObject(properties),
     run(args, ctx) {
       if (!ctx.model) throw new UserError('no profile is loaded in this stage');
       const full: Record<string, unknown> = {};
@@ -72,11 +72,25 @@ async function needIndex(ctx: ToolContext): Promise<RepoIndex> {
   return ctx.index();
 }
 
+/** The call-graph edges on one side of a function (`callers` or `callees`), a line each. */
+function callGraphTool(side: 'callers' | 'callees', description: string, line: (e: CallEdge) => string, none: string): AgentTool {
+  return {
+    name: side,
+    description,
+    parameters: closedObject({ function: { type: 'string', minLength: 1 } }, ['function']),
+    async run(args, ctx) {
+      const idx = await needIndex(ctx);
+      const edges = idx.graph[side](functionId(ctx, str(args, 'function')!));
+      return edges.length ? edges.map(line).join('\n') : none;
+    },
+  };
+}
+
 const SOURCE_TOOLS: AgentTool[] = [
   {
     name: 'list_files',
     description: 'List repository files (repo-relative paths), optionally filtered by a glob such as "*.py" or "src/**/*.py".',
-    parameters: { type: 'object', properties: { glob: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } }, additionalProperties: false },
+    parameters: closedObject({ glob: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 1000 } }),
     run(args, ctx) {
       const glob = str(args, 'glob');
       const keep = glob ? compileGlob(glob) : () => true;
@@ -88,7 +102,7 @@ const SOURCE_TOOLS: AgentTool[] = [
   {
     name: 'search',
     description: 'Search file contents line by line. A literal string unless regex is true. Returns file:line: text.',
-    parameters: { type: 'object', properties: { pattern: { type: 'string', minLength: 1 }, regex: { type: 'boolean' }, glob: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 500 } }, required: ['pattern'], additionalProperties: false },
+    parameters: closedObject({ pattern: { type: 'string', minLength: 1 }, regex: { type: 'boolean' }, glob: { type: 'string' }, limit: { type: 'integer', minimum: 1, maximum: 500 } }, ['pattern']),
     run(args, ctx) {
       const pattern = str(args, 'pattern')!;
       let re: RegExp | string = pattern;
@@ -107,7 +121,7 @@ const SOURCE_TOOLS: AgentTool[] = [
   {
     name: 'read_file',
     description: `Read lines of a repository file with their numbers (at most ${MAX_READ_LINES} lines per call).`,
-    parameters: { type: 'object', properties: { path: { type: 'string', minLength: 1 }, start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } }, required: ['path'], additionalProperties: false },
+    parameters: closedObject({ path: { type: 'string', minLength: 1 }, start: { type: 'integer', minimum: 1 }, end: { type: 'integer', minimum: 1 } }, ['path']),
     run(args, ctx) {
       const start = int(args, 'start', 1, Number.MAX_SAFE_INTEGER);
       const end = Math.min(int(args, 'end', start + MAX_READ_LINES - 1, Number.MAX_SAFE_INTEGER), start + MAX_READ_LINES - 1);
@@ -118,7 +132,7 @@ const SOURCE_TOOLS: AgentTool[] = [
   {
     name: 'symbols',
     description: 'Classes and functions of a Python file: qualified name, id (file:qualname), lines.',
-    parameters: { type: 'object', properties: { path: { type: 'string', minLength: 1 } }, required: ['path'], additionalProperties: false },
+    parameters: closedObject({ path: { type: 'string', minLength: 1 } }, ['path']),
     async run(args, ctx) {
       const abs = resolveInRepo(ctx.repo, str(args, 'path')!);
       const idx = await needIndex(ctx);
@@ -129,33 +143,21 @@ const SOURCE_TOOLS: AgentTool[] = [
       return [...cls, ...fns].join('\n') || 'no classes or functions';
     },
   },
-  {
-    name: 'callers',
-    description: 'Call sites that call a function (id file:qualname, a qualname like GPT.forward, or a bare name).',
-    parameters: { type: 'object', properties: { function: { type: 'string', minLength: 1 } }, required: ['function'], additionalProperties: false },
-    async run(args, ctx) {
-      const idx = await needIndex(ctx);
-      const edges = idx.graph.callers(functionId(ctx, str(args, 'function')!));
-      return edges.length ? edges.map((e) => `${e.from} calls ${e.callee} at ${e.file}:${e.line} (${e.via})`).join('\n') : 'no known callers';
-    },
-  },
-  {
-    name: 'callees',
-    description: 'Functions of the repo a function calls (id file:qualname, a qualname or a bare name).',
-    parameters: { type: 'object', properties: { function: { type: 'string', minLength: 1 } }, required: ['function'], additionalProperties: false },
-    async run(args, ctx) {
-      const idx = await needIndex(ctx);
-      const edges = idx.graph.callees(functionId(ctx, str(args, 'function')!));
-      return edges.length ? edges.map((e) => `${e.file}:${e.line} ${e.callee} → ${e.to} (${e.via})`).join('\n') : 'no known callees in the repo';
-    },
-  },
+  callGraphTool(
+    'callers', 'Call sites that call a function (id file:qualname, a qualname like GPT.forward, or a bare name).',
+    (e) => `${e.from} calls ${e.callee} at ${e.file}:${e.line} (${e.via})`, 'no known callers',
+  ),
+  callGraphTool(
+    'callees', 'Functions of the repo a function calls (id file:qualname, a qualname or a bare name).',
+    (e) => `${e.file}:${e.line} ${e.callee} → ${e.to} (${e.via})`, 'no known callees in the repo',
+  ),
 ];
 
 const KNOWLEDGE_TOOLS: AgentTool[] = [
   {
     name: 'wiki_search',
     description: 'Search the knowledge base (lessons from earlier trials) by words.',
-    parameters: { type: 'object', properties: { query: { type: 'string', minLength: 1 } }, required: ['query'], additionalProperties: false },
+    parameters: closedObject({ query: { type: 'string', minLength: 1 } }, ['query']),
     run(args, ctx) {
       const hits = searchWiki(readWiki(ctx.repo), str(args, 'query')!, 5);
       return hits.length ? hits.map((h) => `## ${h.page.slug} (score ${h.score.toFixed(2)})\n${h.page.body.trim()}`).join('\n\n') : 'no lessons match';
@@ -164,7 +166,7 @@ const KNOWLEDGE_TOOLS: AgentTool[] = [
   {
     name: 'wiki_pages',
     description: 'List the knowledge base pages: page id, kind (trial record or lesson), title or pattern, verdict or effect.',
-    parameters: { type: 'object', properties: {}, additionalProperties: false },
+    parameters: closedObject({}),
     run(_args, ctx) {
       const pages = readWiki(ctx.repo);
       return pages.length
@@ -177,7 +179,7 @@ const KNOWLEDGE_TOOLS: AgentTool[] = [
   {
     name: 'wiki_read',
     description: 'Read one knowledge base page by its page id (as wiki_pages lists it).',
-    parameters: { type: 'object', properties: { page: { type: 'string', minLength: 1 } }, required: ['page'], additionalProperties: false },
+    parameters: closedObject({ page: { type: 'string', minLength: 1 } }, ['page']),
     run(args, ctx) {
       const id = str(args, 'page')!.replace(/\.md$/, '');
       const page = readWiki(ctx.repo).find((p) => p.slug === id);
@@ -188,7 +190,7 @@ const KNOWLEDGE_TOOLS: AgentTool[] = [
   {
     name: 'ledger',
     description: 'Earlier trials of one finding (by its fingerprint, the finding id): verdicts, speed-ups, reasons.',
-    parameters: { type: 'object', properties: { fingerprint: { type: 'string', minLength: 1 } }, required: ['fingerprint'], additionalProperties: false },
+    parameters: closedObject({ fingerprint: { type: 'string', minLength: 1 } }, ['fingerprint']),
     run(args, ctx) {
       const rows = readLedger(ctx.repo).filter((e) => e.fingerprint === str(args, 'fingerprint'));
       return rows.length

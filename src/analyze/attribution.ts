@@ -2,6 +2,7 @@
 // their stack (nsys callchains, or the Python frames that enclose them on the same thread in Kineto
 // traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
 import type { ProfileModel, StackFrame } from '../core/profile.js';
+import { pythonFramesByThread } from '../profile/queries/util.js';
 import { innermostRepoFrame, matchRepoFile, parsePythonFrame } from './stacks.js';
 
 import type { CostKind } from '../core/findings.js';
@@ -116,25 +117,6 @@ export function calleeName(name: string, file: string): string {
   return `py:${tail ? `${tail}:` : ''}${fn}`;
 }
 
-/** Python frames (cpu events of kind 1) per thread, sorted by start, for containment queries. */
-interface PyIndex {
-  byTid: Map<string, number[]>;
-}
-
-function pyIndex(m: ProfileModel): PyIndex {
-  const byTid = new Map<string, number[]>();
-  const c = m.cpu;
-  for (let i = 0; i < c.length; i++) {
-    if (c.kind[i] !== 1) continue;
-    const k = `${c.pid[i]}:${c.tid[i]}`;
-    let a = byTid.get(k);
-    if (!a) byTid.set(k, (a = []));
-    a.push(i);
-  }
-  for (const a of byTid.values()) a.sort((x, y) => c.start[x]! - c.start[y]! || c.end[y]! - c.end[x]!);
-  return { byTid };
-}
-
 /** Python frames enclosing [t0, t1] on a thread, innermost first. */
 function enclosing(m: ProfileModel, idx: number[], t0: number, t1: number): number[] {
   const c = m.cpu;
@@ -204,7 +186,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
     if (r === undefined) fileCache.set(fileId, (r = matchRepoFile(repoFiles, S[fileId] ?? '')));
     return r;
   };
-  const py = pyIndex(m);
+  const py = pythonFramesByThread(m);
   const pyFramesText = (frames: number[]) => frames.map((i) => `${S[m.cpu.fileId[i]!] ?? '?'}(${m.cpu.line[i]}): ${S[m.cpu.nameId[i]!] ?? ''}`);
   const funcOf = (i: number) => {
     const name = S[m.cpu.nameId[i]!] ?? '';
@@ -213,7 +195,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
   };
   /** walk the enclosing Python frames to the innermost repo frame */
   const viaPython = (pid: number, tid: number, t0: number, t1: number, kind: CostKind, ns: number, name: string): boolean => {
-    const idx = py.byTid.get(`${pid}:${tid}`);
+    const idx = py.get(`${pid}:${tid}`);
     if (!idx) return false;
     const frames = enclosing(m, idx, t0, t1);
     for (const i of frames) {
@@ -326,7 +308,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
   // from another where the frames only name the function (Kineto names a frame by its function's first line)
   for (let i = 0; i < c.length; i++) {
     if (c.kind[i] !== 1 || (repoFileOf(c.fileId[i]!) && c.line[i]! > 0)) continue;
-    const idx = py.byTid.get(`${c.pid[i]}:${c.tid[i]}`);
+    const idx = py.get(`${c.pid[i]}:${c.tid[i]}`);
     if (!idx) continue;
     const parent = enclosing(m, idx, c.start[i]!, c.end[i]!).find((f) => f !== i && (c.start[f]! < c.start[i]! || c.end[f]! > c.end[i]!));
     if (parent === undefined) continue;

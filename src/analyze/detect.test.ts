@@ -146,3 +146,23 @@ describe('detect reads each pattern\'s facts from its catalogue entry', () => {
     expect(r.findings.filter((f) => f.pattern === 'C6.ddp-find-unused').map((f) => f.localizedBy)).toEqual(['catalogue']);
   });
 });
+
+describe('a cost paid on later lines (a memory map opened per call)', () => {
+  const mapped = (count: number) => {
+    const s = site('train.py', 16, 'get_batch', { python: 0.5e6 }, { 'py:memmap': 0.5e6 }, 'python-stack'); // 0.05 ms/iter: 0.25% of 20 ms
+    s.count.python = count;
+    return attribution([s], true, ['python-stack']);
+  };
+  const deferredCost = 'a memory map opened per call faults its pages in again where it is read';
+  it('is confirmed below the threshold when its line runs every iteration, with its own time as a lower bound', () => {
+    const r = detect(input([match('C7.reopen-per-call', 'train.py', 'get_batch', 16, { deferredCost })], mapped(10), [], { gpu: false }));
+    expect(r.findings.map(key)).toEqual(['C7 train.py:get_batch:16']);
+    expect(r.findings[0]!.confidence).toBe(0.6);
+    expect(r.findings[0]!.impact.msPerIter).toBe(0.05);
+    expect(r.findings[0]!.evidence.some((e) => e.kind === 'profile' && /every iteration; a memory map .* lower bound/.test(e.summary))).toBe(true);
+  });
+  it('stays unconfirmed without a deferred cost, or when its line does not run every iteration', () => {
+    expect(detect(input([match('C7.reopen-per-call', 'train.py', 'get_batch', 16)], mapped(10), [], { gpu: false })).findings).toEqual([]);
+    expect(detect(input([match('C7.reopen-per-call', 'train.py', 'get_batch', 16, { deferredCost })], mapped(4), [], { gpu: false })).findings).toEqual([]);
+  });
+});

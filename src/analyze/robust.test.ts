@@ -3,24 +3,13 @@
 // (log-normal jitter), and now and then the OS preempts the process on a line for a time slice. detect() decides
 // on the median iteration (robust.ts); the same simulated recordings judged by their mean flip far more often.
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../core/random.js';
 import type { CatalogueMatch } from '../source/catalogue-types.js';
 import { siteKey, type Attribution, type CostKind, type SiteCost } from './attribution.js';
 import { detect, type DetectInput } from './detect.js';
 import { lineSpread } from './robust.js';
 
 const ZERO = (): Record<CostKind, number> => ({ sync: 0, memcpy: 0, launch: 0, alloc: 0, runtime: 0, op: 0, python: 0 });
-
-/** mulberry32: a small seeded generator */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(r() || 1e-12)) * Math.cos(2 * Math.PI * r());
@@ -70,7 +59,7 @@ function judge(rec: Recording, perIteration: boolean): string {
 
 describe('reportability decided on the median iteration', () => {
   const N = 2000;
-  const r = rng(15);
+  const r = mulberry32(15);
   const recordings = Array.from({ length: N }, () => record(r));
 
   it('gives one finding set on nearly every simulated recording; a clearly-above and a clearly-below line are right', () => {

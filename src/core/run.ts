@@ -78,6 +78,19 @@ export interface Measurement {
   /** median peak RSS (MiB) of each side's measured runs, when the workload reported it */
   baselinePeakRssMb?: number | null;
   candidatePeakRssMb?: number | null;
+  /**
+   * The CPU-share correction (src/sandbox/share.ts), when the runs recorded it: medians over the pairs of the
+   * cores each side's process tree used, the cores the machine left idle, and the factor each side's step
+   * times were multiplied by (1: nothing taken from other jobs). The ms samples above are the corrected ones.
+   */
+  share?: {
+    baselineCores: number;
+    candidateCores: number;
+    baselineIdleCores: number;
+    candidateIdleCores: number;
+    baselineFactor: number;
+    candidateFactor: number;
+  };
 }
 
 /**

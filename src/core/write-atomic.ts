@@ -1,4 +1,4 @@
-// The one file-system helper in core (node:fs only): the run directory, the knowledge base and the cache write
+// Atomic file writes (node:fs only): the run directory, the knowledge base and the cache write
 // through it.
 import { renameSync, writeFileSync } from 'node:fs';
 

@@ -1,10 +1,11 @@
 // Lessons that hold across repositories: every trial is also recorded in a per-user ledger
 // ($SYSIGHT_HOME, default ~/.sysight; "off" disables it), and a pattern accepted in at least two different
 // repositories gets a general page in $SYSIGHT_HOME/wiki/general/, read like any wiki page.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { CATEGORY_NAMES } from '../core/findings.js';
+import { appendJsonLine, readJsonLines } from '../core/json-lines.js';
 import { writeAtomic } from '../core/write-atomic.js';
 import { scrubSecrets } from '../core/secrets.js';
 import type { LedgerEntry } from './ledger.js';
@@ -23,26 +24,13 @@ export function sysightHome(env: NodeJS.ProcessEnv = process.env): string | null
 }
 
 export function readGlobalLedger(home: string): GlobalEntry[] {
-  const path = join(home, 'ledger.jsonl');
-  if (!existsSync(path)) return [];
-  const out: GlobalEntry[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as GlobalEntry;
-      if (e && typeof e.pattern === 'string' && typeof e.repo === 'string') out.push(e);
-    } catch {
-      // a torn line: skip it
-    }
-  }
-  return out;
+  return readJsonLines<GlobalEntry>(join(home, 'ledger.jsonl'), (e) => typeof e.pattern === 'string' && typeof e.repo === 'string');
 }
 
 /** Records a trial in the per-user ledger and refreshes the general page of its pattern; returns that page's path when one exists. */
 export function recordGlobal(home: string | null, e: GlobalEntry): string | null {
   if (!home) return null;
-  mkdirSync(home, { recursive: true });
-  appendFileSync(join(home, 'ledger.jsonl'), JSON.stringify({ ...e, reason: scrubSecrets(e.reason) }) + '\n');
+  appendJsonLine(join(home, 'ledger.jsonl'), { ...e, reason: scrubSecrets(e.reason) });
   return promote(home, e.pattern);
 }
 

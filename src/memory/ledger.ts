@@ -1,8 +1,8 @@
 // .sysight/ledger.jsonl: one line per trial (finding fingerprint, patch hash, measured delta with its
 // interval, verdict, reason). Append-only; a torn last line (crash mid-write) is skipped on read.
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Category } from '../core/findings.js';
+import { appendJsonLine, readJsonLines } from '../core/json-lines.js';
 import { SYSIGHT_DIR, type Interval, type TrialVerdict } from '../core/run.js';
 import { scrubSecrets } from '../core/secrets.js';
 
@@ -36,25 +36,12 @@ export function ledgerPath(repo: string): string {
 /** Appends one line to <repo>/.sysight/ledger.jsonl; returns the file's path. */
 export function appendLedger(repo: string, e: LedgerEntry): string {
   const path = ledgerPath(repo);
-  mkdirSync(dirname(path), { recursive: true });
-  appendFileSync(path, JSON.stringify({ ...e, reason: scrubSecrets(e.reason) }) + '\n');
+  appendJsonLine(path, { ...e, reason: scrubSecrets(e.reason) });
   return path;
 }
 
 export function readLedger(repo: string): LedgerEntry[] {
-  const path = ledgerPath(repo);
-  if (!existsSync(path)) return [];
-  const out: LedgerEntry[] = [];
-  for (const line of readFileSync(path, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      const e = JSON.parse(line) as LedgerEntry;
-      if (e && typeof e.fingerprint === 'string') out.push(e);
-    } catch {
-      // a torn line from an interrupted write: ignore it
-    }
-  }
-  return out;
+  return readJsonLines<LedgerEntry>(ledgerPath(repo), (e) => typeof e.fingerprint === 'string');
 }
 
 /** What earlier trials say about a planned patch. */

@@ -103,9 +103,11 @@ describe('vectorize-batch', () => {
     expect(out).toContain('x = torch.from_numpy((data[np.asarray(ix)[:, None] + np.arange(block_size)]).astype(np.int64))');
     expect(out).not.toContain('_sysight');
   });
-  it('refuses when the loop variable is used elsewhere', async () => {
+  it('refuses when the loop variable is used elsewhere (stack-once then stacks the filtered samples instead)', async () => {
     const src = BATCH.replace('for i in ix])\n    y', 'for i in ix if i > 3])\n    y');
-    expect((await plan(src, 10, 'C7.per-sample-batch')).kind).toBe('skipped');
+    const out = await plan(src, 10, 'C7.per-sample-batch');
+    expect(out.kind === 'patch' && out.plan.id).toMatch(/^stack-once-/);
+    expect(out.kind === 'patch' && out.plan.diff).toContain('+    x = torch.from_numpy(np.stack([(data[i:i+block_size]).astype(np.int64) for i in ix if i > 3]))');
   });
   it.skipIf(!hasTorch)('keeps the batch identical in Python', async () => {
     const out = await applied(await applied(BATCH, 10, 'C7.per-sample-batch'), 11, 'C7.per-sample-batch', false, BATCH);

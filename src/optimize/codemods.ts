@@ -3,6 +3,9 @@
 import type { Finding } from '../core/findings.js';
 import type { SyntaxTree } from '../source/parser.js';
 import { LOADER, loadOnce } from './loadonce.js';
+import { cacheCall } from './cachecall.js';
+import { convertOnce } from './convertonce.js';
+import { stackOnce } from './stackonce.js';
 import { ensureImport, ensureModuleBlock, findCall, freeNames, indentOf, matchParen, moduleAlias } from './pyedit.js';
 
 export interface CodemodInput {
@@ -305,7 +308,40 @@ const loadOnceMod: Codemod = {
   },
 };
 
-export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
+/** One tensor per sample, then a stack (collate, batch builders): one numpy stack and one conversion (stackonce.ts). */
+const stackOnceMod: Codemod = {
+  id: 'stack-once',
+  patterns: ['C7.'],
+  matches: (l) => /\.stack\s*\(\s*\[/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return stackOnce(lines.join('\n'), tree, index);
+  },
+};
+
+/** Array data converted to Python numbers one element at a time: one vectorized conversion (convertonce.ts). */
+const convertOnceMod: Codemod = {
+  id: 'convert-once',
+  patterns: ['C7.'],
+  matches: (l) => /\b(int|float)\s*\(|\.item\s*\(|\.tolist\s*\(|\bmap\s*\(\s*(int|float)\b|^\s*for\s/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return convertOnce(lines.join('\n'), tree, index);
+  },
+};
+
+/** A pure helper of the file called per sample on every step (tokenizing in collate): cached (cachecall.ts). */
+const cacheCallMod: Codemod = {
+  id: 'cache-pure-call',
+  patterns: ['C7.'],
+  matches: (l) => /\bfor\b.*\bin\b/.test(l) && /\w\s*\(/.test(l),
+  apply({ lines, index, tree }) {
+    if (!tree) return { refused: 'no syntax tree for the file' };
+    return cacheCall(lines.join('\n'), tree, index);
+  },
+};
+
+export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, stackOnceMod, convertOnceMod, cacheCallMod, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
 
 /** The codemods for a finding, in order of preference: its pattern family and the line must both fit. */
 export function codemodsFor(finding: Finding, line: string): Codemod[] {

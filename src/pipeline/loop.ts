@@ -42,6 +42,7 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
   let stackRef = startRef;
   let stopReason = '';
   let anyGpu = false;
+  let c1Accepted = false;
   let prevModel: ProfileModel | null = null;
   try {
     for (let round = 1; round <= (o.rounds ?? 2); round++) {
@@ -73,6 +74,8 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
       const res = await runRound(prep, round, set, { ...o, gpu }, stackRef, profilePath);
       if (profileDiff) dir.updateRecord((r) => { r.rounds[r.rounds.length - 1]!.profileDiff = profileDiff; });
       allPatches.push(...res.patches);
+      const c1 = new Set(set.findings.filter((f) => f.category === 'C1').map((f) => f.id));
+      c1Accepted ||= res.record.trials.some((t) => t.verdict === 'accepted' && t.findingId.split('+').some((id) => c1.has(id)));
       stackRef = res.stackRef;
       const accepted = res.accepted;
       if (accepted === 0) {
@@ -84,7 +87,8 @@ export async function agentLoop(o: LoopOptions): Promise<LoopResult> {
     const combined = stackRef !== startRef ? await combinedPatches(repo, startRef, stackRef) : [];
     if (combined.length) {
       note(progress, 'execute', `re-measuring the ${combined.length}-file stack of accepted patches against the original code`);
-      final = await runTrial({ ...trialOptions(prep, o, progress, anyGpu ? 'wall' : 'cpu'), baseRef: startRef, patches: combined });
+      // an accepted C1 patch is re-measured on the clock it was accepted on (see stepClock)
+      final = await runTrial({ ...trialOptions(prep, o, progress, c1Accepted ? 'fair' : anyGpu ? 'wall' : 'cpu'), baseRef: startRef, patches: combined });
       for (const p of combined) dir.writePatch(p);
     }
     let applied = false;

@@ -22,7 +22,8 @@ import { describeStack } from '../core/run.js';
 import { combineStack, stackCandidates, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
 
-export type StepClock = 'wall' | 'cpu';
+/** 'fair': the wall clock credited only with cores that were free (src/sandbox/share.ts), for C1 patches */
+export type StepClock = 'wall' | 'cpu' | 'fair';
 
 export interface RoundResult {
   record: RoundRecord;
@@ -42,6 +43,12 @@ export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: Prog
     ...(prep.signal ? { signal: prep.signal } : {}),
     ...(progress ? { onProgress: progress } : {}),
   };
+}
+
+/** The clock a trial of patches for these findings is timed on: see StepClock. */
+export function stepClock(gpu: boolean, findings: ReadonlyArray<Pick<Finding, 'category'>>): StepClock {
+  if (findings.some((f) => f.category === 'C1')) return 'fair';
+  return gpu ? 'wall' : 'cpu';
 }
 
 /** The findings a round tries: those named by id (in the set's order), or all when none is named. */
@@ -110,8 +117,9 @@ export async function runRound(prep: PreparedLoop, round: number, set: Localized
     patches.push(plan);
     progress?.({ stage: 'execute', message: `round ${round}: trying ${plan.id} (${f.pattern} at ${f.file}:${f.line})` });
     // process CPU time counts the main process only: work moved into DataLoader worker processes (C1) would
-    // look free on it, so those patches are timed on the wall clock
-    const clock = o.gpu || f.category === 'C1' ? 'wall' : 'cpu';
+    // look free on it, so those patches are timed on the wall clock, credited only with cores that were free
+    // (on a busy machine more processes take a larger share of the cores from other jobs: not a speed-up)
+    const clock = stepClock(o.gpu ?? false, [f]);
     if (prior.budgetFactor > 1) progress?.({ stage: 'execute', message: `round ${round}: ${prior.reason}` });
     const opts = trialOptions(prep, o, progress, clock);
     const t = await runTrial({ ...opts, budgetMs: (opts.budgetMs ?? DEFAULT_TRIAL_BUDGET_MS) * prior.budgetFactor, baseRef: stackRef, patches: [plan] });
@@ -197,7 +205,7 @@ async function tryStack(prep: PreparedLoop, round: number, o: LoopOptions & { gp
   const prior = priorVerdict(ledger, id.fingerprint, id.codeHash);
   if (prior.skip) return { trial: { ...skipped(findingId, 'stack', prior.reason, id.id), stack: info }, ref: baseRef };
   progress?.({ stage: 'execute', message: `round ${round}: trying ${id.id}, ${describeStack(info)}` });
-  const clock = o.gpu || combined.members.some((m) => m.finding.category === 'C1') ? 'wall' : 'cpu';
+  const clock = stepClock(o.gpu ?? false, combined.members.map((m) => m.finding));
   const opts = trialOptions(prep, o, progress, clock);
   const plan = stackPlan(combined, id.id);
   dir.writePatch(plan);

@@ -54,7 +54,7 @@ describe('timing and loss parsing', () => {
 
 describe('per-run statistic', () => {
   const s = (fileMs: number[], stdoutMs: number[], wallMs: number): RunSample => ({
-    side: 'baseline', index: 0, fileMs, stdoutMs, losses: [], peakRssMb: null,
+    side: 'baseline', index: 0, fileMs, stdoutMs, losses: [], peakRssMb: null, shares: [],
     result: { code: 0, signal: null, stdoutTail: '', stderrTail: '', truncated: false, wallMs, timedOut: false },
   });
   it('prefers the timing file, dropping warm-up steps', () => {

@@ -17,6 +17,13 @@ export interface RunFiles {
   rssFile?: string;
 }
 
+/** What one step used of the machine: its wall time, the CPU time of the workload's whole process tree, and the machine's idle core time (ms). */
+export interface StepShare {
+  wallMs: number;
+  treeCpuMs: number;
+  idleMs: number;
+}
+
 export interface Instrumentation {
   /** environment additions for one run */
   env(files: RunFiles): Record<string, string>;
@@ -30,6 +37,8 @@ export interface Instrumentation {
   lossesFromStdout(stdout: string): number[];
   /** peak resident set size in MiB from the RSS file (the main process), null when absent */
   peakRssMbFromFile?(file: string): number | null;
+  /** per-step shares of the machine from the timing file ([] when it holds none): see share.ts */
+  sharesFromFile?(file: string): StepShare[];
 }
 
 /** "self_kb children_kb" (getrusage ru_maxrss, KiB on Linux) → the main process's peak in MiB; null when unreadable. */
@@ -73,7 +82,7 @@ export function parseTimingText(text: string): number[] {
   lines.pop(); // '' after the final newline, or the torn tail
   const rows: Array<{ step: number; ns: bigint }> = [];
   for (const line of lines) {
-    const m = /^\s*(\d+)\s+(\d+)(?:\s+\d+)?\s*$/.exec(line);
+    const m = /^\s*(\d+)\s+(\d+)(?:\s+\d+){0,3}\s*$/.exec(line);
     if (m) rows.push({ step: Number(m[1]), ns: BigInt(m[2]!) });
   }
   rows.sort((a, b) => a.step - b.step);

@@ -7,12 +7,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Measurement, ProgressSink } from '../core/index.js';
 import { throwIfAborted } from '../core/index.js';
-import type { Instrumentation } from './instrument.js';
+import type { Instrumentation, StepShare } from './instrument.js';
 import { defaultInstrumentation } from './shim-instrumentation.js';
 import { registerTempDir, unregisterTempDir } from './registry.js';
 import { describeFailure, runCommand, succeeded, type RunResult } from './runner.js';
 import { DEFAULT_ALPHA, DEFAULT_MIN_PAIRS, logRatios, sequentialLook, type SequentialOptions } from './sequential.js';
 import { median } from './stats.js';
+import { runShare, shareCorrected, type RunShare } from './share.js';
 
 export type Side = 'baseline' | 'candidate';
 
@@ -39,6 +40,8 @@ export interface RunSample {
   losses: number[];
   /** peak RSS of the main process (MiB), when the workload reported it */
   peakRssMb: number | null;
+  /** per-step CPU share of the process tree and the machine's idle time, when the instrumentation records it */
+  shares: StepShare[];
 }
 
 export const DEFAULT_SEED = 1234;
@@ -75,6 +78,7 @@ export async function runInstrumented(
       stdoutMs: inst.stepMsFromStdout(result.stdoutTail),
       losses,
       peakRssMb: inst.peakRssMbFromFile?.(files.rssFile) ?? null,
+      shares: inst.sharesFromFile?.(files.timingFile) ?? [],
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -100,6 +104,21 @@ export function perRunStatistics(samples: readonly RunSample[], warmup: number, 
   if (samples.every((s) => s.fileMs.length > warmup)) return { source: 'shim', values: samples.map((s) => median(after(s.fileMs))) };
   if (samples.every((s) => s.stdoutMs.length > warmup)) return { source: 'stdout', values: samples.map((s) => median(after(s.stdoutMs))) };
   return { source: 'wall', values: samples.map((s) => s.result.wallMs / (steps && steps > 0 ? steps : 1)) };
+}
+
+/**
+ * Each side's per-run statistics in pair order, with the CPU-share correction (share.ts) applied when every
+ * run recorded its share (the shim with SYSIGHT_TIMING_TREE, on Linux) and the statistic is the shim's.
+ */
+export function pairedStatistics(samples: readonly RunSample[], warmup: number, steps?: number):
+  { source: Measurement['source']; baseline: number[]; candidate: number[]; share: Measurement['share'] | null } {
+  const { source, values } = perRunStatistics(samples, warmup, steps);
+  const baseline = sideValues(samples, values, 'baseline');
+  const candidate = sideValues(samples, values, 'candidate');
+  if (source !== 'shim') return { source, baseline, candidate, share: null };
+  const shares = (side: Side): Array<RunShare | null> => samples.filter((s) => s.side === side).map((s) => runShare(s.shares, warmup));
+  const c = shareCorrected(baseline, candidate, shares('baseline'), shares('candidate'));
+  return { source, baseline: c.baseline, candidate: c.candidate, share: c.summary };
 }
 
 export interface MeasureOptions extends RunSpec {
@@ -165,8 +184,8 @@ export async function measureInterleaved(o: MeasureOptions): Promise<MeasureResu
     }
     const pairs = i + 1;
     if (pairs < minPairs) continue;
-    const { values } = perRunStatistics(samples, warmup, o.steps);
-    const look = sequentialLook(logRatios(sideValues(samples, values, 'baseline'), sideValues(samples, values, 'candidate')), minGain, seq);
+    const p = pairedStatistics(samples, warmup, o.steps);
+    const look = sequentialLook(logRatios(p.baseline, p.candidate), minGain, seq);
     if (look && look.decision !== 'continue') { stopped = 'decided'; break; }
     const spent = performance.now() - started;
     if (pairs < maxPairs && spent + spent / pairs > budgetMs) { stopped = 'budget'; break; }
@@ -194,9 +213,7 @@ function summarize(
   samples: readonly RunSample[], warmup: number, o: MeasureOptions, minGain: number, seq: SequentialOptions,
   how: { stopped: NonNullable<Measurement['stopped']>; spentMs: number; budgetMs: number },
 ): Measurement {
-  const { source, values } = perRunStatistics(samples, warmup, o.steps);
-  const baselineMs = sideValues(samples, values, 'baseline');
-  const candidateMs = sideValues(samples, values, 'candidate');
+  const { source, baseline: baselineMs, candidate: candidateMs, share } = pairedStatistics(samples, warmup, o.steps);
   const d = logRatios(baselineMs, candidateMs);
   // fewer pairs than the first look (a caller asking for 1 run): a look with minPairs = pairs, so there is
   // still an honest (wide) interval rather than none
@@ -216,5 +233,6 @@ function summarize(
     budgetMs: how.budgetMs,
     baselinePeakRssMb: medianOrNull(samples.filter((s) => s.side === 'baseline').map((s) => s.peakRssMb)),
     candidatePeakRssMb: medianOrNull(samples.filter((s) => s.side === 'candidate').map((s) => s.peakRssMb)),
+    ...(share ? { share } : {}),
   };
 }

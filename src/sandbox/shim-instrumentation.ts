@@ -1,11 +1,16 @@
 // The timing shim as the measurement's Instrumentation (see instrument.ts): the shim on PYTHONPATH, its
 // files read back with readTimings/readLosses, stdout read with parseIterTimes' loggers.
 import { basicInstrumentation, type Instrumentation } from './instrument.js';
-import { parseIterTimes, readLosses, readTimings, shimDir, shimEnv, type ShimOptions } from './shim.js';
+import { parseIterTimes, readCpuShare, readLosses, readTimings, shimDir, shimEnv, type ShimOptions } from './shim.js';
 
 export interface ShimInstrumentationOptions {
-  /** 'cpu': per-step process CPU time instead of wall time (steadier on a busy machine; CPU-bound workloads only). */
-  clock?: 'wall' | 'cpu';
+  /**
+   * 'cpu': per-step process CPU time instead of wall time (steadier on a busy machine; CPU-bound workloads
+   * only). 'fair': wall time, with the process tree's CPU and the machine's idle time recorded per step so
+   * that the measurement credits a side only with cores that were free (share.ts): for patches that add
+   * processes (DataLoader workers), whose wall-clock gain on a busy machine is taken from other jobs.
+   */
+  clock?: 'wall' | 'cpu' | 'fair';
   /** stdout regex for iteration times (see parseIterTimes); default: the common loggers. */
   timeRegex?: RegExp | string;
   /** time this function per call instead of optimizer steps ("module:qualname"). */
@@ -30,10 +35,12 @@ export function shimInstrumentation(o: ShimInstrumentationOptions = {}): Instrum
         ...(files.rssFile !== undefined ? { rssFile: files.rssFile } : {}),
         timingFunc: o.timingFunc,
         syncCuda: o.syncCuda,
+        treeCpu: o.clock === 'fair',
       };
       return { ...shimEnv(opts, o.base ?? process.env), PYTHONHASHSEED: String(files.seed) };
     },
-    stepMsFromFile: (f) => readTimings(f, o.clock ?? 'wall'),
+    stepMsFromFile: (f) => readTimings(f, o.clock === 'cpu' ? 'cpu' : 'wall'),
+    sharesFromFile: (f) => (o.clock === 'fair' ? readCpuShare(f) : []),
     lossesFromFile: (f) => readLosses(f),
     stepMsFromStdout: (s) => {
       const t = parseIterTimes(s, o.timeRegex);

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { gunzipSync } from 'node:zlib';
 import { delimiter, join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIterTimes, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
+import { parseIterTimes, readCpuShare, readLosses, readTimings, shimEnv, type ShimOptions } from './shim.js';
 import { shimInstrumentation } from './shim-instrumentation.js';
 
 const PY = '/usr/bin/python3';
@@ -91,6 +91,38 @@ describe.skipIf(!hasTorch)('timing shim with a real Python', { timeout: 180_000 
     expect(draw(11)).toBe(draw(11));
     expect(draw(11)).not.toBe(draw(12));
     expect(draw()).not.toBe(draw());
+  });
+
+  it('with treeCpu, counts the CPU of DataLoader workers and the machine\'s idle time per step', () => {
+    const f = files();
+    const name = script('workers.py', [
+      'import torch',
+      'class D(torch.utils.data.Dataset):',
+      '    def __len__(self): return 64',
+      '    def __getitem__(self, i):',
+      '        s = 0',
+      '        for k in range(60000): s += k % 7',
+      '        return torch.tensor([float(s % 5)])',
+      'w = torch.nn.Parameter(torch.zeros(1))',
+      'opt = torch.optim.SGD([w], lr=0.1)',
+      'for x in torch.utils.data.DataLoader(D(), batch_size=4, num_workers=2):',
+      '    loss = ((w - x) ** 2).mean()',
+      '    opt.zero_grad(); loss.backward(); opt.step()',
+    ].join('\n') + '\n');
+    const r = runPy([name], { timingFile: f.timingFile, treeCpu: true }, dir);
+    expect(r.stderr).not.toContain('sysight shim');
+    expect(r.status).toBe(0);
+    const lines = readFileSync(f.timingFile, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(16);
+    for (const l of lines) expect(l).toMatch(/^\d+ \d+ \d+ \d+ \d+$/);
+    const shares = readCpuShare(f.timingFile);
+    expect(shares).toHaveLength(15);
+    expect(readTimings(f.timingFile)).toHaveLength(15);
+    // the data work runs in the workers: the tree's CPU is several times the main process's own
+    const tree = shares.reduce((a, s) => a + s.treeCpuMs, 0);
+    const main = readTimings(f.timingFile, 'cpu').reduce((a, b) => a + b, 0);
+    expect(tree).toBeGreaterThan(2 * main);
+    for (const s of shares) expect(s.idleMs).toBeGreaterThanOrEqual(0);
   });
 
   it('stops cleanly after maxSteps whole iterations', () => {

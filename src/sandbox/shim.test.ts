@@ -22,6 +22,7 @@ describe('shimEnv', () => {
       SYSIGHT_MAX_STEPS: '3',
       SYSIGHT_LOSS_FILE: '',
       SYSIGHT_TIMING_SYNC: '',
+      SYSIGHT_TIMING_TREE: '',
     });
   });
 

@@ -4,6 +4,7 @@
 
 import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
+import type { StepShare } from './instrument.js';
 
 export interface ShimOptions {
   /** File the shim appends "step_index wall_ns cpu_ns" lines to, one per optimizer step. */
@@ -22,6 +23,8 @@ export interface ShimOptions {
   timingFunc?: string | undefined;
   /** torch.cuda.synchronize() before each timestamp (adds a sync per step; off by default). */
   syncCuda?: boolean | undefined;
+  /** Each timing line also gets "tree_cpu_ns idle_ns" (process tree CPU, machine idle): see readCpuShare. */
+  treeCpu?: boolean | undefined;
   /** Write a torch.profiler trace (Kineto JSON, gzip when it ends in .gz) of profileSteps iterations here. */
   profileFile?: string | undefined;
   /** Iterations recorded into profileFile (default in the shim: 5). */
@@ -39,6 +42,7 @@ export const SHIM_VARS = [
   'SYSIGHT_MAX_STEPS',
   'SYSIGHT_TIMING_FUNC',
   'SYSIGHT_TIMING_SYNC',
+  'SYSIGHT_TIMING_TREE',
   'SYSIGHT_PROFILE_FILE',
   'SYSIGHT_PROFILE_STEPS',
   'SYSIGHT_PROFILE_SKIP',
@@ -82,6 +86,7 @@ export function shimEnv(opts: ShimOptions, base: NodeJS.ProcessEnv = process.env
     SYSIGHT_MAX_STEPS: intOrEmpty('maxSteps', opts.maxSteps),
     SYSIGHT_TIMING_FUNC: opts.timingFunc ?? '',
     SYSIGHT_TIMING_SYNC: opts.syncCuda ? '1' : '',
+    SYSIGHT_TIMING_TREE: opts.treeCpu ? '1' : '',
     SYSIGHT_PROFILE_FILE: opts.profileFile ?? '',
     SYSIGHT_PROFILE_STEPS: intOrEmpty('profileSteps', opts.profileSteps),
     SYSIGHT_PROFILE_SKIP: intOrEmpty('profileSkip', opts.profileSkip),
@@ -106,7 +111,7 @@ function readLines(file: string): string[] {
 export function readTimings(file: string, clock: 'wall' | 'cpu' = 'wall'): number[] {
   const stamps: bigint[] = [];
   for (const line of readLines(file)) {
-    const m = /^(\d+) (\d+)(?: (\d+))?$/.exec(line.trim());
+    const m = /^(\d+) (\d+)(?: (\d+))?(?: \d+ \d+)?$/.exec(line.trim());
     if (!m) continue;
     const v = clock === 'wall' ? m[2] : m[3];
     if (v === undefined) continue;
@@ -114,6 +119,26 @@ export function readTimings(file: string, clock: 'wall' | 'cpu' = 'wall'): numbe
   }
   const out: number[] = [];
   for (let i = 1; i < stamps.length; i++) out.push(Number(stamps[i]! - stamps[i - 1]!) / 1e6);
+  return out;
+}
+
+/**
+ * Per-step shares from a timing file written with SYSIGHT_TIMING_TREE=1 (lines "step wall_ns cpu_ns
+ * tree_cpu_ns idle_ns"), as gaps between consecutive lines like readTimings. [] when the file has no such
+ * lines (another OS, an old shim): the caller then has no share to correct for.
+ */
+export function readCpuShare(file: string): StepShare[] {
+  const rows: Array<[bigint, bigint, bigint]> = [];
+  for (const line of readLines(file)) {
+    const m = /^\d+ (\d+) \d+ (\d+) (\d+)$/.exec(line.trim());
+    if (m) rows.push([BigInt(m[1]!), BigInt(m[2]!), BigInt(m[3]!)]);
+  }
+  const out: StepShare[] = [];
+  for (let i = 1; i < rows.length; i++) {
+    const [w0, c0, i0] = rows[i - 1]!;
+    const [w1, c1, i1] = rows[i]!;
+    out.push({ wallMs: Number(w1 - w0) / 1e6, treeCpuMs: Number(c1 - c0) / 1e6, idleMs: Number(i1 - i0) / 1e6 });
+  }
   return out;
 }
 

@@ -8,6 +8,7 @@ import { measureInterleaved, RunFailedError, runInstrumented, type RunSpec } fro
 import { inspectRepo, dirtyMessage } from './repo.js';
 import { describeFailure, succeeded } from './runner.js';
 import type { BootstrapOptions } from './stats.js';
+import { describeShare } from './share.js';
 import { compareLosses, decideVerdict, type NumericsResult } from './verdict.js';
 import { createTrialWorktree, type TrialWorktree } from './worktree.js';
 
@@ -161,9 +162,11 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
       ...(o.maxRssIncrease !== undefined ? { maxRssIncrease: o.maxRssIncrease } : {}),
       spent: { pairs: m.measurement.runs, spentMs: m.measurement.spentMs ?? 0, budgetMs: m.measurement.budgetMs ?? 0, stopped: m.measurement.stopped ?? 'max-pairs' },
     });
-    progress(`${d.verdict}: ${d.reason}`, 1);
+    const shared = m.measurement.share ? describeShare(m.measurement.share) : null;
+    const reason = shared ? `${d.reason}; ${shared}` : d.reason;
+    progress(`${d.verdict}: ${reason}`, 1);
     return record({
-      verdict: d.verdict, reason: d.reason, smokeOk: true, numericsOk: numerics.ok,
+      verdict: d.verdict, reason, smokeOk: true, numericsOk: numerics.ok,
       measurement: m.measurement, numerics, notes,
     });
   } finally {

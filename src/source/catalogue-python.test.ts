@@ -115,5 +115,8 @@ describe('issue 15 patterns', () => {
     expect(parser?.related).toEqual([expect.objectContaining({ line: openLine, text: 'with open(self.labels) as f:' })]);
     // the memmap and the bare open that nothing parses stay findings of their own
     expect(matches.filter((m) => m.patternId === 'C7.reopen-per-call').map((m) => m.line)).toEqual([lineOf(DATA, 'tokens = np.memmap('), lineOf(DATA, 'fields = open(')]);
+    // a memory map's cost lands where it is read (its pages fault in again); an open pays on its own line
+    const reopen = matches.filter((m) => m.patternId === 'C7.reopen-per-call');
+    expect(reopen.map((m) => !!m.deferredCost)).toEqual([true, false]);
   });
 });

@@ -43,6 +43,11 @@ export interface CatalogueMatch {
   conditional?: boolean;
   /** other lines of the same root cause (the `open` of a parsed file): evidence of this match, never findings */
   related?: Array<{ line: number; text: string; why: string }>;
+  /**
+   * most of its cost is paid on other lines, after it (a memory map opened per call faults its pages in again
+   * where it is read): what its own line measures is a lower bound. Says why, in words.
+   */
+  deferredCost?: string;
 }
 
 export interface RawMatch {
@@ -55,6 +60,8 @@ export interface RawMatch {
   hot?: boolean;
   /** other lines of the same root cause: evidence of this match */
   related?: Array<{ line: number; why: string }>;
+  /** most of its cost lands on the lines after it (CatalogueMatch.deferredCost) */
+  deferredCost?: string;
 }
 
 /** How the profile confirms a pattern and measures its cost (analyze/detect reads these). */

@@ -100,6 +100,7 @@ export function runCatalogue(scan: { index: RepoIndex; hot: HotPath }, opts: Cat
           patternId: entry.id, category: entry.category, file: ctx.file, function: raw.fn, line, column,
           text: (lines[line - 1] ?? '').trim(), why: raw.why, inHotPath, inLoop, conditional: underIterationCondition(raw.node),
           ...(raw.related?.length ? { related: raw.related.map((r) => ({ ...r, text: (lines[r.line - 1] ?? '').trim() })) } : {}),
+          ...(raw.deferredCost ? { deferredCost: raw.deferredCost } : {}),
         });
       }
     }

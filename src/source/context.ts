@@ -3,7 +3,7 @@
 // tensor-valued expression and to canonicalise callees through the module's imports.
 import type { HotPath } from './hotpath.js';
 import { isHotLine } from './hotpath.js';
-import { walkCursor, type SyntaxNode } from './parser.js';
+import { walkCursor, walkScopes, type SyntaxNode } from './parser.js';
 import type { ParsedModule, RepoIndex } from './repo-index.js';
 import { MODULE_SCOPE, canonicalName, importAliases, type ModuleSymbols } from './symbols.js';
 
@@ -59,44 +59,31 @@ export class ModuleContext {
 
   private walk(root: SyntaxNode): void {
     type Ctx = { fn: string; loops: SyntaxNode[]; withs: string[] };
-    type Frame = { type: string; inner: Ctx; outer: Ctx };
-    const frames: Frame[] = [];
-    const top: Ctx = { fn: MODULE_SCOPE, loops: [], withs: [] };
-    walkCursor(
+    walkScopes<Ctx>(
       root,
-      (cur) => {
-        const parent = frames[frames.length - 1];
+      { fn: MODULE_SCOPE, loops: [], withs: [] },
+      (parent, cur) => {
+        if (parent.type === 'function_definition') return cur.nodeType === 'block' ? parent.inner : parent.outer;
+        if (parent.type === 'for_statement' && cur.currentFieldName === 'right') return parent.outer; // evaluated once
+        if (parent.type === 'with_statement' && cur.nodeType === 'with_clause') return parent.outer;
+        return parent.inner;
+      },
+      (cur, ctx) => {
         const type = cur.nodeType;
-        let ctx = top;
-        if (parent) {
-          const field = cur.currentFieldName;
-          if (parent.type === 'function_definition') ctx = type === 'block' ? parent.inner : parent.outer;
-          else if (parent.type === 'for_statement' && field === 'right') ctx = parent.outer; // evaluated once
-          else if (parent.type === 'with_statement' && type === 'with_clause') ctx = parent.outer;
-          else ctx = parent.inner;
-        }
-        if (!cur.nodeIsNamed) {
-          frames.push({ type, inner: ctx, outer: ctx });
-          return 'skip';
-        }
-        let inner = ctx;
         if (type === 'function_definition') {
           const n = cur.currentNode;
           const name = n.childForFieldName('name')?.text ?? '?';
-          inner = { fn: qualnameOf(n) ?? (ctx.fn === MODULE_SCOPE ? name : `${ctx.fn}.${name}`), loops: [], withs: [] };
-        } else if (type === 'call') this.addCall(cur.currentNode, ctx);
+          return { inner: { fn: qualnameOf(n) ?? (ctx.fn === MODULE_SCOPE ? name : `${ctx.fn}.${name}`), loops: [], withs: [] } };
+        }
+        if (type === 'call') this.addCall(cur.currentNode, ctx);
         else if (LOOP_TYPES.has(type) || COMPREHENSION_TYPES.has(type)) {
           const n = cur.currentNode;
           (LOOP_TYPES.has(type) ? this.loops : this.comprehensions).push({ node: n, fn: ctx.fn, loops: ctx.loops });
-          inner = { ...ctx, loops: [...ctx.loops, n] };
+          return { inner: { ...ctx, loops: [...ctx.loops, n] } };
         } else if (type === 'with_statement') {
           const clause = cur.currentNode.namedChildren.find((c) => c?.type === 'with_clause');
-          inner = { ...ctx, withs: [...ctx.withs, ...(clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text)] };
+          return { inner: { ...ctx, withs: [...ctx.withs, ...(clause?.namedChildren ?? []).filter((c) => c?.type === 'with_item').map((c) => c!.text)] } };
         }
-        frames.push({ type, inner, outer: ctx });
-      },
-      () => {
-        frames.pop();
       },
     );
   }

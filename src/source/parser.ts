@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import { Language, Parser, type Node, type Tree, type TreeCursor } from 'web-tree-sitter';
 
 export type { Node as SyntaxNode, Tree as SyntaxTree };
 
@@ -78,8 +78,8 @@ export function errorLines(tree: Tree): Array<{ line: number; endLine: number }>
  */
 export function walkCursor(
   root: Node,
-  enter: (c: import('web-tree-sitter').TreeCursor) => 'skip' | void,
-  leave: (c: import('web-tree-sitter').TreeCursor) => void,
+  enter: (c: TreeCursor) => 'skip' | void,
+  leave: (c: TreeCursor) => void,
 ): void {
   const cursor = root.walk();
   try {
@@ -94,4 +94,44 @@ export function walkCursor(
   } finally {
     cursor.delete();
   }
+}
+
+/** A node seen by walkScopes: its type, the scope it stands in (`outer`) and the scope its children inherit (`inner`). */
+export interface ScopeFrame<S> {
+  type: string;
+  outer: S;
+  inner: S;
+}
+
+/**
+ * walkCursor that carries a scope (enclosing function, class, loops …) down the tree. `scopeOf` gives a node's scope
+ * from its parent's frame — where a child does not simply inherit `parent.inner` (a function's parameters stand in
+ * the enclosing scope, its block in its own); the root stands in `top`. `enter` sees each named node with its scope
+ * and returns the scope its children inherit (its own scope when it returns none) and whether to skip them.
+ * Unnamed nodes (punctuation, keywords) are not entered and have no children to visit.
+ */
+export function walkScopes<S>(
+  root: Node,
+  top: S,
+  scopeOf: (parent: ScopeFrame<S>, c: TreeCursor) => S,
+  enter: (c: TreeCursor, scope: S) => { inner?: S; skip?: boolean } | void,
+): void {
+  const frames: Array<ScopeFrame<S>> = [];
+  walkCursor(
+    root,
+    (cur) => {
+      const parent = frames[frames.length - 1];
+      const outer = parent ? scopeOf(parent, cur) : top;
+      if (!cur.nodeIsNamed) {
+        frames.push({ type: cur.nodeType, outer, inner: outer });
+        return 'skip';
+      }
+      const r = enter(cur, outer);
+      frames.push({ type: cur.nodeType, outer, inner: r?.inner ?? outer });
+      return r?.skip ? 'skip' : undefined;
+    },
+    () => {
+      frames.pop();
+    },
+  );
 }

@@ -3,38 +3,35 @@
 //
 // Qualified names: `Class.method`; a function nested in a function is `outer.inner` (no `<locals>`);
 // a class nested in a function is `outer.Inner`; code outside any function is `<module>`.
-import { walkCursor, type SyntaxNode } from './parser.js';
+import { walkScopes, type SyntaxNode } from './parser.js';
 
 export const MODULE_SCOPE = '<module>';
 
-export interface FunctionSym {
+/** What a `def` and a `class` both declare: where they stand and under which names. */
+export interface DefinitionSym {
   /** `file:qualname` */
   id: string;
   file: string;
   name: string;
   qualname: string;
-  /** 1-based line of `def` */
+  /** 1-based line of the `def` / `class` keyword */
   line: number;
   endLine: number;
+  decorators: string[];
+}
+
+export interface FunctionSym extends DefinitionSym {
   /** qualname of the class it is a method of (direct member), else null */
   className: string | null;
   /** qualname of the enclosing function or class, else null */
   parent: string | null;
-  decorators: string[];
   params: string[];
   isAsync: boolean;
 }
 
-export interface ClassSym {
-  id: string;
-  file: string;
-  name: string;
-  qualname: string;
-  line: number;
-  endLine: number;
+export interface ClassSym extends DefinitionSym {
   /** base class expressions as written: `nn.Module`, `Dataset` */
   bases: string[];
-  decorators: string[];
   /** method names defined directly in the class body */
   methods: string[];
 }
@@ -201,27 +198,19 @@ export function extractSymbols(file: string, root: SyntaxNode, parseErrors: Modu
   };
   // prefix: qualname prefix; fn: enclosing function qualname; cls: class qualname when directly in a class body
   type Ctx = { prefix: string; fn: string; cls: string | null };
-  type Frame = { type: string; ctx: Ctx; inner: Ctx | null };
-  const top: Ctx = { prefix: '', fn: MODULE_SCOPE, cls: null };
-  const frames: Frame[] = [];
-  walkCursor(
+  walkScopes<Ctx>(
     root,
-    (cur) => {
-      const parent = frames[frames.length - 1];
+    { prefix: '', fn: MODULE_SCOPE, cls: null },
+    (parent, cur) => {
+      // a function's parameters, decorators and name belong to the enclosing scope, its block to itself;
+      // a class's bases to the enclosing scope, its body to the class
+      if (parent.type === 'function_definition') return cur.nodeType === 'block' ? parent.inner : parent.outer;
+      if (parent.type === 'class_definition') return cur.currentFieldName === 'body' ? parent.inner : parent.outer;
+      return parent.inner;
+    },
+    (cur, ctx) => {
       const type = cur.nodeType;
-      let ctx = top;
-      if (parent) {
-        // a function's parameters, decorators and name belong to the enclosing scope, its block to itself;
-        // a class's bases to the enclosing scope, its body to the class
-        if (parent.type === 'function_definition') ctx = type === 'block' ? parent.inner! : parent.ctx;
-        else if (parent.type === 'class_definition') ctx = cur.currentFieldName === 'body' ? parent.inner! : parent.ctx;
-        else ctx = parent.inner ?? parent.ctx;
-      }
-      if (!cur.nodeIsNamed) {
-        frames.push({ type, ctx, inner: null });
-        return 'skip';
-      }
-      let inner: Ctx | null = null;
+      let inner = ctx;
       let skip = false;
       switch (type) {
         case 'function_definition': {
@@ -307,11 +296,7 @@ export function extractSymbols(file: string, root: SyntaxNode, parseErrors: Modu
           }
           break;
       }
-      frames.push({ type, ctx, inner });
-      return skip ? 'skip' : undefined;
-    },
-    () => {
-      frames.pop();
+      return { inner, skip };
     },
   );
   return sym;

@@ -10,8 +10,16 @@ import type { ProfileModel } from '../core/profile.js';
 import { optional } from '../core/optional.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
+import { readCachedBinary, readCachedResult, writeCachedBinary, writeCachedResult } from '../profile/cache/index.js';
+import { type TimelineTiles, tileArgs, timelineTilesQuery } from '../profile/queries/timeline.js';
+import { lanesBuilt } from '../profile/queries/timeline-lanes.js';
+import {
+  type TileIndex, TILE_INDEX_VERSION, buildTileIndex, decodeTileIndex, encodeTileIndex, tilesFromIndex,
+} from '../profile/queries/timeline-index.js';
+import type { ProfileOverview } from '../core/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
+import { toWorkerError } from './errors.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
@@ -31,8 +39,11 @@ function send(r: SessionReply): void {
   parentPort?.postMessage(r);
 }
 
+/** A kept answer dropped (damaged): the dashboard's progress line says so. */
+const progressNote = (line: string) => send({ type: 'progress', fraction: 0, message: line });
+
 function fail(e: unknown, id?: number): void {
-  send({ type: 'error', ...optional('id', id), message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
+  send({ type: 'error', ...optional('id', id), ...toWorkerError(e) });
 }
 
 function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
@@ -43,7 +54,14 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
     if (msg.name === DIAGNOSIS_QUERY) return send({ type: 'result', id: msg.id, result: diagnoseProfile(model, { profilePath: openedPath }) });
     const q = findQuery(msg.name);
     if (!q) throw new UserError(`unknown query: ${msg.name}`);
-    send({ type: 'result', id: msg.id, result: q.run(model, msg.args) });
+    if (q.name === timelineTilesQuery.name) {
+      const kept = keptTiles(model, msg.args);
+      if (kept) return send({ type: 'result', id: msg.id, result: kept });
+    }
+    const result = q.run(model, msg.args);
+    // kept before answering: the caller may close the session as soon as it has the answer
+    if (q.name === timelineTilesQuery.name && !tileIndex && !indexBuilt) keepTileIndex(model);
+    send({ type: 'result', id: msg.id, result });
   } catch (e) {
     fail(e, msg.id);
   }
@@ -54,7 +72,6 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
  * (find-capture.ts), gives every replayed node its capture-time line in the trace view and the analysis.
  */
 async function withCapture(m: ProfileModel, path: string): Promise<string | undefined> {
-  if (graphReplays(m).replays.length === 0) return undefined;
   const found = findCaptureTrace(path);
   if (!found.path) {
     if (found.candidates.length > 1) send({ type: 'progress', fraction: 1, message: `several capture traces beside the profile, none taken: ${found.candidates.join(', ')}` });
@@ -69,6 +86,51 @@ async function withCapture(m: ProfileModel, path: string): Promise<string | unde
     send({ type: 'progress', fraction: 1, message: `capture trace ${found.path} not read: ${oneLine(e)}` });
     return undefined;
   }
+}
+
+/**
+ * What the dashboard needs to show a profile (its overview at OPEN_BINS bins, its GPU processes) and whether it
+ * has CUDA graph replays, kept in the profile's cache entry (src/profile/cache/results.ts: keyed by the file's
+ * identity and the engine's stamp, checksummed) so that a later open of the same file is ready without a pass
+ * over its tables. The overview is kept only for a profile without replays (a capture trace beside it changes it).
+ */
+interface Opening { replays: number; gpuProcesses: number; overview?: ProfileOverview }
+const OPENING = 'session-open';
+const OPEN_BINS = 400;
+
+function keptOpening(path: string): Opening | undefined {
+  const v = readCachedResult(path, OPENING, { bins: OPEN_BINS }, { onNote: progressNote })?.value;
+  const o = v as Partial<Opening> | undefined;
+  return o && typeof o.replays === 'number' && typeof o.gpuProcesses === 'number' ? (o as Opening) : undefined;
+}
+
+/**
+ * The trace view's tiles from the tile index kept in the profile's cache entry (queries/timeline-index.ts), while
+ * the lanes are not built: the first tiles of a cached profile without a pass over its events. null: ask the
+ * query (no index, the lanes are built already, or a window the index cannot answer exactly).
+ */
+const TILE_INDEX = 'tile-index';
+/** undefined: not looked up yet; null: none kept */
+let tileIndex: TileIndex | null | undefined;
+let indexBuilt = false;
+
+function keptTiles(m: ProfileModel, args: Record<string, unknown>): TimelineTiles | null {
+  if (lanesBuilt(m)) return null;
+  if (tileIndex === undefined) {
+    tileIndex = readCachedBinary(openedPath, TILE_INDEX, { v: TILE_INDEX_VERSION }, { onNote: progressNote }, decodeTileIndex) ?? null;
+  }
+  if (!tileIndex) return null;
+  const { opts, limit } = tileArgs(m, args);
+  const t = tilesFromIndex(m, tileIndex, opts);
+  return t && { ...t, lanes: t.lanes.slice(0, limit) };
+}
+
+/** After the first tiles computed from the lanes: keep the index for the next open (the lanes are built by now). */
+function keepTileIndex(m: ProfileModel): void {
+  indexBuilt = true;
+  const index = buildTileIndex(m);
+  tileIndex = index ?? null;
+  if (index) writeCachedBinary(openedPath, TILE_INDEX, { v: TILE_INDEX_VERSION }, encodeTileIndex(index));
 }
 
 /** One queued query per turn: messages that arrived meanwhile (cancellations) are handled in between. */
@@ -94,9 +156,15 @@ parentPort?.on('message', (msg: SessionRequest) => {
       onNote: (line) => send({ type: 'progress', fraction: 0, message: line }),
     })
       .then(async (m) => {
-        const captureTrace = await withCapture(m, msg.path);
+        const kept = keptOpening(msg.path);
+        const replays = kept?.replays ?? graphReplays(m).replays.length;
+        const captureTrace = replays > 0 ? await withCapture(m, msg.path) : undefined;
         model = m;
-        send({ type: 'opened', overview: buildOverview(m, { bins: 400 }), gpuProcesses: rankProcesses(m).length, ...optional('captureTrace', captureTrace) });
+        // the kept overview is the profile's alone: with graph replays a capture trace beside it may change it
+        const opening = kept?.overview && replays === 0 ? { ...kept, overview: kept.overview }
+          : { replays, overview: buildOverview(m, { bins: OPEN_BINS }), gpuProcesses: rankProcesses(m).length };
+        if (!kept) writeCachedResult(msg.path, OPENING, { bins: OPEN_BINS }, replays === 0 ? opening : { replays, gpuProcesses: opening.gpuProcesses });
+        send({ type: 'opened', overview: opening.overview, gpuProcesses: opening.gpuProcesses, ...optional('captureTrace', captureTrace) });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {

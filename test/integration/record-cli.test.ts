@@ -2,7 +2,7 @@
 // one finding set (category + file + line) — the same answer on every recording (issue 15). Bounded: a small
 // CPU pipeline, 2 warm-up + 5 recorded steps per recording.
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -61,4 +61,37 @@ describe.skipIf(!built || !hasTorch)('sysight record (CLI): the same answer on e
     expect(sets[2]).toEqual(sets[0]);
     expect(readdirSync(repo).sort()).toEqual(before);
   }, 600_000);
+});
+
+describe.skipIf(!built || !hasTorch)('sysight record (CLI): a run shorter than the recording window', () => {
+  const workload = (steps: number): string => {
+    const repo = join(dir, `short${steps}`);
+    mkdirSync(repo, { recursive: true });
+    writeFileSync(join(repo, 'train.py'), [
+      'import torch',
+      'w = torch.nn.Parameter(torch.ones(4))',
+      'opt = torch.optim.SGD([w], lr=0.1)',
+      `for _ in range(${steps}):`,
+      '    loss = (w * w).sum()',
+      '    opt.zero_grad(); loss.backward(); opt.step()',
+    ].join('\n') + '\n');
+    return repo;
+  };
+
+  it('profiles again with one warm-up step and what the run has left, and says why when it cannot', () => {
+    const out = join(dir, 'short2.json');
+    const ok = sysight(['record', '--out', out, '--repo', workload(2), '--python', TORCH_PY, '--json', '--', 'python3', 'train.py']);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ profile: out, recorder: 'torch.profiler', steps: 1, skipSteps: 1 });
+    expect(existsSync(out)).toBe(true);
+    const one = sysight(['record', '--out', join(dir, 'short1.json'), '--repo', workload(1), '--python', TORCH_PY, '--', 'python3', 'train.py']);
+    expect(one.code).toBe(2);
+    // the progress line, then one error line, no stack trace
+    expect(one.stderr.trim().split('\n').filter((l) => l.startsWith('sysight: error:'))).toHaveLength(1);
+    expect(one.stderr).not.toMatch(/\n\s+at /);
+    expect(one.stderr).toMatch(/it made only 1 optimizer step; a profile needs 2 at least/);
+    const none = sysight(['record', '--out', join(dir, 'short0.json'), '--repo', workload(0), '--python', TORCH_PY, '--', 'python3', 'train.py']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/it made no optimizer step the shim could see/);
+  }, 300_000);
 });

@@ -1,9 +1,10 @@
 // Transcripts: record every exchange to `.sysight/transcripts/<stage>-<hash>.jsonl`, replay it offline by
 // the request's hash, so LLM runs and benchmarks are reproducible.
-import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { sha256Hex } from '../../core/hash.js';
+import { readJsonLines } from '../../core/json-lines.js';
 import { scrubSecrets } from '../../core/secrets.js';
 import type { ChatRequest, ChatResponse, LlmProvider } from '../types.js';
 
@@ -73,15 +74,9 @@ export class ReplayProvider implements LlmProvider {
     if (!existsSync(this.dir)) throw new UserError(`replay: no transcripts directory ${this.dir} (record first: set record: in .sysight/config.yaml)`);
     const m = new Map<string, ChatResponse>();
     for (const f of readdirSync(this.dir).filter((f) => f.startsWith(`${this.stage}-`) && f.endsWith('.jsonl')).sort()) {
-      for (const raw of readFileSync(join(this.dir, f), 'utf8').split('\n')) {
-        if (!raw.trim()) continue;
-        try {
-          const l = JSON.parse(raw) as TranscriptLine;
-          if (typeof l.hash === 'string' && l.response && typeof l.response.content === 'string') m.set(l.hash, l.response);
-          if (typeof l.model === 'string') this.recordedModel ??= l.model;
-        } catch {
-          // a torn line from an interrupted run: skip it
-        }
+      for (const l of readJsonLines<Partial<TranscriptLine>>(join(this.dir, f), () => true)) {
+        if (typeof l.hash === 'string' && l.response && typeof l.response.content === 'string') m.set(l.hash, l.response);
+        if (typeof l.model === 'string') this.recordedModel ??= l.model;
       }
     }
     this.byHash = m;

@@ -8,6 +8,7 @@
 // per collective as they are added, so the median of a collective is read, not sorted again for every later
 // domain (with one export per rank this made the old alignment grow with the cube of the rank count).
 import type { RankClock, RankSummary } from '../../core/ranks.js';
+import { lowerBound } from '../../profile/queries/util.js';
 import { CollectiveKeys, type CompactCollectives, compactCollectives } from './compact.js';
 
 export interface Alignment {
@@ -45,14 +46,7 @@ class AlignedEnds {
       let l = this.ends[k];
       if (!l) this.ends[k] = l = [];
       const v = c.endNs[j]! + offsetNs;
-      let lo = 0;
-      let hi = l.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >> 1;
-        if (l[mid]! < v) lo = mid + 1;
-        else hi = mid;
-      }
-      l.splice(lo, 0, v);
+      l.splice(lowerBound(l, v), 0, v);
     }
   }
 

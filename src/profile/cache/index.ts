@@ -24,22 +24,24 @@ import { CorruptCacheError } from './arrow-io.js';
 import { entryKey, profileIdentity } from './key.js';
 import type { ProfileIdentity } from './key.js';
 import type { TableSink } from '../reader-types.js';
-import { CacheWriteError, EntrySink, readManifest, readModel, writeModel } from './model-io.js';
+import { readManifest, readModel } from './model-io.js';
+import { CacheWriteError, EntrySink, writeModel } from './model-write.js';
 import { ensureDir, evict, listEntries, removeEntry, resolveCacheSettings, touchEntry } from './store.js';
 import type { CacheSettings } from './store.js';
 import { READER_STAMP } from './stamp.js';
 
 export { resolveCacheSettings, defaultCacheDir, listEntries, clearCache, DEFAULT_MAX_BYTES } from './store.js';
 export type { CacheSettings, CacheEntryInfo } from './store.js';
-export { writeModel, writeTables, readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export { readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export { writeModel, writeTables } from './model-write.js';
 export type { EntryManifest } from './model-io.js';
 export { profileIdentity } from './key.js';
 export type { ProfileIdentity } from './key.js';
 export { CorruptCacheError, writeArrowTable } from './arrow-io.js';
 
 export { READER_STAMP } from './stamp.js';
-export { readCachedResult, writeCachedResult } from './results.js';
-export type { ResultCacheOptions } from './results.js';
+export { readCachedResult, writeCachedResult, readCachedBinary, writeCachedBinary } from './results.js';
+export type { ResultCacheOptions, KeptBinary, KeptArray } from './results.js';
 
 export interface CacheOpenOptions {
   signal?: AbortSignal | undefined;

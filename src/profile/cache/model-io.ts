@@ -1,16 +1,13 @@
-// A ProfileModel ↔ one cache entry folder: one Arrow IPC file per model table (every typed-array column the
-// table has, so a column a reader adds is cached with no change here), strings.arrow, callchains.arrow and
-// manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
+// A ProfileModel ↔ one cache entry folder (written by ./model-write.ts): one Arrow IPC file per model table
+// (every typed-array column the table has, so a column a reader adds is cached with no change here),
+// strings.arrow, callchains.arrow and manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
 // checks every file's structure up front and loads each column on first use.
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeVector, Table, tableFromIPC } from 'apache-arrow';
+import { isAscii } from 'node:buffer';
+import { Table, tableFromIPC } from 'apache-arrow';
 import type { CountOnlyTable, ProfileMeta, ProfileModel, StackFrame } from '../../core/profile.js';
-import type { ColumnBatch, TableSink } from '../reader-types.js';
-import {
-  ArrowFileSink, closeArrowTable, columnsOf, CorruptCacheError, nullableInt32Vector, openArrowTable, readColumn, rewriteFloat64Column, utf8Vector,
-  writeArrowTable,
-} from './arrow-io.js';
+import { closeArrowTable, columnsOf, CorruptCacheError, openArrowTable, readColumn } from './arrow-io.js';
 import type { ArrowTableFile, ColumnTable } from './arrow-io.js';
 import type { ProfileIdentity } from './key.js';
 
@@ -19,7 +16,7 @@ export const CACHE_FORMAT = 1;
 export const MANIFEST = 'manifest.json';
 
 /** The model's keys that are not tables. */
-const NOT_TABLES = new Set(['meta', 'strings', 'callchains']);
+export const NOT_TABLES = new Set(['meta', 'strings', 'callchains']);
 
 export interface EntryManifest {
   cacheFormat: number;
@@ -36,181 +33,6 @@ export interface EntryManifest {
 export function isModelTable(key: string, value: unknown): value is ColumnTable {
   return !NOT_TABLES.has(key) && typeof value === 'object' && value !== null &&
     typeof (value as { length?: unknown }).length === 'number' && columnsOf(value as ColumnTable).length > 0;
-}
-
-/** Callchain frames per record batch of callchains.arrow. */
-const FRAME_BATCH = 1 << 16;
-
-/** Frames of callchains.arrow being collected for one record batch. */
-class FrameBatch {
-  chain: number[] = [];
-  symbol: string[] = [];
-  module: (string | null)[] = [];
-  file: (string | null)[] = [];
-  line: (number | null)[] = [];
-
-  add(chainId: number, f: StackFrame): void {
-    this.chain.push(chainId);
-    this.symbol.push(f.symbol);
-    this.module.push(f.module ?? null);
-    this.file.push(f.file ?? null);
-    this.line.push(f.line ?? null);
-  }
-
-  /** callchains.arrow's columns: chainId, symbol, module, file, line (one row per frame) */
-  table(): Table {
-    return new Table({
-      chainId: makeVector(Float64Array.from(this.chain)), symbol: utf8Vector(this.symbol), module: utf8Vector(this.module),
-      file: utf8Vector(this.file), line: nullableInt32Vector(this.line),
-    });
-  }
-}
-
-/** Writes callchains.arrow from frames given one at a time; no file when there are none. */
-class CallchainFile {
-  private sink: ArrowFileSink | undefined;
-  private batch = new FrameBatch();
-  private rows = 0;
-
-  constructor(private readonly path: string) {}
-
-  add(chainId: number, f: StackFrame): void {
-    this.batch.add(chainId, f);
-    if (this.batch.chain.length >= FRAME_BATCH) this.flush();
-  }
-
-  private flush(): void {
-    if (this.batch.chain.length === 0) return;
-    this.sink ??= new ArrowFileSink(this.path);
-    this.sink.writeTable(this.batch.table());
-    this.rows += this.batch.chain.length;
-    this.batch = new FrameBatch();
-  }
-
-  finish(): { rows: number; bytes: number } {
-    this.flush();
-    return { rows: this.rows, bytes: this.sink ? this.sink.finish() : 0 };
-  }
-
-  abort(): void {
-    this.sink?.abort();
-  }
-}
-
-function writeStrings(path: string, strings: readonly string[]): { rows: number; bytes: number } {
-  const sink = new ArrowFileSink(path);
-  try {
-    sink.writeTable(new Table({ string: utf8Vector(strings) }));
-  } catch (e) {
-    sink.abort();
-    throw e;
-  }
-  return { rows: strings.length, bytes: sink.finish() };
-}
-
-/**
- * A cache entry being built by a reader that streams (ReadOptions.sink): each model table it streams goes to
- * `<table>.arrow` batch by batch, its callchains to callchains.arrow; `files` lists what was finished, and
- * writeTables then writes the rest of the model beside them.
- */
-/** Writing the cache entry failed (disk full, no permission): the profile itself may be fine. */
-export class CacheWriteError extends Error {}
-
-function cacheWrite<T>(fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw e instanceof CacheWriteError ? e : new CacheWriteError((e as Error).message, { cause: e });
-  }
-}
-
-export class EntrySink implements TableSink {
-  readonly files: EntryManifest['files'] = {};
-  private readonly open = new Set<{ abort(): void }>();
-
-  constructor(private readonly dir: string) {}
-
-  table(name: string): ReturnType<TableSink['table']> {
-    if (NOT_TABLES.has(name) || this.files[name]) throw new Error(`cannot stream model table ${name} twice`);
-    const path = join(this.dir, `${name}.arrow`);
-    const sink = cacheWrite(() => new ArrowFileSink(path));
-    this.open.add(sink);
-    return {
-      write: (batch: ColumnBatch) => cacheWrite(() => sink.writeColumns(batch)),
-      finish: () => {
-        this.files[name] = { rows: sink.rows, bytes: cacheWrite(() => sink.finish()) };
-        this.open.delete(sink);
-      },
-      rewrite: (column, fn) => {
-        if (!this.files[name]) throw new Error(`${name}.arrow is rewritten before it is finished`);
-        cacheWrite(() => rewriteFloat64Column(path, column, fn));
-      },
-    };
-  }
-
-  callchains(): ReturnType<TableSink['callchains']> {
-    if (this.files.callchains) throw new Error('cannot stream the callchains twice');
-    const file = new CallchainFile(join(this.dir, 'callchains.arrow'));
-    this.open.add(file);
-    return {
-      frame: (chainId, symbol, module) => cacheWrite(() => file.add(chainId, module === undefined ? { symbol } : { symbol, module })),
-      finish: () => {
-        this.files.callchains = cacheWrite(() => file.finish());
-        this.open.delete(file);
-      },
-    };
-  }
-
-  /** Closes whatever is still open (after a failed read; the caller removes the folder). */
-  abort(): void {
-    for (const f of this.open) f.abort();
-    this.open.clear();
-  }
-}
-
-/**
- * Writes the model's tables into `dir`: `<table>.arrow` for every model table, `strings.arrow` (column
- * `string`: row i is string id i) and, when there are callchains, `callchains.arrow` (one row per frame,
- * innermost first: chainId, symbol, module, file, line). Tables (and callchains) listed in `streamed` were
- * written already by a streaming reader and are not written again. Returns each file's rows and bytes.
- */
-export async function writeTables(dir: string, model: ProfileModel, signal?: AbortSignal,
-  streamed: EntryManifest['files'] = {}): Promise<EntryManifest['files']> {
-  const files: EntryManifest['files'] = { ...streamed };
-  for (const [name, table] of Object.entries(model)) {
-    if (!isModelTable(name, table) || streamed[name]) continue;
-    signal?.throwIfAborted();
-    files[name] = { rows: table.length, bytes: await writeArrowTable(join(dir, `${name}.arrow`), table, signal) };
-  }
-  files.strings = writeStrings(join(dir, 'strings.arrow'), model.strings);
-  if (!streamed.callchains) {
-    const chains = new CallchainFile(join(dir, 'callchains.arrow'));
-    try {
-      for (const [id, frames] of model.callchains) for (const f of frames) chains.add(id, f);
-    } catch (e) {
-      chains.abort();
-      throw e;
-    }
-    files.callchains = chains.finish();
-  }
-  return files;
-}
-
-/** Writes `model` into the (new, empty) folder `dir` as a cache entry; manifest.json last. */
-export async function writeModel(dir: string, model: ProfileModel, profile: ProfileIdentity, stamp: string,
-  signal?: AbortSignal, streamed?: EntryManifest['files']): Promise<EntryManifest> {
-  const files = await writeTables(dir, model, signal, streamed);
-  const manifest: EntryManifest = {
-    cacheFormat: CACHE_FORMAT,
-    stamp,
-    profile,
-    createdMs: Date.now(),
-    meta: model.meta,
-    countOnly: Object.keys(model.meta.countOnly ?? {}) as CountOnlyTable[],
-    files,
-  };
-  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
-  return manifest;
 }
 
 export function readManifest(dir: string): EntryManifest {
@@ -291,10 +113,10 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
     }
     const strings = manifest.files.strings;
     if (!strings) throw new CorruptCacheError('manifest lists no string table');
-    const stringTable = readTextTable(join(dir, 'strings.arrow'), strings.rows).getChild('string')!.toArray() as string[];
-    const callchains = readCallchains(dir, manifest.files.callchains?.rows ?? 0);
+    const stringTable = utf8Column(readTextTable(join(dir, 'strings.arrow'), strings.rows), 'string') as string[];
     const meta: ProfileMeta = { ...manifest.meta, notes: [...manifest.meta.notes] };
-    const model = { meta, strings: stringTable, callchains, ...tables } as unknown as ProfileModel;
+    const model = { meta, strings: stringTable, callchains: undefined, ...tables } as unknown as ProfileModel;
+    lazyCallchains(model, dir, manifest.files.callchains?.rows ?? 0, manifest.files.callchains?.bytes);
     const counted: Partial<Record<CountOnlyTable, number>> = { ...(manifest.meta.countOnly ?? {}) };
     for (const name of countOnly) {
       const table = tables[name];
@@ -315,22 +137,65 @@ export function readModel(dir: string, manifest: EntryManifest, countOnly: reado
   }
 }
 
+/** Is row i valid in an Arrow validity bitmap (none: every row)? */
+const valid = (bitmap: Uint8Array | undefined | null, i: number) => !bitmap || bitmap.length === 0 || ((bitmap[i >> 3]! >> (i & 7)) & 1) === 1;
+
+/**
+ * A Utf8 column as strings, decoded from its offsets and bytes (apache-arrow's row-by-row get is ~10× slower):
+ * a chunk of ASCII bytes becomes one JS string sliced per row (a slice shares the chunk's storage), otherwise
+ * each row is decoded on its own.
+ */
+export function utf8Column(t: Table, name: string): (string | null)[] {
+  const out: (string | null)[] = [];
+  const vec = t.getChild(name);
+  if (!vec) return out;
+  for (const d of vec.data) {
+    const offsets = d.valueOffsets as Int32Array;
+    const bytes = Buffer.from(d.values.buffer, d.values.byteOffset, d.values.byteLength);
+    const lo = offsets[d.offset]!;
+    const hi = offsets[d.offset + d.length]!;
+    const ascii = isAscii(bytes.subarray(lo, hi));
+    const whole = ascii ? bytes.toString('latin1', lo, hi) : '';
+    for (let i = 0; i < d.length; i++) {
+      const r = d.offset + i;
+      if (d.nullCount > 0 && !valid(d.nullBitmap, r)) out.push(null);
+      else out.push(ascii ? whole.slice(offsets[r]! - lo, offsets[r + 1]! - lo) : bytes.toString('utf8', offsets[r]!, offsets[r + 1]!));
+    }
+  }
+  return out;
+}
+
+/** A nullable Int32 column as numbers and nulls, from its values and validity bitmap. */
+function intColumn(t: Table, name: string): (number | null)[] | undefined {
+  const vec = t.getChild(name);
+  if (!vec) return undefined;
+  const out: (number | null)[] = [];
+  for (const d of vec.data) {
+    const values = d.values as Int32Array;
+    for (let i = 0; i < d.length; i++) {
+      const r = d.offset + i;
+      out.push(d.nullCount > 0 && !valid(d.nullBitmap, r) ? null : values[r]!);
+    }
+  }
+  return out;
+}
+
 function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> {
   const out = new Map<number, StackFrame[]>();
   if (frames === 0) return out;
   const t = readTextTable(join(dir, 'callchains.arrow'), frames);
   const chainIds = t.getChild('chainId')?.toArray() as Float64Array | undefined;
   if (!(chainIds instanceof Float64Array)) throw new CorruptCacheError('callchains.arrow has no chainId column');
-  const symbol = t.getChild('symbol')!.toArray() as string[];
-  const module = t.getChild('module')?.toArray() as (string | null)[] | undefined;
-  const file = t.getChild('file')?.toArray() as (string | null)[] | undefined;
-  const lineVec = t.getChild('line');
+  const symbol = utf8Column(t, 'symbol');
+  const module = t.getChild('module') ? utf8Column(t, 'module') : undefined;
+  const file = t.getChild('file') ? utf8Column(t, 'file') : undefined;
+  const line = intColumn(t, 'line');
   for (let i = 0; i < frames; i++) {
     const id = chainIds[i]!;
     const frame: StackFrame = { symbol: symbol[i] ?? '' };
     const m = module?.[i];
     const f = file?.[i];
-    const l = lineVec?.get(i) as number | null | undefined;
+    const l = line?.[i];
     if (m !== null && m !== undefined) frame.module = m;
     if (f !== null && f !== undefined) frame.file = f;
     if (l !== null && l !== undefined) frame.line = l;
@@ -339,4 +204,31 @@ function readCallchains(dir: string, frames: number): Map<number, StackFrame[]> 
     list.push(frame);
   }
   return out;
+}
+
+/**
+ * model.callchains read on first use (most questions never touch the stacks): the file's size is checked at
+ * open; a file that then does not decode drops the entry (the next open rebuilds it) and fails with one line.
+ */
+function lazyCallchains(model: object, dir: string, frames: number, bytes: number | undefined): void {
+  if (frames > 0 && statSync(join(dir, 'callchains.arrow'), { throwIfNoEntry: false })?.size !== bytes) {
+    throw new CorruptCacheError('callchains.arrow is missing or has the wrong size');
+  }
+  const settle = (value: Map<number, StackFrame[]>) => {
+    Object.defineProperty(model, 'callchains', { value, writable: true, enumerable: true, configurable: true });
+    return value;
+  };
+  Object.defineProperty(model, 'callchains', {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      try {
+        return settle(readCallchains(dir, frames));
+      } catch (e) {
+        rmSync(dir, { recursive: true, force: true });
+        throw new Error(`the profile cache entry ${dir} is damaged (${(e as Error).message}); it was removed, run the command again`);
+      }
+    },
+    set: (value: Map<number, StackFrame[]>) => settle(value),
+  });
 }

@@ -5,7 +5,7 @@
 // replay of the same graph. The region's Python caller is the innermost user frame of the region's own stack
 // (or of the launch's, past torch, triton and Inductor's generated code).
 import type { ProfileModel } from '../../core/profile.js';
-import { lookupCorrelation, correlationIndex, nameOf, rangeLabel } from '../queries/util.js';
+import { lookupCorrelation, correlationIndex, nameOf, pythonFramesByThread, rangeLabel } from '../queries/util.js';
 import { decodeFusedName, isTritonKernel } from './fused.js';
 import type { GraphReplays } from './replays.js';
 import type { Site } from './sites.js';
@@ -232,14 +232,7 @@ function innermost(list: ThreadRegions, t: number): RegionEvent | null {
  */
 function graphBreaks(model: ProfileModel, byThread: Map<string, ThreadRegions>): CompiledRegions['graphBreaks'] {
   const c = model.cpu;
-  const py = new Map<string, number[]>();
-  for (let i = 0; i < c.length; i++) {
-    if (c.kind[i] !== 1) continue;
-    const key = `${c.pid[i]}:${c.tid[i]}`;
-    let l = py.get(key);
-    if (!l) py.set(key, (l = []));
-    l.push(i);
-  }
+  const py = pythonFramesByThread(model);
   if (py.size === 0) return null;
   const perSite = new Map<string, { site: Site | null; count: number }>();
   let count = 0;

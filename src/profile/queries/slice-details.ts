@@ -16,11 +16,11 @@ import type { StackFrame } from '../../core/profile.js';
 import { type CallchainEntry, type PyFrame, callchainOf, enclosingFrames, formatCallchain } from './callchain.js';
 import type { QueryDef } from './query-def.js';
 import {
-  OP_CPU, OP_GRAPH, OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow, lowerBound,
+  OP_CPU, OP_GRAPH, OP_NVTX, OP_RUNTIME, TABLE_NAMES, type TableName, buildLanes, eventName, laneOfRow,
 } from './timeline-lanes.js';
 import {
-  COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, nameOf, numArg,
-  round, strArg,
+  COPY_KIND_NAMES, MEM_KIND_NAMES, OP_KERNEL, OP_MEMCPY, OP_MEMSET, correlationIndex, intArg, lookupCorrelation, lowerBound, nameOf,
+  numArg, round, strArg,
 } from './util.js';
 
 export interface LaunchedOp {

@@ -109,6 +109,9 @@ export function nvtxDepths(model: ProfileModel): Int32Array {
   return nestingDepths(model.nvtx);
 }
 
+/** Whether the model's lanes have been built (a query on them is then cheap). */
+export const lanesBuilt = (model: ProfileModel): boolean => cache.has(model.kernels);
+
 /**
  * All lanes, rows ascending by start, in linear passes over cached start orders (GPU ops merged in time
  * order, runtime, NVTX and CPU rows by start): lane of each row, counts per lane, then typed arrays filled.
@@ -224,18 +227,6 @@ function cmpLanes(a: LaneIndex, b: LaneIndex): number {
   if (d) return d;
   if (ga === 0) return (a.kind === 'gpu-graph' ? 0 : 1) - (b.kind === 'gpu-graph' ? 0 : 1);
   return HOST_ORDER[a.kind as keyof typeof HOST_ORDER] - HOST_ORDER[b.kind as keyof typeof HOST_ORDER] || (a.key[2] ?? 0) - (b.key[2] ?? 0);
-}
-
-/** First index with a[i] >= x. */
-export function lowerBound(a: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = a.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (a[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /** Display name of a row of any lane table; a Python function as `fn · file.py:57` (the file's last part). */

@@ -11,9 +11,9 @@ import type { ProfileModel } from '../../core/profile.js';
 import { optional } from '../../core/optional.js';
 import { table as fmtTable } from './format.js';
 import type { QueryDef } from './query-def.js';
-import { type LaneIndex, type LaneKind, buildLanes, eventName, lowerBound } from './timeline-lanes.js';
+import { type LaneIndex, type LaneKind, buildLanes, eventName } from './timeline-lanes.js';
 import { levelFor } from './timeline-lod.js';
-import { LIMIT_PARAM, intArg, numArg, strArg } from './util.js';
+import { LIMIT_PARAM, intArg, lowerBound, numArg, strArg } from './util.js';
 
 export { OP_RUNTIME, OP_NVTX } from './timeline-lanes.js';
 
@@ -72,24 +72,52 @@ export interface TileOptions {
 }
 
 /**
+ * What a lane's window is merged from: its events, or the buckets of one level of its pyramid (count, busy time and
+ * longest event per bucket). `table`/`row` give the source row of item i's longest event (its name, its details).
+ */
+export interface TileItems {
+  start: Float64Array;
+  end: Float64Array;
+  maxDur: number;
+  count?: Int32Array | undefined;
+  busy?: Float64Array | undefined;
+  longestDur?: Float64Array | undefined;
+  table(i: number): number;
+  row(i: number): number;
+}
+
+const eventItems = (L: LaneIndex): TileItems => ({ start: L.start, end: L.end, maxDur: L.maxDur, table: (i) => L.table[i]!, row: (i) => L.row[i]! });
+
+/** The lane's events in [startNs - maxDur, endNs): the decision between its events and its pyramid counts them. */
+export const eventsInWindow = (L: LaneIndex, startNs: number, endNs: number) => lowerBound(L.start, endNs) - lowerBound(L.start, startNs - L.maxDur);
+
+/** A window holding more than this many events per pixel is merged from the lane's pyramid (timeline-lod.ts). */
+export const EVENTS_PER_PIXEL_FOR_LOD = 4;
+
+/**
  * One lane's slices in the window: items (events, or the buckets of a pyramid level when a pixel is at least a
  * bucket wide and the window holds many events) merged so that slice anchors are at least a pixel apart.
  */
-function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: number, w: number, pixels: number): { slices: TileSlice[]; events: number } {
-  const inWindow = lowerBound(L.start, endNs) - lowerBound(L.start, startNs - L.maxDur);
-  const lv = inWindow > 4 * pixels ? levelFor(L, w) : null;
-  // the items: the lane's events, or one level's buckets (count, busy time, longest event per bucket)
-  const start = lv ? lv.start : L.start;
-  const end = lv ? lv.end : L.end;
-  const maxDur = lv ? lv.maxDur : L.maxDur;
+export function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: number, w: number, pixels: number): { slices: TileSlice[]; events: number } {
+  const lv = eventsInWindow(L, startNs, endNs) > EVENTS_PER_PIXEL_FOR_LOD * pixels ? levelFor(L, w) : null;
+  const items: TileItems = lv
+    ? { ...lv, table: (i) => L.table[lv.longest[i]!]!, row: (i) => L.row[lv.longest[i]!]! }
+    : eventItems(L);
+  return mergeItems(model, items, startNs, endNs, w);
+}
+
+/** Merges the items in the window into slices whose anchors are at least `w` apart. */
+export function mergeItems(model: ProfileModel, it: TileItems, startNs: number, endNs: number, w: number): { slices: TileSlice[]; events: number } {
+  const { start, end, maxDur, count, busy, longestDur } = it;
   const slices: TileSlice[] = [];
   let events = 0;
   let cur: (TileSlice & { anchor: number; longest: number; li: number }) | undefined;
   const flush = () => {
     if (!cur) return;
     const { anchor: _a, longest: _l, li, ...s } = cur;
-    s.name = eventName(model, L.table[li]!, L.row[li]!);
-    if (s.count === 1) [s.table, s.row] = [L.table[li]!, L.row[li]!];
+    const [t, r] = [it.table(li), it.row(li)];
+    s.name = eventName(model, t, r);
+    if (s.count === 1) [s.table, s.row] = [t, r];
     slices.push(s);
     cur = undefined;
   };
@@ -98,10 +126,9 @@ function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: nu
     if (s >= endNs) break;
     const e = end[i]!;
     if (e <= startNs && !(e === s && s >= startNs)) continue;
-    const c = lv ? lv.count[i]! : 1;
-    const b = lv ? lv.busy[i]! : e - s;
-    const li = lv ? lv.longest[i]! : i;
-    const ld = lv ? lv.longestDur[i]! : e - s;
+    const c = count ? count[i]! : 1;
+    const b = busy ? busy[i]! : e - s;
+    const ld = longestDur ? longestDur[i]! : e - s;
     events += c;
     // a new slice only when this item starts a pixel or more after the current slice's start (clamped to the
     // window, so that items begun before it cannot add slices): slice anchors are >= w apart
@@ -110,11 +137,11 @@ function mergeLane(model: ProfileModel, L: LaneIndex, startNs: number, endNs: nu
       cur.count += c;
       cur.busyNs += b;
       if (e > cur.endNs) cur.endNs = e;
-      if (ld > cur.longest) [cur.longest, cur.li] = [ld, li];
+      if (ld > cur.longest) [cur.longest, cur.li] = [ld, i];
       continue;
     }
     flush();
-    cur = { anchor, startNs: s, endNs: e, count: c, busyNs: b, name: '', longest: ld, li };
+    cur = { anchor, startNs: s, endNs: e, count: c, busyNs: b, name: '', longest: ld, li: i };
   }
   flush();
   return { slices, events };
@@ -147,27 +174,45 @@ function laneNames(model: ProfileModel): LaneNames {
   return out;
 }
 
-export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineTiles {
+/** The lane as the view gets it: its id, kind, key, names from the profile's metadata, and its slices. */
+export function tileLane(model: ProfileModel, L: Pick<LaneIndex, 'id' | 'kind' | 'key'>, merged: { slices: TileSlice[]; events: number }): TileLane {
+  const names = laneNames(model);
+  const gpu = L.kind === 'gpu-stream' || L.kind === 'gpu-graph';
+  return {
+    id: L.id, kind: L.kind, events: merged.events, slices: merged.slices,
+    ...(gpu ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
+    ...optional('depth', L.key[2]),
+    ...(gpu ? optional('gpu', names.gpu.get(L.key[0])) : names.host(L.key[0], L.key[1])),
+  };
+}
+
+export function checkWindow(opts: TileOptions): number {
   const { startNs, endNs, pixels } = opts;
   if (!(endNs > startNs)) throw new UserError(`the window end (${endNs}) must be after its start (${startNs})`);
   if (!Number.isInteger(pixels) || pixels < 1) throw new UserError(`pixels must be a positive integer, got ${pixels}`);
-  const w = (endNs - startNs) / pixels;
+  return (endNs - startNs) / pixels;
+}
+
+export function timelineTiles(model: ProfileModel, opts: TileOptions): TimelineTiles {
+  const { startNs, endNs, pixels } = opts;
+  const w = checkWindow(opts);
   const want = opts.lanes ? new Set(opts.lanes) : undefined;
   const lanes: TileLane[] = [];
-  const names = laneNames(model);
   for (const L of buildLanes(model).lanes) {
     if (want && !want.has(L.id)) continue;
     // every lane, even one with nothing in the window: an idle GPU stream is what the view has to show
-    const { slices, events } = mergeLane(model, L, startNs, endNs, w, pixels);
-    const gpu = L.kind === 'gpu-stream' || L.kind === 'gpu-graph';
-    lanes.push({
-      id: L.id, kind: L.kind, events, slices,
-      ...(gpu ? { deviceId: L.key[0], streamId: L.key[1] } : { pid: L.key[0], tid: L.key[1] }),
-      ...optional('depth', L.key[2]),
-      ...(gpu ? optional('gpu', names.gpu.get(L.key[0])) : names.host(L.key[0], L.key[1])),
-    });
+    lanes.push(tileLane(model, L, mergeLane(model, L, startNs, endNs, w, pixels)));
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };
+}
+
+/** The query's arguments as a window (the profile's span by default) and the lane limit. */
+export function tileArgs(model: ProfileModel, args: Record<string, unknown>): { opts: TileOptions; limit: number } {
+  const startNs = numArg(args, 'startNs', model.meta.startNs);
+  const endNs = numArg(args, 'endNs', Math.max(model.meta.endNs, startNs + 1));
+  // lanes: an array (worker callers) or a comma-separated string (CLI)
+  const lanes = Array.isArray(args.lanes) ? args.lanes.map(String) : strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
+  return { opts: { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) }, limit: intArg(args, 'limit', 256, 1) };
 }
 
 export const timelineTilesQuery: QueryDef<TimelineTiles> = {
@@ -181,12 +226,9 @@ export const timelineTilesQuery: QueryDef<TimelineTiles> = {
     { name: 'lanes', type: 'string', description: 'comma-separated lane ids (default: all)' },
   ],
   run(model, args) {
-    const startNs = numArg(args, 'startNs', model.meta.startNs);
-    const endNs = numArg(args, 'endNs', Math.max(model.meta.endNs, startNs + 1));
-    // lanes: an array (worker callers) or a comma-separated string (CLI)
-    const lanes = Array.isArray(args.lanes) ? args.lanes.map(String) : strArg(args, 'lanes')?.split(',').map((s) => s.trim()).filter(Boolean);
-    const t = timelineTiles(model, { startNs, endNs, pixels: intArg(args, 'pixels', 1000, 1), ...(lanes ? { lanes } : {}) });
-    return { ...t, lanes: t.lanes.slice(0, intArg(args, 'limit', 256, 1)) };
+    const { opts, limit } = tileArgs(model, args);
+    const t = timelineTiles(model, opts);
+    return { ...t, lanes: t.lanes.slice(0, limit) };
   },
   format: (r) => `window ${r.startNs}–${r.endNs} ns, ${r.pixels} px (${r.nsPerPixel.toFixed(1)} ns/px)\n\n` +
     fmtTable(['lane', 'events', 'slices', 'first slice'], r.lanes.map((l) => [l.id, l.events, l.slices.length, l.slices[0]?.name ?? ''])),

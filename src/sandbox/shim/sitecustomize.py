@@ -8,6 +8,11 @@ Environment contract (every variable optional; with none set the shim only chain
                         optimizer steps, one line per call (inference workloads). The module must be imported
                         (not the __main__ script).
   SYSIGHT_TIMING_SYNC   "1": torch.cuda.synchronize() before each timestamp (off by default: it adds a sync).
+  SYSIGHT_TIMING_TREE   "1": each timing line also gets "tree_cpu_ns idle_ns": CPU time of this process plus its
+                        child processes (live DataLoader workers from /proc, waited-for ones from os.times), and
+                        the machine's idle time summed over all cores (/proc/stat idle + iowait). The
+                        measurement uses them to keep a patch from showing a gain taken from other jobs' share
+                        of a busy CPU (more worker processes). Linux only; elsewhere the columns are left out.
   SYSIGHT_LOSS_FILE     append the value of every scalar tensor passed through Tensor.backward(), one per line
                         (repr of the float), for the first SYSIGHT_LOSS_STEPS calls (default 20).
   SYSIGHT_PROFILE_FILE  record a torch.profiler trace (Kineto JSON; .gz compresses) of SYSIGHT_PROFILE_STEPS
@@ -66,6 +71,7 @@ _RANK0 = all(os.environ.get(k, "0") in ("", "0") for k in ("RANK", "LOCAL_RANK")
 _TIMING_FILE = os.environ.get("SYSIGHT_TIMING_FILE") if _RANK0 else None
 _TIMING_FUNC = os.environ.get("SYSIGHT_TIMING_FUNC") if _RANK0 else None
 _TIMING_SYNC = os.environ.get("SYSIGHT_TIMING_SYNC") == "1"
+_TIMING_TREE = os.environ.get("SYSIGHT_TIMING_TREE") == "1"
 _LOSS_FILE = os.environ.get("SYSIGHT_LOSS_FILE") if _RANK0 else None
 _LOSS_STEPS = _env_int("SYSIGHT_LOSS_STEPS", 20)
 _SEED = _env_int("SYSIGHT_SEED")
@@ -113,7 +119,51 @@ def _stamp():
                 torch.cuda.synchronize()
         except Exception as e:
             _warn("torch.cuda.synchronize", e)
-    return f"{time.perf_counter_ns()} {time.process_time_ns()}"
+    line = f"{time.perf_counter_ns()} {time.process_time_ns()}"
+    if _TIMING_TREE:
+        try:
+            line += f" {_tree_cpu_ns()} {_idle_ns()}"
+        except Exception as e:
+            _warn("reading the process tree's CPU time", e)
+    return line
+
+
+_TICK_NS = 0
+
+
+def _tick_ns():
+    global _TICK_NS
+    if not _TICK_NS:
+        _TICK_NS = 1_000_000_000 // os.sysconf("SC_CLK_TCK")
+    return _TICK_NS
+
+
+def _tree_cpu_ns():
+    """CPU time (ns) of this process, its live children (from /proc) and its waited-for children (os.times)."""
+    t = os.times()
+    total = int((t.user + t.system + t.children_user + t.children_system) * 1e9)
+    ticks = 0
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            with open(f"/proc/self/task/{tid}/children") as f:
+                pids = f.read().split()
+        except OSError:
+            continue
+        for pid in pids:
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # exited and reaped between the two reads: os.times has it next time
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return total + ticks * _tick_ns()
+
+
+def _idle_ns():
+    """Idle + iowait time of all cores together (ns) since boot, from /proc/stat."""
+    with open("/proc/stat") as f:
+        cpu = f.readline().split()
+    return (int(cpu[4]) + int(cpu[5])) * _tick_ns()
 
 
 def _is_timed(optimizer):

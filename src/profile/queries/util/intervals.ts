@@ -8,6 +8,20 @@ export interface Intervals {
   end: Float64Array;
 }
 
+/**
+ * Appends [a, b) to the first `n` intervals of s/e — a is at or after the last start — merging it into the last
+ * interval when they overlap or touch; returns the new count.
+ */
+function appendMerged(s: Float64Array, e: Float64Array, n: number, a: number, b: number): number {
+  if (n > 0 && a <= e[n - 1]!) {
+    if (b > e[n - 1]!) e[n - 1] = b;
+    return n;
+  }
+  s[n] = a;
+  e[n] = b;
+  return n + 1;
+}
+
 /** Union of the intervals [start[r], end[r]) over `order` (rows ascending by start). */
 export function mergeIntervals(start: Float64Array, end: Float64Array, order: Int32Array): Intervals {
   const s = new Float64Array(order.length);
@@ -16,14 +30,7 @@ export function mergeIntervals(start: Float64Array, end: Float64Array, order: In
   for (let i = 0; i < order.length; i++) {
     const r = order[i]!;
     const a = start[r]!;
-    const b = Math.max(a, end[r]!);
-    if (n > 0 && a <= e[n - 1]!) {
-      if (b > e[n - 1]!) e[n - 1] = b;
-    } else {
-      s[n] = a;
-      e[n] = b;
-      n++;
-    }
+    n = appendMerged(s, e, n, a, Math.max(a, end[r]!));
   }
   return { length: n, start: s.subarray(0, n), end: e.subarray(0, n) };
 }
@@ -47,13 +54,7 @@ export function unionIntervals(a: Intervals, b: Intervals): Intervals {
       x = b.start[j]!;
       y = b.end[j++]!;
     }
-    if (n > 0 && x <= e[n - 1]!) {
-      if (y > e[n - 1]!) e[n - 1] = y;
-    } else {
-      s[n] = x;
-      e[n] = y;
-      n++;
-    }
+    n = appendMerged(s, e, n, x, y);
   }
   return { length: n, start: s.subarray(0, n), end: e.subarray(0, n) };
 }

@@ -10,15 +10,20 @@ export function nameOf(model: ProfileModel, id: number): string {
   return id >= 0 && id < model.strings.length ? model.strings[id]! : '';
 }
 
-const strippedCache = new WeakMap<ProfileModel['strings'], Map<number, string>>();
-/** Interned name with the API version suffix stripped (memoized per string id). */
-export function apiName(model: ProfileModel, id: number): string {
-  let m = strippedCache.get(model.strings);
-  if (!m) strippedCache.set(model.strings, (m = new Map()));
-  let s = m.get(id);
-  if (s === undefined) m.set(id, (s = stripApiSuffix(nameOf(model, id))));
-  return s;
+/** `clean` of the interned name with an id, computed once per string table and id. */
+function memoizedName(clean: (name: string) => string): (model: ProfileModel, id: number) => string {
+  const cache = new WeakMap<ProfileModel['strings'], Map<number, string>>();
+  return (model, id) => {
+    let m = cache.get(model.strings);
+    if (!m) cache.set(model.strings, (m = new Map()));
+    let s = m.get(id);
+    if (s === undefined) m.set(id, (s = clean(nameOf(model, id))));
+    return s;
+  };
 }
+
+/** Interned name with the API version suffix stripped (memoized per string id). */
+export const apiName = memoizedName(stripApiSuffix);
 
 /** PyTorch's emit_nvtx appends ", seq = N, op_id = N, sizes = [...]" to op names: the op name alone. */
 export function stripRangeArgs(text: string): string {
@@ -26,15 +31,8 @@ export function stripRangeArgs(text: string): string {
   return m ? m[1]! : text;
 }
 
-const labelCache = new WeakMap<ProfileModel['strings'], Map<number, string>>();
 /** NVTX range text by string id without per-call arguments (memoized per string id), for aggregation by name. */
-export function rangeLabel(model: ProfileModel, id: number): string {
-  let m = labelCache.get(model.strings);
-  if (!m) labelCache.set(model.strings, (m = new Map()));
-  let s = m.get(id);
-  if (s === undefined) m.set(id, (s = stripRangeArgs(nameOf(model, id))));
-  return s;
-}
+export const rangeLabel = memoizedName(stripRangeArgs);
 
 /**
  * A per-string-id flag (1/0) for the names matching `test`, computed lazily: only the ids actually

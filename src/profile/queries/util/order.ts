@@ -100,6 +100,36 @@ export function rowsByDevice(deviceId: Int32Array, length: number): Map<number, 
   return new Map(dense.keys.map((d, k) => [d, lists[k]!]));
 }
 
+/**
+ * The Python frames (cpu rows of kind 1) of each thread, keyed `pid:tid`, ascending by start and, among frames that
+ * start together, outermost first: the order containment searches walk.
+ */
+export function pythonFramesByThread(model: ProfileModel): Map<string, number[]> {
+  const c = model.cpu;
+  const byThread = new Map<string, number[]>();
+  for (let i = 0; i < c.length; i++) {
+    if (c.kind[i] !== 1) continue;
+    const key = `${c.pid[i]}:${c.tid[i]}`;
+    let rows = byThread.get(key);
+    if (!rows) byThread.set(key, (rows = []));
+    rows.push(i);
+  }
+  for (const rows of byThread.values()) rows.sort((x, y) => c.start[x]! - c.start[y]! || c.end[y]! - c.end[x]!);
+  return byThread;
+}
+
+/** First index of ascending `a` with a[i] >= x (a.length when none). */
+export function lowerBound(a: ArrayLike<number>, x: number): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (a[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Index of the last element of ascending `a` that is <= x (-1 when none). */
 export function lastAtOrBefore(a: Float64Array, x: number, length = a.length): number {
   let lo = 0;

@@ -1,0 +1,170 @@
+// The "cache a pure per-sample function" codemod, a syntax-tree edit: a collate function or batch builder
+// that calls a module-level helper of the file once per sample on every step —
+//   def encode(text):
+//       return [stoi[ch] for ch in text]
+//   def collate(batch):
+//       ids = torch.tensor([encode(text) for text, _ in batch], dtype=torch.long)
+// — when the helper is pure (it reads only its arguments, its own locals, builtins without side effects and
+// module-level values that nothing rebinds or modifies) and every caller only copies what it returns (into
+// torch.tensor / np.array, or a local it never modifies), the helper gets `@functools.lru_cache(maxsize=None)`:
+// each distinct sample is computed once, later steps look it up. The cache holds one result per distinct
+// argument (the trial's peak-RSS guard measures what that costs).
+import type { SyntaxNode, SyntaxTree } from '../source/parser.js';
+import { ensureImport, moduleAlias } from './pyedit.js';
+
+export type CacheCallResult = { lines: string[]; rationale: string } | { refused: string };
+
+const named = (n: SyntaxNode | null | undefined): SyntaxNode[] => n?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
+
+/** Builtins without side effects whose result depends only on their arguments. */
+const PURE_BUILTINS = new Set(['len', 'range', 'ord', 'chr', 'str', 'int', 'float', 'bool', 'list', 'tuple', 'dict', 'set', 'frozenset', 'enumerate', 'zip', 'min', 'max', 'sum', 'sorted', 'reversed', 'abs', 'round', 'map', 'filter', 'any', 'all', 'isinstance', 'repr', 'None', 'True', 'False']);
+/** Methods that modify their receiver: called on an argument, the helper has an effect a cache would skip. */
+const MUTATING = /^(append|extend|insert|pop|popitem|update|clear|remove|sort|reverse|setdefault|add|discard|fill_|copy_|zero_|resize_?)$/;
+const COPYING_CTORS = /^(tensor|LongTensor|FloatTensor|IntTensor|array|asarray|as_tensor)$/;
+
+function enclosing(n: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | null {
+  for (let p = n.parent; p; p = p.parent) if (types.has(p.type)) return p;
+  return null;
+}
+
+/** Module-level `def name(...)` (not decorated), or null. */
+function moduleFunction(root: SyntaxNode, name: string): SyntaxNode | null {
+  for (const c of named(root)) if (c.type === 'function_definition' && c.childForFieldName('name')?.text === name) return c;
+  return null;
+}
+
+/** Names bound by assignment, loops, comprehensions, with/except targets anywhere under `n`. */
+function boundUnder(n: SyntaxNode): Set<string> {
+  const out = new Set<string>();
+  const idents = (x: SyntaxNode | null) => { for (const i of x?.descendantsOfType('identifier') ?? []) if (i) out.add(i.text); if (x?.type === 'identifier') out.add(x.text); };
+  for (const t of ['assignment', 'augmented_assignment', 'for_statement', 'for_in_clause']) {
+    for (const s of n.descendantsOfType(t)) idents(s?.childForFieldName('left') ?? null);
+  }
+  for (const s of n.descendantsOfType('as_pattern_target')) idents(s);
+  return out;
+}
+
+/** Module-level names assigned exactly once at the top level and never modified or rebound anywhere. */
+function moduleConstants(root: SyntaxNode, text: string): Set<string> {
+  const counts = new Map<string, number>();
+  for (const c of named(root)) {
+    const a = c.type === 'expression_statement' ? named(c)[0] : null;
+    const left = a?.type === 'assignment' ? a.childForFieldName('left') : null;
+    if (left?.type === 'identifier') counts.set(left.text, (counts.get(left.text) ?? 0) + 1);
+  }
+  const out = new Set<string>();
+  for (const [name, k] of counts) {
+    if (k !== 1) continue;
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const mutated = new RegExp(`\\b${esc}\\s*(\\[[^\\]]*\\]\\s*[+\\-*/]?=(?!=)|\\.(append|extend|insert|pop|popitem|update|clear|remove|sort|reverse|setdefault|add|discard)\\s*\\()|\\bdel\\s+${esc}\\b|\\bglobal\\s+[\\w\\s,]*\\b${esc}\\b|^\\s*${esc}\\s*[+\\-*/|&]=`, 'm');
+    if (!mutated.test(text)) out.add(name);
+  }
+  return out;
+}
+
+/** Why `fn` is not pure, or null when it reads only its arguments, locals, pure builtins and module constants. */
+function impurity(fn: SyntaxNode, consts: ReadonlySet<string>): string | null {
+  const params = named(fn.childForFieldName('parameters'));
+  if (!params.length || params.some((p) => p.type !== 'identifier')) return 'its parameters are not plain names (defaults, *args or **kwargs)';
+  const paramNames = new Set(params.map((p) => p.text));
+  const body = fn.childForFieldName('body')!;
+  if (body.descendantsOfType(['yield', 'global_statement', 'nonlocal_statement', 'await', 'lambda']).some((x) => !!x)) return 'it yields, uses global/nonlocal state or builds lambdas';
+  const locals = boundUnder(body);
+  for (const id of body.descendantsOfType('identifier')) {
+    if (!id) continue;
+    const p = id.parent;
+    if (p?.type === 'attribute' && p.childForFieldName('attribute')?.id === id.id) continue;
+    if (p?.type === 'keyword_argument' && p.childForFieldName('name')?.id === id.id) continue;
+    const name = id.text;
+    if (paramNames.has(name) || locals.has(name) || consts.has(name)) continue;
+    if (PURE_BUILTINS.has(name)) continue;
+    return `it reads \`${name}\`, which is not its argument, a local, a pure builtin or a module constant`;
+  }
+  for (const call of body.descendantsOfType('call')) {
+    const f = call?.childForFieldName('function');
+    if (!f) continue;
+    if (f.type === 'identifier') {
+      if (!PURE_BUILTINS.has(f.text)) return `it calls \`${f.text}()\``;
+      continue;
+    }
+    if (f.type !== 'attribute') return `it calls \`${f.text}\``;
+    const method = f.childForFieldName('attribute')?.text ?? '';
+    let root: SyntaxNode | null = f.childForFieldName('object');
+    while (root && (root.type === 'attribute' || root.type === 'subscript' || root.type === 'call')) root = root.type === 'call' ? root.childForFieldName('function') : root.childForFieldName(root.type === 'attribute' ? 'object' : 'value');
+    const r = root?.type === 'identifier' ? root.text : '';
+    if (consts.has(r) && method !== 'get') return `it calls \`${f.text}()\` on a module-level object`;
+    if (paramNames.has(r) && MUTATING.test(method)) return `it modifies its argument (\`${f.text}()\`)`;
+    if (!paramNames.has(r) && !locals.has(r) && !consts.has(r)) return `it calls \`${f.text}()\``;
+  }
+  for (const a of body.descendantsOfType(['assignment', 'augmented_assignment'])) {
+    const left = a?.childForFieldName('left');
+    let root: SyntaxNode | null = left ?? null;
+    while (root && (root.type === 'attribute' || root.type === 'subscript')) root = root.childForFieldName(root.type === 'attribute' ? 'object' : 'value');
+    if (left && left.type !== 'identifier' && root && paramNames.has(root.text)) return `it modifies its argument (\`${left.text} = …\`)`;
+  }
+  return null;
+}
+
+/** Whether what the call returns is only copied (into a tensor/array) or kept in a local that is never modified. */
+function resultOnlyCopied(call: SyntaxNode, text: string): boolean {
+  let n: SyntaxNode = call;
+  // up through the comprehension or list holding it, to the call that receives it
+  let p = n.parent;
+  if (p?.type === 'list_comprehension' || p?.type === 'list' || p?.type === 'generator_expression') { n = p; p = n.parent; }
+  if (p?.type === 'argument_list' && named(p)[0]?.id === n.id) {
+    const f = p.parent?.childForFieldName('function');
+    const last = f?.type === 'attribute' ? f.childForFieldName('attribute')?.text : f?.text;
+    if (last && COPYING_CTORS.test(last)) return true;
+  }
+  // `ids = encode(text)`: the local may only be copied into a tensor/array or measured afterwards
+  if (n.id === call.id && p?.type === 'assignment' && p.childForFieldName('right')?.id === n.id && p.childForFieldName('left')?.type === 'identifier') {
+    const name = p.childForFieldName('left')!.text;
+    const fn = enclosing(p, new Set(['function_definition']));
+    const scope = fn ? text.slice(p.endIndex, fn.endIndex) : text.slice(p.endIndex);
+    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const rest = scope.replace(new RegExp(`\\b(\\w+\\.)*(${COPYING_CTORS.source.slice(2, -2)})\\s*\\(\\s*${esc}\\b|\\blen\\s*\\(\\s*${esc}\\s*\\)`, 'g'), '');
+    return !new RegExp(`\\b${esc}\\b`).test(rest);
+  }
+  return false;
+}
+
+function decorator(lines: string[]): { lines: string[]; name: string } {
+  const from = lines.find((l) => /^from\s+functools\s+import\s+.*\blru_cache\b/.test(l));
+  if (from) {
+    const m = /\blru_cache(?:\s+as\s+(\w+))?/.exec(from.replace(/^from\s+functools\s+import\s+/, ''));
+    return { lines, name: m?.[1] ?? 'lru_cache' };
+  }
+  const ft = moduleAlias(lines, 'functools') ? { lines, name: moduleAlias(lines, 'functools')! } : ensureImport(lines, 'functools');
+  return { lines: ft.lines, name: `${ft.name}.lru_cache` };
+}
+
+export function cacheCall(text: string, tree: SyntaxTree, index: number): CacheCallResult {
+  const root = tree.rootNode;
+  const perSample = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'for_statement']);
+  let why = 'no per-sample call of a module-level function of this file on the line';
+  for (const call of root.descendantsOfType('call')) {
+    if (!call || call.startPosition.row > index || call.endPosition.row < index) continue;
+    const f = call.childForFieldName('function');
+    if (f?.type !== 'identifier') continue;
+    const def = moduleFunction(root, f.text);
+    if (!def || !enclosing(call, perSample)) continue;
+    const caller = enclosing(call, new Set(['function_definition']));
+    if (!caller || caller.id === def.id) continue;
+    const bad = impurity(def, moduleConstants(root, text));
+    if (bad) { why = `${f.text}() is not pure: ${bad}`; continue; }
+    // every call of the helper in the file must only copy its result: a cached result is shared between calls
+    const uses = root.descendantsOfType('call').filter((c): c is SyntaxNode => !!c && c.childForFieldName('function')?.text === f.text);
+    const shared = uses.find((u) => !resultOnlyCopied(u, text));
+    if (shared) { why = `${f.text}()'s result is kept where it could be modified (line ${shared.startPosition.row + 1}): a cached result would be shared`; continue; }
+    const lines = text.split('\n');
+    const dec = decorator(lines);
+    const shift = dec.lines.length - lines.length;
+    const out = dec.lines.slice();
+    out.splice(def.startPosition.row + shift, 0, `@${dec.name}(maxsize=None)`);
+    return {
+      lines: out,
+      rationale: `${caller.childForFieldName('name')?.text ?? 'the caller'} calls ${f.text}() for every sample on every step, and ${f.text}() depends only on its argument: cache it (one entry per distinct sample, the same values; later steps look them up).`,
+    };
+  }
+  return { refused: why };
+}

@@ -1,0 +1,120 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../core/findings.js';
+import { parsePython } from '../source/parser.js';
+import { planPatch } from './plan.js';
+import { stackOnce } from './stackonce.js';
+
+const PY = '/usr/bin/python3';
+const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+
+async function run(src: string, line: number): Promise<string> {
+  const tree = await parsePython(src);
+  try {
+    const r = stackOnce(src, tree, line - 1);
+    return 'refused' in r ? `REFUSED: ${r.refused}` : r.lines.join('\n');
+  } finally {
+    tree.delete();
+  }
+}
+
+const lineOf = (src: string, needle: string): number => src.split('\n').findIndex((l) => l.includes(needle)) + 1;
+
+// Hugging Face-style collate: token ids per example, one tensor each, then a stack
+const HF = `import numpy as np
+import torch
+
+
+def collate(batch):
+    input_ids = torch.stack([torch.tensor(b["input_ids"], dtype=torch.long) for b in batch])
+    labels = torch.tensor([b["label"] for b in batch], dtype=torch.long)
+    return input_ids, labels
+
+
+batch = [{"input_ids": [int(t) for t in np.arange(i, i + 6, dtype=np.uint16)], "label": i % 3} for i in range(5)]
+batch += [{"input_ids": np.arange(i, i + 6, dtype=np.int32), "label": i % 3} for i in range(5)]
+x, y = collate(batch)
+print(x.dtype, x.shape, x.tolist(), y.tolist())
+`;
+
+// torchvision-style image folder: uint8 images, one float tensor per image scaled to [0, 1]
+const VISION = `import numpy as np
+import torch
+
+
+def collate(batch):
+    images = torch.stack([torch.tensor(img, dtype=torch.float32) / 255.0 for img, _ in batch])
+    targets = torch.tensor([t for _, t in batch])
+    return images, targets
+
+
+batch = [(((np.arange(3 * 4 * 4) * (k + 3)) % 255).astype(np.uint8).reshape(3, 4, 4), k) for k in range(4)]
+x, y = collate(batch)
+print(x.dtype, x.shape, repr(x.sum().item()), x.flatten().tolist()[:20], y.tolist())
+`;
+
+describe('stack-once (syntax-tree edit)', () => {
+  it('HF collate: one numpy stack and one tensor, with the file\'s own names', async () => {
+    const out = await run(HF, 6);
+    expect(out).toContain('    input_ids = torch.as_tensor(np.stack([b["input_ids"] for b in batch]), dtype=torch.long)\n');
+    expect(out.split('\n').filter((l, i) => l !== HF.split('\n')[i])).toHaveLength(1); // only the site changes
+    expect(out).not.toMatch(/_sysight|Sysight|#/);
+  });
+  it('torchvision collate: the division by 255 moves outside and runs once on the batch', async () => {
+    const out = await run(VISION, 6);
+    expect(out).toContain('    images = torch.as_tensor(np.stack([img for img, _ in batch]), dtype=torch.float32) / 255.0\n');
+  });
+  it('from_numpy with dim=0, `import torch as th` and plain `import numpy`', async () => {
+    const src = 'import numpy\nimport torch as th\n\n\ndef make_batch(samples):\n    return th.stack([th.from_numpy(x).float().div(255) for x, _ in samples], dim=0)\n';
+    expect(await run(src, 6)).toContain('    return th.from_numpy(numpy.stack([x for x, _ in samples])).float().div(255)\n');
+  });
+  it('a stack call over several lines (black style) with an `if` clause; numpy imported when the file lacks it', async () => {
+    const src = 'import torch\n\n\ndef collate_fn(examples):\n    pixel_values = torch.stack(\n        [torch.as_tensor(e["pixel_values"], dtype=torch.float16, device="cpu") * 2 - 1 for e in examples if e is not None]\n    )\n    return {"pixel_values": pixel_values}\n';
+    const out = await run(src, 5);
+    expect(out).toContain('import torch\nimport numpy as np\n');
+    expect(out).toContain('    pixel_values = torch.as_tensor(np.stack([e["pixel_values"] for e in examples if e is not None]), dtype=torch.float16, device="cpu") * 2 - 1\n    return');
+  });
+  it('refuses what would change values or shapes', async () => {
+    const base = (expr: string) => `import numpy as np\nimport torch\n\n\ndef collate(batch):\n    return ${expr}\n`;
+    expect(await run(base('torch.stack([torch.tensor(x) for x in batch])'), 6)).toMatch(/REFUSED: .*no dtype/);
+    expect(await run(base('torch.stack([torch.tensor(x, dtype=torch.float32) for x in batch], dim=1)'), 6)).toMatch(/REFUSED: .*dim=1/);
+    expect(await run(base('torch.stack([torch.tensor(x, dtype=torch.float32, requires_grad=True) for x in batch])'), 6)).toMatch(/REFUSED: .*requires_grad/);
+    expect(await run(base('torch.stack([torch.tensor(x, dtype=torch.float32) @ w for x in batch])'), 6)).toMatch(/REFUSED: .*element-wise/);
+    expect(await run(base('torch.stack([torch.tensor(x, dtype=torch.float32).sum(0) for x in batch])'), 6)).toMatch(/REFUSED/);
+    // already tensors (HF image processors): nothing per sample to convert
+    expect(await run(base('torch.stack([e["pixel_values"] for e in batch])'), 6)).toMatch(/REFUSED/);
+    expect(await run(base('torch.cat([torch.tensor(x, dtype=torch.long) for x in batch])'), 6)).toMatch(/REFUSED: no torch.stack/);
+  });
+  it('is planned for a sample-by-sample-batch finding after vectorize-batch refuses it', async () => {
+    const f: Finding = {
+      id: 'C7.sample-by-sample-batch:m.py:6', category: 'C7', pattern: 'C7.sample-by-sample-batch', title: 't', file: 'm.py', function: 'collate', line: 6,
+      severity: 'high', impact: { msPerIter: 5, pctOfIter: 10 }, confidence: 0.9, localizedBy: 'python-stack',
+      evidence: [{ kind: 'source', file: 'm.py', line: 6, text: HF.split('\n')[5]!, why: 'w' }, { kind: 'profile', query: 'q', summary: 's' }],
+    };
+    const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => HF });
+    expect(out.kind).toBe('patch');
+    if (out.kind !== 'patch') return;
+    expect(out.plan.id).toMatch(/^stack-once-/);
+    expect(out.plan.linesChanged).toBe(2);
+  });
+  it.skipIf(!hasTorch)('gives the same batch in Python (HF tokens and torchvision images)', async () => {
+    for (const [src, line] of [[HF, lineOf(HF, 'torch.stack(')], [VISION, lineOf(VISION, 'torch.stack(')]] as const) {
+      const out = await run(src, line);
+      expect(out).not.toMatch(/^REFUSED/);
+      expect(py(out)).toBe(py(src));
+    }
+  });
+});
+
+function py(code: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'sysight-stack-'));
+  try {
+    writeFileSync(join(dir, 'm.py'), code);
+    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
