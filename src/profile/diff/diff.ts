@@ -73,15 +73,52 @@ export interface DiffOptions {
   limit?: number;
 }
 
-const kind = (m: ProfileModel) => (m.meta.format === 'nsys-sqlite' ? 'Nsight Systems export' : 'PyTorch profiler trace');
+/**
+ * What the diff reads of one profile: a few facts of its meta, its step metrics, and (when either side has fewer
+ * than two steps) the whole profile as one step. diffSide(model) computes it; a side kept in the profile's cache
+ * entry (kept.ts) answers a later diff of the same file without opening it.
+ */
+export interface DiffSide {
+  source: string;
+  format: string;
+  gpus: string[];
+  durationNs: number;
+  hasGpuActivity: boolean;
+  metrics: StepMetrics;
+  /** the whole profile as one step (its GPU-active span); computed on first use for a side from a model */
+  whole?: StepMetrics | undefined;
+  /** set on sides from a model: computes `whole` */
+  wholeOf?: (() => StepMetrics) | undefined;
+}
 
-function side(model: ProfileModel, m: StepMetrics, compared: number): SideInfo {
+export function diffSide(model: ProfileModel): DiffSide {
+  return {
+    source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name),
+    durationNs: model.meta.endNs - model.meta.startNs, hasGpuActivity: hasGpuActivity(model), metrics: stepMetrics(model),
+    wholeOf: () => wholeProfile(model),
+  };
+}
+
+/** Whether the diff of these sides compares whole profiles (a side has fewer than two steps). */
+export const comparesWhole = (a: DiffSide, b: DiffSide) => a.metrics.iterations.length < 2 || b.metrics.iterations.length < 2;
+
+function wholeOf(s: DiffSide): StepMetrics {
+  if (!s.whole) {
+    if (!s.wholeOf) throw new Error(`the diff side of ${s.source} has no whole-profile metrics`);
+    s.whole = s.wholeOf();
+  }
+  return s.whole;
+}
+
+const kind = (m: { format: string }) => (m.format === 'nsys-sqlite' ? 'Nsight Systems export' : 'PyTorch profiler trace');
+
+function side(s: DiffSide, m: StepMetrics, compared: number): SideInfo {
   const d = m.durationNs;
   const med = median(d);
   return {
-    source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name), gpuCount: m.gpuCount,
-    hasGpuActivity: hasGpuActivity(model), steps: m.iterations.length, stepsCompared: compared, stepMethod: m.method, stepBasis: m.basis,
-    durationMs: round((model.meta.endNs - model.meta.startNs) / 1e6),
+    source: s.source, format: s.format, gpus: s.gpus, gpuCount: m.gpuCount,
+    hasGpuActivity: s.hasGpuActivity, steps: m.iterations.length, stepsCompared: compared, stepMethod: m.method, stepBasis: m.basis,
+    durationMs: round(s.durationNs / 1e6),
     stepTimeMs: {
       median: round(med / 1e6), mad: round(median(Array.from(d, (x) => Math.abs(x - med))) / 1e6),
       min: round(d.length ? Math.min(...d) / 1e6 : 0), max: round(d.length ? Math.max(...d) / 1e6 : 0),
@@ -103,17 +140,25 @@ export const VERDICT_RULE =
   'the same rule flags categories, copies, syncs, NCCL and kernels (with a 1%-of-step floor)';
 
 export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions = {}): ProfileDiff {
+  if (kind(a.meta) !== kind(b.meta)) {
+    throw new UserError(`cannot diff a ${kind(a.meta)} (${a.meta.source}) against a ${kind(b.meta)} (${b.meta.source}): give two profiles of the same kind`);
+  }
+  return diffSides(diffSide(a), diffSide(b), opts);
+}
+
+/** The diff of two sides (diffSide, or kept ones): what diffProfiles gives for their models. */
+export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): ProfileDiff {
   if (kind(a) !== kind(b)) {
-    throw new UserError(`cannot diff a ${kind(a)} (${a.meta.source}) against a ${kind(b)} (${b.meta.source}): give two profiles of the same kind`);
+    throw new UserError(`cannot diff a ${kind(a)} (${a.source}) against a ${kind(b)} (${b.source}): give two profiles of the same kind`);
   }
   const minEffectPct = opts.minEffectPct ?? 1;
   const limit = opts.limit ?? 10;
-  const ma = stepMetrics(a);
-  const mb = stepMetrics(b);
+  const ma = a.metrics;
+  const mb = b.metrics;
   const reasons: string[] = [];
   const notes: string[] = [];
-  if (!hasGpuActivity(a)) reasons.push(`the before profile (${a.meta.source}) has no GPU activity (no kernels, copies or memsets)`);
-  if (!hasGpuActivity(b)) reasons.push(`the after profile (${b.meta.source}) has no GPU activity (no kernels, copies or memsets)`);
+  if (!a.hasGpuActivity) reasons.push(`the before profile (${a.source}) has no GPU activity (no kernels, copies or memsets)`);
+  if (!b.hasGpuActivity) reasons.push(`the after profile (${b.source}) has no GPU activity (no kernels, copies or memsets)`);
   if (!reasons.length && ma.gpuCount !== mb.gpuCount) {
     reasons.push(`the GPU counts differ: ${ma.gpuCount} GPU(s) with work before, ${mb.gpuCount} after — per-step times are not comparable`);
   }
@@ -123,7 +168,7 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   const pick = (v: Float64Array) => v.subarray(drop);
   const info = { before: side(a, ma, Math.max(0, ma.iterations.length - drop)), after: side(b, mb, Math.max(0, mb.iterations.length - drop)) };
   if (drop) notes.push('first step of each profile left out as warm-up');
-  const models = (m: ProfileModel) => [...new Set(m.meta.gpus.map((g) => g.name))].sort().join(', ');
+  const models = (m: DiffSide) => [...new Set(m.gpus)].sort().join(', ');
   if (models(a) && models(b) && models(a) !== models(b)) notes.push(`GPU models differ (${models(a)} vs ${models(b)}): part of any change may be the hardware`);
   if (aligned && ma.iterations.length !== mb.iterations.length) {
     notes.push(`step counts differ (${ma.iterations.length} vs ${mb.iterations.length}): distributions are compared, not step pairs`);
@@ -135,8 +180,8 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   }
 
   // whole-profile fallback: each side is one "step" (its GPU-active span) and the noise is unknown
-  const A = aligned ? ma : wholeProfile(a);
-  const B = aligned ? mb : wholeProfile(b);
+  const A = aligned ? ma : wholeOf(a);
+  const B = aligned ? mb : wholeOf(b);
   if (!aligned) notes.push('no steps detected on at least one side: compared whole profiles (GPU-active span); step noise unknown, so a change is likely only at ≥ 5%');
   const pa = aligned ? pick : (v: Float64Array) => v;
   if (!aligned) Object.assign(base, { before: side(a, A, 1), after: side(b, B, 1) });
