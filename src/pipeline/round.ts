@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Finding, LocalizedFindingSet } from '../core/findings.js';
 import { isCancelled, oneLine, throwIfAborted } from '../core/errors.js';
 import { sha256Hex } from '../core/hash.js';
+import { definedProps } from '../core/optional.js';
 import type { LearnRecord, PatchPlan, ProgressSink, RoundRecord, TrialRecord } from '../core/run.js';
 import { loadAgentConfig } from '../agent/config.js';
 import { createProvider } from '../agent/providers/index.js';
@@ -35,13 +36,7 @@ export interface RoundResult {
 export function trialOptions(prep: PreparedLoop, o: LoopOptions, progress?: ProgressSink, clock: StepClock = 'wall'): Omit<TrialOptions, 'patches' | 'baseRef'> {
   return {
     repo: prep.repo, command: prep.command, python: prep.python, instrumentation: shimInstrumentation({ clock }),
-    ...(o.runs !== undefined ? { runs: o.runs } : {}),
-    ...(o.minGain !== undefined ? { minGain: o.minGain } : {}),
-    ...(o.trialBudgetMs !== undefined ? { budgetMs: o.trialBudgetMs } : {}),
-    ...(o.steps !== undefined ? { steps: o.steps } : {}),
-    ...(o.env ? { env: o.env } : {}),
-    ...(prep.signal ? { signal: prep.signal } : {}),
-    ...(progress ? { onProgress: progress } : {}),
+    ...definedProps({ runs: o.runs, minGain: o.minGain, budgetMs: o.trialBudgetMs, steps: o.steps, env: o.env, signal: prep.signal, onProgress: progress }),
   };
 }
 

@@ -3,6 +3,7 @@
 import { basename } from 'node:path';
 import type { PatchPlan, ProgressSink, TrialRecord } from '../core/index.js';
 import { UserError } from '../core/index.js';
+import { definedProps } from '../core/optional.js';
 import { applyPatchPlans, PatchApplyError } from './apply.js';
 import { measureInterleaved, RunFailedError, runInstrumented, type RunSpec } from './measure.js';
 import { inspectRepo, dirtyMessage } from './repo.js';
@@ -129,15 +130,8 @@ export async function runTrial(o: TrialOptions): Promise<TrialResult> {
         ...spec,
         baselineDir: baseline.repoPath,
         candidateDir: candidate.repoPath,
-        ...(o.runs !== undefined ? { runs: o.runs } : {}),
         minGain,
-        ...(o.budgetMs !== undefined ? { budgetMs: o.budgetMs } : {}),
-        ...(o.maxPairs !== undefined ? { maxPairs: o.maxPairs } : {}),
-        ...(o.alpha !== undefined ? { alpha: o.alpha } : {}),
-        ...(o.warmup !== undefined ? { warmup: o.warmup } : {}),
-        ...(o.steps !== undefined ? { steps: o.steps } : {}),
-        ...(o.bootstrap ? { bootstrap: o.bootstrap } : {}),
-        ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+        ...definedProps({ runs: o.runs, budgetMs: o.budgetMs, maxPairs: o.maxPairs, alpha: o.alpha, warmup: o.warmup, steps: o.steps, bootstrap: o.bootstrap, onProgress: o.onProgress }),
       });
     } catch (e) {
       if (!(e instanceof RunFailedError)) throw e;
