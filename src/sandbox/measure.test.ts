@@ -18,7 +18,8 @@ const STDOUT_ONLY = TOY_TRAIN.replace("tf = os.environ.get('SYSIGHT_TIMING_FILE'
 const WALL_ONLY = STDOUT_ONLY.replace(', time {dt:.2f} ms', '');
 
 describe('measureInterleaved', () => {
-  const a = side('a', TOY_TRAIN);
+  // 30 ms against 1 ms of sleep per step: a gap that scheduling delays on a busy machine cannot close
+  const a = side('a', TOY_TRAIN.replace('SLEEP = 0.004', 'SLEEP = 0.03'));
   const b = side('b', TOY_TRAIN.replace('SLEEP = 0.004', 'SLEEP = 0.001'));
 
   it('runs pairs in ABBA order with one seed, reports losses per run, and stops when the interval decides', async () => {
@@ -27,7 +28,7 @@ describe('measureInterleaved', () => {
       command: [PYTHON, 'train.py'], baselineDir: a, candidateDir: b, runs: 3, warmup: 2, seed: 5, lossSteps: 4,
       onProgress: (e) => order.push(e.message),
     });
-    // 4 ms against 1 ms of sleep per step: decided at the first look
+    // decided at the first look
     expect(order).toEqual([
       'measuring: baseline run 1/3', 'measuring: candidate run 1/3',
       'measuring: candidate run 2/3', 'measuring: baseline run 2/3',
