@@ -10,6 +10,15 @@ export class UserError extends Error {
   }
 }
 
+/**
+ * The file can be read but is not a profile: a SQLite database that is not an Nsight Systems export, a gzip or
+ * JSON file that is not a PyTorch profiler trace. A damaged or empty profile is a plain UserError. The editor
+ * offers to reopen such a file with VS Code's default editor (src/extension/non-profile.ts).
+ */
+export class NotAProfileError extends UserError {
+  readonly notProfile = true;
+}
+
 /** Raised when an AbortSignal fires; told apart from failure everywhere. */
 export class CancelledError extends Error {
   override readonly name = 'CancelledError';

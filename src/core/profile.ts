@@ -32,12 +32,20 @@ export interface ThreadInfo {
 
 // The normalized kind codes stored in the Uint8Array columns (and so in the profile cache): values are fixed.
 
-/** Memory copy direction, normalized across nsys (ENUM_CUDA_MEMCPY_OPER) and Kineto names. */
+/** Memory copy direction, normalized across nsys (ENUM_CUDA_MEMCPY_OPER) and Kineto names. PtoP: between two GPUs. */
 export enum CopyKind { Unknown = 0, HtoD = 1, DtoH = 2, DtoD = 3, HtoH = 4, PtoP = 5 }
 
-/** Host memory kind of a copy endpoint, normalized (nsys ENUM_CUDA_MEM_KIND). */
+/**
+ * Host memory kind of a copy endpoint, normalized (nsys ENUM_CUDA_MEM_KIND). Pageable: ordinary host memory (the
+ * copy is staged and cannot overlap compute); Pinned: page-locked (pin_memory); Array: a CUDA array; Managed: unified memory.
+ */
 export enum MemKind { Unknown = 0, Pageable = 1, Pinned = 2, Device = 3, Array = 4, Managed = 5 }
 
+/**
+ * What a synchronization waited for (nsys CUPTI_ACTIVITY_SYNCHRONIZATION_TYPE, Kineto cuda_sync names, runtime call
+ * names): an event (cudaEventSynchronize), a stream for an event (cudaStreamWaitEvent, the host does not block), a
+ * stream, a context or the device.
+ */
 export enum SyncKind { Unknown = 0, Event = 1, StreamWaitEvent = 2, Stream = 3, Context = 4, Device = 5 }
 
 /** What every table has: its row count and each row's interval (ns). */

@@ -11,6 +11,7 @@ import { Response } from '../protocol/ipc.js';
 import { RanksStateNotification, type OpenRankParams, type RanksView } from '../protocol/ranks.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { runForProfile, savedOverview, toFindingView, toRunView } from './model.js';
+import { alwaysReopenWithDefaultEditor, reopenWithDefaultEditor } from './non-profile.js';
 import { RanksController } from './ranks.js';
 import type { ProfileDocument } from './profile-document.js';
 import { dashboardHtml, webviewOptions } from './webview-html.js';
@@ -89,6 +90,8 @@ export class Dashboard implements vscode.Disposable {
         else if (a === 'analyze') await vscode.commands.executeCommand('sysight.analyzeProfile', this.doc.uri);
         else if (a === 'closedLoop') await vscode.commands.executeCommand('sysight.runClosedLoop', this.doc.uri);
         else if (a === 'optimize') await vscode.commands.executeCommand('sysight.optimizeFindings');
+        else if (a === 'reopenDefault') await reopenWithDefaultEditor(this.doc.uri, this.panel);
+        else if (a === 'alwaysDefault') await alwaysReopenWithDefaultEditor(this.doc.uri, this.panel);
       } else if (TraceRequests.isRequest(m)) {
         const id = m.id;
         const answer = await this.trace.handle(m)!;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CancelledError, UserError } from '../core/errors.js';
+import { CancelledError, NotAProfileError, UserError } from '../core/errors.js';
 import type { ProgressEvent } from '../core/run.js';
 import { presetScenario, writeNsysProfile } from '../profile/generator/index.js';
 import type { TimelineTiles } from '../profile/queries/timeline.js';
@@ -101,6 +101,9 @@ describe('engine adapter', () => {
     const junk = join(dir, 'junk.sqlite');
     writeFileSync(junk, 'this is not a profile');
     await expect(engine.openProfile(junk, opts)).rejects.toThrow(/is not a profile Sysight can read/);
+    // "not a profile" survives the thread boundary: the dashboard offers the default editor for it
+    await expect(engine.openProfile(junk, opts)).rejects.toBeInstanceOf(NotAProfileError);
+    await expect(engine.openProfile(join(dir, 'missing.sqlite'), opts)).rejects.not.toBeInstanceOf(NotAProfileError);
     const ac = new AbortController();
     ac.abort();
     await expect(engine.openProfile(junk, { signal: ac.signal, onProgress: () => undefined })).rejects.toBeInstanceOf(CancelledError);

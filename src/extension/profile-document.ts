@@ -1,13 +1,14 @@
 // A profile opened by the dashboard: owns the off-main-thread session and its state, disposed with it.
 import * as vscode from 'vscode';
 import { basename } from 'node:path';
-import { oneLine } from '../core/errors.js';
+import { NotAProfileError, oneLine } from '../core/errors.js';
 import type { ProfileOverview } from '../core/overview.js';
 import type { ProfileDiagnosis } from '../core/findings.js';
 import { DIAGNOSIS_QUERY, type DashboardState } from '../protocol/dashboard.js';
 import type { Engine, ProfileSession } from './engine.js';
 import type { Log } from './log.js';
 import { profileEnv, readConfig } from './config.js';
+import { nonProfileKind } from './non-profile.js';
 
 export class ProfileDocument implements vscode.CustomDocument {
   private session: ProfileSession | undefined;
@@ -48,7 +49,11 @@ export class ProfileDocument implements vscode.CustomDocument {
       }, (e: unknown) => { if (!this.ac.signal.aborted) log.error(`diagnosing ${path}`, e); });
     }, (e: unknown) => {
       if (this.ac.signal.aborted) return;
-      this.status = { state: 'error', message: `Cannot read ${basename(path)}: ${oneLine(e).split(path).join(basename(path))}` };
+      this.status = {
+        state: 'error',
+        message: `Cannot read ${basename(path)}: ${oneLine(e).split(path).join(basename(path))}`,
+        ...(e instanceof NotAProfileError ? { notProfile: { kind: nonProfileKind(path) } } : {}),
+      };
       log.error(`opening ${path}`, e);
       this.emitter.fire();
     });

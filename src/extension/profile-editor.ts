@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { Dashboard } from './dashboard.js';
+import { registerNonProfileCommand, reopenWhenRemembered } from './non-profile.js';
 import { ProfileDocument } from './profile-document.js';
 import { RANKS_PANEL_TYPE, RanksPanel } from './ranks.js';
 import type { Services } from './services.js';
@@ -45,7 +46,7 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
         webviewOptions: { retainContextWhenHidden: false },
       }));
     }
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_TYPE, this));
+    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_TYPE, this), registerNonProfileCommand());
   }
 
   openCustomDocument(uri: vscode.Uri): ProfileDocument {
@@ -60,7 +61,9 @@ export class ProfileEditorProvider implements vscode.CustomReadonlyEditorProvide
     const set = this.dashboards.get(k) ?? new Set();
     set.add(d);
     this.dashboards.set(k, set);
-    panel.onDidDispose(() => { set.delete(d); if (set.size === 0) this.dashboards.delete(k); });
+    // a file that is not a profile goes to the default editor at once when the user chose that for its kind
+    const remembered = reopenWhenRemembered(doc, panel, (l) => this.s.log.info(l));
+    panel.onDidDispose(() => { remembered.dispose(); set.delete(d); if (set.size === 0) this.dashboards.delete(k); });
     this.resolved.fire(d);
   }
 

@@ -1,7 +1,7 @@
 // Opens any supported profile: sniffs the first bytes and hands the file to the matching reader.
 // Readers register in ./readers.ts (one line each).
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../core/errors.js';
+import { NotAProfileError, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import { openWithCache } from './cache/index.js';
 import type { CacheOutcome, CacheSettings } from './cache/index.js';
@@ -55,7 +55,7 @@ export async function openProfile(path: string, opts: OpenOptions = {}): Promise
   const head = readHead(path);
   const reader = READERS.find((r) => r.sniff(head, path));
   if (!reader) {
-    throw new UserError(
+    throw new NotAProfileError(
       `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or .nsys-rep report, or a PyTorch profiler .json/.json.gz trace)`,
     );
   }

@@ -58,7 +58,15 @@ export interface ProgressView {
 export interface DashboardState {
   profile: { path: string; name: string };
   overview: ProfileOverview | null;
-  overviewStatus: { state: 'loading' | 'ready' | 'error'; message?: string; fraction?: number };
+  overviewStatus: {
+    state: 'loading' | 'ready' | 'error'; message?: string; fraction?: number;
+    /**
+     * The file is not a profile (a SQLite database that is not an nsys export, a gzip that is not a trace): the
+     * dashboard offers VS Code's default editor, and to always use it for `kind` files that are not profiles
+     * (the custom editor's file-name pattern, null for a file opened here on purpose, like a plain *.json).
+     */
+    notProfile?: { kind: string | null };
+  };
   findings: FindingView[];
   run: RunView | null;
   progress: ProgressView;
@@ -89,8 +97,9 @@ export type FindingSortKey = 'category' | 'msPerIter' | 'pctOfIter' | 'file' | '
 export const ReadyCommand = new IpcType<Record<string, never>>('ready', anyParams as Check<Record<string, never>>);
 export const RevealCommand = new IpcType<{ file: string; line: number }>('reveal', obj({ file: 'string', line: 'number' }));
 export const OpenPatchCommand = new IpcType<{ runId: string; patchId: string }>('openPatch', obj({ runId: 'string', patchId: 'string' }));
-export type HostAction = 'analyze' | 'closedLoop' | 'optimize' | 'cancel' | 'showLogs';
-const ACTIONS: HostAction[] = ['analyze', 'closedLoop', 'optimize', 'cancel', 'showLogs'];
+/** reopenDefault: this file in VS Code's default editor; alwaysDefault: that, remembered for its kind of file */
+export type HostAction = 'analyze' | 'closedLoop' | 'optimize' | 'cancel' | 'showLogs' | 'reopenDefault' | 'alwaysDefault';
+const ACTIONS: HostAction[] = ['analyze', 'closedLoop', 'optimize', 'cancel', 'showLogs', 'reopenDefault', 'alwaysDefault'];
 export const ActionCommand = new IpcType<{ action: HostAction }>(
   'action',
   (p: unknown): p is { action: HostAction } => isObject(p) && ACTIONS.includes(p.action as HostAction),

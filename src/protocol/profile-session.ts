@@ -14,4 +14,14 @@ export type SessionReply =
   | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
   | { type: 'overview'; id: number; overview: ProfileOverview }
   | { type: 'result'; id: number; result: unknown }
-  | { type: 'error'; id?: number; message: string; user: boolean; cancelled: boolean };
+  | ({ type: 'error'; id?: number } & WorkerError);
+
+/** A worker's failure as it crosses the thread boundary (the client rebuilds the error class from the flags). */
+export interface WorkerError {
+  message: string;
+  /** a UserError: shown as one line */
+  user: boolean;
+  cancelled: boolean;
+  /** a NotAProfileError: the file is not a profile (the editor offers the default editor) */
+  notProfile?: boolean;
+}

@@ -2,7 +2,7 @@
 import { runCatalogue, type CatalogueMatch } from './catalogue.js';
 import { CATALOGUE } from './catalogue.js';
 import type { RepoSetup } from '../core/run.js';
-import { makeRepo, py, removeRepo } from './testing.js';
+import { py, withRepo } from './testing.js';
 import { scanRepo } from './warmup.js';
 
 export const NET = py`
@@ -23,8 +23,7 @@ export async function matchRepo(
   which: (id: string) => boolean,
   all = false,
 ): Promise<{ matches: CatalogueMatch[]; setup: RepoSetup }> {
-  const root = makeRepo(files);
-  try {
+  return withRepo(files, async (root) => {
     const scan = await scanRepo(root);
     try {
       const matches = runCatalogue(scan, { patterns: CATALOGUE.map((p) => p.id).filter(which), all });
@@ -32,9 +31,7 @@ export async function matchRepo(
     } finally {
       scan.index.dispose();
     }
-  } finally {
-    removeRepo(root);
-  }
+  });
 }
 
 /** 1-based line of the first line that starts (after indentation) with `needle`. */

@@ -125,8 +125,142 @@ function logicalLines(lines: Array<{ line: number; text: string }>): Array<{ lin
   return out;
 }
 
+/** A command line found somewhere in the repo, before it is scored. */
+interface Mention {
+  argv: string[];
+  env: Record<string, string>;
+  /** `README.md:42`, `Makefile:train` … */
+  source: string;
+  /** how much the place it was found in counts */
+  weight: number;
+  /** what kind of place that is, for the reason */
+  kind: string;
+}
+
+const numbered = (text: string) => text.split(/\r?\n/).map((t, i) => ({ line: i + 1, text: t }));
+
+/** The launch commands a README, shell script, launch.json, Dockerfile or Makefile mentions; [] for other files. */
+function mentionsIn(f: string, read: (f: string) => string): Mention[] {
+  const base = f.split('/').pop()!;
+  const depth = f.split('/').length - 1;
+  if (/^readme(\.(md|markdown|rst|txt))?$/i.test(base) && depth <= 1) {
+    const text = read(f);
+    return lineMentions(f, /\.(md|markdown)$/i.test(base) ? fencedBlocks(text) : numbered(text), depth === 0 ? 3 : 2, 'README');
+  }
+  if (/\.(sh|bash|slurm|sbatch)$/.test(base)) return lineMentions(f, numbered(read(f)), 2.5, 'script');
+  if (f === '.vscode/launch.json') {
+    return launchConfigs(read(f)).map((c) => ({ ...c, source: `${f}:${c.name}`, weight: 2.5, kind: `VS Code launch configuration "${c.name}"` }));
+  }
+  if (/^Dockerfile(\..+)?$/.test(base)) return dockerfileMentions(f, read(f));
+  if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') return makefileMentions(f, read(f));
+  return [];
+}
+
+/** Launch commands on the (backslash-continued) lines of a README's code blocks or a shell script. */
+function lineMentions(f: string, lines: Array<{ line: number; text: string }>, weight: number, kind: string): Mention[] {
+  const out: Mention[] = [];
+  for (const l of logicalLines(lines)) {
+    const p = parseLaunch(l.text);
+    if (p) out.push({ ...p, source: `${f}:${l.line}`, weight, kind });
+  }
+  return out;
+}
+
+/** CMD and ENTRYPOINT lines, in exec (JSON array) or shell form. */
+function dockerfileMentions(f: string, text: string): Mention[] {
+  const out: Mention[] = [];
+  text.split(/\r?\n/).forEach((t, i) => {
+    const m = /^\s*(CMD|ENTRYPOINT)\s+(.*)$/.exec(t);
+    if (!m) return;
+    let line = m[2]!;
+    try {
+      const arr = JSON.parse(line);
+      if (Array.isArray(arr)) line = arr.map((w) => (/\s/.test(String(w)) ? `'${w}'` : String(w))).join(' ');
+    } catch {
+      // shell form
+    }
+    const p = parseLaunch(line);
+    if (p) out.push({ ...p, source: `${f}:${i + 1}`, weight: 1.5, kind: 'Dockerfile' });
+  });
+  return out;
+}
+
+/** The recipe lines of each target ($(PYTHON) read as python). */
+function makefileMentions(f: string, text: string): Mention[] {
+  const out: Mention[] = [];
+  let target = '';
+  for (const t of text.split(/\r?\n/)) {
+    const tm = /^([A-Za-z0-9_.-]+)\s*:(?!=)/.exec(t);
+    if (tm) target = tm[1]!;
+    else if (/^\t/.test(t) && target) {
+      const p = parseLaunch(t.replace(/^\t[@-]*/, '').replace(/\$\(PYTHON\)/g, 'python'));
+      if (p) out.push({ ...p, source: `${f}:${target}`, weight: 2, kind: `Makefile target ${target}` });
+    }
+  }
+  return out;
+}
+
+/**
+ * Modules that are entries by themselves: a `__main__` block, a package's `__main__.py`, and a script whose
+ * top-level code runs a loop with no `__main__` guard (unless a mention already runs that script).
+ */
+function moduleEntries(index: RepoIndex, loops: HotLoop[], mentioned: Mention[]): Mention[] {
+  const out: Mention[] = [];
+  for (const pm of index.modules) {
+    const m = pm.symbols;
+    if (m.mainBlock) out.push({ argv: ['python', m.file], env: {}, source: `${m.file}:${m.mainBlock.line}`, weight: 1, kind: '__main__ block' });
+    else if (m.file.endsWith('__main__.py')) {
+      const pkg = m.module.replace(/\.__main__$/, '');
+      out.push({ argv: ['python', '-m', pkg], env: {}, source: `${m.file}:1`, weight: 1, kind: 'package __main__' });
+    }
+  }
+  const scripts = new Set([...mentioned, ...out].map((r) => r.source.split(':')[0]));
+  for (const l of loops) {
+    if (l.function !== '<module>' || l.kind === 'data' || scripts.has(l.file)) continue;
+    scripts.add(l.file);
+    out.push({ argv: ['python', l.file], env: {}, source: `${l.file}:${l.line}`, weight: 1, kind: 'top-level loop' });
+  }
+  return out;
+}
+
+/**
+ * A mention's score and reasons: its place's weight, raised when the script it runs reaches a training (or
+ * inference) loop, lowered when it names no Python file of the repo, for a multi-node launch, or for a script whose
+ * name says it prepares, converts or tests rather than trains.
+ */
+function scoreMention(c: Mention, script: { file: string | null; named: string | null }, loopsOf: (file: string) => HotLoop[]): { score: number; why: string[] } {
+  const { file, named } = script;
+  let score = c.weight;
+  const why: string[] = [`${c.kind} ${c.source}`];
+  if (file) {
+    const ls = loopsOf(file);
+    const train = ls.find((l) => l.kind === 'train');
+    const inf = ls.find((l) => l.kind === 'inference');
+    if (train) {
+      score += 4;
+      why.push(`runs the training loop at ${train.file}:${train.line}`);
+    } else if (inf) {
+      score += 2;
+      why.push(`runs the inference loop at ${inf.file}:${inf.line}`);
+    } else if (ls.length) score += 0.5;
+    else why.push(`${file} runs no training or inference loop found statically`);
+  } else if (named) {
+    score -= 4;
+    why.push(`${named} is not a Python file of this repo`);
+  } else score -= 2;
+  // a command that runs on one machine as written beats a multi-node launch
+  if (c.argv.some((w) => /^--(master_addr|node_rank|hostfile)\b/.test(w) || /^--nnodes=([2-9]|\d\d)/.test(w))) {
+    score -= 1.5;
+    why.push('multi-node launch');
+  } else if (/^python/.test(c.argv[0]!)) score += 0.3;
+  const name = (named ?? '').split('/').pop() ?? '';
+  if (/train|finetune|pretrain|main|run|bench/i.test(name)) score += 1;
+  if (/prepare|download|setup|install|convert|export|plot|lint|format|^test_|_test\.py$|conftest/i.test(name)) score -= 1.5;
+  return { score, why };
+}
+
+/** The repo's candidate entry commands, best first; a command mentioned again gains a little instead of repeating. */
 export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoop[]): EntryCandidate[] {
-  const raw: Array<{ argv: string[]; env: Record<string, string>; source: string; weight: number; kind: string }> = [];
   const read = (f: string) => {
     try {
       return readFileSync(join(index.root, f), 'utf8');
@@ -134,73 +268,11 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
       return '';
     }
   };
-  for (const f of files) {
-    const base = f.split('/').pop()!;
-    const depth = f.split('/').length - 1;
-    let lines: Array<{ line: number; text: string }> = [];
-    let weight = 0;
-    let kind = '';
-    if (/^readme(\.(md|markdown|rst|txt))?$/i.test(base) && depth <= 1) {
-      const text = read(f);
-      lines = /\.(md|markdown)$/i.test(base) ? fencedBlocks(text) : text.split(/\r?\n/).map((t, i) => ({ line: i + 1, text: t }));
-      weight = depth === 0 ? 3 : 2;
-      kind = 'README';
-    } else if (/\.(sh|bash|slurm|sbatch)$/.test(base)) {
-      lines = read(f).split(/\r?\n/).map((t, i) => ({ line: i + 1, text: t }));
-      weight = 2.5;
-      kind = 'script';
-    } else if (f === '.vscode/launch.json') {
-      for (const c of launchConfigs(read(f))) raw.push({ ...c, source: `${f}:${c.name}`, weight: 2.5, kind: `VS Code launch configuration "${c.name}"` });
-      continue;
-    } else if (/^Dockerfile(\..+)?$/.test(base)) {
-      read(f).split(/\r?\n/).forEach((t, i) => {
-        const m = /^\s*(CMD|ENTRYPOINT)\s+(.*)$/.exec(t);
-        if (!m) return;
-        let line = m[2]!;
-        try {
-          const arr = JSON.parse(line);
-          if (Array.isArray(arr)) line = arr.map((w) => (/\s/.test(String(w)) ? `'${w}'` : String(w))).join(' ');
-        } catch {
-          // shell form
-        }
-        const p = parseLaunch(line);
-        if (p) raw.push({ ...p, source: `${f}:${i + 1}`, weight: 1.5, kind: 'Dockerfile' });
-      });
-      continue;
-    } else if (base === 'Makefile' || base === 'makefile' || base === 'GNUmakefile') {
-      let target = '';
-      read(f).split(/\r?\n/).forEach((t, i) => {
-        const tm = /^([A-Za-z0-9_.-]+)\s*:(?!=)/.exec(t);
-        if (tm) target = tm[1]!;
-        else if (/^\t/.test(t) && target) {
-          const p = parseLaunch(t.replace(/^\t[@-]*/, '').replace(/\$\(PYTHON\)/g, 'python'));
-          if (p) raw.push({ ...p, source: `${f}:${target}`, weight: 2, kind: `Makefile target ${target}` });
-        }
-      });
-      continue;
-    } else continue;
-    for (const l of logicalLines(lines)) {
-      const p = parseLaunch(l.text);
-      if (p) raw.push({ ...p, source: `${f}:${l.line}`, weight, kind });
-    }
-  }
-  for (const pm of index.modules) {
-    const m = pm.symbols;
-    if (m.mainBlock) raw.push({ argv: ['python', m.file], env: {}, source: `${m.file}:${m.mainBlock.line}`, weight: 1, kind: '__main__ block' });
-    else if (m.file.endsWith('__main__.py')) {
-      const pkg = m.module.replace(/\.__main__$/, '');
-      raw.push({ argv: ['python', '-m', pkg], env: {}, source: `${m.file}:1`, weight: 1, kind: 'package __main__' });
-    }
-  }
-  // a script whose top-level code runs the loop, with no __main__ guard
-  const scripts = new Set(raw.map((r) => r.source.split(':')[0]));
-  for (const l of loops) {
-    if (l.function !== '<module>' || l.kind === 'data' || scripts.has(l.file)) continue;
-    scripts.add(l.file);
-    raw.push({ argv: ['python', l.file], env: {}, source: `${l.file}:${l.line}`, weight: 1, kind: 'top-level loop' });
-  }
+  const mentioned = files.flatMap((f) => mentionsIn(f, read));
+  const raw = [...mentioned, ...moduleEntries(index, loops, mentioned)];
   const loopFiles = new Map<string, HotLoop[]>();
-  const runs = (file: string): HotLoop[] => {
+  /** the loops a script runs: its own and those its top-level code reaches */
+  const loopsOf = (file: string): HotLoop[] => {
     let r = loopFiles.get(file);
     if (r) return r;
     const reach = new Set(index.graph.reachableFrom([`${file}:<module>`]));
@@ -210,40 +282,15 @@ export function entryCandidates(index: RepoIndex, files: string[], loops: HotLoo
   };
   const byCommand = new Map<string, EntryCandidate>();
   for (const c of raw) {
-    const { file, named } = scriptOf(c.argv, index);
-    let score = c.weight;
-    const why: string[] = [`${c.kind} ${c.source}`];
-    if (file) {
-      const ls = runs(file);
-      const train = ls.find((l) => l.kind === 'train');
-      const inf = ls.find((l) => l.kind === 'inference');
-      if (train) {
-        score += 4;
-        why.push(`runs the training loop at ${train.file}:${train.line}`);
-      } else if (inf) {
-        score += 2;
-        why.push(`runs the inference loop at ${inf.file}:${inf.line}`);
-      } else if (ls.length) score += 0.5;
-      else why.push(`${file} runs no training or inference loop found statically`);
-    } else if (named) {
-      score -= 4;
-      why.push(`${named} is not a Python file of this repo`);
-    } else score -= 2;
-    // a command that runs on one machine as written beats a multi-node launch
-    if (c.argv.some((w) => /^--(master_addr|node_rank|hostfile)\b/.test(w) || /^--nnodes=([2-9]|\d\d)/.test(w))) {
-      score -= 1.5;
-      why.push('multi-node launch');
-    } else if (/^python/.test(c.argv[0]!)) score += 0.3;
-    const name = (named ?? '').split('/').pop() ?? '';
-    if (/train|finetune|pretrain|main|run|bench/i.test(name)) score += 1;
-    if (/prepare|download|setup|install|convert|export|plot|lint|format|^test_|_test\.py$|conftest/i.test(name)) score -= 1.5;
     const key = c.argv.join('\u0000');
     const prev = byCommand.get(key);
     if (prev) {
       prev.score += 0.5;
       continue;
     }
-    byCommand.set(key, { command: c.argv, source: c.source, script: file, env: c.env, score, reason: why.join('; ') });
+    const script = scriptOf(c.argv, index);
+    const { score, why } = scoreMention(c, script, loopsOf);
+    byCommand.set(key, { command: c.argv, source: c.source, script: script.file, env: c.env, score, reason: why.join('; ') });
   }
   // ties: the first mention wins (READMEs show the quick start first)
   return [...byCommand.values()].sort((a, b) => b.score - a.score);

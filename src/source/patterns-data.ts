@@ -49,15 +49,23 @@ function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {
 
 const kw = (c: CallInfo, k: string) => c.keywords.get(k)?.text;
 
+/**
+ * The DataLoader calls (without **kwargs) that leave keyword `key` at its costly default `value`, by omission or
+ * spelled out; the match says which, then `effect`.
+ */
+function loaderLeftAt(key: string, value: string, effect: string): CatalogueEntry['match'] {
+  return (ctx) =>
+    ctx.calls
+      .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, key) ?? value) === value)
+      .map((c) => loaderMatch(ctx, c, `${kw(c, key) === undefined ? `${key} not set (default ${value})` : `${key}=${value}`}: ${effect}`));
+}
+
 export const LOADER_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C1.dataloader-workers', category: 'C1', title: 'DataLoader loads batches on the main thread (num_workers=0)',
     description: 'With num_workers=0 (the default) every batch is read, decoded and collated on the training thread while the GPU waits.',
     evidence: HOST_EVIDENCE, scope: 'anywhere',
-    match: (ctx) =>
-      ctx.calls
-        .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, 'num_workers') === undefined || kw(c, 'num_workers') === '0'))
-        .map((c) => loaderMatch(ctx, c, kw(c, 'num_workers') === '0' ? 'num_workers=0: batches are built on the main thread' : 'num_workers not set (default 0): batches are built on the main thread')),
+    match: loaderLeftAt('num_workers', '0', 'batches are built on the main thread'),
   },
   {
     id: 'C1.dataloader-pin-memory', category: 'C1', title: 'DataLoader without pin_memory',
@@ -65,10 +73,7 @@ export const LOADER_PATTERNS: CatalogueEntry[] = [
     evidence: [...HOST_EVIDENCE, { query: 'memcpy', signal: 'pageable H2D copies per iteration', confirmsWhen: 'H2D copies come from pageable memory' }],
     scope: 'anywhere',
     needsGpu: true,
-    match: (ctx) =>
-      ctx.calls
-        .filter((c) => DATALOADER.test(c.canonical) && !c.hasSplat && (kw(c, 'pin_memory') === undefined || kw(c, 'pin_memory') === 'False'))
-        .map((c) => loaderMatch(ctx, c, kw(c, 'pin_memory') === 'False' ? 'pin_memory=False: batches are copied from pageable memory' : 'pin_memory not set (default False): batches are copied from pageable memory')),
+    match: loaderLeftAt('pin_memory', 'False', 'batches are copied from pageable memory'),
   },
   {
     id: 'C1.dataloader-prefetch', category: 'C1', title: 'DataLoader workers without persistent_workers/prefetch_factor',

@@ -17,6 +17,16 @@ export function removeRepo(root: string): void {
   rmSync(root, { recursive: true, force: true });
 }
 
+/** Runs `use` on a throw-away repo made of `files` and removes the repo afterwards, whatever happens. */
+export async function withRepo<T>(files: Record<string, string>, use: (root: string) => Promise<T>): Promise<T> {
+  const root = makeRepo(files);
+  try {
+    return await use(root);
+  } finally {
+    removeRepo(root);
+  }
+}
+
 /** Strips a common leading indentation so Python snippets can be written indented in tests. */
 export function py(strings: TemplateStringsArray, ...values: unknown[]): string {
   const raw = strings.reduce((acc, s, i) => acc + s + (i < values.length ? String(values[i]) : ''), '');

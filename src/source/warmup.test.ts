@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseLaunch, shellWords } from './entry.js';
-import { makeRepo, py, removeRepo } from './testing.js';
+import { makeRepo, py, removeRepo, withRepo } from './testing.js';
 import { scanRepo, setupIsHot, warmup, writeSetup } from './warmup.js';
 
 const MODEL = py`
@@ -155,7 +155,7 @@ describe('warmup', () => {
   });
 
   it('does not take an epoch loop that only calls the training function for a training loop', async () => {
-    const r = makeRepo({
+    const s = await withRepo({
       'model.py': MODEL,
       'main.py': py`
         import torch
@@ -182,18 +182,13 @@ describe('warmup', () => {
         if __name__ == '__main__':
             main()
       `,
-    });
-    try {
-      const s = await warmup(r);
-      expect(s.loops.map((l) => [l.function, l.kind, l.hot])).toEqual([['train', 'train', true], ['test', 'inference', false]]);
-      expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
-    } finally {
-      removeRepo(r);
-    }
+    }, warmup);
+    expect(s.loops.map((l) => [l.function, l.kind, l.hot])).toEqual([['train', 'train', true], ['test', 'inference', false]]);
+    expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
   });
 
   it('with no loop in the repo (Lightning), takes the model forward and its step hooks as hot', async () => {
-    const r = makeRepo({
+    const s = await withRepo({
       'lit.py': py`
         import lightning as L
         import torch
@@ -208,19 +203,14 @@ describe('warmup', () => {
         if __name__ == '__main__':
             L.Trainer(max_epochs=1).fit(Lit())
       `,
-    });
-    try {
-      const s = await warmup(r);
-      expect(s.loops).toEqual([]);
-      expect(s.hotFunctions).toEqual(['lit.py:Lit.forward', 'lit.py:Lit.training_step']);
-      expect(s.notes.join('\n')).toMatch(/no training or inference loop found/);
-    } finally {
-      removeRepo(r);
-    }
+    }, warmup);
+    expect(s.loops).toEqual([]);
+    expect(s.hotFunctions).toEqual(['lit.py:Lit.forward', 'lit.py:Lit.training_step']);
+    expect(s.notes.join('\n')).toMatch(/no training or inference loop found/);
   });
 
   it('tells the functions the loop calls only on some iterations', async () => {
-    const r = makeRepo({
+    const s = await withRepo({
       'model.py': MODEL,
       'train.py': py`
         import torch
@@ -241,21 +231,16 @@ describe('warmup', () => {
             if it % 10 == 0:
                 log(evaluate(model))
       `,
-    });
-    try {
-      const s = await warmup(r);
-      expect(s.conditionalHot).toEqual(['train.py:evaluate', 'train.py:log']);
-      expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:12');
-      expect(s.hotFunctions).toContain('train.py:get_lr'); // a flag condition: every iteration
-      expect(s.hotFunctions).toContain('model.py:Model.forward');
-      expect(s.conditionalHot).not.toContain('model.py:Model.forward');
-    } finally {
-      removeRepo(r);
-    }
+    }, warmup);
+    expect(s.conditionalHot).toEqual(['train.py:evaluate', 'train.py:log']);
+    expect(s.hotReasons!['train.py:evaluate']).toBe('called on some iterations (under a condition) from the train loop at train.py:12');
+    expect(s.hotFunctions).toContain('train.py:get_lr'); // a flag condition: every iteration
+    expect(s.hotFunctions).toContain('model.py:Model.forward');
+    expect(s.conditionalHot).not.toContain('model.py:Model.forward');
   });
 
   it('classifies an inference-only workload', async () => {
-    const r = makeRepo({
+    const s = await withRepo({
       'model.py': MODEL,
       'serve.py': py`
         import torch
@@ -265,21 +250,16 @@ describe('warmup', () => {
             for req in range(100):
                 out = model(torch.randn(1, 4))
       `,
-    });
-    try {
-      const s = await warmup(r);
-      expect(s.entryCommand).toEqual(['python', 'serve.py']);
-      expect(s.loops.map((l) => [l.file, l.line, l.kind, l.hot])).toEqual([['serve.py', 5, 'inference', true]]);
-      expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
-    } finally {
-      removeRepo(r);
-    }
+    }, warmup);
+    expect(s.entryCommand).toEqual(['python', 'serve.py']);
+    expect(s.loops.map((l) => [l.file, l.line, l.kind, l.hot])).toEqual([['serve.py', 5, 'inference', true]]);
+    expect(s.hotFunctions).toEqual(['model.py:Block.forward', 'model.py:Model.forward']);
   });
 });
 
 describe('entry sources beyond READMEs', () => {
   it('reads VS Code launch configurations and Dockerfiles, and leaves library datasets out of the hot path', async () => {
-    const r = makeRepo({
+    const s = await withRepo({
       '.vscode/launch.json': '{\n  // debug\n  "configurations": [\n    {"type": "debugpy", "name": "Train", "program": "${workspaceFolder}/src/fit.py", "args": ["--lr", "0.1"]},\n    {"type": "python", "name": "Current", "program": "${file}"},\n  ]\n}\n',
       Dockerfile: 'FROM python:3.11\nCMD ["python", "src/serve.py", "--port", "80"]\n',
       'src/fit.py': py`
@@ -297,17 +277,12 @@ describe('entry sources beyond READMEs', () => {
       `,
       'src/serve.py': 'print(1)\n',
       'src/data.py': 'from torch.utils.data import Dataset\nclass Unused(Dataset):\n    def __getitem__(self, i):\n        return i\n',
-    });
-    try {
-      const s = await warmup(r);
-      expect(s.entryCommand).toEqual(['python', 'src/fit.py', '--lr', '0.1']);
-      expect(s.entrySource).toBe('.vscode/launch.json:Train');
-      expect(s.entryCandidates!.map((c) => c.command.join(' '))).toContain('python src/serve.py --port 80');
-      expect(s.dataLoaders).toEqual([{ file: 'src/fit.py', function: 'main', line: 5, datasetFns: [], collateFns: [] }]);
-      expect(s.hotFunctions).toEqual([]);
-    } finally {
-      removeRepo(r);
-    }
+    }, warmup);
+    expect(s.entryCommand).toEqual(['python', 'src/fit.py', '--lr', '0.1']);
+    expect(s.entrySource).toBe('.vscode/launch.json:Train');
+    expect(s.entryCandidates!.map((c) => c.command.join(' '))).toContain('python src/serve.py --port 80');
+    expect(s.dataLoaders).toEqual([{ file: 'src/fit.py', function: 'main', line: 5, datasetFns: [], collateFns: [] }]);
+    expect(s.hotFunctions).toEqual([]);
   });
 });
 

@@ -2,8 +2,9 @@
 // profile answering overview and query requests) and the ranks computation (dist/ranks-compute.js). Plain Node
 // (no `vscode`); the engine (src/extension/engine.ts) hands them the bundle paths. Messages: src/protocol/.
 import { Worker } from 'node:worker_threads';
-import { CancelledError, UserError } from '../core/errors.js';
+import { CancelledError } from '../core/errors.js';
 import type { ProfileOverview } from '../core/overview.js';
+import { fromWorkerError } from './errors.js';
 import type { SessionReply, SessionRequest } from '../protocol/profile-session.js';
 import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
 import type { RanksView } from '../protocol/ranks.js';
@@ -33,11 +34,6 @@ export interface ProfileSession {
   dispose(): void;
 }
 
-/** A worker's error reply as the error the caller sees: cancelled, a user error (one line), or a failure. */
-function toError(r: { message: string; user: boolean; cancelled: boolean }): Error {
-  return r.cancelled ? new CancelledError() : r.user ? new UserError(r.message) : new Error(r.message);
-}
-
 /** The ranks computation in a worker thread (dist/ranks-compute.js); abort terminates it. */
 export function computeRanksInWorker(
   workerFile: string, inputs: string[], opts: ProfileOpenOptions,
@@ -60,7 +56,7 @@ export function computeRanksInWorker(
     worker.on('message', (r: RanksComputeReply) => {
       if (r.type === 'progress') opts.onProgress(r.fraction, r.message);
       else if (r.type === 'result') finish(() => resolve(r.view));
-      else finish(() => reject(toError(r)));
+      else finish(() => reject(fromWorkerError(r)));
     });
     worker.postMessage({ type: 'ranks-compute', inputs } satisfies RanksComputeRequest);
   });
@@ -120,8 +116,8 @@ export function openSession(workerFile: string, path: string, opts: ProfileOpenO
         pending.get(r.id)?.resolve(r.result as never);
         pending.delete(r.id);
       } else if (r.type === 'error') {
-        if (r.id !== undefined) { pending.get(r.id)?.reject(toError(r)); pending.delete(r.id); }
-        else if (!opened) { void worker.terminate(); reject(toError(r)); }
+        if (r.id !== undefined) { pending.get(r.id)?.reject(fromWorkerError(r)); pending.delete(r.id); }
+        else if (!opened) { void worker.terminate(); reject(fromWorkerError(r)); }
       }
     });
     worker.postMessage({ type: 'open', path } satisfies SessionRequest);

@@ -19,6 +19,7 @@ import {
 import type { ProfileOverview } from '../core/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
+import { toWorkerError } from './errors.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
@@ -42,7 +43,7 @@ function send(r: SessionReply): void {
 const progressNote = (line: string) => send({ type: 'progress', fraction: 0, message: line });
 
 function fail(e: unknown, id?: number): void {
-  send({ type: 'error', ...optional('id', id), message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) });
+  send({ type: 'error', ...optional('id', id), ...toWorkerError(e) });
 }
 
 function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {

@@ -1,7 +1,7 @@
 // Worker-thread entry (bundled as dist/ranks-compute.js): one ranks computation per worker, off the extension
 // host's main thread, with progress; `cancel` aborts it (the caller may also just terminate the worker).
 import { parentPort } from 'node:worker_threads';
-import { isCancelled, oneLine, UserError } from '../core/errors.js';
+import { toWorkerError } from './errors.js';
 import { runRanksJob } from './ranks-job.js';
 import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
 
@@ -16,5 +16,5 @@ parentPort?.on('message', (msg: RanksComputeRequest) => {
   if (msg.type !== 'ranks-compute') return;
   runRanksJob(msg.inputs, { signal: ac.signal, onProgress: (fraction, message) => send({ type: 'progress', fraction, message }) })
     .then(({ view }) => send({ type: 'result', view }))
-    .catch((e: unknown) => send({ type: 'error', message: oneLine(e), user: e instanceof UserError, cancelled: isCancelled(e) || ac.signal.aborted }));
+    .catch((e: unknown) => send({ type: 'error', ...toWorkerError(e, ac.signal.aborted) }));
 });

@@ -3,22 +3,21 @@
 // left alone (the bug this pins: every finding used to be optimized). The fixture's patterns have no codemod and no
 // LLM is configured, so the one trial is a quick "skipped" record; what is asserted is which finding reached it.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/run.js';
-import { artifactsDir, hasChromium } from '../support/chromium.js';
-import { hasCodeServer, makeSandbox, type Sandbox } from '../support/code-server.js';
+import { artifactsDir } from '../support/chromium.js';
+import { makeSandbox, type Sandbox } from '../support/code-server.js';
 import { git } from '../support/sandbox-fixtures.js';
-import { openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
+import { canDriveEditor, DASHBOARD_BUNDLES, openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
 
 const root = process.cwd();
-const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
 const C3 = 'C3:train.py:train:item-in-loop';
 
-describe.skipIf(!hasCodeServer || !hasChromium || !built || !python)('Optimize one finding from its CodeLens', () => {
+describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES) || !python)('Optimize one finding from its CodeLens', () => {
   let sb: Sandbox;
   let wb: Workbench | undefined;
   let page: Page;

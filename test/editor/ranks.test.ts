@@ -6,17 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium } from '../support/chromium.js';
-import { hasCodeServer, makeSandbox, type Sandbox } from '../support/code-server.js';
-import { openWorkbench, quickOpen, runCommand, webviewWith, type Workbench } from '../support/workbench-ui.js';
+import { artifactsDir } from '../support/chromium.js';
+import { makeSandbox, type Sandbox } from '../support/code-server.js';
+import { canDriveEditor, openWorkbench, quickOpen, runCommand, webviewWith, type Workbench } from '../support/workbench-ui.js';
 import { summarizeProfile } from '../../src/profile/ranks/index.js';
 
 const root = process.cwd();
 const H100 = '/work/shared/profiles/GindaChen+nsys-ai__h100_2gpu_1s.sqlite';
 const NAME = 'h100_2gpu_1s.sqlite';
-const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'ranks-compute.js'));
 
-describe.skipIf(!hasCodeServer || !hasChromium || !built || !existsSync(H100))('ranks view in a real VS Code', () => {
+describe.skipIf(!canDriveEditor('extension.js', 'ranks-compute.js') || !existsSync(H100))('ranks view in a real VS Code', () => {
   let sb: Sandbox;
   let wb: Workbench | undefined;
   let page: Page;

@@ -4,45 +4,30 @@
 // functions and CPU ops one row per nesting level under the named thread row, a click on a nested slice shows its
 // Python stack, and a click on a frame opens train.py at that line in the editor. Skips without code-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from '../support/code-server.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir } from '../support/chromium.js';
+import { makeSandbox, type Sandbox } from '../support/code-server.js';
 import { TRAIN_LINES, writeNestedTrace } from '../support/kineto-trace.js';
-import { quickOpen } from '../support/workbench-ui.js';
+import { canDriveEditor, DASHBOARD_BUNDLES, firstWebview as dashboard, openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
 const root = process.cwd();
-const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
 
-function dashboard(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-describe.skipIf(!hasCodeServer || !hasChromium || !built)('the trace view of a Kineto trace in a real VS Code (code-server + packaged .vsix)', () => {
+describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('the trace view of a Kineto trace in a real VS Code (code-server + packaged .vsix)', () => {
   let sb: Sandbox;
-  let server: Running;
-  let browser: Awaited<ReturnType<typeof launch>>;
+  let wb: Workbench | undefined;
   let page: Page;
 
   beforeAll(async () => {
     sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
     // real traces record absolute paths: the frames point at the workspace's train.py
     writeNestedTrace(join(sb.workspace, 'steps.pt.trace.json'), { file: join(sb.workspace, 'train.py'), steps: 6, rank: 1 });
-    installVsix(sb, sharedVsix());
-    server = await startCodeServer(sb);
-    browser = await launch({ width: 1400, height: 1000 });
-    page = await browser.context.newPage();
-    await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
-    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    wb = await openWorkbench(sb, { viewport: { width: 1400, height: 1000 } });
+    page = wb.page;
   }, 240_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    sb?.cleanup();
-  });
+  afterAll(() => wb?.close());
 
   it('shows the Summary, the nested rows of Python functions and ops, and opens a clicked stack frame in the editor', async () => {
     await quickOpen(page, 'steps.pt.trace.json');

@@ -3,21 +3,18 @@
 // CodeLens); open a patch diff → Accept → the file changed on disk, Undo restores it; Reject → the
 // ledger records it. Skips when scripts/setup-editor.sh has not installed code-server.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cpSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
-import { artifactsDir, hasChromium } from '../support/chromium.js';
-import { hasCodeServer, makeSandbox, sharedVsix, type Sandbox } from '../support/code-server.js';
-import { openQuickInput, openWorkbench, quickOpen, runCommand, type Workbench } from '../support/workbench-ui.js';
+import type { Page } from 'playwright-core';
+import { artifactsDir } from '../support/chromium.js';
+import { makeSandbox, sharedVsix, type Sandbox } from '../support/code-server.js';
+import {
+  canDriveEditor, DASHBOARD_BUNDLES, firstWebview as dashboard, openQuickInput, openWorkbench, quickOpen, runCommand, type Workbench,
+} from '../support/workbench-ui.js';
 
 const root = process.cwd();
-const built = existsSync(join(root, 'dist', 'extension.js')) && existsSync(join(root, 'dist', 'webview', 'webview.js'));
 
-function dashboard(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
-}
-
-describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS Code (code-server + packaged .vsix)', () => {
+describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Code (code-server + packaged .vsix)', () => {
   let sb: Sandbox;
   let wb: Workbench | undefined;
   let page: Page;
@@ -155,7 +152,7 @@ describe.skipIf(!hasCodeServer || !hasChromium || !built)('Sysight in a real VS 
   }, 60_000);
 });
 
-describe.skipIf(!hasCodeServer || !hasChromium || !built)('first use, in an untrusted workspace (restricted mode)', () => {
+describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('first use, in an untrusted workspace (restricted mode)', () => {
   let sb: Sandbox;
   let wb: Workbench | undefined;
   let page: Page;

@@ -1,8 +1,21 @@
 // Driving code-server's workbench like a user (quick input, command palette, webview frames). The same moves
 // for every editor test (test/editor/*.test.ts).
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
-import { launch } from './chromium.js';
-import { installVsix, sharedVsix, startCodeServer, type Running, type Sandbox } from './code-server.js';
+import { hasChromium, launch } from './chromium.js';
+import { hasCodeServer, installVsix, sharedVsix, startCodeServer, type Running, type Sandbox } from './code-server.js';
+
+/**
+ * Whether an editor test can run here: code-server (scripts/setup-editor.sh), Chromium, and the bundles under
+ * dist/ it needs in the packaged .vsix (`npm run build`). Editor tests skip otherwise.
+ */
+export function canDriveEditor(...bundles: string[]): boolean {
+  return hasCodeServer && hasChromium && bundles.every((b) => existsSync(join(process.cwd(), 'dist', b)));
+}
+
+/** The bundles every dashboard test needs: the extension and the dashboard webview. */
+export const DASHBOARD_BUNDLES = ['extension.js', 'webview/webview.js'];
 
 export interface Workbench { server: Running; page: Page; close(): Promise<void> }
 
@@ -10,7 +23,9 @@ export interface Workbench { server: Running; page: Page; close(): Promise<void>
  * The packaged extension installed in `sb`, code-server started on it and its workbench open in Chromium on the
  * sandbox's workspace. `close` stops all of it and removes the sandbox (kept, with the page, under SYSIGHT_KEEP).
  */
-export async function openWorkbench(sb: Sandbox, o: { trust?: boolean; onPage?: (page: Page) => void } = {}): Promise<Workbench> {
+export async function openWorkbench(
+  sb: Sandbox, o: { trust?: boolean; onPage?: (page: Page) => void; viewport?: { width: number; height: number } } = {},
+): Promise<Workbench> {
   const installed = installVsix(sb, sharedVsix());
   if (!/sysight\.sysight.*installed|successfully installed/i.test(installed)) throw new Error(`the .vsix did not install: ${installed}`);
   let server: Running | undefined;
@@ -25,7 +40,7 @@ export async function openWorkbench(sb: Sandbox, o: { trust?: boolean; onPage?: 
   };
   try {
     server = await startCodeServer(sb, [], o.trust === false ? { trust: false } : {});
-    browser = await launch({ width: 1400, height: 900 });
+    browser = await launch(o.viewport ?? { width: 1400, height: 900 });
     page = await browser.context.newPage();
     o.onPage?.(page);
     await page.goto(`${server.url}/?folder=${encodeURIComponent(sb.workspace)}`);
@@ -71,6 +86,11 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await openQuickInput(page, 'Control+P');
   await page.locator('.quick-input-widget input').fill(name);
   await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }) }).first().click();
+}
+
+/** The content frame of the first ready webview: the dashboard, where it is the only webview open. */
+export function firstWebview(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
 
 /** The content frame of the visible webview that shows `selector` (several webviews may be loaded). */

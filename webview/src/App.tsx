@@ -9,6 +9,7 @@ import { GpuTimeCard } from './components/GpuTimeCard.js';
 import { handleResponse, loadState, post, request, saveState } from './host.js';
 import { Timeline } from './components/Timeline.js';
 import { KernelsTable } from './components/KernelsTable.js';
+import { NotAProfile } from './components/NotAProfile.js';
 import { FindingsTable } from './components/FindingsTable.js';
 import { RoundsChart } from './components/RoundsChart.js';
 import { Progress } from './components/Progress.js';
@@ -90,6 +91,14 @@ export function App() {
   }
   const overview = zoom ?? state.overview;
   const os = state.overviewStatus;
+  if (os.state === 'error' && os.notProfile) {
+    return (
+      <main data-testid="dashboard">
+        <header className="top"><h1 title={state.profile.path}>{state.profile.name}</h1></header>
+        <NotAProfile message={os.message ?? ''} kind={os.notProfile.kind} />
+      </main>
+    );
+  }
   // a profile holding several rank processes gets a Ranks tab
   const ranks = state.rankProcesses ?? 0;
   const tab = view.tab === 'ranks' && ranks < 2 ? 'summary' : (view.tab ?? 'summary');

@@ -4,7 +4,11 @@
 // compared; exit 2 for bad input (unreadable files, profiles of different kinds, bad options).
 import type { Command } from 'commander';
 import { UserError } from '../../core/errors.js';
-import { type DiffFormat, type ProfileDiff, diffProfiles, formatDiff } from '../../profile/diff/index.js';
+import {
+  type DiffFormat, type DiffSide, type ProfileDiff, DIFF_SIDE, DIFF_SIDE_VERSION, comparesWhole, diffSide, diffSides, formatDiff,
+  packDiffSide, unpackDiffSide,
+} from '../../profile/diff/index.js';
+import { readCachedBinary, writeCachedBinary, type CacheOutcome } from '../../profile/cache/index.js';
 import { openProfile } from '../../profile/open.js';
 import { cliSignal } from '../signal.js';
 
@@ -30,6 +34,21 @@ export function gateFails(d: ProfileDiff, thresholdPct: number): boolean {
   return d.verdict === 'likely regression' && (d.stepTime?.deltaPct ?? Infinity) >= thresholdPct;
 }
 
+/**
+ * One side of the diff: kept in the profile's cache entry by an earlier diff of the same file (its step metrics,
+ * a few MB at most, instead of the model's columns and the pass over them), or computed from the opened profile
+ * and then kept. `fresh`: always from the profile.
+ */
+async function sideOf(path: string, signal: AbortSignal | undefined, fresh = false): Promise<DiffSide> {
+  const params = { v: DIFF_SIDE_VERSION };
+  const kept = fresh ? undefined : readCachedBinary(path, DIFF_SIDE, params, {}, unpackDiffSide);
+  if (kept) return kept;
+  let cache: CacheOutcome | undefined;
+  const side = diffSide(await openProfile(path, { signal, onCacheOutcome: (o) => { cache = o; } }));
+  if (cache && cache !== 'off') writeCachedBinary(path, DIFF_SIDE, params, packDiffSide(side));
+  return side;
+}
+
 export function register(program: Command): void {
   program
     .command('diff')
@@ -51,9 +70,14 @@ export function register(program: Command): void {
       const limit = Number(opts.limit ?? '10');
       if (!Number.isInteger(limit) || limit < 1) throw new UserError(`--limit must be a positive integer, got "${opts.limit}"`);
       const signal = cliSignal();
-      const a = await openProfile(before, { signal });
-      const b = await openProfile(after, { signal });
-      const d = diffProfiles(a, b, { minEffectPct, limit });
+      let a = await sideOf(before, signal);
+      let b = await sideOf(after, signal);
+      // kept sides hold the whole-profile metrics only when they have fewer than two steps themselves
+      if (comparesWhole(a, b)) {
+        if (!a.whole && !a.wholeOf) a = await sideOf(before, signal, true);
+        if (!b.whole && !b.wholeOf) b = await sideOf(after, signal, true);
+      }
+      const d = diffSides(a, b, { minEffectPct, limit });
       process.stdout.write(`${formatDiff(d, format)}\n`);
       if (opts.exitOnRegression && gateFails(d, threshold)) {
         process.stderr.write(`sysight diff: gate failed: ${d.headline}\n`);

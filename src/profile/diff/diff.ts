@@ -11,7 +11,7 @@ import type { ProfileModel } from '../../core/profile.js';
 import { type Comparison, compareSamples, median } from '../queries/robust.js';
 import { CATEGORY_IDS, CATEGORY_NAMES, type CategoryId, type StepMetrics, stepMetrics } from '../queries/step-metrics.js';
 import { hasGpuActivity, round } from '../queries/util.js';
-import { cpuStepMetrics } from './cpu.js';
+import { type CpuStepMetrics, cpuStepMetrics } from './cpu.js';
 import { type NamedDiff, type NamedDiffs, namedDiffs, noNamedDiffs } from './series.js';
 
 export type Verdict = 'likely regression' | 'likely improvement' | 'neutral' | 'incomparable';
@@ -82,15 +82,57 @@ export interface DiffOptions {
   limit?: number;
 }
 
-const kind = (m: ProfileModel) => (m.meta.format === 'nsys-sqlite' ? 'Nsight Systems export' : 'PyTorch profiler trace');
+/**
+ * What the diff reads of one profile: a few facts of its meta, its step metrics, and (when either side has fewer
+ * than two steps) the whole profile as one step. diffSide(model) computes it; a side kept in the profile's cache
+ * entry (kept.ts) answers a later diff of the same file without opening it.
+ */
+export interface DiffSide {
+  source: string;
+  format: string;
+  gpus: string[];
+  durationNs: number;
+  hasGpuActivity: boolean;
+  metrics: StepMetrics;
+  /** the whole profile as one step (its GPU-active span); computed on first use for a side from a model */
+  whole?: StepMetrics | undefined;
+  /** set on sides from a model: computes `whole` */
+  wholeOf?: (() => StepMetrics) | undefined;
+  /** a side without GPU activity: what its CPU did per step (over metrics.iterations) */
+  cpu?: CpuStepMetrics | undefined;
+}
 
-function side(model: ProfileModel, m: StepMetrics, compared: number): SideInfo {
+export function diffSide(model: ProfileModel): DiffSide {
+  const gpu = hasGpuActivity(model);
+  const metrics = stepMetrics(model);
+  return {
+    source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name),
+    durationNs: model.meta.endNs - model.meta.startNs, hasGpuActivity: gpu, metrics,
+    wholeOf: () => wholeProfile(model),
+    ...(gpu ? {} : { cpu: cpuStepMetrics(model, metrics.iterations) }),
+  };
+}
+
+/** Whether the diff of these sides compares whole profiles (a side has fewer than two steps). */
+export const comparesWhole = (a: DiffSide, b: DiffSide) => a.metrics.iterations.length < 2 || b.metrics.iterations.length < 2;
+
+function wholeOf(s: DiffSide): StepMetrics {
+  if (!s.whole) {
+    if (!s.wholeOf) throw new Error(`the diff side of ${s.source} has no whole-profile metrics`);
+    s.whole = s.wholeOf();
+  }
+  return s.whole;
+}
+
+const kind = (m: { format: string }) => (m.format === 'nsys-sqlite' ? 'Nsight Systems export' : 'PyTorch profiler trace');
+
+function side(s: DiffSide, m: StepMetrics, compared: number): SideInfo {
   const d = m.durationNs;
   const med = median(d);
   return {
-    source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name), gpuCount: m.gpuCount,
-    hasGpuActivity: hasGpuActivity(model), steps: m.iterations.length, stepsCompared: compared, stepMethod: m.method, stepBasis: m.basis,
-    durationMs: round((model.meta.endNs - model.meta.startNs) / 1e6),
+    source: s.source, format: s.format, gpus: s.gpus, gpuCount: m.gpuCount,
+    hasGpuActivity: s.hasGpuActivity, steps: m.iterations.length, stepsCompared: compared, stepMethod: m.method, stepBasis: m.basis,
+    durationMs: round(s.durationNs / 1e6),
     stepTimeMs: {
       median: round(med / 1e6), mad: round(median(Array.from(d, (x) => Math.abs(x - med))) / 1e6),
       min: round(d.length ? Math.min(...d) / 1e6 : 0), max: round(d.length ? Math.max(...d) / 1e6 : 0),
@@ -113,19 +155,27 @@ export const VERDICT_RULE =
   'data loading, operator and Python self time per step, operators and Python functions';
 
 export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions = {}): ProfileDiff {
+  if (kind(a.meta) !== kind(b.meta)) {
+    throw new UserError(`cannot diff a ${kind(a.meta)} (${a.meta.source}) against a ${kind(b.meta)} (${b.meta.source}): give two profiles of the same kind`);
+  }
+  return diffSides(diffSide(a), diffSide(b), opts);
+}
+
+/** The diff of two sides (diffSide, or kept ones): what diffProfiles gives for their models. */
+export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): ProfileDiff {
   if (kind(a) !== kind(b)) {
-    throw new UserError(`cannot diff a ${kind(a)} (${a.meta.source}) against a ${kind(b)} (${b.meta.source}): give two profiles of the same kind`);
+    throw new UserError(`cannot diff a ${kind(a)} (${a.source}) against a ${kind(b)} (${b.source}): give two profiles of the same kind`);
   }
   const minEffectPct = opts.minEffectPct ?? 1;
   const limit = opts.limit ?? 10;
-  const ma = stepMetrics(a);
-  const mb = stepMetrics(b);
+  const ma = a.metrics;
+  const mb = b.metrics;
   const reasons: string[] = [];
   const notes: string[] = [];
   // two CPU-only profiles compare what they hold; one with GPU work and one without do not compare at all
-  const cpuOnly = !hasGpuActivity(a) && !hasGpuActivity(b);
-  if (!cpuOnly && !hasGpuActivity(a)) reasons.push(`the before profile (${a.meta.source}) has no GPU activity (no kernels, copies or memsets) and the after profile has`);
-  if (!cpuOnly && !hasGpuActivity(b)) reasons.push(`the after profile (${b.meta.source}) has no GPU activity (no kernels, copies or memsets) and the before profile has`);
+  const cpuOnly = !a.hasGpuActivity && !b.hasGpuActivity;
+  if (!cpuOnly && !a.hasGpuActivity) reasons.push(`the before profile (${a.source}) has no GPU activity (no kernels, copies or memsets) and the after profile has`);
+  if (!cpuOnly && !b.hasGpuActivity) reasons.push(`the after profile (${b.source}) has no GPU activity (no kernels, copies or memsets) and the before profile has`);
   if (!reasons.length && ma.gpuCount !== mb.gpuCount) {
     reasons.push(`the GPU counts differ: ${ma.gpuCount} GPU(s) with work before, ${mb.gpuCount} after — per-step times are not comparable`);
   }
@@ -135,7 +185,7 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   const pick = (v: Float64Array) => v.subarray(drop);
   const info = { before: side(a, ma, Math.max(0, ma.iterations.length - drop)), after: side(b, mb, Math.max(0, mb.iterations.length - drop)) };
   if (drop) notes.push('first step of each profile left out as warm-up');
-  const models = (m: ProfileModel) => [...new Set(m.meta.gpus.map((g) => g.name))].sort().join(', ');
+  const models = (m: DiffSide) => [...new Set(m.gpus)].sort().join(', ');
   if (models(a) && models(b) && models(a) !== models(b)) notes.push(`GPU models differ (${models(a)} vs ${models(b)}): part of any change may be the hardware`);
   if (aligned && ma.iterations.length !== mb.iterations.length) {
     notes.push(`step counts differ (${ma.iterations.length} vs ${mb.iterations.length}): distributions are compared, not step pairs`);
@@ -147,8 +197,8 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   }
 
   // whole-profile fallback: each side is one "step" (its GPU-active span) and the noise is unknown
-  const A = aligned ? ma : wholeProfile(a);
-  const B = aligned ? mb : wholeProfile(b);
+  const A = aligned ? ma : wholeOf(a);
+  const B = aligned ? mb : wholeOf(b);
   if (!aligned) notes.push(`no steps detected on at least one side: compared whole profiles (${cpuOnly ? 'their whole span' : 'GPU-active span'}); step noise unknown, so a change is likely only at ≥ 5%`);
   const pa = aligned ? pick : (v: Float64Array) => v;
   if (!aligned) Object.assign(base, { before: side(a, A, 1), after: side(b, B, 1) });
@@ -159,8 +209,11 @@ export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions
   const stepTime = metricDiff('step time', 'step time', 'ms', cmp(A.durationNs, B.durationNs, minEffect), 1e6);
 
   if (cpuOnly) {
-    notes.push('both profiles are CPU-only: compared on step time, data loading, operator and Python self time per step');
-    return cpuVerdict({ ...base, reasons }, stepTime, cpuDiff(a, b, A.iterations, B.iterations, pa, floor, limit), aligned ? minEffectPct : Math.max(5, minEffectPct));
+    const cpu = aligned && a.cpu && b.cpu ? cpuDiff(a.cpu, b.cpu, pa, floor, limit) : { metrics: [], operators: noNamedDiffs(), python: noNamedDiffs() };
+    notes.push(aligned
+      ? 'both profiles are CPU-only: compared on step time, data loading, operator and Python self time per step'
+      : 'both profiles are CPU-only and without steps: compared on their whole span only');
+    return cpuVerdict({ ...base, reasons }, stepTime, cpu, aligned ? minEffectPct : Math.max(5, minEffectPct));
   }
 
   const categories = CATEGORY_IDS.map((c: CategoryId) => metricDiff(c, CATEGORY_NAMES[c], 'ms', cmp(A.categories[c], B.categories[c]), 1e6))
@@ -215,9 +268,7 @@ function wholeProfile(model: ProfileModel): StepMetrics {
 }
 
 /** Two CPU-only profiles: data loading, operator and Python self time per step, each by the diff's rule. */
-function cpuDiff(a: ProfileModel, b: ProfileModel, ia: StepMetrics['iterations'], ib: StepMetrics['iterations'], pa: (v: Float64Array) => Float64Array, floor: number, limit: number): CpuDiff {
-  const A = cpuStepMetrics(a, ia);
-  const B = cpuStepMetrics(b, ib);
+function cpuDiff(A: CpuStepMetrics, B: CpuStepMetrics, pa: (v: Float64Array) => Float64Array, floor: number, limit: number): CpuDiff {
   const metrics: MetricDiff[] = [];
   const add = (metric: string, label: string, x: Float64Array, y: Float64Array, held: boolean) => {
     if (held) metrics.push(metricDiff(metric, label, 'ms', compareSamples(pa(x), pa(y), floor), 1e6));

@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CancelledError, UserError } from '../../core/errors.js';
+import { CancelledError, NotAProfileError, UserError } from '../../core/errors.js';
 import { openProfile } from '../open.js';
 import { CATEGORY } from './build.js';
 import { loadText } from './load.js';
@@ -32,11 +32,13 @@ const KINETO_TEXT = JSON.stringify({
   ],
 });
 
-async function userError(p: Promise<unknown>): Promise<string> {
+async function userError(p: Promise<unknown>, notProfile = false): Promise<string> {
   try {
     await p;
   } catch (e) {
     expect(e).toBeInstanceOf(UserError);
+    // only a file that is no trace at all is "not a profile" (the editor offers the default editor for it)
+    expect(e instanceof NotAProfileError).toBe(notProfile);
     const msg = (e as Error).message;
     expect(msg).not.toContain('\n');
     return msg;
@@ -51,12 +53,17 @@ describe('bad input', () => {
   });
 
   it('JSON that is not a trace', async () => {
-    expect(await userError(openProfile(tmp.write('config.json', { model: 'gpt2', lr: 3e-4 }))))
+    expect(await userError(openProfile(tmp.write('config.json', { model: 'gpt2', lr: 3e-4 })), true))
       .toMatch(/config\.json is JSON but not a PyTorch profiler trace/);
-    expect(await userError(openProfile(tmp.write('numbers.json', [1, 2, 3]))))
+    expect(await userError(openProfile(tmp.write('numbers.json', [1, 2, 3])), true))
       .toMatch(/numbers\.json is JSON but not a PyTorch profiler trace/);
-    expect(await userError(openProfile(tmp.write('weird.json', { traceEvents: [1, 'a', null] }))))
+    expect(await userError(openProfile(tmp.write('weird.json', { traceEvents: [1, 'a', null] })), true))
       .toMatch(/is JSON but not a PyTorch profiler trace/);
+    // gzip files that are no trace: JSON that is not one, and text that is not JSON
+    expect(await userError(openProfile(tmp.write('config.json.gz', { model: 'gpt2' }, true)), true))
+      .toMatch(/config\.json\.gz is JSON but not a PyTorch profiler trace/);
+    expect(await userError(openProfile(tmp.write('table.json.gz', 'name,value\nx,1\n', true)), true))
+      .toMatch(/table\.json\.gz is not a profile Sysight can read/);
   });
 
   it('empty traceEvents, an empty list, and only metadata', async () => {
@@ -78,7 +85,7 @@ describe('bad input', () => {
     expect(await userError(openProfile(tmp.write('zero.json', '')))).toMatch(/is empty \(0 bytes\)/);
     expect(await userError(openProfile(tmp.path('nope.json')))).toMatch(/no such file/);
     expect(await userError(openProfile(resolve(__dirname)))).toMatch(/is a directory/);
-    expect(await userError(openProfile(tmp.write('notes.txt', 'hello')))).toMatch(/is not a profile Sysight can read/);
+    expect(await userError(openProfile(tmp.write('notes.txt', 'hello')), true)).toMatch(/is not a profile Sysight can read/);
     expect(await userError(readTraceFile(tmp.write('bin.json', Buffer.from([0x7b, 0xff, 0xfe, 0x7d]))))).toMatch(/bin\.json is not valid JSON/);
   });
 

@@ -1,7 +1,7 @@
 // The two readers of PyTorch-profiler traces: Kineto chrome traces (an object with traceEvents, plain or
 // gzip) and the legacy autograd-profiler export (a bare JSON list, torch without Kineto). Both stream the
 // file through ./scan.ts into ./build.ts: no whole-file string, no whole-file object tree.
-import { UserError } from '../../core/errors.js';
+import { NotAProfileError, UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import type { ProfileReader, ReadOptions } from '../reader-types.js';
 import { CATEGORY, TraceBuilder } from './build.js';
@@ -133,10 +133,10 @@ class TraceFacts {
 
 function finishTrace(b: TraceBuilder, trace: TraceFacts, list: boolean, source: string): ProfileModel {
   if (!list && !trace.eventList) {
-    throw new UserError(`${source} is JSON but not a PyTorch profiler trace (no traceEvents list)`);
+    throw new NotAProfileError(`${source} is JSON but not a PyTorch profiler trace (no traceEvents list)`);
   }
   if (trace.elements > 0 && trace.traceEvents === 0) {
-    throw new UserError(`${source} is JSON but not a PyTorch profiler trace (its entries are not trace events)`);
+    throw new NotAProfileError(`${source} is JSON but not a PyTorch profiler trace (its entries are not trace events)`);
   }
   b.settleTimes();
   const rows = b.kernels.length + b.runtime.length + b.memcpy.length + b.memset.length + b.sync.length + b.nvtx.length + b.cpu.length;

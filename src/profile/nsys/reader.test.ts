@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CancelledError, UserError } from '../../core/errors.js';
+import { CancelledError, NotAProfileError, UserError } from '../../core/errors.js';
 import { CopyKind, MemKind, SyncKind } from '../../core/profile.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { openProfile } from '../open.js';
@@ -159,7 +159,10 @@ describe('nsys reader on bad input', () => {
   it('rejects a file that is not SQLite', async () => {
     const p = join(dir, 'notes.sqlite');
     writeFileSync(p, 'hello, this is text\n');
-    expect((await userError(p)).message).toMatch(/is not a profile Sysight can read/);
+    const e = await userError(p);
+    expect(e.message).toMatch(/is not a profile Sysight can read/);
+    // the editor offers the default editor for it
+    expect(e).toBeInstanceOf(NotAProfileError);
   });
 
   it('rejects a SQLite database that is not an nsys export', async () => {
@@ -169,14 +172,16 @@ describe('nsys reader on bad input', () => {
     const p = join(dir, 'users.sqlite');
     writeFileSync(p, db.export());
     db.close();
-    expect((await userError(p)).message).toBe(
-      `${p} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`,
-    );
+    const e = await userError(p);
+    expect(e.message).toBe(`${p} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
+    expect(e).toBeInstanceOf(NotAProfileError);
   });
 
   it('rejects a zero-byte file, a missing path and a directory', async () => {
     const empty = join(dir, 'empty.sqlite');
     writeFileSync(empty, '');
+    // an empty or missing file is not told apart as "not a profile": it is a plain one-line error
+    expect(await userError(empty)).not.toBeInstanceOf(NotAProfileError);
     expect((await userError(empty)).message).toMatch(/empty \(0 bytes\)/);
     expect((await userError(join(dir, 'nope.sqlite'))).message).toMatch(/no such file/);
     const d = join(dir, 'adir.sqlite');
@@ -194,7 +199,10 @@ describe('nsys reader on bad input', () => {
     for (const keep of [100, 4096, Math.floor(fixtureBytes.length / 2), fixtureBytes.length - 1000]) {
       const p = join(dir, `trunc-${keep}.sqlite`);
       writeFileSync(p, fixtureBytes.subarray(0, keep));
-      expect((await userError(p)).message).toMatch(/truncated/);
+      const e = await userError(p);
+      expect(e.message).toMatch(/truncated/);
+      // a damaged export is a profile all the same
+      expect(e).not.toBeInstanceOf(NotAProfileError);
     }
   });
 });

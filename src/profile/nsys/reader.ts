@@ -1,7 +1,7 @@
 // The Nsight Systems SQLite reader: probes the schema, loads every present table in one pass each into the
 // columnar ProfileModel, and turns every SQLite complaint into one clear line for the user.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { UserError } from '../../core/errors.js';
+import { NotAProfileError, UserError } from '../../core/errors.js';
 import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
 import { CPU_COLUMNS, emptyTable, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
@@ -97,7 +97,7 @@ export async function readNsysSqlite(path: string, opts: ReadOptions = {}): Prom
 function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileModel {
   const schema = probeSchema(db, Math.ceil(statSync(path).size / 4));
   if (!schema.isNsys) {
-    throw new UserError(`${path} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
+    throw new NotAProfileError(`${path} is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)`);
   }
   const interner = new StringInterner();
   const ctx = makeContext(db, schema, interner, opts);

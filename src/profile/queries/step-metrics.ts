@@ -163,25 +163,23 @@ export function stepMetrics(model: ProfileModel, opts: StepMetricsOptions = {}):
     }
   }
 
-  // copies and memsets
-  const c = model.memcpy;
-  for (let r = 0; r < c.length; r++) {
-    const j = stepOf(c.start[r]!);
-    if (j < 0) continue;
-    const d = c.end[r]! - c.start[r]!;
+  // copies and memsets: each row that starts in a step, with its step and duration
+  const inSteps = (t: { length: number; start: Float64Array; end: Float64Array }, add: (r: number, j: number, d: number) => void) => {
+    for (let r = 0; r < t.length; r++) {
+      const j = stepOf(t.start[r]!);
+      if (j >= 0) add(r, j, t.end[r]! - t.start[r]!);
+    }
+  };
+  inSteps(model.memcpy, (r, j, d) => {
     m.memcpyNs[j]! += d;
     m.memcpyCount[j]!++;
-    m.memcpyBytes[j]! += c.bytes[r]!;
+    m.memcpyBytes[j]! += model.memcpy.bytes[r]!;
     cat.C4[j]! += d;
-  }
-  const ms = model.memset;
-  for (let r = 0; r < ms.length; r++) {
-    const j = stepOf(ms.start[r]!);
-    if (j < 0) continue;
-    const d = ms.end[r]! - ms.start[r]!;
+  });
+  inSteps(model.memset, (_r, j, d) => {
     m.memsetNs[j]! += d;
     cat.C5[j]! += d;
-  }
+  });
 
   // syncs: call time and the GPU idle they cause
   if (n > 0) {

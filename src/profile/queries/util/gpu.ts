@@ -1,6 +1,6 @@
 // GPU activity: presence check, per-device busy intervals, pid → device, all GPU work in time order.
 import { UserError } from '../../../core/errors.js';
-import type { ProfileModel } from '../../../core/profile.js';
+import { CopyKind, MemKind, type ProfileModel } from '../../../core/profile.js';
 import { type Intervals, mergeByDevice, unionIntervals } from './intervals.js';
 import { nameOf } from './names.js';
 import { DenseIndex, startOrder } from './order.js';
@@ -119,5 +119,11 @@ export function opName(model: ProfileModel, table: number, row: number): string 
   return 'memset';
 }
 
-export const COPY_KIND_NAMES = ['Unknown', 'HtoD', 'DtoH', 'DtoD', 'HtoH', 'PtoP'];
-export const MEM_KIND_NAMES = ['Unknown', 'Pageable', 'Pinned', 'Device', 'Array', 'Managed'];
+/** The member names of a numeric enum whose codes are 0…n-1, indexed by code (the enum's reverse mapping). */
+function namesByCode(e: Record<string, string | number>): readonly string[] {
+  return Object.values(e).filter((v): v is string => typeof v === 'string');
+}
+
+/** Display names of the copy directions and memory kinds, by code. */
+export const COPY_KIND_NAMES = namesByCode(CopyKind);
+export const MEM_KIND_NAMES = namesByCode(MemKind);
