@@ -83,14 +83,18 @@ export interface Measurement {
    * cores each side's process tree used, the cores the machine left idle, and the factor each side's step
    * times were multiplied by (1: nothing taken from other jobs). The ms samples above are the corrected ones.
    */
-  share?: {
-    baselineCores: number;
-    candidateCores: number;
-    baselineIdleCores: number;
-    candidateIdleCores: number;
-    baselineFactor: number;
-    candidateFactor: number;
-  };
+  share?: ShareSummary;
+}
+
+/** The CPU-share correction of one A/B comparison (src/sandbox/share.ts computes it). */
+export interface ShareSummary {
+  /** medians over the pairs */
+  baselineCores: number;
+  candidateCores: number;
+  baselineIdleCores: number;
+  candidateIdleCores: number;
+  baselineFactor: number;
+  candidateFactor: number;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Growable columnar tables: readers append rows, then freeze into the typed-array tables of profile.ts.
 import type {
   ApiTable, CpuEventTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, ProfileModel,
-  RangeTable, StringTable, SyncTable,
+  RangeTable, StackFrame, StringTable, SyncTable,
 } from './profile.js';
 
 type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
@@ -142,6 +142,27 @@ export class StringInterner {
       this.ids.set(s, id);
     }
     return id;
+  }
+}
+
+/**
+ * The string table, the event tables every source fills and the callchains, grown row by row before they become a
+ * ProfileModel: the Kineto reader's TraceBuilder and the tests' ModelBuilder extend it (each with its kernel columns).
+ */
+export class EventTablesBuilder<K extends ColumnSpec> {
+  readonly strings = new StringInterner();
+  readonly kernels: TableBuilder<K>;
+  readonly runtime = new TableBuilder(LAUNCH_API_COLUMNS);
+  readonly memcpy = new TableBuilder(MEMCPY_COLUMNS);
+  readonly memset = new TableBuilder(MEMSET_COLUMNS);
+  readonly sync = new TableBuilder(SYNC_COLUMNS);
+  readonly nvtx = new TableBuilder(RANGE_COLUMNS);
+  readonly cpu = new TableBuilder(CPU_COLUMNS);
+  /** callchain id → its frames, innermost first */
+  readonly callchains = new Map<number, StackFrame[]>();
+
+  constructor(kernelColumns: K) {
+    this.kernels = new TableBuilder(kernelColumns);
   }
 }
 

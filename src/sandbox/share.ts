@@ -10,6 +10,7 @@
 // and its step time is multiplied by it (the same for the baseline against the candidate). On a machine with
 // idle cores the factor is 1 and the wall clock stands; on a saturated one the comparison becomes one of CPU
 // time per step of the whole process tree, where moving work into workers gains nothing. Pure functions.
+import type { ShareSummary } from '../core/run.js';
 import type { StepShare } from './instrument.js';
 import { median } from './stats.js';
 
@@ -33,15 +34,6 @@ export function shareFactor(side: RunShare, other: RunShare): number {
   return available > 0 && side.cores > available ? side.cores / available : 1;
 }
 
-export interface ShareSummary {
-  /** medians over the pairs */
-  baselineCores: number;
-  candidateCores: number;
-  baselineIdleCores: number;
-  candidateIdleCores: number;
-  baselineFactor: number;
-  candidateFactor: number;
-}
 
 /**
  * Pairwise corrected per-run statistics (pair i = baseline[i], candidate[i]). Without a share for every run

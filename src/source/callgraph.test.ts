@@ -1,9 +1,9 @@
-import { afterAll, describe, expect, it } from 'vitest';
-import { indexRepo, type RepoIndex } from './repo-index.js';
-import { makeRepo, py, removeRepo } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { indexRepo } from './repo-index.js';
+import { indexedRepo, makeRepo, py, removeRepo } from './testing.js';
 
 describe('call graph', () => {
-  const repo = makeRepo({
+  const repo = indexedRepo({
     'models/__init__.py': '',
     'models/blocks.py': py`
       import torch.nn as nn
@@ -65,15 +65,9 @@ describe('call graph', () => {
           main()
     `,
   });
-  let ix: RepoIndex;
-  afterAll(() => {
-    ix?.dispose();
-    removeRepo(repo);
-  });
-  const targets = (from: string) => ix.graph.callees(from).map((e) => `${e.to}${e.via === 'direct' ? '' : ' (' + e.via + ')'}`).sort();
+  const targets = (from: string) => repo.index.graph.callees(from).map((e) => `${e.to}${e.via === 'direct' ? '' : ' (' + e.via + ')'}`).sort();
 
-  it('resolves module aliases, from-imports, class instantiation, instance calls through torch.compile, self.method and inheritance', async () => {
-    ix = await indexRepo(repo);
+  it('resolves module aliases, from-imports, class instantiation, instance calls through torch.compile, self.method and inheritance', () => {
     expect(targets('main')).toEqual([
       'models/blocks.py:Net.__init__',
       'models/blocks.py:Net.forward (instance)',
@@ -93,8 +87,8 @@ describe('call graph', () => {
 
   it('falls back to the root model classes for an untyped `model(...)` (heuristic edge)', () => {
     expect(targets('step')).toEqual(['models/blocks.py:Net.forward (heuristic)']);
-    expect(ix.resolver.rootModelClasses()).toEqual(['models/blocks.py:Net']);
-    expect(ix.resolver.submodules('models/blocks.py:Net')).toEqual(['models/blocks.py:Attention']);
+    expect(repo.index.resolver.rootModelClasses()).toEqual(['models/blocks.py:Net']);
+    expect(repo.index.resolver.submodules('models/blocks.py:Net')).toEqual(['models/blocks.py:Attention']);
   });
 
   it('takes both branches of an if/else binding, and never guesses for attributes typed outside the repo', async () => {
@@ -135,11 +129,11 @@ describe('call graph', () => {
   });
 
   it('answers callers, callees and reachability', () => {
-    expect(ix.graph.callers('load').map((e) => `${e.from}:${e.line}`).sort()).toEqual(['train.py:main:17', 'utils/io.py:batches:5']);
-    expect(ix.graph.callers('utils/io.py:load')).toHaveLength(2);
-    expect(ix.graph.reachableFrom(['train.py:step'])).toEqual([
+    expect(repo.index.graph.callers('load').map((e) => `${e.from}:${e.line}`).sort()).toEqual(['train.py:main:17', 'utils/io.py:batches:5']);
+    expect(repo.index.graph.callers('utils/io.py:load')).toHaveLength(2);
+    expect(repo.index.graph.reachableFrom(['train.py:step'])).toEqual([
       'models/blocks.py:Attention.forward', 'models/blocks.py:Base.helper', 'models/blocks.py:Net.forward', 'train.py:step',
     ]);
-    expect(ix.graph.reachableFrom(['no_such_function'])).toEqual([]);
+    expect(repo.index.graph.reachableFrom(['no_such_function'])).toEqual([]);
   });
 });

@@ -1,9 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { indexRepo, type RepoIndex } from './repo-index.js';
-import { makeRepo, py, removeRepo } from './testing.js';
+import { describe, expect, it } from 'vitest';
+import { indexedRepo, py } from './testing.js';
 
 describe('symbol table', () => {
-  const repo = makeRepo({
+  const repo = indexedRepo({
     'pkg/__init__.py': '',
     'pkg/layers.py': py`
       import numpy as np
@@ -55,18 +54,9 @@ describe('symbol table', () => {
               return ok()
     `,
   });
-  // one index of the fixture repo for every test: they only read it
-  let ix: RepoIndex;
-  beforeAll(async () => {
-    ix = await indexRepo(repo);
-  });
-  afterAll(() => {
-    ix.dispose();
-    removeRepo(repo);
-  });
 
   it('names classes and functions with qualified names and line ranges', () => {
-    const s = ix.byFile.get('pkg/layers.py')!.symbols;
+    const s = repo.index.byFile.get('pkg/layers.py')!.symbols;
     expect(s.module).toBe('pkg.layers');
     expect(s.classes.map((c) => c.qualname)).toEqual(['Config', 'Net', 'Net.Nested']);
     expect(s.classes.find((c) => c.name === 'Net')!.bases).toEqual(['nn.Module']);
@@ -75,11 +65,11 @@ describe('symbol table', () => {
     const fwd = s.functions.find((f) => f.qualname === 'Net.forward')!;
     expect(fwd).toMatchObject({ line: 13, endLine: 20, className: 'Net', decorators: ['torch.no_grad()'], params: ['self', 'x'] });
     expect(s.functions.find((f) => f.qualname === 'Net.forward.inner')!.className).toBeNull();
-    expect(ix.byFile.get('pkg/__init__.py')!.symbols.module).toBe('pkg');
+    expect(repo.index.byFile.get('pkg/__init__.py')!.symbols.module).toBe('pkg');
   });
 
   it('records imports with aliases and relative levels', () => {
-    const imps = ix.byFile.get('pkg/layers.py')!.symbols.imports.map((i) => [i.module, i.name, i.alias, i.level]);
+    const imps = repo.index.byFile.get('pkg/layers.py')!.symbols.imports.map((i) => [i.module, i.name, i.alias, i.level]);
     expect(imps).toEqual([
       ['numpy', null, 'np', 0],
       ['torch.nn', null, 'nn', 0],
@@ -91,7 +81,7 @@ describe('symbol table', () => {
   });
 
   it('records calls, loops, assignments and the __main__ block with their enclosing function', () => {
-    const s = ix.byFile.get('pkg/layers.py')!.symbols;
+    const s = repo.index.byFile.get('pkg/layers.py')!.symbols;
     expect(s.loops.map((l) => [l.kind, l.line, l.endLine, l.function, l.iter, l.target])).toEqual([
       ['for', 16, 17, 'Net.forward', 'range(3)', 'i'],
       ['while', 18, 19, 'Net.forward', 'x.sum() > 0', null],
@@ -105,12 +95,12 @@ describe('symbol table', () => {
   });
 
   it('tolerates files that do not parse: records the error lines and indexes the rest', () => {
-    const s = ix.byFile.get('broken.py')!.symbols;
+    const s = repo.index.byFile.get('broken.py')!.symbols;
     expect(s.parseErrors.length).toBeGreaterThan(0);
     expect(s.parseErrors[0]!.line).toBe(4);
     expect(s.functions.map((f) => f.qualname)).toContain('ok');
     expect(s.functions.map((f) => f.qualname)).toContain('Fine.m');
-    expect(ix.notes.some((n) => n.startsWith('broken.py: syntax errors at line 4'))).toBe(true);
-    expect(ix.graph.callees('Fine.m').map((e) => e.to)).toEqual(['broken.py:ok']);
+    expect(repo.index.notes.some((n) => n.startsWith('broken.py: syntax errors at line 4'))).toBe(true);
+    expect(repo.index.graph.callees('Fine.m').map((e) => e.to)).toEqual(['broken.py:ok']);
   });
 });

@@ -2,6 +2,8 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { indexRepo, type RepoIndex } from './repo-index.js';
 
 export function makeRepo(files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'sysight-src-'));
@@ -25,6 +27,29 @@ export async function withRepo<T>(files: Record<string, string>, use: (root: str
   } finally {
     removeRepo(root);
   }
+}
+
+/**
+ * A throw-away repo made of `files`, indexed once for the tests of the enclosing describe block, which only read it
+ * (`.index` inside a test); the index is disposed and the repo removed after them.
+ */
+export function indexedRepo(files: Record<string, string>): { readonly root: string; readonly index: RepoIndex } {
+  const root = makeRepo(files);
+  let index: RepoIndex | undefined;
+  beforeAll(async () => {
+    index = await indexRepo(root);
+  });
+  afterAll(() => {
+    index?.dispose();
+    removeRepo(root);
+  });
+  return {
+    root,
+    get index(): RepoIndex {
+      if (!index) throw new Error('indexedRepo: read .index inside a test');
+      return index;
+    },
+  };
 }
 
 /** Strips a common leading indentation so Python snippets can be written indented in tests. */

@@ -7,28 +7,25 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadSqlJs } from '../../src/profile/sqljs.js';
 import { artifactsDir } from '../support/chromium.js';
-import { makeSandbox, type Sandbox } from '../support/code-server.js';
-import { canDriveEditor, DASHBOARD_BUNDLES, openWorkbench, quickOpen, runCommand, webviewWith, type Workbench } from '../support/workbench-ui.js';
+import type { Sandbox } from '../support/code-server.js';
+import { canDriveEditor, closeAllEditors, DASHBOARD_BUNDLES, openInDashboard, quickOpen, runCommand, useWorkbench } from '../support/workbench-ui.js';
 
-const root = process.cwd();
 const SETTING = 'sysight.defaultEditorForNonProfiles';
 
 describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('files that are not profiles, in a real VS Code', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
-  const userSettings = () => JSON.parse(readFileSync(join(sb.dir, 'ud', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
-  const activeTab = () => page.locator('.tabs-container .tab.active').getAttribute('aria-label');
-  const tabsNamed = (name: string) => page.locator(`.tabs-container .tab[aria-label^="${name}"]`).count();
+  const ws = useWorkbench({ prepare: writeFiles });
+  const userSettings = () => JSON.parse(readFileSync(join(ws.sb.dir, 'ud', 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
+  const activeTab = () => ws.page.locator('.tabs-container .tab.active').getAttribute('aria-label');
+  const tabsNamed = (name: string) => ws.page.locator(`.tabs-container .tab[aria-label^="${name}"]`).count();
   /** VS Code's default (text) editor on a binary file: its "not displayed in the text editor" placeholder */
-  const defaultEditorShown = () => page.getByText(/not displayed in the text editor because it is either binary/).count();
+  const defaultEditorShown = () => ws.page.getByText(/not displayed in the text editor because it is either binary/).count();
+  const webviews = () => ws.page.locator('iframe.webview.ready').count();
 
-  beforeAll(async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
+  /** a plain SQLite database, gzip files that are no trace, and a real trace saved as *.json.gz */
+  async function writeFiles(sb: Sandbox): Promise<void> {
     const SQL = await loadSqlJs();
     const db = new SQL.Database();
     db.exec("CREATE TABLE users (id INTEGER PRIMARY KEY, name TEXT); INSERT INTO users (name) VALUES ('ada'), ('grace')");
@@ -39,15 +36,11 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('files that are not profi
     writeFileSync(join(sb.workspace, 'notes.json.gz'), gzipSync(JSON.stringify({ notes: ['not a trace'] })));
     // a real trace saved as *.json.gz: a profile of the remembered kind
     writeFileSync(join(sb.workspace, 'train.json.gz'), gzipSync(readFileSync(join(sb.workspace, 'train.pt.trace.json'))));
-    wb = await openWorkbench(sb);
-    page = wb.page;
-  }, 180_000);
-
-  afterAll(() => wb?.close());
+  }
 
   it('a SQLite database that is not an Nsight Systems export: says so, and one click reopens it in the default editor', async () => {
-    await quickOpen(page, 'users.sqlite');
-    const dash = await webviewWith(page, '[data-testid=not-profile]');
+    const { page } = ws;
+    const dash = await openInDashboard(page, 'users.sqlite', '[data-testid=not-profile]');
     expect(await dash.locator('[data-testid=not-profile-message]').textContent())
       .toBe('Cannot read users.sqlite: users.sqlite is a SQLite database but not an Nsight Systems export (no StringIds/CUPTI/NVTX tables)');
     expect(await dash.locator('[data-testid=always-default]').textContent()).toContain('Always open *.sqlite files that are not profiles with the default editor');
@@ -57,14 +50,14 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('files that are not profi
     expect(await activeTab()).toMatch(/^users\.sqlite/);
     // the default editor took the dashboard's place: one tab for the file, no dashboard left
     await expect.poll(() => tabsNamed('users.sqlite'), { timeout: 10_000 }).toBe(1);
-    expect(await page.locator('iframe.webview.ready').count()).toBe(0);
+    expect(await webviews()).toBe(0);
     expect(userSettings()[SETTING]).toBeUndefined();
     await page.screenshot({ path: join(artifactsDir(), 'editor-not-a-profile-reopened.png') });
   }, 120_000);
 
   it('"Always" for a gzip file that is not a trace: remembered in the user settings and honoured on the next open', async () => {
-    await quickOpen(page, 'table.json.gz');
-    const dash = await webviewWith(page, '[data-testid=not-profile]');
+    const { page } = ws;
+    const dash = await openInDashboard(page, 'table.json.gz', '[data-testid=not-profile]');
     expect(await dash.locator('[data-testid=not-profile-message]').textContent()).toMatch(/^Cannot read table\.json\.gz: table\.json\.gz is not a profile Sysight can read/);
     await dash.locator('[data-testid=always-default]').click();
     await expect.poll(() => userSettings()[SETTING], { timeout: 20_000 }).toEqual(['*.json.gz']);
@@ -74,25 +67,23 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('files that are not profi
     // the next gzip file that is not a trace goes to the default editor without asking
     await quickOpen(page, 'config.json.gz');
     await expect.poll(activeTab, { timeout: 30_000 }).toMatch(/^config\.json\.gz/);
-    await expect.poll(() => page.locator('iframe.webview.ready').count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => webviews(), { timeout: 30_000 }).toBe(0);
     await expect.poll(defaultEditorShown, { timeout: 30_000 }).toBe(1);
     expect(await tabsNamed('config.json.gz')).toBe(1);
 
     // a real trace of that kind still opens in the dashboard
-    await quickOpen(page, 'train.json.gz');
-    const trace = await webviewWith(page, '[data-testid=kernels]');
+    const trace = await openInDashboard(page, 'train.json.gz', '[data-testid=kernels]');
     expect(await trace.locator('[data-testid=not-profile]').count()).toBe(0);
     await page.screenshot({ path: join(artifactsDir(), 'editor-not-a-profile-always.png') });
   }, 180_000);
 
   it('Sysight: Ask Again for Files That Are Not Profiles forgets the choice', async () => {
-    await runCommand(page, 'View: Close All Editors');
-    await expect.poll(() => page.locator('.tabs-container .tab').count(), { timeout: 10_000 }).toBe(0);
+    const { page } = ws;
+    await closeAllEditors(page);
     await runCommand(page, 'Sysight: Ask Again for Files That Are Not Profiles');
     await expect.poll(() => userSettings()[SETTING], { timeout: 20_000 }).toBeUndefined();
     // a file not opened before (quick open would reopen a recent one in the editor it last had)
-    await quickOpen(page, 'notes.json.gz');
-    const dash = await webviewWith(page, '[data-testid=not-profile]');
+    const dash = await openInDashboard(page, 'notes.json.gz', '[data-testid=not-profile]');
     expect(await dash.locator('[data-testid=not-profile-message]').textContent()).toMatch(/notes\.json\.gz is JSON but not a PyTorch profiler trace/);
   }, 120_000);
 });

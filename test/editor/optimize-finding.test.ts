@@ -5,37 +5,29 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RunRecord } from '../../src/core/run.js';
 import { artifactsDir } from '../support/chromium.js';
-import { makeSandbox, type Sandbox } from '../support/code-server.js';
 import { git } from '../support/sandbox-fixtures.js';
-import { canDriveEditor, DASHBOARD_BUNDLES, openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
+import { canDriveEditor, DASHBOARD_BUNDLES, quickOpen, useWorkbench } from '../support/workbench-ui.js';
 
-const root = process.cwd();
 const python = ['/usr/bin/python3', 'python3'].find((p) => spawnSync(p, ['-c', 'import torch']).status === 0);
 const C3 = 'C3:train.py:train:item-in-loop';
 
 describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES) || !python)('Optimize one finding from its CodeLens', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
-  const runFile = () => join(sb.workspace, '.sysight', 'runs', 'r1-demo', 'run.json');
+  const ws = useWorkbench({
+    settings: { 'sysight.pythonPath': python, 'sysight.runs': 2 },
+    prepare: (sb) => {
+      // optimize sandboxes patches in git worktrees: the workspace is a clean git work tree
+      writeFileSync(join(sb.workspace, '.gitignore'), '.sysight/\n');
+      for (const a of [['init', '-q', '-b', 'main'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'fixture']]) git(sb.workspace, ...a);
+    },
+  });
+  const runFile = () => join(ws.sb.workspace, '.sysight', 'runs', 'r1-demo', 'run.json');
   const record = () => JSON.parse(readFileSync(runFile(), 'utf8')) as RunRecord;
 
-  beforeAll(async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'sysight.pythonPath': python, 'sysight.runs': 2 });
-    // optimize sandboxes patches in git worktrees: the workspace is a clean git work tree
-    writeFileSync(join(sb.workspace, '.gitignore'), '.sysight/\n');
-    for (const a of [['init', '-q', '-b', 'main'], ['add', '.'], ['-c', 'user.email=t@t', '-c', 'user.name=t', 'commit', '-qm', 'fixture']]) git(sb.workspace, ...a);
-    wb = await openWorkbench(sb);
-    page = wb.page;
-  }, 180_000);
-
-  afterAll(() => wb?.close());
-
   it('tries only the finding whose CodeLens was clicked', async () => {
+    const { page } = ws;
     const before = record();
     expect(new Set(before.rounds.flatMap((r) => r.trials.map((t) => t.findingId))).size).toBeGreaterThan(1);
     await quickOpen(page, 'train.py');

@@ -2,39 +2,30 @@
 // (h100_2gpu_1s: two processes on two H100s): the dashboard of that profile gets a Ranks tab whose heatmap is
 // computed by the ranks worker; a cell reveals that step in the trace view; Sysight: Open Ranks (file picker) opens the
 // same view in its own panel. Skips without code-server, Chromium, a build, or /work/shared.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cpSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { artifactsDir } from '../support/chromium.js';
-import { makeSandbox, type Sandbox } from '../support/code-server.js';
-import { canDriveEditor, openWorkbench, quickOpen, runCommand, webviewWith, type Workbench } from '../support/workbench-ui.js';
+import { canDriveEditor, closeAllEditors, openInDashboard, runCommand, useWorkbench, webviewWith } from '../support/workbench-ui.js';
 import { summarizeProfile } from '../../src/profile/ranks/index.js';
 
-const root = process.cwd();
 const H100 = '/work/shared/profiles/GindaChen+nsys-ai__h100_2gpu_1s.sqlite';
 const NAME = 'h100_2gpu_1s.sqlite';
 
 describe.skipIf(!canDriveEditor('extension.js', 'ranks-compute.js') || !existsSync(H100))('ranks view in a real VS Code', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
   let cells = 0;
-
-  beforeAll(async () => {
-    const summaries = await summarizeProfile(H100);
-    cells = summaries.length * Math.max(...summaries.map((s) => s.steps.length));
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
-    cpSync(H100, join(sb.workspace, NAME));
-    wb = await openWorkbench(sb);
-    page = wb.page;
-  }, 240_000);
-
-  afterAll(() => wb?.close());
+  const ws = useWorkbench({
+    prepare: async (sb) => {
+      const summaries = await summarizeProfile(H100);
+      cells = summaries.length * Math.max(...summaries.map((s) => s.steps.length));
+      cpSync(H100, join(sb.workspace, NAME));
+    },
+    timeoutMs: 240_000,
+  });
 
   it('shows a Ranks tab on the two-process export; its heatmap has a cell per rank and step; a cell reveals its step in the trace view', async () => {
-    await quickOpen(page, NAME);
-    const dash = await webviewWith(page, '[data-testid=dashboard]');
+    const { page } = ws;
+    const dash = await openInDashboard(page, NAME);
     await dash.locator('[data-testid=tab-ranks]').waitFor({ timeout: 90_000 });
     expect(await dash.locator('[data-testid=tab-ranks]').textContent()).toBe('Ranks (2)');
     await dash.locator('[data-testid=tab-ranks]').click();
@@ -50,8 +41,8 @@ describe.skipIf(!canDriveEditor('extension.js', 'ranks-compute.js') || !existsSy
   }, 300_000);
 
   it('opens the same view from Sysight: Open Ranks with the file picker; a cell opens the profile at that step', async () => {
-    await runCommand(page, 'View: Close All Editors');
-    await expect.poll(() => page.locator('.tabs-container .tab').count(), { timeout: 20_000 }).toBe(0);
+    const { page, sb } = ws;
+    await closeAllEditors(page);
     await runCommand(page, 'Sysight: Open Ranks');
     await page.locator('.quick-input-list .monaco-list-row', { hasText: 'One profile with several rank processes' }).click();
     const input = page.locator('.quick-input-widget input');

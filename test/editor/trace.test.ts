@@ -3,36 +3,24 @@
 // the dashboard, its Summary shows the diagnosis from the profile alone, the Trace tab draws the thread's Python
 // functions and CPU ops one row per nesting level under the named thread row, a click on a nested slice shows its
 // Python stack, and a click on a frame opens train.py at that line in the editor. Skips without code-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { artifactsDir } from '../support/chromium.js';
-import { makeSandbox, type Sandbox } from '../support/code-server.js';
 import { TRAIN_LINES, writeNestedTrace } from '../support/kineto-trace.js';
-import { canDriveEditor, DASHBOARD_BUNDLES, firstWebview as dashboard, openWorkbench, quickOpen, type Workbench } from '../support/workbench-ui.js';
+import { canDriveEditor, DASHBOARD_BUNDLES, openInDashboard, useWorkbench } from '../support/workbench-ui.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
-const root = process.cwd();
-
 describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('the trace view of a Kineto trace in a real VS Code (code-server + packaged .vsix)', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
-
-  beforeAll(async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
+  const ws = useWorkbench({
     // real traces record absolute paths: the frames point at the workspace's train.py
-    writeNestedTrace(join(sb.workspace, 'steps.pt.trace.json'), { file: join(sb.workspace, 'train.py'), steps: 6, rank: 1 });
-    wb = await openWorkbench(sb, { viewport: { width: 1400, height: 1000 } });
-    page = wb.page;
-  }, 240_000);
-
-  afterAll(() => wb?.close());
+    prepare: (sb) => writeNestedTrace(join(sb.workspace, 'steps.pt.trace.json'), { file: join(sb.workspace, 'train.py'), steps: 6, rank: 1 }),
+    viewport: { width: 1400, height: 1000 },
+    timeoutMs: 240_000,
+  });
 
   it('shows the Summary, the nested rows of Python functions and ops, and opens a clicked stack frame in the editor', async () => {
-    await quickOpen(page, 'steps.pt.trace.json');
-    const dash = dashboard(page);
-    await dash.locator('[data-testid=dashboard]').waitFor({ timeout: 60_000 });
+    const { page } = ws;
+    const dash = await openInDashboard(page, 'steps.pt.trace.json');
     // the Summary: the diagnosis from the profile alone (the host waits in cudaStreamSynchronize under aten::item)
     await expect.poll(() => dash.locator('[data-testid=diagnosis-finding]').count(), { timeout: 60_000 }).toBeGreaterThan(0);
     expect(await dash.locator('[data-testid=diagnosis]').textContent()).toMatch(/C3Synchronization.*cudaStreamSynchronize/s);

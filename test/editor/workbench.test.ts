@@ -2,39 +2,28 @@
 // open the profile → the dashboard renders; click a finding → the editor is at its line (with the
 // CodeLens); open a patch diff → Accept → the file changed on disk, Undo restores it; Reject → the
 // ledger records it. Skips when scripts/setup-editor.sh has not installed code-server.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cpSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { artifactsDir } from '../support/chromium.js';
-import { makeSandbox, sharedVsix, type Sandbox } from '../support/code-server.js';
+import { sharedVsix } from '../support/code-server.js';
 import {
-  canDriveEditor, DASHBOARD_BUNDLES, firstWebview as dashboard, openQuickInput, openWorkbench, quickOpen, runCommand, type Workbench,
+  canDriveEditor, DASHBOARD_BUNDLES, firstWebview as dashboard, FIXTURE_WORKSPACE, openInDashboard, openQuickInput, quickOpen, runCommand, useWorkbench,
 } from '../support/workbench-ui.js';
 
 const root = process.cwd();
 
 describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Code (code-server + packaged .vsix)', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
-  let original: string;
+  const original = readFileSync(join(FIXTURE_WORKSPACE, 'train.py'), 'utf8');
   const consoleErrors: string[] = [];
-
-  beforeAll(async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'));
-    original = readFileSync(join(sb.workspace, 'train.py'), 'utf8');
-    expect(statSync(sharedVsix()).size).toBeGreaterThan(100_000);
-    wb = await openWorkbench(sb, { onPage: (p) => p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); }) });
-    page = wb.page;
-  }, 180_000);
-
-  afterAll(() => wb?.close());
+  const ws = useWorkbench({
+    prepare: () => { expect(statSync(sharedVsix()).size).toBeGreaterThan(100_000); },
+    onPage: (p) => p.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); }),
+  });
 
   it('opens the profile in the dashboard custom editor', async () => {
-    await quickOpen(page, 'train.pt.trace.json');
-    const dash = dashboard(page);
-    await dash.locator('[data-testid=dashboard]').waitFor({ timeout: 60_000 });
+    const { page } = ws;
+    const dash = await openInDashboard(page, 'train.pt.trace.json');
     await expect.poll(() => dash.locator('tr.finding').count(), { timeout: 30_000 }).toBe(3);
     // the engine reads the Kineto trace in its worker thread and sends the binned summary (no error banner)
     await dash.locator('[data-testid=kernels]').waitFor({ timeout: 60_000 });
@@ -54,6 +43,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 120_000);
 
   it('reveals file:line when a finding is clicked, with its CodeLens and decoration', async () => {
+    const { page } = ws;
     await dashboard(page).locator('tr.finding[data-category=C3]').click();
     const tab = page.locator('.tabs-container .tab.active');
     await expect.poll(() => tab.getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/^train\.py/);
@@ -65,6 +55,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 60_000);
 
   it('lists Runs → Rounds → Findings → Patches in the Sysight view; a finding there reveals its line', async () => {
+    const { page } = ws;
     await page.locator('.activitybar .action-item a[aria-label^="Sysight"]').click();
     const rows = page.locator('.pane-body .monaco-list-row');
     await expect.poll(() => rows.count(), { timeout: 20_000 }).toBe(8);
@@ -81,6 +72,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 60_000);
 
   it('opens a verified patch as a diff, accepts it as one edit, and Undo restores the file', async () => {
+    const { page, sb } = ws;
     await quickOpen(page, 'train.pt.trace.json');
     await dashboard(page).locator('tr.finding[data-category=C3] [data-testid=open-patch]').click();
     await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 20_000 });
@@ -106,6 +98,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 90_000);
 
   it('rejects a patch from the command palette and records the verdict in the ledger', async () => {
+    const { page, sb } = ws;
     await quickOpen(page, 'train.pt.trace.json');
     await dashboard(page).locator('tr.finding[data-category=C1] [data-testid=open-patch]').click();
     await expect.poll(() => page.locator('.tabs-container .tab.active').getAttribute('aria-label'), { timeout: 20_000 }).toMatch(/C1\.dataloader-num-workers/);
@@ -120,6 +113,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 60_000);
 
   it('Show Report opens the run dashboard in a panel that survives a window reload (serializer + state)', async () => {
+    const { page } = ws;
     await runCommand(page, 'Sysight: Show Report');
     const tab = page.locator('.tabs-container .tab', { hasText: 'Sysight: train.pt.trace.json' });
     await tab.waitFor({ timeout: 20_000 });
@@ -136,6 +130,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
   }, 120_000);
 
   it('refuses a patch whose file changed since it was verified', async () => {
+    const { page, sb } = ws;
     const file = join(sb.workspace, 'train.py');
     await quickOpen(page, 'train.py');
     await expect.poll(() => page.locator('.tabs-container .tab.active').getAttribute('aria-label')).toMatch(/^train\.py/);
@@ -153,23 +148,15 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('Sysight in a real VS Cod
 });
 
 describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('first use, in an untrusted workspace (restricted mode)', () => {
-  let sb: Sandbox;
-  let wb: Workbench | undefined;
-  let page: Page;
-
-  beforeAll(async () => {
-    sb = makeSandbox(join(root, 'test', 'fixtures', 'workspace'), { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false });
-    cpSync(join(root, 'test', 'fixtures', 'fresh', 'capture.sqlite'), join(sb.workspace, 'capture.sqlite'));
-    wb = await openWorkbench(sb, { trust: false });
-    page = wb.page;
-  }, 180_000);
-
-  afterAll(() => wb?.close());
+  const ws = useWorkbench({
+    settings: { 'security.workspace.trust.startupPrompt': 'never', 'security.workspace.trust.emptyWindow': false },
+    prepare: (sb) => cpSync(join(root, 'test', 'fixtures', 'fresh', 'capture.sqlite'), join(sb.workspace, 'capture.sqlite')),
+    trust: false,
+  });
 
   it('shows the dashboard and findings read-only, with Analyze disabled and workload commands hidden', async () => {
-    await quickOpen(page, 'train.pt.trace.json');
-    const dash = dashboard(page);
-    await dash.locator('[data-testid=untrusted]').waitFor({ timeout: 60_000 });
+    const { page } = ws;
+    const dash = await openInDashboard(page, 'train.pt.trace.json', '[data-testid=untrusted]');
     expect(await dash.locator('tr.finding').count()).toBe(3);
     expect(await dash.locator('[data-testid=analyze]').getAttribute('disabled')).not.toBeNull();
     await page.screenshot({ path: join(artifactsDir(), 'editor-restricted.png') });
@@ -182,9 +169,8 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('first use, in an untrust
   }, 120_000);
 
   it('explains a profile it cannot read in one line', async () => {
-    await quickOpen(page, 'capture.sqlite');
-    const dash = dashboard(page);
-    await dash.locator('[data-testid=overview-error]').waitFor({ timeout: 60_000 });
+    const { page, sb } = ws;
+    const dash = await openInDashboard(page, 'capture.sqlite', '[data-testid=overview-error]');
     const msg = (await dash.locator('[data-testid=overview-error]').textContent()) ?? '';
     expect(msg).toMatch(/^Cannot read capture\.sqlite: \S/);
     expect(msg).not.toContain(sb.workspace); // the file's name, not its absolute path
@@ -195,6 +181,7 @@ describe.skipIf(!canDriveEditor(...DASHBOARD_BUNDLES))('first use, in an untrust
   }, 60_000);
 
   it('follows the runs on disk: with none left, the Sysight view offers the closed loop and the walkthrough', async () => {
+    const { page, sb } = ws;
     await page.locator('.activitybar .action-item a[aria-label^="Sysight"]').click();
     await expect.poll(() => page.locator('.pane-body .monaco-list-row').count(), { timeout: 20_000 }).toBe(8);
     rmSync(join(sb.workspace, '.sysight', 'runs'), { recursive: true, force: true });

@@ -3,8 +3,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FrameLocator, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { hasChromium, launch } from './chromium.js';
-import { hasCodeServer, installVsix, sharedVsix, startCodeServer, type Running, type Sandbox } from './code-server.js';
+import { hasCodeServer, installVsix, makeSandbox, sharedVsix, startCodeServer, type Running, type Sandbox } from './code-server.js';
 
 /**
  * Whether an editor test can run here: code-server (scripts/setup-editor.sh), Chromium, and the bundles under
@@ -19,13 +20,42 @@ export const DASHBOARD_BUNDLES = ['extension.js', 'webview/webview.js'];
 
 export interface Workbench { server: Running; page: Page; close(): Promise<void> }
 
+/** The fixture workspace every editor test starts from (copied into its sandbox). */
+export const FIXTURE_WORKSPACE = join(process.cwd(), 'test', 'fixtures', 'workspace');
+
+type OpenOptions = { trust?: boolean; onPage?: (page: Page) => void; viewport?: { width: number; height: number } };
+
+/**
+ * Called inside a `describe`: before its tests, a sandbox copy of the fixture workspace with these user settings,
+ * `prepare`d (files written into it), opened in code-server and Chromium; after them, all of it closed and removed.
+ * The sandbox and page are read from the returned object once the tests run.
+ */
+export function useWorkbench(
+  o: OpenOptions & { settings?: Record<string, unknown>; prepare?: (sb: Sandbox) => unknown; timeoutMs?: number } = {},
+): { readonly sb: Sandbox; readonly page: Page } {
+  let sb: Sandbox | undefined;
+  let wb: Workbench | undefined;
+  beforeAll(async () => {
+    sb = makeSandbox(FIXTURE_WORKSPACE, o.settings);
+    await o.prepare?.(sb);
+    wb = await openWorkbench(sb, o);
+  }, o.timeoutMs ?? 180_000);
+  afterAll(async () => {
+    if (wb) await wb.close();
+    else sb?.cleanup();
+  });
+  const opened = () => {
+    if (!sb || !wb) throw new Error('the workbench is not open (its beforeAll failed)');
+    return { sb, page: wb.page };
+  };
+  return { get sb() { return opened().sb; }, get page() { return opened().page; } };
+}
+
 /**
  * The packaged extension installed in `sb`, code-server started on it and its workbench open in Chromium on the
  * sandbox's workspace. `close` stops all of it and removes the sandbox (kept, with the page, under SYSIGHT_KEEP).
  */
-export async function openWorkbench(
-  sb: Sandbox, o: { trust?: boolean; onPage?: (page: Page) => void; viewport?: { width: number; height: number } } = {},
-): Promise<Workbench> {
+export async function openWorkbench(sb: Sandbox, o: OpenOptions = {}): Promise<Workbench> {
   const installed = installVsix(sb, sharedVsix());
   if (!/sysight\.sysight.*installed|successfully installed/i.test(installed)) throw new Error(`the .vsix did not install: ${installed}`);
   let server: Running | undefined;
@@ -88,9 +118,21 @@ export async function quickOpen(page: Page, name: string): Promise<void> {
   await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }) }).first().click();
 }
 
+/** Closes every editor, and waits until no tab is left. */
+export async function closeAllEditors(page: Page): Promise<void> {
+  await runCommand(page, 'View: Close All Editors');
+  await expect.poll(() => page.locator('.tabs-container .tab').count(), { timeout: 20_000 }).toBe(0);
+}
+
 /** The content frame of the first ready webview: the dashboard, where it is the only webview open. */
 export function firstWebview(page: Page): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+/** Opens a workspace file by name (Quick Open) and returns the webview that shows `selector`: by default the dashboard. */
+export async function openInDashboard(page: Page, name: string, selector = '[data-testid=dashboard]'): Promise<FrameLocator> {
+  await quickOpen(page, name);
+  return webviewWith(page, selector);
 }
 
 /** The content frame of the visible webview that shows `selector` (several webviews may be loaded). */

@@ -1,17 +1,51 @@
 // A dashboard page in the harness playing the extension host for one opened profile session: the page's timeline
 // requests are answered by TraceRequests (as the Dashboard answers them), then the host's `state` is posted. And the
 // trace canvas's data attributes, which the trace view keeps for tests (no timing: waits are on the view's own data).
-import { expect } from 'vitest';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect } from 'vitest';
 import type { Page } from 'playwright-core';
-import type { Harness } from './harness.js';
-import type { ProfileSession } from '../../src/extension/engine.js';
+import { whenReady, type Harness } from './harness.js';
+import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
 import { TraceRequests } from '../../src/extension/trace-requests.js';
 import type { DashboardState, ProfileDiagnosis } from '../../src/protocol/dashboard.js';
 import { Response, type IpcMessage, type ResponseParams } from '../../src/protocol/ipc.js';
 
 export type Data = Record<string, string>;
-/** what the page posted to the host (the harness records it in window.__posted) */
-export type Posted = Array<{ method: string; params: Record<string, unknown> }>;
+export type { Posted } from './harness.js';
+
+/** The extension's profile worker bundle (`npm run build`): the tests that open profiles skip without it. */
+export const sessionWorkerBuilt = existsSync(join(process.cwd(), 'dist', 'profile-session.js'));
+
+/** Opens a profile in the extension's profile worker (dist/profile-session.js) through the engine, as a dashboard does. */
+export function openSession(file: string): Promise<ProfileSession> {
+  return createEngine(process.cwd(), () => undefined).openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
+}
+
+/**
+ * Called inside a `describe`: before its tests, a temporary folder and the profile `write` makes in it (returning
+ * its path), opened by openSession; after them, the session disposed and the folder removed.
+ */
+export function useProfile(
+  prefix: string, write: (dir: string) => string, timeoutMs = 120_000,
+): { readonly dir: string; readonly session: ProfileSession } {
+  let dir: string | undefined;
+  let session: ProfileSession | undefined;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), prefix));
+    session = await openSession(write(dir));
+  }, timeoutMs);
+  afterAll(() => {
+    session?.dispose();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+  const opened = () => {
+    if (!dir || !session) throw new Error('the profile did not open');
+    return { dir, session };
+  };
+  return { get dir() { return opened().dir; }, get session() { return opened().session; } };
+}
 
 export const canvasData = (page: Page): Promise<Data> =>
   page.locator('[data-testid=trace-canvas]').evaluate((c) => ({ ...(c as HTMLCanvasElement).dataset }) as Data);
@@ -43,7 +77,7 @@ export async function openDashboard(page: Page, harness: Harness, session: Profi
     await page.evaluate((r) => window.postMessage(r, '*'), Response.make(answer, m.id) as unknown as Record<string, unknown>).catch(() => undefined);
   });
   await page.goto(harness.url('dark'));
-  await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
+  await whenReady(page);
   const state: DashboardState = {
     profile: opts.profile, overview: session.overview, overviewStatus: { state: 'ready' },
     findings: [], run: null, progress: { active: false }, trusted: true, ...(opts.diagnosis ? { diagnosis: opts.diagnosis } : {}),

@@ -1,17 +1,16 @@
 // The React dashboard in real Chromium, on the built bundle, fed with the fixture run and overview:
 // findings rows, sorting, the category filter, clicks that post reveal/openPatch, zoom request/response,
 // live progress, state kept across a reload, no CSP violation, light and dark screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { startHarness, type Harness } from './harness.js';
+import { artifactsDir } from '../support/chromium.js';
+import { canRunWebview, posted, send, useChromium, whenReady } from './harness.js';
 import { loadRuns, toFindingView, toRunView } from '../../src/extension/model.js';
 import type { DashboardState, ProfileOverview } from '../../src/protocol/dashboard.js';
 
 const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
 
 function fixtureState(): DashboardState {
   const { runs } = loadRuns(join(root, 'test', 'fixtures', 'workspace'));
@@ -28,29 +27,16 @@ function fixtureState(): DashboardState {
   };
 }
 
-type Posted = Array<{ method: string; params: Record<string, unknown>; id?: number }>;
-const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
-const send = (page: Page, msg: unknown) => page.evaluate((m) => window.postMessage(m, '*'), msg);
 const rowIds = (page: Page) => page.locator('tr.finding').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-category')));
 
-describe.skipIf(!hasChromium || !existsSync(bundle))('dashboard webview in Chromium', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
+describe.skipIf(!canRunWebview)('dashboard webview in Chromium', () => {
   const state = fixtureState();
-
-  beforeAll(async () => {
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
+  const web = useChromium();
 
   async function open(theme: 'light' | 'dark' | 'hc'): Promise<Page> {
-    const page = await browser.context.newPage();
-    await page.goto(harness.url(theme));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url(theme));
+    await whenReady(page);
     await send(page, { method: 'state', params: state });
     await page.locator('[data-testid=dashboard]').waitFor();
     return page;

@@ -3,10 +3,49 @@
 // test exposes one, to play the extension host) and keeps state across reloads,
 // and VS Code theme variables set the way the editor sets them (CSSOM, not inline styles).
 import { createServer, type Server } from 'node:http';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { hasChromium, launch } from '../support/chromium.js';
 import { THEMES } from './themes.js';
+
+/** The built webview (`npm run build`); the Chromium tests skip without it, or without Chromium. */
+export const WEBVIEW_DIST = join(process.cwd(), 'dist', 'webview');
+export const canRunWebview = hasChromium && existsSync(join(WEBVIEW_DIST, 'webview.js'));
+
+/** What the page posted to the host (the stand-in API records it in window.__posted). */
+export type Posted = Array<{ method: string; params: Record<string, unknown>; id?: number }>;
+export const posted = (page: Page): Promise<Posted> => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
+/** A message from the host to the page. */
+export const send = (page: Page, msg: unknown): Promise<void> => page.evaluate((m) => window.postMessage(m, '*'), msg);
+/** Waits until the page has told the host it is ready (its first message). */
+export async function whenReady(page: Page): Promise<void> {
+  await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
+}
+
+/**
+ * Called inside a `describe`: before its tests, the harness serving the built webview and Chromium with this
+ * viewport; after them, both closed. Read `harness` and `browser` once the tests run.
+ */
+export function useChromium(viewport?: { width: number; height: number }): { readonly harness: Harness; readonly browser: Awaited<ReturnType<typeof launch>> } {
+  let harness: Harness | undefined;
+  let browser: Awaited<ReturnType<typeof launch>> | undefined;
+  beforeAll(async () => {
+    harness = await startHarness(WEBVIEW_DIST);
+    browser = await launch(viewport);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await harness?.close();
+  });
+  const started = () => {
+    if (!harness || !browser) throw new Error('the harness or Chromium did not start');
+    return { harness, browser };
+  };
+  return { get harness() { return started().harness; }, get browser() { return started().browser; } };
+}
 
 const FAKE_API = `
 (() => {

@@ -2,12 +2,12 @@
 // slower, rank 5 loads data slower) summarized per rank and reduced, drawn as the Open Ranks panel and as the
 // Ranks tab of a dashboard. Cells = ranks × steps, the straggler highlighted, a click or Enter on a cell
 // posts the open-rank message with that step's window, the metric picker recolours, screenshots.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { startHarness, type Harness } from './harness.js';
+import { artifactsDir } from '../support/chromium.js';
+import { canRunWebview, posted, send, useChromium, whenReady } from './harness.js';
 import { reduceRanks } from '../../src/analyze/ranks/index.js';
 import { simulateRun } from './ranks-fixture.js';
 import { buildRanksView, type RanksView } from '../../src/analyze/ranks/view.js';
@@ -15,35 +15,21 @@ import { runRanksJob } from '../../src/worker/ranks-job.js';
 import type { DashboardState, ProfileOverview } from '../../src/protocol/dashboard.js';
 
 const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
 
-type Posted = Array<{ method: string; params: Record<string, unknown>; id?: number }>;
-const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
-const send = (page: Page, msg: unknown) => page.evaluate((m) => window.postMessage(m, '*'), msg);
 const H100 = '/work/shared/profiles/GindaChen+nsys-ai__h100_2gpu_1s.sqlite';
 const violations = (page: Page) => page.evaluate(() => (window as unknown as { __violations: string[] }).__violations);
 
-describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
+describe.skipIf(!canRunWebview)('ranks view in Chromium', () => {
   const summaries = simulateRun({ ranks: 8, steps: 12, straggler: 2, slowLoader: 5 });
   // a rank whose file could not be read, as the map step reports it
   const report = reduceRanks(summaries, { problems: [{ source: '/runs/ddp/rank8.sqlite', rank: 8, kind: 'unreadable', message: 'rank8.sqlite: file is not a database' }] });
   const view: RanksView = buildRanksView(report, summaries, 'Ranks: ddp');
-
-  beforeAll(async () => {
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-  });
+  const web = useChromium();
 
   async function openPanel(theme: 'light' | 'dark' | 'hc'): Promise<Page> {
-    const page = await browser.context.newPage();
-    await page.goto(harness.url(theme, 'ranks'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url(theme, 'ranks'));
+    await whenReady(page);
     await page.locator('[data-testid=ranks-loading]').waitFor();
     await send(page, { method: 'ranks/state', params: { state: 'ready', view } });
     await page.locator('[data-testid=heatmap]').waitFor();
@@ -117,8 +103,8 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
   it('groups a long run into at most 240 columns; a grouped cell opens the window of all its steps', async () => {
     const long = simulateRun({ ranks: 2, steps: 1000, straggler: 1 });
     const v = buildRanksView(reduceRanks(long), long, 'Ranks: long');
-    const page = await browser.context.newPage();
-    await page.goto(harness.url('dark', 'ranks'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url('dark', 'ranks'));
     await send(page, { method: 'ranks/state', params: { state: 'ready', view: v } });
     await page.locator('[data-testid=heatmap]').waitFor();
     expect(await page.locator('[data-testid=rank-cell]').count()).toBe(2 * 200); // 1000 steps in columns of 5
@@ -133,8 +119,8 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
   });
 
   it('shows progress with Cancel while computing, and an error with Try again', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(harness.url('dark', 'ranks'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url('dark', 'ranks'));
     await send(page, { method: 'ranks/state', params: { state: 'loading', message: 'summarizing rank3.sqlite (4/8)', fraction: 0.4 } });
     await expect.poll(() => page.locator('[data-testid=ranks-loading]').textContent()).toContain('summarizing rank3.sqlite (4/8)');
     await page.locator('[data-testid=ranks-loading] vscode-button').click();
@@ -149,8 +135,8 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
 
   it.skipIf(!existsSync(H100))('renders the real two-rank nsys export (h100_2gpu_1s), computed by the ranks job', async () => {
     const { view: real } = await runRanksJob([H100], { signal: new AbortController().signal, onProgress: () => undefined });
-    const page = await browser.context.newPage();
-    await page.goto(harness.url('dark', 'ranks'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url('dark', 'ranks'));
     await send(page, { method: 'ranks/state', params: { state: 'ready', view: real } });
     await page.locator('[data-testid=heatmap]').waitFor();
     expect(await page.locator('[data-testid=heat-row]').count()).toBe(2);
@@ -170,9 +156,9 @@ describe.skipIf(!hasChromium || !existsSync(bundle))('ranks view in Chromium', (
   }, 60_000);
 
   it('adds a Ranks tab to a dashboard whose profile holds several rank processes', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(harness.url('dark'));
-    await page.waitForFunction(() => (window as unknown as { __posted: Posted }).__posted.some((m) => m.method === 'ready'));
+    const page = await web.browser.context.newPage();
+    await page.goto(web.harness.url('dark'));
+    await whenReady(page);
     const overview = JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'overview.json'), 'utf8')) as ProfileOverview;
     const state: DashboardState = {
       profile: { path: '/p/two.sqlite', name: 'two.sqlite' }, overview, overviewStatus: { state: 'ready' }, findings: [], run: null,

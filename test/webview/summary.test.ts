@@ -8,16 +8,14 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { startHarness, type Harness } from './harness.js';
-import { openDashboard, type Posted } from './dashboard-page.js';
-import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
+import { artifactsDir } from '../support/chromium.js';
+import { canRunWebview, posted, useChromium } from './harness.js';
+import { openDashboard, openSession, sessionWorkerBuilt } from './dashboard-page.js';
+import type { ProfileSession } from '../../src/extension/engine.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
 import { DIAGNOSIS_QUERY, type ProfileDiagnosis } from '../../src/protocol/dashboard.js';
 
 const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
-const sessionWorker = join(root, 'dist', 'profile-session.js');
 const SHARED = [join(root, '..', 'shared'), join(root, '..', '..', 'shared')].find((d) => existsSync(d)) ?? join(root, '..', 'shared');
 const REAL: Array<{ short: string; file: string; shows: RegExp[]; nvtxOnlyMs?: number; opsLevels?: { thread: string; levels: number } }> = [
   { short: 'h100-2gpu', file: join(SHARED, 'profiles', 'GindaChen+nsys-ai__h100_2gpu_1s.sqlite'),
@@ -34,33 +32,25 @@ const REAL: Array<{ short: string; file: string; shows: RegExp[]; nvtxOnlyMs?: n
     opsLevels: { thread: '21587/21587', levels: 47 } },
 ];
 
-const posted = (page: Page) => page.evaluate(() => (window as unknown as { __posted: Posted }).__posted);
-
-describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('Summary: diagnosis and GPU time by kind in Chromium', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
+describe.skipIf(!canRunWebview || !sessionWorkerBuilt)('Summary: diagnosis and GPU time by kind in Chromium', () => {
   let dir: string;
-  const engine = createEngine(root, () => undefined);
+  const web = useChromium({ width: 1400, height: 1000 });
   const sessions: ProfileSession[] = [];
 
-  beforeAll(async () => {
+  beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'sysight-summary-'));
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch({ width: 1400, height: 1000 });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
+  });
+  afterAll(() => {
     for (const s of sessions) s.dispose();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   async function open(file: string): Promise<{ page: Page; session: ProfileSession; diagnosis: ProfileDiagnosis }> {
-    const session = await engine.openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
+    const session = await openSession(file);
     sessions.push(session);
     const diagnosis = await session.query(DIAGNOSIS_QUERY, {}, new AbortController().signal) as ProfileDiagnosis;
-    const page = await browser.context.newPage();
-    await openDashboard(page, harness, session, { profile: { path: file, name: file.split('/').pop()! }, diagnosis });
+    const page = await web.browser.context.newPage();
+    await openDashboard(page, web.harness, session, { profile: { path: file, name: file.split('/').pop()! }, diagnosis });
     await page.locator('[data-testid=diagnosis]').waitFor();
     return { page, session, diagnosis };
   }

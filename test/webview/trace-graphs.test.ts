@@ -4,22 +4,18 @@
 // the band right above the stream its nodes ran on, a replay's details (launch line, nodes with capture-time
 // lines), opening a node from them and following its capture site, which asks the host to open file:line.
 // Screenshots go to test-artifacts/ (and the band's to docs/images/). No timing assertions.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { startHarness, type Harness } from './harness.js';
-import { canvasData, openDashboard, settled, type Posted } from './dashboard-page.js';
-import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
+import { artifactsDir } from '../support/chromium.js';
+import { canRunWebview, posted, useChromium } from './harness.js';
+import { canvasData, openDashboard, sessionWorkerBuilt, settled, useProfile } from './dashboard-page.js';
 import type { SliceDetails } from '../../src/protocol/dashboard.js';
 import { captureTrace, writeNsysProfile, type Scenario } from '../../src/profile/generator/index.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
 const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
-const sessionWorker = join(root, 'dist', 'profile-session.js');
 
 
 const scenario: Scenario = {
@@ -35,34 +31,21 @@ const scenario: Scenario = {
   ],
 };
 
-describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('CUDA graph band in the trace view (Chromium)', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let session: ProfileSession;
-  let dir: string;
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sysight-graph-band-'));
+describe.skipIf(!canRunWebview || !sessionWorkerBuilt)('CUDA graph band in the trace view (Chromium)', () => {
+  const profile = useProfile('sysight-graph-band-', (dir) => {
     const file = join(dir, 'decode_profile_rank_0.sqlite');
     writeNsysProfile(scenario, file);
     writeFileSync(join(dir, 'decode_capture_rank_0.json'), JSON.stringify(captureTrace(scenario)));
-    session = await createEngine(root, () => undefined).openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch({ width: 1400, height: 900 });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    session?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    return file;
   });
+  const web = useChromium({ width: 1400, height: 900 });
 
   it('draws each replay as one slice above its stream; its details open the nodes and both lines', async () => {
-    expect(session.captureTrace).toBe(join(dir, 'decode_capture_rank_0.json'));
-    const page = await browser.context.newPage();
-    await openDashboard(page, harness, session, { profile: { path: '/ws/decode_profile_rank_0.sqlite', name: 'decode_profile_rank_0.sqlite' } });
+    expect(profile.session.captureTrace).toBe(join(profile.dir, 'decode_capture_rank_0.json'));
+    const page = await web.browser.context.newPage();
+    await openDashboard(page, web.harness, profile.session, { profile: { path: '/ws/decode_profile_rank_0.sqlite', name: 'decode_profile_rank_0.sqlite' } });
     // a window around the second replay of the first step
-    const rep = await session.query<SliceDetails>('slice-details', { table: 6, row: 1 });
+    const rep = await profile.session.query<SliceDetails>('slice-details', { table: 6, row: 1 });
     const pad = (rep.endNs - rep.startNs) * 0.6;
     await page.evaluate((m) => window.postMessage(m, '*'), { method: 'timeline/reveal', params: { startNs: rep.startNs - pad, endNs: rep.endNs + pad } });
     let d = await settled(page);
@@ -98,7 +81,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     expect(await page.locator('[data-testid=detail-capture-site]').textContent()).toBe('mlp vllm/model/llama.py:131');
     expect(await page.locator('[data-testid=detail-replay-site]').textContent()).toBe('execute_model vllm/worker/runner.py:456');
     await page.locator('[data-testid=detail-capture-site] [data-testid=frame-link]').click();
-    const reveal = (await page.evaluate(() => (window as unknown as { __posted: Posted }).__posted)).filter((m) => m.method === 'reveal').at(-1);
+    const reveal = (await posted(page)).filter((m) => m.method === 'reveal').at(-1);
     expect(reveal?.params).toEqual({ file: 'vllm/model/llama.py', line: 131 });
     await page.screenshot({ path: join(artifactsDir(), 'trace-graph-node.png'), fullPage: true });
 

@@ -4,50 +4,31 @@
 // and thread), one row per nesting level of the thread's Python functions and CPU ops, folding a group, clicking
 // a nested slice for its Python stack and clicking a frame of it, which asks the host to open file:line.
 // Screenshots go to test-artifacts/. No timing assertions: waits are on the view's data attributes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
+import { artifactsDir } from '../support/chromium.js';
 import { TRAIN_LINES, writeNestedTrace } from '../support/kineto-trace.js';
-import { startHarness, type Harness } from './harness.js';
-import { canvasData, openDashboard, settled, type Posted } from './dashboard-page.js';
-import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
+import { canRunWebview, posted, useChromium } from './harness.js';
+import { canvasData, openDashboard, sessionWorkerBuilt, settled, useProfile } from './dashboard-page.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
-const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
-const sessionWorker = join(root, 'dist', 'profile-session.js');
 
 
-describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('nested Kineto rows in the trace view (Chromium)', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let session: ProfileSession;
-  let dir: string;
+describe.skipIf(!canRunWebview || !sessionWorkerBuilt)('nested Kineto rows in the trace view (Chromium)', () => {
   const script = '/ws/project/train.py';
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sysight-nested-'));
+  const profile = useProfile('sysight-nested-', (dir) => {
     const file = join(dir, 'steps.pt.trace.json');
     writeNestedTrace(file, { file: script, steps: 6, rank: 1 });
-    session = await createEngine(root, () => undefined).openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch({ width: 1400, height: 1000 });
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    session?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    return file;
   });
+  const web = useChromium({ width: 1400, height: 1000 });
 
   it('groups rows under named GPU and thread rows, nests Python functions and ops, folds a group, opens a frame', async () => {
-    const page = await browser.context.newPage();
-    await openDashboard(page, harness, session, { profile: { path: '/ws/steps.pt.trace.json', name: 'steps.pt.trace.json' } });
+    const page = await web.browser.context.newPage();
+    await openDashboard(page, web.harness, profile.session, { profile: { path: '/ws/steps.pt.trace.json', name: 'steps.pt.trace.json' } });
     // the first forward pass of step 0, wide enough to click its slices: <module> starts the trace (its origin)
-    const { startNs } = session.overview;
+    const { startNs } = profile.session.overview;
     await page.evaluate((m) => window.postMessage(m, '*'), { method: 'timeline/reveal', params: { startNs, endNs: startNs + 4_500_000 } });
     let d = await settled(page);
     const ids = d.rowIds!.split(',');
@@ -92,7 +73,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     const frame = page.locator('[data-testid=detail-stack] [data-testid=frame-link]', { hasText: `train.py:${TRAIN_LINES.forward}` });
     expect(await frame.count()).toBe(1);
     await frame.click();
-    const reveal = (await page.evaluate(() => (window as unknown as { __posted: Posted }).__posted)).filter((m) => m.method === 'reveal').at(-1);
+    const reveal = (await posted(page)).filter((m) => m.method === 'reveal').at(-1);
     expect(reveal?.params).toEqual({ file: script, line: TRAIN_LINES.forward });
     await page.screenshot({ path: join(artifactsDir(), 'trace-stack-frame.png'), fullPage: true });
 

@@ -4,55 +4,34 @@
 // worker queries. Pans and zooms by keyboard, wheel and drag; checks that each answer and each frame stay a
 // screen's worth of slices; hover, click for details, search and jump, reveal from the host. Screenshots go to
 // test-artifacts/. No timing assertions: waits are on the view's data attributes.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { artifactsDir, hasChromium, launch } from '../support/chromium.js';
-import { startHarness, type Harness } from './harness.js';
-import { canvasData, openDashboard, settled, type Data } from './dashboard-page.js';
-import { createEngine, type ProfileSession } from '../../src/extension/engine.js';
+import { artifactsDir } from '../support/chromium.js';
+import { canRunWebview, posted, useChromium } from './harness.js';
+import { canvasData, openDashboard, sessionWorkerBuilt, settled, useProfile, type Data } from './dashboard-page.js';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
 import type { TimelineTiles } from '../../src/protocol/dashboard.js';
 import { AXIS_H, LABEL_W, ROW_H } from '../../webview/src/trace/layout.js';
 
-const root = process.cwd();
-const bundle = join(root, 'dist', 'webview', 'webview.js');
-const sessionWorker = join(root, 'dist', 'profile-session.js');
-
 const num = (d: Data, k: string) => Number(d[k]);
 
-describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker))('trace view in Chromium on a generated profile', () => {
-  let harness: Harness;
-  let browser: Awaited<ReturnType<typeof launch>>;
-  let session: ProfileSession;
-  let dir: string;
+describe.skipIf(!canRunWebview || !sessionWorkerBuilt)('trace view in Chromium on a generated profile', () => {
   let events = 0;
   /** slices in every tiles answer the host sent, with the width it was asked for */
   const answers: Array<{ slices: number; lanes: number; pixels: number }> = [];
-
-  beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'sysight-trace-'));
+  const profile = useProfile('sysight-trace-', (dir) => {
     const file = join(dir, 'big.sqlite');
     // backtraces for every runtime call (the preset, like nsys by default, keeps them for long calls only)
-    const stats = writeNsysProfile({ ...presetScenario('bench', 5000), backtraceThresholdUs: 0 }, file);
-    events = stats.rows;
-    session = await createEngine(root, () => undefined).openProfile(file, { signal: new AbortController().signal, onProgress: () => undefined });
-    harness = await startHarness(join(root, 'dist', 'webview'));
-    browser = await launch({ width: 1400, height: 1000 });
+    events = writeNsysProfile({ ...presetScenario('bench', 5000), backtraceThresholdUs: 0 }, file).rows;
+    return file;
   }, 300_000);
-  afterAll(async () => {
-    await browser?.close();
-    await harness?.close();
-    session?.dispose();
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  });
+  const web = useChromium({ width: 1400, height: 1000 });
 
   async function open(): Promise<Page> {
-    const page = await browser.context.newPage();
+    const page = await web.browser.context.newPage();
     // timeline requests are answered as the Dashboard answers them; the tiles' sizes are kept for the checks
-    await openDashboard(page, harness, session, {
+    await openDashboard(page, web.harness, profile.session, {
       profile: { path: '/ws/big.sqlite', name: 'big.sqlite' },
       onAnswer: (m, answer) => {
         if (m.method !== 'timeline/tiles' || !answer.ok) return;
@@ -69,7 +48,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     let d = await settled(page);
     const plotW = num(d, 'plotWidth');
     const lanes = num(d, 'lanes');
-    const { startNs, endNs } = session.overview;
+    const { startNs, endNs } = profile.session.overview;
     expect(num(d, 'viewStart')).toBe(startNs);
     expect(num(d, 'viewEnd')).toBe(endNs);
     // GPU streams, NVTX levels and the CPU thread each have rows
@@ -153,7 +132,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
     const frame = page.locator('[data-testid=detail-frames] [data-testid=frame-link]').first();
     const [file, line] = ((await frame.textContent()) ?? '').split(/:(?=\d+$)/);
     await frame.click();
-    const reveal = (await page.evaluate(() => (window as unknown as { __posted: Array<{ method: string; params: unknown }> }).__posted)).filter((m) => m.method === 'reveal').at(-1);
+    const reveal = (await posted(page)).filter((m) => m.method === 'reveal').at(-1);
     expect(reveal?.params).toEqual({ file, line: Number(line) });
     let d = await settled(page);
     const firstStart = num(d, 'viewStart');
@@ -192,7 +171,7 @@ describe.skipIf(!hasChromium || !existsSync(bundle) || !existsSync(sessionWorker
   it('switches to the trace view on timeline/reveal from the host, in either message form', async () => {
     const page = await open();
     expect(await page.locator('[data-testid=timeline]').count()).toBe(1); // the summary first
-    const { startNs, endNs } = session.overview;
+    const { startNs, endNs } = profile.session.overview;
     const a = startNs + (endNs - startNs) * 0.4;
     const b = a + (endNs - startNs) * 0.01;
     await page.evaluate((m) => window.postMessage(m, '*'), { method: 'timeline/reveal', params: { startNs: a, endNs: b } });

@@ -1,9 +1,6 @@
 // One pass over chrome-trace events (the array JSON.parse gave) into the columnar tables of the profile
 // model. Category names drift across Kineto versions; CATEGORY maps every spelling seen in real traces.
-import {
-  CPU_COLUMNS, KERNEL_COLUMNS, LAUNCH_API_COLUMNS, launchDimsKey, MEMCPY_COLUMNS, MEMSET_COLUMNS, RANGE_COLUMNS,
-  StringInterner, SYNC_COLUMNS, TableBuilder,
-} from '../../core/tables.js';
+import { EventTablesBuilder, KERNEL_COLUMNS, launchDimsKey, TableBuilder } from '../../core/tables.js';
 import type { StackFrame } from '../../core/profile.js';
 import { SyncKind } from '../../core/profile.js';
 import { throwIfAborted } from '../../core/errors.js';
@@ -59,16 +56,7 @@ export interface BuildOptions {
 }
 
 /** Tables and facts gathered in the pass; ./meta.ts turns the facts into ProfileMeta. */
-export class TraceBuilder {
-  readonly strings = new StringInterner();
-  readonly kernels = new TableBuilder(KERNEL_COLUMNS);
-  readonly runtime = new TableBuilder(LAUNCH_API_COLUMNS);
-  readonly memcpy = new TableBuilder(MEMCPY_COLUMNS);
-  readonly memset = new TableBuilder(MEMSET_COLUMNS);
-  readonly sync = new TableBuilder(SYNC_COLUMNS);
-  readonly nvtx = new TableBuilder(RANGE_COLUMNS);
-  readonly cpu = new TableBuilder(CPU_COLUMNS);
-  readonly callchains = new Map<number, StackFrame[]>();
+export class TraceBuilder extends EventTablesBuilder<typeof KERNEL_COLUMNS> {
   /** event count per raw category (or `ph:<ph>` for events without one) */
   readonly categories: Record<string, number> = {};
   /** metadata events (ph "M"): process_name, process_labels, thread_name … */
@@ -108,6 +96,7 @@ export class TraceBuilder {
   }
 
   constructor(private readonly opts: BuildOptions) {
+    super(KERNEL_COLUMNS);
     // Legacy traces name their one process "CPU functions" and give no pid: it becomes pid 0.
     if (opts.legacy) this.syntheticNames.set(0, LEGACY_CPU_PID);
   }

@@ -5,25 +5,20 @@ import type {
   RangeTable, StackFrame, SyncTable,
 } from '../../core/profile.js';
 import {
-  CPU_COLUMNS, GRAPH_KERNEL_COLUMNS, GRAPH_TRACE_COLUMNS, LAUNCH_API_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS,
-  OSCALL_COLUMNS, RANGE_COLUMNS, SYNC_COLUMNS, StringInterner, TableBuilder,
+  CPU_COLUMNS, EventTablesBuilder, GRAPH_KERNEL_COLUMNS, GRAPH_TRACE_COLUMNS, LAUNCH_API_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS,
+  OSCALL_COLUMNS, RANGE_COLUMNS, SYNC_COLUMNS, TableBuilder,
 } from '../../core/tables.js';
 
 type Row<K extends string> = Partial<Record<K, number>>;
 
-export class ModelBuilder {
-  readonly strings = new StringInterner();
-  readonly kernels = new TableBuilder(GRAPH_KERNEL_COLUMNS);
-  readonly runtime = new TableBuilder(LAUNCH_API_COLUMNS);
+export class ModelBuilder extends EventTablesBuilder<typeof GRAPH_KERNEL_COLUMNS> {
   readonly graphTrace = new TableBuilder(GRAPH_TRACE_COLUMNS);
-  readonly memcpy = new TableBuilder(MEMCPY_COLUMNS);
-  readonly memset = new TableBuilder(MEMSET_COLUMNS);
-  readonly sync = new TableBuilder(SYNC_COLUMNS);
-  readonly nvtx = new TableBuilder(RANGE_COLUMNS);
-  readonly cpu = new TableBuilder(CPU_COLUMNS);
   readonly osrt = new TableBuilder(OSCALL_COLUMNS);
-  readonly callchains = new Map<number, StackFrame[]>();
   notes: string[] = [];
+
+  constructor() {
+    super(GRAPH_KERNEL_COLUMNS);
+  }
 
   kernel(name: string, start: number, end: number, row: Row<keyof typeof GRAPH_KERNEL_COLUMNS> = {}): this {
     const id = this.strings.intern(name);
