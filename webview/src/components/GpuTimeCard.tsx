@@ -50,28 +50,26 @@ export function GpuTimeCard(props: { gpuTime: GpuTimeResult }) {
             </tbody>
           </table>
         )}
-        {g.api.length > 0 && (
-          <table className="grid" data-testid="api-calls">
-            <thead><tr><th>CUDA API call</th><th className="num">Calls</th><th className="num">Host time</th></tr></thead>
-            <tbody>{g.api.map((a) => (
-              <tr key={a.name}>
-                <td className="mono ellipsis" title={a.name}>{a.name}{a.waiting && <span className="tag waiting" title="the host is blocked until the GPU catches up">waiting</span>}</td>
-                <td className="num">{a.count.toLocaleString()}</td>
-                <td className="num">{ns(a.ns)}</td>
-              </tr>))}
-            </tbody>
-          </table>
-        )}
-        {g.nvtx.length > 0 && (
-          <table className="grid" data-testid="nvtx-ranges">
-            <thead><tr><th>NVTX range</th><th className="num">Count</th><th className="num">Total</th></tr></thead>
-            <tbody>{g.nvtx.map((a) => (
-              <tr key={a.name}><td className="mono ellipsis" title={a.name}>{a.name}</td><td className="num">{a.count.toLocaleString()}</td><td className="num">{ns(a.ns)}</td></tr>))}
-            </tbody>
-          </table>
-        )}
+        {g.api.length > 0 && <NameTotals testId="api-calls" heading="CUDA API call" countLabel="Calls" totalLabel="Host time" rows={g.api} />}
+        {g.nvtx.length > 0 && <NameTotals testId="nvtx-ranges" heading="NVTX range" countLabel="Count" totalLabel="Total" rows={g.nvtx} />}
       </div>
       {g.syncWaitNs > 0 && <p className="muted" data-testid="sync-wait">The host spent {ns(g.syncWaitNs)} blocked in synchronization calls: waiting for the GPU, not CPU work.</p>}
     </section>
+  );
+}
+
+/** A name / count / total table (CUDA API calls, NVTX ranges); a row that waits for the GPU is tagged. */
+function NameTotals(props: { testId: string; heading: string; countLabel: string; totalLabel: string; rows: Array<GpuTimeResult['nvtx'][number] & { waiting?: boolean }> }) {
+  return (
+    <table className="grid" data-testid={props.testId}>
+      <thead><tr><th>{props.heading}</th><th className="num">{props.countLabel}</th><th className="num">{props.totalLabel}</th></tr></thead>
+      <tbody>{props.rows.map((a) => (
+        <tr key={a.name}>
+          <td className="mono ellipsis" title={a.name}>{a.name}{a.waiting && <span className="tag waiting" title="the host is blocked until the GPU catches up">waiting</span>}</td>
+          <td className="num">{a.count.toLocaleString()}</td>
+          <td className="num">{ns(a.ns)}</td>
+        </tr>))}
+      </tbody>
+    </table>
   );
 }

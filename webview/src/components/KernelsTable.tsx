@@ -1,11 +1,11 @@
 import type { OverviewKernel } from '../../../src/protocol/dashboard.js';
 import { ns, pct } from '../format.js';
+import { Card } from './toolkit.js';
 
 export function KernelsTable(props: { kernels: OverviewKernel[]; onKernel?: (name: string) => void }) {
   if (props.kernels.length === 0) return null;
   return (
-    <section className="card" aria-label="Top kernels">
-      <div className="card-head"><h2>Top kernels</h2></div>
+    <Card title="Top kernels" label="Top kernels">
       <table className="grid" data-testid="kernels">
         <thead><tr><th>Kernel</th><th className="num">Count</th><th className="num">Total</th><th className="num">Mean</th><th>Share</th></tr></thead>
         <tbody>
@@ -22,6 +22,6 @@ export function KernelsTable(props: { kernels: OverviewKernel[]; onKernel?: (nam
           ))}
         </tbody>
       </table>
-    </section>
+    </Card>
   );
 }

@@ -56,3 +56,13 @@ export function Badge(props: { children: ReactNode; title?: string }) {
 export function Spinner() {
   return <span className="spinner" role="progressbar" aria-label="working" />;
 }
+
+/** A titled card: the section, its heading and an optional muted note beside the heading. */
+export function Card(props: { title: ReactNode; note?: ReactNode; label?: string; testId?: string; children: ReactNode }) {
+  return (
+    <section className="card" {...optional('aria-label', props.label)} {...optional('data-testid', props.testId)}>
+      <div className="card-head"><h2>{props.title}</h2>{props.note !== undefined && <span className="muted">{props.note}</span>}</div>
+      {props.children}
+    </section>
+  );
+}

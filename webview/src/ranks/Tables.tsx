@@ -1,6 +1,7 @@
 // The tables under the heatmap: straggler ranking with reasons and evidence, waits per collective op,
 // problems per rank, and the cross-rank findings.
 import { ms, ns, pct, signedPct, basename } from '../format.js';
+import { Card } from '../components/toolkit.js';
 import type { CollectiveOpView, RankProblem, RanksView, StragglerEntry } from '../../../src/protocol/ranks.js';
 
 const REASONS: Record<StragglerEntry['reason'], string> = {
@@ -10,8 +11,7 @@ const REASONS: Record<StragglerEntry['reason'], string> = {
 export function StragglerTable(props: { stragglers: StragglerEntry[]; straggler: number | null }) {
   if (!props.stragglers.length) return null;
   return (
-    <section className="card" data-testid="stragglers">
-      <div className="card-head"><h2>Straggler ranking</h2><span className="muted">who the others wait for, and why</span></div>
+    <Card testId="stragglers" title="Straggler ranking" note="who the others wait for, and why">
       <table className="grid">
         <thead><tr>
           <th>Rank</th><th>Reason</th><th className="num" title="share of collectives at which this rank arrived last">Last arrival</th>
@@ -34,15 +34,14 @@ export function StragglerTable(props: { stragglers: StragglerEntry[]; straggler:
           ))}
         </tbody>
       </table>
-    </section>
+    </Card>
   );
 }
 
 export function CollectivesTable(props: { collectives: CollectiveOpView[]; ranks: number[] }) {
   if (!props.collectives.length) return null;
   return (
-    <section className="card" data-testid="collectives">
-      <div className="card-head"><h2>Waits per collective</h2><span className="muted">skew = latest − earliest arrival</span></div>
+    <Card testId="collectives" title="Waits per collective" note="skew = latest − earliest arrival">
       <table className="grid">
         <thead><tr>
           <th>Op</th><th className="num">Count</th><th className="num">Max skew</th><th className="num">Mean skew</th>
@@ -64,15 +63,14 @@ export function CollectivesTable(props: { collectives: CollectiveOpView[]; ranks
           })}
         </tbody>
       </table>
-    </section>
+    </Card>
   );
 }
 
 export function CommTable(props: { comm: RanksView['comm'] }) {
   if (!props.comm.length) return null;
   return (
-    <section className="card" data-testid="comm">
-      <div className="card-head"><h2>Communication per rank</h2><span className="muted">ms per step; exposed = not overlapped by compute</span></div>
+    <Card testId="comm" title="Communication per rank" note="ms per step; exposed = not overlapped by compute">
       <table className="grid">
         <thead><tr><th>Rank</th><th className="num">NCCL</th><th className="num">Exposed</th><th className="num" title="exposed time spent waiting for the last rank to arrive">Waiting</th><th className="num">Transfer</th></tr></thead>
         <tbody>
@@ -87,7 +85,7 @@ export function CommTable(props: { comm: RanksView['comm'] }) {
           ))}
         </tbody>
       </table>
-    </section>
+    </Card>
   );
 }
 
@@ -99,8 +97,7 @@ export function ProblemsList(props: { problems: RankProblem[] }) {
     groups.set(k, [...(groups.get(k) ?? []), p]);
   }
   return (
-    <section className="card" data-testid="problems">
-      <div className="card-head"><h2>Problems per rank</h2><span className="muted">the analysis of the other ranks went on</span></div>
+    <Card testId="problems" title="Problems per rank" note="the analysis of the other ranks went on">
       <ul className="problems">
         {[...groups].map(([k, list]) => (
           <li key={k} data-testid="problem"><b>{k}</b>
@@ -108,20 +105,19 @@ export function ProblemsList(props: { problems: RankProblem[] }) {
           </li>
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }
 
 export function RankFindings(props: { findings: RanksView['findings'] }) {
   if (!props.findings.length) return null;
   return (
-    <section className="card" data-testid="rank-findings">
-      <div className="card-head"><h2>Cross-rank findings</h2></div>
+    <Card testId="rank-findings" title="Cross-rank findings">
       <ul className="problems">
         {props.findings.map((f, i) => (
           <li key={i} className={`sev-${f.severity}`}><span className="cat">{f.category}</span> {f.title} <span className="mono muted">{f.file}:{f.line}</span></li>
         ))}
       </ul>
-    </section>
+    </Card>
   );
 }
