@@ -5,7 +5,7 @@ import { NotAProfileError, UserError } from '../core/errors.js';
 import type { ProfileModel } from '../core/profile.js';
 import { openWithCache } from './cache/index.js';
 import type { CacheOutcome, CacheSettings } from './cache/index.js';
-import type { ReadOptions } from './reader-types.js';
+import type { ReadOptions, TableSink } from './reader-types.js';
 import { READERS } from './readers.js';
 
 export type { ProfileReader, ReadOptions } from './reader-types.js';
@@ -44,13 +44,18 @@ export function readHead(path: string, bytes = 4096): Uint8Array {
   }
 }
 
+/** The reader's options with the cache entry to stream into (none when the cache is off or not writable). */
+function withSink(opts: OpenOptions, sink: TableSink | undefined): ReadOptions {
+  return sink ? { ...opts, sink } : opts;
+}
+
 export async function openProfile(path: string, opts: OpenOptions = {}): Promise<ProfileModel> {
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
     const dirReader = READERS.find((r) => r.sniffDir?.(path));
     if (!dirReader) {
       throw new UserError(`${path} is a directory, not a profile (an nsys arrowdir or parquetdir export holds StringIds.arrow or StringIds.parquet)`);
     }
-    return openWithCache(path, opts, () => dirReader.read(path, opts), opts.onCacheOutcome);
+    return openWithCache(path, opts, (sink) => dirReader.read(path, withSink(opts, sink)), opts.onCacheOutcome);
   }
   const head = readHead(path);
   const reader = READERS.find((r) => r.sniff(head, path));
@@ -59,5 +64,5 @@ export async function openProfile(path: string, opts: OpenOptions = {}): Promise
       `${path} is not a profile Sysight can read (expected an Nsight Systems .sqlite export or .nsys-rep report, or a PyTorch profiler .json/.json.gz trace)`,
     );
   }
-  return openWithCache(path, opts, () => reader.read(path, opts), opts.onCacheOutcome);
+  return openWithCache(path, opts, (sink) => reader.read(path, withSink(opts, sink)), opts.onCacheOutcome);
 }

@@ -12,6 +12,27 @@ export interface ReadOptions {
    * no separate table to skip (Kineto) load it anyway and leave meta.countOnly unset.
    */
   countOnly?: readonly CountOnlyTable[] | undefined;
+  /**
+   * Where a reader that can may write its big tables as it reads them (the profile cache's new entry), batch by
+   * batch, instead of holding them: the tables it wrote are left empty in the model it returns, and the caller
+   * (openWithCache) builds the model from the entry. Readers that do not stream ignore it.
+   */
+  sink?: TableSink | undefined;
+}
+
+/** A model table's rows, a batch at a time: `length` rows of every typed-array column. */
+export type ColumnBatch = { length: number } & Record<string, unknown>;
+
+export interface TableSink {
+  /** starts the file of model table `name`; every batch written must have the same columns */
+  table(name: string): {
+    write(batch: ColumnBatch): void;
+    finish(): void;
+    /** after finish: rewrites a Float64 column in place, batch by batch (firstRow: the batch's first row) */
+    rewrite(column: string, fn: (values: Float64Array, firstRow: number) => void): void;
+  };
+  /** starts the callchains file: frames innermost first, each chain's frames together */
+  callchains(): { frame(chainId: number, symbol: string, module: string | undefined): void; finish(): void };
 }
 
 export interface ProfileReader {

@@ -62,11 +62,16 @@ export function resetSqlJs(): void {
 
 const CHUNK = 1 << 20;
 const WINDOWS = 4;
+/** page-by-page reads that follow each other this many times go back to read-ahead windows */
+const SEQUENTIAL_RUN = 64;
 
 /**
  * A read-only stand-in for the byte array that sql.js's in-memory file system keeps per file.
- * Emscripten's MEMFS stores `contents` and serves reads with `contents.subarray(a, b)`; this object answers
- * those calls from the file on disk through a few 1 MiB read-ahead windows instead of holding the file.
+ * Emscripten's MEMFS stores `contents` and serves reads with `contents.subarray(a, b)` (copied into the wasm
+ * heap at once); this object answers those calls from the file on disk instead of holding the file: through
+ * a few 1 MiB read-ahead windows while the pages SQLite asks for lie together (a table written in one go),
+ * and page by page, exactly, while most of each window goes unused (tables whose pages are interleaved
+ * through the file, where every window would read the whole file again for each table scanned).
  */
 class PagedFile {
   readonly length: number;
@@ -74,6 +79,14 @@ class PagedFile {
   /** most recently used first; several windows so b-tree interior pages do not evict the leaf run being read */
   private windows: { start: number; data: Uint8Array }[] = [];
   closed = false;
+  /** bytes read into windows, and bytes of them asked for, since the last look at how well windows do */
+  private windowBytes = 0;
+  private usedBytes = 0;
+  /** reading page by page (see above); `run` counts consecutive reads that follow each other */
+  private exact = false;
+  private run = 0;
+  private lastEnd = -1;
+  private scratch = new Uint8Array(0);
 
   constructor(private readonly fd: number, size: number) {
     this.length = size;
@@ -95,6 +108,7 @@ class PagedFile {
           this.windows.splice(i, 1);
           this.windows.unshift(w);
         }
+        this.usedBytes += n;
         return w.data.subarray(begin - w.start, end - w.start);
       }
     }
@@ -103,10 +117,34 @@ class PagedFile {
       readFully(this.fd, out, begin);
       return out;
     }
+    if (this.exact) {
+      this.run = begin === this.lastEnd ? this.run + 1 : 0;
+      this.lastEnd = end;
+      if (this.run < SEQUENTIAL_RUN) {
+        // MEMFS copies the bytes out before its next read, so one scratch buffer serves every page
+        if (this.scratch.length < n) this.scratch = new Uint8Array(Math.max(n, 65536));
+        const out = this.scratch.subarray(0, n);
+        readFully(this.fd, out, begin);
+        return out;
+      }
+      this.exact = false;
+      this.windowBytes = this.usedBytes = 0;
+    }
     const data = new Uint8Array(Math.min(CHUNK, this.length - begin));
     readFully(this.fd, data, begin);
     this.windows.unshift({ start: begin, data });
     if (this.windows.length > WINDOWS) this.windows.pop();
+    this.windowBytes += data.length;
+    this.usedBytes += n;
+    if (this.windowBytes >= 16 * CHUNK) {
+      // most of what the windows read went unused: read pages exactly until reads run in sequence again
+      if (this.usedBytes * 4 < this.windowBytes) {
+        this.exact = true;
+        this.run = 0;
+        this.windows = [];
+      }
+      this.windowBytes = this.usedBytes = 0;
+    }
     return data.subarray(0, n);
   }
 

@@ -23,14 +23,17 @@ import type { CountOnlyTable, ProfileModel } from '../../core/profile.js';
 import { CorruptCacheError } from './arrow-io.js';
 import { entryKey, profileIdentity } from './key.js';
 import type { ProfileIdentity } from './key.js';
-import { readManifest, readModel, writeModel } from './model-io.js';
+import type { TableSink } from '../reader-types.js';
+import { readManifest, readModel } from './model-io.js';
+import { CacheWriteError, EntrySink, writeModel } from './model-write.js';
 import { ensureDir, evict, listEntries, removeEntry, resolveCacheSettings, touchEntry } from './store.js';
 import type { CacheSettings } from './store.js';
 import { READER_STAMP } from './stamp.js';
 
 export { resolveCacheSettings, defaultCacheDir, listEntries, clearCache, DEFAULT_MAX_BYTES } from './store.js';
 export type { CacheSettings, CacheEntryInfo } from './store.js';
-export { writeModel, writeTables, readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export { readModel, readManifest, CACHE_FORMAT } from './model-io.js';
+export { writeModel, writeTables } from './model-write.js';
 export type { EntryManifest } from './model-io.js';
 export { profileIdentity } from './key.js';
 export type { ProfileIdentity } from './key.js';
@@ -66,7 +69,7 @@ function needsRebuild(have: readonly CountOnlyTable[], want: readonly CountOnlyT
  * Opens the profile at `path` from the cache, or with `read` and then caches what it returns.
  * `onOutcome` is told whether it was a hit, a miss, a stale or damaged entry rebuilt, or the cache is off.
  */
-export async function openWithCache(path: string, opts: CacheOpenOptions, read: () => Promise<ProfileModel>,
+export async function openWithCache(path: string, opts: CacheOpenOptions, read: (sink?: TableSink) => Promise<ProfileModel>,
   onOutcome?: (outcome: CacheOutcome) => void): Promise<ProfileModel> {
   const settings = opts.cache === false ? undefined : (opts.cache ?? resolveCacheSettings());
   let id: ProfileIdentity | undefined;
@@ -106,10 +109,65 @@ export async function openWithCache(path: string, opts: CacheOpenOptions, read: 
     }
   }
   if (outcome === 'miss') outcome = dropStale(settings, id, key, path, opts);
-  const model = await read();
-  await store(settings, key, id, model, opts);
+  const model = await readInto(settings, key, id, path, opts, want, read);
   onOutcome?.(outcome);
   return model;
+}
+
+/**
+ * Reads the profile into a new entry: a reader that streams (ReadOptions.sink) writes its big tables there as
+ * it reads them, so they are never held whole; the rest of the model is written after it, then the manifest,
+ * then the folder is renamed into place (a half-written entry has no manifest and is never used). The model
+ * returned is the entry's, read back column by column on first use; a reader that did not stream returns its
+ * whole model, which is kept as it is. When the entry cannot be written (disk full, no permission), one note
+ * and the profile is read again without the cache.
+ */
+async function readInto(settings: CacheSettings, key: string, id: ProfileIdentity, path: string, opts: CacheOpenOptions,
+  want: readonly CountOnlyTable[], read: (sink?: TableSink) => Promise<ProfileModel>): Promise<ProfileModel> {
+  let tmp: string | undefined;
+  let sink: EntrySink | undefined;
+  const cannotWrite = (e: unknown) => {
+    note(opts, `could not write the profile cache in ${settings.dir} (${(e as Error).message.split('\n')[0]}); continuing without it`);
+  };
+  try {
+    ensureDir(settings.dir);
+    tmp = mkdtempSync(join(settings.dir, '.tmp-'));
+    sink = new EntrySink(tmp);
+  } catch (e) {
+    cannotWrite(e);
+    return read();
+  }
+  let model: ProfileModel;
+  try {
+    model = await read(sink);
+  } catch (e) {
+    sink.abort();
+    removeEntry(tmp);
+    if (!(e instanceof CacheWriteError) || opts.signal?.aborted) throw e;
+    cannotWrite(e);
+    return read();
+  }
+  const streamed = Object.keys(sink.files).length > 0;
+  try {
+    opts.onProgress?.(1, 'writing the profile cache');
+    const manifest = await writeModel(tmp, model, id, READER_STAMP, opts.signal, sink.files);
+    const dir = join(settings.dir, key);
+    removeEntry(dir);
+    renameSync(tmp, dir);
+    tmp = undefined;
+    evict(settings, key);
+    if (!streamed) return model;
+    const out = readModel(dir, manifest, want);
+    out.meta.source = path;
+    return out;
+  } catch (e) {
+    if (opts.signal?.aborted) throw e;
+    cannotWrite(e);
+    // the tables the reader streamed are only in the entry: read them again
+    return streamed ? read() : model;
+  } finally {
+    if (tmp) removeEntry(tmp);
+  }
 }
 
 /** Entries of the same file under another key (it changed since, or another engine built them). */
@@ -123,24 +181,4 @@ function dropStale(settings: CacheSettings, id: ProfileIdentity, key: string, pa
   }
   if (stale) note(opts, `${path} changed since it was cached; reading it again`);
   return stale ? 'stale' : 'miss';
-}
-
-async function store(settings: CacheSettings, key: string, id: ProfileIdentity, model: ProfileModel,
-  opts: CacheOpenOptions): Promise<void> {
-  let tmp: string | undefined;
-  try {
-    ensureDir(settings.dir);
-    tmp = mkdtempSync(join(settings.dir, '.tmp-'));
-    opts.onProgress?.(1, 'writing the profile cache');
-    await writeModel(tmp, model, id, READER_STAMP, opts.signal);
-    removeEntry(join(settings.dir, key));
-    renameSync(tmp, join(settings.dir, key));
-    tmp = undefined;
-    evict(settings, key);
-  } catch (e) {
-    if (opts.signal?.aborted) throw e;
-    note(opts, `could not write the profile cache in ${settings.dir} (${(e as Error).message.split('\n')[0]}); continuing without it`);
-  } finally {
-    if (tmp) removeEntry(tmp);
-  }
 }

@@ -1,15 +1,13 @@
-// A ProfileModel ↔ one cache entry folder: one Arrow IPC file per model table (every typed-array column the
-// table has, so a column a reader adds is cached with no change here), strings.arrow, callchains.arrow and
-// manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
+// A ProfileModel ↔ one cache entry folder (written by ./model-write.ts): one Arrow IPC file per model table
+// (every typed-array column the table has, so a column a reader adds is cached with no change here),
+// strings.arrow, callchains.arrow and manifest.json (format version, the profile's identity, the meta, each file's rows and bytes). Reading
 // checks every file's structure up front and loads each column on first use.
-import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { isAscii } from 'node:buffer';
-import { Int32, makeVector, RecordBatchFileWriter, Table, tableFromIPC, Utf8, vectorFromArray } from 'apache-arrow';
+import { Table, tableFromIPC } from 'apache-arrow';
 import type { CountOnlyTable, ProfileMeta, ProfileModel, StackFrame } from '../../core/profile.js';
-import {
-  closeArrowTable, columnsOf, CorruptCacheError, openArrowTable, readColumn, writeArrowTable,
-} from './arrow-io.js';
+import { closeArrowTable, columnsOf, CorruptCacheError, openArrowTable, readColumn } from './arrow-io.js';
 import type { ArrowTableFile, ColumnTable } from './arrow-io.js';
 import type { ProfileIdentity } from './key.js';
 
@@ -18,7 +16,7 @@ export const CACHE_FORMAT = 1;
 export const MANIFEST = 'manifest.json';
 
 /** The model's keys that are not tables. */
-const NOT_TABLES = new Set(['meta', 'strings', 'callchains']);
+export const NOT_TABLES = new Set(['meta', 'strings', 'callchains']);
 
 export interface EntryManifest {
   cacheFormat: number;
@@ -35,74 +33,6 @@ export interface EntryManifest {
 export function isModelTable(key: string, value: unknown): value is ColumnTable {
   return !NOT_TABLES.has(key) && typeof value === 'object' && value !== null &&
     typeof (value as { length?: unknown }).length === 'number' && columnsOf(value as ColumnTable).length > 0;
-}
-
-type TextColumn = (string | null)[] | (number | null)[] | Float64Array;
-
-/** A small table of strings and nullable ints (strings, callchain frames), written whole. */
-async function writeTextTable(path: string, columns: Record<string, TextColumn>): Promise<number> {
-  const vectors: Record<string, ReturnType<typeof makeVector>> = {};
-  for (const [name, values] of Object.entries(columns)) {
-    vectors[name] = values instanceof Float64Array ? makeVector(values)
-      : typeof (values as unknown[]).find((v) => v !== null) === 'number'
-        ? vectorFromArray(values as (number | null)[], new Int32())
-        : vectorFromArray(values as (string | null)[], new Utf8());
-  }
-  const bytes = RecordBatchFileWriter.writeAll(new Table(vectors)).toUint8Array(true);
-  writeFileSync(path, bytes);
-  return bytes.byteLength;
-}
-
-/**
- * Writes the model's tables into `dir`: `<table>.arrow` for every model table, `strings.arrow` (column
- * `string`: row i is string id i) and, when there are callchains, `callchains.arrow` (one row per frame,
- * innermost first: chainId, symbol, module, file, line). Returns each file's rows and bytes.
- */
-export async function writeTables(dir: string, model: ProfileModel, signal?: AbortSignal): Promise<EntryManifest['files']> {
-  const files: EntryManifest['files'] = {};
-  for (const [name, table] of Object.entries(model)) {
-    if (!isModelTable(name, table)) continue;
-    signal?.throwIfAborted();
-    files[name] = { rows: table.length, bytes: await writeArrowTable(join(dir, `${name}.arrow`), table, signal) };
-  }
-  files.strings = { rows: model.strings.length, bytes: await writeTextTable(join(dir, 'strings.arrow'), { string: model.strings }) };
-  const chain: number[] = [];
-  const symbol: string[] = [];
-  const module: (string | null)[] = [];
-  const file: (string | null)[] = [];
-  const line: (number | null)[] = [];
-  for (const [id, frames] of model.callchains) {
-    for (const f of frames) {
-      chain.push(id);
-      symbol.push(f.symbol);
-      module.push(f.module ?? null);
-      file.push(f.file ?? null);
-      line.push(f.line ?? null);
-    }
-  }
-  files.callchains = {
-    rows: chain.length,
-    bytes: chain.length === 0 ? 0
-      : await writeTextTable(join(dir, 'callchains.arrow'), { chainId: Float64Array.from(chain), symbol, module, file, line }),
-  };
-  return files;
-}
-
-/** Writes `model` into the (new, empty) folder `dir` as a cache entry; manifest.json last. */
-export async function writeModel(dir: string, model: ProfileModel, profile: ProfileIdentity, stamp: string,
-  signal?: AbortSignal): Promise<EntryManifest> {
-  const files = await writeTables(dir, model, signal);
-  const manifest: EntryManifest = {
-    cacheFormat: CACHE_FORMAT,
-    stamp,
-    profile,
-    createdMs: Date.now(),
-    meta: model.meta,
-    countOnly: Object.keys(model.meta.countOnly ?? {}) as CountOnlyTable[],
-    files,
-  };
-  writeFileSync(join(dir, MANIFEST), JSON.stringify(manifest));
-  return manifest;
 }
 
 export function readManifest(dir: string): EntryManifest {

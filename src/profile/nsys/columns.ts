@@ -1,12 +1,16 @@
 // Typed columns filled in place by the table loaders: presized from the schema's row estimate, grown by
 // doubling when an estimate was short, trimmed without a copy when it was right (the usual case), so a
-// 10M-row table never exists twice in memory.
+// 10M-row table never exists twice in memory. With `onFull` (a table streamed to the profile cache) the
+// columns hold one batch: when they are full the batch is handed over and the same arrays are filled again.
 import type { Table } from '../../core/tables.js';
 
 type ArrayCtor = Float64ArrayConstructor | Int32ArrayConstructor | Uint8ArrayConstructor;
 export type Spec = Record<string, ArrayCtor>;
 type Cols<S extends Spec> = { [K in keyof S]: InstanceType<S[K]> };
 type AnyColumn = Float64Array | Int32Array | Uint8Array;
+
+/** Rows per batch of a table streamed to the profile cache (~20 MB for the widest table). */
+export const STREAM_BATCH_ROWS = 1 << 18;
 
 export class Columns<S extends Spec> {
   c: Cols<S>;
@@ -15,8 +19,12 @@ export class Columns<S extends Spec> {
   length = 0;
   private capacity: number;
 
-  constructor(private readonly spec: S, estimate: number) {
-    this.capacity = Math.max(16, estimate);
+  /** rows handed to onFull so far */
+  flushed = 0;
+
+  constructor(private readonly spec: S, estimate: number, private readonly onFull?: (batch: Table<S>) => void,
+    private readonly batchRows = STREAM_BATCH_ROWS) {
+    this.capacity = onFull ? Math.max(1, Math.min(estimate, batchRows)) : Math.max(16, estimate);
     this.c = this.alloc(this.capacity);
     this.list = this.listOf(this.c);
   }
@@ -33,8 +41,21 @@ export class Columns<S extends Spec> {
 
   /** index of a new row; columns may have been replaced, so re-read `c` after calling */
   next(): number {
-    if (this.length === this.capacity) this.grow(this.capacity * 2);
+    if (this.length === this.capacity) {
+      if (this.onFull && this.capacity >= this.batchRows) this.flush();
+      else this.grow(this.onFull ? Math.min(this.batchRows, this.capacity * 2) : this.capacity * 2);
+    }
     return this.length++;
+  }
+
+  /** Hands the rows so far to onFull (views of the arrays, valid until the next row) and starts again. */
+  flush(): void {
+    if (!this.onFull || this.length === 0) return;
+    const out: Record<string, unknown> = { length: this.length };
+    for (const k of Object.keys(this.spec)) out[k] = (this.c[k as keyof S] as Float64Array).subarray(0, this.length);
+    this.onFull(out as Table<S>);
+    this.flushed += this.length;
+    this.length = 0;
   }
 
   private grow(n: number): void {

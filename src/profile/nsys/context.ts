@@ -3,6 +3,7 @@
 import { CancelledError } from '../../core/errors.js';
 import { CopyKind, MemKind, SyncKind } from '../../core/profile.js';
 import type { StringInterner } from '../../core/tables.js';
+import type { TableSink } from '../reader-types.js';
 import { readEnum, T } from './schema.js';
 import type { NsysSchema } from './schema.js';
 import type { SqliteSource } from './sqlite.js';
@@ -22,6 +23,10 @@ export interface LoadContext {
   /** widen the profile's time span */
   span: { min: number; max: number };
   notes: string[];
+  /** the profile cache entry being built, when the big tables are streamed there (see ./stream.ts) */
+  sink?: TableSink | undefined;
+  /** rows of each model table streamed to the sink */
+  streamed: Map<string, number>;
 }
 
 export function checkAbort(signal: AbortSignal | undefined): void {

@@ -5,6 +5,7 @@ import { Columns } from './columns.js';
 import { colOr, pidExpr, tidExpr } from './context.js';
 import type { LoadContext } from './context.js';
 import { scan, widenSpan } from './scan.js';
+import { TableOut } from './stream.js';
 import { T } from './schema.js';
 
 /**
@@ -78,20 +79,42 @@ function mapCallchains(ids: Float64Array, from: number, to: number, ref: Callcha
 /** Resolves a table's callchain reference once its rows are loaded (raw ids in place), then maps the ids. */
 export type CallchainResolver = (raw: RawCallchainRange) => CallchainRef | undefined;
 
-/** RUNTIME then DRIVER rows, both CUDA API calls on CPU threads. */
-export function loadRuntime(ctx: LoadContext, cudaRef: CallchainResolver): ApiTable {
+/** Extends `into` by the range of the non-NULL raw ids in ids[from, to). */
+function widenRange(into: RawCallchainRange, ids: Float64Array, from: number, to: number): void {
+  const r = rawRange(ids, from, to);
+  if (r.min < into.min) into.min = r.min;
+  if (r.max > into.max) into.max = r.max;
+}
+
+/**
+ * RUNTIME then DRIVER rows, both CUDA API calls on CPU threads. Streamed to the cache entry when the context
+ * has a sink: `onBatch` then sees every batch before it is written (linking by correlation id), and the
+ * runtime rows' callchain ids, which map through a reference known only once all of them are seen, are
+ * rewritten in the entry afterwards. Held: the table, its ids mapped.
+ */
+export function loadRuntime(ctx: LoadContext, cudaRef: CallchainResolver, onBatch?: (batch: ApiTable) => void): ApiTable {
   const { schema } = ctx;
   const tables = [T.runtime, T.driver].filter((t) => schema.has(t));
   if (tables.length === 0) return emptyTable(API_COLUMNS) as ApiTable;
-  const cols = new Columns(API_COLUMNS, tables.reduce((n, t) => n + schema.rows(t), 0));
+  const raw: RawCallchainRange = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+  let source: string = T.runtime;
+  const out = new TableOut(ctx, API_COLUMNS, tables.reduce((n, t) => n + schema.rows(t), 0), 'runtime', (batch) => {
+    // runtime rows map through CUDA_CALLCHAINS (later); driver rows have no callchain table
+    if (source === T.runtime) widenRange(raw, batch.callchainId, 0, batch.length);
+    else mapCallchains(batch.callchainId, 0, batch.length, undefined);
+    onBatch?.(batch as ApiTable);
+  });
+  const cols = out.cols;
   const s = ctx.strings;
   let runtimeRows: [number, number] = [0, 0];
+  let runtimeStreamed = 0;
   for (const t of tables) {
     const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
     const byId = schema.col(t, 'nameId');
     const nameCol = byId ? c('nameId', '-1') : colOr(schema, t, 'name', 'NULL');
     const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
       ${nameCol}, ${c('correlationId', '-1')}, ${callchainSql(ctx, t)}, ${c('returnValue')} FROM ${t}`;
+    source = t;
     const first = cols.length;
     scan(ctx, sql, (r) => {
       const i = cols.next();
@@ -105,15 +128,26 @@ export function loadRuntime(ctx: LoadContext, cudaRef: CallchainResolver): ApiTa
       a.callchainId[i] = r.num(6);
       a.returnValue[i] = r.num(7);
     });
-    if (t === T.runtime) runtimeRows = [first, cols.length];
+    out.flush();
+    if (t === T.runtime) {
+      runtimeRows = [first, cols.length];
+      runtimeStreamed = cols.flushed;
+    }
   }
-  const out = cols.build() as ApiTable;
-  // runtime rows map through CUDA_CALLCHAINS; driver rows have no callchain table
-  const ref = cudaRef(rawRange(out.callchainId, runtimeRows[0], runtimeRows[1]));
-  mapCallchains(out.callchainId, runtimeRows[0], runtimeRows[1], ref);
-  mapCallchains(out.callchainId, runtimeRows[1], out.length, undefined);
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  if (out.streaming) {
+    const standIn = out.finish() as ApiTable;
+    const ref = cudaRef(raw);
+    // the batches hold runtime rows first, then driver rows (already mapped)
+    out.rewrite('callchainId', (ids, firstRow) => mapCallchains(ids, 0, Math.max(0, Math.min(ids.length, runtimeStreamed - firstRow)), ref));
+    return standIn;
+  }
+  const table = out.finish() as ApiTable;
+  const ref = cudaRef(rawRange(table.callchainId, runtimeRows[0], runtimeRows[1]));
+  mapCallchains(table.callchainId, runtimeRows[0], runtimeRows[1], ref);
+  mapCallchains(table.callchainId, runtimeRows[1], table.length, undefined);
+  widenSpan(ctx, table.start, table.end, table.length);
+  onBatch?.(table);
+  return table;
 }
 
 export function loadOsrt(ctx: LoadContext, osrtRef: CallchainResolver): OsCallTable {
@@ -123,7 +157,9 @@ export function loadOsrt(ctx: LoadContext, osrtRef: CallchainResolver): OsCallTa
   const c = (name: string, fb = '0') => `COALESCE(${colOr(schema, t, name, fb)}, ${fb})`;
   const sql = `SELECT "start", COALESCE("end", "start"), COALESCE(${pidExpr(schema, t)}, -1), ${tidExpr(schema, t)},
     ${c('nameId', '-1')}, ${callchainSql(ctx, t)} FROM ${t}`;
-  const cols = new Columns(OSCALL_COLUMNS, schema.rows(t));
+  const raw: RawCallchainRange = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+  const out = new TableOut(ctx, OSCALL_COLUMNS, schema.rows(t), 'osrt', (batch) => widenRange(raw, batch.callchainId, 0, batch.length));
+  const cols = out.cols;
   const s = ctx.strings;
   scan(ctx, sql, (r) => {
     const i = cols.next();
@@ -135,10 +171,16 @@ export function loadOsrt(ctx: LoadContext, osrtRef: CallchainResolver): OsCallTa
     o.nameId[i] = s.id(r.num(4));
     o.callchainId[i] = r.num(5);
   });
-  const out = cols.build() as OsCallTable;
-  mapCallchains(out.callchainId, 0, out.length, osrtRef(rawRange(out.callchainId, 0, out.length)));
-  widenSpan(ctx, out.start, out.end, out.length);
-  return out;
+  if (out.streaming) {
+    const standIn = out.finish() as OsCallTable;
+    const ref = osrtRef(raw);
+    out.rewrite('callchainId', (ids) => mapCallchains(ids, 0, ids.length, ref));
+    return standIn;
+  }
+  const table = out.finish() as OsCallTable;
+  mapCallchains(table.callchainId, 0, table.length, osrtRef(rawRange(table.callchainId, 0, table.length)));
+  widenSpan(ctx, table.start, table.end, table.length);
+  return table;
 }
 
 /**

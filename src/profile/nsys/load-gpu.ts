@@ -15,7 +15,8 @@ function placed(ctx: LoadContext, t: string) {
   };
 }
 
-export function loadKernels(ctx: LoadContext): KernelTable {
+/** Kernels; streamed to the cache entry with `stream` (see ./stream.ts). */
+export function loadKernels(ctx: LoadContext, stream = false): KernelTable {
   const { schema } = ctx;
   const t = T.kernel;
   if (!schema.has(t)) return emptyTable(KERNEL_COLUMNS) as KernelTable;
@@ -33,7 +34,7 @@ export function loadKernels(ctx: LoadContext): KernelTable {
     nameId: { sql: short, decode: str }, fullNameId: { sql: full, decode: str }, correlationId: c('correlationId', '-1'),
     gridX: c('gridX'), gridY: c('gridY'), gridZ: c('gridZ'), blockX: c('blockX'), blockY: c('blockY'), blockZ: c('blockZ'),
     registersPerThread: c('registersPerThread'), sharedMemoryBytes: shared,
-  }) as KernelTable;
+  }, stream ? { streamAs: 'kernels' } : {}) as KernelTable;
 }
 
 export function loadMemcpy(ctx: LoadContext): MemcpyTable {
@@ -47,7 +48,7 @@ export function loadMemcpy(ctx: LoadContext): MemcpyTable {
     copyKind: { sql: c('copyKind'), decode: (raw) => enumOf(copyKind, raw) },
     srcKind: { sql: c('srcKind', '-1'), decode: mem }, dstKind: { sql: c('dstKind', '-1'), decode: mem },
     bytes: c('bytes'), correlationId: c('correlationId', '-1'),
-  }) as MemcpyTable;
+  }, { streamAs: 'memcpy' }) as MemcpyTable;
 }
 
 export function loadMemset(ctx: LoadContext): MemsetTable {
@@ -55,7 +56,7 @@ export function loadMemset(ctx: LoadContext): MemsetTable {
   if (!ctx.schema.has(t)) return emptyTable(MEMSET_COLUMNS) as MemsetTable;
   return loadTable(ctx, t, MEMSET_COLUMNS, {
     ...placed(ctx, t), bytes: colOf(ctx, t, 'bytes'), correlationId: colOf(ctx, t, 'correlationId', '-1'),
-  }) as MemsetTable;
+  }, { streamAs: 'memset' }) as MemsetTable;
 }
 
 /** Synchronization rows; `tid` is filled later from the runtime call with the same correlation id. */

@@ -19,5 +19,5 @@ export function loadGraphTrace(ctx: LoadContext): GraphTraceTable {
     correlationId: colOf(ctx, t, 'correlationId', '-1'),
     graphId: colOf(ctx, t, 'graphId', '-1'),
     graphExecId: colOf(ctx, t, 'graphExecId', '-1'),
-  }, '"start"') as GraphTraceTable;
+  }, { orderBy: '"start"' }) as GraphTraceTable;
 }

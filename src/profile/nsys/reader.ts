@@ -4,10 +4,10 @@ import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { NotAProfileError, UserError } from '../../core/errors.js';
 import { SyncKind } from '../../core/profile.js';
 import type { ProfileModel, StackFrame } from '../../core/profile.js';
-import { CPU_COLUMNS, emptyTable, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
-import type { CpuEventTable, OsCallTable } from '../../core/profile.js';
+import { API_COLUMNS, CPU_COLUMNS, emptyTable, KERNEL_COLUMNS, MEMCPY_COLUMNS, MEMSET_COLUMNS, OSCALL_COLUMNS, StringInterner } from '../../core/tables.js';
+import type { ApiTable, CpuEventTable, KernelTable, MemcpyTable, MemsetTable, OsCallTable, SyncTable } from '../../core/profile.js';
 import type { ProfileReader, ReadOptions } from '../reader-types.js';
-import { loadCallchains } from './callchains.js';
+import { framesInto, loadCallchains } from './callchains.js';
 import { buildEnumMaps, checkAbort, StringResolver } from './context.js';
 import type { LoadContext } from './context.js';
 import { loadKernels, loadMemcpy, loadMemset, loadSync } from './load-gpu.js';
@@ -127,12 +127,21 @@ function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileMo
   };
   const cudaRef = resolver(T.runtime, T.cudaCallchains, 0);
   const osrtRef = resolver(T.osrt, T.osrtCallchains, OSRT_CALLCHAIN_BASE);
+  // Streamed to the cache entry (ctx.sink): the big tables, batch by batch. Synchronizations (linked to their
+  // runtime calls as those stream past), NVTX ranges (depths need them all) and graph replays are held; so are
+  // kernels when the export lacks their globalPid (each takes its process from its runtime call).
+  const kernelNeedsPid = !schema.col(T.kernel, 'globalPid');
+  const streamKernels = ctx.sink !== undefined && !kernelNeedsPid;
+  // synchronizations first: the runtime calls fill in their threads and kinds as they are read
+  const sync = step('reading synchronizations', () => loadSync(ctx));
+  const kernels = step('reading kernels', () => loadKernels(ctx, streamKernels));
+  const link = correlationLinker({ sync, kernels: kernelNeedsPid ? kernels : undefined }, interner.strings);
   const tables: LoadedTables = {
-    kernels: step('reading kernels', () => loadKernels(ctx)),
-    runtime: step('reading CUDA API calls', () => loadRuntime(ctx, cudaRef)),
+    kernels,
+    runtime: step('reading CUDA API calls', () => loadRuntime(ctx, cudaRef, link)),
     memcpy: step('reading memory copies', () => loadMemcpy(ctx)),
     memset: step('reading memsets', () => loadMemset(ctx)),
-    sync: step('reading synchronizations', () => loadSync(ctx)),
+    sync,
     nvtx: step('reading NVTX ranges', () => loadNvtx(ctx)),
     osrt: emptyTable(OSCALL_COLUMNS) as OsCallTable,
     callchainCount: { cuda: 0, osrt: 0 },
@@ -142,12 +151,14 @@ function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileMo
   tables.osrt = osrtCounted?.threads ?? step('reading OS runtime calls', () => loadOsrt(ctx, osrtRef));
   ctx.notes.splice(notesAt, 0, ...refNotes);
   const callchains = new Map<number, StackFrame[]>();
-  tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, callchains));
+  const chainSink = ctx.sink?.callchains();
+  const frames = () => chainSink ? chainSink.frame : framesInto(callchains);
+  tables.callchainCount.cuda = step('reading CUDA callchains', () => loadCallchains(ctx, T.cudaCallchains, 0, frames()));
   tables.callchainCount.osrt = step('reading OS runtime callchains',
-    () => loadCallchains(ctx, T.osrtCallchains, OSRT_CALLCHAIN_BASE, callchains));
+    () => loadCallchains(ctx, T.osrtCallchains, OSRT_CALLCHAIN_BASE, frames()));
+  chainSink?.finish();
   const graphTrace = step('reading CUDA graph replays', () => loadGraphTrace(ctx));
   checkAbort(opts.signal);
-  linkByCorrelation(tables, schema, interner.strings);
   report('reading metadata');
   const gpus = readGpus(ctx, tables.kernels);
   const { processes, threads } = readProcessesAndThreads(ctx, tables);
@@ -155,8 +166,9 @@ function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileMo
   const notes = [...notesFor(ctx, capabilities), ...ctx.notes];
   const tableCounts: Record<string, number> = {};
   for (const [name, info] of schema.tables) tableCounts[name] = info.rows;
-  const loaded: [string, number][] = [[T.kernel, tables.kernels.length], [T.memcpy, tables.memcpy.length],
-    [T.memset, tables.memset.length], [T.sync, tables.sync.length], [T.osrt, osrtCounted?.rows ?? tables.osrt.length]];
+  const rows = (name: keyof LoadedTables & string) => ctx.streamed.get(name) ?? (tables[name] as { length: number }).length;
+  const loaded: [string, number][] = [[T.kernel, rows('kernels')], [T.memcpy, rows('memcpy')],
+    [T.memset, rows('memset')], [T.sync, rows('sync')], [T.osrt, osrtCounted?.rows ?? rows('osrt')]];
   for (const [name, n] of loaded) if (schema.has(name)) tableCounts[name] = n;
   opts.onProgress?.(1, 'done');
   const version = schema.exportMeta.get('EXPORT_PRODUCT_VERSION');
@@ -184,14 +196,15 @@ function loadModel(db: SqliteSource, path: string, opts: ReadOptions): ProfileMo
       ...(osrtCounted ? { countOnly: { osrt: osrtCounted.rows } } : {}),
     },
     strings: interner.strings,
-    kernels: tables.kernels,
-    runtime: tables.runtime,
-    memcpy: tables.memcpy,
-    memset: tables.memset,
+    // a streamed table is in the cache entry; the model keeps an empty one (the caller reads the entry)
+    kernels: ctx.streamed.has('kernels') ? (emptyTable(KERNEL_COLUMNS) as KernelTable) : tables.kernels,
+    runtime: ctx.streamed.has('runtime') ? (emptyTable(API_COLUMNS) as ApiTable) : tables.runtime,
+    memcpy: ctx.streamed.has('memcpy') ? (emptyTable(MEMCPY_COLUMNS) as MemcpyTable) : tables.memcpy,
+    memset: ctx.streamed.has('memset') ? (emptyTable(MEMSET_COLUMNS) as MemsetTable) : tables.memset,
     sync: tables.sync,
     nvtx: tables.nvtx,
     cpu: emptyTable(CPU_COLUMNS) as CpuEventTable,
-    osrt: osrtCounted ? (emptyTable(OSCALL_COLUMNS) as OsCallTable) : tables.osrt,
+    osrt: osrtCounted || ctx.streamed.has('osrt') ? (emptyTable(OSCALL_COLUMNS) as OsCallTable) : tables.osrt,
     callchains,
     ...(graphTrace.length > 0 ? { graphTrace } : {}),
   };
@@ -206,27 +219,29 @@ function makeContext(db: SqliteSource, schema: NsysSchema, interner: StringInter
     enums: buildEnumMaps(db, schema),
     ...(opts.signal ? { signal: opts.signal } : {}),
     progressRows: () => {},
+    sink: opts.sink,
+    streamed: new Map(),
     span: { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY },
     notes: [],
   };
 }
 
 /**
- * Fills what the GPU-side tables lack from the runtime call with the same correlation id, in one pass over the
- * runtime table: the thread of each synchronization (SYNCHRONIZATION rows carry only globalPid), its kind
- * from the API name (the numeric syncType disagrees with ENUM_CUPTI_SYNC_TYPE across nsys versions: 2024.6 and
- * 2026.1 write 2 for cudaStreamSynchronize, 2026.2 writes 3), and the process of kernels in exports without
- * globalPid.
+ * Fills what the GPU-side tables lack from the runtime call with the same correlation id, as the runtime rows
+ * are read (whole, or batch by batch when they are streamed): the thread of each synchronization
+ * (SYNCHRONIZATION rows carry only globalPid), its kind from the API name (the numeric syncType disagrees with
+ * ENUM_CUPTI_SYNC_TYPE across nsys versions: 2024.6 and 2026.1 write 2 for cudaStreamSynchronize, 2026.2
+ * writes 3), and the process of kernels in exports without globalPid (`kernels` given only then).
  */
-function linkByCorrelation(t: LoadedTables, schema: NsysSchema, strings: string[]): void {
-  const kernelNeedsPid = t.kernels.length > 0 && !schema.col(T.kernel, 'globalPid');
-  if (t.sync.length === 0 && !kernelNeedsPid) return;
+function correlationLinker(t: { sync: SyncTable; kernels: KernelTable | undefined }, strings: string[]): ((runtime: ApiTable) => void) | undefined {
+  const kernels = t.kernels && t.kernels.length > 0 ? t.kernels : undefined;
+  if (t.sync.length === 0 && !kernels) return undefined;
   const syncRows = new Map<number, number>();
   for (let i = 0; i < t.sync.length; i++) if (t.sync.correlationId[i]! >= 0) syncRows.set(t.sync.correlationId[i]!, i);
   const kernelRows = new Map<number, number[]>();
-  if (kernelNeedsPid) {
-    for (let i = 0; i < t.kernels.length; i++) {
-      const c = t.kernels.correlationId[i]!;
+  if (kernels) {
+    for (let i = 0; i < kernels.length; i++) {
+      const c = kernels.correlationId[i]!;
       if (c < 0) continue;
       const list = kernelRows.get(c);
       if (list) list.push(i);
@@ -234,21 +249,22 @@ function linkByCorrelation(t: LoadedTables, schema: NsysSchema, strings: string[
     }
   }
   const kindByName = new Map<number, SyncKind | undefined>();
-  const r = t.runtime;
-  for (let j = 0; j < r.length; j++) {
-    const c = r.correlationId[j]!;
-    const si = syncRows.get(c);
-    if (si !== undefined) {
-      t.sync.tid[si] = r.tid[j]!;
-      if (t.sync.pid[si] === -1) t.sync.pid[si] = r.pid[j]!;
-      const nameId = r.nameId[j]!;
-      if (!kindByName.has(nameId)) kindByName.set(nameId, syncKindOfApi(strings[nameId] ?? ''));
-      const kind = kindByName.get(nameId);
-      if (kind !== undefined) t.sync.syncKind[si] = kind;
+  return (r) => {
+    for (let j = 0; j < r.length; j++) {
+      const c = r.correlationId[j]!;
+      const si = syncRows.get(c);
+      if (si !== undefined) {
+        t.sync.tid[si] = r.tid[j]!;
+        if (t.sync.pid[si] === -1) t.sync.pid[si] = r.pid[j]!;
+        const nameId = r.nameId[j]!;
+        if (!kindByName.has(nameId)) kindByName.set(nameId, syncKindOfApi(strings[nameId] ?? ''));
+        const kind = kindByName.get(nameId);
+        if (kind !== undefined) t.sync.syncKind[si] = kind;
+      }
+      const ks = kernelRows.get(c);
+      if (ks) for (const k of ks) kernels!.pid[k] = r.pid[j]!;
     }
-    const ks = kernelRows.get(c);
-    if (ks) for (const k of ks) t.kernels.pid[k] = r.pid[j]!;
-  }
+  };
 }
 
 /** The synchronization kind a CUDA API call performs, from its name (version suffix ignored). */
