@@ -61,35 +61,20 @@ describe('runTrial', () => {
     expectClean(dir, seen, before);
   });
 
-  it('rejects a patch that changes the loss, naming the step', async () => {
+  it.each([
+    ['a patch that changes the loss, naming the step', 'SLEEP = 0.004\nDECAY = 0.9', 'SLEEP = 0.001\nDECAY = 0.91',
+      /^numerics changed: loss at step \d+ differs by \d\.\de-?\d+$/, { numericsOk: false }],
+    ['a slow-down as not above the minimum', 'SLEEP = 0.004', 'SLEEP = 0.006',
+      /^speed-up \u2212\d+\.\d% \[.*\] below the 1% minimum$/, {}],
+    ['a candidate whose smoke test fails, with the last stderr line', 'loss = loss * DECAY + 0.01', 'loss = loss * DECAY + undefined_name',
+      /^smoke test failed: exit 1: NameError: name 'undefined_name' is not defined$/, { smokeOk: false }],
+  ])('rejects %s', async (_what, from, to, reason, fields) => {
     const { dir, seen, opts } = setup();
     const before = hashTree(dir);
-    const plan = replacePlan(dir, 'train.py', 'SLEEP = 0.004\nDECAY = 0.9', 'SLEEP = 0.001\nDECAY = 0.91');
-    const r = await runTrial(opts({ patches: [plan] }));
+    const r = await runTrial(opts({ patches: [replacePlan(dir, 'train.py', from, to)] }));
     expect(r.verdict).toBe('rejected');
-    expect(r.numericsOk).toBe(false);
-    expect(r.reason).toMatch(/^numerics changed: loss at step \d+ differs by \d\.\de-?\d+$/);
-    expectClean(dir, seen, before);
-  });
-
-  it('rejects a slow-down as not above the minimum', async () => {
-    const { dir, seen, opts } = setup();
-    const before = hashTree(dir);
-    const plan = replacePlan(dir, 'train.py', 'SLEEP = 0.004', 'SLEEP = 0.006');
-    const r = await runTrial(opts({ patches: [plan] }));
-    expect(r.verdict).toBe('rejected');
-    expect(r.reason).toMatch(/^speed-up \u2212\d+\.\d% \[.*\] below the 1% minimum$/);
-    expectClean(dir, seen, before);
-  });
-
-  it('rejects a candidate whose smoke test fails, with the last stderr line', async () => {
-    const { dir, seen, opts } = setup();
-    const before = hashTree(dir);
-    const plan = replacePlan(dir, 'train.py', 'loss = loss * DECAY + 0.01', 'loss = loss * DECAY + undefined_name');
-    const r = await runTrial(opts({ patches: [plan] }));
-    expect(r.verdict).toBe('rejected');
-    expect(r.smokeOk).toBe(false);
-    expect(r.reason).toBe("smoke test failed: exit 1: NameError: name 'undefined_name' is not defined");
+    expect(r).toMatchObject(fields);
+    expect(r.reason).toMatch(reason);
     expectClean(dir, seen, before);
   });
 
