@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../core/findings.js';
 import { parsePython } from '../source/parser.js';
 import { cacheCall } from './cachecall.js';
 import { planPatch } from './plan.js';
-
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+import { hasTorch, lineFinding, runPython } from './testkit.js';
 
 async function run(src: string, needle: string): Promise<string> {
   const line = src.split('\n').findIndex((l) => l.includes(needle));
@@ -97,26 +90,12 @@ describe('cache-pure-call (syntax-tree edit)', () => {
   });
   it('is planned for the sample-by-sample-batch finding on the collate line', async () => {
     const line = CHARS.split('\n').findIndex((l) => l.includes('encode(text) for text')) + 1;
-    const f: Finding = {
-      id: `C7.sample-by-sample-batch:m.py:${line}`, category: 'C7', pattern: 'C7.sample-by-sample-batch', title: 't', file: 'm.py', function: 'collate', line,
-      severity: 'high', impact: { msPerIter: 5, pctOfIter: 10 }, confidence: 0.9, localizedBy: 'python-stack',
-      evidence: [{ kind: 'source', file: 'm.py', line, text: CHARS.split('\n')[line - 1]!, why: 'w' }, { kind: 'profile', query: 'q', summary: 's' }],
-    };
+    const f = lineFinding(CHARS, line, 'C7.sample-by-sample-batch', 'collate');
     const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => CHARS });
     expect(out.kind === 'patch' && out.plan.id).toMatch(/^cache-pure-call-/);
     expect(out.kind === 'patch' && out.plan.linesChanged).toBe(2);
   });
   it.skipIf(!hasTorch)('gives the same batches in Python', async () => {
-    expect(py(await run(CHARS, 'encode(text) for text'))).toBe(py(CHARS));
+    expect(runPython(await run(CHARS, 'encode(text) for text'))).toBe(runPython(CHARS));
   });
 });
-
-function py(code: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sysight-cache-'));
-  try {
-    writeFileSync(join(dir, 'm.py'), code);
-    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

@@ -11,21 +11,15 @@
 // argument (the trial's peak-RSS guard measures what that costs).
 import type { SyntaxNode, SyntaxTree } from '../source/parser.js';
 import { ensureImport, moduleAlias } from './pyedit.js';
+import { enclosing, named } from './pytree.js';
 
 export type CacheCallResult = { lines: string[]; rationale: string } | { refused: string };
-
-const named = (n: SyntaxNode | null | undefined): SyntaxNode[] => n?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
 
 /** Builtins without side effects whose result depends only on their arguments. */
 const PURE_BUILTINS = new Set(['len', 'range', 'ord', 'chr', 'str', 'int', 'float', 'bool', 'list', 'tuple', 'dict', 'set', 'frozenset', 'enumerate', 'zip', 'min', 'max', 'sum', 'sorted', 'reversed', 'abs', 'round', 'map', 'filter', 'any', 'all', 'isinstance', 'repr', 'None', 'True', 'False']);
 /** Methods that modify their receiver: called on an argument, the helper has an effect a cache would skip. */
 const MUTATING = /^(append|extend|insert|pop|popitem|update|clear|remove|sort|reverse|setdefault|add|discard|fill_|copy_|zero_|resize_?)$/;
 const COPYING_CTORS = /^(tensor|LongTensor|FloatTensor|IntTensor|array|asarray|as_tensor)$/;
-
-function enclosing(n: SyntaxNode, types: ReadonlySet<string>): SyntaxNode | null {
-  for (let p = n.parent; p; p = p.parent) if (types.has(p.type)) return p;
-  return null;
-}
 
 /** Module-level `def name(...)` (not decorated), or null. */
 function moduleFunction(root: SyntaxNode, name: string): SyntaxNode | null {

@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../core/findings.js';
 import { parsePython } from '../source/parser.js';
 import { convertOnce } from './convertonce.js';
 import { planPatch } from './plan.js';
-
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+import { hasTorch, lineFinding, runPython } from './testkit.js';
 
 async function run(src: string, needle: string): Promise<string> {
   const line = src.split('\n').findIndex((l) => l.includes(needle));
@@ -121,11 +114,7 @@ describe('convert-once (syntax-tree edit)', () => {
   });
   it('is planned for a C7.per-element-convert finding', async () => {
     const line = HF.split('\n').findIndex((l) => l.includes('[int(t) for t in ids]')) + 1;
-    const f: Finding = {
-      id: `C7.per-element-convert:m.py:${line}`, category: 'C7', pattern: 'C7.per-element-convert', title: 't', file: 'm.py', function: 'SeqDataset.__getitem__', line,
-      severity: 'high', impact: { msPerIter: 5, pctOfIter: 10 }, confidence: 0.9, localizedBy: 'python-stack',
-      evidence: [{ kind: 'source', file: 'm.py', line, text: HF.split('\n')[line - 1]!, why: 'w' }, { kind: 'profile', query: 'q', summary: 's' }],
-    };
+    const f = lineFinding(HF, line, 'C7.per-element-convert', 'SeqDataset.__getitem__');
     const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => HF });
     expect(out.kind === 'patch' && out.plan.id).toMatch(/^convert-once-/);
     expect(out.kind === 'patch' && out.plan.linesChanged).toBe(2);
@@ -133,20 +122,10 @@ describe('convert-once (syntax-tree edit)', () => {
   it.skipIf(!hasTorch)('gives the same values and types in Python', async () => {
     let hf = HF;
     for (const n of ['[int(t) for t in ids]', 'list(map(int, ids))', 'out.append(int(t))']) hf = await run(hf, n);
-    expect(py(hf)).toBe(py(HF));
+    expect(runPython(hf)).toBe(runPython(HF));
     let fe = FEATURES;
     for (const n of ['[float(x) for x in feats]', '[int(x) for x in h]', '[x.item() for x in ids]', 'a.tolist()']) fe = await run(fe, n);
     expect(fe).not.toMatch(/REFUSED/);
-    expect(py(fe)).toBe(py(FEATURES));
+    expect(runPython(fe)).toBe(runPython(FEATURES));
   });
 });
-
-function py(code: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sysight-conv-'));
-  try {
-    writeFileSync(join(dir, 'm.py'), code);
-    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

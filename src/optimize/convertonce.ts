@@ -11,6 +11,7 @@
 // strings or a generator is left alone.
 import type { SyntaxNode, SyntaxTree } from '../source/parser.js';
 import { ensureImport, moduleAlias } from './pyedit.js';
+import { enclosing, named } from './pytree.js';
 
 export type ConvertOnceResult = { lines: string[]; rationale: string } | { refused: string };
 
@@ -18,13 +19,6 @@ interface ArrayKind {
   lib: 'numpy' | 'torch';
   /** the dtype expression when the code states it (`np.uint16`, `torch.long`, `"float32"`) */
   dtype: string | null;
-}
-
-const named = (n: SyntaxNode | null | undefined): SyntaxNode[] => n?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
-
-function enclosing(n: SyntaxNode, type: string): SyntaxNode | null {
-  for (let p = n.parent; p; p = p.parent) if (p.type === type) return p;
-  return null;
 }
 
 /** The last `name = …` assignment of `fn` that starts before `before` (a single plain target). */

@@ -1,15 +1,8 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../core/findings.js';
 import { parsePython } from '../source/parser.js';
 import { planPatch } from './plan.js';
 import { stackOnce } from './stackonce.js';
-
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
+import { hasTorch, lineFinding, runPython } from './testkit.js';
 
 async function run(src: string, line: number): Promise<string> {
   const tree = await parsePython(src);
@@ -89,11 +82,7 @@ describe('stack-once (syntax-tree edit)', () => {
     expect(await run(base('torch.cat([torch.tensor(x, dtype=torch.long) for x in batch])'), 6)).toMatch(/REFUSED: no torch.stack/);
   });
   it('is planned for a sample-by-sample-batch finding after vectorize-batch refuses it', async () => {
-    const f: Finding = {
-      id: 'C7.sample-by-sample-batch:m.py:6', category: 'C7', pattern: 'C7.sample-by-sample-batch', title: 't', file: 'm.py', function: 'collate', line: 6,
-      severity: 'high', impact: { msPerIter: 5, pctOfIter: 10 }, confidence: 0.9, localizedBy: 'python-stack',
-      evidence: [{ kind: 'source', file: 'm.py', line: 6, text: HF.split('\n')[5]!, why: 'w' }, { kind: 'profile', query: 'q', summary: 's' }],
-    };
+    const f = lineFinding(HF, 6, 'C7.sample-by-sample-batch', 'collate');
     const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => HF });
     expect(out.kind).toBe('patch');
     if (out.kind !== 'patch') return;
@@ -104,17 +93,7 @@ describe('stack-once (syntax-tree edit)', () => {
     for (const [src, line] of [[HF, lineOf(HF, 'torch.stack(')], [VISION, lineOf(VISION, 'torch.stack(')]] as const) {
       const out = await run(src, line);
       expect(out).not.toMatch(/^REFUSED/);
-      expect(py(out)).toBe(py(src));
+      expect(runPython(out)).toBe(runPython(src));
     }
   });
 });
-
-function py(code: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sysight-stack-'));
-  try {
-    writeFileSync(join(dir, 'm.py'), code);
-    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}

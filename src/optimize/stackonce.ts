@@ -9,6 +9,7 @@
 // around the per-sample tensor move outside, applied once to the batch: the same values per element.
 import type { SyntaxNode, SyntaxTree } from '../source/parser.js';
 import { ensureImport, moduleAlias } from './pyedit.js';
+import { named } from './pytree.js';
 
 export type StackOnceResult = { lines: string[]; rationale: string } | { refused: string };
 
@@ -64,7 +65,7 @@ function peel(n: SyntaxNode, ctors: ReadonlySet<string>): Peeled | null {
       if (!obj) return null;
       const name = fn.childForFieldName('attribute')?.text ?? '';
       if (ARITH_METHODS.has(name)) {
-        const a = args?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
+        const a = named(args);
         return a.length === 1 && isNumber(a[0]!) ? around(obj, n) : null;
       }
       // .to(...) may cast or move, never reshape; the other methods take no arguments
@@ -108,7 +109,7 @@ export function stackOnce(text: string, tree: SyntaxTree, index: number): StackO
 type Rewrite = { expr: (np: string) => string; ctorName: string; iter: string } | { refused: string };
 
 function rewrite(text: string, call: SyntaxNode, ctors: ReadonlySet<string>, torch: string): Rewrite {
-  const args = call.childForFieldName('arguments')?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
+  const args = named(call.childForFieldName('arguments'));
   const comp = args[0];
   if (!comp || comp.type !== 'list_comprehension') return { refused: 'the stacked list is not a comprehension' };
   for (const extra of args.slice(1)) {
@@ -120,7 +121,7 @@ function rewrite(text: string, call: SyntaxNode, ctors: ReadonlySet<string>, tor
   const p = peel(body, ctors);
   if (!p) return { refused: `the per-sample expression \`${body.text}\` is not a tensor made from the sample (under element-wise arithmetic)` };
   const ctorName = p.ctor.childForFieldName('function')!.text;
-  const cargs = p.ctor.childForFieldName('arguments')?.namedChildren.filter((x): x is SyntaxNode => !!x && x.type !== 'comment') ?? [];
+  const cargs = named(p.ctor.childForFieldName('arguments'));
   const data = cargs[0];
   if (!data || data.type === 'keyword_argument' || data.type === 'list_splat' || data.type === 'dictionary_splat') return { refused: 'the per-sample tensor has no data argument' };
   const kwargs = cargs.slice(1);

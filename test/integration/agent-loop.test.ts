@@ -113,6 +113,9 @@ describe.skipIf(!hasTorch)('sysight agent-loop (real workload)', { timeout: 900_
     const dir = join(repo, '.sysight', 'runs', run.id);
     for (const f of ['run.json', 'findings.json', 'report.md', 'report.json', 'report.html']) expect(existsSync(join(dir, f))).toBe(true);
     expect(readFileSync(join(dir, 'report.md'), 'utf8')).toContain('C7.element-loop');
+    // round 2's CPU-only profile is compared with round 1's on what it holds, not called incomparable
+    expect(run.rounds[1]?.profileDiff?.headline).toMatch(/^(likely improvement|likely regression|neutral): CPU-only profiles, median step time/);
+    expect(readFileSync(join(dir, 'report.md'), 'utf8')).toMatch(/Profile against round 1 \(`sysight diff`\): \*\*[a-z ]+\*\* — CPU-only profiles/);
     expect(treeHash(repo)).toEqual(before);
     expect(git(repo, 'status', '--porcelain', '--untracked-files=no')).toBe('');
     expect(git(repo, 'worktree', 'list').trim().split('\n')).toHaveLength(1);

@@ -1,5 +1,6 @@
 // `sysight diff` as a subprocess: verdicts on generated before/after pairs, output formats, the CI gate's exit
-// codes, and bad input (different kinds, missing files, one side without GPU work, different GPU counts).
+// codes, two CPU-only traces, and bad input (different kinds, missing files, one side without GPU work, different
+// GPU counts).
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +32,26 @@ function kinetoTrace(steps: number, gemmUs: number, gpu = true): Record<string, 
   return { schemaVersion: 1, deviceProperties: [{ id: 0, name: 'NVIDIA A100-SXM4-80GB' }], traceEvents: ev };
 }
 
+/**
+ * A CPU-only PyTorch profiler trace (no kernels): per ProfilerStep#N, the DataLoader's __next__ of `loadUs` µs
+ * holding a Python collate frame and an aten::stack, then an aten::mm of 500 µs.
+ */
+function cpuTrace(steps: number, loadUs: number): Record<string, unknown> {
+  const host = { pid: 100, tid: 100 };
+  const ev: Record<string, unknown>[] = [];
+  let t = 1000;
+  for (let j = 0; j < steps; j++) {
+    const load = loadUs + ((j * 7) % 5);
+    ev.push({ ph: 'X', cat: 'user_annotation', name: `ProfilerStep#${j}`, ...host, ts: t, dur: load + 550 });
+    ev.push({ ph: 'X', cat: 'user_annotation', name: 'enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__', ...host, ts: t + 1, dur: load - 2 });
+    ev.push({ ph: 'X', cat: 'python_function', name: 'train.py(20): collate', ...host, ts: t + 5, dur: load - 10 });
+    ev.push({ ph: 'X', cat: 'cpu_op', name: 'aten::stack', ...host, ts: t + 10, dur: 100 });
+    ev.push({ ph: 'X', cat: 'cpu_op', name: 'aten::mm', ...host, ts: t + load + 10, dur: 500 });
+    t += load + 550;
+  }
+  return { schemaVersion: 1, traceEvents: ev };
+}
+
 beforeAll(() => {
   ensureBuilt();
   tmp = mkdtempSync(join(tmpdir(), 'sysight-diff-cli-'));
@@ -43,6 +64,9 @@ beforeAll(() => {
   writeFileSync(f('k1.json'), JSON.stringify(kinetoTrace(12, 1000)));
   writeFileSync(f('k2.json'), JSON.stringify(kinetoTrace(12, 1300)));
   writeFileSync(f('k-cpu.json'), JSON.stringify(kinetoTrace(12, 1000, false)));
+  writeFileSync(f('cpu-a.json'), JSON.stringify(cpuTrace(12, 400)));
+  writeFileSync(f('cpu-a2.json'), JSON.stringify(cpuTrace(12, 401)));
+  writeFileSync(f('cpu-slow.json'), JSON.stringify(cpuTrace(12, 800)));
 }, 120_000);
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
@@ -82,6 +106,21 @@ describe('sysight diff', () => {
     const d = JSON.parse(r.stdout);
     expect(d.verdict).toBe('likely regression');
     expect(d.kernels.regressions[0].name).toContain('gemm');
+  });
+
+  it('compares two CPU-only traces on data loading, operator and Python self time, and gates on them', () => {
+    const slow = sysight('diff', f('cpu-a.json'), f('cpu-slow.json'), '--exit-on-regression');
+    expect(slow.code).toBe(1);
+    expect(slow.stdout).toMatch(/^Verdict: likely regression: CPU-only profiles, median step time .*changed: data loading \+0\.4/);
+    expect(slow.stdout).toContain('CPU time per step');
+    expect(slow.stderr).toContain('gate failed: likely regression');
+    const j = JSON.parse(sysight('diff', f('cpu-slow.json'), f('cpu-a.json'), '--json').stdout);
+    expect(j.verdict).toBe('likely improvement');
+    expect(j.cpu.metrics.map((m: { metric: string }) => m.metric)).toEqual(['data loading', 'operators', 'python']);
+    expect(j.cpu.python.improvements[0].name).toBe('collate (train.py:20)');
+    const same = sysight('diff', f('cpu-a.json'), f('cpu-a2.json'), '--exit-on-regression');
+    expect(same.code).toBe(0);
+    expect(same.stdout).toMatch(/^Verdict: neutral: CPU-only profiles/);
   });
 
   it('is incomparable (gate fails) when one side has no GPU work or the GPU counts differ', () => {

@@ -1,14 +1,18 @@
 // diffProfiles: compare two profiles of the same kind (two nsys exports or two PyTorch traces), step by step,
 // and judge the change against the step-to-step noise of each side (see robust.ts compareSamples):
 //   verdict "likely regression" / "likely improvement" when the median step time moved by more than that noise
-//   and by at least minEffectPct of the before median; "neutral" otherwise; "incomparable" when one side has no
-//   GPU activity or the GPU counts differ. Profiles of different kinds are a usage error (UserError, exit 2).
+//   and by at least minEffectPct of the before median; "neutral" otherwise; "incomparable" when only one side has
+//   GPU activity or the GPU counts differ. Two CPU-only profiles are compared on what they hold (cpu.ts): step
+//   time, data loading, operator and Python self time per step, by the same rule. Profiles of different kinds are
+//   a usage error (UserError, exit 2).
 // Steps are aligned by index after dropping the first (warm-up) step of each side when both have 5 or more.
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
 import { type Comparison, compareSamples, median } from '../queries/robust.js';
 import { CATEGORY_IDS, CATEGORY_NAMES, type CategoryId, type StepMetrics, stepMetrics } from '../queries/step-metrics.js';
 import { hasGpuActivity, round } from '../queries/util.js';
+import { type CpuStepMetrics, cpuStepMetrics } from './cpu.js';
+import { type NamedDiff, type NamedDiffs, namedDiffs, noNamedDiffs } from './series.js';
 
 export type Verdict = 'likely regression' | 'likely improvement' | 'neutral' | 'incomparable';
 
@@ -20,14 +24,17 @@ export interface MetricDiff extends Comparison {
   unit: 'ms' | 'count' | 'MB' | '%';
 }
 
-export interface KernelDiff {
-  name: string;
-  beforeMsPerStep: number;
-  afterMsPerStep: number;
-  deltaMs: number;
-  beforeCountPerStep: number;
-  afterCountPerStep: number;
-  significant: boolean;
+/** One kernel's per-step time before and after (the same shape names CPU operators and Python functions). */
+export type KernelDiff = NamedDiff;
+
+/** What two CPU-only profiles are compared on, besides step time. */
+export interface CpuDiff {
+  /** data loading, operator self time and Python self time per step (those the profiles hold) */
+  metrics: MetricDiff[];
+  /** CPU operators (torch ops) by self time per step */
+  operators: NamedDiffs;
+  /** Python functions (python_function frames) by self time per step */
+  python: NamedDiffs;
 }
 
 export interface SideInfo {
@@ -63,6 +70,8 @@ export interface ProfileDiff {
   copies: MetricDiff[];
   syncs: MetricDiff[];
   nccl: MetricDiff[];
+  /** two CPU-only profiles: what they were compared on (categories, kernels, copies, syncs and NCCL are then empty) */
+  cpu?: CpuDiff;
   notes: string[];
 }
 
@@ -89,13 +98,18 @@ export interface DiffSide {
   whole?: StepMetrics | undefined;
   /** set on sides from a model: computes `whole` */
   wholeOf?: (() => StepMetrics) | undefined;
+  /** a side without GPU activity: what its CPU did per step (over metrics.iterations) */
+  cpu?: CpuStepMetrics | undefined;
 }
 
 export function diffSide(model: ProfileModel): DiffSide {
+  const gpu = hasGpuActivity(model);
+  const metrics = stepMetrics(model);
   return {
     source: model.meta.source, format: model.meta.format, gpus: model.meta.gpus.map((g) => g.name),
-    durationNs: model.meta.endNs - model.meta.startNs, hasGpuActivity: hasGpuActivity(model), metrics: stepMetrics(model),
+    durationNs: model.meta.endNs - model.meta.startNs, hasGpuActivity: gpu, metrics,
     wholeOf: () => wholeProfile(model),
+    ...(gpu ? {} : { cpu: cpuStepMetrics(model, metrics.iterations) }),
   };
 }
 
@@ -137,7 +151,8 @@ function metricDiff(metric: string, label: string, unit: MetricDiff['unit'], c: 
 export const VERDICT_RULE =
   'median step time after vs before; "likely" only when |Δ| > max(σ_before, σ_after, 3·√(se_b² + se_a²)) with σ = 1.4826·MAD of ' +
   'the per-step times (step-to-step variation) and se = 1.2533·σ/√n, and |Δ| ≥ min-effect % of the before median; ' +
-  'the same rule flags categories, copies, syncs, NCCL and kernels (with a 1%-of-step floor)';
+  'the same rule flags categories, copies, syncs, NCCL and kernels (with a 1%-of-step floor), and on two CPU-only profiles ' +
+  'data loading, operator and Python self time per step, operators and Python functions';
 
 export function diffProfiles(a: ProfileModel, b: ProfileModel, opts: DiffOptions = {}): ProfileDiff {
   if (kind(a.meta) !== kind(b.meta)) {
@@ -157,8 +172,10 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
   const mb = b.metrics;
   const reasons: string[] = [];
   const notes: string[] = [];
-  if (!a.hasGpuActivity) reasons.push(`the before profile (${a.source}) has no GPU activity (no kernels, copies or memsets)`);
-  if (!b.hasGpuActivity) reasons.push(`the after profile (${b.source}) has no GPU activity (no kernels, copies or memsets)`);
+  // two CPU-only profiles compare what they hold; one with GPU work and one without do not compare at all
+  const cpuOnly = !a.hasGpuActivity && !b.hasGpuActivity;
+  if (!cpuOnly && !a.hasGpuActivity) reasons.push(`the before profile (${a.source}) has no GPU activity (no kernels, copies or memsets) and the after profile has`);
+  if (!cpuOnly && !b.hasGpuActivity) reasons.push(`the after profile (${b.source}) has no GPU activity (no kernels, copies or memsets) and the before profile has`);
   if (!reasons.length && ma.gpuCount !== mb.gpuCount) {
     reasons.push(`the GPU counts differ: ${ma.gpuCount} GPU(s) with work before, ${mb.gpuCount} after — per-step times are not comparable`);
   }
@@ -173,7 +190,7 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
   if (aligned && ma.iterations.length !== mb.iterations.length) {
     notes.push(`step counts differ (${ma.iterations.length} vs ${mb.iterations.length}): distributions are compared, not step pairs`);
   }
-  const empty: ProfileDiff['kernels'] = { regressions: [], improvements: [], appeared: [], vanished: [] };
+  const empty: ProfileDiff['kernels'] = noNamedDiffs();
   const base = { rule: VERDICT_RULE, ...info, aligned, notes };
   if (reasons.length) {
     return { verdict: 'incomparable', headline: `incomparable: ${reasons.join('; ')}`, reasons, ...base, stepTime: null, categories: [], changedCategories: [], kernels: empty, copies: [], syncs: [], nccl: [] };
@@ -182,7 +199,7 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
   // whole-profile fallback: each side is one "step" (its GPU-active span) and the noise is unknown
   const A = aligned ? ma : wholeOf(a);
   const B = aligned ? mb : wholeOf(b);
-  if (!aligned) notes.push('no steps detected on at least one side: compared whole profiles (GPU-active span); step noise unknown, so a change is likely only at ≥ 5%');
+  if (!aligned) notes.push(`no steps detected on at least one side: compared whole profiles (${cpuOnly ? 'their whole span' : 'GPU-active span'}); step noise unknown, so a change is likely only at ≥ 5%`);
   const pa = aligned ? pick : (v: Float64Array) => v;
   if (!aligned) Object.assign(base, { before: side(a, A, 1), after: side(b, B, 1) });
   const stepMedA = median(pa(A.durationNs));
@@ -190,6 +207,14 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
   const floor = stepMedA * 0.01; // smaller changes than 1% of a step are not called out in the breakdown
   const cmp = (x: Float64Array, y: Float64Array, eff = floor) => compareSamples(pa(x), pa(y), eff);
   const stepTime = metricDiff('step time', 'step time', 'ms', cmp(A.durationNs, B.durationNs, minEffect), 1e6);
+
+  if (cpuOnly) {
+    const cpu = aligned && a.cpu && b.cpu ? cpuDiff(a.cpu, b.cpu, pa, floor, limit) : { metrics: [], operators: noNamedDiffs(), python: noNamedDiffs() };
+    notes.push(aligned
+      ? 'both profiles are CPU-only: compared on step time, data loading, operator and Python self time per step'
+      : 'both profiles are CPU-only and without steps: compared on their whole span only');
+    return cpuVerdict({ ...base, reasons }, stepTime, cpu, aligned ? minEffectPct : Math.max(5, minEffectPct));
+  }
 
   const categories = CATEGORY_IDS.map((c: CategoryId) => metricDiff(c, CATEGORY_NAMES[c], 'ms', cmp(A.categories[c], B.categories[c]), 1e6))
     .sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
@@ -212,7 +237,8 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
     metricDiff('nccl overlap', 'NCCL overlapped with compute', '%', compareSamples(pa(overlap(A)), pa(overlap(B)), 5), 1),
   ];
 
-  const kernels = kernelDiffs(A, B, pa, floor, limit);
+  const series = (m: StepMetrics) => ({ names: m.kernelNames, perStep: m.kernelPerStep, totals: m.kernelTotals, steps: m.iterations.length });
+  const kernels = namedDiffs(series(A), series(B), pa, floor, limit, Math.max(1, pa(A.durationNs).length), Math.max(1, pa(B.durationNs).length));
   let verdict: Verdict = 'neutral';
   if (stepTime.significant) verdict = stepTime.delta > 0 ? 'likely regression' : 'likely improvement';
   const drivers = changedCategories.slice(0, 3).map((c) => {
@@ -227,44 +253,6 @@ export function diffSides(a: DiffSide, b: DiffSide, opts: DiffOptions = {}): Pro
   return { verdict, headline, reasons, ...base, stepTime, categories, changedCategories, kernels, copies, syncs, nccl };
 }
 
-function kernelDiffs(A: StepMetrics, B: StepMetrics, pa: (v: Float64Array) => Float64Array, floor: number, limit: number): ProfileDiff['kernels'] {
-  const stepsA = Math.max(1, pa(A.durationNs).length);
-  const stepsB = Math.max(1, pa(B.durationNs).length);
-  const seriesOf = (m: StepMetrics, name: string, steps: number): Float64Array => {
-    const i = m.kernelNames.indexOf(name);
-    if (i >= 0) return pa(m.kernelPerStep[i]!);
-    const t = m.kernelTotals.get(name);
-    return new Float64Array(steps).fill(t ? t.totalNs / Math.max(1, m.iterations.length) : 0);
-  };
-  const perStepCount = (m: StepMetrics, name: string) => round((m.kernelTotals.get(name)?.count ?? 0) / Math.max(1, m.iterations.length), 2);
-  const names = new Set([...A.kernelNames, ...B.kernelNames]);
-  const rows: KernelDiff[] = [];
-  for (const name of names) {
-    const c = compareSamples(seriesOf(A, name, stepsA), seriesOf(B, name, stepsB), floor);
-    rows.push({
-      name, beforeMsPerStep: round(c.before / 1e6), afterMsPerStep: round(c.after / 1e6), deltaMs: round(c.delta / 1e6),
-      beforeCountPerStep: perStepCount(A, name), afterCountPerStep: perStepCount(B, name), significant: c.significant,
-    });
-  }
-  const presence = (from: StepMetrics, other: StepMetrics, appeared: boolean): KernelDiff[] => [...from.kernelTotals]
-    .filter(([n]) => !other.kernelTotals.has(n))
-    .sort((x, y) => y[1].totalNs - x[1].totalNs).slice(0, limit)
-    .map(([name, t]) => {
-      const ms = round(t.totalNs / Math.max(1, from.iterations.length) / 1e6);
-      const cnt = round(t.count / Math.max(1, from.iterations.length), 2);
-      return appeared
-        ? { name, beforeMsPerStep: 0, afterMsPerStep: ms, deltaMs: ms, beforeCountPerStep: 0, afterCountPerStep: cnt, significant: true }
-        : { name, beforeMsPerStep: ms, afterMsPerStep: 0, deltaMs: -ms, beforeCountPerStep: cnt, afterCountPerStep: 0, significant: true };
-    });
-  const known = (r: KernelDiff) => A.kernelTotals.has(r.name) && B.kernelTotals.has(r.name);
-  return {
-    regressions: rows.filter((r) => r.significant && r.deltaMs > 0 && known(r)).sort((x, y) => y.deltaMs - x.deltaMs).slice(0, limit),
-    improvements: rows.filter((r) => r.significant && r.deltaMs < 0 && known(r)).sort((x, y) => x.deltaMs - y.deltaMs).slice(0, limit),
-    appeared: presence(B, A, true),
-    vanished: presence(A, B, false),
-  };
-}
-
 /** The whole profile as a single step: its GPU-active span. */
 function wholeProfile(model: ProfileModel): StepMetrics {
   let lo = Infinity;
@@ -277,4 +265,42 @@ function wholeProfile(model: ProfileModel): StepMetrics {
   }
   if (!(hi > lo)) [lo, hi] = [model.meta.startNs, Math.max(model.meta.endNs, model.meta.startNs + 1)];
   return stepMetrics(model, { iterations: [{ index: 0, startNs: lo, endNs: hi + 1 }], method: 'whole profile' });
+}
+
+/** Two CPU-only profiles: data loading, operator and Python self time per step, each by the diff's rule. */
+function cpuDiff(A: CpuStepMetrics, B: CpuStepMetrics, pa: (v: Float64Array) => Float64Array, floor: number, limit: number): CpuDiff {
+  const metrics: MetricDiff[] = [];
+  const add = (metric: string, label: string, x: Float64Array, y: Float64Array, held: boolean) => {
+    if (held) metrics.push(metricDiff(metric, label, 'ms', compareSamples(pa(x), pa(y), floor), 1e6));
+  };
+  add('data loading', 'data loading (DataLoader __next__) per step', A.dataLoadingNs, B.dataLoadingNs, A.counts.dataLoading + B.counts.dataLoading > 0);
+  add('operators', 'CPU operator self time per step', A.opSelfNs, B.opSelfNs, A.counts.ops + B.counts.ops > 0);
+  add('python', 'Python function self time per step', A.pythonSelfNs, B.pythonSelfNs, A.counts.python + B.counts.python > 0);
+  const steps = (v: Float64Array) => Math.max(1, pa(v).length);
+  return {
+    metrics,
+    operators: namedDiffs(A.ops, B.ops, pa, floor, limit, steps(A.opSelfNs), steps(B.opSelfNs)),
+    python: namedDiffs(A.python, B.python, pa, floor, limit, steps(A.pythonSelfNs), steps(B.pythonSelfNs)),
+  };
+}
+
+type DiffBase = Pick<ProfileDiff, 'rule' | 'before' | 'after' | 'aligned' | 'notes' | 'reasons'>;
+
+function cpuVerdict(base: DiffBase, stepTime: MetricDiff, cpu: CpuDiff, minEffectPct: number): ProfileDiff {
+  let verdict: Verdict = 'neutral';
+  if (stepTime.significant) verdict = stepTime.delta > 0 ? 'likely regression' : 'likely improvement';
+  const changed = cpu.metrics.filter((m) => m.significant).sort((x, y) => Math.abs(y.delta) - Math.abs(x.delta));
+  const drivers = changed.map((m) => `${m.metric} ${m.delta > 0 ? '+' : ''}${m.delta} ms`);
+  const top = [cpu.operators, cpu.python].flatMap((x) => [...x.improvements, ...x.regressions, ...x.appeared, ...x.vanished])
+    .sort((x, y) => Math.abs(y.deltaMs) - Math.abs(x.deltaMs))[0];
+  const most = top ? `; most changed: ${top.name} ${top.deltaMs > 0 ? '+' : ''}${top.deltaMs} ms/step` : '';
+  const sign = stepTime.delta > 0 ? '+' : '';
+  const headline = verdict === 'neutral'
+    ? `neutral: CPU-only profiles, median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms), within the noise (±${stepTime.noise} ms) or below the ${minEffectPct}% minimum effect` +
+      (drivers.length ? `; changed without moving step time: ${drivers.join(', ')}` : '')
+    : `${verdict}: CPU-only profiles, median step time ${stepTime.before} → ${stepTime.after} ms (${sign}${stepTime.delta} ms, ${sign}${stepTime.deltaPct}%; noise ±${stepTime.noise} ms)${drivers.length ? `; changed: ${drivers.join(', ')}` : ''}${most}`;
+  return {
+    verdict, headline, ...base, stepTime, categories: [], changedCategories: changed.map((m) => m.metric),
+    kernels: noNamedDiffs(), copies: [], syncs: [], nccl: [], cpu,
+  };
 }

@@ -17,6 +17,8 @@ function kernelRows(ks: KernelDiff[]): Array<Array<string | number>> {
   return ks.map((k) => [k.name, k.beforeMsPerStep, k.afterMsPerStep, signed(k.deltaMs), `${k.beforeCountPerStep} → ${k.afterCountPerStep}`]);
 }
 const KERNEL_HEAD = ['kernel', 'before ms/step', 'after ms/step', 'Δ ms', 'launches/step'];
+const OP_HEAD = ['operator', 'before self ms/step', 'after self ms/step', 'Δ ms', 'calls/step'];
+const PY_HEAD = ['Python function', 'before self ms/step', 'after self ms/step', 'Δ ms', 'calls/step'];
 
 function sides(d: ProfileDiff): Array<Array<string | number>> {
   const row = (label: string, s: ProfileDiff['before']) => [
@@ -31,6 +33,18 @@ interface Block { title: string; head: string[]; rows: Array<Array<string | numb
 function blocks(d: ProfileDiff): Block[] {
   const out: Block[] = [{ title: 'Profiles', head: SIDE_HEAD, rows: sides(d) }];
   if (d.verdict === 'incomparable') return out;
+  if (d.cpu) {
+    const { metrics, operators, python } = d.cpu;
+    out.push(
+      { title: 'Step time', head: METRIC_HEAD, rows: metricRows(d.stepTime ? [d.stepTime] : []) },
+      { title: 'CPU time per step', head: METRIC_HEAD, rows: metricRows(metrics) },
+      { title: 'Operators that grew (self time)', head: OP_HEAD, rows: kernelRows([...operators.regressions, ...operators.appeared]) },
+      { title: 'Operators that shrank (self time)', head: OP_HEAD, rows: kernelRows([...operators.improvements, ...operators.vanished]) },
+      { title: 'Python functions that grew (self time)', head: PY_HEAD, rows: kernelRows([...python.regressions, ...python.appeared]) },
+      { title: 'Python functions that shrank (self time)', head: PY_HEAD, rows: kernelRows([...python.improvements, ...python.vanished]) },
+    );
+    return out;
+  }
   out.push(
     { title: 'Step time', head: METRIC_HEAD, rows: metricRows(d.stepTime ? [d.stepTime] : []) },
     { title: 'Time per step by category (attribution, not a partition)', head: METRIC_HEAD, rows: metricRows(d.categories) },

@@ -31,6 +31,27 @@ describe('kept diff sides', () => {
     }
   });
 
+  it('keep what a CPU-only side held (data loading, operator and Python self time), for the same CPU diff', () => {
+    const cpu = (loadUs: number) => {
+      const b = new ModelBuilder();
+      let t = 0;
+      for (let j = 0; j < 8; j++) {
+        const load = (loadUs + ((j * 7919) % 11 - 5) * 2) * U;
+        b.range(`ProfilerStep#${j}`, t, t + load + 500 * U, { tid: 1 });
+        b.cpuEvent('enumerate(DataLoader)#_SingleProcessDataLoaderIter.__next__', t, t + load, { kind: 2, tid: 1 });
+        b.py('train.py', 20, 'collate', t + U, t + load - U, { tid: 1 });
+        b.op('aten::mm', t + load, t + load + 500 * U, { tid: 1 });
+        t += load + 500 * U;
+      }
+      return b.build('cpu.json', 'kineto-json');
+    };
+    const [a, b] = [cpu(400), cpu(700)];
+    expect(kept(a).cpu?.ops.totals.get('aten::mm')).toEqual({ totalNs: 8 * 500 * U, count: 8 });
+    const d = diffSides(kept(a), kept(b));
+    expect(d).toEqual(diffProfiles(a, b));
+    expect(d.cpu?.metrics.find((m) => m.metric === 'data loading')?.significant).toBe(true);
+  });
+
   it('keep whole-profile metrics only for a side of fewer than two steps; a diff needing them of another says so', () => {
     expect(kept(flat(100)).whole).toBeDefined();
     const side = kept(stepped(0));
