@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePython } from '../source/parser.js';
 import { cacheCall } from './cachecall.js';
 import { planPatch } from './plan.js';
-import { hasTorch, lineFinding, runPython } from './testkit.js';
+import { codemodText, hasTorch, lineFinding, lineOf, runPython } from './testkit.js';
 
-async function run(src: string, needle: string): Promise<string> {
-  const line = src.split('\n').findIndex((l) => l.includes(needle));
-  if (line < 0) throw new Error(`no line with ${needle}`);
-  const tree = await parsePython(src);
-  try {
-    const r = cacheCall(src, tree, line);
-    return 'refused' in r ? `REFUSED: ${r.refused}` : r.lines.join('\n');
-  } finally {
-    tree.delete();
-  }
-}
+const run = (src: string, needle: string): Promise<string> => codemodText(cacheCall, src, lineOf(src, needle));
 
 // char-level text classification (minGPT/nanoGPT char vocab): collate encodes every text on every step
 const CHARS = `import torch

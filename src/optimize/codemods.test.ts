@@ -1,14 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../core/findings.js';
 import { planPatch } from './plan.js';
 import { applyPatch } from 'diff';
+import { hasTorch, runPython } from './testkit.js';
 
-const PY = '/usr/bin/python3';
-const hasTorch = existsSync(PY) && (() => { try { execFileSync(PY, ['-c', 'import torch, numpy'], { stdio: 'ignore' }); return true; } catch { return false; } })();
 
 function finding(file: string, line: number, text: string, pattern: string, extra: Partial<Finding> = {}): Finding {
   return {
@@ -30,16 +25,6 @@ async function applied(src: string, line: number, pattern: string, gpu = false, 
   const next = applyPatch(src, out.plan.diff);
   if (next === false) throw new Error('patch does not apply');
   return next;
-}
-
-function runPy(code: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'sysight-cm-'));
-  try {
-    writeFileSync(join(dir, 'm.py'), code);
-    return execFileSync(PY, ['m.py'], { cwd: dir, encoding: 'utf8' });
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
 }
 
 const FORWARD = `import torch
@@ -75,7 +60,7 @@ describe('hoist-constant', () => {
   it.skipIf(!hasTorch)('keeps the results identical in Python', async () => {
     const once = await applied(FORWARD, 7, 'C5.recomputed-constant');
     const twice = await applied(once, 8, 'C5.recomputed-constant', false, FORWARD);
-    expect(runPy(twice)).toBe(runPy(FORWARD));
+    expect(runPython(twice)).toBe(runPython(FORWARD));
   });
 });
 
@@ -111,7 +96,7 @@ describe('vectorize-batch', () => {
   });
   it.skipIf(!hasTorch)('keeps the batch identical in Python', async () => {
     const out = await applied(await applied(BATCH, 10, 'C7.per-sample-batch'), 11, 'C7.per-sample-batch', false, BATCH);
-    expect(runPy(out)).toBe(runPy(BATCH));
+    expect(runPython(out)).toBe(runPython(BATCH));
   });
 });
 
@@ -206,6 +191,6 @@ describe('vectorize-element-loop', () => {
     expect((await plan(src, 14, 'C7.per-sample-batch')).kind).toBe('skipped');
   });
   it.skipIf(!hasTorch)('keeps the batch identical in Python', async () => {
-    expect(runPy(await applied(ELEMENTS, 14, 'C7.per-sample-batch'))).toBe(runPy(ELEMENTS));
+    expect(runPython(await applied(ELEMENTS, 14, 'C7.per-sample-batch'))).toBe(runPython(ELEMENTS));
   });
 });

@@ -1,20 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePython } from '../source/parser.js';
 import { convertOnce } from './convertonce.js';
 import { planPatch } from './plan.js';
-import { hasTorch, lineFinding, runPython } from './testkit.js';
+import { codemodText, hasTorch, lineFinding, lineOf, runPython } from './testkit.js';
 
-async function run(src: string, needle: string): Promise<string> {
-  const line = src.split('\n').findIndex((l) => l.includes(needle));
-  if (line < 0) throw new Error(`no line with ${needle}`);
-  const tree = await parsePython(src);
-  try {
-    const r = convertOnce(src, tree, line);
-    return 'refused' in r ? `REFUSED: ${r.refused}` : r.lines.join('\n');
-  } finally {
-    tree.delete();
-  }
-}
+const run = (src: string, needle: string): Promise<string> => codemodText(convertOnce, src, lineOf(src, needle));
 
 /** Only the lines that differ (old → new), for exact assertions on a one-site edit. */
 function changed(before: string, after: string): string[] {

@@ -3,18 +3,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parsePython } from '../source/parser.js';
 import { loadOnce } from './loadonce.js';
+import { codemodText } from './testkit.js';
 
-async function run(src: string, line: number): Promise<string> {
-  const tree = await parsePython(src);
-  try {
-    const r = loadOnce(src, tree, line - 1);
-    return 'refused' in r ? `REFUSED: ${r.refused}` : r.lines.join('\n');
-  } finally {
-    tree.delete();
-  }
-}
+const run = (src: string, line: number): Promise<string> => codemodText(loadOnce, src, line - 1);
 
 // Hugging Face-style dataset (JSON labels re-read per item, token memmap re-opened per item)
 const HF = `import json

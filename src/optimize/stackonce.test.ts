@@ -1,18 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { parsePython } from '../source/parser.js';
 import { planPatch } from './plan.js';
 import { stackOnce } from './stackonce.js';
-import { hasTorch, lineFinding, runPython } from './testkit.js';
+import { codemodText, hasTorch, lineFinding, runPython } from './testkit.js';
 
-async function run(src: string, line: number): Promise<string> {
-  const tree = await parsePython(src);
-  try {
-    const r = stackOnce(src, tree, line - 1);
-    return 'refused' in r ? `REFUSED: ${r.refused}` : r.lines.join('\n');
-  } finally {
-    tree.delete();
-  }
-}
+const run = (src: string, line: number): Promise<string> => codemodText(stackOnce, src, line - 1);
 
 const lineOf = (src: string, needle: string): number => src.split('\n').findIndex((l) => l.includes(needle)) + 1;
 
