@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tableFromIPC } from 'apache-arrow';
 import type { ProfileModel } from '../../core/profile.js';
+import { plainModel } from '../testing.js';
 import { buildNsysDatabase, presetScenario } from '../generator/index.js';
 import { openProfile } from '../open.js';
 import type { OpenOptions } from '../open.js';
@@ -29,19 +30,6 @@ async function open(path = profile, extra: OpenOptions = {}): Promise<{ model: P
   return { model, outcome: outcome!, notes };
 }
 
-/** Every table column, the strings, callchains and meta as plain values (forces every lazy column). */
-function plain(m: ProfileModel): unknown {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) {
-    if (k === 'callchains') out[k] = [...(v as Map<number, unknown>)];
-    else if (k === 'meta') out[k] = { ...(v as object), source: '' };
-    else if (typeof v === 'object' && v && 'length' in v && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([c, a]) => [c, ArrayBuffer.isView(a) ? Array.from(a as Float64Array) : a]));
-    } else out[k] = v;
-  }
-  return out;
-}
-
 describe('profile cache', () => {
   it('misses, then hits with the same model, every column and the callchains included', async () => {
     const first = await open();
@@ -52,7 +40,7 @@ describe('profile cache', () => {
     expect(second.model.kernels.length).toBeGreaterThan(0);
     expect(uncached.callchains.size).toBeGreaterThan(0);
     expect(second.model.callchains.size).toBe(uncached.callchains.size);
-    expect(plain(second.model)).toEqual(plain(uncached));
+    expect(plainModel(second.model)).toEqual(plainModel(uncached));
     expect(second.model.meta.source).toBe(profile);
     expect(second.notes).toEqual([]);
   });
@@ -64,7 +52,7 @@ describe('profile cache', () => {
       expect((await open(trace)).outcome).toBe('miss');
       const hit = await open(trace);
       expect(hit.outcome).toBe('hit');
-      expect(plain(hit.model)).toEqual(plain(await openProfile(trace, { cache: false })));
+      expect(plainModel(hit.model)).toEqual(plainModel(await openProfile(trace, { cache: false })));
     }
   });
 
@@ -122,7 +110,7 @@ describe('profile cache', () => {
       expect(outcome).toBe('damaged');
       expect(notes).toHaveLength(1);
       expect(notes[0]).toMatch(/^the cached copy of .* is damaged \(.+\); rebuilding it$/);
-      expect(plain(model)).toEqual(plain(await openProfile(profile, { cache: false })));
+      expect(plainModel(model)).toEqual(plainModel(await openProfile(profile, { cache: false })));
       expect((await open()).outcome).toBe('hit');
     });
   }

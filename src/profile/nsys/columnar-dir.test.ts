@@ -6,6 +6,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import type { ProfileModel } from '../../core/profile.js';
+import { plainModel } from '../testing.js';
 import { buildNsysDatabase, presetScenario } from '../generator/index.js';
 import { openProfile } from '../open.js';
 import { writeArrowDir, writeParquetDir } from './columnar-fixture.js';
@@ -16,20 +17,12 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The model as plain values, without where it was read from. */
 function plain(m: ProfileModel): unknown {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) {
-    if (k === 'callchains') out[k] = [...(v as Map<number, unknown>)];
-    else if (k === 'meta') {
-      const meta = v as ProfileModel['meta'];
-      // ENUM_* row counts are SQLite's max(rowid) estimate: their ids are the rowids in the SQLite export, row
-      // numbers in the converted one; every loaded table is counted exactly and must agree
-      const tables = Object.fromEntries(Object.entries(meta.tables).filter(([t]) => !t.startsWith('ENUM_')));
-      out[k] = { ...meta, source: '', tables, notes: meta.notes.filter((n) => !/nsys (arrowdir|parquetdir) export/.test(n)) };
-    } else if (typeof v === 'object' && v && 'length' in v && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([c, a]) => [c, ArrayBuffer.isView(a) ? Array.from(a as Float64Array) : a]));
-    } else out[k] = v;
-  }
-  return out;
+  return plainModel(m, (meta) => {
+    // ENUM_* row counts are SQLite's max(rowid) estimate: their ids are the rowids in the SQLite export, row
+    // numbers in the converted one; every loaded table is counted exactly and must agree
+    const tables = Object.fromEntries(Object.entries(meta.tables).filter(([t]) => !t.startsWith('ENUM_')));
+    return { ...meta, source: '', tables, notes: meta.notes.filter((n) => !/nsys (arrowdir|parquetdir) export/.test(n)) };
+  });
 }
 
 describe('nsys arrowdir and parquetdir exports', () => {

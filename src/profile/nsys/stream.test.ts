@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ProfileModel } from '../../core/profile.js';
+import { plainModel } from '../testing.js';
 import { closeArrowTable, openArrowTable } from '../cache/arrow-io.js';
 import { listEntries } from '../cache/index.js';
 import { buildNsysDatabase, presetScenario } from '../generator/index.js';
@@ -27,18 +28,6 @@ afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function plain(m: ProfileModel): unknown {
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(m)) {
-    if (k === 'callchains') out[k] = [...(v as Map<number, unknown>)];
-    else if (k === 'meta') out[k] = { ...(v as object), source: '' };
-    else if (typeof v === 'object' && v && 'length' in v && !Array.isArray(v)) {
-      out[k] = Object.fromEntries(Object.entries(v).map(([c, a]) => [c, ArrayBuffer.isView(a) ? Array.from(a as Float64Array) : a]));
-    } else out[k] = v;
-  }
-  return out;
-}
-
 /** The first (streamed) open through a fresh cache and the uncached read of the same file. */
 async function both(file: string, extra: OpenOptions = {}): Promise<{ streamed: ProfileModel; whole: ProfileModel; notes: string[]; cacheDir: string }> {
   const cacheDir = join(dir, `cache-${Math.random().toString(36).slice(2)}`);
@@ -58,7 +47,7 @@ describe('nsys reader streaming into the profile cache', () => {
         const { streamed, whole, notes, cacheDir } = await both(file, extra);
         expect(notes).toEqual([]);
         expect(whole.runtime.length).toBeGreaterThan(7);
-        expect(plain(streamed)).toEqual(plain(whole));
+        expect(plainModel(streamed)).toEqual(plainModel(whole));
         // the tables were written batch by batch and the entry is complete (no half-written folder left)
         const entries = listEntries(cacheDir);
         expect(entries).toHaveLength(1);
@@ -76,7 +65,7 @@ describe('nsys reader streaming into the profile cache', () => {
     writeFileSync(file, await buildNsysFixture({ extraKernels: 40 }));
     const { streamed, whole } = await both(file);
     expect(whole.callchains.size).toBeGreaterThan(0);
-    expect(plain(streamed)).toEqual(plain(whole));
+    expect(plainModel(streamed)).toEqual(plainModel(whole));
   });
 
   it('gives the same model for the real exports', async () => {
@@ -85,7 +74,7 @@ describe('nsys reader streaming into the profile cache', () => {
     dir = mkdtempSync(join(tmpdir(), 'sysight-stream-'));
     for (const f of readdirSync(real).filter((n) => n.endsWith('.sqlite'))) {
       const { streamed, whole } = await both(join(real, f));
-      expect(plain(streamed), f).toEqual(plain(whole));
+      expect(plainModel(streamed), f).toEqual(plainModel(whole));
     }
   });
 });
