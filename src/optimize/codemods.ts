@@ -297,49 +297,34 @@ const ddpUnused: Codemod = {
   },
 };
 
-/** A file opened and parsed per call in a method: loaded once in __init__ (syntax-tree edit, loadonce.ts). */
-const loadOnceMod: Codemod = {
-  id: 'load-once',
-  patterns: ['C7.'],
-  matches: (l) => LOADER.test(l) || /^\s*with\s+open\s*\(/.test(l),
-  apply({ lines, index, tree }) {
-    if (!tree) return { refused: 'no syntax tree for the file' };
-    return loadOnce(lines.join('\n'), tree, index);
-  },
-};
+/** A C7 codemod that edits the syntax tree at the finding's line (its `edit` gets the file's text and tree). */
+function treeCodemod(id: string, matches: (line: string) => boolean, edit: (text: string, tree: SyntaxTree, index: number) => CodemodOutput): Codemod {
+  return {
+    id,
+    patterns: ['C7.'],
+    matches,
+    apply({ lines, index, tree }) {
+      if (!tree) return { refused: 'no syntax tree for the file' };
+      return edit(lines.join('\n'), tree, index);
+    },
+  };
+}
+
+/** A file opened and parsed per call in a method: loaded once in __init__ (loadonce.ts). */
+const loadOnceMod = treeCodemod('load-once', (l) => LOADER.test(l) || /^\s*with\s+open\s*\(/.test(l), loadOnce);
 
 /** One tensor per sample, then a stack (collate, batch builders): one numpy stack and one conversion (stackonce.ts). */
-const stackOnceMod: Codemod = {
-  id: 'stack-once',
-  patterns: ['C7.'],
-  matches: (l) => /\.stack\s*\(\s*\[/.test(l),
-  apply({ lines, index, tree }) {
-    if (!tree) return { refused: 'no syntax tree for the file' };
-    return stackOnce(lines.join('\n'), tree, index);
-  },
-};
+const stackOnceMod = treeCodemod('stack-once', (l) => /\.stack\s*\(\s*\[/.test(l), stackOnce);
 
 /** Array data converted to Python numbers one element at a time: one vectorized conversion (convertonce.ts). */
-const convertOnceMod: Codemod = {
-  id: 'convert-once',
-  patterns: ['C7.'],
-  matches: (l) => /\b(int|float)\s*\(|\.item\s*\(|\.tolist\s*\(|\bmap\s*\(\s*(int|float)\b|^\s*for\s/.test(l),
-  apply({ lines, index, tree }) {
-    if (!tree) return { refused: 'no syntax tree for the file' };
-    return convertOnce(lines.join('\n'), tree, index);
-  },
-};
+const convertOnceMod = treeCodemod(
+  'convert-once',
+  (l) => /\b(int|float)\s*\(|\.item\s*\(|\.tolist\s*\(|\bmap\s*\(\s*(int|float)\b|^\s*for\s/.test(l),
+  convertOnce,
+);
 
 /** A pure helper of the file called per sample on every step (tokenizing in collate): cached (cachecall.ts). */
-const cacheCallMod: Codemod = {
-  id: 'cache-pure-call',
-  patterns: ['C7.'],
-  matches: (l) => /\bfor\b.*\bin\b/.test(l) && /\w\s*\(/.test(l),
-  apply({ lines, index, tree }) {
-    if (!tree) return { refused: 'no syntax tree for the file' };
-    return cacheCall(lines.join('\n'), tree, index);
-  },
-};
+const cacheCallMod = treeCodemod('cache-pure-call', (l) => /\bfor\b.*\bin\b/.test(l) && /\w\s*\(/.test(l), cacheCall);
 
 export const CODEMODS: Codemod[] = [loadOnceMod, hoistConstant, cacheMemmap, vectorizeBatch, stackOnceMod, convertOnceMod, cacheCallMod, vectorizeElementLoop, removeSync, nonBlockingCopy, dataloaderWorkers, ddpUnused];
 
