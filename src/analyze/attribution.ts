@@ -3,7 +3,8 @@
 // traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
 import type { ProfileModel, StackFrame } from '../core/profile.js';
 import { pythonFramesByThread } from '../profile/queries/util.js';
-import { innermostRepoFrame, matchRepoFile, parsePythonFrame } from './stacks.js';
+import { matchRepoPath } from '../source/locate.js';
+import { innermostRepoFrame, parsePythonFrame } from './stacks.js';
 
 import type { CostKind } from '../core/findings.js';
 
@@ -183,7 +184,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
   const fileCache = new Map<number, string | null>();
   const repoFileOf = (fileId: number): string | null => {
     let r = fileCache.get(fileId);
-    if (r === undefined) fileCache.set(fileId, (r = matchRepoFile(repoFiles, S[fileId] ?? '')));
+    if (r === undefined) fileCache.set(fileId, (r = matchRepoPath(repoFiles, S[fileId] ?? '')));
     return r;
   };
   const py = pythonFramesByThread(m);
@@ -218,7 +219,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
       chainCache.set(chainId, (texts = frames.map(frameText)));
       for (const t of texts) {
         const pf = parsePythonFrame(t);
-        const rf = pf && matchRepoFile(repoFiles, pf.file);
+        const rf = pf && matchRepoPath(repoFiles, pf.file);
         if (rf) seen.add(siteKey(rf, pf.line));
       }
     }

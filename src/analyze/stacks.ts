@@ -1,4 +1,5 @@
 // Python frames from the forms profiles write them in, and their mapping onto repo files.
+import { matchRepoPath } from '../source/locate.js';
 
 export interface PyFrame {
   file: string;
@@ -28,37 +29,12 @@ export function parsePythonFrame(s: string): PyFrame | null {
   return null;
 }
 
-/**
- * The repo file a profile path refers to: exact repo-relative match first, else the longest
- * path-suffix match (profiles record absolute paths of the machine that ran the code). Null when
- * nothing in the repo ends with the file's name.
- */
-export function matchRepoFile(repoFiles: readonly string[], path: string): string | null {
-  const norm = path.replace(/\\/g, '/').replace(/^\.\//, '');
-  if (repoFiles.includes(norm)) return norm;
-  // installed libraries are never the user's code, whatever their file names
-  if (/\/(site-packages|dist-packages)\/|\/lib\/python\d/.test(norm)) return null;
-  const parts = norm.split('/');
-  let best: string | null = null;
-  let bestLen = 0;
-  for (const f of repoFiles) {
-    const fp = f.split('/');
-    let k = 0;
-    while (k < fp.length && k < parts.length && fp[fp.length - 1 - k] === parts[parts.length - 1 - k]) k++;
-    if (k > bestLen || (k === bestLen && best !== null && k > 0 && f.length < best.length)) {
-      best = k > 0 ? f : best;
-      bestLen = k;
-    }
-  }
-  return bestLen > 0 ? best : null;
-}
-
 /** Innermost frame (frames innermost first) that lies in the repo, or null. */
 export function innermostRepoFrame(frames: readonly string[], repoFiles: readonly string[]): (PyFrame & { repoFile: string; depth: number }) | null {
   for (let i = 0; i < frames.length; i++) {
     const pf = parsePythonFrame(frames[i]!);
     if (!pf) continue;
-    const rf = matchRepoFile(repoFiles, pf.file);
+    const rf = matchRepoPath(repoFiles, pf.file);
     if (rf) return { ...pf, repoFile: rf, depth: i };
   }
   return null;

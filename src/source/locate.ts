@@ -4,22 +4,49 @@ import type { StackFrame } from '../core/profile.js';
 import type { RepoIndex } from './repo-index.js';
 import { MODULE_SCOPE } from './symbols.js';
 
-const LIBRARY_PATH = /(^|\/)(site-packages|dist-packages|lib\/python\d[\d.]*|\.venv|venv|conda|node_modules)\//;
+/** Installed code (pip/apt packages, the interpreter's standard library) is never the user's, whatever its file names. */
+const LIBRARY_PATH = /(^|\/)(site-packages|dist-packages|lib\/python\d[\d.]*)\//i;
+/** A path written on Windows (`C:\\…` or any backslash): its file system ignores case, so matching does too. */
+const WINDOWS_PATH = /^[A-Za-z]:|\\/;
 
 /**
- * The repo file a path from a profile names: exact repo-relative match, else the repo file that is the
- * longest path suffix of it (`/home/u/proj/src/train.py` → `src/train.py`). Installed-library paths
- * (site-packages, lib/pythonX.Y) never match. Null when nothing matches.
+ * The repo file a path from a profile names (profiles record absolute paths of the machine that ran the
+ * code, POSIX or Windows). In order:
+ * - an exact repo-relative match (`./` and `\\` normalized) wins, whatever the path looks like;
+ * - installed-library paths (site-packages, dist-packages, lib/pythonX.Y) never match;
+ * - otherwise the repo file sharing the most trailing path components with it, at least its file name
+ *   (`/home/u/proj/src/train.py` → `src/train.py`; `/app/train.py` → `services/trainer/train.py`, a
+ *   container that copied one folder of the repo); at equal counts a repo file matched whole beats one
+ *   matched only in part, and two partial matches are ambiguous: null, never a guess.
+ * Components compare case-sensitively, except for Windows paths. Null when nothing matches.
  */
 export function matchRepoPath(files: Iterable<string>, path: string): string | null {
-  const p = path.replace(/\\/g, '/').replace(/^\.\//, '');
+  const fold = WINDOWS_PATH.test(path) ? (s: string) => s.toLowerCase() : (s: string) => s;
+  const parts = fold(path.replace(/\\/g, '/').replace(/^(\.\/)+/, '')).split('/').filter((c) => c.length > 0);
+  const name = parts[parts.length - 1];
+  if (name === undefined) return null;
+  const exact = parts.join('/');
+  const library = LIBRARY_PATH.test(exact);
   let best: string | null = null;
-  for (const f of files) {
-    if (f === p) return f;
-    if (LIBRARY_PATH.test(p)) continue;
-    if (p.endsWith(`/${f}`) && (!best || f.length > best.length)) best = f;
+  let bestCount = 0;
+  let bestWhole = false;
+  let ambiguous = false;
+  for (const file of files) {
+    const f = fold(file);
+    if (f === exact) return file;
+    if (library || (f !== name && !f.endsWith(`/${name}`))) continue;
+    const fp = f.split('/');
+    let k = 0;
+    while (k < fp.length && k < parts.length && fp[fp.length - 1 - k] === parts[parts.length - 1 - k]) k++;
+    const whole = k === fp.length;
+    if (k > bestCount || (k === bestCount && whole && !bestWhole)) {
+      best = file;
+      bestCount = k;
+      bestWhole = whole;
+      ambiguous = false;
+    } else if (k === bestCount && !whole && !bestWhole) ambiguous = true;
   }
-  return best;
+  return ambiguous ? null : best;
 }
 
 /** The innermost function (qualname) whose `def … end` contains the line; `<module>` outside any. */
