@@ -16,22 +16,28 @@ const common = {
   logLevel: 'info',
 };
 
-// The profile cache keys entries by a stamp of the code that builds the model (the model types and the
-// readers): a rebuilt engine whose readers changed never answers from an entry an older one wrote.
-function readerStamp() {
+// A stamp of the code behind what the profile cache keeps: a hash of the listed files and every source under the
+// listed folders (tests left out). Entries and kept answers carry the stamp of the engine that wrote them, and a
+// rebuilt engine whose code changed never answers from what an older one wrote.
+function sourceStamp(files, dirs) {
   const hash = createHash('sha256');
-  const files = ['src/core/profile.ts', 'src/core/tables.ts'];
+  const all = [...files];
   const walk = (dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
       const p = join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) files.push(p);
+      else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) all.push(p);
     }
   };
-  walk('src/profile');
-  for (const f of files) hash.update(f).update(readFileSync(f));
+  for (const d of dirs) walk(d);
+  for (const f of all) hash.update(f).update(readFileSync(f));
   return hash.digest('hex').slice(0, 16);
 }
+// the model's cache entries: the model types and the readers (src/profile, its queries included)
+const readerStamp = () => sourceStamp(['src/core/profile.ts', 'src/core/tables.ts'], ['src/profile']);
+// the diagnosis kept in an entry (src/analyze/diagnose/kept.ts): the analysis and the core helpers it runs on
+// (the profile queries it calls are covered by the entry's reader stamp)
+const analyzeStamp = () => sourceStamp([], ['src/analyze', 'src/core']);
 
 // ESM dependencies (web-tree-sitter) read import.meta.url, which a cjs bundle lacks: give them the bundle's own URL.
 const node = {
@@ -39,7 +45,8 @@ const node = {
   platform: 'node',
   target: 'node20',
   format: 'cjs',
-  define: { 'import.meta.url': '__sysightImportMetaUrl', __SYSIGHT_READER_STAMP__: JSON.stringify(readerStamp()) },
+  define: { 'import.meta.url': '__sysightImportMetaUrl', __SYSIGHT_READER_STAMP__: JSON.stringify(readerStamp()),
+    __SYSIGHT_ANALYZE_STAMP__: JSON.stringify(analyzeStamp()) },
   banner: { js: "const __sysightImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 

@@ -30,6 +30,8 @@ export class ProfileDocument implements vscode.CustomDocument {
       signal: this.ac.signal,
       env: profileEnv(readConfig(uri)),
       onProgress: (fraction, message) => {
+        // once open, a line from the worker is a note (a kept answer found damaged and computed again), not loading
+        if (this.status.state === 'ready') return log.info(`${basename(path)}: ${message}`);
         this.status = { state: 'loading', fraction, message };
         if (Date.now() - lastFire > 100) { lastFire = Date.now(); this.emitter.fire(); }
       },

@@ -1,7 +1,7 @@
 // `sysight analyze`: one profile + repo → a run directory with findings.json.
 import { loadAgentConfig, describeStage } from '../agent/config.js';
 import { refineFindings } from '../agent/stages.js';
-import { diagnoseProfile } from '../analyze/diagnose/index.js';
+import { diagnoseKept, keptDiagnosis } from '../analyze/diagnose/kept.js';
 import { analyzeProfile } from '../analyze/index.js';
 import type { LocalizedFindingSet, ProfileDiagnosis } from '../core/findings.js';
 import type { ProgressSink } from '../core/run.js';
@@ -19,16 +19,22 @@ export async function analyzeToRun(profile: string, repo: string, o: { signal?: 
     const refined = await refineFindings(set, model, repo, llm, o.signal ? { signal: o.signal } : {});
     if (refined) set = refined.set;
   }
-  set = { ...set, profileFindings: diagnoseProfile(model, { profilePath: profile }).findings };
+  // the profile-only findings come from the profile's cache entry when kept there (the localized ones above never do)
+  set = { ...set, profileFindings: diagnoseKept(model, profile).findings };
   const dir = RunDir.create(set.repo, { repo: set.repo, status: 'done', command: null, python: null, rounds: [] });
   dir.writeFindings(1, set);
   return { set, runDir: dir.path, runId: dir.id };
 }
 
-/** `sysight analyze <profile>` without a repository: the diagnosis from the profile alone (nothing is written). */
+/**
+ * `sysight analyze <profile>` without a repository: the diagnosis from the profile alone (nothing is written but
+ * the profile's cache entry). A diagnosis kept in the entry is answered without opening the profile.
+ */
 export async function diagnoseFile(profile: string, o: { signal?: AbortSignal | undefined; onProgress?: ProgressSink | undefined } = {}): Promise<ProfileDiagnosis> {
+  const kept = keptDiagnosis(profile);
+  if (kept) return kept;
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
   const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
   o.onProgress?.({ stage: 'analyze', message: 'diagnosing from the profile alone (no repository given)' });
-  return diagnoseProfile(model, { profilePath: profile });
+  return diagnoseKept(model, profile);
 }

@@ -1,4 +1,7 @@
-// Test helper: a profile model as plain values, for deep equality between readers, the cache and streamed reads.
+// Test helpers: a profile model as plain values, for deep equality between readers, the cache and streamed reads;
+// the answers kept in a cache folder's entries.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ProfileModel } from '../core/profile.js';
 
 /**
@@ -15,4 +18,10 @@ export function plainModel(m: ProfileModel, meta: (meta: ProfileModel['meta']) =
     } else out[k] = v;
   }
   return out;
+}
+
+/** The paths of the answers named `name` kept in the entries of the cache folder `cacheDir` (result-<name>-*). */
+export function keptAnswerFiles(cacheDir: string, name: string): string[] {
+  return readdirSync(cacheDir).filter((d) => !d.startsWith('.'))
+    .flatMap((d) => readdirSync(join(cacheDir, d)).filter((f) => f.startsWith(`result-${name}-`)).map((f) => join(cacheDir, d, f)));
 }

@@ -24,7 +24,7 @@ import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
 import type { SessionReply, SessionRequest } from '../protocol/profile-session.js';
-import { diagnoseProfile } from '../analyze/diagnose/index.js';
+import { diagnoseKept } from '../analyze/diagnose/kept.js';
 import { attachCapture } from '../profile/graphs/attribute.js';
 import { findCaptureTrace } from '../profile/graphs/find-capture.js';
 import { graphReplays } from '../profile/graphs/replays.js';
@@ -51,7 +51,8 @@ function runQuery(msg: Extract<SessionRequest, { type: 'query' }>): void {
     if (!model) throw new UserError('the profile is not open yet');
     // the ranks of this profile (src/analyze, which the profile layer's registry cannot reach)
     if (msg.name === RANKS_VIEW_QUERY) return send({ type: 'result', id: msg.id, result: ranksViewOfModel(model, openedPath) });
-    if (msg.name === DIAGNOSIS_QUERY) return send({ type: 'result', id: msg.id, result: diagnoseProfile(model, { profilePath: openedPath }) });
+    // the diagnosis from the profile alone, kept in the profile's cache entry (src/analyze/diagnose/kept.ts)
+    if (msg.name === DIAGNOSIS_QUERY) return send({ type: 'result', id: msg.id, result: diagnoseKept(model, openedPath, {}, { onNote: progressNote }) });
     const q = findQuery(msg.name);
     if (!q) throw new UserError(`unknown query: ${msg.name}`);
     if (q.name === timelineTilesQuery.name) {

@@ -1,11 +1,12 @@
 // `sysight diff` keeps each side's step metrics in the profile's cache entry (result-diff-side-*.bin): a later diff
 // of the same files reads them and prints the same answer; a damaged one is dropped with one note and computed
 // again; a changed file is never answered from its old side.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { presetScenario, writeNsysProfile } from '../../src/profile/generator/index.js';
+import { keptAnswerFiles } from '../../src/profile/testing.js';
 import { ensureBuilt, sysightSync } from '../support/cli.js';
 
 let tmp = '';
@@ -16,8 +17,7 @@ const diff = (env: Record<string, string> = {}) => {
   expect(r.code, r.stderr).toBe(0);
   return { json: JSON.parse(r.stdout) as { verdict: string; headline: string }, stderr: r.stderr };
 };
-const sides = () => readdirSync(cache).filter((d) => !d.startsWith('.'))
-  .flatMap((d) => readdirSync(join(cache, d)).filter((x) => x.startsWith('result-diff-side-')).map((x) => join(cache, d, x)));
+const sides = () => keptAnswerFiles(cache, 'diff-side');
 
 beforeAll(() => {
   ensureBuilt();
