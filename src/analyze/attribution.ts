@@ -2,9 +2,10 @@
 // their stack (nsys callchains, or the Python frames that enclose them on the same thread in Kineto
 // traces) to the innermost frame in the repo; Python frames themselves give each repo line its time.
 import type { ProfileModel, StackFrame } from '../core/profile.js';
+import { parsePythonFrame } from '../profile/python-frame.js';
 import { pythonFramesByThread } from '../profile/queries/util.js';
 import { matchRepoPath } from '../source/locate.js';
-import { innermostRepoFrame, parsePythonFrame } from './stacks.js';
+import { innermostRepoFrame } from './stacks.js';
 
 import type { CostKind } from '../core/findings.js';
 
@@ -191,8 +192,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
   const pyFramesText = (frames: number[]) => frames.map((i) => `${S[m.cpu.fileId[i]!] ?? '?'}(${m.cpu.line[i]}): ${S[m.cpu.nameId[i]!] ?? ''}`);
   const funcOf = (i: number) => {
     const name = S[m.cpu.nameId[i]!] ?? '';
-    const mm = /\):\s*(.+)$/.exec(name);
-    return mm ? mm[1]! : name;
+    return parsePythonFrame(name)?.function ?? name;
   };
   /** walk the enclosing Python frames to the innermost repo frame */
   const viaPython = (pid: number, tid: number, t0: number, t1: number, kind: CostKind, ns: number, name: string): boolean => {
@@ -225,7 +225,7 @@ export function attributeCosts(m: ProfileModel, repoFiles: readonly string[], op
     }
     const hit = innermostRepoFrame(texts, repoFiles);
     if (!hit) return false;
-    sites.add(hit.repoFile, hit.line, hit.func, 'callchain', kind, ns, name, () => texts!.slice(0, 12), t0, t1);
+    sites.add(hit.repoFile, hit.line, hit.function, 'callchain', kind, ns, name, () => texts!.slice(0, 12), t0, t1);
     via.add('callchain');
     return true;
   };

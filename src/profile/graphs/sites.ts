@@ -3,12 +3,9 @@
 // library). Frames come innermost first, from Kineto python_function stacks (file/line set) or nsys
 // CUDA_CALLCHAINS (`train_step (train.py:57)` symbols).
 import type { StackFrame } from '../../core/profile.js';
+import { type PythonFrame, pythonFrameOf } from '../python-frame.js';
 
-export interface Site {
-  file: string;
-  function: string;
-  line: number;
-}
+export type Site = PythonFrame;
 
 /** Files that belong to the frameworks a graph or compiled region runs through, never the user's line. */
 const LIBRARY = [
@@ -23,21 +20,12 @@ export function isLibraryFile(file: string): boolean {
   return LIBRARY.some((re) => re.test(file));
 }
 
-/** nsys Python frames: `train_step (train.py:57)`. */
-const NSYS_PY = /^(.+?) \((.+?\.py):(\d+)\)$/;
-
-export function frameSite(f: StackFrame): Site | null {
-  if (f.file !== undefined && f.line !== undefined) return { file: f.file, function: f.symbol, line: f.line };
-  const m = NSYS_PY.exec(f.symbol);
-  return m ? { file: m[2]!, function: m[1]!, line: Number(m[3]) } : null;
-}
-
 /** The innermost user-code site of a stack (frames innermost first), else the innermost Python site, else null. */
 export function siteOf(frames: readonly StackFrame[] | undefined): Site | null {
   if (!frames) return null;
   let anyPython: Site | null = null;
   for (const f of frames) {
-    const s = frameSite(f);
+    const s = pythonFrameOf(f);
     if (!s || !s.file.endsWith('.py')) continue;
     anyPython ??= s;
     if (!isLibraryFile(s.file)) return s;

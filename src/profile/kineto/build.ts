@@ -4,8 +4,9 @@ import { EventTablesBuilder, KERNEL_COLUMNS, launchDimsKey, TableBuilder } from 
 import type { StackFrame } from '../../core/profile.js';
 import { SyncKind } from '../../core/profile.js';
 import { throwIfAborted } from '../../core/errors.js';
+import { parsePythonFrame } from '../python-frame.js';
 import {
-  cudaSyncKind, isLegacyOperatorName, parseCallStack, parseMemcpyName, parsePythonFrame, runtimeSyncKind,
+  cudaSyncKind, isLegacyOperatorName, parseCallStack, parseMemcpyName, runtimeSyncKind,
   shortKernelName,
 } from './names.js';
 
@@ -316,8 +317,9 @@ export class TraceBuilder extends EventTablesBuilder<typeof KERNEL_COLUMNS> {
   private pythonFrame(name: string): [number, number, number] {
     let f = this.pyFrames.get(name);
     if (!f) {
+      // a name that is not a frame (`nn.Module: Linear_0`, a built-in) is kept whole, with no file
       const p = parsePythonFrame(name);
-      f = [this.strings.intern(p.function), p.file === undefined ? -1 : this.strings.intern(p.file), p.line];
+      f = p ? [this.strings.intern(p.function), this.strings.intern(p.file), p.line] : [this.strings.intern(name), -1, 0];
       this.pyFrames.set(name, f);
     }
     return f;
@@ -341,9 +343,7 @@ export class TraceBuilder extends EventTablesBuilder<typeof KERNEL_COLUMNS> {
 
   private callchain(stack: string): number {
     this.callStacks++;
-    return this.chainId(stack, () => parseCallStack(stack).map((f) => ({
-      symbol: f.function, ...(f.file !== undefined ? { file: f.file, line: f.line } : {}),
-    })));
+    return this.chainId(stack, () => parseCallStack(stack));
   }
 }
 

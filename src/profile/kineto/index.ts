@@ -1,2 +1,2 @@
 export { kinetoReader, legacyAutogradReader, readTraceFile, traceToModel } from './reader.js';
-export { shortKernelName, isNcclKernelName, parsePythonFrame, parseMemcpyName } from './names.js';
+export { shortKernelName, isNcclKernelName, parseMemcpyName } from './names.js';

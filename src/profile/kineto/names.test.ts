@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CopyKind, MemKind, SyncKind } from '../../core/profile.js';
 import {
-  cudaSyncKind, isLegacyOperatorName, isNcclKernelName, parseCallStack, parseMemcpyName, parsePythonFrame,
+  cudaSyncKind, isLegacyOperatorName, isNcclKernelName, parseCallStack, parseMemcpyName,
   runtimeSyncKind, shortKernelName,
 } from './names.js';
 
@@ -28,22 +28,12 @@ describe('NCCL kernels', () => {
   });
 });
 
-describe('parsePythonFrame', () => {
-  it('splits file(line): function', () => {
-    expect(parsePythonFrame('train.py(57): train_step')).toEqual({ file: 'train.py', line: 57, function: 'train_step' });
-    expect(parsePythonFrame('/sgl/srt/managers/scheduler.py(2919): _run_batch_inner'))
-      .toEqual({ file: '/sgl/srt/managers/scheduler.py', line: 2919, function: '_run_batch_inner' });
-    expect(parsePythonFrame('<frozen os>(808): getenv')).toEqual({ file: '<frozen os>', line: 808, function: 'getenv' });
-    expect(parsePythonFrame('m.py(3): <lambda>')).toEqual({ file: 'm.py', line: 3, function: '<lambda>' });
-  });
-  it('keeps built-ins and module markers whole, without a file', () => {
-    expect(parsePythonFrame('<built-in method item of Tensor object at 0x7f00>')).toEqual({ line: 0, function: '<built-in method item of Tensor object at 0x7f00>' });
-    expect(parsePythonFrame('nn.Module: Linear_0')).toEqual({ line: 0, function: 'nn.Module: Linear_0' });
-  });
-  it('parses a legacy Call stack, innermost first', () => {
-    expect(parseCallStack('a/profiler.py(611): __init__;resnet.py(54): <module>')).toEqual([
-      { file: 'a/profiler.py', line: 611, function: '__init__' },
-      { file: 'resnet.py', line: 54, function: '<module>' },
+describe('parseCallStack', () => {
+  it('parses a legacy Call stack, innermost first; a part that is not a frame keeps its text', () => {
+    expect(parseCallStack('a/profiler.py(611): __init__;resnet.py(54): <module>; ;nn.Module: Linear_0')).toEqual([
+      { symbol: '__init__', file: 'a/profiler.py', line: 611 },
+      { symbol: '<module>', file: 'resnet.py', line: 54 },
+      { symbol: 'nn.Module: Linear_0' },
     ]);
   });
 });

@@ -1,6 +1,7 @@
-// Pure name parsing for PyTorch-profiler traces: kernel short names, python_function frames, memcpy
+// Pure name parsing for PyTorch-profiler traces: kernel short names, legacy call stacks, memcpy
 // kinds, synchronization calls, NCCL kernels. No I/O.
-import { CopyKind, MemKind, SyncKind } from '../../core/profile.js';
+import { CopyKind, MemKind, type StackFrame, SyncKind } from '../../core/profile.js';
+import { parsePythonFrame } from '../python-frame.js';
 
 /**
  * The bare function name of a demangled kernel signature, as nsys's `shortName` gives it:
@@ -56,32 +57,17 @@ export function isNcclKernelName(name: string): boolean {
   return /^(void )?(nccl|rccl)/i.test(name) || /\bncclDevKernel|\bncclKernel/.test(name);
 }
 
-export interface PythonFrame {
-  /** `train.py` in `train.py(57): train_step`; undefined for built-ins and module markers */
-  file?: string;
-  line: number;
-  function: string;
-}
-
-const FRAME_RE = /^(.*)\((\d+)\): (.*)$/s;
-
 /**
- * A python_function event name: `train.py(57): train_step` → file, line, function;
- * `<built-in method item of Tensor object at 0x7f…>` and `nn.Module: Linear_0` keep the whole name as
- * the function, with no file.
+ * The frames of a legacy `Call stack` arg (`a.py(3): f;b.py(9): <module>`), innermost first; a part that is
+ * not a Python frame keeps its whole text as the symbol.
  */
-export function parsePythonFrame(name: string): PythonFrame {
-  const m = FRAME_RE.exec(name);
-  if (m && !name.startsWith('<built-in')) return { file: m[1]!, line: Number(m[2]), function: m[3]! };
-  return { line: 0, function: name };
-}
-
-/** The frames of a legacy `Call stack` arg (`a.py(3): f;b.py(9): <module>`), innermost first. */
-export function parseCallStack(stack: string): PythonFrame[] {
-  const out: PythonFrame[] = [];
+export function parseCallStack(stack: string): StackFrame[] {
+  const out: StackFrame[] = [];
   for (const part of stack.split(';')) {
     const p = part.trim();
-    if (p.length > 0) out.push(parsePythonFrame(p));
+    if (p.length === 0) continue;
+    const f = parsePythonFrame(p);
+    out.push(f ? { symbol: f.function, file: f.file, line: f.line } : { symbol: p });
   }
   return out;
 }

@@ -9,6 +9,7 @@ import {
   RANK_SUMMARY_VERSION, type RankCollective, type RankHotspot, type RankStep, type RankSummary, type RankTotals,
 } from '../../core/ranks.js';
 import { openProfile, type OpenOptions } from '../open.js';
+import { type PythonFrame, pythonFrameOf } from '../python-frame.js';
 import { detectIterations, type Iteration } from '../queries/iterations.js';
 import { collectiveOf, isNcclName } from '../queries/nccl.js';
 import { stepLocator, stepMetrics } from '../queries/step-metrics.js';
@@ -182,13 +183,12 @@ function collectivesOf(view: ProfileModel, its: Iteration[]): RankCollective[] {
 }
 
 /** A Python frame of a backtrace: "train_step (train.py:57)" (nsys) or a frame with file and line. */
-export function pyFrame(f: StackFrame): { file: string; line: number; function: string } | undefined {
-  if (f.file && f.line && /\.py$/.test(f.file)) return { file: f.file, line: f.line, function: f.symbol.replace(/\s*\(.*$/, '') };
-  const m = /^(.+?)\s*[([](.+?\.py):(\d+)[)\]]$/.exec(f.symbol.trim());
-  return m ? { file: m[2]!, line: Number(m[3]), function: m[1]!.trim() } : undefined;
+function pyFrame(f: StackFrame): PythonFrame | undefined {
+  const p = pythonFrameOf(f);
+  return p && p.line > 0 && p.file.endsWith('.py') ? p : undefined;
 }
 
-function pyFrames(view: ProfileModel, chain: number, depth: number): Array<{ file: string; line: number; function: string }> {
+function pyFrames(view: ProfileModel, chain: number, depth: number): PythonFrame[] {
   const out = [];
   for (const f of view.callchains.get(chain) ?? []) {
     const p = pyFrame(f);
@@ -201,7 +201,7 @@ function pyFrames(view: ProfileModel, chain: number, depth: number): Array<{ fil
 /** Where collectives, syncs, data loading and the host work the GPU waited for come from, with the time behind each. */
 function hotspotsOf(view: ProfileModel, data: DataLoad): RankHotspot[] {
   const spots = new Map<string, RankHotspot>();
-  const add = (kind: RankHotspot['kind'], f: { file: string; line: number; function: string }, ns: number) => {
+  const add = (kind: RankHotspot['kind'], f: PythonFrame, ns: number) => {
     const key = `${kind}|${f.file}|${f.line}`;
     let h = spots.get(key);
     if (!h) spots.set(key, (h = { kind, file: f.file, function: f.function, line: f.line, totalNs: 0, count: 0 }));
@@ -254,7 +254,7 @@ const HOST_GAP_NS = 10_000;
  * by the idle time before it that data loading does not explain. The launch site closes the stretch of host code
  * the GPU waited for.
  */
-function hostGaps(view: ProfileModel, dataIv: Intervals, add: (f: { file: string; line: number; function: string }, ns: number) => void): void {
+function hostGaps(view: ProfileModel, dataIv: Intervals, add: (f: PythonFrame, ns: number) => void): void {
   const k = view.kernels;
   const mc = view.memcpy;
   const rt = view.runtime;
