@@ -162,6 +162,11 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => CHARS });
     expect(out.kind === 'patch' && out.plan.id).toMatch(/^cache-pure-call-/);
     expect(out.kind === 'patch' && out.plan.linesChanged).toBe(2);
+    // the lambda spelling: stack-once is tried first on the tensor line and refuses; the lambda is cached where it is bound
+    const at = lineOf(LAMBDA, 'encode(t) for t') + 1;
+    const lam = await planPatch('/nonexistent', lineFinding(LAMBDA, at, 'C7.sample-by-sample-batch', 'collate'), { gpu: false, readFile: () => LAMBDA });
+    expect(lam.kind === 'patch' && lam.plan.id).toMatch(/^cache-pure-call-/);
+    expect(lam.kind === 'patch' && lam.plan.linesChanged).toBe(3);
   });
   it.skipIf(!hasTorch)('gives the same batches in Python (def, module lambda, lambda bound to self)', async () => {
     for (const [src, needle] of [[CHARS, 'encode(text) for text'], [LAMBDA, 'encode(t) for t'], [SELF_LAMBDA, 'self.encode(self.texts[i])']] as const) {
