@@ -123,6 +123,9 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     // the vocab handed out (self.stoi = stoi) could be changed from outside: not a constant
     const leaked = SELF_LAMBDA.replace('        self.texts = texts\n', '        self.texts = texts\n        self.stoi = stoi\n');
     expect(await run(leaked, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*stoi/);
+    // another lambda of the method can add to the vocab
+    const grows = SELF_LAMBDA.replace('        self.texts = texts\n', '        self.texts = texts\n        self.add = lambda c: stoi.setdefault(c, len(stoi))\n');
+    expect(await run(grows, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*stoi/);
     // reading an attribute: self.stoi may change after __init__
     const attr = SELF_LAMBDA.replace('self.encode = lambda s: [stoi[c] for c in s]', 'self.stoi = stoi\n        self.encode = lambda s: [self.stoi[c] for c in s]');
     expect(await run(attr, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*self/);
