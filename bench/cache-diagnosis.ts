@@ -1,14 +1,16 @@
-// `npm run bench:cache-diagnosis -- --base DIR [--base-label TEXT] [--sizes 100mb,1gb] [--repeat N]`
+// `npm run bench:cache-diagnosis -- --base DIR [--base-label TEXT] [--sizes 100mb,1gb] [--repeat N] [--out NAME.json]`
 // The dashboard's diagnosis on a cached open, before and after it was kept in the cache entry, interleaved in one
 // run. DIR is another build of Sysight (a checkout where `npm run build` ran: its dist/profile-session.js is the
-// "before" worker); "after" is this checkout's dist/. Per size (inputs: $SYSIGHT_BENCH_BIG, caches:
+// "before" worker, driven by its own bench/work/cache-session.cjs when it has one built — the client must speak its
+// worker's protocol — else by this checkout's); "after" is this checkout's dist/. Per size (inputs: $SYSIGHT_BENCH_BIG, caches:
 // $SYSIGHT_BENCH_WORK, as bench/cache.ts): a fresh cache folder per build (an entry written by a build with another
 // reader stamp is dropped as stale by the other: one shared folder would make every open a first one); one first
 // session per build (it reads the profile and writes its cache entry, with whatever that build keeps); then N
 // rounds of one cached session per build, in ABBA order, each in its own process (bench/cache-session.ts
 // --diagnosis-first: the dashboard's order, the diagnosis asked as soon as the overview is ready). Timed from the
 // call: dashboard ready, the diagnosis in hand (what the summary tab waits for), and then the trace view's first
-// tiles. Writes bench/results/cache-diagnosis.json (rows of sizes not run are kept) with `uptime` before and after.
+// tiles. Writes bench/results/cache-diagnosis.json or --out's name there (rows of sizes not run are kept) with
+// `uptime` before and after.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -33,6 +35,8 @@ function main(): void {
     throw new Error('--base DIR: a built checkout of the engine to compare with (DIR/dist/profile-session.js)');
   }
   const baseWorker = resolve(base, 'dist', 'profile-session.js');
+  const baseSession = resolve(base, 'bench', 'work', 'cache-session.cjs');
+  const baseRun = existsSync(baseSession) ? { args: [], script: baseSession } : { args: ['--worker', baseWorker], script: undefined };
   const sizes = (opt('--sizes') ?? '100mb').split(',');
   const repeat = Number(opt('--repeat') ?? 3);
   const rows: Session[] = [];
@@ -52,7 +56,7 @@ function main(): void {
       const bytes = statSync(file).size;
       const uptimeBefore = execSync('uptime').toString().trim();
       const run = (which: 'before' | 'after') => session(file, { ...process.env, SYSIGHT_CACHE: caches[which] }, bytes,
-        which === 'before' ? ['--worker', baseWorker, '--diagnosis-first'] : ['--diagnosis-first']);
+        which === 'before' ? [...baseRun.args, '--diagnosis-first'] : ['--diagnosis-first'], which === 'before' ? baseRun.script : undefined);
       process.stderr.write(`${size}: first sessions (each build writes its cache entry)...\n`);
       const first = { before: run('before'), after: run('after') };
       const runs: { before: Session[]; after: Session[] } = { before: [], after: [] };
@@ -79,8 +83,9 @@ function main(): void {
       });
       process.stdout.write(`${JSON.stringify(rows.at(-1))}\n`);
       const label = opt('--base-label');
-      const command = `npm run bench:cache-diagnosis -- --base ${label ? `<a build of ${label}>` : base} --sizes ${sizes.join(',')} --repeat ${repeat}`;
-      writeResults('cache-diagnosis.json', command, rows);
+      const out = opt('--out') ?? 'cache-diagnosis.json';
+      const command = `npm run bench:cache-diagnosis -- --base ${label ? `<a build of ${label}>` : base} --sizes ${sizes.join(',')} --repeat ${repeat} --out ${out}`;
+      writeResults(out, command, rows);
     } finally {
       for (const dir of Object.values(caches)) rmSync(dir, { recursive: true, force: true });
       if (generated) rmSync(file, { force: true });

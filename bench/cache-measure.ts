@@ -29,9 +29,13 @@ export function measure(cmd: string[], env: NodeJS.ProcessEnv, bytes: number): R
   return { wall_s: m.wall_s, peak_rss_mb: Math.round(m.maxrss_kb / 1024), rss_over_file: (m.maxrss_kb * 1024) / bytes, cache, stdout: m.stdout };
 }
 
-/** A dashboard session (bench/cache-session.ts, with its `args`) in its own process: its timings, wall time and peak RSS. */
-export function session(file: string, env: NodeJS.ProcessEnv, bytes: number, args: string[] = []): Record<string, unknown> {
-  const r = measure([process.execPath, join(ROOT, 'bench', 'work', 'cache-session.cjs'), file, '1600', ...args], env, bytes);
+/**
+ * A dashboard session (bench/cache-session.ts, with its `args`; `script`: another checkout's build of it) in its
+ * own process: its timings, wall time and peak RSS.
+ */
+export function session(file: string, env: NodeJS.ProcessEnv, bytes: number, args: string[] = [],
+  script = join(ROOT, 'bench', 'work', 'cache-session.cjs')): Record<string, unknown> {
+  const r = measure([process.execPath, script, file, '1600', ...args], env, bytes);
   const timings = JSON.parse(r.stdout!.trim().split('\n').pop()!) as Record<string, unknown>;
   return { ...timings, process_wall_s: r.wall_s, peak_rss_mb: r.peak_rss_mb };
 }
