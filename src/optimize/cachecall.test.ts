@@ -50,6 +50,50 @@ def make_batch(lines):
     return rows
 `;
 
+// nanoGPT's char tokenizer (prepare.py / the lecture's gpt.py): module-level lambdas over the vocab dicts
+const LAMBDA = `import torch
+
+chars = sorted(set("hello world, the quick brown fox."))
+stoi = {ch: i for i, ch in enumerate(chars)}
+itos = {i: ch for i, ch in enumerate(chars)}
+encode = lambda s: [stoi[c] for c in s]  # encoder: take a string, output a list of integers
+decode = lambda l: "".join([itos[i] for i in l])
+TEXTS = ["hello world", "the quick b", "brown fox. "] * 2
+
+
+def collate(batch):
+    return torch.tensor([encode(t) for t in batch], dtype=torch.long)
+
+
+for step in range(3):
+    x = collate(TEXTS[step:step + 3])
+    print(x.tolist(), decode(x[0].tolist()))
+`;
+
+// minGPT-style dataset that binds its tokenizer in __init__, closing over a local vocab
+const SELF_LAMBDA = `import numpy as np
+import torch
+
+
+class CharDataset(torch.utils.data.Dataset):
+    def __init__(self, texts):
+        chars = sorted(set("".join(texts)))
+        stoi = {ch: i for i, ch in enumerate(chars)}
+        self.texts = texts
+        self.encode = lambda s: [stoi[c] for c in s]
+
+    def __len__(self):
+        return len(self.texts)
+
+    def batch(self, idx):
+        return torch.as_tensor(np.array([self.encode(self.texts[i]) for i in idx]), dtype=torch.long)
+
+
+ds = CharDataset(["abcab", "bcabc", "cabca"])
+for step in range(3):
+    print(ds.batch([step, (step + 1) % 3]).tolist())
+`;
+
 describe('cache-pure-call (syntax-tree edit)', () => {
   it('caches a pure char-level encode called per sample in collate, importing functools', async () => {
     const out = await run(CHARS, 'encode(text) for text');
@@ -63,6 +107,41 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     const out = await run(src, 'ids = tokenize(line)');
     expect(out).toContain('\n@lru_cache(maxsize=None)\ndef tokenize(line):\n');
     expect(out).not.toContain('import functools');
+  });
+  it('caches a module-level lambda where it is bound (nanoGPT\'s encode), with the file\'s names and no marker', async () => {
+    const out = await run(LAMBDA, 'encode(t) for t');
+    expect(out).toContain('import torch\nimport functools\n');
+    expect(out).toContain('\nencode = functools.lru_cache(maxsize=None)(lambda s: [stoi[c] for c in s])  # encoder: take a string, output a list of integers\n');
+    expect(out.split('\n').length).toBe(LAMBDA.split('\n').length + 1);
+    expect(out).not.toMatch(/_sysight|Sysight/);
+    // `from functools import lru_cache` is the file's own spelling
+    expect(await run(LAMBDA.replace('import torch\n', 'from functools import lru_cache\n\nimport torch\n'), 'encode(t) for t')).toContain('\nencode = lru_cache(maxsize=None)(lambda s: [stoi[c] for c in s])');
+  });
+  it('caches `self.encode = lambda …` bound in __init__ over a local vocab nothing else can reach', async () => {
+    const out = await run(SELF_LAMBDA, 'self.encode(self.texts[i])');
+    expect(out).toContain('        self.encode = functools.lru_cache(maxsize=None)(lambda s: [stoi[c] for c in s])\n');
+    // the vocab handed out (self.stoi = stoi) could be changed from outside: not a constant
+    const leaked = SELF_LAMBDA.replace('        self.texts = texts\n', '        self.texts = texts\n        self.stoi = stoi\n');
+    expect(await run(leaked, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*stoi/);
+    // reading an attribute: self.stoi may change after __init__
+    const attr = SELF_LAMBDA.replace('self.encode = lambda s: [stoi[c] for c in s]', 'self.stoi = stoi\n        self.encode = lambda s: [self.stoi[c] for c in s]');
+    expect(await run(attr, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*self/);
+    // bound twice: which lambda runs depends on the order
+    const twice = SELF_LAMBDA.replace('    def __len__', '    def lower(self):\n        self.encode = lambda s: [0 for c in s]\n\n    def __len__');
+    expect(await run(twice, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: no per-sample call/);
+  });
+  it('caches a functools.partial of a pure function with constant bound arguments, not one bound to a changing value', async () => {
+    const src = LAMBDA.replace('import torch\n', 'import functools\n\nimport torch\n').replace('encode = lambda s: [stoi[c] for c in s]  # encoder: take a string, output a list of integers\n', '\n\ndef tokenize(text, vocab, unk=0):\n    return [vocab.get(c, unk) for c in text]\n\n\nencode = functools.partial(tokenize, vocab=stoi, unk=0)\n');
+    const out = await run(src, 'encode(t) for t');
+    expect(out).toContain('\nencode = functools.lru_cache(maxsize=None)(functools.partial(tokenize, vocab=stoi, unk=0))\n');
+    expect(await run(src.replace('vocab=stoi', 'vocab=dict(stoi)'), 'encode(t) for t')).toMatch(/^REFUSED: encode\(\) cannot be cached: partial binds `dict\(stoi\)`/);
+  });
+  it('refuses lambdas that are not pure, rebound, or handed around as values', async () => {
+    const lam = (body: string, extra = '') => LAMBDA.replace('encode = lambda s: [stoi[c] for c in s]', `encode = lambda s: ${body}`) + extra;
+    expect(await run(lam('[stoi[c] for c in s] + [step]'), 'encode(t) for t')).toMatch(/^REFUSED: encode\(\) is not pure: .*`step`/);
+    expect(await run(lam('[stoi.setdefault(c, len(stoi)) for c in s]'), 'encode(t) for t')).toMatch(/^REFUSED: encode\(\) is not pure/);
+    expect(await run(lam('[stoi[c] for c in s]', 'encode = lambda s: [0 for c in s]\n'), 'encode(t) for t')).toMatch(/^REFUSED: encode\(\) cannot be cached: encode is bound more than once/);
+    expect(await run(lam('[stoi[c] for c in s]', 'rows = list(map(encode, TEXTS))\nrows[0].append(1)\n'), 'encode(t) for t')).toMatch(/^REFUSED: encode is used as a value/);
   });
   it('refuses helpers that are not pure or whose result could be modified', async () => {
     // the result is used in an expression that is not a copy: kept as is, it could be changed through `rows`
@@ -84,7 +163,11 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     expect(out.kind === 'patch' && out.plan.id).toMatch(/^cache-pure-call-/);
     expect(out.kind === 'patch' && out.plan.linesChanged).toBe(2);
   });
-  it.skipIf(!hasTorch)('gives the same batches in Python', async () => {
-    expect(runPython(await run(CHARS, 'encode(text) for text'))).toBe(runPython(CHARS));
+  it.skipIf(!hasTorch)('gives the same batches in Python (def, module lambda, lambda bound to self)', async () => {
+    for (const [src, needle] of [[CHARS, 'encode(text) for text'], [LAMBDA, 'encode(t) for t'], [SELF_LAMBDA, 'self.encode(self.texts[i])']] as const) {
+      const out = await run(src, needle);
+      expect(out).not.toMatch(/^REFUSED/);
+      expect(runPython(out)).toBe(runPython(src));
+    }
   });
 });

@@ -313,8 +313,12 @@ function treeCodemod(id: string, matches: (line: string) => boolean, edit: (text
 /** A file opened and parsed per call in a method: loaded once in __init__ (loadonce.ts). */
 const loadOnceMod = treeCodemod('load-once', (l) => LOADER.test(l) || /^\s*with\s+open\s*\(/.test(l), loadOnce);
 
-/** One tensor per sample, then a stack (collate, batch builders): one numpy stack and one conversion (stackonce.ts). */
-const stackOnceMod = treeCodemod('stack-once', (l) => /\.stack\s*\(\s*\[/.test(l), stackOnce);
+/**
+ * One tensor per sample, then a stack (collate, batch builders), as a comprehension in the stack or a loop appending
+ * to a list stacked after it (found from the stack, the append or the constructor's line): one numpy stack and one
+ * conversion (stackonce.ts).
+ */
+const stackOnceMod = treeCodemod('stack-once', (l) => /\.(stack|append|tensor|as_tensor|from_numpy)\s*\(/.test(l), stackOnce);
 
 /** Array data converted to Python numbers one element at a time: one vectorized conversion (convertonce.ts). */
 const convertOnceMod = treeCodemod(

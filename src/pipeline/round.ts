@@ -20,7 +20,7 @@ import { bootstrapMedianInterval, DEFAULT_TRIAL_BUDGET_MS, median, runTrial, typ
 import type { LoopOptions, PreparedLoop } from './prepare.js';
 import { commitPatch, commitPatches, readAt } from './stack.js';
 import { describeStack } from '../core/run.js';
-import { combineStack, stackCandidates, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
+import { combineStack, measuredAlone, stackCandidates, stackEligible, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
 import { shimInstrumentation } from '../sandbox/shim-instrumentation.js';
 
 /** 'fair': the wall clock credited only with cores that were free (src/sandbox/share.ts), for C1 patches */
@@ -194,6 +194,11 @@ async function tryStack(prep: PreparedLoop, round: number, o: LoopOptions & { gp
     return null;
   }
   const info = stackInfo(combined);
+  // the eligible patches kept out of every stack, and why (the report says what the stack holds and left)
+  for (const t of measured) {
+    const alone = measuredAlone(t);
+    if (alone && stackEligible(t.trial, o.minGain ?? 0.01)) info.left.push({ patchId: t.plan.id, reason: alone });
+  }
   const id = stackIdentity(combined.members);
   const plans = combined.members.map((m) => m.plan);
   const findingId = combined.members.map((m) => m.finding.id).join('+');

@@ -5,7 +5,7 @@ import { describeStack, type Measurement, type PatchPlan, type TrialRecord, type
 import { countChangedLines, unifiedDiff } from '../optimize/plan.js';
 import { applyPatchToText, decideVerdict, logRatios, sequentialLook } from '../sandbox/index.js';
 import { planPatch } from '../optimize/plan.js';
-import { combineStack, MAX_STACK_MEMBERS, stackCandidates, stackEligible, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
+import { combineStack, MAX_STACK_MEMBERS, measuredAlone, stackCandidates, stackEligible, stackIdentity, stackInfo, stackPlan, type Replan, type TriedPatch } from './trial-stack.js';
 
 const BASE = ['def get_batch(i):', '    a = load(i)', '    b = parse(i)', '    c = 1', '    d = 2', '    e = 3', '    f = 4', '    g = 5', '    h = 6', '    x = slow(a)', '    return x, b', ''].join('\n');
 
@@ -61,6 +61,25 @@ describe('stack eligibility', () => {
     expect(stackCandidates([a, slower, b], 0.05)!.map((t) => t.plan.id)).toEqual(['b', 'a']);
     const many = Array.from({ length: MAX_STACK_MEMBERS + 3 }, (_, i) => tried(`m${i}`, trial('inconclusive', measurement(i / 100, -0.1, 0.2)), patch(`m${i}`, BASE, 'c = 1', `c = ${i}`)));
     expect(stackCandidates(many, 0.05)).toHaveLength(MAX_STACK_MEMBERS);
+  });
+});
+
+describe('DataLoader patches are measured alone', () => {
+  const loader = (id: string, t: TrialRecord): TriedPatch => {
+    const p = patch(id, BASE, 'c = 1', `c = 1  # ${id}`, 'train.py');
+    return { trial: { ...t, patchId: p.id }, plan: { ...p, category: 'C1', pattern: `C1.${id}` }, finding: { ...finding(id), category: 'C1', pattern: `C1.${id}`, file: 'train.py' } };
+  };
+  const workers = loader('dataloader-workers', trial('inconclusive', measurement(0.2, -0.3, 0.9)));
+  const pin = loader('dataloader-pin-memory', trial('rejected', measurement(0.02, 0.01, 0.04)));
+  const a = tried('a', trial('inconclusive', measurement(0.06, -0.01, 0.14)), patch('a', BASE, 'load(i)', 'cached(i)'));
+  const b = tried('b', trial('inconclusive', measurement(0.05, -0.02, 0.12)), patch('b', BASE, 'slow(a)', 'fast(a)'));
+  it('a C1 patch (workers, pin_memory, persistent_workers) is never a stack member, whatever its verdict or speed-up', () => {
+    expect(measuredAlone(workers)).toMatch(/DataLoader \(C1\).*share-corrected clock.*never stacked/);
+    expect(measuredAlone(a)).toBeNull();
+    // the largest point speed-up of the round, yet left out: one C7 patch alone is no stack
+    expect(stackCandidates([workers, a], 0.05)).toBeNull();
+    expect(stackCandidates([workers, pin, a, b], 0.05)!.map((t) => t.plan.id)).toEqual(['a', 'b']);
+    expect(stackCandidates([workers, pin], 0.05)).toBeNull();
   });
 });
 

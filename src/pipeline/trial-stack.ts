@@ -2,7 +2,8 @@
 // undecided (inconclusive) are also measured together, as one candidate against the same code. A stack is
 // accepted only on its own interval (the same sequential A/B procedure as any trial), never on its
 // members' numbers added up; an accepted stack lands as one commit. Pure functions: selection, combination,
-// the ledger fingerprint; the round (round.ts) measures and commits.
+// the ledger fingerprint; the round (round.ts) measures and commits. DataLoader (C1) patches are never members
+// (measuredAlone).
 import type { Finding } from '../core/findings.js';
 import { sha256Hex } from '../core/hash.js';
 import type { PatchPlan, StackInfo, TrialRecord } from '../core/run.js';
@@ -33,9 +34,20 @@ export function stackEligible(t: TrialRecord, minGain: number): boolean {
   return small && memoryGuard({ baselineMb: m.baselinePeakRssMb ?? null, candidateMb: m.candidatePeakRssMb ?? null }) === null;
 }
 
+/**
+ * Why a patch is measured alone and never stacked, or null. A DataLoader patch (C1: workers, pin_memory,
+ * persistent_workers) is worth what the free cores make it worth, so it is timed on the share-corrected clock
+ * (src/sandbox/share.ts); in a stack the whole stack would be timed on that clock, and the stack's one interval
+ * could not say whether the workers or the other members made it faster — nor, when it is inconclusive, which
+ * member held it back (3 of 4 stacks of the last bench held an undecided workers trap).
+ */
+export function measuredAlone(t: Pick<TriedPatch, 'finding'>): string | null {
+  return t.finding.category === 'C1' ? 'a DataLoader (C1) patch: its worth depends on the free cores, so it is measured alone on the share-corrected clock and never stacked' : null;
+}
+
 /** The round's stack candidates, best point speed-up first; null when fewer than two qualify. */
 export function stackCandidates(tried: readonly TriedPatch[], minGain: number): TriedPatch[] | null {
-  const ok = tried.filter((t) => stackEligible(t.trial, minGain))
+  const ok = tried.filter((t) => stackEligible(t.trial, minGain) && measuredAlone(t) === null)
     .sort((a, b) => (b.trial.measurement?.speedup ?? 0) - (a.trial.measurement?.speedup ?? 0))
     .slice(0, MAX_STACK_MEMBERS);
   return ok.length >= 2 ? ok : null;

@@ -102,6 +102,12 @@ const TRAIN_C7 = py`
   def get_batch(data, ix):
       return torch.stack([torch.from_numpy(data[i:i + 8]) for i in ix])
 
+  def get_batch_loop(data, ix):
+      xs = []
+      for i in ix:
+          xs.append(torch.from_numpy(data[i:i + 8]))
+      return torch.stack(xs)
+
   def main():
       cfg = read_config()
       model = Net()
@@ -110,6 +116,7 @@ const TRAIN_C7 = py`
       data = np.zeros(100)
       for x in loader:
           y = get_batch(data, [1, 2])
+          z = get_batch_loop(data, [1, 2])
           model(x).sum().backward()
           opt.step()
 `;
@@ -125,6 +132,8 @@ describe('C7 Python-pipeline patterns', () => {
       // the per-sample tensor of a collate loop is reported at the call, not at the loop header
       `C7.collate-per-sample-tensor data.py:collate:${D('out.append(torch.as_tensor(b))')}`,
       `C7.sample-by-sample-batch train.py:get_batch:${lineOf(TRAIN_C7, 'return torch.stack(')}`,
+      // the loop spelling, at the per-sample tensor (in a collate function it is the collate pattern's, once)
+      `C7.sample-by-sample-batch train.py:get_batch_loop:${lineOf(TRAIN_C7, 'xs.append(torch.from_numpy(')}`,
     ]);
     expect(matches.every((m) => m.inHotPath)).toBe(true);
   });

@@ -155,6 +155,28 @@ const MAPS_FILE = (c: CallInfo): boolean => c.canonical === 'numpy.memmap' || (c
 const SERIALIZERS = /^(json|pickle|cPickle|yaml|msgpack|orjson|ujson|marshal)\.(loads?|dumps?|safe_load|safe_dump|full_load|unsafe_load|unpackb|packb)$|^csv\.(reader|DictReader)$/;
 const STACKERS = /^(torch\.(stack|cat|tensor|as_tensor|LongTensor|FloatTensor)|numpy\.(stack|array|asarray|concatenate|vstack))$/;
 
+const PER_SAMPLE_TENSOR = /^(torch\.(tensor|as_tensor|from_numpy)|numpy\.(array|asarray))$/;
+
+/**
+ * The loop spelling of a batch assembled sample by sample: `xs.append(torch.from_numpy(…))` in a loop, then
+ * `torch.stack(xs)` after it, in a batch builder that is not a collate function (there it is
+ * C7.collate-per-sample-tensor). Reported at the per-sample constructor, where the time goes.
+ */
+function appendedThenStacked(ctx: ModuleContext): RawMatch[] {
+  const collates = collateFunctions(ctx);
+  const out: RawMatch[] = [];
+  for (const s of ctx.calls) {
+    const list = s.args[0];
+    if (!/^(torch|numpy)\.stack$/.test(s.canonical) || list?.type !== 'identifier' || collates.has(s.fn)) continue;
+    for (const a of ctx.calls) {
+      if (a.fn !== s.fn || a.method !== 'append' || a.receiver?.text !== list.text || !a.loops.length || a.node.endIndex > s.node.startIndex || !a.args[0]) continue;
+      const ctor = callsWithin(ctx, a.args[0]).find((c) => PER_SAMPLE_TENSOR.test(c.canonical));
+      if (ctor) out.push({ node: ctor.node, fn: s.fn, loops: ctor.loops, why: `${ctor.callee}() per sample appended to \`${list.text}\`, then ${s.callee}(${list.text}): the batch is assembled one sample at a time` });
+    }
+  }
+  return out;
+}
+
 export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   {
     id: 'C7.per-sample-getitem', category: 'C7', title: 'per-element Python loop in __getitem__/collate',
@@ -209,11 +231,13 @@ export const PIPELINE_PATTERNS: CatalogueEntry[] = [
   },
   {
     id: 'C7.sample-by-sample-batch', category: 'C7', title: 'batch assembled sample by sample',
-    description: '`torch.stack([... for i in ix])` builds a batch from per-sample tensors in Python instead of one indexed gather.',
+    description: '`torch.stack([... for i in ix])` (or a loop appending one tensor per sample to a list stacked after it) builds a batch from per-sample tensors in Python instead of one indexed gather or one conversion.',
     evidence: PY_EVIDENCE, scope: 'anywhere', pythonOnly: true,
-    match: (ctx) =>
-      ctx.calls
+    match: (ctx) => [
+      ...ctx.calls
         .filter((c) => STACKERS.test(c.canonical) && c.args[0] && COMPREHENSION_TYPES.has(c.args[0].type))
         .map((c) => ({ node: c.node, fn: c.fn, loops: c.loops, why: `${c.callee}() over a comprehension assembles the batch one sample at a time` })),
+      ...appendedThenStacked(ctx),
+    ],
   },
 ];
