@@ -123,6 +123,9 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     // the vocab handed out (self.stoi = stoi) could be changed from outside: not a constant
     const leaked = SELF_LAMBDA.replace('        self.texts = texts\n', '        self.texts = texts\n        self.stoi = stoi\n');
     expect(await run(leaked, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*stoi/);
+    // another lambda of the method can add to the vocab
+    const grows = SELF_LAMBDA.replace('        self.texts = texts\n', '        self.texts = texts\n        self.add = lambda c: stoi.setdefault(c, len(stoi))\n');
+    expect(await run(grows, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*stoi/);
     // reading an attribute: self.stoi may change after __init__
     const attr = SELF_LAMBDA.replace('self.encode = lambda s: [stoi[c] for c in s]', 'self.stoi = stoi\n        self.encode = lambda s: [self.stoi[c] for c in s]');
     expect(await run(attr, 'self.encode(self.texts[i])')).toMatch(/^REFUSED: self\.encode\(\) is not pure: .*self/);
@@ -162,6 +165,11 @@ describe('cache-pure-call (syntax-tree edit)', () => {
     const out = await planPatch('/nonexistent', f, { gpu: false, readFile: () => CHARS });
     expect(out.kind === 'patch' && out.plan.id).toMatch(/^cache-pure-call-/);
     expect(out.kind === 'patch' && out.plan.linesChanged).toBe(2);
+    // the lambda spelling: stack-once is tried first on the tensor line and refuses; the lambda is cached where it is bound
+    const at = lineOf(LAMBDA, 'encode(t) for t') + 1;
+    const lam = await planPatch('/nonexistent', lineFinding(LAMBDA, at, 'C7.sample-by-sample-batch', 'collate'), { gpu: false, readFile: () => LAMBDA });
+    expect(lam.kind === 'patch' && lam.plan.id).toMatch(/^cache-pure-call-/);
+    expect(lam.kind === 'patch' && lam.plan.linesChanged).toBe(3);
   });
   it.skipIf(!hasTorch)('gives the same batches in Python (def, module lambda, lambda bound to self)', async () => {
     for (const [src, needle] of [[CHARS, 'encode(text) for text'], [LAMBDA, 'encode(t) for t'], [SELF_LAMBDA, 'self.encode(self.texts[i])']] as const) {

@@ -168,13 +168,13 @@ function moduleValue(root: SyntaxNode, name: string): SyntaxNode | null {
 
 /**
  * Names a lambda defined in a function reads from that function: each assigned there exactly once by a plain
- * assignment and mentioned nowhere else in it but in lambdas, so nothing can rebind, modify or hand it out.
+ * assignment and mentioned nowhere else in it but in this lambda, so nothing can rebind, modify or hand it out.
  */
 function closureConstants(lambda: SyntaxNode, fn: SyntaxNode | null): Set<string> {
   const out = new Set<string>();
   const body = fn?.childForFieldName('body');
   if (!body) return out;
-  const inLambda = (n: SyntaxNode) => enclosing(n, 'lambda') !== null;
+  const inLambda = (n: SyntaxNode) => n.startIndex >= lambda.startIndex && n.endIndex <= lambda.endIndex;
   for (const id of lambda.descendantsOfType('identifier')) {
     if (!id || out.has(id.text)) continue;
     const mentions = body.descendantsOfType('identifier').filter((x): x is SyntaxNode => !!x && x.text === id.text && !inLambda(x));
