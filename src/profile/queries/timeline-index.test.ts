@@ -40,6 +40,19 @@ describe('tile index', () => {
     expect(tilesFromIndex(m, kept, { ...w, lanes: ['gpu0/stream8'] })).toEqual(timelineTiles(m, { ...w, lanes: ['gpu0/stream8'] }));
   });
 
+  it("names a big lane's slices from the index: no column of the model is read for them", () => {
+    const fresh = model();
+    const w = { ...span, pixels: 1000, lanes: ['gpu0/stream7'] };
+    const expected = timelineTiles(fresh, w);
+    // a model whose kernel columns cannot be read: only the index can name the slices
+    const sealed = { ...fresh, kernels: new Proxy(fresh.kernels, { get: (t, k) => {
+      if (k !== 'length') throw new Error(`read kernels.${String(k)}`);
+      return t.length;
+    } }) };
+    expect(tilesFromIndex(sealed, kept, w)).toEqual(expected);
+    expect(kept.names).toEqual(expect.arrayContaining(['long_0', 'k1']));
+  });
+
   it('declines a window the kept levels cannot answer exactly (zoomed in: the events are needed)', () => {
     expect(tilesFromIndex(m, kept, { startNs: span.startNs, endNs: span.startNs + 20_000, pixels: 1000 })).toBeNull();
     expect(tilesFromIndex(m, kept, { startNs: span.startNs, endNs: span.startNs + 2_000_000, pixels: 8192 })).toBeNull();

@@ -6,10 +6,12 @@
 // as its table and row. A window is answered from the index only when the live query would merge every big lane
 // from one of the kept levels (a pixel at least that level's bucket wide, and more than EVENTS_PER_PIXEL_FOR_LOD
 // events per pixel provably in the window); otherwise tilesFromIndex returns null and the caller builds the
-// lanes. Profiles with CUDA graph replay lanes are not indexed (their slices are named from the replays).
+// lanes. A big lane's buckets keep the name of their longest event (one list of names for the index), so that its
+// tiles read no name column of the model. Profiles with CUDA graph replay lanes are not indexed (their slices are
+// named from the replays).
 import type { ProfileModel } from '../../core/profile.js';
 import type { KeptArray, KeptBinary } from '../cache/results.js';
-import { type LaneIndex, type LaneKey, type LaneKind, buildLanes } from './timeline-lanes.js';
+import { type LaneIndex, type LaneKey, type LaneKind, buildLanes, eventName } from './timeline-lanes.js';
 import { EVENTS_PER_BUCKET, type LodLevel, lodLevels } from './timeline-lod.js';
 import {
   EVENTS_PER_PIXEL_FOR_LOD, type TileItems, type TileOptions, type TimelineTiles, checkWindow, mergeItems, mergeLane, tileLane,
@@ -25,7 +27,7 @@ const SMALL_LANE = EVENTS_PER_BUCKET * KEEP_PIXELS;
 /** no index past this many kept events in all (a profile of very many small lanes builds its lanes instead) */
 const MAX_KEPT_EVENTS = 1 << 22;
 /** bump when the index layout or the merge rules change */
-export const TILE_INDEX_VERSION = 1;
+export const TILE_INDEX_VERSION = 2;
 
 interface KeptLevel {
   width: number;
@@ -37,6 +39,8 @@ interface KeptLevel {
   longestDur: Float64Array;
   longestTable: Uint8Array;
   longestRow: Int32Array;
+  /** the longest event's name, as its index in TileIndex.names */
+  longestName: Int32Array;
 }
 
 export interface IndexedLane {
@@ -51,11 +55,21 @@ export interface IndexedLane {
 
 export interface TileIndex {
   lanes: IndexedLane[];
+  /** the names of the big lanes' longest events */
+  names: string[];
 }
 
 /** The tile index of a model (builds its lanes and their pyramids), or undefined when it would not pay. */
 export function buildTileIndex(model: ProfileModel): TileIndex | undefined {
   const lanes: IndexedLane[] = [];
+  const names: string[] = [];
+  const nameIds = new Map<string, number>();
+  const nameId = (t: number, r: number) => {
+    const name = eventName(model, t, r);
+    let id = nameIds.get(name);
+    if (id === undefined) nameIds.set(name, (id = names.push(name) - 1));
+    return id;
+  };
   let kept = 0;
   for (const L of buildLanes(model).lanes) {
     if (L.kind === 'gpu-graph') return undefined;
@@ -70,15 +84,16 @@ export function buildTileIndex(model: ProfileModel): TileIndex | undefined {
     const span = L.start[n - 1]! - L.start[0]!;
     let k0 = 0;
     levels.forEach((lv, k) => { if (lv.width <= span / (4 * KEEP_PIXELS)) k0 = k; });
-    lanes.push({ id: L.id, kind: L.kind, key: L.key, levels: levels.slice(k0).map((lv) => keptLevel(L, lv)) });
+    lanes.push({ id: L.id, kind: L.kind, key: L.key, levels: levels.slice(k0).map((lv) => keptLevel(L, lv, nameId)) });
   }
-  return { lanes };
+  return { lanes, names };
 }
 
-function keptLevel(L: LaneIndex, lv: LodLevel): KeptLevel {
+function keptLevel(L: LaneIndex, lv: LodLevel, nameId: (table: number, row: number) => number): KeptLevel {
   return {
     width: lv.width, maxDur: lv.maxDur, start: lv.start, end: lv.end, count: lv.count, busy: lv.busy, longestDur: lv.longestDur,
     longestTable: Uint8Array.from(lv.longest, (i) => L.table[i]!), longestRow: Int32Array.from(lv.longest, (i) => L.row[i]!),
+    longestName: Int32Array.from(lv.longest, (i) => nameId(L.table[i]!, L.row[i]!)),
   };
 }
 
@@ -110,7 +125,7 @@ export function tilesFromIndex(model: ProfileModel, index: TileIndex, opts: Tile
     if (eventsSurelyInWindow(levels[0], startNs, endNs) <= EVENTS_PER_PIXEL_FOR_LOD * pixels) return null;
     let lv = levels[0];
     for (const l of levels) if (l.width <= w) lv = l;
-    const items: TileItems = { ...lv, table: (i) => lv.longestTable[i]!, row: (i) => lv.longestRow[i]! };
+    const items: TileItems = { ...lv, table: (i) => lv.longestTable[i]!, row: (i) => lv.longestRow[i]!, name: (i) => index.names[lv.longestName[i]!] ?? '' };
     lanes.push(tileLane(model, lane, mergeItems(model, items, startNs, endNs, w)));
   }
   return { startNs, endNs, pixels, nsPerPixel: w, lanes };
@@ -128,17 +143,18 @@ export function encodeTileIndex(index: TileIndex): KeptBinary {
     if (l.events) h.events = [l.events.maxDur, put(l.events.start), put(l.events.end), put(l.events.table), put(l.events.row)];
     if (l.levels) {
       h.levels = l.levels.map((lv) => [lv.width, lv.maxDur,
-        [lv.start, lv.end, lv.count, lv.busy, lv.longestDur, lv.longestTable, lv.longestRow].map(put)]);
+        [lv.start, lv.end, lv.count, lv.busy, lv.longestDur, lv.longestTable, lv.longestRow, lv.longestName].map(put)]);
     }
     return h;
   });
-  return { header: { version: TILE_INDEX_VERSION, lanes }, arrays };
+  return { header: { version: TILE_INDEX_VERSION, lanes, names: index.names }, arrays };
 }
 
 /** The index back from its kept form; throws on a form that does not fit (a damaged or older answer). */
 export function decodeTileIndex(kept: KeptBinary): TileIndex {
-  const head = kept.header as { version?: unknown; lanes?: LaneHeader[] };
-  if (head.version !== TILE_INDEX_VERSION || !Array.isArray(head.lanes)) throw new Error('not a tile index of this version');
+  const head = kept.header as { version?: unknown; lanes?: LaneHeader[]; names?: unknown };
+  if (head.version !== TILE_INDEX_VERSION || !Array.isArray(head.lanes) || !Array.isArray(head.names)) throw new Error('not a tile index of this version');
+  const names = head.names.map(String);
   const arr = <T extends KeptArray>(i: number, ctor: new (n: number) => T): T => {
     const a = kept.arrays[i];
     if (!(a instanceof ctor)) throw new Error(`tile index array ${i} missing or of the wrong type`);
@@ -151,12 +167,13 @@ export function decodeTileIndex(kept: KeptBinary): TileIndex {
       lane.events = { id: h.id, kind: h.kind, key: h.key, maxDur, start: arr(s, Float64Array), end: arr(e, Float64Array), table: arr(t, Uint8Array), row: arr(r, Int32Array) };
     }
     if (h.levels) {
-      lane.levels = h.levels.map(([width, maxDur, [s, e, c, b, ld, lt, lr]]) => ({
+      lane.levels = h.levels.map(([width, maxDur, [s, e, c, b, ld, lt, lr, ln]]) => ({
         width, maxDur, start: arr(s!, Float64Array), end: arr(e!, Float64Array), count: arr(c!, Int32Array), busy: arr(b!, Float64Array),
         longestDur: arr(ld!, Float64Array), longestTable: arr(lt!, Uint8Array), longestRow: arr(lr!, Int32Array),
+        longestName: arr(ln!, Int32Array),
       }));
     }
     return lane;
   });
-  return { lanes };
+  return { lanes, names };
 }

@@ -84,6 +84,8 @@ export interface TileItems {
   longestDur?: Float64Array | undefined;
   table(i: number): number;
   row(i: number): number;
+  /** the name of item i's longest event when known without the model (a kept tile index); default eventName */
+  name?: ((i: number) => string) | undefined;
 }
 
 const eventItems = (L: LaneIndex): TileItems => ({ start: L.start, end: L.end, maxDur: L.maxDur, table: (i) => L.table[i]!, row: (i) => L.row[i]! });
@@ -116,7 +118,7 @@ export function mergeItems(model: ProfileModel, it: TileItems, startNs: number, 
     if (!cur) return;
     const { anchor: _a, longest: _l, li, ...s } = cur;
     const [t, r] = [it.table(li), it.row(li)];
-    s.name = eventName(model, t, r);
+    s.name = it.name ? it.name(li) : eventName(model, t, r);
     if (s.count === 1) [s.table, s.row] = [t, r];
     slices.push(s);
     cur = undefined;
