@@ -10,41 +10,12 @@
 // peak RSS of each process. Writes bench/results/cache.json (rows of sizes not run are kept). An input already
 // there is used and kept; one this run generates is deleted. Times depend on the machine's load: the results
 // file records `uptime` with them.
-import { execSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { presetScenario, writeNsysProfile } from '../src/profile/generator/index.js';
+import { BIG, ROOT, type Run, SIZES, WORK, measure, session, writeResults } from './cache-measure.js';
 import { QUERIES } from './profile-queries.js';
-
-const ROOT = resolve(__dirname, '..', '..');
-const BIG = process.env.SYSIGHT_BENCH_BIG ?? '/work/big/cache';
-/** where the run's profile caches go (default BIG) */
-const WORK = process.env.SYSIGHT_BENCH_WORK ?? BIG;
-const SIZES: Record<string, number> = { '100mb': 10_200, '1gb': 110_000, '4gb': 440_000 };
-const WRAP = `
-import json, resource, subprocess, sys, time
-t = time.perf_counter()
-r = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-print(json.dumps({'wall_s': time.perf_counter() - t, 'rc': r.returncode, 'stdout': r.stdout[-4000:], 'stderr': r.stderr[-2000:],
-                  'maxrss_kb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-`;
-
-interface Run { wall_s: number; peak_rss_mb: number; rss_over_file: number; cache?: string | undefined; stdout?: string }
-
-function measure(cmd: string[], env: NodeJS.ProcessEnv, bytes: number): Run {
-  const r = spawnSync('python3', ['-c', WRAP, ...cmd], { encoding: 'utf8', env, maxBuffer: 1 << 26 });
-  const m = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}') as { wall_s: number; rc: number; stdout: string; stderr: string; maxrss_kb: number };
-  if (m.rc !== 0) throw new Error(`${cmd.join(' ')} failed: ${m.stderr}`);
-  const cache = /"cache": "(\w+)"/.exec(m.stdout)?.[1];
-  return { wall_s: m.wall_s, peak_rss_mb: Math.round(m.maxrss_kb / 1024), rss_over_file: (m.maxrss_kb * 1024) / bytes, cache, stdout: m.stdout };
-}
-
-/** A dashboard session (bench/cache-session.ts) in its own process: its timings, wall time and peak RSS. */
-function session(file: string, env: NodeJS.ProcessEnv, bytes: number): Record<string, unknown> {
-  const r = measure([process.execPath, join(ROOT, 'bench', 'work', 'cache-session.cjs'), file, '1600'], env, bytes);
-  const timings = JSON.parse(r.stdout!.trim().split('\n').pop()!) as Record<string, unknown>;
-  return { ...timings, process_wall_s: r.wall_s, peak_rss_mb: r.peak_rss_mb };
-}
 
 const quiet = ({ stdout: _s, ...r }: Run) => r;
 
@@ -106,27 +77,12 @@ function main(): void {
         dashboard_cached: { ...bestSession, runs: sessions.map((x) => ({ ready_s: x.dashboard_ready_s, first_tiles_s: x.first_tiles_s })) },
       });
       process.stdout.write(`${JSON.stringify(results.at(-1))}\n`);
-      writeResults(sizes, repeat, results);
+      writeResults('cache.json', `npm run bench:cache -- --sizes ${sizes.join(',')} --repeat ${repeat}`, results);
     } finally {
       rmSync(cacheDir, { recursive: true, force: true });
       if (generated) rmSync(file, { force: true });
     }
   }
-}
-
-/** bench/results/cache.json with this run's rows replacing those of the same sizes; other sizes' rows kept. */
-function writeResults(sizes: string[], repeat: number, rows: Record<string, unknown>[]): void {
-  const path = join(ROOT, 'bench', 'results', 'cache.json');
-  let kept: Record<string, unknown>[] = [];
-  try {
-    kept = (JSON.parse(readFileSync(path, 'utf8')) as { results: Record<string, unknown>[] }).results
-      .filter((r) => !rows.some((x) => x.size === r.size));
-  } catch {
-    // none yet
-  }
-  const order = Object.keys(SIZES);
-  const results = [...kept, ...rows].sort((a, b) => order.indexOf(String(a.size)) - order.indexOf(String(b.size)));
-  writeFileSync(path, `${JSON.stringify({ date: new Date().toISOString(), command: `npm run bench:cache -- --sizes ${sizes.join(',')} --repeat ${repeat}`, results }, null, 2)}\n`);
 }
 
 main();

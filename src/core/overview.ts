@@ -105,3 +105,40 @@ export interface GpuTimeResult {
   nvtx: GpuTimeRow[];
 }
 
+
+/**
+ * An overview's steps as three arrays and one string (a profile can have 100k+ steps): what a worker sends and a
+ * cache entry keeps instead of one object per step, which costs far more to clone, parse and checksum.
+ * `labels` is every label joined, `labelEnds[i]` the end of label i in it (UTF-16 units).
+ */
+export interface PackedIterations {
+  startNs: Float64Array;
+  endNs: Float64Array;
+  labelEnds: Int32Array;
+  labels: string;
+}
+
+export function packIterations(its: readonly OverviewIteration[]): PackedIterations {
+  const n = its.length;
+  const startNs = new Float64Array(n);
+  const endNs = new Float64Array(n);
+  const labelEnds = new Int32Array(n);
+  let at = 0;
+  its.forEach((it, i) => {
+    startNs[i] = it.startNs;
+    endNs[i] = it.endNs;
+    labelEnds[i] = at += it.label.length;
+  });
+  return { startNs, endNs, labelEnds, labels: its.map((it) => it.label).join('') };
+}
+
+export function unpackIterations(p: PackedIterations): OverviewIteration[] {
+  const out: OverviewIteration[] = new Array<OverviewIteration>(p.startNs.length);
+  let from = 0;
+  for (let i = 0; i < out.length; i++) {
+    const to = p.labelEnds[i]!;
+    out[i] = { label: p.labels.slice(from, to), startNs: p.startNs[i]!, endNs: p.endNs[i]! };
+    from = to;
+  }
+  return out;
+}

@@ -3,7 +3,7 @@ import { parsePythonFrame, pythonFrameOf } from './python-frame.js';
 
 // One parser for every form a profile writes a Python frame in. `was` notes where the parsers it replaced
 // (kineto/names.ts for python_function names, analyze/stacks.ts for callchain texts, the nsys-only regexes
-// of graphs/sites.ts and ranks/summarize.ts) disagreed.
+// of graphs/sites.ts, ranks/summarize.ts and the dashboard's DetailsPanel) disagreed.
 describe('parsePythonFrame', () => {
   it.each([
     // Kineto python_function names and legacy Call stack parts: any file, Python's own pseudo-files included
@@ -18,6 +18,7 @@ describe('parsePythonFrame', () => {
     ['train_step (train.py:57)', { file: 'train.py', line: 57, function: 'train_step' }, 'names: not a frame'],
     ['train_step  (train.py:57)', { file: 'train.py', line: 57, function: 'train_step' }, 'sites: function "train_step "'],
     ['train_step [train.py:57]', { file: 'train.py', line: 57, function: 'train_step' }, 'sites: not a frame'],
+    ['scan (fast.pyx:3)', { file: 'fast.pyx', line: 3, function: 'scan' }, 'stacks, sites: not a frame (the dashboard\'s own regex took it)'],
     // other tools' forms
     ['src/train.py:57 train_step', { file: 'src/train.py', line: 57, function: 'train_step' }, 'names, sites: not a frame'],
     ['src/train.py:57:train_step', { file: 'src/train.py', line: 57, function: 'train_step' }, 'names, sites: not a frame'],

@@ -1,5 +1,6 @@
 // Python frames in every form a profile writes them in, parsed in one place: the Kineto reader (python_function
-// names, legacy `Call stack` args), the graph and rank summaries (nsys backtraces) and analyze's attribution.
+// names, legacy `Call stack` args), the graph and rank summaries (nsys backtraces), the dashboard's slice details
+// (so the webview parses no symbols) and analyze's attribution.
 import type { StackFrame } from '../core/profile.js';
 
 export interface PythonFrame {
@@ -13,8 +14,8 @@ const frame = (file: string, line: string, fn: string): PythonFrame => ({ file, 
 const FORMS: ReadonlyArray<[RegExp, (m: RegExpExecArray) => PythonFrame]> = [
   // Kineto python_function / legacy Call stack: "train.py(57): train_step", "<frozen os>(808): getenv" (any file)
   [/^(.+?)\((\d+)\):\s*(.+)$/s, (m) => frame(m[1]!, m[2]!, m[3]!)],
-  // nsys backtraces: "train_step (train.py:57)" / "train_step [train.py:57]"
-  [/^(.+?)\s*[([](.+?\.py):(\d+)[)\]]$/, (m) => frame(m[2]!, m[3]!, m[1]!)],
+  // nsys backtraces: "train_step (train.py:57)" / "train_step [train.py:57]" (Cython: "f (m.pyx:3)")
+  [/^(.+?)\s*[([](.+?\.pyx?):(\d+)[)\]]$/, (m) => frame(m[2]!, m[3]!, m[1]!)],
   // "train.py:57 train_step" / "train.py:57:train_step"
   [/^(.+?\.py):(\d+)(?::|\s+)(.+)$/, (m) => frame(m[1]!, m[2]!, m[3]!)],
   // "train_step@train.py:57"

@@ -1,6 +1,6 @@
 // Messages between the extension's profile-session client (src/worker/clients.ts) and the profile worker
 // (src/worker/profile-session.ts, bundled as dist/profile-session.js).
-import type { ProfileOverview } from '../core/overview.js';
+import type { PackedIterations, ProfileOverview } from '../core/overview.js';
 
 export type SessionRequest =
   | { type: 'open'; path: string }
@@ -11,7 +11,8 @@ export type SessionRequest =
 
 export type SessionReply =
   | { type: 'progress'; fraction: number; message: string }
-  | { type: 'opened'; overview: ProfileOverview; gpuProcesses: number; captureTrace?: string }
+  // the overview without its steps (iterations: []) and its steps packed: the client joins them
+  | { type: 'opened'; overview: ProfileOverview; steps: PackedIterations; gpuProcesses: number; captureTrace?: string }
   | { type: 'overview'; id: number; overview: ProfileOverview }
   | { type: 'result'; id: number; result: unknown }
   | ({ type: 'error'; id?: number } & WorkerError);

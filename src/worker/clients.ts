@@ -3,7 +3,7 @@
 // (no `vscode`); the engine (src/extension/engine.ts) hands them the bundle paths. Messages: src/protocol/.
 import { Worker } from 'node:worker_threads';
 import { CancelledError } from '../core/errors.js';
-import type { ProfileOverview } from '../core/overview.js';
+import { type ProfileOverview, unpackIterations } from '../core/overview.js';
 import { fromWorkerError } from './errors.js';
 import type { SessionReply, SessionRequest } from '../protocol/profile-session.js';
 import type { RanksComputeReply, RanksComputeRequest } from '../protocol/ranks-worker.js';
@@ -86,7 +86,7 @@ export function openSession(workerFile: string, path: string, opts: ProfileOpenO
         opened = true;
         opts.signal.removeEventListener('abort', onAbort);
         resolve({
-          overview: r.overview,
+          overview: { ...r.overview, iterations: unpackIterations(r.steps) },
           gpuProcesses: r.gpuProcesses,
           ...(r.captureTrace ? { captureTrace: r.captureTrace } : {}),
           zoom: (range, bins) => new Promise((res, rej) => {

@@ -38,7 +38,7 @@ describe.skipIf(!existsSync(worker))('profile session kept answers', () => {
 
   it('keeps the opening, the tile index and the diagnosis, answers a later open from them, and recomputes damaged ones with a note', async () => {
     const first = await session();
-    expect(kept()).toEqual([expect.stringMatching(/^result-diagnosis-\w+\.json$/), expect.stringMatching(/^result-session-open-\w+\.json$/),
+    expect(kept()).toEqual([expect.stringMatching(/^result-diagnosis-\w+\.json$/), expect.stringMatching(/^result-session-open-\w+\.bin$/),
       expect.stringMatching(/^result-tile-index-\w+\.bin$/)]);
     const second = await session();
     expect(second).toEqual(first);

@@ -10,16 +10,16 @@ import type { ProfileModel } from '../core/profile.js';
 import { optional } from '../core/optional.js';
 import { openProfile } from '../profile/open.js';
 import { buildOverview } from '../profile/overview.js';
-import { readCachedBinary, readCachedResult, writeCachedBinary, writeCachedResult } from '../profile/cache/index.js';
+import { readCachedBinary, writeCachedBinary } from '../profile/cache/index.js';
 import { type TimelineTiles, tileArgs, timelineTilesQuery } from '../profile/queries/timeline.js';
 import { lanesBuilt } from '../profile/queries/timeline-lanes.js';
 import {
   type TileIndex, TILE_INDEX_VERSION, buildTileIndex, decodeTileIndex, encodeTileIndex, tilesFromIndex,
 } from '../profile/queries/timeline-index.js';
-import type { ProfileOverview } from '../core/overview.js';
 import { findQuery } from '../profile/queries/registry.js';
 import { rankProcesses } from '../profile/ranks/index.js';
 import { toWorkerError } from './errors.js';
+import { type Opening, decodeOpening, encodeOpening, splitOverview } from './opening.js';
 import { ranksViewOfModel } from './ranks-job.js';
 import { RANKS_VIEW_QUERY } from '../protocol/ranks-worker.js';
 import { DIAGNOSIS_QUERY } from '../protocol/dashboard.js';
@@ -90,19 +90,15 @@ async function withCapture(m: ProfileModel, path: string): Promise<string | unde
 }
 
 /**
- * What the dashboard needs to show a profile (its overview at OPEN_BINS bins, its GPU processes) and whether it
- * has CUDA graph replays, kept in the profile's cache entry (src/profile/cache/results.ts: keyed by the file's
+ * What the dashboard needs to show a profile (./opening.ts), kept in the profile's cache entry (keyed by the file's
  * identity and the engine's stamp, checksummed) so that a later open of the same file is ready without a pass
- * over its tables. The overview is kept only for a profile without replays (a capture trace beside it changes it).
+ * over its tables.
  */
-interface Opening { replays: number; gpuProcesses: number; overview?: ProfileOverview }
 const OPENING = 'session-open';
 const OPEN_BINS = 400;
 
 function keptOpening(path: string): Opening | undefined {
-  const v = readCachedResult(path, OPENING, { bins: OPEN_BINS }, { onNote: progressNote })?.value;
-  const o = v as Partial<Opening> | undefined;
-  return o && typeof o.replays === 'number' && typeof o.gpuProcesses === 'number' ? (o as Opening) : undefined;
+  return readCachedBinary(path, OPENING, { bins: OPEN_BINS }, { onNote: progressNote }, decodeOpening);
 }
 
 /**
@@ -162,10 +158,10 @@ parentPort?.on('message', (msg: SessionRequest) => {
         const captureTrace = replays > 0 ? await withCapture(m, msg.path) : undefined;
         model = m;
         // the kept overview is the profile's alone: with graph replays a capture trace beside it may change it
-        const opening = kept?.overview && replays === 0 ? { ...kept, overview: kept.overview }
-          : { replays, overview: buildOverview(m, { bins: OPEN_BINS }), gpuProcesses: rankProcesses(m).length };
-        if (!kept) writeCachedResult(msg.path, OPENING, { bins: OPEN_BINS }, replays === 0 ? opening : { replays, gpuProcesses: opening.gpuProcesses });
-        send({ type: 'opened', overview: opening.overview, gpuProcesses: opening.gpuProcesses, ...optional('captureTrace', captureTrace) });
+        const overview = kept?.overview && replays === 0 ? kept.overview : splitOverview(buildOverview(m, { bins: OPEN_BINS }));
+        const gpuProcesses = kept?.gpuProcesses ?? rankProcesses(m).length;
+        if (!kept) writeCachedBinary(msg.path, OPENING, { bins: OPEN_BINS }, encodeOpening({ replays, gpuProcesses, ...(replays === 0 ? { overview } : {}) }));
+        send({ type: 'opened', overview: overview.rest, steps: overview.steps, gpuProcesses, ...optional('captureTrace', captureTrace) });
       })
       .catch((e) => fail(e));
   } else if (msg.type === 'overview') {

@@ -1,12 +1,11 @@
 // The dashboard: header with actions, live progress, timeline, top kernels, findings, rounds.
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback } from 'react';
 import {
-  ActionCommand, ReadyCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, type ProfileOverview,
-  ProgressNotification, RevealCommand, SearchRequest, StateNotification, type ViewState, ZoomRequest, timelineReveal,
+  ActionCommand, type DashboardState, type FindingSortKey, type FindingView, OpenPatchCommand, RevealCommand, type ViewState,
 } from '../../src/protocol/dashboard.js';
 import { DiagnosisPanel } from './components/DiagnosisPanel.js';
 import { GpuTimeCard } from './components/GpuTimeCard.js';
-import { handleResponse, loadState, post, request, saveState } from './host.js';
+import { post } from './host.js';
 import { Timeline } from './components/Timeline.js';
 import { KernelsTable } from './components/KernelsTable.js';
 import { NotAProfile } from './components/NotAProfile.js';
@@ -16,39 +15,13 @@ import { Progress } from './components/Progress.js';
 import { Button, Spinner } from './components/toolkit.js';
 import { TraceView } from './trace/TraceView.js';
 import { RanksTab } from './ranks/RanksApp.js';
-import { revealRange, type Viewport } from './trace/viewport.js';
+import { useDashboard, useZoom } from './use-dashboard.js';
 
-const DEFAULT_VIEW: ViewState = { profilePath: '', sort: { key: 'msPerIter', dir: 'desc' }, category: 'all' };
+type Tab = NonNullable<ViewState['tab']>;
 
 export function App() {
-  const saved = loadState();
-  const [state, setState] = useState<DashboardState | null>(saved?.last ?? null);
-  const [view, setView] = useState<ViewState>(saved?.view ?? DEFAULT_VIEW);
-  const [zoom, setZoom] = useState<ProfileOverview | null>(null);
-  const [zoomError, setZoomError] = useState<string | null>(null);
-  const [traceView, setTraceView] = useState<Viewport | null>(null);
-  /** a reveal that came before the profile's extent was known */
-  const [pendingReveal, setPendingReveal] = useState<Viewport | null>(null);
-
-  useEffect(() => {
-    const onMessage = (e: MessageEvent) => {
-      const msg: unknown = e.data;
-      if (handleResponse(msg)) return;
-      const reveal = timelineReveal(msg);
-      if (reveal) {
-        setView((v) => ({ ...v, tab: 'trace' }));
-        setPendingReveal({ ...reveal });
-      } else if (StateNotification.is(msg)) setState(msg.params);
-      else if (ProgressNotification.is(msg)) setState((s) => (s ? { ...s, progress: msg.params } : s));
-    };
-    window.addEventListener('message', onMessage);
-    post(ReadyCommand, {});
-    return () => window.removeEventListener('message', onMessage);
-  }, []);
-
-  useEffect(() => {
-    saveState({ view: { ...view, profilePath: state?.profile.path ?? view.profilePath }, last: state });
-  }, [state, view]);
+  const { state, view, setView, trace, showInTrace } = useDashboard();
+  const zoom = useZoom(showInTrace);
 
   const onSort = useCallback((key: FindingSortKey) => {
     setView((v) => ({ ...v, sort: { key, dir: v.sort.key === key && v.sort.dir === 'desc' ? 'asc' : 'desc' } }));
@@ -57,39 +30,12 @@ export function App() {
   const onOpenPatch = useCallback((f: FindingView) => {
     if (f.patch) post(OpenPatchCommand, { runId: f.runId, patchId: f.patch.id });
   }, []);
-  const onZoom = useCallback((startNs: number, endNs: number) => {
-    setZoomError(null);
-    request(ZoomRequest, { startNs, endNs, bins: 400 }).then(setZoom, (e: Error) => setZoomError(e.message));
-  }, []);
-
-  const showInTrace = useCallback((startNs: number, endNs: number) => {
-    setView((v) => ({ ...v, tab: 'trace' }));
-    setPendingReveal({ startNs, endNs });
-  }, []);
   const onSource = useCallback((file: string, line: number) => post(RevealCommand, { file, line }), []);
-  // a Top kernels row opens the trace at that kernel's first launch
-  const onKernel = useCallback((name: string) => {
-    setZoomError(null);
-    request(SearchRequest, { query: name, limit: 1 }).then((r) => {
-      const hit = r.hits[0];
-      if (!hit) { setZoomError(`${name} was not found in the trace`); return; }
-      const pad = Math.max(hit.endNs - hit.startNs, 1) * 20;
-      showInTrace(hit.startNs - pad, hit.endNs + pad);
-    }, (e: Error) => setZoomError(e.message));
-  }, [showInTrace]);
-
-  const o0 = state?.overview;
-  const extent = useMemo(() => (o0 ? { startNs: o0.startNs, endNs: Math.max(o0.endNs, o0.startNs + 1) } : null), [o0?.startNs, o0?.endNs]);
-  useEffect(() => {
-    if (!extent || !pendingReveal) return;
-    setTraceView(revealRange(pendingReveal.startNs, pendingReveal.endNs, extent, 0));
-    setPendingReveal(null);
-  }, [extent?.startNs, extent?.endNs, pendingReveal]);
 
   if (!state) {
     return <main className="loading"><Spinner /> <span>Opening profile…</span></main>;
   }
-  const overview = zoom ?? state.overview;
+  const overview = zoom.zoom ?? state.overview;
   const os = state.overviewStatus;
   if (os.state === 'error' && os.notProfile) {
     return (
@@ -102,62 +48,24 @@ export function App() {
   // a profile holding several rank processes gets a Ranks tab
   const ranks = state.rankProcesses ?? 0;
   const tab = view.tab === 'ranks' && ranks < 2 ? 'summary' : (view.tab ?? 'summary');
+  const { extent } = trace;
   return (
     <main data-testid="dashboard">
-      <header className="top">
-        <h1 title={state.profile.path}>{state.profile.name}</h1>
-        <span className="spacer" />
-        <Button
-          testId="analyze"
-          disabled={!state.trusted || state.progress.active}
-          title={state.trusted ? 'Join this profile to the code of the open folder' : 'Needs a trusted workspace'}
-          onClick={() => post(ActionCommand, { action: 'analyze' })}
-        >Analyze</Button>
-        <Button
-          secondary
-          disabled={!state.trusted || state.progress.active}
-          title={state.trusted ? 'Profile, analyze, patch and verify in a sandbox' : 'Needs a trusted workspace'}
-          onClick={() => post(ActionCommand, { action: 'closedLoop' })}
-        >Run Closed Loop</Button>
-      </header>
+      <Header state={state} />
       {!state.trusted && <p className="banner" data-testid="untrusted">Restricted mode: viewing only. Trust this workspace to analyze or run workloads.</p>}
       <Progress progress={state.progress} onCancel={() => post(ActionCommand, { action: 'cancel' })} />
-      {os.state === 'loading' && (
-        <section className="card progress" data-testid="overview-loading">
-          <Spinner />
-          <div className="progress-text">Reading profile… {os.message ?? ''}
-            {os.fraction !== undefined && <div className="share wide"><div style={{ width: `${os.fraction * 100}%` }} /></div>}
-          </div>
-        </section>
-      )}
-      {os.state === 'error' && (
-        <p className="banner error" data-testid="overview-error">
-          {os.message} {state.overview ? '(showing the summary saved with the latest run)' : ''}
-          {' '}<button className="link" onClick={() => post(ActionCommand, { action: 'showLogs' })}>View logs</button>
-        </p>
-      )}
-      {zoomError && <p className="banner error">{zoomError}</p>}
-      <nav className="tabs" role="tablist">
-        {(ranks > 1 ? ['summary', 'trace', 'ranks'] as const : ['summary', 'trace'] as const).map((t) => (
-          <button
-            key={t}
-            role="tab"
-            data-testid={`tab-${t}`}
-            aria-selected={tab === t}
-            className={tab === t ? 'tab active' : 'tab'}
-            onClick={() => setView((v) => ({ ...v, tab: t }))}
-          >{t === 'summary' ? 'Summary' : t === 'trace' ? 'Trace' : `Ranks (${ranks})`}</button>
-        ))}
-      </nav>
+      <OverviewStatus state={state} />
+      {zoom.error && <p className="banner error">{zoom.error}</p>}
+      <Tabs tabs={ranks > 1 ? ['summary', 'trace', 'ranks'] : ['summary', 'trace']} tab={tab} ranks={ranks} onTab={(t) => setView((v) => ({ ...v, tab: t }))} />
       {tab === 'ranks' && <RanksTab />}
       {tab === 'trace' && (extent
-        ? <TraceView extent={extent} view={traceView ?? extent} onView={setTraceView} generation={state.overviewStatus.state} onSource={onSource} />
+        ? <TraceView extent={extent} view={trace.view ?? extent} onView={trace.setView} generation={state.overviewStatus.state} onSource={onSource} />
         : <p className="muted" data-testid="trace-waiting">The trace view opens once the profile has been read.</p>)}
       {tab === 'summary' && (state.diagnosis || os.state === 'ready') && (
         <DiagnosisPanel diagnosis={state.diagnosis} ready={os.state === 'ready'} onRange={showInTrace} onSource={onSource} />
       )}
       {tab === 'summary' && overview && (
-        <Timeline overview={overview} onZoom={onZoom} zoomed={zoom !== null} onReset={() => setZoom(null)} />
+        <Timeline overview={overview} onZoom={zoom.zoomTo} zoomed={zoom.zoom !== null} onReset={zoom.reset} />
       )}
       {tab === 'summary' && state.overview?.gpuTime && <GpuTimeCard gpuTime={state.overview.gpuTime} />}
       <FindingsTable
@@ -172,7 +80,69 @@ export function App() {
         onOpenPatch={onOpenPatch}
       />
       {state.run && <RoundsChart run={state.run} />}
-      {overview && <KernelsTable kernels={overview.topKernels} onKernel={onKernel} />}
+      {overview && <KernelsTable kernels={overview.topKernels} onKernel={zoom.openKernel} />}
     </main>
+  );
+}
+
+/** The profile's name and the two actions, enabled in a trusted workspace when nothing is running. */
+function Header(props: { state: DashboardState }) {
+  const { state } = props;
+  return (
+    <header className="top">
+      <h1 title={state.profile.path}>{state.profile.name}</h1>
+      <span className="spacer" />
+      <Button
+        testId="analyze"
+        disabled={!state.trusted || state.progress.active}
+        title={state.trusted ? 'Join this profile to the code of the open folder' : 'Needs a trusted workspace'}
+        onClick={() => post(ActionCommand, { action: 'analyze' })}
+      >Analyze</Button>
+      <Button
+        secondary
+        disabled={!state.trusted || state.progress.active}
+        title={state.trusted ? 'Profile, analyze, patch and verify in a sandbox' : 'Needs a trusted workspace'}
+        onClick={() => post(ActionCommand, { action: 'closedLoop' })}
+      >Run Closed Loop</Button>
+    </header>
+  );
+}
+
+/** While the profile is read, its progress; when reading failed, the error (and that a saved summary is shown). */
+function OverviewStatus(props: { state: DashboardState }) {
+  const os = props.state.overviewStatus;
+  if (os.state === 'loading') {
+    return (
+      <section className="card progress" data-testid="overview-loading">
+        <Spinner />
+        <div className="progress-text">Reading profile… {os.message ?? ''}
+          {os.fraction !== undefined && <div className="share wide"><div style={{ width: `${os.fraction * 100}%` }} /></div>}
+        </div>
+      </section>
+    );
+  }
+  if (os.state !== 'error') return null;
+  return (
+    <p className="banner error" data-testid="overview-error">
+      {os.message} {props.state.overview ? '(showing the summary saved with the latest run)' : ''}
+      {' '}<button className="link" onClick={() => post(ActionCommand, { action: 'showLogs' })}>View logs</button>
+    </p>
+  );
+}
+
+function Tabs(props: { tabs: readonly Tab[]; tab: Tab; ranks: number; onTab: (t: Tab) => void }) {
+  return (
+    <nav className="tabs" role="tablist">
+      {props.tabs.map((t) => (
+        <button
+          key={t}
+          role="tab"
+          data-testid={`tab-${t}`}
+          aria-selected={props.tab === t}
+          className={props.tab === t ? 'tab active' : 'tab'}
+          onClick={() => props.onTab(t)}
+        >{t === 'summary' ? 'Summary' : t === 'trace' ? 'Trace' : `Ranks (${props.ranks})`}</button>
+      ))}
+    </nav>
   );
 }

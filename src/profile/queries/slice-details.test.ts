@@ -47,6 +47,18 @@ describe('timeline NVTX lanes', () => {
 describe('sliceDetails', () => {
   const m = model();
 
+  it('gives the Python frames of an nsys callchain their file and line, so the dashboard can link them', () => {
+    const b = new ModelBuilder();
+    b.api('cudaLaunchKernel_v7000', 100, 120, { pid: 1, tid: 5, correlationId: 1, chain: [
+      { symbol: 'cudaLaunchKernel', module: 'libcudart.so' }, { symbol: 'train_step (train.py:57)', module: 'python3.10' },
+    ] });
+    b.kernel('gemm', 200, 300, { pid: 1, deviceId: 0, streamId: 7, correlationId: 1 });
+    expect(sliceDetails(b.build(), { table: 0, row: 0 }).runtime!.frames).toEqual([
+      { symbol: 'cudaLaunchKernel', module: 'libcudart.so' },
+      { symbol: 'train_step', module: 'python3.10', file: 'train.py', line: 57 },
+    ]);
+  });
+
   it('gives a kernel its launch dimensions, stream, and the runtime call with callchain and Python frames', () => {
     const d = sliceDetails(m, { table: 0, row: 0 });
     expect(d).toMatchObject({

@@ -11,8 +11,8 @@ import type { GraphReplay } from '../graphs/replays.js';
 import type { Site } from '../graphs/sites.js';
 import { formatSite } from '../graphs/sites.js';
 import { UserError } from '../../core/errors.js';
-import type { ProfileModel } from '../../core/profile.js';
-import type { StackFrame } from '../../core/profile.js';
+import type { ProfileModel, StackFrame } from '../../core/profile.js';
+import { parsePythonFrame } from '../python-frame.js';
 import { type CallchainEntry, type PyFrame, callchainOf, enclosingFrames, formatCallchain } from './callchain.js';
 import type { QueryDef } from './query-def.js';
 import {
@@ -153,6 +153,24 @@ function launchedBy(model: ProfileModel, rtRow: number): LaunchedOp | undefined 
   return undefined;
 }
 
+/**
+ * Frames as the details show them: a Python frame written into its symbol (nsys: `train_step (train.py:57)`)
+ * gets the file and line it names, so the dashboard links it without parsing symbols itself.
+ */
+function withSources(frames: StackFrame[]): StackFrame[] {
+  return frames.map((f) => {
+    if (f.file !== undefined) return f;
+    const p = parsePythonFrame(f.symbol);
+    return p ? { ...f, symbol: p.function, file: p.file, line: p.line } : f;
+  });
+}
+
+/** The runtime call of a row with its callchain (frames with their sources) and enclosing Python frames. */
+function runtimeCall(model: ProfileModel, row: number): CallchainEntry {
+  const c = callchainOf(model, row, 32);
+  return { ...c, frames: withSources(c.frames) };
+}
+
 export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDetails {
   let { table: t, row: r } = sel;
   if (t === undefined || r === undefined) {
@@ -200,11 +218,11 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     const g = tb as ProfileModel['kernels'] | ProfileModel['memcpy'] | ProfileModel['memset'];
     Object.assign(d, { deviceId: g.deviceId[r]!, streamId: g.streamId[r]!, pid: g.pid[r]!, correlationId: g.correlationId[r]! });
     const rtRow = lookupCorrelation(correlationIndex(model.runtime), g.correlationId[r]!, g.pid[r]!);
-    if (rtRow >= 0) d.runtime = callchainOf(model, rtRow, 32);
+    if (rtRow >= 0) d.runtime = runtimeCall(model, rtRow);
   } else if (t === OP_RUNTIME) {
     const rt = model.runtime;
     Object.assign(d, { pid: rt.pid[r]!, tid: rt.tid[r]!, correlationId: rt.correlationId[r]! });
-    d.runtime = callchainOf(model, r, 32);
+    d.runtime = runtimeCall(model, r);
     const launched = launchedBy(model, r);
     if (launched) d.launched = launched;
   } else if (t === OP_CPU) {
@@ -217,7 +235,7 @@ export function sliceDetails(model: ProfileModel, sel: SliceSelector): SliceDeta
     d.stack = enclosingFrames(model, pid, tid, s, e).slice(0, 64);
     // an op's own recorded stack, where the trace has no Python functions around it to show instead
     const chain = c.callchainId?.[r] ?? -1;
-    if (chain >= 0 && !d.stack.some((f) => f.kind === 'python')) d.frames = (model.callchains.get(chain) ?? []).slice(0, 64);
+    if (chain >= 0 && !d.stack.some((f) => f.kind === 'python')) d.frames = withSources((model.callchains.get(chain) ?? []).slice(0, 64));
   } else {
     const n = model.nvtx;
     Object.assign(d, { pid: n.pid[r]!, tid: n.tid[r]!, depth: buildLanes(model).nvtxDepth[r]! });
@@ -252,7 +270,7 @@ function replayDetails(model: ProfileModel, r: number): SliceDetails {
     },
   };
   if (rep.launchRow >= 0) {
-    d.runtime = callchainOf(model, rep.launchRow, 32);
+    d.runtime = runtimeCall(model, rep.launchRow);
     Object.assign(d, { pid: model.runtime.pid[rep.launchRow]!, tid: model.runtime.tid[rep.launchRow]! });
   }
   return d;

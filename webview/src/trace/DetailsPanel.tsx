@@ -10,13 +10,12 @@ function Field(props: { label: string; children: React.ReactNode }) {
   return <><dt>{props.label}</dt><dd>{props.children}</dd></>;
 }
 
-/** A frame's text; with a file, a link that opens file:line in the editor. */
+/**
+ * A frame's text; with a file, a link that opens file:line in the editor (the host gives nsys Python frames,
+ * `train_step (train.py:57)`, their file and line: src/profile/queries/slice-details.ts).
+ */
 function Frame(props: { text: string; file: string | undefined; line: number | undefined; onSource: ((file: string, line: number) => void) | undefined }) {
-  // nsys Python backtraces carry the location in the symbol: "train_step (train.py:57)"
-  const m = props.file ? null : /^(.*?)\s*\(([^()\s]+\.pyx?):(\d+)\)$/.exec(props.text);
-  const text = m ? m[1]! : props.text;
-  const file = m ? m[2]! : props.file;
-  const line = m ? Number(m[3]) : props.line;
+  const { text, file, line } = props;
   if (!file || !props.onSource) return <>{text}{file ? <span className="muted"> {file}:{line ?? ''}</span> : null}</>;
   const onSource = props.onSource;
   return <>{text} <button className="link mono" data-testid="frame-link" title="Open in the editor" onClick={() => onSource(file, line ?? 1)}>{file}:{line ?? 1}</button></>;
