@@ -88,6 +88,32 @@ describe('profile cache', () => {
     expect((await open()).outcome).toBe('hit');
   });
 
+  it('keeps the most recent entry another engine built from the same file, drops older generations, and drops them all once the file changes', async () => {
+    const { entryKey, profileIdentity, writeModel } = await import('./index.js');
+    const model = await openProfile(profile, { cache: false });
+    const other = async (stamp: string, ageS: number): Promise<string> => {
+      const entry = join(settings.dir, entryKey(profileIdentity(profile), stamp));
+      (await import('node:fs')).mkdirSync(entry, { recursive: true });
+      await writeModel(entry, model, profileIdentity(profile), stamp);
+      const then = new Date(Date.now() - ageS * 1000);
+      utimesSync(join(entry, 'manifest.json'), then, then);
+      return entry;
+    };
+    const older = await other('engine-v1', 600);
+    const previous = await other('engine-v2', 60);
+    const first = await open();
+    expect(first.outcome).toBe('miss');
+    expect(first.notes).toEqual([]);
+    expect(existsSync(previous)).toBe(true);
+    expect(existsSync(older)).toBe(false);
+    expect(listEntries(settings.dir)).toHaveLength(2);
+    expect((await open()).outcome).toBe('hit');
+    writeFileSync(profile, buildNsysDatabase(presetScenario('healthy', 4)));
+    expect((await open()).outcome).toBe('stale');
+    expect(existsSync(previous)).toBe(false);
+    expect(listEntries(settings.dir)).toHaveLength(1);
+  });
+
   it('a file touched with the same bytes and size but a new mtime is a new entry too', async () => {
     await open();
     const later = new Date(statSync(profile).mtimeMs + 5000);

@@ -12,10 +12,11 @@
 // an existing column changes the reader stamp (a hash of the reader sources taken at build time, see
 // esbuild.config.mjs), so entries built by an older engine are not used.
 //
-// Keys: resolved path, size, mtime and a sha-256 of the header and sampled pages (key.ts). A changed file
-// misses, and its old entry is dropped with a one-line note; a damaged entry (truncated, overwritten,
-// half-written) is detected by checking every file against the manifest and the Arrow structure, dropped and
-// rebuilt with a one-line note. Settings: SYSIGHT_CACHE (`off`, or a folder) / `sysight.cache.directory`, and
+// Keys: resolved path, size, mtime and a sha-256 of the header and sampled pages (key.ts), and the reader
+// stamp. A changed file misses, and its old entries are dropped with a one-line note; of the entries other
+// engines built from the unchanged file, the most recently used one is kept (two versions taking turns). A
+// damaged entry (truncated, overwritten, half-written) is detected by checking every file against the
+// manifest and the Arrow structure, dropped and rebuilt with a one-line note. Settings: SYSIGHT_CACHE (`off`, or a folder) / `sysight.cache.directory`, and
 // SYSIGHT_CACHE_MAX_GB / `sysight.cache.maxSizeGB` (LRU eviction past it).
 import { mkdtempSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,7 +36,7 @@ export type { CacheSettings, CacheEntryInfo } from './store.js';
 export { readModel, readManifest, CACHE_FORMAT } from './model-io.js';
 export { writeModel, writeTables } from './model-write.js';
 export type { EntryManifest } from './model-io.js';
-export { profileIdentity } from './key.js';
+export { entryKey, profileIdentity } from './key.js';
 export type { ProfileIdentity } from './key.js';
 export { CorruptCacheError, writeArrowTable } from './arrow-io.js';
 
@@ -173,11 +174,20 @@ async function readInto(settings: CacheSettings, key: string, id: ProfileIdentit
 /** Entries of the same file under another key (it changed since, or another engine built them). */
 function dropStale(settings: CacheSettings, id: ProfileIdentity, key: string, path: string, opts: CacheOpenOptions): CacheOutcome {
   let stale = false;
+  let otherEngine = false;
+  // most recently used first: of the entries another engine (another reader stamp) built from this very file,
+  // the most recently used one stays, so the extension and a CLI of another version can take turns on one
+  // file without each dropping the other's entry on every open; older generations go
   for (const e of listEntries(settings.dir)) {
     if (e.key === key || e.manifest?.profile.path !== id.path) continue;
-    removeEntry(e.dir);
     const p = e.manifest.profile;
-    if (p.size !== id.size || p.mtimeMs !== id.mtimeMs || p.contentHash !== id.contentHash) stale = true;
+    const same = p.size === id.size && p.mtimeMs === id.mtimeMs && p.contentHash === id.contentHash;
+    if (same && !otherEngine) {
+      otherEngine = true;
+      continue;
+    }
+    removeEntry(e.dir);
+    if (!same) stale = true;
   }
   if (stale) note(opts, `${path} changed since it was cached; reading it again`);
   return stale ? 'stale' : 'miss';
