@@ -3,7 +3,7 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
+import { builtinModules, createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -50,9 +50,39 @@ const node = {
   banner: { js: "const __sysightImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
 };
 
+// The CLI bundle is loaded through vm.Script with V8's code cache (bin/sysight.js). On Node 20 a function compiled
+// from cached data has lost the script's dynamic-import callback (ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so
+// the dependencies' `import("<node builtin>")` (web-tree-sitter's `import("module")` and `import("fs/promises")`)
+// become a require of the builtin through a top-level reference (a dependency may shadow `require` locally, as
+// emscripten's output does); any other import() left in the bundle fails the build, which would otherwise
+// silently lose the Python parser.
+const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
+// (not inside a string or template, as in an error message that tells the user to write one)
+const dynamicImport = /(?<![`'"\w.$])import\(\s*(["'])([^"']+)\1\s*\)/g;
+const builtinImports = {
+  name: 'builtin-dynamic-imports',
+  setup(build) {
+    build.onLoad({ filter: /node_modules[\\/].*\.m?js$/ }, (args) => {
+      const text = readFileSync(args.path, 'utf8');
+      if (!text.includes('import(')) return undefined;
+      const contents = text.replace(dynamicImport, (all, _q, name) => (builtins.has(name) ? `Promise.resolve(__sysightBuiltin(${JSON.stringify(name)}))` : all));
+      return contents === text ? undefined : { contents, loader: 'js' };
+    });
+    build.onEnd((result) => {
+      for (const f of Object.keys(result.metafile?.outputs ?? {})) {
+        if (!f.endsWith('.js')) continue;
+        const left = readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\/\*|\*)/.test(l))
+          .find((l) => /(?<![`'"\w.$])import\(/.test(l));
+        if (left) throw new Error(`${f}: a dynamic import() is left in the CLI bundle; bin/sysight.js's code-cache loader cannot run it`);
+      }
+    });
+  },
+};
+
 const builds = [
   { ...node, entryPoints: { extension: 'src/extension/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', plugins: [builtinImports], metafile: true,
+    banner: { js: `${node.banner.js}\nconst __sysightBuiltin = (name) => require(name);` } },
   { ...node, entryPoints: { 'profile-session': 'src/worker/profile-session.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'ranks-compute': 'src/worker/ranks-compute.ts' }, outdir: 'dist' },
   {
