@@ -97,24 +97,32 @@ export async function openQuickInput(page: Page, key: string): Promise<void> {
   }
 }
 
-export async function runCommand(page: Page, title: string): Promise<void> {
+/**
+ * Opens the quick input with `key` and types `text`. The widget can close again before the text lands (a
+ * notification or a webview taking the focus on a busy machine: "element is inert / not visible"), so: Escape
+ * and again.
+ */
+async function fillQuickInput(page: Page, key: string, text: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
-    await openQuickInput(page, 'F1');
+    await openQuickInput(page, key);
     try {
-      await page.locator('.quick-input-widget input').fill(`>${title}`, { timeout: 5_000 });
-      break;
+      await page.locator('.quick-input-widget input').fill(text, { timeout: 5_000 });
+      return;
     } catch (e) {
       if (attempt >= 3) throw e;
       await page.keyboard.press('Escape');
     }
   }
+}
+
+export async function runCommand(page: Page, title: string): Promise<void> {
+  await fillQuickInput(page, 'F1', `>${title}`);
   await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
   await page.keyboard.press('Enter');
 }
 
 export async function quickOpen(page: Page, name: string): Promise<void> {
-  await openQuickInput(page, 'Control+P');
-  await page.locator('.quick-input-widget input').fill(name);
+  await fillQuickInput(page, 'Control+P', name);
   await page.locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: new RegExp(`^${name.replace(/\./g, '\\.')}$`) }) }).first().click();
 }
 
