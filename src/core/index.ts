@@ -8,3 +8,4 @@ export * from './overview.js';
 export * from './random.js';
 export * from './ranks.js';
 export * from './optional.js';
+export * from './regexp.js';

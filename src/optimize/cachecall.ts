@@ -14,6 +14,7 @@
 // `functools.partial` of a module-level function with constant bound arguments: the same purity rules, and the
 // value gets wrapped where it is bound — `encode = functools.lru_cache(maxsize=None)(lambda s: …)`.
 import type { SyntaxNode, SyntaxTree } from '../source/parser.js';
+import { escapeRegExp } from '../core/regexp.js';
 import { ensureImport, moduleAlias } from './pyedit.js';
 import { enclosing, named } from './pytree.js';
 
@@ -55,8 +56,8 @@ function moduleConstants(root: SyntaxNode, text: string): Set<string> {
   const out = new Set<string>();
   for (const [name, k] of counts) {
     if (k !== 1) continue;
-    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const mutated = new RegExp(`\\b${esc}\\s*(\\[[^\\]]*\\]\\s*[+\\-*/]?=(?!=)|\\.(append|extend|insert|pop|popitem|update|clear|remove|sort|reverse|setdefault|add|discard)\\s*\\()|\\bdel\\s+${esc}\\b|\\bglobal\\s+[\\w\\s,]*\\b${esc}\\b|^\\s*${esc}\\s*[+\\-*/|&]=`, 'm');
+    const e = escapeRegExp(name);
+    const mutated = new RegExp(`\\b${e}\\s*(\\[[^\\]]*\\]\\s*[+\\-*/]?=(?!=)|\\.(append|extend|insert|pop|popitem|update|clear|remove|sort|reverse|setdefault|add|discard)\\s*\\()|\\bdel\\s+${e}\\b|\\bglobal\\s+[\\w\\s,]*\\b${e}\\b|^\\s*${e}\\s*[+\\-*/|&]=`, 'm');
     if (!mutated.test(text)) out.add(name);
   }
   return out;
@@ -125,7 +126,7 @@ function resultOnlyCopied(call: SyntaxNode, text: string): boolean {
     const name = p.childForFieldName('left')!.text;
     const fn = enclosing(p, new Set(['function_definition']));
     const scope = fn ? text.slice(p.endIndex, fn.endIndex) : text.slice(p.endIndex);
-    const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const esc = escapeRegExp(name);
     const rest = scope.replace(new RegExp(`\\b(\\w+\\.)*(${COPYING_CTORS.source.slice(2, -2)})\\s*\\(\\s*${esc}\\b|\\blen\\s*\\(\\s*${esc}\\s*\\)`, 'g'), '');
     return !new RegExp(`\\b${esc}\\b`).test(rest);
   }
@@ -155,8 +156,6 @@ interface Helper {
   bad?: string;
 }
 
-const esc = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /** The value of the module-level `name = <value>` (a single plain assignment), or null. */
 function moduleValue(root: SyntaxNode, name: string): SyntaxNode | null {
   for (const c of named(root)) {
@@ -185,13 +184,12 @@ function closureConstants(lambda: SyntaxNode, fn: SyntaxNode | null): Set<string
 }
 
 /** `f(…)` with the helper's binding: a module def, a lambda or partial bound to a module name, a lambda bound to `self.x`. */
-function helperOf(root: SyntaxNode, call: SyntaxNode, text: string): Helper | null {
+function helperOf(root: SyntaxNode, call: SyntaxNode, text: string, consts: ReadonlySet<string>): Helper | null {
   const f = call.childForFieldName('function');
   if (f?.type === 'identifier') {
     const def = moduleFunction(root, f.text);
     if (def) return { callee: f.text, fn: def, closure: new Set(), cached: { decorate: def } };
     const value = moduleValue(root, f.text);
-    const consts = moduleConstants(root, text);
     const rebound = consts.has(f.text) ? {} : { bad: `${f.text} is bound more than once` };
     if (value?.type === 'lambda') return { callee: f.text, fn: value, closure: new Set(), cached: { wrap: value }, ...rebound };
     if (value?.type === 'call' && /^(functools\.)?partial$/.test(value.childForFieldName('function')?.text ?? '')) {
@@ -209,7 +207,7 @@ function helperOf(root: SyntaxNode, call: SyntaxNode, text: string): Helper | nu
   if (f?.type !== 'attribute' || f.childForFieldName('object')?.text !== 'self') return null;
   const cls = enclosing(call, 'class_definition');
   const attr = f.childForFieldName('attribute')!.text;
-  if (!cls || (text.match(new RegExp(`\\.${esc(attr)}\\s*(=(?!=)|[+\\-*/|&]=)`, 'g')) ?? []).length !== 1) return null;
+  if (!cls || (text.match(new RegExp(`\\.${escapeRegExp(attr)}\\s*(=(?!=)|[+\\-*/|&]=)`, 'g')) ?? []).length !== 1) return null;
   for (const a of cls.descendantsOfType('assignment')) {
     const right = a?.childForFieldName('right');
     if (a?.childForFieldName('left')?.text !== f.text || right?.type !== 'lambda') continue;
@@ -249,16 +247,17 @@ function cacheHelper(text: string, h: Helper): string[] {
 export function cacheCall(text: string, tree: SyntaxTree, index: number): CacheCallResult {
   const root = tree.rootNode;
   const perSample = new Set(['list_comprehension', 'generator_expression', 'set_comprehension', 'dictionary_comprehension', 'for_statement']);
+  const consts = moduleConstants(root, text);
   let why = 'no per-sample call of a helper of this file (a module-level def, lambda or partial, or a lambda bound to self) on the line';
   for (const call of root.descendantsOfType('call')) {
     if (!call || call.startPosition.row > index || call.endPosition.row < index) continue;
-    const h = helperOf(root, call, text);
+    const h = helperOf(root, call, text, consts);
     if (!h || !enclosing(call, perSample)) continue;
     const caller = enclosing(call, new Set(['function_definition']));
     if (!caller || caller.id === h.fn.id || enclosing(call, 'lambda')?.id === h.fn.id) continue;
     const name = h.callee;
     if (h.bad) { why = `${name}() cannot be cached: ${h.bad}`; continue; }
-    const bad = impurity(h.fn, new Set([...moduleConstants(root, text), ...h.closure]));
+    const bad = impurity(h.fn, new Set([...consts, ...h.closure]));
     if (bad) { why = `${name}() is not pure: ${bad}`; continue; }
     // every call of the helper in the file must only copy its result: a cached result is shared between calls
     const uses = root.descendantsOfType('call').filter((c): c is SyntaxNode => !!c && c.childForFieldName('function')?.text === name);

@@ -1,4 +1,5 @@
 // Glob and .gitignore patterns compiled to regular expressions (no dependency).
+import { escapeRegExp } from '../core/regexp.js';
 
 /** Translates a glob body (`*`, `**`, `?`, `[...]`, `{a,b}`) to a regex source; `/` separates segments. */
 export function globToRegexSource(glob: string): string {
@@ -88,17 +89,13 @@ export function parseGitignore(text: string, base: string): IgnoreRule[] {
     if (!raw) continue;
     const anchored = raw.includes('/');
     const body = raw.replace(/^\//, '');
-    const prefix = base ? escapeRe(base) + '/' : '';
+    const prefix = base ? escapeRegExp(base) + '/' : '';
     const src = anchored
       ? '^' + prefix + globToRegexSource(body) + '$'
       : '^' + prefix + '(?:.*/)?' + globToRegexSource(body) + '$';
     rules.push({ negate, dirOnly, re: new RegExp(src) });
   }
   return rules;
-}
-
-function escapeRe(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** Last matching rule wins (git semantics); `rules` ordered from the root down. */

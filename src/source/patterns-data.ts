@@ -1,5 +1,6 @@
 // C1 (host scheduling: DataLoader settings) and C7 (Python pipeline) patterns.
 import type { CatalogueEntry, RawMatch } from './catalogue-types.js';
+import { escapeRegExp } from '../core/regexp.js';
 import { COMPREHENSION_TYPES, LOOP_TYPES, type CallInfo, type ModuleContext } from './context.js';
 import type { SyntaxNode } from './parser.js';
 
@@ -39,8 +40,7 @@ function returnsName(ctx: ModuleContext, fn: string, name: string): boolean {
 
 /** Whether `expr` mentions `name` as a whole expression part (`loader` in `enumerate(loader)`, not in `loader2`). */
 export function mentions(expr: string, name: string): boolean {
-  const esc = name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  return new RegExp(`(^|[^\\w.])${esc}($|[^\\w])`).test(expr);
+  return new RegExp(`(^|[^\\w.])${escapeRegExp(name)}($|[^\\w])`).test(expr);
 }
 
 function loaderMatch(ctx: ModuleContext, c: CallInfo, why: string): RawMatch {

@@ -2,6 +2,7 @@
 import { existsSync, lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError, throwIfAborted } from '../core/errors.js';
+import { escapeRegExp } from '../core/regexp.js';
 import { compileGlob, isIgnored, parseGitignore, type IgnoreRule } from './glob.js';
 import { repoRoot, resolveInRepo } from './paths.js';
 import { SYSIGHT_DIR } from '../core/run.js';
@@ -110,7 +111,7 @@ export function searchRepo(repo: string, pattern: RegExp | string, opts: SearchO
   const limit = opts.limit ?? 200;
   const re =
     typeof pattern === 'string'
-      ? new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      ? new RegExp(escapeRegExp(pattern))
       : new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
   const keep = opts.glob ? compileGlob(opts.glob) : () => true;
   const hits: SearchHit[] = [];
