@@ -1,7 +1,7 @@
 // `sysight analyze`: one profile + repo → a run directory with findings.json.
 import { loadAgentConfig, describeStage } from '../agent/config.js';
 import { refineFindings } from '../agent/stages.js';
-import { diagnoseKept, keptDiagnosis } from '../analyze/diagnose/kept.js';
+import { diagnoseKept, keepDiagnosis, keptDiagnosis } from '../analyze/diagnose/kept.js';
 import { analyzeProfile } from '../analyze/index.js';
 import type { LocalizedFindingSet, ProfileDiagnosis } from '../core/findings.js';
 import type { ProgressSink } from '../core/run.js';
@@ -36,5 +36,5 @@ export async function diagnoseFile(profile: string, o: { signal?: AbortSignal | 
   o.onProgress?.({ stage: 'analyze', message: `reading ${profile}` });
   const model = await openProfile(profile, { ...(o.signal ? { signal: o.signal } : {}) });
   o.onProgress?.({ stage: 'analyze', message: 'diagnosing from the profile alone (no repository given)' });
-  return diagnoseKept(model, profile);
+  return keepDiagnosis(model, profile);
 }

@@ -52,8 +52,11 @@ export function keptDiagnosis(path: string, o: Options = {}, c: KeptDiagnosisOpt
  * else computed and kept (when the profile has an entry).
  */
 export function diagnoseKept(model: ProfileModel, path: string, o: Options = {}, c: KeptDiagnosisOptions = {}): ProfileDiagnosis {
-  const kept = keptDiagnosis(path, o, c);
-  if (kept) return kept;
+  return keptDiagnosis(path, o, c) ?? keepDiagnosis(model, path, o, c);
+}
+
+/** diagnoseProfile(model) of the profile at `path`, computed and kept (when the profile has an entry). */
+export function keepDiagnosis(model: ProfileModel, path: string, o: Options = {}, c: KeptDiagnosisOptions = {}): ProfileDiagnosis {
   const diagnosis = diagnoseProfile(model, { ...o, profilePath: path });
   writeCachedResult(path, NAME, keyOf(o), { stamp: c.stamp ?? ANALYZE_STAMP, diagnosis } satisfies Kept, c);
   return diagnosis;
