@@ -57,8 +57,11 @@ const node = {
 // emscripten's output does); any other import() left in the bundle fails the build, which would otherwise
 // silently lose the Python parser.
 const builtins = new Set([...builtinModules, ...builtinModules.map((m) => `node:${m}`)]);
-// (not inside a string or template, as in an error message that tells the user to write one)
-const dynamicImport = /(?<![`'"\w.$])import\(\s*(["'])([^"']+)\1\s*\)/g;
+// an import( call, not a word ending in import nor inside a string or template (as in an error message that tells
+// the user to write one)
+const IMPORT_CALL = String.raw`(?<![\`'"\w.$])import\(`;
+const importCall = new RegExp(IMPORT_CALL);
+const dynamicImport = new RegExp(String.raw`${IMPORT_CALL}\s*(["'])([^"']+)\1\s*\)`, 'g');
 const builtinImports = {
   name: 'builtin-dynamic-imports',
   setup(build) {
@@ -72,7 +75,7 @@ const builtinImports = {
       for (const f of Object.keys(result.metafile?.outputs ?? {})) {
         if (!f.endsWith('.js')) continue;
         const left = readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\/\/|\/\*|\*)/.test(l))
-          .find((l) => /(?<![`'"\w.$])import\(/.test(l));
+          .find((l) => importCall.test(l));
         if (left) throw new Error(`${f}: a dynamic import() is left in the CLI bundle; bin/sysight.js's code-cache loader cannot run it`);
       }
     });
