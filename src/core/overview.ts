@@ -105,7 +105,6 @@ export interface GpuTimeResult {
   nvtx: GpuTimeRow[];
 }
 
-
 /**
  * An overview's steps as three arrays and one string (a profile can have 100k+ steps): what a worker sends and a
  * cache entry keeps instead of one object per step, which costs far more to clone, parse and checksum.

@@ -34,7 +34,6 @@ export function shareFactor(side: RunShare, other: RunShare): number {
   return available > 0 && side.cores > available ? side.cores / available : 1;
 }
 
-
 /**
  * Pairwise corrected per-run statistics (pair i = baseline[i], candidate[i]). Without a share for every run
  * the values come back unchanged and the summary is null.

@@ -16,8 +16,9 @@
 // stamp. A changed file misses, and its old entries are dropped with a one-line note; of the entries other
 // engines built from the unchanged file, the most recently used one is kept (two versions taking turns). A
 // damaged entry (truncated, overwritten, half-written) is detected by checking every file against the
-// manifest and the Arrow structure, dropped and rebuilt with a one-line note. Settings: SYSIGHT_CACHE (`off`, or a folder) / `sysight.cache.directory`, and
-// SYSIGHT_CACHE_MAX_GB / `sysight.cache.maxSizeGB` (LRU eviction past it).
+// manifest and the Arrow structure, dropped and rebuilt with a one-line note. Settings: SYSIGHT_CACHE (`off`,
+// or a folder) / `sysight.cache.directory`, and SYSIGHT_CACHE_MAX_GB / `sysight.cache.maxSizeGB` (LRU eviction
+// past it).
 import { mkdtempSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CountOnlyTable, ProfileModel } from '../../core/profile.js';
